@@ -1,0 +1,3 @@
+from tcoder.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,474 @@
+"""Annotation files: one coder's spans on one transcript (FORMAT section 5).
+
+This module owns the file format and nobody else writes annotation files:
+reading with precise messages, the canonical writer (stable bytes, one
+annotation per line so git diffs and merges read well), atomic saving, the
+per-file writer lock, and re-anchoring spans when the transcript has changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from tcoder.atomicio import atomic_write_text
+from tcoder.errors import AnnotationFileError, LockedError, Problem, TcoderError
+
+FORMAT_ID = "tcoder-annotations/1"
+FORMAT_PREFIX = "tcoder-annotations/"
+CONTEXT_CHARS = 32
+#: Fuzzy re-anchoring accepts a passage whose Indel similarity to the stored
+#: quote is at least this (1.0 = identical). Quotes shorter than
+#: :data:`FUZZY_MIN_LENGTH` characters are only re-anchored exactly.
+FUZZY_THRESHOLD = 0.80
+FUZZY_MIN_LENGTH = 10
+
+CODER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+_HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
+_KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",
+               "orphaned")
+_TEXT_FIELDS = ("quote", "prefix", "suffix", "memo", "created", "updated")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_id() -> str:
+    """A random 64-bit id; never reused, stable across edits."""
+    return secrets.token_hex(8)
+
+
+@dataclass(slots=True)
+class Annotation:
+    id: str
+    code: str
+    start: int
+    end: int
+    quote: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    memo: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    orphaned: bool = False  # kept, but its passage could not be found in the current text
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown fields, kept on rewrite
+
+    def sort_key(self) -> tuple[int, int, str, str]:
+        return (self.start, self.end, self.code, self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "code": self.code, "start": self.start, "end": self.end}
+        for name in _TEXT_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
+        if self.orphaned:
+            d["orphaned"] = True
+        if self.extra:
+            d.update(self.extra)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Annotation":
+        """Build from a validated mapping (see :func:`parse_annotations`)."""
+        extra = {k: v for k, v in d.items() if k not in _KNOWN_KEYS} if len(d) > 4 else {}
+        return cls(d["id"], d["code"], d["start"], d["end"], d.get("quote"), d.get("prefix"), d.get("suffix"),
+                   d.get("memo"), d.get("created"), d.get("updated"), bool(d.get("orphaned", False)), extra)
+
+    def copy(self, **changes: Any) -> "Annotation":
+        d = self.to_dict()
+        d.update(changes)
+        return Annotation.from_dict(d)
+
+    def set_context(self, text: str) -> None:
+        """Store the covered text and up to 32 characters either side, for re-anchoring."""
+        self.quote = text[self.start:self.end]
+        self.prefix = text[max(0, self.start - CONTEXT_CHARS):self.start]
+        self.suffix = text[self.end:self.end + CONTEXT_CHARS]
+
+
+def new_annotation(code: str, start: int, end: int, text: str, memo: str | None = None) -> Annotation:
+    stamp = now_iso()
+    annotation = Annotation(new_id(), code, start, end, memo=memo or None, created=stamp, updated=stamp)
+    annotation.set_context(text)
+    return annotation
+
+
+@dataclass(eq=False)
+class AnnotationFile:
+    coder: str
+    transcript: str  # the transcript's file name
+    text_sha256: str | None
+    annotations: list[Annotation] = field(default_factory=list)
+    format: str = FORMAT_ID
+    extra: dict[str, Any] = field(default_factory=dict)  # unknown header fields, kept on rewrite
+
+    def by_id(self) -> dict[str, Annotation]:
+        return {a.id: a for a in self.annotations}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _line_of_ids(raw: str) -> dict[str, int]:
+    lines: dict[str, int] = {}
+    for m in re.finditer(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"', raw):
+        lines.setdefault(m.group(1), raw.count("\n", 0, m.start()) + 1)
+    return lines
+
+
+def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
+    """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every problem."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        hint = ("the file ends too early: it may be truncated" if exc.pos >= len(raw.rstrip())
+                else "it may be truncated or hand-edited")
+        raise AnnotationFileError(Problem(
+            f"not valid JSON ({exc.msg}); {hint}. tcoder has not changed it: restore it from git "
+            "(git checkout -- FILE) or fix it by hand", path, exc.lineno, exc.colno)) from None
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise AnnotationFileError(Problem("an annotation file is a JSON object with 'format' and "
+                                          "'annotations'", path, 1, 1))
+    fmt = data.get("format")
+    if not isinstance(fmt, str) or not fmt.startswith(FORMAT_PREFIX):
+        raise AnnotationFileError(Problem(
+            f"'format' must be {FORMAT_ID!r}; this is not a tcoder annotation file", path, 1, 1))
+    if fmt != FORMAT_ID:
+        raise AnnotationFileError(Problem(
+            f"this file is {fmt!r}, newer than this tcoder reads ({FORMAT_ID!r}); upgrade tcoder", path, 1, 1))
+    items = data.get("annotations")
+    if not isinstance(items, list):
+        raise AnnotationFileError(Problem("'annotations' must be a list (it is missing or not a list)", path))
+    for key in ("transcript", "coder", "text_sha256"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            problems.append(Problem(f"{key!r} in the header must be a string", path))
+    id_lines: dict[str, int] | None = None
+    annotations: list[Annotation] = []
+    seen: set[str] = set()
+    for number, item in enumerate(items, 1):
+        message = _annotation_problem(item)
+        if message is None and item["id"] in seen:
+            message = f"the id {item['id']!r} is used twice"
+        if message is not None:
+            if id_lines is None:
+                id_lines = _line_of_ids(raw)
+            ident = item.get("id") if isinstance(item, dict) else None
+            line = id_lines.get(ident) if isinstance(ident, str) else None
+            label = f"annotation {number}" + (f" (id {ident})" if isinstance(ident, str) else "")
+            problems.append(Problem(f"{label}: {message}", path, line))
+            continue
+        seen.add(item["id"])
+        annotations.append(Annotation.from_dict(item))
+    if problems:
+        raise AnnotationFileError(problems)
+    extra = {k: v for k, v in data.items() if k not in _HEADER_KEYS and k != "annotations"}
+    return AnnotationFile(data.get("coder") or "", data.get("transcript") or "", data.get("text_sha256"),
+                          annotations, fmt, extra)
+
+
+def _annotation_problem(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return "each annotation must be a JSON object"
+    for key in ("id", "code"):
+        value = item.get(key)
+        if not isinstance(value, str) or not value:
+            return f"{key!r} is missing or not a non-empty string"
+    start, end = item.get("start"), item.get("end")
+    for key, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"{key!r} is missing or not a whole number"
+        if value < 0:
+            return f"{key!r} is negative ({value})"
+    if end < start:
+        return f"the span is reversed: end {end} is before start {start}"
+    if end == start:
+        return f"the span is empty (start = end = {start})"
+    for key in _TEXT_FIELDS:
+        if item.get(key) is not None and not isinstance(item[key], str):
+            return f"{key!r} must be a string"
+    if "orphaned" in item and not isinstance(item["orphaned"], bool):
+        return "'orphaned' must be true or false"
+    return None
+
+
+def read_annotations(path: str | os.PathLike[str]) -> AnnotationFile:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise AnnotationFileError(Problem(f"cannot read the annotation file: {exc.strerror}", path)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnnotationFileError(Problem(f"not UTF-8 (invalid byte at {exc.start}); tcoder writes "
+                                          "annotation files in UTF-8", path)) from None
+    return parse_annotations(text, path)
+
+
+def span_problems(af: AnnotationFile, text_length: int, path=None,
+                  known_codes: Iterable[str] | None = None) -> list[Problem]:
+    """Spans beyond the text, and codes not in the codebook (kept, but reported)."""
+    problems: list[Problem] = []
+    known = set(known_codes) if known_codes is not None else None
+    for a in af.annotations:
+        if a.orphaned:
+            continue
+        if a.end > text_length:
+            problems.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
+                                    f"transcript has only {text_length} characters", path))
+        if known is not None and a.code not in known:
+            problems.append(Problem(f"annotation {a.id} uses the code {a.code!r}, which is not in the codebook "
+                                    "(kept; add the code or recode the annotation)", path))
+    return problems
+
+
+# ---------------------------------------------------------------- writing
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+
+
+def dumps_annotations(af: AnnotationFile) -> str:
+    """The canonical text: header keys first, one annotation per line sorted by
+    (start, end, code, id), UTF-8 without escaping, LF, a trailing newline."""
+    enc = _ENCODER.encode
+    out = ["{"]
+    header: list[tuple[str, Any]] = [("format", af.format), ("transcript", af.transcript),
+                                     ("text_sha256", af.text_sha256), ("coder", af.coder)]
+    header.extend(af.extra.items())
+    for key, value in header:
+        out.append(f"  {enc(key)}: {enc(value)},")
+    if af.annotations:
+        rows = sorted(af.annotations, key=Annotation.sort_key)
+        out.append('  "annotations": [')
+        out.append(",\n".join(["    " + enc(a.to_dict()) for a in rows]))
+        out.append("  ]")
+    else:
+        out.append('  "annotations": []')
+    out.append("}\n")
+    return "\n".join(out)
+
+
+def save_annotations(af: AnnotationFile, path: str | os.PathLike[str]) -> None:
+    """Write atomically: the old or the new file survives a crash, never a torn one."""
+    atomic_write_text(path, dumps_annotations(af))
+
+
+def annotation_path(transcript_path: Path, coder: str) -> Path:
+    return transcript_path.with_name(f"{transcript_path.stem}.{coder}.json")
+
+
+def check_coder_name(name: str) -> str:
+    if not CODER_NAME.match(name):
+        raise TcoderError(Problem(
+            f"coder name {name!r} is not valid: use lower-case letters, digits, '-' and '_', starting with a "
+            "letter or digit (no dots, so file names stay unambiguous)"))
+    return name
+
+
+# ---------------------------------------------------------------- locking
+
+
+class AnnotationLock:
+    """One writer per annotation file. A second writer gets :class:`LockedError`
+    naming the holder; a lock left by a process that died is taken over, because
+    the operating system releases it with the process."""
+
+    def __init__(self, path: str | os.PathLike[str], *, coder: str | None = None, purpose: str = "coding"):
+        from filelock import FileLock
+
+        self.path = Path(path)
+        self.lock_path = self.path.with_name(f".{self.path.name}.lock")
+        self._holder = {"pid": os.getpid(), "host": socket.gethostname(), "coder": coder, "purpose": purpose}
+        self._lock = FileLock(str(self.lock_path), timeout=0, thread_local=False, on_acquired=self._record)
+
+    def _record(self, fd: int) -> None:
+        info = dict(self._holder, since=now_iso())
+        data = json.dumps(info).encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, data, 0)
+
+    def holder(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.lock_path.read_text("utf-8") or "{}")
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> "AnnotationLock":
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire()
+        except Timeout:
+            holder = self.holder()
+            who = []
+            if holder.get("coder"):
+                who.append(f"coder {holder['coder']}")
+            if holder.get("pid"):
+                who.append(f"process {holder['pid']}" + (f" on {holder['host']}" if holder.get("host") else ""))
+            if holder.get("since"):
+                who.append(f"since {holder['since']}")
+            raise LockedError(f"is being written by another tcoder ({', '.join(who) or 'unknown holder'}); "
+                              "one writer at a time", self.path, holder) from None
+        except PermissionError as exc:
+            raise LockedError(f"cannot create the lock file {self.lock_path.name} ({exc.strerror}); "
+                              "the folder is read-only", self.path) from None
+        return self
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release()
+
+    @property
+    def is_locked(self) -> bool:
+        return self._lock.is_locked
+
+    def __enter__(self) -> "AnnotationLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+# ---------------------------------------------------------------- re-anchoring
+
+AnchorStatus = Literal["unchanged", "moved", "fuzzy", "unverified", "orphaned"]
+
+
+@dataclass(slots=True)
+class AnchorResult:
+    annotation: Annotation
+    status: AnchorStatus
+    old_start: int
+    old_end: int
+    similarity: float = 1.0
+
+
+def reanchor(annotations: Iterable[Annotation], text: str,
+             threshold: float = FUZZY_THRESHOLD) -> list[AnchorResult]:
+    """Place annotations on a changed text, in place. Exact quote first (the
+    occurrence whose surrounding context matches best, then the one nearest the
+    old offset), then a fuzzy match at ``threshold`` similarity or more, else the
+    annotation keeps its offsets and is marked orphaned. Nothing is dropped."""
+    results = []
+    for a in annotations:
+        old = (a.start, a.end)
+        status, similarity = _place(a, text, threshold)
+        if status in ("moved", "fuzzy", "unchanged"):
+            a.orphaned = False
+            a.set_context(text)
+        elif status == "orphaned":
+            a.orphaned = True
+        results.append(AnchorResult(a, status, old[0], old[1], similarity))
+    return results
+
+
+def _place(a: Annotation, text: str, threshold: float) -> tuple[AnchorStatus, float]:
+    quote = a.quote
+    if not quote:
+        return ("unverified", 1.0) if a.end <= len(text) and not a.orphaned else ("orphaned", 0.0)
+    best = _best_exact(a, quote, text)
+    if best is not None:
+        status: AnchorStatus = "unchanged" if best == a.start and not a.orphaned else "moved"
+        a.start, a.end = best, best + len(quote)
+        return status, 1.0
+    if len(quote) >= FUZZY_MIN_LENGTH:
+        found = _fuzzy(a, quote, text, threshold)
+        if found is not None:
+            (a.start, a.end), similarity = found
+            return "fuzzy", similarity
+    return "orphaned", 0.0
+
+
+def _context_score(a: Annotation, text: str, pos: int, length: int) -> int:
+    score = 0
+    if a.prefix:
+        before = text[max(0, pos - len(a.prefix)):pos]
+        score += _common_suffix(a.prefix, before)
+    if a.suffix:
+        after = text[pos + length:pos + length + len(a.suffix)]
+        score += _common_prefix(a.suffix, after)
+    return score
+
+
+def _common_prefix(x: str, y: str) -> int:
+    n = min(len(x), len(y))
+    i = 0
+    while i < n and x[i] == y[i]:
+        i += 1
+    return i
+
+
+def _common_suffix(x: str, y: str) -> int:
+    n = min(len(x), len(y))
+    i = 0
+    while i < n and x[-1 - i] == y[-1 - i]:
+        i += 1
+    return i
+
+
+def _best_exact(a: Annotation, quote: str, text: str, limit: int = 20000) -> int | None:
+    best: tuple[int, int] | None = None
+    best_pos = None
+    pos = text.find(quote)
+    count = 0
+    while pos >= 0 and count < limit:
+        key = (-_context_score(a, text, pos, len(quote)), abs(pos - a.start))
+        if best is None or key < best:
+            best, best_pos = key, pos
+        pos = text.find(quote, pos + 1)
+        count += 1
+    return best_pos
+
+
+def _fuzzy(a: Annotation, quote: str, text: str, threshold: float) -> tuple[tuple[int, int], float] | None:
+    from rapidfuzz.fuzz import partial_ratio_alignment, ratio
+
+    candidates: list[tuple[int, int]] = []
+    # Between the stored context, when both sides are still there.
+    if a.prefix and a.suffix and len(a.prefix) >= 8 and len(a.suffix) >= 8:
+        p = text.find(a.prefix)
+        while p >= 0 and len(candidates) < 50:
+            s = p + len(a.prefix)
+            q = text.find(a.suffix, s, s + 2 * len(quote) + 64)
+            if q > s:
+                candidates.append((s, q))
+            p = text.find(a.prefix, p + 1)
+    # The best-aligned window near the old place, then anywhere.
+    margin = 2 * len(quote) + 2000
+    windows = [(max(0, a.start - margin), min(len(text), a.end + margin)), (0, len(text))]
+    for lo, hi in windows:
+        hit = partial_ratio_alignment(quote, text[lo:hi], score_cutoff=threshold * 100)
+        if hit is not None:
+            candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
+            break
+    scored = [(ratio(quote, text[s:e]) / 100, (s, e)) for s, e in candidates if e > s]
+    scored = [c for c in scored if c[0] >= threshold]
+    if not scored:
+        return None
+    similarity, span = max(scored, key=lambda c: (c[0], -abs(c[1][0] - a.start)))
+    return span, similarity
+
+
+def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """Snap an approximate window to where the quote's first and last words are."""
+    k = min(12, len(quote) // 3)
+    slack = max(8, len(quote) // 4)
+    head = text.find(quote[:k], max(0, start - slack), start + slack + k)
+    if head >= 0:
+        start = head
+    tail_at = text.rfind(quote[-k:], max(start, end - slack - k), end + slack)
+    if tail_at >= 0:
+        end = tail_at + k
+    return start, max(end, start + 1)
+

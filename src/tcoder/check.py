@@ -1,0 +1,139 @@
+"""Validate a whole study: the checks behind ``tcoder check``.
+
+Nothing here writes to disk except :func:`save_reanchored`, which ``tcoder
+check --fix`` calls to store re-anchored offsets (under the writer lock).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tcoder.annotations import AnnotationLock, save_annotations
+from tcoder.errors import Problem, TcoderError
+from tcoder.study import LoadedAnnotations, Study
+
+
+@dataclass
+class CoderSummary:
+    files: int = 0
+    annotations: int = 0
+    orphaned: int = 0
+
+
+@dataclass
+class CheckReport:
+    study: Study
+    codebook_summary: str = ""
+    transcripts: int = 0
+    words: int = 0
+    characters: int = 0
+    coders: dict[str, CoderSummary] = field(default_factory=dict)
+    unknown_codes: Counter = field(default_factory=Counter)
+    orphaned: int = 0
+    reanchored: list[LoadedAnnotations] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def moved(self) -> int:
+        return sum(len(l.moved) for l in self.reanchored)
+
+    def as_dict(self) -> dict:
+        return {
+            "study": str(self.study.root),
+            "codebook": self.codebook_summary,
+            "transcripts": self.transcripts,
+            "words": self.words,
+            "coders": {c: vars(s) for c, s in self.coders.items()},
+            "orphaned": self.orphaned,
+            "reanchored": self.moved,
+            "unknown_codes": dict(self.unknown_codes),
+            "errors": [str(p) for p in self.errors],
+            "warnings": [str(p) for p in self.warnings],
+        }
+
+
+def check_study(study: Study) -> CheckReport:
+    report = CheckReport(study)
+    problems = report.problems
+    problems.extend(study.problems)
+    known: set[str] | None = None
+    try:
+        codebook = study.codebook
+        known = set(codebook.codes)
+        themes = len(codebook.roots)
+        report.codebook_summary = (f"{study.settings.codebook}: {len(codebook)} codes, {themes} top-level, "
+                                   f"{len(codebook.domains)} exclusive domain(s)")
+    except TcoderError as exc:
+        problems.extend(exc.problems)
+        report.codebook_summary = f"{study.settings.codebook}: not usable (see errors)"
+    if not study.transcripts:
+        problems.append(Problem("no transcripts (.txt or .md files) in this folder", study.root))
+    readable = []
+    for ref in study.transcripts:
+        try:
+            transcript = study.transcript(ref)
+        except TcoderError as exc:
+            problems.extend(exc.problems)
+            continue
+        readable.append(ref)
+        report.transcripts += 1
+        report.words += transcript.word_count
+        report.characters += len(transcript.text)
+        problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
+    for ref in readable:
+        for coder in study.coders_of(ref):
+            summary = report.coders.setdefault(coder, CoderSummary())
+            try:
+                loaded = study.load_annotations(ref, coder, known)
+            except TcoderError as exc:
+                problems.extend(exc.problems)
+                continue
+            summary.files += 1
+            summary.annotations += len(loaded.file.annotations)
+            summary.orphaned += len(loaded.orphaned)
+            report.orphaned += len(loaded.orphaned)
+            problems.extend(loaded.problems)
+            if known is not None:
+                report.unknown_codes.update(a.code for a in loaded.file.annotations if a.code not in known)
+            if loaded.reanchored:
+                report.reanchored.append(loaded)
+                for r in loaded.moved:
+                    how = "moved" if r.status == "moved" else f"re-anchored by fuzzy match ({r.similarity:.0%})"
+                    problems.append(Problem(
+                        f"the transcript changed: annotation {r.annotation.id} ({r.annotation.code}) {how} from "
+                        f"[{r.old_start}, {r.old_end}) to [{r.annotation.start}, {r.annotation.end}); "
+                        "'tcoder check --fix' saves the new offsets", loaded.path, severity="warning"))
+    for path in study.stray_annotation_files:
+        problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
+                                "or moved? its annotations are not used until it is)", path))
+    for path in study.leftover_temp_files:
+        problems.append(Problem("temporary file left by an interrupted save; it is safe to delete",
+                                path, severity="warning"))
+    problems.extend(study.attribute_problems)
+    return report
+
+
+def save_reanchored(report: CheckReport) -> list[str]:
+    """Store re-anchored offsets (``check --fix``). Nothing is dropped: orphaned
+    annotations are saved with their flag. Returns the files written."""
+    study = report.study
+    known = set(study.codebook.codes) if report.codebook_summary and "not usable" not in report.codebook_summary \
+        else None
+    written = []
+    for stale in report.reanchored:
+        with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
+            # Read again under the lock: the file may have changed since the check.
+            loaded = study.load_annotations(stale.ref, stale.coder, known)
+            if loaded.reanchored:
+                save_annotations(loaded.file, loaded.path)
+                written.append(str(loaded.path))
+    return written

@@ -1,0 +1,103 @@
+"""The ``tcoder`` command: argument parsing, dispatch, messages and exit codes.
+
+Each command lives in ``tcoder.commands.<module>`` and provides ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``. Command modules import only
+the standard library at module level, so ``tcoder --help`` and ``--version``
+start fast and never import Textual, pandas or numpy.
+
+Exit codes (FORMAT section 8): 0 success, 1 a problem in the user's data
+(with a message naming the file and place), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from typing import Sequence
+
+from tcoder import __version__
+
+#: command name -> module, in the order ``--help`` lists them
+COMMANDS: dict[str, str] = {
+    "code": "tcoder.commands.code",
+    "check": "tcoder.commands.check",
+    "import": "tcoder.commands.import_",
+    "agree": "tcoder.commands.agree",
+    "compare": "tcoder.commands.compare",
+    "report": "tcoder.commands.report",
+    "export": "tcoder.commands.export",
+    "import-qdc": "tcoder.commands.import_qdc",
+    "import-qdpx": "tcoder.commands.import_qdpx",
+    "git": "tcoder.commands.git",
+    "review": "tcoder.commands.review",
+    "serve": "tcoder.commands.serve",
+}
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="tcoder",
+        description="Code qualitative interview transcripts in the terminal: keyboard-first span coding, "
+                    "git-friendly annotation files, Krippendorff's alpha, reports and REFI-QDA export.",
+        epilog="Run 'tcoder COMMAND --help' for a command's options. Exit codes: 0 ok, 1 a problem in "
+               "the study's files, 2 bad usage.",
+    )
+    parser.add_argument("--version", action="version", version=f"tcoder {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module_name in COMMANDS.items():
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def print_problems(problems, file=None) -> None:
+    file = file or sys.stderr
+    for problem in problems:
+        print(f"{problem.severity}: {problem}", file=file)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--version"]:  # the fastest path: no command modules at all
+        print(f"tcoder {__version__}")
+        return EXIT_OK
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    from tcoder.errors import TcoderError
+
+    try:
+        return int(args.run(args) or 0)
+    except TcoderError as exc:
+        print_problems(exc.problems)
+        return EXIT_DATA
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        try:
+            sys.stdout = None  # type: ignore[assignment]
+        finally:
+            return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""tcoder check STUDY: validate the codebook, transcripts and annotation files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "validate a study: codebook, transcripts, annotation files (exit 1 on errors)"
+DESCRIPTION = """Validate a study and print a short report: transcripts, coders, annotations per
+coder, orphaned spans, unknown codes and every problem with its file and place.
+
+Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors
+(invalid codebook, unreadable transcripts or annotation files, unknown codes, spans
+out of range or orphaned), 2 on bad usage. Nothing is written unless --fix is given."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("--fix", action="store_true",
+                        help="save re-anchored offsets of annotations whose transcript changed "
+                             "(orphaned ones are kept and flagged)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print problems only")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tcoder.check import check_study, save_reanchored
+    from tcoder.errors import display_path
+    from tcoder.study import open_study
+
+    study = open_study(args.study)
+    report = check_study(study)
+    written = save_reanchored(report) if args.fix and report.reanchored else []
+    if args.format == "json":
+        data = report.as_dict()
+        data["fixed"] = written
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 1 if report.errors else 0
+    out = sys.stdout
+    if not args.quiet:
+        print(f"Study       {display_path(study.root)}", file=out)
+        print(f"Codebook    {report.codebook_summary}", file=out)
+        print(f"Transcripts {report.transcripts} ({report.words:,} words, {report.characters:,} characters)",
+              file=out)
+        if report.coders:
+            print("Coders", file=out)
+            width = max(len(c) for c in report.coders)
+            for coder, s in report.coders.items():
+                orphan = f", {s.orphaned} orphaned" if s.orphaned else ""
+                print(f"  {coder:<{width}}  {s.files:>4} files  {s.annotations:>6} annotations{orphan}", file=out)
+        else:
+            print("Coders      none yet (code with 'tcoder code STUDY')", file=out)
+        print(f"Orphaned    {report.orphaned}", file=out)
+        unknown = ", ".join(f"{c} ({n})" for c, n in report.unknown_codes.most_common()) or "0"
+        print(f"Unknown codes {unknown}", file=out)
+        if report.moved:
+            verb = "saved" if written else "not yet saved: run with --fix"
+            print(f"Re-anchored {report.moved} annotation(s) on changed transcripts ({verb})", file=out)
+    for problem in report.problems:
+        print(f"{problem.severity}: {problem}", file=sys.stderr)
+    if not args.quiet:
+        n_err, n_warn = len(report.errors), len(report.warnings)
+        status = "OK" if not n_err else "FAILED"
+        print(f"{status}: {n_err} error(s), {n_warn} warning(s)", file=out)
+    return 1 if report.errors else 0

@@ -1,0 +1,85 @@
+"""Problems in users' data, reported with the file and place they come from.
+
+Every error that a user can cause with their own files is a :class:`TcoderError`.
+The command line prints its problems and exits 1; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+def display_path(path: str | os.PathLike[str] | None) -> str:
+    """A path as a user would type it: relative to the working folder when inside it."""
+    if path is None:
+        return ""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in one file, at one place if known."""
+
+    message: str
+    path: str | os.PathLike[str] | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    severity: Severity = "error"
+
+    @property
+    def where(self) -> str:
+        parts = [display_path(self.path)] if self.path is not None else []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+            if self.column is not None:
+                parts.append(f"column {self.column}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where
+        return f"{where}: {self.message}" if where else self.message
+
+
+class TcoderError(Exception):
+    """A problem in the user's data or settings. Carries one or more :class:`Problem`."""
+
+    def __init__(self, problems: Problem | str | Iterable[Problem], path: str | os.PathLike[str] | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(problems, path)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TranscriptError(TcoderError):
+    """A transcript that cannot be read as text."""
+
+
+class CodebookError(TcoderError):
+    """A codebook (or tcoder.yaml) that is not valid."""
+
+
+class AnnotationFileError(TcoderError):
+    """An annotation file that cannot be read: malformed JSON, missing fields, bad spans."""
+
+
+class StudyError(TcoderError):
+    """A study folder that is not usable as it is (missing codebook, clashing names...)."""
+
+
+class LockedError(TcoderError):
+    """Another process is writing this annotation file."""
+
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None, holder: dict | None = None):
+        super().__init__(message, path)
+        self.holder = holder or {}

@@ -1,0 +1,183 @@
+"""A study's optional settings file, ``tcoder.yaml`` (FORMAT section 1).
+
+```yaml
+codebook: codebooks/activism.yaml     # default: codebook.yaml
+transcripts: ["interviews/**/*.txt"]  # default: every .txt and .md
+exclude: ["drafts/**"]                # default: none (README files are never transcripts)
+speaker_pattern: '^(?P<speaker>[A-Z][A-Za-z ]{0,30}):'
+attributes: attributes.csv
+keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
+```
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from tcoder.codebook import COMMAND_KEYS
+from tcoder.errors import CodebookError, Problem
+from tcoder.transcript import compile_speaker_pattern
+from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, suggest
+
+SETTINGS_FILE = "tcoder.yaml"
+SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "keys")
+DEFAULT_TRANSCRIPTS = ("**/*.txt", "**/*.md")
+#: Files that are documentation, not data, even though they end in .txt or .md.
+ALWAYS_EXCLUDED = ("**/README*", "**/LICENSE*", "**/CHANGELOG*")
+
+
+@dataclass
+class Settings:
+    path: Path | None = None
+    codebook: str = "codebook.yaml"
+    transcripts: tuple[str, ...] = DEFAULT_TRANSCRIPTS
+    exclude: tuple[str, ...] = ()
+    speaker_pattern: str | None = None
+    attributes: str = "attributes.csv"
+    keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def compiled_speaker_pattern(self) -> re.Pattern[str]:
+        return compile_speaker_pattern(self.speaker_pattern)
+
+    def includes(self, rel_path: str) -> bool:
+        """Whether a study-relative POSIX path is a transcript under these settings."""
+        return (any(glob_match(g, rel_path) for g in self.transcripts)
+                and not any(glob_match(g, rel_path) for g in (*self.exclude, *ALWAYS_EXCLUDED)))
+
+    def key_map(self) -> dict[str, tuple[str, ...]]:
+        """Command id -> keys, defaults overridden by the settings."""
+        merged = dict(COMMAND_KEYS)
+        merged.update(self.keys)
+        return merged
+
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def glob_match(pattern: str, rel_path: str) -> bool:
+    """Match a POSIX relative path against a glob where ``**`` spans folders."""
+    rx = _GLOB_CACHE.get(pattern)
+    if rx is None:
+        rx = _GLOB_CACHE[pattern] = re.compile(_glob_to_regex(pattern))
+    return rx.fullmatch(rel_path) is not None
+
+
+def _glob_to_regex(pattern: str) -> str:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return "".join(out)
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / SETTINGS_FILE
+    if not path.is_file():
+        return Settings()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(Problem(f"not UTF-8 (invalid byte at {exc.start})", path)) from None
+    return parse_settings(text, path)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    try:
+        node = parse_yaml(text, path)
+    except YamlProblems as exc:
+        raise CodebookError(exc.problems) from None
+    settings = Settings(path=path)
+    if node is None:
+        return settings
+    problems: list[Problem] = []
+    if not node.is_map:
+        raise CodebookError(Problem("tcoder.yaml must be a mapping of settings", path, node.mark.line, 1))
+    check_fields(node, SETTINGS_FIELDS, "tcoder.yaml", path, problems)
+    fields = node.value
+    for name in ("codebook", "attributes"):
+        if name in fields:
+            value = fields[name]
+            if isinstance(value.value, str) and value.value.strip():
+                setattr(settings, name, value.value.strip())
+            else:
+                problems.append(_at(value, f"{name!r} must be a path", path))
+    for name in ("transcripts", "exclude"):
+        if name in fields:
+            globs = _string_list(fields[name], name, path, problems)
+            if globs is not None:
+                setattr(settings, name, tuple(globs))
+    if "speaker_pattern" in fields:
+        _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
+    if "keys" in fields:
+        _keys(fields["keys"], settings, path, problems)
+    if problems:
+        raise CodebookError(problems)
+    return settings
+
+
+def _at(node: YNode, message: str, path) -> Problem:
+    return Problem(message, path, node.mark.line, node.mark.column)
+
+
+def _string_list(node: YNode, name: str, path, problems: list[Problem]) -> list[str] | None:
+    if isinstance(node.value, str):
+        return [node.value]
+    if node.is_seq and all(isinstance(v.value, str) for v in node.value):
+        return [v.value for v in node.value]
+    problems.append(_at(node, f"{name!r} must be a glob or a list of globs", path))
+    return None
+
+
+def _speaker_pattern(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    if not isinstance(node.value, str):
+        problems.append(_at(node, "'speaker_pattern' must be a regular expression (a string)", path))
+        return
+    try:
+        rx = re.compile(node.value, re.MULTILINE)
+    except re.error as exc:
+        problems.append(_at(node, f"'speaker_pattern' is not a valid regular expression: {exc.msg} "
+                                  f"at position {exc.pos}", path))
+        return
+    if "speaker" not in rx.groupindex and rx.groups == 0:
+        problems.append(_at(node, "'speaker_pattern' needs a group that captures the name, e.g. "
+                                  "'^(?P<speaker>[^:]{1,40}):'", path))
+        return
+    settings.speaker_pattern = node.value
+
+
+def _keys(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    if not node.is_map:
+        problems.append(_at(node, "'keys' maps command names to keys, e.g. {undo: ctrl+z}", path))
+        return
+    for command, value in node.value.items():
+        if command not in COMMAND_KEYS:
+            problems.append(_at(value, f"unknown command {command!r}{suggest(command, COMMAND_KEYS)}", path))
+            continue
+        keys = _string_list(value, f"keys.{command}", path, problems)
+        if keys is None:
+            continue
+        for key in keys:
+            if len(key) == 1 and key.isalnum():
+                problems.append(_at(value, f"{key!r} cannot be a command key: letters and digits belong to "
+                                           "the codebook", path))
+                break
+        else:
+            settings.keys[command] = tuple(keys)

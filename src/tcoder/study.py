@@ -1,0 +1,295 @@
+"""A study on disk (FORMAT section 1): transcripts, the codebook, annotation
+files per coder, and case attributes.
+
+Opening a study only lists files; transcripts, the codebook and annotation
+files are read when first asked for and then cached, so commands that need
+one transcript stay fast on large studies.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterator
+
+from tcoder.annotations import (
+    CODER_NAME,
+    AnchorResult,
+    Annotation,
+    AnnotationFile,
+    read_annotations,
+    reanchor,
+    span_problems,
+)
+from tcoder.atomicio import is_leftover_temp
+from tcoder.attributes import Attributes, read_attributes
+from tcoder.codebook import Codebook, load_codebook
+from tcoder.errors import Problem, StudyError, TcoderError
+from tcoder.settings import Settings, load_settings
+from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
+
+CONSENSUS = "consensus"
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptRef:
+    """A transcript's place in the study; ``name`` is its path relative to the
+    study folder with forward slashes, e.g. ``interviews/P01.txt``."""
+
+    name: str
+    path: Path
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    def annotation_path(self, coder: str) -> Path:
+        return self.path.with_name(f"{self.path.stem}.{coder}.json")
+
+
+@dataclass(eq=False)
+class LoadedAnnotations:
+    """One coder's annotation file checked against the current transcript text."""
+
+    ref: TranscriptRef
+    coder: str
+    path: Path
+    file: AnnotationFile
+    reanchored: bool = False  # the transcript changed since the file was written
+    anchors: list[AnchorResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def annotations(self) -> list[Annotation]:
+        """The annotations placed on the current text (orphaned ones left out)."""
+        return [a for a in self.file.annotations if not a.orphaned]
+
+    @property
+    def orphaned(self) -> list[Annotation]:
+        return [a for a in self.file.annotations if a.orphaned]
+
+    @property
+    def moved(self) -> list[AnchorResult]:
+        return [r for r in self.anchors if r.status in ("moved", "fuzzy")]
+
+
+class Study:
+    def __init__(self, root: Path, settings: Settings):
+        self.root = root
+        self.settings = settings
+        self.problems: list[Problem] = []  # found while listing files
+        self.stray_annotation_files: list[Path] = []
+        self.leftover_temp_files: list[Path] = []
+        self.transcripts: list[TranscriptRef] = []
+        self._files: dict[str, dict[str, Path]] = {}
+        self._texts: dict[str, Transcript] = {}
+        self._discover()
+
+    # ------------------------------------------------------------ listing
+
+    def _discover(self) -> None:
+        candidates: dict[tuple[str, str], list[Path]] = {}  # (folder, stem) -> transcript paths
+        jsons: list[tuple[str, str, str, Path]] = []  # folder, stem, coder, path
+        root = self.root
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+            rel_folder = "" if rel_folder == "." else rel_folder + "/"
+            for name in sorted(files):
+                if name.startswith("."):
+                    if is_leftover_temp(name):
+                        self.leftover_temp_files.append(Path(folder) / name)
+                    continue
+                stem, dot, suffix = name.rpartition(".")
+                if not dot:
+                    continue
+                suffix = "." + suffix.lower()
+                if suffix in TRANSCRIPT_SUFFIXES and self.settings.includes(rel_folder + name):
+                    candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
+                elif suffix == ".json":
+                    tstem, dot, coder = stem.rpartition(".")
+                    if dot and CODER_NAME.match(coder):
+                        jsons.append((rel_folder, tstem, coder, Path(folder) / name))
+        by_key: dict[tuple[str, str], TranscriptRef] = {}
+        for (rel_folder, stem), paths in sorted(candidates.items()):
+            if len(paths) > 1:
+                names = ", ".join(p.name for p in paths)
+                self.problems.append(Problem(
+                    f"two transcripts share the stem {stem!r} in one folder ({names}), so their annotation "
+                    f"files would collide; rename one. Only {paths[0].name} is used.", paths[1]))
+            ref = TranscriptRef(rel_folder + paths[0].name, paths[0])
+            by_key[(rel_folder, stem)] = ref
+            self.transcripts.append(ref)
+        self.transcripts.sort(key=lambda r: r.name)
+        for rel_folder, stem, coder, path in jsons:
+            ref = by_key.get((rel_folder, stem))
+            if ref is not None:
+                self._files.setdefault(ref.name, {})[coder] = path
+            elif _looks_like_annotations(path):
+                self.stray_annotation_files.append(path)
+
+    # ------------------------------------------------------------ lookups
+
+    @property
+    def coders(self) -> list[str]:
+        names = {c for files in self._files.values() for c in files}
+        return sorted(names, key=lambda c: (c == CONSENSUS, c))
+
+    def coders_of(self, ref: TranscriptRef | str) -> list[str]:
+        name = ref if isinstance(ref, str) else ref.name
+        return sorted(self._files.get(name, {}), key=lambda c: (c == CONSENSUS, c))
+
+    def annotation_files(self, ref: TranscriptRef | str) -> dict[str, Path]:
+        name = ref if isinstance(ref, str) else ref.name
+        return dict(self._files.get(name, {}))
+
+    def find(self, name: str) -> TranscriptRef:
+        """A transcript by study-relative path, file name or stem."""
+        wanted = name.replace("\\", "/")
+        candidate = Path(name)
+        if candidate.exists():
+            try:
+                wanted = candidate.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                pass
+        for ref in self.transcripts:
+            if ref.name == wanted:
+                return ref
+        for attr in ("file_name", "stem"):
+            hits = [r for r in self.transcripts if getattr(r, attr) == wanted]
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise StudyError(Problem(f"{name!r} matches several transcripts: "
+                                         f"{', '.join(r.name for r in hits)}; give the path", self.root))
+        raise StudyError(Problem(f"no transcript {name!r} in this study"
+                                 + (f"; it has {', '.join(r.name for r in self.transcripts[:8])}"
+                                    + (", ..." if len(self.transcripts) > 8 else "")
+                                    if self.transcripts else ""), self.root))
+
+    # ------------------------------------------------------------ content
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.root / self.settings.codebook
+
+    @cached_property
+    def codebook(self) -> Codebook:
+        path = self.codebook_path
+        if not path.is_file():
+            hint = (" (tcoder.yaml names it)" if self.settings.path and self.settings.codebook != "codebook.yaml"
+                    else "; create one (see codebooks/template.yaml) or name it in tcoder.yaml")
+            raise StudyError(Problem(f"the study has no codebook at {self.settings.codebook}{hint}", self.root))
+        return load_codebook(path)
+
+    def reload_codebook(self) -> Codebook:
+        """Read the codebook again (it may have been edited); the old one stays if the new one is invalid."""
+        fresh = load_codebook(self.codebook_path)
+        self.__dict__["codebook"] = fresh
+        return fresh
+
+    @cached_property
+    def _attributes(self) -> tuple[Attributes, list[Problem]]:
+        path = self.root / self.settings.attributes
+        if not path.is_file():
+            return Attributes(), []
+        return read_attributes(path, [r.name for r in self.transcripts])
+
+    @property
+    def attributes(self) -> Attributes:
+        return self._attributes[0]
+
+    @property
+    def attribute_problems(self) -> list[Problem]:
+        return self._attributes[1]
+
+    def transcript(self, ref: TranscriptRef | str) -> Transcript:
+        ref = self.find(ref) if isinstance(ref, str) else ref
+        cached = self._texts.get(ref.name)
+        if cached is None:
+            cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern)
+            self._texts[ref.name] = cached
+        return cached
+
+    def forget_transcript(self, ref: TranscriptRef | str) -> None:
+        """Drop the cached text so the next read sees the file as it is now."""
+        self._texts.pop(ref if isinstance(ref, str) else ref.name, None)
+
+    def load_annotations(self, ref: TranscriptRef | str, coder: str,
+                         known_codes: set[str] | None = None) -> LoadedAnnotations:
+        """Read one coder's file and place it on the current text: re-anchor if the
+        transcript changed, report spans beyond the text and unknown codes.
+        A coder without a file gets an empty set."""
+        ref = self.find(ref) if isinstance(ref, str) else ref
+        transcript = self.transcript(ref)
+        path = self._files.get(ref.name, {}).get(coder) or ref.annotation_path(coder)
+        if not path.exists():
+            empty = AnnotationFile(coder, ref.file_name, transcript.sha256)
+            return LoadedAnnotations(ref, coder, path, empty)
+        af = read_annotations(path)
+        loaded = LoadedAnnotations(ref, coder, path, af)
+        if af.coder and af.coder != coder:
+            loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
+                                           "the name wins", path, severity="warning"))
+            af.coder = coder
+        if af.text_sha256 is not None and af.text_sha256 != transcript.sha256:
+            loaded.reanchored = True
+            loaded.anchors = reanchor(af.annotations, transcript.text)
+            af.text_sha256 = transcript.sha256
+            for result in loaded.anchors:
+                a = result.annotation
+                if result.status == "orphaned":
+                    loaded.problems.append(Problem(
+                        f"annotation {a.id} ({a.code}) is orphaned: its passage {_short(a.quote)} is no longer in "
+                        "the transcript (kept, with its old offsets)", path))
+        af.transcript = af.transcript or ref.file_name
+        loaded.problems.extend(span_problems(af, len(transcript.text), path, known_codes))
+        return loaded
+
+    def iter_loaded(self, coders: list[str] | None = None) -> Iterator[LoadedAnnotations | TcoderError]:
+        """Every annotation file (of the given coders), loaded; errors are yielded, not raised."""
+        for ref in self.transcripts:
+            for coder in self.coders_of(ref):
+                if coders is not None and coder not in coders:
+                    continue
+                try:
+                    yield self.load_annotations(ref, coder, self._known_codes())
+                except TcoderError as exc:
+                    yield exc
+
+    def _known_codes(self) -> set[str] | None:
+        try:
+            return set(self.codebook.codes)
+        except TcoderError:
+            return None
+
+
+def _short(quote: str | None, width: int = 50) -> str:
+    if not quote:
+        return "(no quote stored)"
+    quote = " ".join(quote.split())
+    return repr(quote if len(quote) <= width else quote[: width - 1] + "\u2026")
+
+
+def _looks_like_annotations(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(256)
+    except OSError:
+        return False
+    return b"tcoder-annotations" in head
+
+
+def open_study(path: str | os.PathLike[str]) -> Study:
+    root = Path(path)
+    if not root.exists():
+        raise StudyError(Problem("no such folder", root))
+    if not root.is_dir():
+        raise StudyError(Problem("a study is a folder (with a codebook.yaml and transcripts), not a file", root))
+    return Study(root, load_settings(root))

@@ -1,0 +1,268 @@
+"""Transcripts: decoding to canonical text, offsets, and speaker turns.
+
+The canonical text is what every offset in tcoder refers to (FORMAT section 2):
+the file decoded (UTF-8, UTF-16 with a BOM, or a detected legacy encoding with a
+warning), CRLF and CR turned into LF, nothing else changed. Offsets are Unicode
+code points, which is what Python ``str`` indexes, so ``text[start:end]`` is the
+covered passage.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from tcoder.errors import Problem, TranscriptError
+
+TRANSCRIPT_SUFFIXES = (".txt", ".md")
+
+#: A speaker label at the start of a line: an optional ``[hh:mm:ss]`` or
+#: ``(hh:mm:ss)`` timestamp, a name of 1-40 characters without a colon, then a
+#: colon followed by white space or the end of the line (so ``10:30`` and
+#: ``https://`` never start a turn). Markdown bold around the label is allowed.
+DEFAULT_SPEAKER_PATTERN = (
+    r"^[ \t]*"
+    r"(?:[\[(](?P<timestamp>\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?)[\])][ \t]*)?"
+    r"(?:\*\*|__)?"
+    r"(?P<speaker>[^:\s\[\]()*_][^:\n]{0,39}?)"
+    r"[ \t]*(?:\*\*|__)?:(?:\*\*|__)?"
+    r"(?=[ \t]|$)"
+)
+
+_ENCODING_NAMES = {
+    "cp1252": "Windows-1252",
+    "cp1250": "Windows-1250",
+    "cp1251": "Windows-1251",
+    "latin_1": "ISO-8859-1 (Latin-1)",
+    "iso8859_15": "ISO-8859-15",
+    "mac_roman": "Mac Roman",
+    "utf_16": "UTF-16",
+    "utf_32": "UTF-32",
+}
+
+# Control characters other than tab, newline, carriage return, form feed and
+# escape are rare in real transcripts; a file made mostly of them is not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def friendly_encoding(name: str) -> str:
+    key = codecs.lookup(name).name.replace("-", "_")
+    return _ENCODING_NAMES.get(key, name)
+
+
+def canonical_newlines(text: str) -> str:
+    """CRLF and lone CR become LF; nothing else changes."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _not_text(path: str | os.PathLike[str] | None, why: str) -> TranscriptError:
+    return TranscriptError(
+        Problem(f"this does not look like a text transcript ({why}); tcoder reads .txt and .md files "
+                "as text. Convert other formats with `tcoder import`.", path)
+    )
+
+
+def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Decoded:
+    """Decode a transcript's bytes to canonical text, never guessing silently."""
+    if data.startswith(codecs.BOM_UTF8):
+        return Decoded(canonical_newlines(_strict(data[3:], "utf-8", path, offset=3)), "UTF-8 with BOM")
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return Decoded(canonical_newlines(_strict(data, "utf-32", path)), "UTF-32")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Decoded(canonical_newlines(_strict(data, "utf-16", path)), "UTF-16")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _not_text(path, f"it contains a NUL byte at byte {nul}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text, encoding = _detect_legacy(data, path, exc)
+        _check_controls(text, path)
+        warning = (f"not UTF-8; decoded as {encoding}. Offsets refer to the decoded text; "
+                   "saving the file as UTF-8 removes this warning.")
+        return Decoded(canonical_newlines(text), encoding, (warning,))
+    _check_controls(text, path)
+    return Decoded(canonical_newlines(text), "UTF-8")
+
+
+def _strict(data: bytes, encoding: str, path, offset: int = 0) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise TranscriptError(Problem(
+            f"invalid {encoding.upper()} at byte {exc.start + offset} although the file starts with a "
+            f"{encoding.upper()} byte-order mark", path)) from None
+
+
+def _detect_legacy(data: bytes, path, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > 0.5:
+        raise _not_text(path, f"it is not UTF-8 (invalid byte at {utf8_error.start}) "
+                              "and no text encoding fits it")
+    encoding = best.encoding
+    # Western text in a single-byte code page is far more often Windows-1252 than
+    # its look-alikes; prefer it whenever it decodes to the same characters.
+    if encoding in {"latin_1", "iso8859_15", "cp1250", "mac_roman"}:
+        try:
+            if data.decode("cp1252") == str(best) or encoding == "latin_1":
+                encoding = "cp1252"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        text = str(best)
+    return text, friendly_encoding(encoding)
+
+
+def _check_controls(text: str, path) -> None:
+    sample = text[:65536]
+    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 20):
+        raise _not_text(path, "it is mostly control characters")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A speaker turn: from its label to the next label (or the end of the text)."""
+
+    index: int
+    start: int
+    end: int
+    speaker: str | None
+    body_start: int  # first offset after the label and the spaces that follow it
+    timestamp: str | None = None
+
+    @property
+    def label_end(self) -> int:
+        return self.body_start
+
+
+def compile_speaker_pattern(pattern: str | None) -> re.Pattern[str]:
+    """Compile a speaker pattern; a custom one needs a group named ``speaker`` (or one group)."""
+    return re.compile(pattern or DEFAULT_SPEAKER_PATTERN, re.MULTILINE)
+
+
+def find_turns(text: str, pattern: re.Pattern[str] | None = None) -> list[Turn]:
+    pattern = pattern or _DEFAULT_PATTERN
+    turns: list[Turn] = []
+    matches = list(pattern.finditer(text))
+    first = matches[0].start() if matches else len(text)
+    if text[:first].strip():
+        turns.append(Turn(0, 0, first, None, _skip_spaces(text, 0)))
+    names = pattern.groupindex
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        speaker = m.group("speaker") if "speaker" in names else (m.group(1) if m.re.groups else m.group(0))
+        stamp = m.group("timestamp") if "timestamp" in names else None
+        turns.append(Turn(len(turns), m.start(), end, (speaker or "").strip() or None,
+                          _skip_spaces(text, m.end(), end), stamp))
+    return turns
+
+
+def _skip_spaces(text: str, pos: int, limit: int | None = None) -> int:
+    limit = len(text) if limit is None else limit
+    while pos < limit and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+_DEFAULT_PATTERN = compile_speaker_pattern(None)
+
+
+@dataclass(eq=False)
+class Transcript:
+    """A transcript's canonical text with lazily built indexes."""
+
+    text: str
+    path: Path | None = None
+    name: str = ""  # path relative to the study root, with forward slashes
+    encoding: str = "UTF-8"
+    warnings: tuple[str, ...] = ()
+    speaker_pattern: re.Pattern[str] = field(default=_DEFAULT_PATTERN, repr=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        return text_sha256(self.text)
+
+    @cached_property
+    def turns(self) -> list[Turn]:
+        return find_turns(self.text, self.speaker_pattern)
+
+    @cached_property
+    def _turn_starts(self) -> list[int]:
+        return [t.start for t in self.turns]
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.text.find
+        pos = find("\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        return starts
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def turn_at(self, offset: int) -> Turn | None:
+        i = bisect.bisect_right(self._turn_starts, offset) - 1
+        if i < 0:
+            return None
+        turn = self.turns[i]
+        return turn if turn.start <= offset < turn.end or (offset == len(self.text) == turn.end) else None
+
+    def speaker_at(self, offset: int) -> str | None:
+        turn = self.turn_at(offset)
+        return turn.speaker if turn else None
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset."""
+        line = bisect.bisect_right(self.line_starts, offset) - 1
+        return line + 1, offset - self.line_starts[line] + 1
+
+    @property
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for t in self.turns:
+            if t.speaker:
+                seen.setdefault(t.speaker, None)
+        return list(seen)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+def read_transcript(path: str | os.PathLike[str], name: str | None = None,
+                    speaker_pattern: re.Pattern[str] | None = None) -> Transcript:
+    """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptError(Problem(f"cannot read the transcript: {exc.strerror}", path)) from None
+    decoded = decode_bytes(data, path)
+    return Transcript(decoded.text, path, name or path.name, decoded.encoding, decoded.warnings,
+                      speaker_pattern or _DEFAULT_PATTERN)
