@@ -6,6 +6,7 @@ transcripts: ["interviews/**/*.txt"]  # default: every .txt and .md
 exclude: ["drafts/**"]                # default: none (README files are never transcripts)
 speaker_pattern: '^(?P<speaker>[A-Z][A-Za-z ]{0,30}):'
 attributes: attributes.csv
+encoding: cp1250                      # legacy encoding of non-UTF-8 transcripts (default: detect)
 keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
 ```
 """
@@ -23,7 +24,7 @@ from tcoder.transcript import compile_speaker_pattern
 from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, suggest
 
 SETTINGS_FILE = "tcoder.yaml"
-SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "keys")
+SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "encoding", "keys")
 DEFAULT_TRANSCRIPTS = ("**/*.txt", "**/*.md")
 #: Files that are documentation, not data, even though they end in .txt or .md.
 ALWAYS_EXCLUDED = ("**/README*", "**/LICENSE*", "**/CHANGELOG*")
@@ -37,6 +38,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     speaker_pattern: str | None = None
     attributes: str = "attributes.csv"
+    encoding: str | None = None
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @cached_property
@@ -124,6 +126,8 @@ def parse_settings(text: str, path: Path) -> Settings:
             globs = _string_list(fields[name], name, path, problems)
             if globs is not None:
                 setattr(settings, name, tuple(globs))
+    if "encoding" in fields:
+        _encoding(fields["encoding"], settings, path, problems)
     if "speaker_pattern" in fields:
         _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
     if "keys" in fields:
@@ -144,6 +148,16 @@ def _string_list(node: YNode, name: str, path, problems: list[Problem]) -> list[
         return [v.value for v in node.value]
     problems.append(_at(node, f"{name!r} must be a glob or a list of globs", path))
     return None
+
+
+def _encoding(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    import codecs
+
+    try:
+        settings.encoding = codecs.lookup(str(node.value)).name
+    except LookupError:
+        problems.append(_at(node, f"unknown encoding {node.raw!r}; use a name such as cp1252, cp1250 or "
+                                  "latin-1", path))
 
 
 def _speaker_pattern(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:

@@ -118,6 +118,7 @@ class Study:
                         jsons.append((rel_folder, tstem, coder, Path(folder) / name))
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
+            paths.sort(key=lambda p: (p.suffix.lower() != ".txt", p.name))
             if len(paths) > 1:
                 names = ", ".join(p.name for p in paths)
                 self.problems.append(Problem(
@@ -213,7 +214,8 @@ class Study:
         ref = self.find(ref) if isinstance(ref, str) else ref
         cached = self._texts.get(ref.name)
         if cached is None:
-            cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern)
+            cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern,
+                                     self.settings.encoding)
             self._texts[ref.name] = cached
         return cached
 

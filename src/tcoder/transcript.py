@@ -77,8 +77,12 @@ def _not_text(path: str | os.PathLike[str] | None, why: str) -> TranscriptError:
     )
 
 
-def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Decoded:
-    """Decode a transcript's bytes to canonical text, never guessing silently."""
+def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None,
+                 legacy_encoding: str | None = None) -> Decoded:
+    """Decode a transcript's bytes to canonical text, never guessing silently.
+
+    ``legacy_encoding`` (from tcoder.yaml) replaces detection for files that are
+    neither UTF-8 nor marked by a byte-order mark."""
     if data.startswith(codecs.BOM_UTF8):
         return Decoded(canonical_newlines(_strict(data[3:], "utf-8", path, offset=3)), "UTF-8 with BOM")
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -91,7 +95,11 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Dec
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        text, encoding = _detect_legacy(data, path, exc)
+        if legacy_encoding:
+            text = _strict(data, legacy_encoding, path)
+            encoding = friendly_encoding(legacy_encoding)
+        else:
+            text, encoding = _detect_legacy(data, path, exc)
         _check_controls(text, path)
         warning = (f"not UTF-8; decoded as {encoding}. Offsets refer to the decoded text; "
                    "saving the file as UTF-8 removes this warning.")
@@ -104,32 +112,27 @@ def _strict(data: bytes, encoding: str, path, offset: int = 0) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
+        why = (f"although the file starts with a {encoding.upper()} byte-order mark" if encoding.startswith("utf")
+               else "in the encoding tcoder.yaml names")
         raise TranscriptError(Problem(
-            f"invalid {encoding.upper()} at byte {exc.start + offset} although the file starts with a "
-            f"{encoding.upper()} byte-order mark", path)) from None
+            f"invalid {encoding.upper()} at byte {exc.start + offset} {why}", path)) from None
 
 
 def _detect_legacy(data: bytes, path, utf8_error: UnicodeDecodeError) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
+    # Detectors often call short Western text Windows-1250 or an exotic code page.
+    # Windows-1252 is by far the likeliest legacy encoding of an English or
+    # Western European transcript, so it wins whenever it reads the bytes with no
+    # more noise than the best guess; Cyrillic, Greek, CJK... still win on merit.
+    western = from_bytes(data, cp_isolation=["cp1252"]).best()
+    if western is not None and (best is None or western.chaos <= best.chaos + 0.1):
+        best = western
     if best is None or best.chaos > 0.5:
         raise _not_text(path, f"it is not UTF-8 (invalid byte at {utf8_error.start}) "
                               "and no text encoding fits it")
-    encoding = best.encoding
-    # Western text in a single-byte code page is far more often Windows-1252 than
-    # its look-alikes; prefer it whenever it decodes to the same characters.
-    if encoding in {"latin_1", "iso8859_15", "cp1250", "mac_roman"}:
-        try:
-            if data.decode("cp1252") == str(best) or encoding == "latin_1":
-                encoding = "cp1252"
-        except UnicodeDecodeError:
-            pass
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        text = str(best)
-    return text, friendly_encoding(encoding)
+    return str(best), friendly_encoding(best.encoding)
 
 
 def _check_controls(text: str, path) -> None:
@@ -256,13 +259,14 @@ class Transcript:
 
 
 def read_transcript(path: str | os.PathLike[str], name: str | None = None,
-                    speaker_pattern: re.Pattern[str] | None = None) -> Transcript:
+                    speaker_pattern: re.Pattern[str] | None = None,
+                    legacy_encoding: str | None = None) -> Transcript:
     """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise TranscriptError(Problem(f"cannot read the transcript: {exc.strerror}", path)) from None
-    decoded = decode_bytes(data, path)
+    decoded = decode_bytes(data, path, legacy_encoding)
     return Transcript(decoded.text, path, name or path.name, decoded.encoding, decoded.warnings,
                       speaker_pattern or _DEFAULT_PATTERN)

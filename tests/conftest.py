@@ -1,0 +1,50 @@
+"""Shared fixtures: build real studies on disk in a temporary folder.
+
+The helpers themselves live in studykit.py so test modules can import them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from studykit import MINI_CODEBOOK, MINI_TRANSCRIPT, REPO, SAMPLE_STUDY, StudyBuilder  # noqa: F401
+
+
+@pytest.fixture
+def study_builder(tmp_path: Path) -> StudyBuilder:
+    return StudyBuilder(tmp_path / "study")
+
+
+@pytest.fixture
+def mini_study(study_builder: StudyBuilder) -> StudyBuilder:
+    """A one-transcript study with the mini codebook and no annotations yet."""
+    study_builder.codebook()
+    study_builder.transcript()
+    return study_builder
+
+
+@pytest.fixture
+def sample_study(tmp_path: Path) -> Path:
+    """A private copy of the shipped sample study."""
+    target = tmp_path / "activism-study"
+    shutil.copytree(SAMPLE_STUDY, target)
+    return target
+
+
+@pytest.fixture
+def run_cli(capsys) -> Callable[..., tuple[int, str, str]]:
+    """Run the tcoder command in-process: returns (exit code, stdout, stderr)."""
+    from tcoder.cli import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse usage errors and --help
+            code = exc.code if isinstance(exc.code, int) else 1
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -1,0 +1,82 @@
+"""Helpers for tests: build real studies on disk. Import with ``from studykit import ...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tcoder.annotations import Annotation, AnnotationFile, save_annotations
+from tcoder.transcript import text_sha256
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_STUDY = REPO / "sample_data" / "activism-study"
+
+MINI_CODEBOOK = """\
+title: Mini codebook
+codes:
+  - id: motivation
+    name: Motivations
+    codes:
+      - {id: personal, name: Personal experience, key: p}
+      - {id: duty, name: Professional duty, key: d}
+  - id: strategy
+    name: Strategies
+    codes:
+      - {id: curriculum, name: Curriculum advocacy, key: a}
+      - {id: outreach, name: Community outreach, key: o}
+  - id: stance
+    name: Stance
+    exclusive: true
+    level: ordinal
+    codes:
+      - {id: stance-low, name: Low, value: 1, key: "1"}
+      - {id: stance-high, name: High, value: 2, key: "2"}
+"""
+
+MINI_TRANSCRIPT = """\
+Interviewer: Thanks for joining. What got you involved?
+
+Amara: Honestly, it was my grandmother. I saw how she was treated at the clinic. That stayed with me.
+
+Interviewer: And what did you do about it?
+
+Amara: We pushed to change the renal block. We also ran a free clinic day in the neighbourhood.
+"""
+
+
+class StudyBuilder:
+    """Write a study folder: codebook, transcripts, annotation files, attributes."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def codebook(self, text: str = MINI_CODEBOOK, name: str = "codebook.yaml") -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def transcript(self, name: str = "interviews/P01.txt", text: str = MINI_TRANSCRIPT) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        return path
+
+    def annotations(self, transcript: str, coder: str, spans: list[tuple[str, int, int]],
+                    text: str | None = None) -> Path:
+        """spans: (code, start, end); ids are deterministic (coder-n)."""
+        tpath = self.root / transcript
+        text = tpath.read_text(encoding="utf-8") if text is None else text
+        items = []
+        for i, (code, start, end) in enumerate(spans):
+            a = Annotation(f"{coder}-{i:04d}", code, start, end)
+            a.set_context(text)
+            items.append(a)
+        path = tpath.with_name(f"{tpath.stem}.{coder}.json")
+        save_annotations(AnnotationFile(coder, tpath.name, text_sha256(text), items), path)
+        return path
+
+    def attributes(self, csv_text: str) -> Path:
+        path = self.root / "attributes.csv"
+        path.write_text(csv_text, encoding="utf-8")
+        return path

@@ -1,0 +1,308 @@
+"""Annotation files: reading, canonical writing, atomic saving, the writer lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcoder.annotations import (
+    FORMAT_ID,
+    Annotation,
+    AnnotationFile,
+    AnnotationLock,
+    check_coder_name,
+    dumps_annotations,
+    new_annotation,
+    parse_annotations,
+    read_annotations,
+    save_annotations,
+    span_problems,
+)
+from tcoder.errors import AnnotationFileError, LockedError, TcoderError
+
+EXAMPLE = """\
+{
+  "format": "tcoder-annotations/1",
+  "transcript": "P01.txt",
+  "text_sha256": "9f2c",
+  "coder": "alice",
+  "annotations": [
+    {"id": "8c1e0f5a2b7d4e11", "code": "motivation", "start": 120, "end": 185, "quote": "I saw how...", "memo": ""},
+    {"id": "0b9d73c2aa514f0e", "code": "stance-for", "start": 300, "end": 342, "quote": "we need..."}
+  ]
+}
+"""
+
+
+def test_format_example_reads_and_rewrites_byte_for_byte():
+    af = parse_annotations(EXAMPLE)
+    assert (af.coder, af.transcript, af.text_sha256) == ("alice", "P01.txt", "9f2c")
+    assert [(a.code, a.start, a.end) for a in af.annotations] == [("motivation", 120, 185), ("stance-for", 300, 342)]
+    assert af.annotations[0].memo == "" and af.annotations[1].memo is None
+    assert dumps_annotations(af) == EXAMPLE
+
+
+def test_canonical_order_and_layout():
+    af = AnnotationFile("bob", "P01.txt", "abc", [
+        Annotation("z2", "b", 10, 20), Annotation("z1", "a", 10, 20), Annotation("y", "a", 5, 30),
+        Annotation("x", "a", 10, 15, quote="caf\u00e9 \u201cq\u201d", memo="line\nbreak"),
+    ])
+    text = dumps_annotations(af)
+    lines = text.splitlines()
+    assert lines[:5] == ['{', '  "format": "tcoder-annotations/1",', '  "transcript": "P01.txt",',
+                         '  "text_sha256": "abc",', '  "coder": "bob",']
+    assert [json.loads(line.rstrip(","))["id"] for line in lines[6:10]] == ["y", "x", "z1", "z2"]
+    assert "caf\u00e9 \u201cq\u201d" in text  # UTF-8, not \\u escapes
+    assert '"memo": "line\\nbreak"' in text  # one annotation per line, always
+    assert text.endswith("  ]\n}\n") and "\r" not in text
+
+
+def test_empty_file_layout():
+    assert dumps_annotations(AnnotationFile("bob", "P.txt", None)).endswith('"annotations": []\n}\n')
+
+
+def test_unknown_fields_are_kept_in_place_on_rewrite():
+    raw = EXAMPLE.replace('"coder": "alice",', '"coder": "alice",\n  "project": {"wave": 2},').replace(
+        '"quote": "we need..."', '"quote": "we need...", "confidence": 0.5, "tags": ["x"]')
+    af = parse_annotations(raw)
+    assert af.extra == {"project": {"wave": 2}}
+    assert af.annotations[1].extra == {"confidence": 0.5, "tags": ["x"]}
+    assert dumps_annotations(af) == raw
+
+
+_ids = st.text("0123456789abcdef", min_size=4, max_size=16)
+_free_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@st.composite
+def annotation_files(draw):
+    items = []
+    for aid in draw(st.lists(_ids, unique=True, max_size=12)):
+        start = draw(st.integers(0, 10_000))
+        a = Annotation(aid, draw(st.sampled_from(["a", "b", "code-x", "\u00e9motion"])), start,
+                       start + draw(st.integers(1, 500)), quote=draw(st.none() | _free_text),
+                       memo=draw(st.none() | _free_text))
+        if draw(st.booleans()):
+            a.extra = {"zz": draw(_free_text), "n": draw(st.integers())}
+        items.append(a)
+    return AnnotationFile(draw(st.sampled_from(["alice", "bob-2"])), draw(_free_text),
+                          draw(st.none() | st.text("0123456789abcdef", min_size=64, max_size=64)), items)
+
+
+@settings(max_examples=200, deadline=None)
+@given(af=annotation_files())
+def test_canonical_writing_is_stable(af):
+    """write, read, write gives identical bytes, and nothing is lost."""
+    first = dumps_annotations(af)
+    again = parse_annotations(first)
+    assert dumps_annotations(again) == first
+    assert sorted(a.to_dict().items().__repr__() for a in again.annotations) == \
+        sorted(a.to_dict().items().__repr__() for a in af.annotations)
+
+
+def test_save_is_atomic_and_keeps_permissions(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    af = AnnotationFile("alice", "P01.txt", "x", [Annotation("a1", "c", 0, 3)])
+    save_annotations(af, path)
+    os.chmod(path, 0o640)
+    af.annotations.append(Annotation("a2", "c", 4, 9))
+    save_annotations(af, path)
+    assert len(read_annotations(path).annotations) == 2
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["P01.alice.json"]  # no temporary file left
+
+
+_SAVER = textwrap.dedent("""
+    import sys
+    from tcoder.annotations import Annotation, AnnotationFile, save_annotations
+    path = sys.argv[1]
+    files = [AnnotationFile("alice", "P01.txt", "sha-" + tag,
+                            [Annotation(f"{tag}{i:05d}", "code", i, i + 10, quote="x" * 50) for i in range(n)])
+             for tag, n in (("old", 3000), ("new", 4000))]
+    print("ready", flush=True)
+    i = 0
+    while True:
+        save_annotations(files[i % 2], path)
+        i += 1
+""")
+
+
+@pytest.mark.slow
+def test_killing_a_process_in_the_middle_of_saving_never_leaves_a_torn_file(tmp_path):
+    """SIGKILL a process that saves in a loop, many times: every time the file is
+    the old version or the new one, complete."""
+    path = tmp_path / "P01.alice.json"
+    seen = set()
+    for attempt in range(25):
+        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], stdout=subprocess.PIPE)
+        assert proc.stdout.readline().strip() == b"ready"
+        time.sleep(0.02 + (attempt % 7) * 0.013)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if not path.exists():
+            continue  # killed before the first rename
+        af = read_annotations(path)
+        assert (af.text_sha256, len(af.annotations)) in {("sha-old", 3000), ("sha-new", 4000)}
+        seen.add(af.text_sha256)
+    assert seen, "the saver never completed a save; the test proves nothing"
+
+
+def test_leftover_temporary_files_do_not_disturb_reading(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    save_annotations(AnnotationFile("alice", "P01.txt", None), path)
+    (tmp_path / ".P01.alice.json.123.abcd.tmp").write_text('{"format": "tcoder-ann')
+    assert read_annotations(path).annotations == []
+
+
+# ------------------------------------------------------------------ bad files
+
+
+def _error(raw: str) -> list[str]:
+    with pytest.raises(AnnotationFileError) as exc:
+        parse_annotations(raw, "P01.alice.json")
+    return [str(p) for p in exc.value.problems]
+
+
+def test_truncated_file_names_the_place_and_changes_nothing(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    path.write_text(EXAMPLE[:200], encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(AnnotationFileError) as exc:
+        read_annotations(path)
+    (problem,) = exc.value.problems
+    assert problem.line == 7 and problem.column is not None
+    assert "truncated" in problem.message and "git checkout" in problem.message
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("change, message", [
+    (('"start": 300', '"start": 400'), "reversed: end 342 is before start 400"),
+    (('"start": 300', '"start": 342'), "empty"),
+    (('"start": 300', '"start": -1'), "negative"),
+    (('"start": 300', '"start": "300"'), "not a whole number"),
+    (('"start": 300', '"start": true'), "not a whole number"),
+    (('"start": 300', '"start": 300.5'), "not a whole number"),
+    (('"code": "stance-for", ', ''), "'code' is missing"),
+    (('"id": "0b9d73c2aa514f0e"', '"id": "8c1e0f5a2b7d4e11"'), "used twice"),
+    (('"quote": "we need..."', '"quote": 5'), "'quote' must be a string"),
+])
+def test_malformed_annotations_are_reported_with_their_line(change, message):
+    problems = _error(EXAMPLE.replace(*change))
+    assert len(problems) == 1
+    assert message in problems[0]
+    assert "P01.alice.json, line 8" in problems[0] or "annotation 2" in problems[0]
+
+
+def test_missing_id_has_no_line_but_a_number():
+    (p,) = _error(EXAMPLE.replace('"id": "0b9d73c2aa514f0e", ', ""))
+    assert "annotation 2" in p and "'id' is missing" in p
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("[]", "is a JSON object"),
+    ('{"annotations": []}', "not a tcoder annotation file"),
+    ('{"format": "tcoder-annotations/2", "annotations": []}', "newer than this tcoder reads"),
+    ('{"format": "tcoder-annotations/1"}', "'annotations' must be a list"),
+    ('{"format": "tcoder-annotations/1", "annotations": [1]}', "must be a JSON object"),
+])
+def test_structurally_wrong_files(raw, message):
+    assert message in _error(raw)[0]
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    path.write_bytes(EXAMPLE.replace("I saw", "I s\xe9w").encode("latin-1"))
+    with pytest.raises(AnnotationFileError, match="not UTF-8"):
+        read_annotations(path)
+
+
+def test_span_problems_report_spans_beyond_the_text_and_unknown_codes():
+    af = parse_annotations(EXAMPLE)
+    problems = [str(p) for p in span_problems(af, 320, "P01.alice.json", {"motivation"})]
+    assert any("spans [300, 342) but the transcript has only 320 characters" in p for p in problems)
+    assert any("'stance-for', which is not in the codebook" in p for p in problems)
+
+
+def test_new_annotation_records_quote_context_and_time():
+    text = "x" * 40 + "the passage" + "y" * 40
+    a = new_annotation("code", 40, 51, text, memo="why")
+    assert a.quote == "the passage" and a.prefix == "x" * 32 and a.suffix == "y" * 32
+    assert len(a.id) == 16 and a.created == a.updated and a.created.endswith("Z") and a.memo == "why"
+
+
+@pytest.mark.parametrize("name", ["alice", "bob_2", "r-3", "consensus"])
+def test_valid_coder_names(name):
+    assert check_coder_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["Alice", "al.ice", "-x", "", "a b"])
+def test_invalid_coder_names(name):
+    with pytest.raises(TcoderError, match="not valid"):
+        check_coder_name(name)
+
+
+# ------------------------------------------------------------------ the writer lock
+
+
+def test_a_second_writer_is_refused_with_the_holder_named(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    with AnnotationLock(path, coder="alice"):
+        with pytest.raises(LockedError) as exc:
+            AnnotationLock(path, coder="alice").acquire()
+        assert "another tcoder" in str(exc.value) and "coder alice" in str(exc.value)
+        assert exc.value.holder["pid"] == os.getpid()
+    with AnnotationLock(path, coder="alice") as again:  # released: free again
+        assert again.is_locked
+
+
+_HOLDER = textwrap.dedent("""
+    import sys, time
+    from tcoder.annotations import AnnotationLock
+    lock = AnnotationLock(sys.argv[1], coder="bob").acquire()
+    print("locked", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_a_lock_held_by_another_process_and_recovered_when_it_dies(tmp_path):
+    path = tmp_path / "P01.bob.json"
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(path)], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline().strip() == b"locked"
+        with pytest.raises(LockedError) as exc:
+            AnnotationLock(path).acquire()
+        assert f"process {proc.pid}" in str(exc.value)
+    finally:
+        proc.kill()
+        proc.wait()
+    # The holder died without releasing: its lock file is still there, but stale.
+    lock = AnnotationLock(path, coder="carol").acquire()
+    try:
+        assert lock.holder()["coder"] == "carol"
+    finally:
+        lock.release()
+
+
+def test_a_lock_that_cannot_be_created_is_a_clear_error(tmp_path):
+    (tmp_path / ".P.alice.json.lock").mkdir()  # something in the way, even for root
+    with pytest.raises(LockedError, match="cannot create the lock file .P.alice.json.lock"):
+        AnnotationLock(tmp_path / "P.alice.json").acquire()
+
+
+def test_annotation_roundtrip_through_a_file(tmp_path: Path):
+    path = tmp_path / "P01.alice.json"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    af = read_annotations(path)
+    assert af.format == FORMAT_ID
+    save_annotations(af, path)
+    assert path.read_text(encoding="utf-8") == EXAMPLE

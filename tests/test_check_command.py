@@ -1,0 +1,192 @@
+"""`tcoder check` on bad and good input: a clear message naming the file (and line
+and column for YAML), exit 1, no traceback, and nothing changed on disk."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studykit import MINI_TRANSCRIPT
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _check(run_cli, root: Path, *extra: str) -> tuple[int, str, str]:
+    before = _tree(root)
+    code, out, err = run_cli("check", root, *extra)
+    assert "Traceback" not in out + err
+    if "--fix" not in extra:
+        assert _tree(root) == before, "check changed files on disk"
+    return code, out, err
+
+
+# ------------------------------------------------------------------ bad input: exit 1
+
+BAD_CODEBOOKS = {
+    "yaml syntax": ("codes:\n  - id: a\n   name: b\n", "codebook.yaml, line 3, column 4: YAML syntax error"),
+    "object tag": ("codes:\n  - id: !!python/object/apply:os.system ['true']\n",
+                   "codebook.yaml, line 2, column 9: YAML tag"),
+    "duplicate id": ("codes:\n  - id: a\n  - id: a\n", "codebook.yaml, line 3, column 9: duplicate code id 'a'"),
+    "duplicate key": ("codes:\n  - {id: a, key: x}\n  - {id: b, key: x}\n", "codebook.yaml, line 3"),
+    "kept key": ("codes:\n  - {id: a, key: '?'}\n", "kept by tcoder for the command 'help'"),
+    "unknown field": ("codes:\n  - {id: a, nmae: A}\n", "unknown field 'nmae' in a code (did you mean 'name'?)"),
+    "no id": ("codes:\n  - name: A\n", "codebook.yaml, line 2, column 5: a code without an 'id'"),
+    "non-numeric": ("codes:\n  - id: d\n    exclusive: true\n    level: ratio\n    codes:\n      - {id: x, value: lots}\n",
+                    "codebook.yaml, line 6"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_CODEBOOKS)
+def test_bad_codebooks(mini_study, run_cli, name):
+    text, message = BAD_CODEBOOKS[name]
+    mini_study.codebook(text)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1
+    assert message in err
+    assert "FAILED" in out
+
+
+def test_binary_file_named_txt(mini_study, run_cli):
+    (mini_study.root / "interviews" / "P02.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "interviews/P02.txt" in err and "does not look like a text transcript" in err
+
+
+def test_truncated_annotation_file(mini_study, run_cli):
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", 0, 12), ("duty", 14, 20)])
+    path.write_bytes(path.read_bytes()[:-40])
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "P01.alice.json, line 8" in err and "truncated" in err
+
+
+def test_malformed_annotation_file(mini_study, run_cli):
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", 0, 12)])
+    path.write_text(path.read_text().replace('"id": "alice-0000"', '"id": 7'))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "P01.alice.json" in err and "'id' is missing or not a non-empty string" in err
+
+
+def test_reversed_span(mini_study, run_cli):
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", 5, 12)])
+    path.write_text(path.read_text().replace('"start": 5, "end": 12', '"start": 12, "end": 5'))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "P01.alice.json, line 7" in err and "reversed" in err
+
+
+def test_span_beyond_the_text(mini_study, run_cli):
+    mini_study.annotations("interviews/P01.txt", "alice", [("personal", 5, 12)])
+    path = mini_study.root / "interviews" / "P01.alice.json"
+    path.write_text(path.read_text().replace('"end": 12', '"end": 99999'))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "spans [5, 99999)" in err
+
+
+def test_unknown_code_is_kept_and_reported(mini_study, run_cli):
+    mini_study.annotations("interviews/P01.txt", "alice", [("no-such-code", 5, 12)])
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "'no-such-code', which is not in the codebook" in err
+    assert "no-such-code (1)" in out
+
+
+def test_two_transcripts_with_the_same_stem(mini_study, run_cli):
+    mini_study.transcript("interviews/P01.md", "P1: x\n")
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "share the stem 'P01'" in err
+
+
+def test_orphaned_annotation_after_the_transcript_changed(mini_study, run_cli):
+    quote = "We also ran a free clinic day in the neighbourhood."
+    start = MINI_TRANSCRIPT.index(quote)
+    mini_study.annotations("interviews/P01.txt", "alice", [("outreach", start, start + len(quote))])
+    mini_study.transcript(text=MINI_TRANSCRIPT.replace(quote, "That was all."))
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "orphaned" in err and "Orphaned    1" in out
+
+
+def test_json_report(mini_study, run_cli):
+    mini_study.annotations("interviews/P01.txt", "alice", [("no-such-code", 5, 12)])
+    code, out, _ = _check(run_cli, mini_study.root, "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["unknown_codes"] == {"no-such-code": 1} and data["transcripts"] == 1
+
+
+# ------------------------------------------------------------------ loads cleanly: exit 0
+
+
+def _write(study, name: str, data: bytes) -> None:
+    path = study.root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + MINI_TRANSCRIPT.encode(),
+    codecs.BOM_UTF16_LE + MINI_TRANSCRIPT.encode("utf-16-le"),
+    b"",
+    b"P1: I said [bold]no[/] and [link=x]y[/link] \x1b[31mred\x1b[0m \x07bell\n",
+], ids=["utf8-bom", "utf16-bom", "empty", "markup-and-ansi"])
+def test_inputs_that_load_cleanly(mini_study, run_cli, data):
+    _write(mini_study, "interviews/P02.txt", data)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0, err
+    assert "Transcripts 2" in out and err == ""
+
+
+def test_windows_1252_with_crlf_warns_naming_the_encoding(mini_study, run_cli):
+    _write(mini_study, "interviews/P02.txt", "P1: caf\u00e9 \u201cyes\u201d\r\nP2: \u20ac5\r\n".encode("cp1252"))
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0 and "interviews/P02.txt: not UTF-8; decoded as Windows-1252" in err and err.startswith("warning: ")
+    assert "OK: 0 error(s), 1 warning(s)" in out
+
+
+def test_sample_study_checks_clean(run_cli, sample_study):
+    code, out, err = _check(run_cli, sample_study)
+    assert code == 0, err
+    assert "alice" in out and "bob" in out and "consensus" in out
+
+
+# ------------------------------------------------------------------ --fix
+
+
+def test_fix_saves_re_anchored_offsets_and_keeps_everything(mini_study, run_cli):
+    quote = "I saw how she was treated at the clinic."
+    start = MINI_TRANSCRIPT.index(quote)
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", start, start + len(quote))])
+    edited = "[Recording starts]\n" + MINI_TRANSCRIPT
+    mini_study.transcript(text=edited)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0 and "not yet saved: run with --fix" in out and "moved from" in err
+    code, out, _ = _check(run_cli, mini_study.root, "--fix")
+    assert code == 0 and "(saved)" in out
+    (a,) = json.loads(path.read_text())["annotations"]
+    assert edited[a["start"]:a["end"]] == quote
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0 and "Re-anchored" not in out and err == ""
+
+
+# ------------------------------------------------------------------ the real command
+
+
+def test_real_process_prints_no_traceback_and_exits_1(mini_study):
+    mini_study.codebook("codes:\n  - id: !!python/object/apply:os.system ['true']\n")
+    result = subprocess.run([sys.executable, "-m", "tcoder", "check", str(mini_study.root)],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "line 2, column 9" in result.stderr
+
+
+def test_missing_study_folder(run_cli, tmp_path):
+    code, _, err = run_cli("check", tmp_path / "nope")
+    assert code == 1 and "no such folder" in err
+
+
+def test_bad_usage_exits_2(run_cli):
+    code, _, err = run_cli("check")
+    assert code == 2 and "required" in err

@@ -1,0 +1,74 @@
+"""The command line itself: start-up cost, help, exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tcoder import __version__
+from tcoder.cli import COMMANDS, build_parser
+
+HEAVY = ("textual", "pandas", "numpy", "rich", "matplotlib", "scipy", "krippendorff", "docx", "xmlschema")
+
+_PROBE = """
+import sys
+from tcoder.cli import main
+try:
+    main({argv!r})
+except SystemExit:
+    pass
+print("LOADED", sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"]])
+def test_version_and_help_import_no_heavy_library(argv):
+    result = subprocess.run([sys.executable, "-c", _PROBE.format(argv=argv, heavy=HEAVY)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stderr
+
+
+def test_every_command_help_imports_no_heavy_library():
+    """`tcoder COMMAND --help` must stay as light as `tcoder --help`."""
+    parser = build_parser()
+    names = [a for a in parser._subparsers._group_actions[0].choices]  # the commands that exist
+    for name in names:
+        result = subprocess.run([sys.executable, "-c", _PROBE.format(argv=[name, "--help"], heavy=HEAVY)],
+                                capture_output=True, text=True)
+        assert "LOADED []" in result.stderr, (name, result.stderr)
+
+
+def test_version_prints_the_version(run_cli):
+    assert run_cli("--version") == (0, f"tcoder {__version__}\n", "")
+
+
+def test_console_script_starts_fast():
+    """A guard against gross regressions; benchmarks/core.py measures the real figure."""
+    script = Path(sys.executable).with_name("tcoder")
+    best = min(_timed([str(script), "--version"]) for _ in range(3))
+    assert best < 1.0
+
+
+def _timed(argv):
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def test_no_command_prints_help_and_exits_2(run_cli):
+    code, out, _ = run_cli()
+    assert code == 2 and "COMMAND" in out
+
+
+def test_unknown_command_exits_2(run_cli):
+    code, _, err = run_cli("frobnicate")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_registry_names_modules_in_the_commands_package():
+    assert all(module.startswith("tcoder.commands.") for module in COMMANDS.values())

@@ -1,0 +1,160 @@
+"""Re-anchoring annotations when the transcript text changed after coding."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcoder.annotations import Annotation, reanchor
+
+TEXT = ("Interviewer: What got you involved?\n\n"
+        "Amara: Honestly, it was my grandmother. I saw how she was treated at the clinic. "
+        "That stayed with me.\n\nInterviewer: Yes.\n\nAmara: Yes. We pushed to change the renal block.\n")
+
+
+def _annotate(text: str, quote: str, occurrence: int = 0, code: str = "c") -> Annotation:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(quote, start + 1)
+    a = Annotation(f"id{start}", code, start, start + len(quote))
+    a.set_context(text)
+    return a
+
+
+def test_unchanged_text_keeps_offsets():
+    a = _annotate(TEXT, "I saw how she was treated")
+    (r,) = reanchor([a], TEXT)
+    assert r.status == "unchanged" and (a.start, a.end) == (r.old_start, r.old_end)
+
+
+def test_insertion_before_moves_the_span():
+    a = _annotate(TEXT, "I saw how she was treated")
+    edited = "[Recording starts]\n" + TEXT
+    (r,) = reanchor([a], edited)
+    assert r.status == "moved"
+    assert edited[a.start:a.end] == "I saw how she was treated"
+    assert a.start == r.old_start + len("[Recording starts]\n")
+
+
+def test_repeated_quote_is_placed_by_its_context():
+    second_yes = _annotate(TEXT, "Yes", occurrence=1)  # Amara's "Yes.", not the interviewer's
+    edited = TEXT.replace("Interviewer: What got you involved?", "Interviewer: So, what got you involved in this?")
+    reanchor([second_yes], edited)
+    assert edited[second_yes.start - 7:second_yes.end] == "Amara: Yes"
+
+
+def test_typo_fixed_inside_the_quote_is_found_by_fuzzy_match():
+    a = _annotate(TEXT, "I saw how she was treated at the clinic")
+    edited = TEXT.replace("treated at the clinic", "treated at the clinc").replace("Honestly", "Well, honestly")
+    (r,) = reanchor([a], edited)
+    assert r.status == "fuzzy" and 0.8 <= r.similarity < 1
+    assert edited[a.start:a.end] == "I saw how she was treated at the clinc"
+    assert a.quote == edited[a.start:a.end]  # the stored quote follows the text
+
+
+def test_deleted_passage_is_orphaned_and_kept():
+    a = _annotate(TEXT, "We pushed to change the renal block.")
+    edited = TEXT.replace("We pushed to change the renal block.", "")
+    (r,) = reanchor([a], edited)
+    assert r.status == "orphaned" and a.orphaned
+    assert (a.start, a.end) == (r.old_start, r.old_end)  # old offsets kept
+    assert a.quote == "We pushed to change the renal block."  # and the quote
+
+
+def test_orphan_comes_back_when_the_passage_returns():
+    a = _annotate(TEXT, "We pushed to change the renal block.")
+    reanchor([a], TEXT.replace("We pushed to change the renal block.", ""))
+    (r,) = reanchor([a], TEXT)
+    assert r.status == "moved" and not a.orphaned
+
+
+def test_annotation_without_quote_is_kept_unverified_or_orphaned():
+    inside = Annotation("a", "c", 0, 5)
+    beyond = Annotation("b", "c", 0, 10_000)
+    results = reanchor([inside, beyond], TEXT)
+    assert [r.status for r in results] == ["unverified", "orphaned"]
+    assert not inside.orphaned and beyond.orphaned
+
+
+def test_short_quotes_are_never_placed_fuzzily():
+    a = _annotate(TEXT, "renal")
+    (r,) = reanchor([a], TEXT.replace("renal", "renl"))
+    assert r.status == "orphaned"
+
+
+_WORDS = ["we", "the", "clinic", "grandmother", "curriculum", "yes", "I", "saw", "dean", "block", "and", "so",
+          "Interviewer:", "Amara:", "\n", "renal", "meeting", "free", "outreach", "mentor"]
+
+
+@st.composite
+def edited_transcripts(draw):
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    words = [rng.choice(_WORDS) for _ in range(draw(st.integers(30, 200)))]
+    text = " ".join(words)
+    # annotate a few word-aligned passages
+    annotations = []
+    for i in range(draw(st.integers(1, 6))):
+        first = draw(st.integers(0, len(words) - 1))
+        last = draw(st.integers(first, min(len(words) - 1, first + 8)))
+        start = len(" ".join(words[:first])) + (1 if first else 0)
+        end = len(" ".join(words[:last + 1]))
+        a = Annotation(f"a{i}", "code", start, end)
+        a.set_context(text)
+        annotations.append(a)
+    # random insertions and deletions anywhere
+    edits = []
+    for _ in range(draw(st.integers(1, 8))):
+        pos = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            edits.append((pos, pos, " ".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 6)))))
+        else:
+            edits.append((pos, min(len(text), pos + draw(st.integers(1, 30))), ""))
+    return text, annotations, edits
+
+
+def _apply(text, annotations, edits):
+    """Apply non-overlapping edits right to left; return the new text and where each
+    untouched annotation's passage now is."""
+    edits = sorted(edits, key=lambda e: e[0], reverse=True)
+    kept = []
+    spans = {a.id: (a.start, a.end) for a in annotations}
+    last_start = len(text) + 1
+    for start, end, insert in edits:
+        if end > last_start:
+            continue  # overlaps an edit already applied
+        text = text[:start] + insert + text[end:]
+        last_start = start
+        kept.append((start, end, insert))
+        shift = len(insert) - (end - start)
+        for aid, (s, e) in list(spans.items()):
+            if s is None:
+                continue
+            if end <= s and not (start == end == s):  # wholly before the passage
+                spans[aid] = (s + shift, e + shift)
+            elif start >= e and not (start == end == e):  # wholly after it
+                continue
+            else:
+                spans[aid] = (None, None)  # the passage itself was touched
+    return text, spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=edited_transcripts())
+def test_untouched_passages_re_anchor_to_exactly_their_text(case):
+    """After random insertions and deletions elsewhere, every annotation whose own
+    text was untouched is found again, on exactly that text; where its passage is
+    unique in the new text it is found at the right place."""
+    text, annotations, edits = case
+    quotes = {a.id: a.quote for a in annotations}
+    new_text, expected = _apply(text, annotations, edits)
+    results = {r.annotation.id: r for r in reanchor(annotations, new_text)}
+    for a in annotations:
+        s, e = expected[a.id]
+        if s is None:
+            continue
+        assert results[a.id].status in ("unchanged", "moved")
+        assert new_text[a.start:a.end] == quotes[a.id]
+        if new_text.count(quotes[a.id]) == 1:
+            assert (a.start, a.end) == (s, e)
