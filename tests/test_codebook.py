@@ -248,3 +248,8 @@ def test_mini_codebook_fixture_is_valid():
     cb = parse_codebook(MINI_CODEBOOK)
     assert set(cb.by_key) == {"p", "d", "a", "o", "1", "2"}
 
+
+
+def test_codebooks_folder_holds_the_sample_study_codebook():
+    assert (REPO / "codebooks" / "activism.yaml").read_bytes() == \
+        (REPO / "sample_data" / "activism-study" / "codebook.yaml").read_bytes()

@@ -1,0 +1,126 @@
+"""Turn recordings' transcripts from other programs into canonical tcoder transcripts.
+
+One module per source format (vtt, srt, word, otter) turns a file into cues;
+``model`` merges cues into speaker turns and cleans speaker names; ``writer``
+renders the canonical ``Name: text`` text and checks that it reads back as the
+same turns. :func:`convert` does all of it for one file and writes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tcoder.errors import Problem, TcoderError, TranscriptError
+from tcoder.importers.model import Cue, SpeakerNames, Turn, merge_cues
+from tcoder.importers.writer import check_reads_back, render_transcript
+
+#: format id -> what users call it
+FORMAT_NAMES = {
+    "vtt": "WebVTT",
+    "srt": "SubRip",
+    "docx": "Word",
+    "otter": "Otter text",
+}
+SUPPORTED = ".vtt, .srt, .docx and Otter-style .txt"
+
+_BY_EXTENSION = {".vtt": "vtt", ".srt": "srt", ".docx": "docx"}
+_SNIFFED = {".txt", ""}  # extensions whose content decides the format
+_ADVICE = {
+    ".doc": "an older Word format: open it in Word or LibreOffice and save it as .docx",
+    ".rtf": "rich text: open it in Word or LibreOffice and save it as .docx",
+    ".odt": "an OpenDocument text: save it as .docx from LibreOffice",
+    ".pdf": "a PDF: export the transcript as .docx, .vtt or text from the program that made it",
+    ".md": "already a transcript format tcoder reads: put it in the study folder as it is",
+}
+
+
+@dataclass
+class Converted:
+    """One file converted in memory: the canonical text and what it holds."""
+
+    source: Path
+    format: str
+    turns: list[Turn]
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(t.speaker for t in self.turns if t.speaker))
+
+
+def convert(path: str | os.PathLike[str], timestamps: bool = False) -> Converted:
+    """Read one file and return its canonical transcript; raise TcoderError for bad input."""
+    path = Path(path)
+    if path.is_dir():
+        raise TcoderError(Problem("this is a folder; name the files to import (for example folder/*.vtt)", path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TcoderError(Problem(f"cannot read the file: {exc.strerror}", path)) from None
+    if not data.strip():
+        raise TcoderError(Problem("the file is empty", path))
+    warnings: list[str] = []
+    fmt, cues = _read_cues(path, data, warnings)
+    names = SpeakerNames()
+    for cue in cues:
+        cue.speaker = names.clean(cue.speaker)
+    warnings.extend(names.warnings)
+    turns = merge_cues(cues)
+    if not turns:
+        raise TcoderError(Problem("no text found to import", path))
+    if not any(t.speaker for t in turns):
+        warnings.append("no speaker names found: the transcript is one passage without speakers")
+    if timestamps and not any(t.start is not None for t in turns if t.speaker):
+        warnings.append("--timestamps: this file has no times; written without them")
+    text = render_transcript(turns, timestamps)
+    check_reads_back(text, turns, timestamps, path)
+    return Converted(path, fmt, turns, text, warnings)
+
+
+def _read_cues(path: Path, data: bytes, warnings: list[str]) -> tuple[str, list[Cue]]:
+    from tcoder.importers.otter import looks_like_otter, parse_otter
+    from tcoder.importers.srt import looks_like_srt, parse_srt
+    from tcoder.importers.vtt import looks_like_vtt, parse_vtt
+
+    suffix = path.suffix.lower()
+    fmt = _BY_EXTENSION.get(suffix)
+    if fmt == "docx":
+        from tcoder.importers.word import parse_docx
+
+        return fmt, parse_docx(data, path, warnings)
+    if fmt is None and suffix not in _SNIFFED:
+        why = _ADVICE.get(suffix, "not a format tcoder imports")
+        raise TcoderError(Problem(f"unknown format {suffix!r}: {why}. tcoder imports {SUPPORTED}.", path))
+    text = _decode(data, path, warnings)
+    if not text.strip():
+        raise TcoderError(Problem("the file is empty", path))
+    if fmt is None:  # .txt or no extension: the content decides
+        if looks_like_vtt(text):
+            fmt = "vtt"
+        elif looks_like_srt(text):
+            fmt = "srt"
+        elif looks_like_otter(text) or suffix == ".txt":
+            fmt = "otter"  # a .txt that is not Otter-style gets the Otter parser's explanation
+        else:
+            raise TcoderError(Problem(f"unknown format: tcoder imports {SUPPORTED}", path))
+    elif fmt == "srt" and looks_like_vtt(text):
+        fmt = "vtt"  # WebVTT saved with the wrong extension
+    parse = {"vtt": parse_vtt, "srt": parse_srt, "otter": parse_otter}[fmt]
+    return fmt, parse(text, path)
+
+
+def _decode(data: bytes, path: Path, warnings: list[str]) -> str:
+    from tcoder.transcript import decode_bytes
+
+    try:
+        decoded = decode_bytes(data, path)
+    except TranscriptError as exc:
+        reason = exc.problems[0].message.split("; tcoder reads")[0]
+        raise TcoderError(Problem(f"cannot read this as text: {reason}", path)) from None
+    if decoded.warnings:
+        warnings.append(f"not UTF-8: read as {decoded.encoding}; the transcript is written in UTF-8. "
+                        "Check that accented letters and quotes look right.")
+    return decoded.text
