@@ -571,3 +571,21 @@ def test_command_module_imports_only_the_standard_library():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_encoding_option_names_the_legacy_encoding(tmp_path, run_cli):
+    source = tmp_path / "P08.srt"
+    source.write_bytes("1\r\n00:00:01,000 --> 00:00:03,000\r\nPetr: P\u0159\u00edtel \u0159\u00edkal, "
+                       "\u017ee to je \u0161patn\u011b.\r\n".encode("cp1250"))
+    code, out, err = run_cli("import", source, "--encoding", "cp1250")
+    assert code == 0, err
+    assert (tmp_path / "P08.txt").read_text(encoding="utf-8") == \
+        "Petr: P\u0159\u00edtel \u0159\u00edkal, \u017ee to je \u0161patn\u011b.\n"
+    assert "Windows-1250" in err
+
+
+def test_unknown_encoding_is_bad_usage(tmp_path, run_cli):
+    source = tmp_path / "P08.srt"
+    source.write_text("1\n00:00:01,000 --> 00:00:03,000\nPetr: hi\n")
+    code, _, err = run_cli("import", source, "--encoding", "klingon")
+    assert code == 2 and "unknown encoding 'klingon'" in err and not (tmp_path / "P08.txt").exists()

@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the transcripts into this folder (created if needed) instead of beside each file")
     parser.add_argument("--timestamps", action="store_true",
                         help="start each turn with its time as [hh:mm:ss] when the source has times")
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="legacy encoding of inputs that are not UTF-8, e.g. cp1250 (default: detect, "
+                             "with a warning naming what was used)")
     parser.add_argument("--force", action="store_true",
                         help="replace transcripts that already exist (never an input file)")
 
@@ -40,6 +43,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tcoder.errors import Problem, TcoderError
 
+    if args.encoding:
+        import codecs
+
+        try:
+            args.encoding = codecs.lookup(args.encoding).name
+        except LookupError:
+            print(f"tcoder import: error: unknown encoding {args.encoding!r}; use a name such as cp1252, "
+                  "cp1250 or latin-1", file=sys.stderr)
+            return 2
     into = Path(args.into) if args.into else None
     if into is not None and into.exists() and not into.is_dir():
         print(f"tcoder import: error: --into {args.into}: this is a file, not a folder", file=sys.stderr)
@@ -74,7 +86,7 @@ def _import_one(source: Path, into: Path | None, inputs: list[Path], planned: di
     from tcoder.errors import Problem, TcoderError, display_path
     from tcoder.importers import FORMAT_NAMES, convert
 
-    converted = convert(source, timestamps=args.timestamps)
+    converted = convert(source, timestamps=args.timestamps, encoding=args.encoding)
     target = (into if into is not None else source.parent) / f"{source.stem}.txt"
     key = _key(target)
     shown = display_path(target)

@@ -51,8 +51,11 @@ class Converted:
         return list(dict.fromkeys(t.speaker for t in self.turns if t.speaker))
 
 
-def convert(path: str | os.PathLike[str], timestamps: bool = False) -> Converted:
-    """Read one file and return its canonical transcript; raise TcoderError for bad input."""
+def convert(path: str | os.PathLike[str], timestamps: bool = False, encoding: str | None = None) -> Converted:
+    """Read one file and return its canonical transcript; raise TcoderError for bad input.
+
+    ``encoding`` names the legacy encoding of text inputs that are not UTF-8
+    (otherwise it is detected, with a warning)."""
     path = Path(path)
     if path.is_dir():
         raise TcoderError(Problem("this is a folder; name the files to import (for example folder/*.vtt)", path))
@@ -63,7 +66,7 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False) -> Converted
     if not data.strip():
         raise TcoderError(Problem("the file is empty", path))
     warnings: list[str] = []
-    fmt, cues = _read_cues(path, data, warnings)
+    fmt, cues = _read_cues(path, data, warnings, encoding)
     names = SpeakerNames()
     for cue in cues:
         cue.speaker = names.clean(cue.speaker)
@@ -80,7 +83,7 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False) -> Converted
     return Converted(path, fmt, turns, text, warnings)
 
 
-def _read_cues(path: Path, data: bytes, warnings: list[str]) -> tuple[str, list[Cue]]:
+def _read_cues(path: Path, data: bytes, warnings: list[str], encoding: str | None = None) -> tuple[str, list[Cue]]:
     from tcoder.importers.otter import looks_like_otter, parse_otter
     from tcoder.importers.srt import looks_like_srt, parse_srt
     from tcoder.importers.vtt import looks_like_vtt, parse_vtt
@@ -94,7 +97,7 @@ def _read_cues(path: Path, data: bytes, warnings: list[str]) -> tuple[str, list[
     if fmt is None and suffix not in _SNIFFED:
         why = _ADVICE.get(suffix, "not a format tcoder imports")
         raise TcoderError(Problem(f"unknown format {suffix!r}: {why}. tcoder imports {SUPPORTED}.", path))
-    text = _decode(data, path, warnings)
+    text = _decode(data, path, warnings, encoding)
     if not text.strip():
         raise TcoderError(Problem("the file is empty", path))
     if fmt is None:  # .txt or no extension: the content decides
@@ -112,11 +115,11 @@ def _read_cues(path: Path, data: bytes, warnings: list[str]) -> tuple[str, list[
     return fmt, parse(text, path)
 
 
-def _decode(data: bytes, path: Path, warnings: list[str]) -> str:
+def _decode(data: bytes, path: Path, warnings: list[str], encoding: str | None = None) -> str:
     from tcoder.transcript import decode_bytes
 
     try:
-        decoded = decode_bytes(data, path)
+        decoded = decode_bytes(data, path, encoding)
     except TranscriptError as exc:
         reason = exc.problems[0].message.split("; tcoder reads")[0]
         raise TcoderError(Problem(f"cannot read this as text: {reason}", path)) from None
