@@ -1,0 +1,74 @@
+"""tcoder export STUDY --qdpx FILE | --qdc FILE: REFI-QDA project or codebook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "export to REFI-QDA: a .qdpx project (NVivo, ATLAS.ti, MAXQDA, QualCoder) or a .qdc codebook"
+DESCRIPTION = """Export the study in the REFI-QDA exchange format (www.qdasoftware.org).
+
+  --qdpx FILE  the whole project: coders as users, the codebook tree (colours and
+               definitions), attributes.csv as variables and cases, every transcript
+               as a text source with each annotation as a coded selection, memos as notes
+  --qdc FILE   the codebook alone
+
+Positions are Unicode code points over the canonical text; sources are UTF-8 without
+a byte-order mark. GUIDs are derived from the project name and the ids (UUID version 5),
+so exporting the same study again gives the same file. The archive also carries
+tcoder.json so that 'tcoder import-qdpx' restores the study exactly; --plain leaves it
+out. See docs/refi-qda.md for what maps to what and how to open the file in each program."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--qdpx", metavar="FILE", help="write a REFI-QDA project (.qdpx)")
+    target.add_argument("--qdc", metavar="FILE", help="write a REFI-QDA codebook (.qdc)")
+    parser.add_argument("--name", metavar="NAME",
+                        help="project name, also the seed of the GUIDs (default: the study folder's name)")
+    parser.add_argument("--plain", action="store_true",
+                        help="leave out tcoder.json (the import then makes new code and annotation ids)")
+    parser.add_argument("--validate", action="store_true",
+                        help="check the written file against the official REFI-QDA schemas")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tcoder.errors import display_path
+    from tcoder.study import open_study
+
+    target = Path(args.qdpx or args.qdc)
+    wanted = ".qdpx" if args.qdpx else ".qdc"
+    if target.suffix.lower() != wanted:
+        print(f"tcoder export: error: {target} should end in {wanted}", file=sys.stderr)
+        return 2
+    if target.exists() and not args.force:
+        print(f"tcoder export: error: {display_path(target)} exists; use --force to replace it", file=sys.stderr)
+        return 2
+    if not target.parent.is_dir():
+        print(f"tcoder export: error: the folder {display_path(target.parent)} does not exist", file=sys.stderr)
+        return 2
+    study = open_study(args.study)
+    if args.qdpx:
+        from tcoder.refi.export import write_qdpx
+
+        summary = write_qdpx(study, target, args.name, plain=args.plain)
+        for problem in summary.warnings:
+            print(f"warning: {problem}", file=sys.stderr)
+        print(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
+              f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), {summary.annotations} "
+              f"annotations, {summary.notes} memos, {summary.cases} cases")
+    else:
+        from tcoder.refi.export import write_qdc
+
+        summary = write_qdc(study, target, args.name)
+        print(f"Wrote {display_path(target)}: {summary.codes} codes")
+    if args.validate:
+        from tcoder.refi.validate import validate_file
+
+        validate_file(target)
+        print("Valid against the REFI-QDA schema.")
+    return 0

@@ -1,0 +1,46 @@
+"""tcoder import-qdc FILE.qdc: a REFI-QDA codebook as a tcoder YAML codebook."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "convert a REFI-QDA codebook (.qdc) into a YAML codebook"
+DESCRIPTION = """Read a REFI-QDA codebook (.qdc, from NVivo, ATLAS.ti, MAXQDA, QualCoder or tcoder)
+and write it as a tcoder codebook (YAML). The code tree, names, colours and descriptions
+are kept; a description written by tcoder is split back into definition, include, exclude
+and examples. Code ids are made from the names. Keys, exclusive domains and levels have
+no place in a .qdc and are not restored (see docs/refi-qda.md)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.qdc", help="the REFI-QDA codebook")
+    parser.add_argument("-o", "--output", metavar="FILE.yaml",
+                        help="where to write the codebook ('-' for standard output; default: FILE.yaml beside "
+                             "the .qdc)")
+    parser.add_argument("--force", action="store_true", help="replace the output file if it exists")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tcoder.codebook import codebook_to_yaml
+    from tcoder.errors import display_path
+    from tcoder.refi.importer import read_qdc
+
+    source = Path(args.file)
+    output = args.output or str(source.with_suffix(".yaml"))
+    if output != "-" and Path(output).exists() and not args.force:
+        print(f"tcoder import-qdc: error: {display_path(output)} exists; use --force to replace it, or -o",
+              file=sys.stderr)
+        return 2
+    codebook = read_qdc(source)
+    text = codebook_to_yaml(codebook)
+    if output == "-":
+        sys.stdout.write(text)
+        return 0
+    from tcoder.atomicio import atomic_write_text
+
+    atomic_write_text(output, text)
+    print(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level")
+    return 0

@@ -1,0 +1,327 @@
+"""Export a study as a REFI-QDA project (.qdpx) or codebook (.qdc).
+
+What maps to what (docs/refi-qda.md has the full table):
+
+- coders -> ``<Users>``; the codebook tree -> ``<CodeBook>`` (colours, and the
+  definition, include, exclude and examples in ``<Description>``);
+- attributes.csv columns -> ``<Variables>``; each transcript -> a ``<Case>`` with
+  its values (also set on the source, where MAXQDA looks for document variables);
+- each transcript -> a ``<TextSource>`` whose plain text (the canonical text,
+  UTF-8 without BOM) is ``sources/<guid>.txt`` in the archive;
+- each annotation -> a ``<PlainTextSelection>`` (code points over the canonical
+  text) with one ``<Coding>`` by its coder; a memo -> a ``<Note>`` referenced by
+  the selection.
+
+``tcoder.json`` in the archive keeps what REFI-QDA has no place for (code ids,
+keys and domains, annotation ids and timestamps, orphaned annotations, the
+codebook, settings and attributes files as they were), so that
+``tcoder import-qdpx`` gives back the study exactly. Other programs ignore it;
+``plain=True`` leaves it out.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+from pathlib import Path
+
+from tcoder import __version__
+from tcoder.annotations import Annotation
+from tcoder.atomicio import atomic_write_bytes
+from tcoder.errors import Problem, TcoderError
+from tcoder.refi.codebook_xml import PROJECT_NS, code_elements, codebook_document, element_factory
+from tcoder.refi.guids import Guids
+from tcoder.study import Study
+
+SIDECAR = "tcoder.json"
+SIDECAR_FORMAT = "tcoder-qdpx/1"
+PROJECT_FILE = "project.qde"
+
+#: A fixed time stamp for archive entries, so the same study gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+@dataclass
+class ExportSummary:
+    path: Path
+    sources: int = 0
+    coders: list[str] = field(default_factory=list)
+    codes: int = 0
+    annotations: int = 0
+    notes: int = 0
+    cases: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def origin() -> str:
+    return f"tcoder {__version__}"
+
+
+def project_name_of(study: Study) -> str:
+    return study.root.resolve().name or "tcoder study"
+
+
+def variable_type(values: list[str]) -> str:
+    """REFI typeOfVariable for a column's non-empty values: Integer, Float or Text."""
+    if values and all(_INTEGER.match(v) for v in values):
+        return "Integer"
+    if values and all(_DECIMAL.match(v) for v in values):
+        return "Float"
+    return "Text"
+
+
+def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -> ExportSummary:
+    guids = Guids(project_name or project_name_of(study))
+    codebook = study.codebook
+    atomic_write_bytes(path, codebook_document(codebook, guids, origin()))
+    return ExportSummary(Path(path), codes=len(codebook))
+
+
+def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False) -> ExportSummary:
+    """Build the whole archive in memory, then replace ``path`` atomically."""
+    summary = ExportSummary(Path(path))
+    entries = build_project(study, project_name or project_name_of(study), summary, plain)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, _ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    atomic_write_bytes(path, buffer.getvalue())
+    return summary
+
+
+def build_project(study: Study, project_name: str, summary: ExportSummary,
+                  plain: bool = False) -> list[tuple[str, bytes]]:
+    """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json."""
+    guids = Guids(project_name)
+    codebook = study.codebook
+    make = element_factory()
+    loaded = _load_all(study, summary)
+    coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
+    summary.coders = coders
+
+    root = make("Project")  # holds the small sections; its start tag is written by hand below
+    if coders:
+        users = make("Users", parent=root)
+        for coder in coders:
+            make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users)
+
+    unknown = sorted({a.code for _, _, lf in loaded for a in lf.annotations if a.code not in codebook})
+    code_guid = {cid: guids.code(cid) for cid in codebook.codes}
+    code_guid.update({cid: guids.code(cid) for cid in unknown})
+    cb = make("CodeBook", parent=root)
+    codes_el = make("Codes", parent=cb)
+    for el in code_elements(codebook, guids, make):
+        codes_el.append(el)
+    for cid in unknown:
+        el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el)
+        make("Description", parent=el).text = "Used in annotations but not in the tcoder codebook."
+    if not len(codes_el):  # the schema needs at least one code
+        root.remove(cb)
+    summary.codes = len(codebook) + len(unknown)
+
+    attributes = study.attributes
+    transcripts = [ref for ref in study.transcripts]
+    columns = attributes.columns
+    var_types = {c: variable_type([v for row in attributes.rows.values() if (v := row.get(c, ""))]) for c in columns}
+    if columns:
+        variables = make("Variables", parent=root)
+        for column in columns:
+            make("Variable", {"guid": guids.variable(column), "name": column,
+                              "typeOfVariable": var_types[column]}, variables)
+        cases = make("Cases", parent=root)
+        for ref in transcripts:
+            case = make("Case", {"guid": guids.case(ref.name), "name": ref.name}, cases)
+            _variable_values(case, attributes.of(ref.name), columns, var_types, guids, make)
+            make("SourceRef", {"targetGUID": guids.source(ref.name)}, case)
+            summary.cases += 1
+
+    entries: list[tuple[str, bytes]] = []
+    body: list[str] = []  # the Sources and Notes, written as text: they hold almost every element
+    notes: list[str] = []
+    sidecar_annotations: list[tuple[str, dict]] = []
+    orphaned: list[dict] = []
+    files: list[dict] = []
+    by_transcript: dict[str, list] = {}
+    for ref, coder, lf in loaded:
+        by_transcript.setdefault(ref.name, []).append((coder, lf))
+    user_guid = {c: guids.user(c) for c in coders}
+    if transcripts:
+        body.append("  <Sources>\n")
+    for ref in transcripts:
+        transcript = study.transcript(ref)
+        source_guid = guids.source(ref.name)
+        internal = f"{source_guid}.txt"
+        body.append(f'    <TextSource guid="{source_guid}" name={_attr(ref.name)} '
+                    f'plainTextPath="internal://{internal}">\n')
+        entries.append((f"sources/{internal}", transcript.text.encode("utf-8")))
+        summary.sources += 1
+        rows = []
+        for coder, lf in by_transcript.get(ref.name, []):
+            files.append({"transcript": ref.name, "coder": coder, "format": lf.file.format,
+                          "extra": lf.file.extra})
+            for a in lf.file.annotations:
+                if a.orphaned:
+                    orphaned.append({"transcript": ref.name, "coder": coder, "annotation": a.to_dict()})
+                else:
+                    rows.append((a.start, a.end, a.code, coder, a.id, a))
+        rows.sort(key=lambda r: r[:5])
+        for start, end, code, coder, aid, a in rows:
+            selection_guid = guids.selection(ref.name, coder, aid)
+            user = user_guid[coder]
+            created = f' creationDateTime={_attr(a.created)}' if a.created and _DATETIME.match(a.created) else ""
+            modified = (f' modifyingUser="{user}" modifiedDateTime={_attr(a.updated)}'
+                        if a.updated and _DATETIME.match(a.updated) else "")
+            note_ref = ""
+            if a.memo:
+                note_guid = guids.note(ref.name, coder, aid)
+                note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
+                name = _note_name(a, codebook, coder, ref.name)
+                notes.append(f'    <Note guid="{note_guid}" name={_attr(name)} creatingUser="{user}"{created}>\n'
+                             f"      <PlainTextContent>{_text(a.memo)}</PlainTextContent>\n    </Note>\n")
+            body.append(
+                f'      <PlainTextSelection guid="{selection_guid}" startPosition="{start}" endPosition="{end}" '
+                f'creatingUser="{user}"{created}{modified}>\n'
+                f'        <Coding guid="{guids.coding(ref.name, coder, aid)}" creatingUser="{user}"{created}>\n'
+                f'          <CodeRef targetGUID="{code_guid[code]}" />\n        </Coding>\n'
+                f"{note_ref}      </PlainTextSelection>\n")
+            sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
+            summary.annotations += 1
+        values = make("TextSource")
+        _variable_values(values, attributes.of(ref.name), columns, var_types, guids, make)
+        body.extend(_indented(el, 3) for el in values)
+        body.append("    </TextSource>\n")
+    if transcripts:
+        body.append("  </Sources>\n")
+    if notes:
+        body.append("  <Notes>\n")
+        body.extend(notes)
+        body.append("  </Notes>\n")
+        summary.notes = len(notes)
+
+    if orphaned:
+        summary.warnings.append(Problem(
+            f"{len(orphaned)} orphaned annotation(s) have no place in the current text; other programs will not "
+            "see them (tcoder import-qdpx restores them). Run 'tcoder check' to see them.", study.root,
+            severity="warning"))
+    if unknown:
+        summary.warnings.append(Problem(
+            f"codes not in the codebook were exported as top-level codes: {', '.join(unknown)}", study.codebook_path,
+            severity="warning"))
+
+    head = "".join(_indented(el, 1) for el in root)
+    start_tag = (f'<Project xmlns="{PROJECT_NS}" name={_attr(project_name)} origin={_attr(origin())}>\n')
+    document = '<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head + "".join(body) + "</Project>\n"
+    out = [(PROJECT_FILE, document.encode("utf-8"))] + entries
+    if not plain:
+        sidecar = {
+            "format": SIDECAR_FORMAT, "project": project_name, "origin": origin(),
+            "codebook": _optional_file(study.codebook_path, study.settings.codebook),
+            "settings": _optional_file(study.root / "tcoder.yaml", "tcoder.yaml"),
+            "attributes": _optional_file(study.root / study.settings.attributes, study.settings.attributes),
+            "codes": {code_guid[c]: c for c in sorted(code_guid)},
+            "users": {user_guid[c]: c for c in coders},
+            "sources": {guids.source(ref.name): ref.name for ref in transcripts},
+            "files": files,
+            "orphaned": orphaned,
+        }
+        out.append((SIDECAR, _sidecar_text(sidecar, sidecar_annotations).encode("utf-8")))
+    return out
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _sidecar_text(sidecar: dict, annotations: list[tuple[str, dict]]) -> str:
+    """JSON with one annotation per line, so two exports of a study diff line by line."""
+    head = json.dumps(sidecar, ensure_ascii=False, indent=1)
+    lines = ",\n".join(f"  {_ENCODE(guid)}: {_ENCODE(fields)}" for guid, fields in annotations)
+    return head[:-2] + ',\n "annotations": {\n' + lines + "\n }\n}\n"
+
+
+def _attr(value: str) -> str:
+    """A quoted XML attribute value. Characters XML cannot carry at all become U+FFFD."""
+    return '"' + escape(_INVALID_XML.sub("\ufffd", value), _ATTR_ENTITIES) + '"'
+
+
+def _text(value: str) -> str:
+    return escape(_INVALID_XML.sub("\ufffd", value), {"\r": "&#13;"})
+
+
+_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _indented(el: ET.Element, level: int) -> str:
+    ET.indent(el, space="  ", level=level)
+    return "  " * level + ET.tostring(el, encoding="unicode") .rstrip() + "\n"
+
+
+def _load_all(study: Study, summary: ExportSummary):
+    known = set(study.codebook.codes)
+    out = []
+    problems: list[Problem] = []
+    for ref in study.transcripts:
+        for coder in study.coders_of(ref):
+            lf = study.load_annotations(ref, coder, known)
+            length = len(study.transcript(ref).text)
+            bad = [a for a in lf.annotations if a.end > length]
+            if bad:
+                problems.append(Problem(
+                    f"{len(bad)} annotation(s) reach past the end of {ref.name} (e.g. {bad[0].id} at "
+                    f"[{bad[0].start}, {bad[0].end}) of {length} characters); run 'tcoder check' and fix them "
+                    "before exporting", lf.path))
+            out.append((ref, coder, lf))
+    if problems:
+        raise TcoderError(problems)
+    return out
+
+
+def _sidecar_fields(a: Annotation) -> dict:
+    """What the XML does not carry: the id, timestamps, stored context and unknown fields
+    (and the memo, if it has characters XML cannot hold)."""
+    d = a.to_dict()
+    for key in ("code", "start", "end"):
+        d.pop(key)
+    if a.memo and not _INVALID_XML.search(a.memo):
+        d.pop("memo")  # in the Note
+    return d
+
+
+def _note_name(a: Annotation, codebook, coder: str, transcript: str) -> str:
+    code = codebook[a.code].name if a.code in codebook else a.code
+    return f"Memo: {code} ({coder}, {transcript})"
+
+
+def _variable_values(parent: ET.Element, values: dict[str, str], columns: list[str], types: dict[str, str],
+                     guids: Guids, make) -> None:
+    for column in columns:
+        value = values.get(column, "")
+        if value == "":
+            continue
+        vv = make("VariableValue", parent=parent)
+        make("VariableRef", {"targetGUID": guids.variable(column)}, vv)
+        kind = {"Integer": "IntegerValue", "Float": "FloatValue"}.get(types[column], "TextValue")
+        make(kind, parent=vv).text = value
+
+
+def _optional_file(path: Path, name: str) -> dict | None:
+    if not path.is_file():
+        return None
+    raw = path.read_bytes()
+    try:
+        return {"path": name, "text": raw.decode("utf-8")}
+    except UnicodeDecodeError:  # e.g. a Windows-1252 attributes.csv: keep its bytes exactly
+        import base64
+
+        return {"path": name, "base64": base64.b64encode(raw).decode("ascii")}

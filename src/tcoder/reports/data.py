@@ -1,0 +1,225 @@
+"""The study as one table of coded segments, with the selection every report shares.
+
+One row per annotation placed on the current text (orphaned annotations have no
+place and are counted, not shown). A code chosen with ``--code`` stands for
+itself and every code below it in the tree, unless ``exact``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from tcoder.codebook import Codebook
+from tcoder.errors import Problem, TcoderError
+from tcoder.segments import turn_spans
+from tcoder.study import Study
+from tcoder.transcript import Transcript
+
+#: The columns of FORMAT section 7, in order; case attributes follow.
+SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
+
+
+class UsageError(Exception):
+    """A report asked for something the study does not have (exit 2)."""
+
+
+@dataclass
+class Selection:
+    coders: list[str] | None = None  # None: every coder
+    codes: list[str] | None = None  # None: every code
+    exact: bool = False
+
+
+@dataclass
+class ReportData:
+    study: Study
+    codebook: Codebook
+    coders: list[str]
+    codes: list[str]  # the report's codes (rows), codebook order
+    exact: bool
+    frame: pd.DataFrame  # one row per annotation (the chosen coders; every code)
+    files: dict[str, set[str]]  # coder -> transcripts with a file of that coder
+    warnings: list[Problem] = field(default_factory=list)
+
+    def members(self, code: str) -> list[str]:
+        """The codes a row stands for: itself and its descendants, unless exact."""
+        if self.exact or code not in self.codebook:
+            return [code]
+        return self.codebook.descendants(code)
+
+    def name(self, code: str) -> str:
+        return self.codebook[code].name if code in self.codebook else code
+
+    def depth(self, code: str) -> int:
+        return self.codebook[code].depth if code in self.codebook else 0
+
+    def label(self, code: str) -> str:
+        """The code's name indented by its depth in the tree."""
+        return "  " * self.depth(code) + self.name(code)
+
+    def transcript(self, name: str) -> Transcript:
+        return self.study.transcript(name)
+
+    @cached_property
+    def transcripts(self) -> list[str]:
+        """Transcripts with a file of at least one chosen coder."""
+        names = set().union(*self.files.values()) if self.files else set()
+        return [r.name for r in self.study.transcripts if r.name in names]
+
+    def turns(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        cache = self.__dict__.setdefault("_turns", {})
+        if name not in cache:
+            spans = turn_spans(self.transcript(name)) or [(0, len(self.transcript(name).text))]
+            cache[name] = (np.array([s for s, _ in spans]), np.array([e for _, e in spans]))
+        return cache[name]
+
+    def attribute(self, column: str) -> dict[str, str]:
+        """transcript -> value of one attribute ('' when missing)."""
+        attrs = self.study.attributes
+        return {name: attrs.of(name).get(column, "") for name in self.transcripts}
+
+
+def load(study: Study, selection: Selection) -> ReportData:
+    codebook = study.codebook
+    all_coders = study.coders
+    coders = list(all_coders) if selection.coders is None else selection.coders
+    unknown = [c for c in coders if c not in all_coders]
+    if unknown:
+        raise UsageError(f"no annotation files of coder {', '.join(map(repr, unknown))} in this study; it has "
+                         f"{', '.join(all_coders) or 'none yet'}")
+    known = set(codebook.codes)
+    rows: dict[str, list] = {c: [] for c in (*SEGMENT_COLUMNS, "id", "line")}
+    files: dict[str, set[str]] = {c: set() for c in coders}
+    errors: list[Problem] = []
+    orphaned = 0
+    unknown_codes: dict[str, int] = {}
+    wanted = set(coders)
+    for ref in study.transcripts:
+        present = [c for c in study.coders_of(ref) if c in wanted]
+        if not present:
+            continue
+        transcript = study.transcript(ref)
+        text = transcript.text
+        starts = [t.start for t in transcript.turns]
+        turns = transcript.turns
+        line_starts = transcript.line_starts
+        for coder in present:
+            try:
+                loaded = study.load_annotations(ref, coder, known)
+            except TcoderError as exc:
+                errors.extend(exc.problems)
+                continue
+            files[coder].add(ref.name)
+            length = len(text)
+            for a in loaded.file.annotations:
+                if a.orphaned:
+                    orphaned += 1
+                    continue
+                if a.end > length:
+                    errors.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
+                                          f"transcript has only {length} characters", loaded.path))
+                    continue
+                if a.code not in known:
+                    unknown_codes[a.code] = unknown_codes.get(a.code, 0) + 1
+                i = bisect.bisect_right(starts, a.start) - 1
+                speaker = turns[i].speaker if i >= 0 and a.start < turns[i].end else None
+                rows["transcript"].append(ref.name)
+                rows["coder"].append(coder)
+                rows["code"].append(a.code)
+                rows["speaker"].append(speaker or "")
+                rows["start"].append(a.start)
+                rows["end"].append(a.end)
+                rows["quote"].append(text[a.start:a.end])
+                rows["memo"].append(a.memo or "")
+                rows["id"].append(a.id)
+                rows["line"].append(bisect.bisect_right(line_starts, a.start))
+    if errors:
+        raise TcoderError(errors + [Problem("the report would leave these annotations out; fix them first "
+                                            "('tcoder check STUDY' lists every problem)")])
+    names = {cid: c.name for cid, c in codebook.codes.items()}
+    rows["code_name"] = [names.get(c, c) for c in rows["code"]]
+    frame = pd.DataFrame(rows)
+    attributes = study.attributes
+    if attributes.columns:
+        values = {ref.name: attributes.of(ref.name) for ref in study.transcripts}
+        for column in attributes.columns:
+            if column in frame.columns:
+                continue  # an attribute cannot hide a segment column
+            frame[column] = [values[t].get(column, "") for t in rows["transcript"]]
+    warnings = []
+    if orphaned:
+        warnings.append(Problem(f"{orphaned} orphaned annotation(s) left out: their passage is no longer in the "
+                                "transcript (see 'tcoder check')", study.root, severity="warning"))
+    if unknown_codes:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(unknown_codes.items()))
+        warnings.append(Problem(f"codes not in the codebook: {listed}", study.codebook_path, severity="warning"))
+    codes = select_codes(codebook, selection, sorted(unknown_codes))
+    return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings)
+
+
+def select_codes(codebook: Codebook, selection: Selection, unknown: list[str]) -> list[str]:
+    if selection.codes is None:
+        return list(codebook.codes) + unknown
+    chosen: list[str] = []
+    for wanted in selection.codes:
+        code = resolve_code(codebook, wanted, unknown)
+        for c in ([code] if selection.exact or code not in codebook else codebook.descendants(code)):
+            if c not in chosen:
+                chosen.append(c)
+    return sorted(chosen, key=codebook.sort_key)
+
+
+def resolve_code(codebook: Codebook, wanted: str, unknown: list[str]) -> str:
+    """A code by id, or by name (ignoring case) when no id matches."""
+    if wanted in codebook or wanted in unknown:
+        return wanted
+    by_name = [c.id for c in codebook if c.name.casefold() == wanted.casefold()]
+    if len(by_name) == 1:
+        return by_name[0]
+    from tcoder.yamlsource import suggest
+
+    raise UsageError(f"no code {wanted!r} in the codebook{suggest(wanted, list(codebook.codes))}")
+
+
+def filter_codes(data: ReportData, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The segments of the report's codes (each code as coded: members included)."""
+    frame = data.frame if frame is None else frame
+    return frame[frame["code"].isin(set(data.codes))]
+
+
+def covered_length(starts: np.ndarray, ends: np.ndarray) -> int:
+    """Characters covered by the union of spans."""
+    if len(starts) == 0:
+        return 0
+    order = np.argsort(starts, kind="stable")
+    s, e = starts[order], ends[order]
+    reach = np.maximum.accumulate(e)
+    # a new run starts where a span begins past everything before it
+    new = np.empty(len(s), dtype=bool)
+    new[0] = True
+    new[1:] = s[1:] >= reach[:-1]
+    run_ids = np.cumsum(new) - 1
+    run_start = s[new]
+    run_end = np.zeros(len(run_start), dtype=e.dtype)
+    np.maximum.at(run_end, run_ids, e)
+    return int((run_end - run_start).sum())
+
+
+def touched(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A boolean per unit: does any span overlap it?"""
+    hit = np.zeros(len(unit_starts), dtype=bool)
+    if len(starts) == 0:
+        return hit
+    lo = np.searchsorted(unit_ends, starts, side="right")  # first unit ending after the span starts
+    hi = np.searchsorted(unit_starts, ends, side="left")  # units starting before the span ends
+    delta = np.zeros(len(unit_starts) + 1, dtype=np.int64)
+    ok = lo < hi
+    np.add.at(delta, lo[ok], 1)
+    np.add.at(delta, hi[ok], -1)
+    hit |= np.cumsum(delta[:-1]) > 0
+    return hit

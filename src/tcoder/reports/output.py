@@ -1,0 +1,143 @@
+"""Report output: a Rich table, CSV, Markdown or a self-contained HTML page.
+
+Transcript text is data, never markup: HTML escapes it, Markdown backslash-escapes
+whatever would break a table or be read as formatting, and the Rich table shows
+cells as plain ``Text`` (markup and highlighting off).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+import shutil
+import sys
+from typing import Iterable, TextIO
+
+import pandas as pd
+
+FORMATS = ("table", "csv", "md", "html")
+
+# Characters with a meaning in Markdown (CommonMark and GitHub tables) anywhere in a line.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
+# At the start of a line: headings, quotes, lists, thematic breaks, numbered lists.
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def md_escape(value: object) -> str:
+    """Text that Markdown shows as it is, on one line (newlines become <br>)."""
+    text = _plain(value)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("\r", "").replace("\n", "<br>")
+
+
+def md_block(value: object) -> str:
+    """Several lines of text escaped for Markdown, line breaks kept (for block quotes)."""
+    text = _plain(value)
+    lines = []
+    for line in text.split("\n"):
+        line = _MD_INLINE.sub(r"\\\1", line)
+        line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _plain(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.2e}"
+    return str(value)
+
+
+def cell(value: object) -> str:
+    return _plain(value)
+
+
+def md_table(frame: pd.DataFrame) -> str:
+    columns = [str(c) for c in frame.columns]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    out = ["| " + " | ".join(md_escape(c) for c in columns) + " |",
+           "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
+    for row in frame.itertuples(index=False):
+        out.append("| " + " | ".join(md_escape(v) for v in row) + " |")
+    return "\n".join(out) + "\n"
+
+
+def html_table(frame: pd.DataFrame, classes: str = "") -> str:
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(f'<td class="num">{html.escape(cell(v))}</td>' if n else f"<td>{html.escape(cell(v))}</td>"
+                        for v, n in zip(row, numeric))
+        body.append(f"<tr>{cells}</tr>")
+    cls = f' class="{html.escape(classes)}"' if classes else ""
+    return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
+
+
+_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;line-height:1.45;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
+th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:left}td.num{text-align:right;
+font-variant-numeric:tabular-nums}th{background:#f3f3f3}blockquote{margin:.75rem 0;padding:.25rem .75rem;
+border-left:4px solid #0072B2;background:#f7f9fb;white-space:pre-wrap}.source{color:#555;font-size:.85rem;
+margin:-.5rem 0 1rem .75rem}.memo{color:#555;font-style:italic}.note{color:#8a5300}h2{margin-top:2rem}"""
+
+
+def html_page(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+            f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n{body}</body>\n</html>\n")
+
+
+def html_notes(notes: Iterable[str]) -> str:
+    return "".join(f'<p class="note">{html.escape(n)}</p>\n' for n in notes)
+
+
+def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None) -> str:
+    """The frame as a Rich table, rendered to text. Cells are ``Text`` objects: no markup, no highlighting."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, show_lines=False)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(Text(str(column)), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(Text(cell(v)) for v in row))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width or _width(), markup=False, highlight=False, emoji=False,
+                      color_system=None, force_terminal=False)
+    console.print(table)
+    return buffer.getvalue()
+
+
+def _width() -> int:
+    if not sys.stdout.isatty():  # a file or a pipe: wide enough that columns need not wrap
+        return 160
+    return max(80, shutil.get_terminal_size((120, 24)).columns)
+
+
+def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str] = ()) -> str:
+    notes = list(notes)
+    if fmt == "csv":
+        return frame.to_csv(index=False, lineterminator="\n")
+    if fmt == "md":
+        text = f"# {md_escape(title)}\n\n" + md_table(frame)
+        return text + "".join(f"\n{md_escape(n)}\n" for n in notes)
+    if fmt == "html":
+        return html_page(title, html_table(frame) + html_notes(notes))
+    text = rich_table_text(frame, title)
+    return text + "".join(f"{n}\n" for n in notes)
+
+
+def write_output(text: str, path: str | None, out: TextIO | None = None) -> None:
+    """To a file (atomically) or standard output."""
+    if path and path != "-":
+        from tcoder.atomicio import atomic_write_text
+
+        atomic_write_text(path, text)
+    else:
+        (out or sys.stdout).write(text)

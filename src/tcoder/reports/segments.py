@@ -1,0 +1,115 @@
+"""``report segments``: every coded passage, one row per annotation (FORMAT section 7).
+
+CSV and the table list rows in reading order (transcript, position). Markdown and
+HTML group the quotes by theme and code (and by an attribute with ``--by``), each
+with its transcript, speaker, line and offsets, ready to quote in a paper.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, filter_codes
+from tcoder.reports.output import html_notes, html_page, md_block, md_escape, rich_table_text
+
+UNKNOWN_THEME = "Codes not in the codebook"
+SLOW_TABLE_ROWS = 5000
+TABLE_QUOTE = 100  # characters of a quote shown in the terminal table
+
+
+def segments_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
+    frame = filter_codes(data)
+    attributes = [c for c in data.study.attributes.columns if c in frame.columns and c not in SEGMENT_COLUMNS]
+    columns = SEGMENT_COLUMNS + attributes
+    keys = ([by] if by else []) + ["transcript", "start", "end", "code", "coder"]
+    return frame.sort_values(keys, kind="stable")[columns].reset_index(drop=True)
+
+
+def render(data: ReportData, fmt: str, by: str | None, notes: list[str]) -> str:
+    frame = segments_frame(data, by)
+    if fmt == "csv":
+        return frame.to_csv(index=False, lineterminator="\n")
+    if fmt == "table":
+        if len(frame) > SLOW_TABLE_ROWS:
+            import sys
+
+            print(f"note: drawing a table of {len(frame):,} segments takes a while; --format csv, md or html is "
+                  "much faster, and --code or --coder narrow the report", file=sys.stderr)
+        shown = frame[["transcript", "coder", "code", "speaker", "start", "end", "quote"] + ([by] if by else [])]
+        long = shown["quote"].str.len() > TABLE_QUOTE
+        if long.any():
+            shown = shown.assign(quote=shown["quote"].where(~long, shown["quote"].str.slice(0, TABLE_QUOTE - 1) + "\u2026"))
+            notes = notes + [f"{int(long.sum())} quote(s) longer than {TABLE_QUOTE} characters are shortened in this "
+                             "table; --format csv, md or html show every quote in full."]
+        return rich_table_text(shown, f"Coded segments ({len(frame)})") + "".join(f"{n}\n" for n in notes)
+    full = filter_codes(data).loc[:, ["code", "transcript", "start", "end", "coder", "line", "speaker", "quote",
+                                      "memo"] + ([by] if by else [])]
+    groups = _grouped(data, full, by)
+    if fmt == "md":
+        return _markdown(data, groups, by, len(full), notes)
+    return _html(data, groups, by, len(full), notes)
+
+
+def _grouped(data: ReportData, frame: pd.DataFrame, by: str | None):
+    """[(theme, [(code, [(value, rows)])])] in codebook order."""
+    codebook = data.codebook
+    order = {c: i for i, c in enumerate(data.codes)}
+    frame = frame.assign(_order=frame["code"].map(order)).sort_values(
+        ["_order"] + ([by] if by else []) + ["transcript", "start", "end", "coder"], kind="stable")
+    themes: dict[str, list] = {}
+    for code, rows in frame.groupby("_order", sort=True):
+        code_id = data.codes[int(code)]
+        theme = codebook.theme_of(code_id).id if code_id in codebook else UNKNOWN_THEME
+        if by:
+            parts = [(value, sub) for value, sub in rows.groupby(by, sort=True)]
+        else:
+            parts = [(None, rows)]
+        themes.setdefault(theme, []).append((code_id, parts))
+    return list(themes.items())
+
+
+def _source_line(row, by: str | None) -> str:
+    speaker = f", {row.speaker}" if row.speaker else ""
+    return f"{row.transcript}{speaker}, line {row.line}, characters {row.start}\u2013{row.end} ({row.coder})"
+
+
+def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[str]) -> str:
+    out = [f"# Coded segments\n\n{total} segment(s); coders: {md_escape(', '.join(data.coders))}.\n"]
+    for theme, codes in groups:
+        out.append(f"\n## {md_escape(data.name(theme) if theme != UNKNOWN_THEME else theme)}\n")
+        for code, parts in codes:
+            count = sum(len(rows) for _, rows in parts)
+            path = data.codebook.path_of(code) if code in data.codebook else code
+            out.append(f"\n### {md_escape(path)} ({count})\n")
+            for value, rows in parts:
+                if by:
+                    out.append(f"\n#### {md_escape(by)}: {md_escape(value or '(no value)')} ({len(rows)})\n")
+                for row in rows.itertuples(index=False):
+                    quote = "\n".join("> " + line if line else ">" for line in md_block(row.quote).split("\n"))
+                    out.append(f"\n{quote}\n\n\u2014 {md_escape(_source_line(row, by))}\n")
+                    if row.memo:
+                        out.append(f"\n*Memo:* {md_escape(row.memo)}\n")
+    out.extend(f"\n{md_escape(n)}\n" for n in notes)
+    return "".join(out)
+
+
+def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str]) -> str:
+    esc = html.escape
+    out = [f"<p>{total} segment(s); coders: {esc(', '.join(data.coders))}.</p>\n", html_notes(notes)]
+    for theme, codes in groups:
+        out.append(f"<h2>{esc(data.name(theme) if theme != UNKNOWN_THEME else theme)}</h2>\n")
+        for code, parts in codes:
+            count = sum(len(rows) for _, rows in parts)
+            path = data.codebook.path_of(code) if code in data.codebook else code
+            out.append(f'<h3 id="code-{esc(code)}">{esc(path)} ({count})</h3>\n')
+            for value, rows in parts:
+                if by:
+                    out.append(f"<h4>{esc(by)}: {esc(value or '(no value)')} ({len(rows)})</h4>\n")
+                for row in rows.itertuples(index=False):
+                    out.append(f"<blockquote>{esc(row.quote)}</blockquote>\n"
+                               f'<p class="source">\u2014 {esc(_source_line(row, by))}</p>\n')
+                    if row.memo:
+                        out.append(f'<p class="memo">Memo: {esc(row.memo)}</p>\n')
+    return html_page("Coded segments", "".join(out))
