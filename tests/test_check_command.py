@@ -162,7 +162,8 @@ def test_fix_saves_re_anchored_offsets_and_keeps_everything(mini_study, run_cli)
     edited = "[Recording starts]\n" + MINI_TRANSCRIPT
     mini_study.transcript(text=edited)
     code, out, err = _check(run_cli, mini_study.root)
-    assert code == 0 and "not yet saved: run with --fix" in out and "moved from" in err
+    assert code == 0 and "not yet saved: run with --fix" in out
+    assert "1 annotation(s) found their exact passage at a new place" in err
     code, out, _ = _check(run_cli, mini_study.root, "--fix")
     assert code == 0 and "(saved)" in out
     (a,) = json.loads(path.read_text())["annotations"]
@@ -190,3 +191,12 @@ def test_missing_study_folder(run_cli, tmp_path):
 def test_bad_usage_exits_2(run_cli):
     code, _, err = run_cli("check")
     assert code == 2 and "required" in err
+
+
+def test_fuzzy_re_anchoring_is_listed_for_review(mini_study, run_cli):
+    quote = "I saw how she was treated at the clinic."
+    start = MINI_TRANSCRIPT.index(quote)
+    mini_study.annotations("interviews/P01.txt", "alice", [("personal", start, start + len(quote))])
+    mini_study.transcript(text=MINI_TRANSCRIPT.replace("treated at the clinic", "treated at the clinc"))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 0 and "re-anchored by fuzzy match (97% similar)" in err

@@ -134,6 +134,10 @@ def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> A
     except json.JSONDecodeError as exc:
         hint = ("the file ends too early: it may be truncated" if exc.pos >= len(raw.rstrip())
                 else "it may be truncated or hand-edited")
+        if "\n<<<<<<< " in raw or raw.startswith("<<<<<<< "):
+            hint = ("it has git conflict markers (<<<<<<<): git merged it line by line (the tcoder merge "
+                    "driver is not set up, or a side was damaged). Run 'tcoder git setup' if needed, then "
+                    "'git checkout -m FILE' merges it again by annotation id")
         raise AnnotationFileError(Problem(
             f"not valid JSON ({exc.msg}); {hint}. tcoder has not changed it: restore it from git "
             "(git checkout -- FILE) or fix it by hand", path, exc.lineno, exc.colno)) from None

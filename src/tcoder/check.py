@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tcoder.annotations import AnnotationLock, save_annotations
 from tcoder.errors import Problem, TcoderError
+from tcoder.merge import conflict_problems
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -102,16 +103,17 @@ def check_study(study: Study) -> CheckReport:
             summary.orphaned += len(loaded.orphaned)
             report.orphaned += len(loaded.orphaned)
             problems.extend(loaded.problems)
+            problems.extend(conflict_problems(loaded.file, loaded.path))
+            if not loaded.reanchored:  # flagged earlier (check --fix, a merge): still an error
+                problems.extend(Problem(
+                    f"annotation {a.id} ({a.code}) is orphaned: its passage {a.quote!r} is not in the "
+                    "transcript (kept, with its old offsets); code the passage again or delete it",
+                    loaded.path) for a in loaded.orphaned)
             if known is not None:
                 report.unknown_codes.update(a.code for a in loaded.file.annotations if a.code not in known)
             if loaded.reanchored:
                 report.reanchored.append(loaded)
-                for r in loaded.moved:
-                    how = "moved" if r.status == "moved" else f"re-anchored by fuzzy match ({r.similarity:.0%})"
-                    problems.append(Problem(
-                        f"the transcript changed: annotation {r.annotation.id} ({r.annotation.code}) {how} from "
-                        f"[{r.old_start}, {r.old_end}) to [{r.annotation.start}, {r.annotation.end}); "
-                        "'tcoder check --fix' saves the new offsets", loaded.path, severity="warning"))
+                problems.extend(_reanchor_warnings(loaded))
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
@@ -120,6 +122,24 @@ def check_study(study: Study) -> CheckReport:
                                 path, severity="warning"))
     problems.extend(study.attribute_problems)
     return report
+
+
+def _reanchor_warnings(loaded: LoadedAnnotations) -> list[Problem]:
+    """One line per file for exact moves (there may be thousands after an edit near
+    the start), one per fuzzy match, which a person should look at."""
+    exact = [r for r in loaded.moved if r.status == "moved"]
+    fuzzy = [r for r in loaded.moved if r.status == "fuzzy"]
+    out = []
+    if exact:
+        out.append(Problem(f"the transcript changed: {len(exact)} annotation(s) found their exact passage at a "
+                           "new place; 'tcoder check --fix' saves the new offsets", loaded.path, severity="warning"))
+    for r in fuzzy:
+        a = r.annotation
+        out.append(Problem(
+            f"the transcript changed: annotation {a.id} ({a.code}) was re-anchored by fuzzy match "
+            f"({r.similarity:.0%} similar) from [{r.old_start}, {r.old_end}) to [{a.start}, {a.end}); check it "
+            "in the coding screen, then 'tcoder check --fix' saves it", loaded.path, severity="warning"))
+    return out
 
 
 def save_reanchored(report: CheckReport) -> list[str]:

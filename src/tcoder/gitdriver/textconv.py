@@ -1,0 +1,194 @@
+"""textconv: an annotation file as one readable line per annotation.
+
+``git diff`` and ``git log -p`` run ``tcoder git textconv FILE`` on both
+versions of a file routed to ``diff=tcoder`` and diff the output. A line reads
+
+    personal  Amara  3:8-3:45  "Honestly, it was my grandmother. I saw…"  memo: family  #8c1e0f5a
+
+code, speaker, position (line:column of the first and last character in the
+transcript, or ``@start-end`` character offsets when that version of the
+transcript is not at hand), the quote
+shortened in the middle, the memo and the id. Lines never depend on one
+another (no column alignment), so adding one annotation changes one line.
+
+Other JSON is printed as it is; a damaged annotation file gets a readable
+first line and then its content. Nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tcoder.annotations import FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
+from tcoder.errors import TcoderError
+from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, read_conflict
+from tcoder.transcript import Transcript, compile_speaker_pattern
+
+QUOTE_WIDTH = 72
+NO_SPEAKER = "(no speaker)"
+
+
+def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
+    """One line: newlines shown as ⏎, other runs of white space as one space, the
+    middle cut out when longer than ``width``."""
+    text = re.sub(r"[^\S\n]+", " ", text.strip())
+    text = re.sub(r"\s*\n\s*", " \u23ce ", text)
+    if len(text) <= width:
+        return text
+    half = (width - 1) // 2
+    return text[:half].rstrip() + "\u2026" + text[len(text) - (width - 1 - half):].lstrip()
+
+
+class Placement:
+    """Speaker and position of annotations in the text the file was written against
+    (exact), or in another version of the transcript (speaker only), or neither."""
+
+    def __init__(self, transcript: Transcript | None, exact: bool):
+        self.transcript = transcript
+        self.exact = exact
+
+    def speaker(self, a: Annotation) -> str | None:
+        if self.transcript is None:
+            return None
+        start = a.start
+        if not self.exact:
+            copy = a.copy()
+            if reanchor([copy], self.transcript.text)[0].status == "orphaned":
+                return "?"
+            start = copy.start
+        if start >= len(self.transcript.text):
+            return "?"
+        return self.transcript.speaker_at(start) or NO_SPEAKER
+
+    def position(self, a: Annotation) -> str:
+        text = self.transcript.text if self.transcript is not None else ""
+        if not self.exact or a.end > len(text):
+            return f"@{a.start}-{a.end}"
+        line1, col1 = self.transcript.line_col(a.start)
+        line2, col2 = self.transcript.line_col(a.end - 1)  # the last character, as people count
+        return f"{line1}:{col1}-{line2}:{col2}"
+
+
+def annotation_line(a: Annotation, placement: Placement) -> str:
+    parts = [a.code]
+    speaker = placement.speaker(a)
+    if speaker is not None:
+        parts.append(speaker)
+    parts.append(placement.position(a))
+    parts.append(f'"{shorten(a.quote)}"' if a.quote else "(no quote stored)")
+    if a.memo:
+        parts.append("memo: " + shorten(a.memo, 10_000))
+    if a.orphaned:
+        parts.append("ORPHANED (passage not found in the transcript)")
+    if CONFLICT_FIELD in a.extra:
+        parts.append(_conflict_note(a))
+    parts.append(f"#{a.id}")
+    return "  ".join(parts)
+
+
+def _conflict_note(a: Annotation) -> str:
+    try:
+        record = read_conflict(a)
+    except ConflictRecordError as exc:
+        return f"CONFLICT (unreadable record: {exc})"
+    assert record is not None
+    other_side = "theirs" if record.kept == "ours" else "ours"
+    other = record.other
+    if other is None:
+        return f"CONFLICT: this is {record.kept}; {other_side} deleted it"
+    what = f"{other.code} @{other.start}-{other.end}"
+    if other.memo:
+        what += f" memo: {shorten(other.memo, 80)}"
+    return f"CONFLICT: this is {record.kept}; {other_side} has {what}"
+
+
+def render(af: AnnotationFile, placement: Placement) -> str:
+    where = ("positions are line:column" if placement.exact
+             else "positions are character offsets (this version of the transcript is not at hand)")
+    sha = (af.text_sha256 or "none")[:12]
+    lines = [f"# tcoder annotations: coder {af.coder or '?'}, transcript {af.transcript or '?'} "
+             f"(text {sha}); {where}"]
+    if CONFLICT_FIELD in af.extra:
+        lines.append(f"# CONFLICT in the header: {json.dumps(af.extra[CONFLICT_FIELD], ensure_ascii=False)}")
+    lines.extend(annotation_line(a, placement) for a in af.annotations)
+    return "\n".join(lines) + "\n"
+
+
+def _speaker_pattern(top: Path, rel: str):
+    """The speaker pattern of the study the transcript belongs to (its tcoder.yaml)."""
+    from tcoder.settings import SETTINGS_FILE, load_settings
+
+    folder = (top / rel).parent
+    while True:
+        if (folder / SETTINGS_FILE).is_file():
+            try:
+                return load_settings(folder).compiled_speaker_pattern
+            except TcoderError:
+                break
+        if folder == top or folder.parent == folder:
+            break
+        folder = folder.parent
+    return compile_speaker_pattern(None)
+
+
+def placement_for(path: Path, af: AnnotationFile) -> Placement:
+    from tcoder.gitdriver.versions import TranscriptVersions, locate_transcript
+
+    try:
+        top, rel = locate_transcript(path, af.transcript, af.text_sha256)
+    except TcoderError:  # git missing or failing: no transcript, still readable
+        return Placement(None, False)
+    if top is None or rel is None:
+        return Placement(None, False)
+    versions = TranscriptVersions(top, rel)
+    pattern = _speaker_pattern(top, rel)
+    if af.text_sha256 is None:
+        text = versions.known_worktree()
+        return Placement(Transcript(text, speaker_pattern=pattern), True) if text is not None \
+            else Placement(None, False)
+    try:
+        text = versions.find(af.text_sha256)
+    except TcoderError:
+        text = None
+    if text is not None:
+        return Placement(Transcript(text, speaker_pattern=pattern), True)
+    text = versions.known_worktree()
+    if text is not None:
+        return Placement(Transcript(text, speaker_pattern=pattern), False)
+    return Placement(None, False)
+
+
+def textconv(path: str | Path) -> bytes:
+    """The text git diffs for ``path``; never raises for bad content."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return f"# tcoder: cannot read {path}: {exc.strerror}\n".encode()
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        if FORMAT_PREFIX.encode() in raw[:512]:
+            return _damaged(raw, "it is not valid JSON (truncated, hand-edited or left with git conflict "
+                                 "markers?)")
+        return raw
+    if not (isinstance(data, dict) and isinstance(data.get("format"), str)
+            and data["format"].startswith(FORMAT_PREFIX)):
+        return raw
+    try:
+        af = parse_annotations(text, path)
+    except TcoderError as exc:
+        return _damaged(raw, "; ".join(p.message for p in exc.problems))
+    try:
+        placement = placement_for(path, af)
+    except Exception:  # a transcript we cannot read must not hide the coding
+        placement = Placement(None, False)
+    return render(af, placement).encode("utf-8")
+
+
+def _damaged(raw: bytes, why: str) -> bytes:
+    head = f"# tcoder: this annotation file cannot be read: {why}. Its content as it is:\n"
+    return head.encode("utf-8") + raw
