@@ -199,4 +199,4 @@ def test_fuzzy_re_anchoring_is_listed_for_review(mini_study, run_cli):
     mini_study.annotations("interviews/P01.txt", "alice", [("personal", start, start + len(quote))])
     mini_study.transcript(text=MINI_TRANSCRIPT.replace("treated at the clinic", "treated at the clinc"))
     code, _, err = _check(run_cli, mini_study.root)
-    assert code == 0 and "re-anchored by fuzzy match (97% similar)" in err
+    assert code == 0 and "re-anchored by fuzzy match (99% similar) from [97, 137) to [97, 136)" in err
