@@ -1,0 +1,136 @@
+"""Coding data for agreement: the spans of each coder on each transcript.
+
+:func:`gather` reads them through the study (which owns all file access); the
+measures only ever see these in-memory objects. What is left out, and why, is
+counted in :class:`Exclusions` so no annotation disappears silently.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Sequence
+
+from tcoder.codebook import Codebook
+from tcoder.transcript import Transcript
+
+CodedSpan = tuple[str, int, int]  # (code, start, end)
+
+
+@dataclass
+class TranscriptCoding:
+    """One transcript and the spans of every chosen coder who has a file for it."""
+
+    transcript: Transcript
+    spans: dict[str, list[CodedSpan]]
+
+    @property
+    def name(self) -> str:
+        return self.transcript.name
+
+    @property
+    def coders(self) -> list[str]:
+        return list(self.spans)
+
+
+@dataclass
+class Exclusions:
+    """Annotations left out of agreement, by reason."""
+
+    orphaned: int = 0  # their passage is no longer in the transcript
+    unknown_codes: Counter = field(default_factory=Counter)  # code -> count, codes not in the codebook
+    out_of_range: int = 0  # beyond the end of the transcript
+    moved: int = 0  # not left out: re-anchored in memory because the transcript changed
+
+    @property
+    def unknown_code(self) -> int:
+        return sum(self.unknown_codes.values())
+
+    @property
+    def total(self) -> int:
+        return self.orphaned + self.unknown_code + self.out_of_range
+
+    def add(self, other: Exclusions) -> None:
+        self.orphaned += other.orphaned
+        self.unknown_codes.update(other.unknown_codes)
+        self.out_of_range += other.out_of_range
+        self.moved += other.moved
+
+    def as_dict(self) -> dict:
+        return {"orphaned": self.orphaned, "unknown_code": self.unknown_code,
+                "unknown_codes": dict(sorted(self.unknown_codes.items())), "out_of_range": self.out_of_range}
+
+
+@dataclass
+class CodingData:
+    """Everything agreement needs: chosen coders, counted transcripts and their spans."""
+
+    coders: list[str]
+    transcripts: list[TranscriptCoding]
+    codebook: Codebook | None = None
+    skipped: list[str] = field(default_factory=list)  # fewer than two chosen coders have a file
+    excluded: Exclusions = field(default_factory=Exclusions)
+
+    def restricted(self, coders: Sequence[str]) -> CodingData:
+        """The same data seen by a subset of coders (transcripts need two of them)."""
+        kept, skipped = [], list(self.skipped)
+        for tc in self.transcripts:
+            spans = {c: tc.spans[c] for c in coders if c in tc.spans}
+            if len(spans) >= 2:
+                kept.append(TranscriptCoding(tc.transcript, spans))
+            else:
+                skipped.append(tc.name)
+        return replace(self, coders=list(coders), transcripts=kept, skipped=skipped)
+
+
+def clean_spans(spans: Iterable[CodedSpan], text_length: int, codebook: Codebook | None,
+                excluded: Exclusions) -> list[CodedSpan]:
+    """Drop spans with unknown codes or beyond the text, counting them."""
+    kept = []
+    for code, start, end in spans:
+        if codebook is not None and code not in codebook:
+            excluded.unknown_codes[code] += 1
+        elif end > text_length or start < 0 or end <= start:
+            excluded.out_of_range += 1
+        else:
+            kept.append((code, start, end))
+    return kept
+
+
+def matches(name: str, patterns: Sequence[str] | None) -> bool:
+    """Whether a transcript (study-relative path) matches any glob, by path, file name or stem."""
+    if not patterns:
+        return True
+    file_name = name.rsplit("/", 1)[-1]
+    stem = file_name.rsplit(".", 1)[0]
+    return any(fnmatch.fnmatchcase(candidate, pattern)
+               for pattern in patterns for candidate in (name, file_name, stem))
+
+
+def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None) -> CodingData:
+    """Read the chosen coders' spans from a study (see FORMAT section 6).
+
+    Only transcripts with files from at least two of the chosen coders count; every
+    coder with a file is an observer of all its units. Orphaned annotations, codes
+    not in the codebook and spans beyond the text are left out and counted.
+    """
+    codebook = study.codebook
+    data = CodingData(list(coders), [], codebook)
+    for ref in study.transcripts:
+        if not matches(ref.name, patterns):
+            continue
+        present = [c for c in coders if c in study.coders_of(ref)]
+        if len(present) < 2:
+            data.skipped.append(ref.name)
+            continue
+        transcript = study.transcript(ref)
+        spans: dict[str, list[CodedSpan]] = {}
+        for coder in present:
+            loaded = study.load_annotations(ref, coder)
+            data.excluded.orphaned += len(loaded.orphaned)
+            data.excluded.moved += len(loaded.moved)
+            spans[coder] = clean_spans(((a.code, a.start, a.end) for a in loaded.annotations),
+                                       len(transcript.text), codebook, data.excluded)
+        data.transcripts.append(TranscriptCoding(transcript, spans))
+    return data

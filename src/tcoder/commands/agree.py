@@ -1,0 +1,124 @@
+"""tcoder agree STUDY: Krippendorff's alpha per code, per domain and pooled (FORMAT section 6)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "inter-coder agreement: Krippendorff's alpha per code and domain, with bootstrap intervals"
+DESCRIPTION = """Krippendorff's alpha between coders, per code (presence/absence on each unit),
+per domain (exclusive codes, at the domain's level of measurement) and pooled over
+all codes, with percent agreement beside it.
+
+Units: char (every character), word, line, sentence, turn, or span for
+Krippendorff's unitizing alpha (alpha_u) on the character continuum.
+
+Each alpha is marked reliable (>= .800), tentative (.667-.800) or unreliable.
+With --bootstrap N, a 95% interval and q, the share of bootstrap samples below
+.667 and .800, as in Hayes & Krippendorff's KALPHA. Undefined alphas are shown as
+'-' (null in JSON) with the reason. See docs/agreement.md.
+
+Examples:
+  tcoder agree my-study --unit sentence --bootstrap 5000
+  tcoder agree my-study --coders alice,bob --pairs
+  tcoder agree my-study --unit span --format json > alpha.json"""
+
+UNITS = ("char", "word", "line", "sentence", "turn", "span")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("--coders", metavar="A,B,...",
+                        help="coders to compare (default: every coder except consensus)")
+    parser.add_argument("--unit", choices=UNITS, default="char",
+                        help="unit of analysis (default: char); span = unitizing alpha")
+    parser.add_argument("--transcripts", metavar="GLOB", action="append",
+                        help="only transcripts matching this glob (path, file name or stem); repeatable")
+    parser.add_argument("--by", choices=("transcript",), help="also one row per transcript and code")
+    parser.add_argument("--pairs", action="store_true", help="also alpha for every pair of coders")
+    parser.add_argument("--rollup", action="store_true",
+                        help="a span of a child code also counts for its parent themes (theme-level alpha)")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                        help="bootstrap samples for 95%% intervals and q (e.g. 5000; default: none)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the bootstrap (default: 1)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    parser.add_argument("--plot", metavar="FILE",
+                        help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
+
+
+def _usage(message: str) -> int:
+    print(f"tcoder agree: error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from tcoder.agreement import agreement, gather, result_dict
+    from tcoder.agreement.data import matches
+    from tcoder.errors import Problem, StudyError
+    from tcoder.study import CONSENSUS, open_study
+
+    if args.bootstrap < 0:
+        return _usage("--bootstrap must be 0 or more")
+    if args.plot:
+        from tcoder.reports.plots import PLOT_SUFFIXES
+
+        if not args.plot.lower().endswith(PLOT_SUFFIXES):
+            return _usage(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; give FILE one of these suffixes")
+    study = open_study(args.study)
+    known = study.coders
+    if args.coders:
+        coders = list(dict.fromkeys(c.strip() for c in args.coders.split(",") if c.strip()))
+        unknown = [c for c in coders if c not in known]
+        if unknown:
+            have = ", ".join(known) or "none yet"
+            return _usage(f"no annotation files from {', '.join(unknown)} in this study (coders: {have})")
+        if len(coders) < 2:
+            return _usage("--coders needs at least two coders")
+    else:
+        coders = [c for c in known if c != CONSENSUS]
+        if len(coders) < 2:
+            have = ", ".join(coders) or "none"
+            raise StudyError(Problem(f"agreement needs annotation files from two coders; this study has {have}"
+                                     + (" (and consensus, which is left out unless named in --coders)"
+                                        if CONSENSUS in known else ""), study.root))
+    if args.transcripts and not any(matches(r.name, args.transcripts) for r in study.transcripts):
+        return _usage(f"no transcript matches {' or '.join(args.transcripts)}")
+    data = gather(study, coders, args.transcripts)
+    if not data.transcripts:
+        raise StudyError(Problem(f"no transcript has annotation files from two of the chosen coders "
+                                 f"({', '.join(coders)}), so there is nothing to compare", study.root))
+    result = agreement(data, args.unit, rollup=args.rollup, by_transcript=args.by == "transcript",
+                       pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed)
+    payload = result_dict(result)
+    for note in payload["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    if args.bootstrap and args.bootstrap < 1000:
+        print("note: fewer than 1,000 bootstrap samples give unstable intervals; KALPHA uses at least 1,000",
+              file=sys.stderr)
+    if args.format == "json":
+        import json
+
+        json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    elif args.format == "csv":
+        from tcoder.commands.agree_output import write_csv
+
+        write_csv(result, sys.stdout)
+    else:
+        from tcoder.commands.agree_output import print_tables
+
+        print_tables(result, data.codebook)
+    if args.plot:
+        _plot(payload, args.plot)
+    return 0
+
+
+def _plot(payload: dict, path: str) -> None:
+    from tcoder.errors import Problem, TcoderError
+    from tcoder.reports.plots import plot_alpha
+
+    try:
+        plot_alpha(payload, path)
+    except OSError as exc:
+        raise TcoderError(Problem(f"cannot write the plot: {exc.strerror or exc}", path)) from None
+    print(f"plot written to {path}", file=sys.stderr)

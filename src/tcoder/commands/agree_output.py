@@ -1,0 +1,140 @@
+"""Output of ``tcoder agree``: Rich tables and CSV (JSON comes from tcoder.agreement.serialize)."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from tcoder.agreement import AgreementResult, Row, Table
+from tcoder.codebook import Codebook
+
+VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "unreliable": "red", "undefined": "dim"}
+CSV_COLUMNS = ("scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low", "ci_high",
+               "q_667", "q_800", "units", "percent_agreement", "verdict", "reason")
+
+
+def _alpha(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _units(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _label(row: Row, codebook: Codebook | None) -> str:
+    if row.kind == "overall":
+        return "All codes (pooled)"
+    if row.kind == "domain":
+        return f"{row.id} ({row.level})"
+    depth = codebook[row.id].depth if codebook is not None and row.id in codebook else 0
+    return "  " * depth + row.id
+
+
+def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextIO | None = None) -> None:
+    from rich.console import Console
+
+    console = Console(file=file, highlight=False, markup=False, emoji=False)
+    if not console.is_terminal:
+        console.width = 160  # redirected output: keep rows on one line
+    unit = "span (unitizing alpha)" if result.unit == "span" else result.unit
+    console.print(f"Coders: {', '.join(result.coders)}. Transcripts: {len(result.transcripts)}"
+                  + (f" ({len(result.skipped)} skipped)" if result.skipped else "") + "."
+                  + (" Child codes also count for their themes (--rollup)." if result.rollup else ""))
+    title = f"Krippendorff's alpha, unit: {unit}"
+    console.print(_main_table(result.table, codebook, title, result.bootstrap > 0))
+    _print_reasons(console, result.table)
+    for name, table in result.by_transcript:
+        console.print(_main_table(table, codebook, f"{name}, unit: {unit}", result.bootstrap > 0))
+    if result.pairs:
+        console.print(_pairs_table(result, codebook))
+    console.print("reliable: alpha >= .800; tentative: .667 to .800; unreliable: below .667 "
+                  "(Krippendorff 2004, p. 241)." + (f" Intervals: 95%, {result.bootstrap:,} bootstrap samples, "
+                                                    f"seed {result.seed}; q = share of samples below .800."
+                                                    if result.bootstrap else ""), style="dim")
+
+
+def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool):
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title=title, title_justify="left")
+    out.add_column("Code", no_wrap=True)
+    out.add_column("alpha", justify="right", no_wrap=True)
+    if intervals:
+        out.add_column("95% CI", justify="right", no_wrap=True)
+        out.add_column("q<.800", justify="right", no_wrap=True)
+    out.add_column("Units", justify="right", no_wrap=True)
+    out.add_column("% agree", justify="right", no_wrap=True)
+    out.add_column("Verdict", no_wrap=True)
+    sections = [table.codes, table.domains, [table.overall]]
+    for s, rows in enumerate(sections):
+        for i, row in enumerate(rows):
+            cells = [Text(_label(row, codebook), style="bold" if row.kind == "overall" else ""),
+                     Text(_alpha(row.alpha))]
+            if intervals:
+                iv = row.interval
+                cells += [Text(f"{iv.low:.3f} to {iv.high:.3f}" if iv else "-"),
+                          Text(f"{iv.q_800:.3f}" if iv else "-")]
+            cells += [Text(_units(row.units)), Text(_percent(row.agreement)),
+                      Text(row.verdict, style=VERDICT_STYLE[row.verdict])]
+            last_in_section = i == len(rows) - 1 and any(sections[s + 1:])
+            out.add_row(*cells, end_section=last_in_section)
+    return out
+
+
+def _print_reasons(console, table: Table) -> None:
+    for row in table.rows():
+        if row.alpha is None and row.reason:
+            console.print(f"{row.id}: alpha undefined ({row.reason})", style="dim")
+
+
+def _pairs_table(result: AgreementResult, codebook: Codebook | None):
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title="Alpha for each pair of coders", title_justify="left")
+    out.add_column("Code", no_wrap=True)
+    for pair in result.pairs:
+        out.add_column(" & ".join(pair.coders), justify="right", no_wrap=True)
+    order: list[tuple[str, str]] = []
+    for row in result.table.rows():
+        order.append((row.kind, row.id))
+    for kind, row_id in order:
+        label_row = next(r for r in result.table.rows() if r.kind == kind and r.id == row_id)
+        cells = [Text(_label(label_row, codebook), style="bold" if kind == "overall" else "")]
+        for pair in result.pairs:
+            match = next((r for r in pair.table.rows() if r.kind == kind and r.id == row_id), None)
+            value = match.alpha if match else None
+            style = VERDICT_STYLE[match.verdict] if match else "dim"
+            cells.append(Text(_alpha(value), style=style))
+        out.add_row(*cells)
+    return out
+
+
+def _csv_row(scope: str, transcript: str, coders: str, row: Row) -> dict:
+    iv = row.interval
+    return {"scope": scope, "transcript": transcript, "coders": coders, "kind": row.kind, "id": row.id,
+            "name": row.name, "level": row.level, "alpha": "" if row.alpha is None else repr(float(row.alpha)),
+            "ci_low": "" if iv is None else repr(iv.low), "ci_high": "" if iv is None else repr(iv.high),
+            "q_667": "" if iv is None else repr(iv.q_667), "q_800": "" if iv is None else repr(iv.q_800),
+            "units": f"{row.units:g}",
+            "percent_agreement": "" if row.agreement is None else repr(100.0 * row.agreement),
+            "verdict": row.verdict, "reason": row.reason or ""}
+
+
+def write_csv(result: AgreementResult, out: TextIO) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    everyone = ";".join(result.coders)
+    for row in result.table.rows():
+        writer.writerow(_csv_row("study", "", everyone, row))
+    for name, table in result.by_transcript:
+        for row in table.rows():
+            writer.writerow(_csv_row("transcript", name, everyone, row))
+    for pair in result.pairs:
+        for row in pair.table.rows():
+            writer.writerow(_csv_row("pair", "", ";".join(pair.coders), row))
