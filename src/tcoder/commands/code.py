@@ -1,0 +1,68 @@
+"""tcoder code STUDY [--coder NAME] [TRANSCRIPT]: the coding TUI."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HELP = "code transcripts in the terminal (keyboard-first span coding)"
+DESCRIPTION = """Open the coding screen. Without TRANSCRIPT it lists the study's transcripts
+(length, turns, your annotation count, who has coded each) to choose from.
+
+Select text with shift+arrows (or the sentence and turn keys) and press a code's
+letter or digit; space picks any code by name. Every change is saved at once to
+<transcript>.<coder>.json. F1 shows every key; ctrl+q quits.
+
+The coder name comes from --coder, else the TCODER_CODER environment variable,
+else the program asks once. See docs/coding.md for the keys, remapping them in
+tcoder.yaml, working over SSH and NO_COLOR."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("transcript", metavar="TRANSCRIPT", nargs="?",
+                        help="a transcript to open (path in the study, file name or stem); "
+                             "default: choose from a list")
+    parser.add_argument("--coder", metavar="NAME",
+                        help="your coder name (default: $TCODER_CODER, else you are asked)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tcoder.annotations import check_coder_name
+    from tcoder.cli import print_problems
+    from tcoder.errors import Problem, StudyError, TcoderError
+    from tcoder.study import open_study
+
+    coder = args.coder or os.environ.get("TCODER_CODER") or None
+    if coder is not None:
+        try:
+            check_coder_name(coder)
+        except TcoderError as exc:
+            source = "--coder" if args.coder else "TCODER_CODER"
+            print(f"tcoder code: error: {source}: {exc.problems[0].message}", file=sys.stderr)
+            return 2
+    study = open_study(args.study)
+    study.codebook  # a broken codebook is reported here, with file, line and column
+    if not study.transcripts:
+        raise StudyError(Problem("the study has no transcripts (*.txt or *.md files); add some or check "
+                                 "'transcripts:' in tcoder.yaml", study.root))
+    ref = study.find(args.transcript) if args.transcript else None
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("tcoder code: error: the coding screen needs a terminal (stdin and stdout must not be "
+              "redirected)", file=sys.stderr)
+        return 2
+
+    # Textual sizes the screen from COLUMNS and LINES when they are set, and shells
+    # (tmux's too) may export values from before a resize: ask the terminal instead.
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
+
+    from tcoder.tui.app import TcoderApp
+
+    app = TcoderApp(study, coder, ref)
+    app.run()
+    if app.problems:
+        print_problems(app.problems)
+        return 1
+    return int(app.return_code or 0)

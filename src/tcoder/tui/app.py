@@ -1,0 +1,145 @@
+"""The `tcoder code` application: asks the coder's name if needed, lists the
+transcripts or opens one, and routes the app-wide commands (help, palette, quit)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import BindingType
+
+from tcoder.codebook import Codebook
+from tcoder.errors import Problem, TcoderError
+from tcoder.session import CodingSession
+from tcoder.study import Study, TranscriptRef
+from tcoder.tui.keymap import bindings, keymap_from
+from tcoder.tui.screens.coding import CodingScreen
+from tcoder.tui.screens.dialogs import CoderNameDialog, ConfirmDialog, MemoDialog, MessageDialog
+from tcoder.tui.screens.help import HelpScreen
+from tcoder.tui.screens.transcripts import TranscriptListScreen
+
+
+class TcoderApp(App[int]):
+    TITLE = "tcoder"
+    CSS = """
+    Screen { background: $surface; }
+    Footer { height: 1; }
+    Toast { max-width: 60; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+
+    def __init__(self, study: Study, coder: str | None = None, transcript: TranscriptRef | None = None, *,
+                 cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.study = study
+        self.coder = coder
+        self.start_transcript = transcript
+        self.cursor_blink = cursor_blink
+        #: command id -> keys as this user has them (defaults with tcoder.yaml's remaps)
+        self.key_map = study.settings.key_map()
+        #: problems to print after the app has closed (then `tcoder code` exits 1)
+        self.problems: list[Problem] = []
+        self.set_keymap(keymap_from(study.settings))
+
+    # ------------------------------------------------------------ starting
+
+    def on_mount(self) -> None:
+        if self.coder is None:
+            self.push_screen(CoderNameDialog(), self._coder_chosen)
+        else:
+            self._begin()
+
+    def _coder_chosen(self, name: str | None) -> None:
+        if not name:
+            self.exit(return_code=0)
+            return
+        self.coder = name
+        self._begin()
+
+    def _begin(self) -> None:
+        if self.start_transcript is not None:
+            self.open_transcript(self.start_transcript)
+        else:
+            self.push_screen(TranscriptListScreen(self.study, self.coder))
+
+    def open_transcript(self, ref: TranscriptRef) -> None:
+        try:
+            # A change is drawn first, then written on a thread right after that frame.
+            session = CodingSession(self.study, ref, self.coder, background_save=True,
+                                    schedule_save=self.call_after_refresh)
+        except TcoderError as exc:
+            if self._list_screen() is None:
+                self.problems.extend(exc.problems)
+                self.exit(return_code=1)
+            else:
+                self.push_screen(MessageDialog(f"Cannot open {ref.name}", exc.problems))
+            return
+        self.push_screen(CodingScreen(session, no_color=self.no_color))
+
+    def _list_screen(self) -> TranscriptListScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, TranscriptListScreen):
+                return screen
+        return None
+
+    def show_transcript_list(self) -> None:
+        screen = self.screen
+        name = screen.session.ref.name if isinstance(screen, CodingScreen) else None
+        listing = self._list_screen()
+        if isinstance(screen, CodingScreen):
+            self.pop_screen()
+        if listing is None:
+            self.push_screen(TranscriptListScreen(self.study, self.coder))
+        elif name:
+            listing.refresh_transcript(name)
+
+    # ------------------------------------------------------------ app-wide commands
+
+    def _codebook(self) -> Codebook | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, CodingScreen):
+                return screen.session.codebook
+        try:
+            return self.study.codebook
+        except TcoderError:
+            return None
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        self.push_screen(HelpScreen(self._codebook(), self.key_map))
+
+    def _sessions(self) -> list[CodingSession]:
+        return [s.session for s in self.screen_stack if isinstance(s, CodingScreen)]
+
+    async def action_quit(self) -> None:
+        unsaved = [s for s in self._sessions() if s.dirty and not s.read_only]
+        for s in unsaved:
+            s.save()
+            s.flush()
+        unsaved = [s for s in unsaved if s.dirty]
+        memo_open = isinstance(self.screen, MemoDialog) and self.screen.changed
+        if not unsaved and not memo_open:
+            self._close_sessions()
+            self.exit(return_code=0)
+            return
+        if unsaved:
+            question = (f"Your last changes to {', '.join(s.path.name for s in unsaved)} could not be saved "
+                        f"({unsaved[0].save_state.message}). Quit anyway and lose them?")
+        else:
+            question = "The memo you are writing is not saved yet. Quit anyway and lose it?"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._close_sessions()
+                self.exit(return_code=0)
+
+        self.push_screen(ConfirmDialog("Quit?", question), answer)
+
+    def _close_sessions(self) -> None:
+        for session in self._sessions():
+            session.close()
+
+    def on_unmount(self) -> None:
+        self._close_sessions()

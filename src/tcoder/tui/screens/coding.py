@@ -1,0 +1,616 @@
+"""The coding screen: the transcript, the codebook and details panels, the status line.
+
+It dispatches keys to the session (the core) and redraws: letters and digits
+apply the codebook's codes; commands come from the key table. Every change is
+saved by the session at once; the status line says so, or says why not.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Label
+
+from tcoder.annotations import Annotation
+from tcoder.errors import TcoderError
+from tcoder.session import CodingSession, SessionError
+from tcoder.tui.keymap import bindings, keys_for
+from tcoder.tui.palette import CodingCommands
+from tcoder.tui.screens.dialogs import ChoiceDialog, MemoDialog, MessageDialog, SearchDialog
+from tcoder.tui.screens.picker import ALL_CODES, CodePicker
+from tcoder.tui.widgets.codebook_panel import CodebookPanel
+from tcoder.tui.widgets.details_panel import DetailsPanel
+from tcoder.tui.widgets.status_bar import StatusBar
+from tcoder.tui.widgets.transcript_view import SpanLayer, TranscriptView
+from tcoder.tui.wrap import inert
+
+#: Below this width the side panels start hidden (they toggle with F2 and F4).
+PANELS_MIN_WIDTH = 100
+MESSAGE_SECONDS = 6.0
+MESSAGE_MIN_SECONDS = 1.5
+DISK_POLL_SECONDS = 1.0
+#: The details panel follows the cursor once it rests this long, so held keys stay fast.
+DETAILS_DELAY = 0.08
+
+
+def annotation_label(session: CodingSession, a: Annotation) -> Text:
+    codebook = session.codebook
+    code = codebook.codes.get(a.code)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("\u2588 ", style=code.color if code else "grey50")
+    out.append(inert(code.name if code else a.code), style="bold")
+    quote = " ".join(session.transcript.text[a.start:a.end].split())
+    if len(quote) > 50:
+        quote = quote[:49] + "\u2026"
+    out.append(f"  \u201c{inert(quote)}\u201d", style="dim")
+    return out
+
+
+class Saved(Message):
+    """The session finished writing the file (posted from the saving thread)."""
+
+
+class CodingScreen(Screen):
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
+    COMMANDS = {CodingCommands}
+    DEFAULT_CSS = """
+    CodingScreen #main { height: 1fr; }
+    CodingScreen #transcript { width: 1fr; height: 1fr; }
+    CodingScreen #side { width: 40; height: 1fr; border-left: solid $primary; }
+    CodingScreen #codebook-box { height: 1fr; }
+    CodingScreen #details-box { height: 1fr; border-top: solid $primary; }
+    CodingScreen .panel-title { text-style: bold; background: $panel; width: 1fr; }
+    CodingScreen #banner { display: none; height: auto; width: 1fr; background: $warning 60%;
+                           color: $text; padding: 0 1; }
+    CodingScreen.-read-only #banner { display: block; }
+    """
+
+    def __init__(self, session: CodingSession, *, no_color: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.no_color = no_color
+        self.last_code: str | None = None
+        self.search_query = ""
+        self._message = ""
+        self._message_until = 0.0
+        self._message_problem = False
+        self._panels_user: dict[str, bool] = {}
+        self._here_ids: tuple[str, ...] | None = None
+        self._details_timer = None
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="banner")
+        with Horizontal(id="main"):
+            yield TranscriptView(self.session.transcript, self.session.codebook,
+                                 [SpanLayer(self.session.coder, self.session)], no_color=self.no_color,
+                                 id="transcript")
+            with Vertical(id="side"):
+                with Vertical(id="codebook-box"):
+                    yield Label("Codebook \u00b7 key \u00b7 uses here", classes="panel-title")
+                    yield CodebookPanel(self.session.codebook, id="codebook")
+                with Vertical(id="details-box"):
+                    yield DetailsPanel(id="details")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one("#transcript", TranscriptView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.view.on_move = self._view_moved
+        self._apply_panel_layout()
+        self._show_read_only()
+        self._update_all(now=True)
+        self.set_interval(DISK_POLL_SECONDS, self._poll_disk, name="disk-poll")
+        self.session.on_saved = lambda: self.post_message(Saved())
+        problems = self.session.load_problems
+        if self.session.transcript.warnings:
+            self.notify(" ".join(self.session.transcript.warnings), title="Transcript encoding",
+                        severity="warning", markup=False)
+        if problems:
+            self.notify(f"{len(problems)} problem(s) in {self.session.path.name}: "
+                        f"{problems[0].message}" + (" \u2026" if len(problems) > 1 else "")
+                        + " (tcoder check lists them all)", title="Annotations", severity="warning",
+                        timeout=10, markup=False)
+
+    def on_unmount(self) -> None:
+        self.session.on_saved = None
+        self.session.close()
+
+    def on_saved(self, message: Saved) -> None:
+        self._show_disk_report()
+        state = self.session.save_state
+        if state.status == "failed":
+            self.flash(state.message, problem=True)
+        else:
+            self._update_status()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_panel_layout()
+
+    def _apply_panel_layout(self) -> None:
+        wide = self.size.width >= PANELS_MIN_WIDTH
+        codebook = self._panels_user.get("codebook", wide)
+        details = self._panels_user.get("details", wide)
+        self.query_one("#codebook-box").display = codebook
+        self.query_one("#details-box").display = details
+        side = self.query_one("#side")
+        side.display = codebook or details
+        side.styles.width = 40 if wide else max(26, self.size.width * 2 // 5)
+
+    def _show_read_only(self) -> None:
+        banner = self.query_one("#banner", Label)
+        if self.session.read_only:
+            banner.update(Text(inert(self.session.read_only_reason)))
+            self.add_class("-read-only")
+        else:
+            self.remove_class("-read-only")
+
+    # ------------------------------------------------------------ state shown
+
+    def current_code(self, here: list[Annotation]) -> str | None:
+        for a in here:
+            if a.code in self.session.codebook.codes:
+                return a.code
+        return self.last_code
+
+    def _here(self) -> list[Annotation]:
+        view = self.view
+        sel = view.selection
+        point = sel[0] if sel else view.cursor
+        here = self.session.at(point)
+        if view.code_filter is not None:
+            here = [a for a in here if a.code in view.code_filter]
+        return here
+
+    def _update_all(self, *, now: bool = False) -> None:
+        """Status line at once; panels at once when ``now``, else once the cursor rests."""
+        here = self._here()
+        self._update_status(here)
+        self._update_panels(here, force=True, now=now)
+
+    def _update_panels(self, here: list[Annotation], force: bool = False, now: bool = False) -> None:
+        ids = tuple(a.id for a in here)
+        if not force and ids == self._here_ids:
+            return
+        self._here_ids = ids
+        if now:
+            self._show_panels()
+            return
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        self._details_timer = self.set_timer(DETAILS_DELAY, self._show_panels)
+
+    def _show_panels(self) -> None:
+        self._details_timer = None
+        session = self.session
+        here = self._here()
+        current = self.current_code(here)
+        if self.query_one("#codebook-box").display:
+            self.query_one(CodebookPanel).update_state(session.codebook, session.counts(), current,
+                                                       self.view.code_filter)
+        if self.query_one("#details-box").display:
+            self.query_one(DetailsPanel).show(session.codebook, current, here, session.transcript, session.coder)
+
+    def _update_status(self, here: list[Annotation] | None = None) -> None:
+        session = self.session
+        view = self.view
+        here = self._here() if here is None else here
+        line, col = session.transcript.line_col(view.cursor)
+        left = [(session.ref.name, 1), (session.coder, 2), (f"{line}:{col}", 6)]
+        sel = view.selection
+        if sel:
+            left.append((f"{sel[1] - sel[0]} selected", 7))
+        if time.monotonic() < self._message_until and self._message:
+            left.append((self._message, 8))
+        elif here:
+            names = [session.codebook[a.code].name if a.code in session.codebook else a.code for a in here]
+            left.append(("here: " + ", ".join(dict.fromkeys(names)), 3))
+        right = []
+        if view.code_filter is not None:
+            right.append(("filter on", 5))
+        state = session.save_state
+        if session.read_only:
+            right.append(("READ-ONLY", 9))
+        elif state.status == "failed":
+            right.append(("NOT SAVED", 9))
+        elif state.status == "saving":
+            right.append(("saving\u2026", 9))
+        elif state.status == "saved" and state.at is not None:
+            right.append((f"saved {state.at:%H:%M:%S}", 9))
+        else:
+            right.append(("no changes", 9))
+        right.append((f"{keys_for(self.app, 'help')} help", 4))
+        status = self.query_one(StatusBar)
+        status.show(left, right)
+        status.set_class(state.status == "failed" or (time.monotonic() < self._message_until
+                                                      and self._message_problem), "-problem")
+        status.set_class(session.read_only, "-read-only")
+
+    def flash(self, message: str, *, problem: bool = False) -> None:
+        """A short message in the status line."""
+        self._message = message
+        self._message_problem = problem
+        self._message_until = time.monotonic() + MESSAGE_SECONDS
+        self._update_status()
+        self.set_timer(MESSAGE_SECONDS + 0.05, self._update_status)
+
+    def _view_moved(self, view: TranscriptView) -> None:
+        if self._message and time.monotonic() > self._message_until - MESSAGE_SECONDS + MESSAGE_MIN_SECONDS:
+            self._message_until = 0.0  # moving on clears a message once it has been seen
+        here = self._here()
+        self._update_status(here)
+        self._update_panels(here)
+
+    def on_codebook_panel_code_clicked(self, event: CodebookPanel.CodeClicked) -> None:
+        self.last_code = event.code_id
+        self._here_ids = None
+        self._update_all(now=True)
+
+    # ------------------------------------------------------------ codebook keys
+
+    def on_key(self, event: events.Key) -> None:
+        ch = event.character
+        if not ch or len(ch) != 1 or not ch.isascii() or not ch.isalnum():
+            return
+        event.stop()
+        event.prevent_default()
+        code = self.session.codebook.by_key.get(ch)
+        if code is None:
+            self.flash(f"no code has the key {ch!r} ({keys_for(self.app, 'help')} lists the keys)", problem=True)
+            return
+        self.apply_code(code.id)
+
+    # ------------------------------------------------------------ coding actions
+
+    def _changed(self, start: int | None = None, end: int | None = None) -> None:
+        """Redraw after the annotation set changed (the rows of [start, end), or everything)."""
+        view = self.view
+        if start is None or end is None:
+            view.spans_changed()
+        else:
+            wrap = view.wrap
+            top = int(view.scroll_offset.y)
+            first, last = wrap.row_of(start), wrap.row_of(end)
+            height = view.scrollable_content_region.height
+            lo, hi = max(first, top), min(last, top + height - 1)
+            if lo <= hi:
+                from textual.geometry import Region
+
+                view.refresh(Region(0, lo - top, view.scrollable_content_region.width, hi - lo + 1))
+        self._update_all()
+
+    def _refuse(self, exc: TcoderError) -> None:
+        if self.session.read_only:
+            self._read_only_refusal()
+        else:
+            self.flash(exc.problems[0].message, problem=True)
+
+    def apply_code(self, code_id: str) -> None:
+        view = self.view
+        sel = view.selection
+        if sel is None:
+            self._explain_selection()
+            return
+        try:
+            result = self.session.apply(code_id, *sel)
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        self.last_code = code_id
+        a = result.annotation
+        self._here_ids = None
+        name = self.session.codebook[code_id].name
+        message = f"coded {name} ({a.end - a.start} characters)"
+        if result.warnings:
+            message += "; " + "; ".join(result.warnings)
+        self._changed(a.start, a.end)
+        self._after_save(message, problem=bool(result.warnings))
+
+    def _explain_selection(self) -> None:
+        self.flash(f"select text first: shift+arrows, '{keys_for(self.app, 'select_sentence')}' a sentence, "
+                   f"'{keys_for(self.app, 'select_turn')}' a turn", problem=True)
+
+    def _after_save(self, message: str, problem: bool = False) -> None:
+        # The change is already being written on the saving thread; the screen does
+        # not wait for the disk (a network home folder can be slow): the status line
+        # says "saving…" now and "saved" when the file is on disk.
+        state = self.session.save_state
+        if state.status == "failed":
+            self.flash(state.message, problem=True)
+        else:
+            self.flash(message + (f"; {state.message}" if state.message else ""), problem=problem)
+
+    def action_pick_code(self) -> None:
+        if self._read_only_refusal():
+            return
+        if self.view.selection is None:
+            self._explain_selection()
+            return
+
+        def chosen(code_id: str | None) -> None:
+            if code_id:
+                self.apply_code(code_id)
+
+        self.app.push_screen(CodePicker(self.session.codebook, "apply", self.last_code), chosen)
+
+    def _read_only_refusal(self) -> bool:
+        if self.session.read_only:
+            self.flash("read-only: another window is writing this file (see the banner above)", problem=True)
+            return True
+        return False
+
+    def _with_target(self, verb: str, then) -> None:
+        """Run ``then(annotation)`` on the annotation under the cursor, asking which if several."""
+        if self._read_only_refusal():
+            return
+        here = self._here()
+        if not here:
+            self.flash(f"no annotation under the cursor to {verb}", problem=True)
+            return
+        if len(here) == 1:
+            then(here[0])
+            return
+        choices = [(a.id, annotation_label(self.session, a)) for a in here]
+
+        def chosen(annotation_id: str | None) -> None:
+            annotation = self.session.get(annotation_id) if annotation_id else None
+            if annotation is not None:
+                then(annotation)
+
+        self.app.push_screen(ChoiceDialog(f"Which annotation to {verb}?", choices), chosen)
+
+    def action_remove_annotation(self) -> None:
+        def remove(a: Annotation) -> None:
+            try:
+                self.session.remove(a.id)
+            except SessionError as exc:
+                self._refuse(exc)
+                return
+            self._here_ids = None
+            self._changed(a.start, a.end)
+            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+            self._after_save(f"removed {name} ({keys_for(self.app, 'undo')} undoes)")
+
+        self._with_target("remove", remove)
+
+    def action_recode_annotation(self) -> None:
+        def recode(a: Annotation) -> None:
+            def chosen(code_id: str | None) -> None:
+                if not code_id:
+                    return
+                try:
+                    new = self.session.recode(a.id, code_id)
+                except SessionError as exc:
+                    self._refuse(exc)
+                    return
+                self.last_code = code_id
+                self._here_ids = None
+                self._changed(new.start, new.end)
+                self._after_save(f"recoded to {self.session.codebook[code_id].name}")
+
+            self.app.push_screen(CodePicker(self.session.codebook, "recode", a.code), chosen)
+
+        self._with_target("recode", recode)
+
+    def action_edit_memo(self) -> None:
+        def edit(a: Annotation) -> None:
+            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+
+            def done(memo: str | None) -> None:
+                if memo is None:
+                    return
+                try:
+                    self.session.set_memo(a.id, memo)
+                except SessionError as exc:
+                    self._refuse(exc)
+                    return
+                self._here_ids = None
+                self._update_all()
+                self._after_save("memo saved" if memo.strip() else "memo cleared")
+
+            self.app.push_screen(MemoDialog(f"Memo on {name}", a.memo or ""), done)
+
+        self._with_target("write a memo on", edit)
+
+    def _history(self, undo: bool) -> None:
+        if self._read_only_refusal():
+            return
+        try:
+            step = self.session.undo() if undo else self.session.redo()
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        if step is None:
+            self.flash("nothing to undo" if undo else "nothing to redo")
+            return
+        self._here_ids = None
+        focus = step.focus
+        self.view.spans_changed()
+        if focus is not None:
+            self.view.move_to(focus.start)
+        self._update_all()
+        self._after_save(("undone: " if undo else "redone: ") + step.label)
+
+    def action_undo(self) -> None:
+        self._history(True)
+
+    def action_redo(self) -> None:
+        self._history(False)
+
+    # ------------------------------------------------------------ finding
+
+    def action_search(self) -> None:
+        def done(query: str | None) -> None:
+            if query is None:
+                return
+            self.search_query = query
+            count = self.view.set_search(query)
+            if not query:
+                self.flash("search cleared")
+                return
+            if not count:
+                self.flash(f"not found: {query}", problem=True)
+                return
+            self._goto_match(True, f"{count:,} match(es)" + (" (showing the first 100,000)"
+                                                                if count >= 100_000 else ""))
+
+        self.app.push_screen(SearchDialog(self.search_query), done)
+
+    def _goto_match(self, forward: bool, note: str = "") -> None:
+        found = self.view.find_match(forward)
+        if found is None:
+            self.flash(f"no search yet ({keys_for(self.app, 'search')} searches)" if not self.search_query
+                       else f"not found: {self.search_query}", problem=True)
+            return
+        start, end, wrapped = found
+        self.view.select(start, end)
+        self.view.scroll_cursor_visible()
+        message = note or ("wrapped to the " + ("start" if forward else "end") if wrapped else "")
+        if message:
+            self.flash(message)
+
+    def action_search_next(self) -> None:
+        self._goto_match(True)
+
+    def action_search_previous(self) -> None:
+        self._goto_match(False)
+
+    def _jump_annotation(self, forward: bool) -> None:
+        view = self.view
+        index = self.session.index
+        codes = set(view.code_filter) if view.code_filter is not None else None
+        found = index.next_after(view.cursor, codes) if forward else index.previous_before(view.cursor, codes)
+        if found is None:
+            self.flash("no further annotation" if forward else "no annotation before this one")
+            return
+        view.move_to(found.start)
+
+    def action_next_annotation(self) -> None:
+        self._jump_annotation(True)
+
+    def action_previous_annotation(self) -> None:
+        self._jump_annotation(False)
+
+    def action_next_uncoded_turn(self) -> None:
+        view = self.view
+        codes = set(view.code_filter) if view.code_filter is not None else None
+        offset = self.session.next_uncoded_turn(view.cursor, codes)
+        if offset is None:
+            self.flash("every turn after this one has an annotation")
+            return
+        view.move_to(offset)
+
+    def action_filter_code(self) -> None:
+        def chosen(code_id: str | None) -> None:
+            if code_id is None:
+                return
+            view = self.view
+            if code_id == ALL_CODES:
+                view.set_filter(None)
+                self.flash("showing every code")
+            else:
+                codebook = self.session.codebook
+                view.set_filter(codebook.descendants(code_id))
+                self.flash(f"showing only {codebook[code_id].name}"
+                           + (" and its codes" if codebook[code_id].children else ""))
+                self.last_code = code_id
+            self._here_ids = None
+            self._update_all()
+
+        # With a filter on, "show all codes" comes first and is highlighted; else the code in view.
+        current = None if self.view.code_filter is not None else self.current_code(self._here())
+        self.app.push_screen(CodePicker(self.session.codebook, "filter", current), chosen)
+
+    # ------------------------------------------------------------ panels and files
+
+    def _toggle(self, name: str) -> None:
+        box = self.query_one(f"#{name}-box")
+        self._panels_user[name] = not box.display
+        self._apply_panel_layout()
+        self._here_ids = None
+        self._update_all(now=True)
+
+    def action_toggle_codebook(self) -> None:
+        self._toggle("codebook")
+
+    def action_toggle_details(self) -> None:
+        self._toggle("details")
+
+    def action_reload_codebook(self) -> None:
+        study = self.session.study
+        try:
+            codebook = study.reload_codebook()
+        except TcoderError as exc:
+            self.app.push_screen(MessageDialog("The codebook has errors", exc.problems,
+                                               "Still using the codebook as it was before. Fix the file and "
+                                               f"reload again ({keys_for(self.app, 'reload_codebook')})."))
+            return
+        self.view.set_codebook(codebook)
+        unknown = {a.code for a in self.session.annotations if a.code not in codebook.codes}
+        self._here_ids = None
+        self._update_all()
+        message = f"codebook reloaded: {len(codebook)} codes"
+        if unknown:
+            message += f"; {len(unknown)} code(s) used here are no longer in it (kept, shown as ?)"
+        self.flash(message, problem=bool(unknown))
+
+    def action_save_now(self) -> None:
+        if self._read_only_refusal():
+            return
+        self.session.reload()
+        state = self.session.save(force=True)
+        self._show_disk_report()
+        self.view.spans_changed()
+        self._here_ids = None
+        self._update_all()
+        if state.status == "failed":
+            self.flash(state.message, problem=True)
+        else:
+            self.flash(f"saved {self.session.path.name}" + (f"; {state.message}" if state.message else ""))
+
+    def action_list_transcripts(self) -> None:
+        self.app.show_transcript_list()
+
+    # ------------------------------------------------------------ the file on disk
+
+    def _poll_disk(self) -> None:
+        session = self.session
+        if session.read_only:
+            if session.try_write_access():
+                self._show_read_only()
+                self.view.spans_changed()
+                self._here_ids = None
+                self._update_all()
+                self.notify("The other window has closed: you can code here now.", title="Writable")
+                return
+            session.sync()
+        else:
+            session.reload()
+            if session.dirty:  # a save that failed, or one not yet run: try again
+                session.save()
+        self._show_disk_report()
+        self._update_status()
+
+    def _show_disk_report(self) -> None:
+        """Redraw and say so when the file on disk was merged in (by the poll or by a save)."""
+        report = self.session.take_report()
+        if report is None:
+            return
+        self.view.spans_changed()
+        self._here_ids = None
+        self._update_all()
+        self.notify(report.summary(), title=self.session.path.name,
+                    severity="error" if report.problems else "information", timeout=8, markup=False)

@@ -1,0 +1,136 @@
+"""The list of a study's transcripts: name, length, turns, my annotations, who has coded it.
+
+Names show at once; the other columns are filled by a worker thread that reads
+each transcript and annotation file, so a large study opens without waiting.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from tcoder.errors import TcoderError
+from tcoder.study import CONSENSUS, Study, TranscriptRef
+from tcoder.tui.wrap import inert
+
+PENDING = "\u2026"
+
+
+@dataclass(slots=True)
+class TranscriptStats:
+    words: int | None = None
+    turns: int | None = None
+    mine: int | None = None
+    coders: tuple[str, ...] = ()
+    problem: str = ""
+
+
+def count_annotations(path) -> int | None:
+    """How many annotations a file holds (None if it is missing or unreadable)."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            data = json.load(f)
+        return len(data.get("annotations") or [])
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> TranscriptStats:
+    stats = TranscriptStats()
+    coders = set(study.coders_of(ref))
+    mine_path = ref.annotation_path(coder)
+    if mine_path.exists():
+        coders.add(coder)
+        stats.mine = count_annotations(mine_path)
+    else:
+        stats.mine = 0
+    stats.coders = tuple(sorted(coders, key=lambda c: (c == CONSENSUS, c)))
+    try:
+        transcript = study.transcript(ref)
+        stats.words = transcript.word_count
+        stats.turns = len(transcript.turns)
+    except TcoderError as exc:
+        stats.problem = exc.problems[0].message
+    return stats
+
+
+class TranscriptListScreen(Screen):
+    DEFAULT_CSS = """
+    TranscriptListScreen #list-title { height: 1; width: 1fr; background: $panel; text-style: bold;
+                                       padding: 0 1; }
+    TranscriptListScreen #list-hint { height: 1; width: 1fr; color: $text-muted; padding: 0 1; }
+    TranscriptListScreen DataTable { height: 1fr; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = []
+
+    def __init__(self, study: Study, coder: str) -> None:
+        super().__init__()
+        self.study = study
+        self.coder = coder
+        self.stats: dict[str, TranscriptStats] = {}
+
+    def compose(self) -> ComposeResult:
+        try:
+            title = self.study.codebook.title
+        except TcoderError:
+            title = ""
+        heading = f"{self.study.root.name}" + (f" \u00b7 {title}" if title else "") + f" \u00b7 coder {self.coder}"
+        yield Label(Text(inert(heading)), id="list-title")
+        yield Label(f"{len(self.study.transcripts)} transcript(s) \u00b7 enter opens one for coding",
+                    id="list-hint")
+        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Transcript", key="name")
+        table.add_column("Words", key="words")
+        table.add_column("Turns", key="turns")
+        table.add_column("Mine", key="mine")
+        table.add_column("Coded by", key="coders")
+        for ref in self.study.transcripts:
+            table.add_row(Text(inert(ref.name)), PENDING, PENDING, PENDING, PENDING, key=ref.name)
+        table.focus()
+        self.load_stats()
+
+    @work(thread=True, exclusive=True, group="transcript-stats")
+    def load_stats(self, only: str | None = None) -> None:
+        for ref in self.study.transcripts:
+            if only is not None and ref.name != only:
+                continue
+            stats = transcript_stats(self.study, ref, self.coder)
+            self.app.call_from_thread(self._show_stats, ref.name, stats)
+
+    def _show_stats(self, name: str, stats: TranscriptStats) -> None:
+        self.stats[name] = stats
+        table = self.query_one(DataTable)
+        def cell(column: str, value) -> None:
+            table.update_cell(name, column, value, update_width=True)
+
+        if stats.problem:
+            cell("words", Text("unreadable", style="bold red"))
+            cell("turns", "")
+        else:
+            cell("words", Text(f"{stats.words:,}", justify="right"))
+            cell("turns", Text(f"{stats.turns:,}", justify="right"))
+        mine = "?" if stats.mine is None else f"{stats.mine:,}"
+        cell("mine", Text(mine, justify="right"))
+        cell("coders", Text(inert(", ".join(stats.coders)) or "\u2014"))
+
+    def refresh_transcript(self, name: str) -> None:
+        """Recount one row (after coding it)."""
+        self.load_stats(only=name)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        name = event.row_key.value
+        ref = next((r for r in self.study.transcripts if r.name == name), None)
+        if ref is not None:
+            self.app.open_transcript(ref)

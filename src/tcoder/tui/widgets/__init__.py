@@ -1,0 +1,1 @@
+"""Widgets of the coding TUI, one concern each."""

@@ -1,0 +1,136 @@
+"""The codebook tree with keys, colours and how often each code is used in this transcript.
+
+A Line-API view like the transcript: one row per code, rendered only when on
+screen and cached, so updating counts or the highlighted code as the cursor
+moves redraws a row or two, never the whole tree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tcoder.codebook import Codebook
+from tcoder.tui.wrap import inert
+
+
+class CodebookPanel(ScrollView, can_focus=False):
+    """Not focusable: keys go to the transcript. Clicking a code shows its definition."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"codebook-panel--current", "codebook-panel--count"}
+    DEFAULT_CSS = """
+    CodebookPanel { height: 1fr; width: 1fr; overflow-y: auto; overflow-x: hidden;
+                    scrollbar-size-vertical: 1; background: $surface; }
+    CodebookPanel > .codebook-panel--current { background: $accent 40%; text-style: bold; }
+    CodebookPanel > .codebook-panel--count { color: $text-muted; }
+    """
+
+    class CodeClicked(Message):
+        def __init__(self, code_id: str) -> None:
+            super().__init__()
+            self.code_id = code_id
+
+    def __init__(self, codebook: Codebook, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.codebook = codebook
+        self.rows: list[str] = list(codebook.codes)
+        self.counts: Counter[str] = Counter()
+        self.current: str | None = None
+        self.code_filter: frozenset[str] | None = None
+        self._cache: LRUCache[tuple, Strip] = LRUCache(512)
+
+    def on_mount(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def update_state(self, codebook: Codebook, counts: Counter[str], current: str | None,
+                     code_filter: frozenset[str] | None) -> None:
+        if codebook is not self.codebook:
+            self.codebook = codebook
+            self.rows = list(codebook.codes)
+            self._cache.clear()
+            self.virtual_size = Size(self.size.width, len(self.rows))
+            self.refresh()
+        old_current, old_counts = self.current, self.counts
+        rows: set[str] = set()
+        if code_filter != self.code_filter:
+            self.refresh()
+        elif counts != old_counts:
+            for code_id in set(counts) ^ set(old_counts) | {c for c in counts if counts[c] != old_counts.get(c)}:
+                if code_id in self.codebook.codes:
+                    rows.add(code_id)
+                    rows.update(a.id for a in self.codebook.ancestors(code_id))
+        if current != old_current:
+            rows.update(c for c in (old_current, current) if c in self.codebook.codes)
+        self.counts, self.current, self.code_filter = Counter(counts), current, code_filter
+        for code_id in rows:
+            self.refresh_line(self.codebook.order[code_id])
+        if current != old_current and current in self.codebook.codes:
+            self._scroll_to_row(self.codebook.order[current])
+
+    def _scroll_to_row(self, row: int) -> None:
+        top = int(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        if height and not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
+
+    def subtree_count(self, code_id: str) -> int:
+        return sum(self.counts.get(c, 0) for c in self.codebook.descendants(code_id))
+
+    def row_text(self, code_id: str, width: int) -> Text:
+        code = self.codebook[code_id]
+        own = self.counts.get(code_id, 0)
+        count = str(own) if not code.children else f"{own}/{self.subtree_count(code_id)}"
+        if count in ("0", "0/0"):
+            count = "\u00b7"
+        hidden = self.code_filter is not None and code_id not in self.code_filter
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("  " * code.depth)
+        line.append("\u2588 ", style=code.color)
+        line.append(code.key or " ", style="bold")
+        line.append(" ")
+        name = inert(code.name) + (" \u2299" if code.exclusive else "")
+        room = max(1, width - line.cell_len - len(count) - 1)
+        if len(name) > room:
+            name = name[: max(1, room - 1)] + "\u2026"
+        line.append(name, style="dim" if hidden else ("bold" if code.children else ""))
+        line.append(" " * max(1, width - line.cell_len - len(count)))
+        line.append(count, style=self.get_component_rich_style("codebook-panel--count", partial=True))
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self.rows):
+            return Strip.blank(width, base)
+        code_id = self.rows[row]
+        current = code_id == self.current
+        key = (row, width, code_id, current, self.counts.get(code_id, 0),
+               self.subtree_count(code_id) if self.codebook[code_id].children else 0,
+               self.code_filter is not None and code_id in self.code_filter, self.code_filter is None)
+        strip = self._cache.get(key)
+        if strip is None:
+            style = base + (self.get_component_rich_style("codebook-panel--current") if current else Style())
+            segments = list(self.row_text(code_id, width).render(self.app.console))
+            strip = Strip(Segment.apply_style(segments, style), ).extend_cell_length(width, style).crop(0, width)
+            self._cache[key] = strip
+        return strip
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_offset.y) + event.y
+        if 0 <= row < len(self.rows):
+            self.post_message(self.CodeClicked(self.rows[row]))

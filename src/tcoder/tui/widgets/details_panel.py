@@ -1,0 +1,111 @@
+"""The selected code's definition and the annotations under the cursor."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tcoder.annotations import Annotation
+from tcoder.codebook import Codebook
+from tcoder.transcript import Transcript
+from tcoder.tui.wrap import inert
+
+
+def code_definition(codebook: Codebook, code_id: str | None) -> Text:
+    """A code's path, key, description, include and exclude rules and examples, as plain text."""
+    out = Text()
+    if code_id is None or code_id not in codebook.codes:
+        out.append("No code selected.", style="dim")
+        out.append("\nThe code under the cursor, the last code applied, or one clicked in the "
+                   "codebook is described here.", style="dim")
+        return out
+    code = codebook[code_id]
+    out.append("\u2588 ", style=code.color)
+    out.append(inert(code.name), style="bold")
+    if code.key:
+        out.append(f"  key {code.key}", style="dim")
+    if code.parent:
+        out.append("\n" + inert(codebook.path_of(code_id)), style="dim")
+    out.append(f"\nid {inert(code.id)}", style="dim")
+    domain = codebook.domain_of(code_id)
+    if code.exclusive:
+        out.append(f"\nExclusive domain ({code.level}): one of its codes per passage.", style="italic")
+    elif domain is not None:
+        value = f", value {code.value}" if code.value is not None else ""
+        out.append(f"\nOne value of '{inert(domain.name)}'{value}.", style="italic")
+    for title, body in (("Definition", code.description), ("Include", code.include), ("Exclude", code.exclude)):
+        if body:
+            out.append(f"\n{title}: ", style="bold")
+            out.append(inert(body))
+    if code.examples:
+        out.append("\nExamples:", style="bold")
+        for example in code.examples:
+            out.append("\n  \u201c" + inert(example) + "\u201d", style="italic")
+    return out
+
+
+def annotations_here(annotations: list[Annotation], codebook: Codebook, transcript: Transcript,
+                     coder: str | None = None) -> Text:
+    """The annotations under the cursor: code, where, coder, memo, dates."""
+    out = Text()
+    if not annotations:
+        out.append("No annotation under the cursor.", style="dim")
+        return out
+    for i, a in enumerate(annotations):
+        if i:
+            out.append("\n")
+        code = codebook.codes.get(a.code)
+        out.append("\u2588 ", style=code.color if code else "grey50")
+        out.append(inert(code.name if code else f"{a.code} (not in the codebook)"), style="bold")
+        line, col = transcript.line_col(a.start)
+        out.append(f"\n  line {line}:{col}, {a.end - a.start} characters", style="dim")
+        who = a.extra.get("coder") if isinstance(a.extra.get("coder"), str) else coder
+        if who:
+            out.append(f"\n  coder {inert(who)}", style="dim")
+        dates = a.updated or a.created
+        if dates:
+            verb = "updated" if a.updated and a.updated != a.created else "created"
+            out.append(f"\n  {verb} {dates.replace('T', ' ').rstrip('Z')} UTC", style="dim")
+        if a.memo:
+            out.append("\n  memo: ", style="bold")
+            out.append(inert(a.memo))
+        if "conflict" in a.extra:
+            out.append("\n  unresolved merge conflict: the other version is kept in the file; "
+                       "settle it with tcoder git resolve", style="italic")
+    return out
+
+
+class DetailsPanel(Widget):
+    """The code's definition and the annotations under the cursor, in a panel of
+    fixed height: text that does not fit is cut, so updating it as the cursor moves
+    never costs a new layout of the screen."""
+
+    DEFAULT_CSS = """
+    DetailsPanel { height: 1fr; width: 1fr; overflow: hidden; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._key: tuple | None = None
+        self._body = Text()
+
+    def show(self, codebook: Codebook, current_code: str | None, here: list[Annotation],
+             transcript: Transcript, coder: str | None) -> None:
+        key = (id(codebook), current_code, tuple((a.id, a.code, a.memo, a.updated) for a in here))
+        if key == self._key:
+            return
+        self._key = key
+        body = Text()
+        body.append("Under the cursor\n", style="bold underline")
+        body.append_text(annotations_here(here, codebook, transcript, coder))
+        body.append("\n\nCode\n", style="bold underline")
+        body.append_text(code_definition(codebook, current_code))
+        self._body = body
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        return self._body.plain
+
+    def render(self) -> Text:
+        return self._body

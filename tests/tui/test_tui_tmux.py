@@ -1,0 +1,66 @@
+"""End to end in a real terminal: tmux runs `tcoder code`, keys are typed, the file is read back."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from tcoder.annotations import AnnotationLock, read_annotations
+
+pytestmark = pytest.mark.tmux
+
+
+def _tmux(socket: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=30)
+
+
+def _wait_for(predicate, timeout: float = 20.0, step: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return None
+
+
+@pytest.fixture
+def tmux_socket():
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    socket = f"tcoder-test-{uuid.uuid4().hex[:8]}"
+    yield socket
+    _tmux(socket, "kill-server")
+
+
+def test_shift_right_eleven_times_code_key_and_quit(fresh_tui_study, tmux_socket):
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "interviews/P01.txt", "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    assert _wait_for(lambda: "Interviewer: Thanks for joining" in screen()), screen()
+    assert _wait_for(lambda: "1:1" in screen()), screen()
+    for _ in range(11):
+        _tmux(tmux_socket, "send-keys", "-t", "code", "S-Right")
+    assert _wait_for(lambda: "11 selected" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "p")
+    assert _wait_for(lambda: "coded Personal experience" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+
+    annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations
+    assert [(a.code, a.start, a.end, a.quote) for a in annotations] == [("personal", 0, 11, "Interviewer")]
+    with AnnotationLock(root / "interviews" / "P01.alice.json"):  # quitting released the lock
+        pass

@@ -1,0 +1,73 @@
+"""Soft wrap and the text that may reach the terminal: plain functions, no terminal."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from tcoder.tui.wrap import WrapIndex, inert, wrap_line
+
+
+def test_inert_replaces_controls_one_for_one():
+    raw = "a\x1b[31mred\x07\tb\x00\x7f\x9b\u202e\u2028z"
+    shown = inert(raw)
+    assert len(shown) == len(raw)
+    assert shown == "a\u241b[31mred\u2407 b\u2400\u2421\u2426\u2426\u2426z"
+    assert all(ord(c) >= 0x20 and not 0x7F <= ord(c) < 0xA0 for c in shown)
+
+
+def test_rows_break_after_spaces_and_fit_the_width():
+    text = "Interviewer: " + "word " * 40
+    rows = wrap_line(text, 0, len(text), 30)
+    for start, end in zip(rows, rows[1:] + [len(text)]):
+        assert end - start <= 30
+        if end < len(text):
+            assert text[end - 1] == " "
+
+
+def test_a_word_longer_than_the_width_is_cut():
+    text = "x" * 95
+    assert wrap_line(text, 0, 95, 40) == [0, 40, 80]
+
+
+def test_index_rows_cover_the_text_and_map_offsets_back():
+    rng = random.Random(2)
+    words = ["a", "clinic", "grandmother", "\u65e5\u672c", "caf\u00e9", "x" * 50]
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randint(0, 40))) for _ in range(60)]
+    text = "\n".join(lines)
+    index = WrapIndex(text, 37)
+    assert index.starts[0] == 0
+    for r in range(len(index)):
+        assert index.starts[r] <= index.ends[r]
+        assert cell_len(inert(text[index.starts[r]:index.ends[r]])) <= 37
+        if not index.is_last_row_of_line(r):
+            assert index.ends[r] == index.starts[r + 1]
+    for offset in range(0, len(text), 7):
+        row = index.row_of(offset)
+        assert index.starts[row] <= offset <= index.ends[row]
+        assert index.offset_at(row, index.column_of(offset)) == offset or text[offset] == "\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab c\u00e9\u65e5\n\t\x1b"), max_size=300), st.integers(3, 50))
+def test_wrap_never_loses_or_overlaps_text(text, width):
+    index = WrapIndex(text, width)
+    covered = []
+    for r in range(len(index)):
+        covered.append(text[index.starts[r]:index.ends[r]])
+    assert "".join(covered) == text.replace("\n", "")
+    for r in range(len(index)):
+        assert cell_len(inert(text[index.starts[r]:index.ends[r]])) <= width
+
+
+def test_wrapping_a_megabyte_is_quick():
+    import time
+
+    text = ("Amara: " + "so we kept going, week after week. " * 60 + "\n\n") * 470  # about 1 MB
+    started = time.perf_counter()
+    index = WrapIndex(text, 100)
+    assert time.perf_counter() - started < 1.0  # a guard; benchmarks/tui.py measures the real figures
+    assert len(index) > 9000
