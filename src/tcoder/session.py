@@ -22,12 +22,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Any, Callable, Iterable, Iterator, Literal
 
 from tcoder.annotations import (
     Annotation,
     AnnotationFile,
     AnnotationLock,
+    LineCache,
     new_annotation,
     now_iso,
     read_annotations,
@@ -36,7 +37,7 @@ from tcoder.annotations import (
 )
 from tcoder.codebook import Codebook
 from tcoder.errors import LockedError, Problem, TcoderError
-from tcoder.merge import conflict_record, merge_annotations
+from tcoder.merge import conflict_record, merge_annotations, merge_fields
 from tcoder.segments import sentences_in
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
@@ -141,10 +142,30 @@ class Change:
     after: Annotation | None
 
 
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+#: A header field that is not in the file (the before or after of a :class:`HeaderChange`).
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderChange:
+    """One header field's value before and after a step; :data:`ABSENT` means not there.
+    Values are JSON data and are never changed in place."""
+
+    key: str
+    before: Any
+    after: Any
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     label: str
     changes: tuple[Change, ...]
+    header: tuple[HeaderChange, ...] = ()
 
     @property
     def focus(self) -> Annotation | None:
@@ -322,7 +343,7 @@ class CodingSession:
         self.revision = 0  # bumped on every change of the annotation set
         self._dirty = False
         self._lock: AnnotationLock | None = None
-        self._line_cache: dict[str, tuple[Annotation, str]] = {}
+        self._line_cache: LineCache = {}
         self._state_lock = threading.Lock()
         self._saver = BackgroundSaver(self._write) if background_save else None
         #: called after each write (on the saving thread when saving in the background)
@@ -345,6 +366,7 @@ class CodingSession:
             raise
         self.load_problems: list[Problem] = list(loaded.problems)
         self._header = loaded.file
+        self._header_base: dict[str, Any] = dict(loaded.file.extra)  # header fields as last read or written
         self._annotations: dict[str, Annotation] = {a.id: a for a in loaded.file.annotations}
         self._base: dict[str, Annotation] = dict(self._annotations)  # the file as last read or written
         self._stamp = _disk_stamp(self.path)
@@ -464,8 +486,10 @@ class CodingSession:
         if code not in self.codebook.codes:
             raise SessionError(f"there is no code {code!r} in the codebook")
 
-    def apply(self, code: str, start: int, end: int, memo: str | None = None) -> ApplyResult:
-        """Code the passage [start, end), trimmed of surrounding white space."""
+    def apply(self, code: str, start: int, end: int, memo: str | None = None,
+              extra: dict[str, Any] | None = None) -> ApplyResult:
+        """Code the passage [start, end), trimmed of surrounding white space. ``extra``
+        adds further fields to the annotation (e.g. ``sources`` in a consensus)."""
         self._check_writable()
         self._check_code(code)
         text = self.transcript.text
@@ -481,6 +505,8 @@ class CodingSession:
             if a.code == code and a.start == start and a.end == end:
                 raise SessionError(f"this passage already has the code {self.codebook[code].name!r}")
         annotation = new_annotation(code, start, end, text, memo)
+        if extra:
+            annotation = annotation.copy(**extra)
         warnings = self._domain_warnings(annotation)
         self._commit(f"apply {self.codebook[code].name}", [Change(annotation.id, None, annotation)])
         return ApplyResult(annotation, warnings)
@@ -539,6 +565,7 @@ class CodingSession:
         self._check_current(step, "after")
         self.history.undo_stack.pop()
         self._set([(c.id, c.before) for c in step.changes])
+        self._set_header([(h.key, h.before) for h in step.header])
         self.history.redo_stack.append(step)
         self._after_change()
         return step
@@ -551,20 +578,56 @@ class CodingSession:
         self._check_current(step, "before")
         self.history.redo_stack.pop()
         self._set([(c.id, c.after) for c in step.changes])
+        self._set_header([(h.key, h.after) for h in step.header])
         self.history.undo_stack.append(step)
         self._after_change()
         return step
 
+    def _is_current(self, step: Step, side: str) -> bool:
+        """Whether the session holds the ``side`` ("before" or "after") of every change of ``step``."""
+        extra = self._header.extra
+        return (all(_same(self._annotations.get(c.id), getattr(c, side)) for c in step.changes)
+                and all(extra.get(h.key, ABSENT) == getattr(h, side) for h in step.header))
+
     def _check_current(self, step: Step, side: str) -> None:
-        for change in step.changes:
-            if not _same(self._annotations.get(change.id), getattr(change, side)):
-                verb = "undo" if side == "after" else "redo"
-                raise SessionError(f"cannot {verb} '{step.label}': that annotation was changed on disk since")
+        if not self._is_current(step, side):
+            verb = "undo" if side == "after" else "redo"
+            raise SessionError(f"cannot {verb} '{step.label}': that annotation was changed on disk since")
 
     def _commit(self, label: str, changes: list[Change]) -> None:
         self._set([(c.id, c.after) for c in changes])
         self.history.record(Step(label, tuple(changes)))
         self._after_change()
+
+    def commit(self, label: str, changes: Iterable[Change], header: Iterable[HeaderChange] = ()) -> Step:
+        """Make several changes (annotations and header fields) as one step, saved and
+        undone together: an adjudication decision replaces several annotations at once.
+        Each change's ``before`` must be what the session holds now."""
+        self._check_writable()
+        step = Step(label, tuple(changes), tuple(header))
+        if not self._is_current(step, "before"):
+            raise SessionError(f"cannot {label}: the annotations changed meanwhile (on disk?); try again")
+        self._set([(c.id, c.after) for c in step.changes])
+        self._set_header([(h.key, h.after) for h in step.header])
+        self.history.record(step)
+        self._after_change()
+        return step
+
+    def header_field(self, key: str, default: Any = None) -> Any:
+        """A header field beyond the standard ones (kept by the canonical writer)."""
+        return self._header.extra.get(key, default)
+
+    def _set_header(self, states: list[tuple[str, Any]]) -> None:
+        if not states:
+            return
+        h = self._header
+        extra = dict(h.extra)
+        for key, value in states:
+            if value is ABSENT:
+                extra.pop(key, None)
+            else:
+                extra[key] = value
+        self._header = AnnotationFile(h.coder, h.transcript, h.text_sha256, [], h.format, extra)
 
     def _set(self, states: list[tuple[str, Annotation | None]]) -> None:
         index = self._index if len(states) <= 8 else None
@@ -653,6 +716,7 @@ class CodingSession:
             with self._state_lock:
                 self._stamp = stamp
                 self._base = {a.id: a for a in af.annotations}
+                self._header_base = dict(af.extra)
                 if revision == self.revision:
                     self._dirty = False
                 if not note and self.save_state.status == "saving":
@@ -671,6 +735,7 @@ class CodingSession:
             pass
         self._disk_problem = []
         self._base = {}
+        self._header_base = {}
         return f"the unreadable file was moved to {target.name}"
 
     def disk_changed(self) -> bool:
@@ -726,12 +791,20 @@ class CodingSession:
         theirs_by_id = {a.id: a for a in theirs}
         self._annotations = merged
         self._base = theirs_by_id
+        # Header fields merge one by one, as annotations do (a "none" decision of an
+        # adjudication lives there): a field changed only here stays, one changed on disk is taken.
+        extra_before = self._header.extra
+        extra = (dict(theirs_file.extra) if self.read_only
+                 else merge_fields(self._header_base, extra_before, theirs_file.extra))
+        self._header_base = dict(theirs_file.extra)
         self._header = AnnotationFile(self.coder, theirs_file.transcript, theirs_file.text_sha256,
-                                      [], theirs_file.format, theirs_file.extra)
+                                      [], theirs_file.format, extra)
         if report.changed or len(merged) != len(before):
             self._index = None
             self.revision += 1
-        if not self.read_only and (len(merged) != len(theirs_by_id)
+        elif extra != extra_before:
+            self.revision += 1
+        if not self.read_only and (len(merged) != len(theirs_by_id) or extra != theirs_file.extra
                                    or any(not _same(theirs_by_id.get(aid), a) for aid, a in merged.items())):
             self._dirty = True  # ours has something the disk lacks: written by the caller's save()
         if report.changed:
@@ -780,6 +853,7 @@ def open_session(study: Study, ref: TranscriptRef | str, coder: str, **options) 
 
 
 __all__ = [
-    "ApplyResult", "BackgroundSaver", "Change", "CodingSession", "History", "HISTORY_LIMIT", "SaveState",
+    "ABSENT", "ApplyResult", "BackgroundSaver", "Change", "CodingSession", "HeaderChange", "History",
+    "HISTORY_LIMIT", "SaveState",
     "SessionError", "SpanIndex", "Step", "SyncReport", "open_session",
 ]
