@@ -306,3 +306,13 @@ def test_annotation_roundtrip_through_a_file(tmp_path: Path):
     assert af.format == FORMAT_ID
     save_annotations(af, path)
     assert path.read_text(encoding="utf-8") == EXAMPLE
+
+
+def test_a_file_cut_inside_a_string_is_called_truncated():
+    (p,) = _error(EXAMPLE[:EXAMPLE.index("I saw how") + 4])
+    assert "unterminated string" in p and "ends too early: it looks truncated" in p and "line 7" in p
+
+
+def test_a_hand_edit_that_breaks_json_is_not_called_truncated():
+    (p,) = _error(EXAMPLE.replace('"start": 300,', '"start": 300'))
+    assert "expecting ',' delimiter" in p and "edited by hand" in p

@@ -164,8 +164,8 @@ def test_fix_saves_re_anchored_offsets_and_keeps_everything(mini_study, run_cli)
     code, out, err = _check(run_cli, mini_study.root)
     assert code == 0 and "not yet saved: run with --fix" in out
     assert "1 annotation(s) found their exact passage at a new place" in err
-    code, out, _ = _check(run_cli, mini_study.root, "--fix")
-    assert code == 0 and "(saved)" in out
+    code, out, err = _check(run_cli, mini_study.root, "--fix")
+    assert code == 0 and "(saved)" in out and "saved (--fix)" in err and "saves the new offsets" not in err
     (a,) = json.loads(path.read_text())["annotations"]
     assert edited[a["start"]:a["end"]] == quote
     code, out, err = _check(run_cli, mini_study.root)

@@ -72,3 +72,29 @@ def test_unknown_command_exits_2(run_cli):
 
 def test_registry_names_modules_in_the_commands_package():
     assert all(module.startswith("tcoder.commands.") for module in COMMANDS.values())
+
+
+def _parsed(*argv: str):
+    from tcoder.cli import _parse
+
+    commands: dict = {}
+    parser = build_parser(commands)
+    return _parse(parser, commands, list(argv))
+
+
+def test_options_may_come_between_positional_arguments():
+    """`tcoder code STUDY --coder carol P01` is how FORMAT section 8 writes it."""
+    args = _parsed("code", "study", "--coder", "carol", "P01")
+    assert (args.study, args.coder, args.transcript, args.command) == ("study", "carol", "P01", "code")
+    args = _parsed("code", "study", "P01", "--coder", "carol")
+    assert (args.study, args.coder, args.transcript) == ("study", "carol", "P01")
+
+
+def test_commands_with_subcommands_still_parse():
+    args = _parsed("git", "setup", "--global")
+    assert args.command == "git"
+
+
+def test_an_unwritable_output_path_is_a_clear_error(run_cli, sample_study, tmp_path):
+    code, _, err = run_cli("agree", sample_study, "--plot", tmp_path / "no" / "such" / "alpha.png")
+    assert code == 1 and "Traceback" not in err and "alpha.png" in err

@@ -141,6 +141,8 @@ def test_settings_encoding_overrides_detection(mini_study):
     ("codebok: x.yaml\n", "did you mean 'codebook'"),
     ("keys: {undoo: ctrl+z}\n", "unknown command 'undoo' (did you mean 'undo'?)"),
     ("keys: {undo: z}\n", "letters and digits belong to the codebook"),
+    ("keys: {undo: ctrl+k, redo: ctrl+k}\n", "'ctrl+k' is bound to both 'undo' and 'redo'"),
+    ("keys: {search: [ctrl+f, ctrl+z]}\n", "'ctrl+z' is bound to both 'search' and 'undo' (its default key"),
     ("speaker_pattern: '([unclosed'\n", "not a valid regular expression"),
     ("speaker_pattern: '^[A-Z]+:'\n", "needs a group"),
     ("encoding: klingon\n", "unknown encoding"),
@@ -243,3 +245,30 @@ def test_sample_annotations_are_reproducible_from_the_consensus_key():
     result = subprocess.run([sys.executable, str(REPO / "tools" / "sample_study" / "make_annotations.py"),
                              "--check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("file_name, suggestion", [
+    ("P01.Alice.json", "P01.alice.json"),
+    ("P01.bob.smith.json", "P01.bob-smith.json"),
+    ("P01.Bob Jones.json", "P01.bob-jones.json"),
+])
+def test_annotation_files_with_invalid_coder_names_are_reported_not_ignored(mini_study, file_name, suggestion):
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", 0, 5)])
+    path.rename(path.with_name(file_name))
+    study = open_study(mini_study.root)
+    (problem,) = study.problems
+    assert problem.path.name == file_name and "is not valid" in problem.message and suggestion in problem.message
+    assert study.coders == [] and study.stray_annotation_files == []
+
+
+def test_other_json_files_are_left_alone(mini_study):
+    (mini_study.root / "interviews" / "P01.Settings.json").write_text('{"theme": "dark"}')
+    (mini_study.root / "package.json").write_text("{}")
+    study = open_study(mini_study.root)
+    assert study.problems == [] and study.stray_annotation_files == []
+
+
+def test_swapping_two_commands_keys_is_allowed(mini_study):
+    (mini_study.root / "tcoder.yaml").write_text("keys: {undo: ctrl+y, redo: ctrl+z}\n")
+    keys = open_study(mini_study.root).settings.key_map()
+    assert keys["undo"] == ("ctrl+y",) and keys["redo"] == ("ctrl+z",)

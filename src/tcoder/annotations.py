@@ -133,15 +133,7 @@ def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> A
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        hint = ("the file ends too early: it may be truncated" if exc.pos >= len(raw.rstrip())
-                else "it may be truncated or hand-edited")
-        if "\n<<<<<<< " in raw or raw.startswith("<<<<<<< "):
-            hint = ("it has git conflict markers (<<<<<<<): git merged it line by line (the tcoder merge "
-                    "driver is not set up, or a side was damaged). Run 'tcoder git setup' if needed, then "
-                    "'git checkout -m FILE' merges it again by annotation id")
-        raise AnnotationFileError(Problem(
-            f"not valid JSON ({exc.msg}); {hint}. tcoder has not changed it: restore it from git "
-            "(git checkout -- FILE) or fix it by hand", path, exc.lineno, exc.colno)) from None
+        raise AnnotationFileError(_json_problem(raw, exc, path)) from None
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise AnnotationFileError(Problem("an annotation file is a JSON object with 'format' and "
@@ -181,6 +173,21 @@ def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> A
     extra = {k: v for k, v in data.items() if k not in _HEADER_KEYS and k != "annotations"}
     return AnnotationFile(data.get("coder") or "", data.get("transcript") or "", data.get("text_sha256"),
                           annotations, fmt, extra)
+
+
+def _json_problem(raw: str, exc: json.JSONDecodeError, path) -> Problem:
+    what = exc.msg[:-3] if exc.msg.endswith(" at") else exc.msg  # "Unterminated string starting at"
+    what = what[:1].lower() + what[1:]
+    if "\n<<<<<<< " in raw or raw.startswith("<<<<<<< "):
+        hint = ("it has git conflict markers (<<<<<<<): git merged it line by line (the tcoder merge "
+                "driver is not set up, or a side was damaged). Run 'tcoder git setup' if needed, then "
+                "'git checkout -m FILE' merges it again by annotation id")
+    elif not raw.rstrip().endswith("}") or exc.pos >= len(raw.rstrip()):
+        hint = "the file ends too early: it looks truncated"
+    else:
+        hint = "it may have been edited by hand"
+    return Problem(f"not valid JSON ({what}); {hint}. tcoder has not changed it: restore it from git "
+                   "(git checkout -- FILE) or fix it by hand", path, exc.lineno, exc.colno)
 
 
 def _annotation_problem(item: Any) -> str | None:

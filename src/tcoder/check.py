@@ -62,7 +62,8 @@ class CheckReport:
         }
 
 
-def check_study(study: Study) -> CheckReport:
+def check_study(study: Study, fixing: bool = False) -> CheckReport:
+    """Every check; ``fixing`` words the re-anchoring notes for ``check --fix``, which saves them."""
     report = CheckReport(study)
     problems = report.problems
     problems.extend(study.problems)
@@ -113,7 +114,7 @@ def check_study(study: Study) -> CheckReport:
                 report.unknown_codes.update(a.code for a in loaded.file.annotations if a.code not in known)
             if loaded.reanchored:
                 report.reanchored.append(loaded)
-                problems.extend(_reanchor_warnings(loaded))
+                problems.extend(_reanchor_warnings(loaded, fixing))
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
@@ -124,21 +125,23 @@ def check_study(study: Study) -> CheckReport:
     return report
 
 
-def _reanchor_warnings(loaded: LoadedAnnotations) -> list[Problem]:
+def _reanchor_warnings(loaded: LoadedAnnotations, fixing: bool = False) -> list[Problem]:
     """One line per file for exact moves (there may be thousands after an edit near
     the start), one per fuzzy match, which a person should look at."""
     exact = [r for r in loaded.moved if r.status == "moved"]
     fuzzy = [r for r in loaded.moved if r.status == "fuzzy"]
     out = []
+    save = "saved (--fix)" if fixing else "'tcoder check --fix' saves the new offsets"
     if exact:
         out.append(Problem(f"the transcript changed: {len(exact)} annotation(s) found their exact passage at a "
-                           "new place; 'tcoder check --fix' saves the new offsets", loaded.path, severity="warning"))
+                           f"new place; {save}", loaded.path, severity="warning"))
     for r in fuzzy:
         a = r.annotation
         out.append(Problem(
             f"the transcript changed: annotation {a.id} ({a.code}) was re-anchored by fuzzy match "
             f"({r.similarity:.0%} similar) from [{r.old_start}, {r.old_end}) to [{a.start}, {a.end}); check it "
-            "in the coding screen, then 'tcoder check --fix' saves it", loaded.path, severity="warning"))
+            "in the coding screen" + (" (saved by --fix)" if fixing else ", then 'tcoder check --fix' saves it"),
+            loaded.path, severity="warning"))
     return out
 
 

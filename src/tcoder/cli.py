@@ -45,7 +45,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: dict[str, argparse.ArgumentParser] | None = None) -> argparse.ArgumentParser:
+    """The parser; ``commands``, if given, receives each command's own parser."""
     parser = _Parser(
         prog="tcoder",
         description="Code qualitative interview transcripts in the terminal: keyboard-first span coding, "
@@ -63,13 +64,34 @@ def build_parser() -> argparse.ArgumentParser:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
+        if commands is not None:
+            commands[name] = command
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, commands: dict[str, argparse.ArgumentParser],
+           argv: list[str]) -> argparse.Namespace:
+    """Parse, letting options sit between positional arguments, as users type them
+    (``tcoder code STUDY --coder carol P01``), which plain argparse refuses once a
+    command has an optional positional after its options."""
+    name = next((a for a in argv if not a.startswith("-")), None)
+    command = commands.get(name) if name else None
+    if command is None or command._subparsers is not None:  # no command, or one with its own subcommands
+        return parser.parse_args(argv)
+    at = argv.index(name)
+    if any(a in ("-h", "--help", "--version") for a in argv[:at]):
+        return parser.parse_args(argv)
+    args = command.parse_intermixed_args(argv[at + 1:])
+    args.command = name
+    return args
+
+
 def print_problems(problems, file=None) -> None:
+    from tcoder.textsafe import for_stream
+
     file = file or sys.stderr
     for problem in problems:
-        print(f"{problem.severity}: {problem}", file=file)
+        print(for_stream(f"{problem.severity}: {problem}", file), file=file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,8 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv == ["--version"]:  # the fastest path: no command modules at all
         print(f"tcoder {__version__}")
         return EXIT_OK
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    commands: dict[str, argparse.ArgumentParser] = {}
+    parser = build_parser(commands)
+    args = _parse(parser, commands, argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
@@ -92,6 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        # A path the user gave that cannot be read or written: their input, not a bug.
+        from tcoder.errors import Problem
+
+        where = exc.filename if exc.filename is not None else None
+        print_problems([Problem(f"cannot use this path: {exc.strerror or exc}", where)])
+        return EXIT_DATA
     except BrokenPipeError:  # e.g. piped into `head`
         try:
             sys.stdout = None  # type: ignore[assignment]

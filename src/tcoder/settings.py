@@ -132,6 +132,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
     if "keys" in fields:
         _keys(fields["keys"], settings, path, problems)
+        if settings.keys:
+            _key_clashes(fields["keys"], settings, path, problems)
     if problems:
         raise CodebookError(problems)
     return settings
@@ -175,6 +177,30 @@ def _speaker_pattern(node: YNode, settings: Settings, path, problems: list[Probl
                                   "'^(?P<speaker>[^:]{1,40}):'", path))
         return
     settings.speaker_pattern = node.value
+
+
+#: Commands that only act inside a dialog, where the coding screen's keys are not bound.
+_DIALOG_COMMANDS = frozenset({"close_dialog", "confirm_dialog"})
+
+
+def _key_clashes(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    """A key the user gave to a command must not also belong to another command."""
+    effective = settings.key_map()
+    owners: dict[str, list[str]] = {}
+    for command, keys in effective.items():
+        if command in _DIALOG_COMMANDS:
+            continue
+        for key in keys:
+            owners.setdefault(key, []).append(command)
+    for command, keys in settings.keys.items():
+        for key in keys:
+            others = [c for c in owners.get(key, []) if c != command]
+            if others:
+                where = node.value[command]
+                default = " (its default key; remap it too)" if all(key in COMMAND_KEYS[o] and o not in settings.keys
+                                                                    for o in others) else ""
+                problems.append(_at(where, f"{key!r} is bound to both {command!r} and {', '.join(map(repr, others))}"
+                                           f"{default}; give each command its own key", path))
 
 
 def _keys(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:

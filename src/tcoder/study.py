@@ -9,6 +9,7 @@ one transcript stay fast on large studies.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -96,6 +97,7 @@ class Study:
     def _discover(self) -> None:
         candidates: dict[tuple[str, str], list[Path]] = {}  # (folder, stem) -> transcript paths
         jsons: list[tuple[str, str, str, Path]] = []  # folder, stem, coder, path
+        odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
         root = self.root
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -116,6 +118,8 @@ class Study:
                     tstem, dot, coder = stem.rpartition(".")
                     if dot and CODER_NAME.match(coder):
                         jsons.append((rel_folder, tstem, coder, Path(folder) / name))
+                    else:
+                        odd_jsons.append((rel_folder, stem, Path(folder) / name))
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
             paths.sort(key=lambda p: (p.suffix.lower() != ".txt", p.name))
@@ -128,12 +132,33 @@ class Study:
             by_key[(rel_folder, stem)] = ref
             self.transcripts.append(ref)
         self.transcripts.sort(key=lambda r: r.name)
+        stems_by_folder: dict[str, list[str]] = {}
+        for rel_folder, stem in by_key:
+            stems_by_folder.setdefault(rel_folder, []).append(stem)
         for rel_folder, stem, coder, path in jsons:
             ref = by_key.get((rel_folder, stem))
             if ref is not None:
                 self._files.setdefault(ref.name, {})[coder] = path
             elif _looks_like_annotations(path):
-                self.stray_annotation_files.append(path)
+                self._unmatched(path, f"{stem}.{coder}", stems_by_folder.get(rel_folder, []))
+        for rel_folder, stem, path in odd_jsons:
+            if _looks_like_annotations(path):
+                self._unmatched(path, stem, stems_by_folder.get(rel_folder, []))
+
+    def _unmatched(self, path: Path, name: str, stems: list[str]) -> None:
+        """An annotation file that belongs to no transcript: a bad coder name
+        (``P01.Alice.json``, ``P01.bob.smith.json``) or a missing transcript."""
+        owners = [s for s in stems if name.startswith(s + ".")]
+        if owners:
+            stem = max(owners, key=len)
+            coder = name[len(stem) + 1:]
+            suggestion = re.sub(r"[^a-z0-9_-]+", "-", coder.lower()).strip("-") or "coder"
+            self.problems.append(Problem(
+                f"the coder name {coder!r} in this file name is not valid (coder names are lower-case letters, "
+                f"digits, '-' and '_', without dots), so its annotations are not used; rename the file to "
+                f"{stem}.{suggestion}.json", path))
+        else:
+            self.stray_annotation_files.append(path)
 
     # ------------------------------------------------------------ lookups
 

@@ -153,3 +153,10 @@ def test_single_unit_and_empty_study():
     """DKPro: one unit of one of three raters gives alpha 0; no unit at all is undefined."""
     assert unitizing_alpha(20, [[(0, 1)], [], []]).alpha == pytest.approx(0.0)
     assert unitizing_alpha(20, [[], [], []]).alpha is None
+
+
+def test_an_empty_continuum_is_undefined_not_an_error():
+    from tcoder.agreement.unitizing import unitizing_alpha
+
+    result = unitizing_alpha(0, [[], []])
+    assert result.alpha is None and result.units == 0

@@ -184,7 +184,7 @@ def unitizing_alpha(length: int, spans: Sequence[Sequence[tuple[int, int]]]) -> 
                                                     np.asarray(end, dtype=np.int64))
     sums = unitizing_sums(np.array([length]), np.ones((1, len(spans)), dtype=bool),
                           np.zeros(len(s), dtype=np.int64), merged_coder, s, e)
-    scale = float(length) ** 2
+    scale = float(length) ** 2 or 1.0  # an empty continuum: both sums are 0 and alpha is undefined
     d_o, d_e = float(sums.observed[0]) / scale, float(sums.expected[0]) / scale
     alpha = 1.0 - d_o / d_e if d_e > 0 else None
     return UnitizingResult(alpha, d_o, d_e, int(sums.units[0]), int((sources - 1).sum()))

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.agreement.data import matches
     from tcoder.errors import Problem, StudyError
     from tcoder.study import CONSENSUS, open_study
+    from tcoder.textsafe import for_stream
 
     if args.bootstrap < 0:
         return _usage("--bootstrap must be 0 or more")
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                        pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed)
     payload = result_dict(result)
     for note in payload["notes"]:
-        print(f"note: {note}", file=sys.stderr)
+        print(for_stream(f"note: {note}", sys.stderr), file=sys.stderr)
     if args.bootstrap and args.bootstrap < 1000:
         print("note: fewer than 1,000 bootstrap samples give unstable intervals; KALPHA uses at least 1,000",
               file=sys.stderr)

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from tcoder.agreement import AgreementResult, Row, Table
 from tcoder.codebook import Codebook
+from tcoder.textsafe import inert
 
 VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "unreliable": "red", "undefined": "dim"}
 CSV_COLUMNS = ("scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low", "ci_high",
@@ -29,15 +30,15 @@ def _label(row: Row, codebook: Codebook | None) -> str:
     if row.kind == "overall":
         return "All codes (pooled)"
     if row.kind == "domain":
-        return f"{row.id} ({row.level})"
+        return f"{inert(row.id)} ({row.level})"
     depth = codebook[row.id].depth if codebook is not None and row.id in codebook else 0
-    return "  " * depth + row.id
+    return "  " * depth + inert(row.id)
 
 
 def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextIO | None = None) -> None:
-    from rich.console import Console
+    from tcoder.console import make_console
 
-    console = Console(file=file, highlight=False, markup=False, emoji=False)
+    console = make_console(file)
     if not console.is_terminal:
         console.width = 160  # redirected output: keep rows on one line
     unit = "span (unitizing alpha)" if result.unit == "span" else result.unit
@@ -48,7 +49,7 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
     console.print(_main_table(result.table, codebook, title, result.bootstrap > 0))
     _print_reasons(console, result.table)
     for name, table in result.by_transcript:
-        console.print(_main_table(table, codebook, f"{name}, unit: {unit}", result.bootstrap > 0))
+        console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", result.bootstrap > 0))
     if result.pairs:
         console.print(_pairs_table(result, codebook))
     console.print("reliable: alpha >= .800; tentative: .667 to .800; unreliable: below .667 "
@@ -89,7 +90,7 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
 def _print_reasons(console, table: Table) -> None:
     for row in table.rows():
         if row.alpha is None and row.reason:
-            console.print(f"{row.id}: alpha undefined ({row.reason})", style="dim")
+            console.print(inert(f"{row.id}: alpha undefined ({row.reason})"), style="dim")
 
 
 def _pairs_table(result: AgreementResult, codebook: Codebook | None):

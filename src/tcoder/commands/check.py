@@ -28,9 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.check import check_study, save_reanchored
     from tcoder.errors import display_path
     from tcoder.study import open_study
+    from tcoder.textsafe import for_stream
 
     study = open_study(args.study)
-    report = check_study(study)
+    report = check_study(study, fixing=args.fix)
     written = save_reanchored(report) if args.fix and report.reanchored else []
     if args.format == "json":
         data = report.as_dict()
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return 1 if report.errors else 0
     out = sys.stdout
     if not args.quiet:
-        print(f"Study       {display_path(study.root)}", file=out)
+        print(for_stream(f"Study       {display_path(study.root)}", out), file=out)
         print(f"Codebook    {report.codebook_summary}", file=out)
         print(f"Transcripts {report.transcripts} ({report.words:,} words, {report.characters:,} characters)",
               file=out)
@@ -54,12 +55,12 @@ def run(args: argparse.Namespace) -> int:
             print("Coders      none yet (code with 'tcoder code STUDY')", file=out)
         print(f"Orphaned    {report.orphaned}", file=out)
         unknown = ", ".join(f"{c} ({n})" for c, n in report.unknown_codes.most_common()) or "0"
-        print(f"Unknown codes {unknown}", file=out)
+        print(for_stream(f"Unknown codes {unknown}", out), file=out)
         if report.moved:
             verb = "saved" if written else "not yet saved: run with --fix"
             print(f"Re-anchored {report.moved} annotation(s) on changed transcripts ({verb})", file=out)
     for problem in report.problems:
-        print(f"{problem.severity}: {problem}", file=sys.stderr)
+        print(for_stream(f"{problem.severity}: {problem}", sys.stderr), file=sys.stderr)
     if not args.quiet:
         n_err, n_warn = len(report.errors), len(report.warnings)
         status = "OK" if not n_err else "FAILED"

@@ -14,26 +14,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len, get_character_cell_size
 
-
-def _inert_table() -> dict[int, str]:
-    table = {c: chr(0x2400 + c) for c in range(0x20)}  # C0 controls: the Control Pictures block
-    table[0x09] = " "  # a tab is shown as one space
-    table[0x7F] = "\u2421"  # DEL: ␡
-    for c in range(0x80, 0xA0):  # C1 controls (CSI, OSC... in 8-bit form)
-        table[c] = "\u2426"
-    # Bidirectional overrides and isolates, and line/paragraph separators, which
-    # can reorder or break the terminal's line.
-    for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029):
-        table[c] = "\u2426"
-    return table
-
-
-INERT_TABLE = _inert_table()
-
-
-def inert(text: str) -> str:
-    """``text`` with every character that could act on a terminal replaced by a visible glyph, one for one."""
-    return text.translate(INERT_TABLE)
+from tcoder.textsafe import INERT_TABLE, inert  # noqa: F401 - re-exported for the screens
 
 
 @lru_cache(maxsize=4096)
