@@ -465,3 +465,35 @@ def test_a_clone_without_setup_gets_markers_that_check_explains_and_checkout_m_r
     assert "<<<<<<<" not in repo.path_of("alice").read_text()
     assert {ours.id, theirs.id} <= set(repo.quotes("alice"))
     assert run_cli("check", repo.study)[0] == 0
+
+
+def test_transcript_renamed_and_edited_on_one_branch(repo: GitStudy, run_cli):
+    """Their branch renames P01 to P07 (transcript and annotation file, `git mv`), adds a
+    closing line to the transcript and saves; ours codes on the old text. The edited text lives only under
+    the new name: it is found by the annotation file's name and by hash in the history."""
+    old = repo.code("alice", "personal", "it was my grandmother")
+    repo.commit("alice codes")
+    branch_off(repo)
+    folder = "study/interviews/"
+    repo.git("mv", folder + "P01.txt", folder + "P07.txt")
+    repo.git("mv", folder + "P01.alice.json", folder + "P07.alice.json")
+    moved = repo.study / "interviews" / "P07.txt"
+    moved.write_text(moved.read_text() + "\nInterviewer: Thank you. (Recording ends.)\n")
+    assert run_cli("check", repo.study, "--fix")[0] == 0
+    repo.commit("feature: P01 is P07, with the consent line")
+    repo.checkout("main")
+    ours = repo.code("alice", "duty", "I saw how she was treated")
+    repo.commit("main: more coding on the old text")
+
+    done = repo.merge("feature")
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "neither version could be found" not in done.stderr
+    assert not repo.path_of("alice").exists()
+    merged = read_annotations(repo.study / "interviews" / "P07.alice.json")
+    text = moved.read_text()
+    assert merged.text_sha256 == text_sha256(text)
+    quotes = {a.id: text[a.start:a.end] for a in merged.annotations}
+    assert quotes == {old.id: "it was my grandmother", ours.id: "I saw how she was treated"}
+    code, out, err = run_cli("check", repo.study)
+    assert code == 0, err

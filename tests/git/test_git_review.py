@@ -56,7 +56,8 @@ def test_review_lists_exactly_the_changes(repo: GitStudy, coded, run_cli):
     assert got[("alice", "changed", coded["span"])]["fields"] == ["span"]
     added = got[("alice", "added", coded["added"])]
     assert added["old"] is None
-    assert added["new"] == {"transcript": "interviews/P01.txt", "speaker": "Amara", "code": "duty",
+    assert added["new"] == {"transcript": "interviews/P01.txt", "transcript_missing": False, "speaker": "Amara",
+                            "code": "duty",
                             "start": added["new"]["start"], "end": added["new"]["end"],
                             "quote": "That stayed with me", "memo": "a turning point"}
     assert added["code_name"] == "Professional duty"
@@ -184,3 +185,93 @@ def test_review_follows_the_study_settings(repo: GitStudy, run_cli):
 
     assert draft.exists()
     assert [c["new"]["transcript"] for c in json.loads(out)["changes"]] == ["interviews/P01.txt"]
+
+
+def test_a_deleted_transcript_does_not_turn_its_annotations_into_removals(repo: GitStudy, run_cli):
+    """d1 deletes the transcript, d2 codes more in its annotation file, d2 is merged into d1:
+    the annotation files are still there, so only the new annotation is a change."""
+    kept = [repo.code("alice", "personal", "it was my grandmother").id,
+            repo.code("bob", "duty", "Thanks for joining").id]
+    repo.commit("coding")
+    repo.checkout("d1", new=True)
+    repo.git("rm", "-q", "study/interviews/P01.txt")
+    (repo.study / "interviews" / "notes.extra.json").write_bytes(b'{"caf\xe9": 1}\n')  # not ours, not UTF-8
+    repo.commit("d1: the transcript goes")
+    repo.checkout("main")
+    repo.checkout("d2", new=True)
+    added = repo.code("alice", "outreach", "a free clinic day", memo="new on d2").id
+    repo.commit("d2: more coding")
+    repo.checkout("d1")
+    assert repo.merge("d2").returncode == 0
+    assert not repo.transcript_path.exists() and repo.path_of("alice").exists()
+
+    code, out, err = run_cli("review", repo.study, "main..d1", "--format", "json")
+
+    assert code == 0, err
+    data = json.loads(out)
+    assert [(c["kind"], c["coder"], c["id"]) for c in data["changes"]] == [("added", "alice", added)]
+    assert data["summary"] == {"added": 1, "removed": 0, "changed": 0, "moved": 0}
+    new = data["changes"][0]["new"]
+    assert (new["transcript"], new["transcript_missing"], new["speaker"]) == ("interviews/P01.txt", True, None)
+    assert (new["quote"], new["memo"]) == ("a free clinic day", "new on d2")
+    [missing] = data["missing_transcripts"]
+    assert (missing["rev"], missing["transcript"], missing["coders"]) == ("d1", "interviews/P01.txt",
+                                                                         ["alice", "bob"])
+    assert all(i not in out for i in kept)
+
+    code, out, err = run_cli("review", repo.study, "main..d1")
+    assert code == 0, err
+    assert "1 added, 0 removed, 0 changed" in out
+    assert "note: interviews/P01.txt is not in the study at d1" in out
+    assert "interviews/P01.alice.json, interviews/P01.bob.json" in out
+    assert '    + interviews/P01.txt (transcript missing)  "a free clinic day"  memo: "new on d2"' in out
+    code, out, err = run_cli("review", repo.study, "main..d1", "--format", "md")
+    assert "> **Note:** interviews/P01.txt is not in the study at d1" in out
+    assert "- **added** `interviews/P01.txt` (transcript missing): \"a free clinic day\"" in out
+
+    # Backwards, the transcript is missing at the older revision: still nothing removed.
+    code, out, err = run_cli("review", repo.study, "d1..main", "--format", "json")
+    data = json.loads(out)
+    assert [(c["kind"], c["id"]) for c in data["changes"]] == [("removed", added)]
+    assert data["changes"][0]["old"]["transcript_missing"] is True
+    assert [m["rev"] for m in data["missing_transcripts"]] == ["d1"]
+
+
+def test_an_edit_to_an_annotation_whose_transcript_is_gone_is_a_change(repo: GitStudy, run_cli):
+    a = repo.code("alice", "personal", "it was my grandmother").id
+    repo.commit("coding")
+    repo.git("rm", "-q", "study/interviews/P01.txt")
+    repo.commit("transcript deleted")
+    repo.edit("alice", a, memo="still mine")
+    repo.commit("memo")
+
+    code, out, err = run_cli("review", repo.study, "HEAD~2..HEAD", "--format", "json")
+
+    [change] = json.loads(out)["changes"]
+    assert (change["kind"], change["id"], change["fields"]) == ("changed", a, ["memo"])
+    assert change["old"]["speaker"] == "Amara" and change["new"]["transcript_missing"] is True
+
+
+def test_transcript_and_annotation_files_moved_together_are_no_change(repo: GitStudy, run_cli):
+    a = repo.code("alice", "personal", "it was my grandmother").id
+    b = repo.code("bob", "duty", "Thanks for joining").id
+    repo.commit("coding")
+    folder = "study/interviews/"
+    for old, new in (("P01.txt", "P07.txt"), ("P01.alice.json", "P07.alice.json"),
+                     ("P01.bob.json", "P07.bob.json")):
+        repo.git("mv", folder + old, folder + new)
+    repo.commit("P01 is P07 now")
+
+    code, out, err = run_cli("review", repo.study, "HEAD~1..HEAD", "--format", "json")
+
+    data = json.loads(out)
+    assert code == 0, err
+    assert data["changes"] == [] and data["missing_transcripts"] == []
+
+    repo.git("rm", "-q", folder + "P07.txt", folder + "P07.bob.json")  # deleted together: removed
+    repo.commit("P07 withdrawn for bob")
+    code, out, err = run_cli("review", repo.study, "HEAD~2..HEAD", "--format", "json")
+    data = json.loads(out)
+    assert [(c["kind"], c["coder"], c["id"]) for c in data["changes"]] == [("removed", "bob", b)]
+    assert data["missing_transcripts"][0]["transcript"] == "interviews/P07.txt"
+    assert a not in {c["id"] for c in data["changes"]}

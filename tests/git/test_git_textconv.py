@@ -65,11 +65,13 @@ def test_an_edited_transcript_uses_the_version_from_history(repo: GitStudy, run_
 
 def test_without_the_transcript_it_works_from_the_stored_quote(repo: GitStudy, run_cli, monkeypatch):
     monkeypatch.chdir(repo.root)  # where git runs textconv
+    repo.edit_transcript("Thanks for joining", "Thanks for joining us")  # a text that never reaches git
     a = repo.code("alice", "personal", "it was my grandmother")
     path = repo.path_of("alice")
     lonely = repo.root / "elsewhere" / path.name
     lonely.parent.mkdir()
     lonely.write_bytes(path.read_bytes())
+    repo.git("checkout", "--", "study/" + "interviews/P01.txt")
 
     code, out, err = run_cli("git", "textconv", lonely)
 
@@ -139,16 +141,36 @@ def test_shorten_cuts_the_middle_and_keeps_one_line():
 
 
 def test_git_diff_when_the_transcript_is_gone_uses_offsets_on_both_sides(repo: GitStudy):
+    repo.edit_transcript("Thanks for joining", "Thanks for joining us")  # never committed
     a = repo.code("alice", "personal", "it was my grandmother")
-    repo.commit("one")
+    repo.git("add", str(repo.path_of("alice")))
+    repo.git("commit", "-q", "-m", "one")
     repo.edit("alice", a.id, memo="checked")
-    repo.commit("two")
+    repo.git("commit", "-q", "-m", "two", "--", str(repo.path_of("alice")))
+    repo.git("checkout", "--", "study/interviews/P01.txt")
+    assert repo.git("status", "--porcelain").stdout == ""
     repo.transcript_path.unlink()
 
     diff = repo.git("diff", "HEAD~1", "HEAD").stdout
 
     assert f'-personal  @{a.start}-{a.end}  "it was my grandmother"  #{a.id}' in diff
     assert f'+personal  @{a.start}-{a.end}  "it was my grandmother"  memo: checked  #{a.id}' in diff
+
+
+def test_a_deleted_transcript_is_found_in_the_history(repo: GitStudy):
+    a = repo.code("alice", "personal", "it was my grandmother")
+    repo.commit("one")
+    repo.git("rm", "-q", "study/interviews/P01.txt")
+    repo.commit("transcript deleted, annotations kept")
+    repo.edit("alice", a.id, memo="checked")
+    repo.commit("two")
+
+    diff = repo.git("diff", "HEAD~1", "HEAD").stdout
+    worktree = repo.git("log", "-p", "-1", "--format=", "--", "study/interviews/P01.alice.json").stdout
+
+    assert f'-personal  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in diff
+    assert f'+personal  Amara  3:18-3:38  "it was my grandmother"  memo: checked  #{a.id}' in diff
+    assert f'+personal  Amara  3:18-3:38  "it was my grandmother"  memo: checked  #{a.id}' in worktree
 
 
 def test_folders_with_spaces(tmp_path, git_home):
@@ -171,3 +193,47 @@ def test_folders_with_spaces(tmp_path, git_home):
     done = repo.merge("feature")
     assert done.returncode == 0, done.stderr
     assert set(repo.quotes("alice")) == {a.id, b.id, c.id}
+
+
+def test_after_git_mv_the_transcript_is_found_by_the_annotation_files_name(repo: GitStudy):
+    """The header still says P01.txt after `git mv`; the file's own name says P07."""
+    a = repo.code("alice", "personal", "it was my grandmother")
+    repo.commit("one")
+    folder = "study/interviews/"
+    repo.git("mv", folder + "P01.txt", folder + "P07.txt")
+    repo.git("mv", folder + "P01.alice.json", folder + "P07.alice.json")
+    repo.commit("P01 is P07 now")
+    moved = repo.study / "interviews" / "P07.alice.json"
+    text = moved.read_text()
+    assert '"transcript": "P01.txt"' in text
+    moved.write_text(text.replace('"personal"', '"duty"'))
+
+    worktree = repo.git("diff").stdout  # the new side is the real file
+    repo.commit("recoded")
+    renamed = repo.git("diff", "-M30%", "HEAD~2", "HEAD", "--", folder).stdout  # both sides are temporary copies
+
+    assert f'-personal  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in worktree
+    assert f'+duty  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in worktree
+    assert "rename from study/interviews/P01.alice.json" in renamed
+    assert f'-personal  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in renamed
+    assert f'+duty  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in renamed
+    assert "not at hand" not in worktree + renamed
+
+
+def test_the_files_own_name_comes_before_the_header(repo: GitStudy, run_cli):
+    """P01 became wave2/P07, and wave2 has a different interview called P01.txt:
+    P07.alice.json belongs to P07.txt, whatever its header says."""
+    a = repo.code("alice", "personal", "it was my grandmother")
+    repo.commit("one")
+    (repo.study / "wave2").mkdir()
+    repo.git("mv", "study/interviews/P01.txt", "study/wave2/P07.txt")
+    repo.git("mv", "study/interviews/P01.alice.json", "study/wave2/P07.alice.json")
+    repo.builder.transcript("wave2/P01.txt", "Bea: a different interview altogether.\n")
+    repo.commit("P01 is wave2/P07 now; wave2 has its own P01")
+
+    code, out, err = run_cli("git", "textconv", repo.study / "wave2" / "P07.alice.json")
+
+    assert code == 0
+    assert '"transcript": "P01.txt"' in (repo.study / "wave2" / "P07.alice.json").read_text()
+    assert out.splitlines()[0].endswith("positions are line:column")
+    assert f'personal  Amara  3:18-3:38  "it was my grandmother"  #{a.id}' in out

@@ -59,6 +59,15 @@ def run(args: argparse.Namespace) -> int:
     return {"setup": _setup, "textconv": _textconv, "merge": _merge, "resolve": _resolve}[command](args)
 
 
+def _say(message: str, file=None) -> None:
+    """Print a message that may name the user's files or quote their content:
+    control characters become visible glyphs on a terminal (exact into files and pipes)."""
+    from tcoder.textsafe import for_stream
+
+    file = file or sys.stdout
+    print(for_stream(message, file), file=file)
+
+
 def _setup(args: argparse.Namespace) -> int:
     from tcoder.errors import display_path
     from tcoder.gitdriver.setup import driver_prefix, setup
@@ -67,18 +76,18 @@ def _setup(args: argparse.Namespace) -> int:
     for name, lines in report.added.items():
         target = display_path(report.folder / name)
         if lines:
-            print(f"{target}: added {', '.join(lines)}")
+            _say(f"{target}: added {', '.join(lines)}")
         else:
-            print(f"{target}: already set up")
+            _say(f"{target}: already set up")
     where = "your global git config" if report.scope == "global" else "this repository's git config"
     if report.config_set:
         print(f"{where}: set {', '.join(report.config_set)}")
     else:
         print(f"{where}: already set up")
-    print(f"The drivers run {driver_prefix()} (this tcoder, by absolute path); run setup again if you "
-          "move or reinstall it.")
+    _say(f"The drivers run {driver_prefix()} (this tcoder, by absolute path); run setup again if you "
+         "move or reinstall it.")
     for note in report.notes:
-        print(note, file=sys.stderr)
+        _say(note, sys.stderr)
     if any(report.added.values()):
         print("Commit .gitattributes and .gitignore so everyone gets them; each person runs "
               "'tcoder git setup' once in their clone (git does not share config).")
@@ -117,10 +126,10 @@ def _resolve(args: argparse.Namespace) -> int:
         with open(path, encoding="utf-8-sig") as f:
             raw = f.read()
         problems = conflict_problems(af, path, raw)
-        for problem in problems:
-            print(problem)
+        for problem in problems:  # they quote code ids, memos and quotes from the file
+            _say(str(problem))
         if not problems:
-            print(f"{display_path(path)}: no unresolved conflicts")
+            _say(f"{display_path(path)}: no unresolved conflicts")
         return 1 if problems else 0
     with AnnotationLock(path, purpose="git resolve"):
         af = read_annotations(path)
@@ -142,6 +151,6 @@ def _resolve(args: argparse.Namespace) -> int:
             settled += 1
         save_annotations(af, path)
     left = len(unresolved(af)) + (header_conflict(af) is not None)
-    print(f"{display_path(path)}: settled {settled} conflict(s) keeping {args.keep}"
-          + (f"; {left} left" if left else "; now run: git add " + display_path(path)))
+    _say(f"{display_path(path)}: settled {settled} conflict(s) keeping {args.keep}"
+         + (f"; {left} left" if left else "; now run: git add " + display_path(path)))
     return 0

@@ -26,12 +26,15 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.cli import print_problems
     from tcoder.gitdriver.review import RangeError, review
     from tcoder.gitdriver.review_output import FORMATS
+    from tcoder.textsafe import for_stream
 
     try:
         result = review(args.study, args.range)
     except RangeError as exc:
         print(f"tcoder review: error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(FORMATS[args.format](result))
+    # Quotes, memos, code ids and file names come from the users' files: exact
+    # into a file or a pipe, control characters shown as glyphs on a terminal.
+    sys.stdout.write(for_stream(FORMATS[args.format](result), sys.stdout))
     print_problems(result.problems)
     return 1 if any(p.severity == "error" for p in result.problems) else 0

@@ -34,6 +34,7 @@ from tcoder.atomicio import atomic_write_text
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
 from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations
+from tcoder.textsafe import inert
 from tcoder.transcript import text_sha256
 
 TextLookup = Callable[[str | None], "str | None"]
@@ -195,26 +196,46 @@ def merge_texts_with_git(base: str, ours: str, theirs: str) -> str | None:
 
 
 def _transcript_path(merged_path: str, *files: AnnotationFile | None) -> str | None:
-    """The transcript's path relative to the top of the work tree (where git runs the driver)."""
+    """The transcript's path relative to the top of the work tree (where git runs the driver):
+    by the annotation file's own name first (``P01.alice.json`` -> ``P01.txt``, ``P01.md``),
+    then by the header's ``transcript`` field (the old name after a ``git mv``)."""
+    from tcoder.gitdriver.versions import transcript_names
+
     folder = posixpath.dirname(merged_path.replace("\\", "/"))
-    for af in files:
-        if af is not None and af.transcript and "/" not in af.transcript:
-            return posixpath.join(folder, af.transcript)
-    stem = posixpath.basename(merged_path).rsplit(".", 2)[0]
-    for suffix in (".txt", ".md"):
-        candidate = posixpath.join(folder, stem + suffix)
+    names = _names(merged_path, *files)
+    for name in names:
+        candidate = posixpath.join(folder, name)
         if Path(candidate).is_file():
             return candidate
-    return None
+    for af in files:  # not in the work tree: its versions are looked up in the history
+        if af is not None and af.transcript and af.transcript in names:
+            return posixpath.join(folder, af.transcript)
+    stem_names = transcript_names(posixpath.basename(merged_path))
+    return posixpath.join(folder, stem_names[0]) if stem_names else None
+
+
+def _names(merged_path: str, *files: AnnotationFile | None) -> list[str]:
+    from tcoder.gitdriver.versions import transcript_names
+
+    names: list[str] = []
+    for af in files:
+        for name in transcript_names(posixpath.basename(merged_path.replace("\\", "/")),
+                                     af.transcript if af is not None else None):
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def _say(path: str, message: str) -> None:
-    print(f"tcoder merge: {path}: {message}", file=sys.stderr)
+    """A message on the merge's output (git shows it as it is, usually on a terminal).
+    It may name files and quote a damaged file's content (a code id, an id), so
+    control characters are always shown as glyphs: these lines are for reading only."""
+    print(inert(f"tcoder merge: {path}: {message}"), file=sys.stderr)
 
 
 def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: str) -> int:
     """What ``tcoder git merge`` does: 0 when merged cleanly, 1 when conflicts remain in %A."""
-    from tcoder.gitdriver.versions import TranscriptVersions
+    from tcoder.gitdriver.versions import TranscriptVersions, find_in_history
 
     paths = [Path(base_path), Path(ours_path), Path(theirs_path)]
     raws = [p.read_bytes() for p in paths]
@@ -232,8 +253,18 @@ def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: st
         top = Path.cwd()
         rel = _transcript_path(merged_path, ours, theirs, base)
         versions = TranscriptVersions(top, rel)
-        outcome = merge_files(base, ours, theirs, versions.find, merge_texts_with_git,
-                              rel or "the transcript")
+        names = _names(merged_path, ours, theirs, base)
+
+        def find_text(sha: str | None) -> str | None:
+            """By hash: the transcript's path (work tree, history), then any path with its name in the
+            history (renamed or moved on a branch)."""
+            text = versions.find(sha)
+            if text is None:
+                found = find_in_history(top, names, sha, skip=(rel,))
+                text = found[1] if found is not None else None
+            return text
+
+        outcome = merge_files(base, ours, theirs, find_text, merge_texts_with_git, rel or "the transcript")
         atomic_write_text(paths[1], dumps_annotations(outcome.file))
     except Exception as exc:  # never leave a half-done merge: fall back to git's line merge
         _say(merged_path, f"could not merge by annotation id ({type(exc).__name__}: {exc}); "

@@ -5,7 +5,9 @@ The annotation files of the study are read at each revision with
 coder and annotation id (so a renamed transcript is not a change), and each
 difference becomes a :class:`Change`: added, removed, or changed (code, span,
 memo). Offsets that moved only because the transcript was edited (same code,
-quote and memo) are counted, not listed.
+quote and memo) are counted, not listed. An annotation file whose transcript is
+not there at a revision is still read (the quotes are stored in it), and the
+missing transcript is noted.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tcoder.annotations import CODER_NAME, Annotation, AnnotationFile, parse_annotations, reanchor
+from tcoder.annotations import CODER_NAME, FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
 from tcoder.codebook import Codebook, parse_codebook
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, read_blobs, toplevel
@@ -48,6 +50,7 @@ class Placed:
     annotation: Annotation
     speaker: str | None = None
     text_sha256: str | None = None
+    transcript_missing: bool = False  # the annotation file is there, its transcript is not
 
 
 @dataclass(slots=True)
@@ -82,6 +85,18 @@ class Review:
     moved: int = 0  # re-anchored only: the transcript was edited around them
     problems: list[Problem] = field(default_factory=list)
     codebook: Codebook | None = None
+    #: (revision, study-relative transcript path, coders): annotation files whose
+    #: transcript is not in the study at that revision (read all the same)
+    missing_transcripts: list[tuple[Revision, str, list[str]]] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """Sentences about the comparison that are not changes (for every output)."""
+        result = []
+        for rev, transcript, coders in self.missing_transcripts:
+            files = ", ".join(f"{posixpath.splitext(transcript)[0]}.{c}.json" for c in coders)
+            result.append(f"{transcript} is not in the study at {rev.spec} ({rev.short}) but its annotation "
+                          f"file(s) are ({files}): their annotations are compared as stored, without speakers")
+        return result
 
     def count(self, kind: Kind) -> int:
         return sum(c.kind == kind for c in self.changes)
@@ -140,6 +155,7 @@ class _Snapshot:
 
     placed: dict[tuple[str, str], Placed] = field(default_factory=dict)  # (coder, id) -> placed
     codebook: Codebook | None = None
+    missing: dict[str, list[str]] = field(default_factory=dict)  # transcript not there -> coders
 
 
 def _study_relative(path: str, prefix: str) -> str:
@@ -147,32 +163,48 @@ def _study_relative(path: str, prefix: str) -> str:
 
 
 def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], with_codebook: bool) -> _Snapshot:
-    """Like opening the study (FORMAT section 1), but from the files at ``rev``."""
+    """Like opening the study (FORMAT section 1), but from the files at ``rev``.
+
+    An annotation file whose transcript is not there at ``rev`` (deleted, or not
+    yet added) is read all the same: its annotations carry their quotes, and
+    leaving them out would list them as removed (or hide new ones). Its
+    transcript is recorded as missing."""
     files = _tree_files(top, rev.commit, prefix)
     settings = _settings(top, rev, prefix, problems)
     inside = [f for f in files if not any(part.startswith(".") for part in _study_relative(f, prefix).split("/"))]
     transcripts: dict[tuple[str, str], str] = {}  # (folder, stem) -> path
-    for f in inside:
+    excluded: set[tuple[str, str]] = set()  # transcripts the settings leave out of the study
+    for f in sorted(inside, key=lambda f: (not f.lower().endswith(".txt"), f)):  # P01.txt before P01.md
         folder, name = posixpath.split(f)
         stem, dot, suffix = name.rpartition(".")
-        if dot and "." + suffix.lower() in TRANSCRIPT_SUFFIXES and settings.includes(_study_relative(f, prefix)):
-            transcripts.setdefault((folder, stem), f)
-    pairs: list[tuple[str, str, str]] = []  # annotation path, coder, transcript path
+        if dot and "." + suffix.lower() in TRANSCRIPT_SUFFIXES:
+            if settings.includes(_study_relative(f, prefix)):
+                transcripts.setdefault((folder, stem), f)
+            else:
+                excluded.add((folder, stem))
+    pairs: list[tuple[str, str, str | None]] = []  # annotation path, coder, transcript path (None: not there)
     for f in inside:
         folder, name = posixpath.split(f)
         if not name.endswith(".json"):
             continue
         stem, dot, coder = name[: -len(".json")].rpartition(".")
-        if dot and CODER_NAME.match(coder) and (folder, stem) in transcripts:
+        if not dot or not stem or not CODER_NAME.match(coder):
+            continue
+        if (folder, stem) in transcripts:
             pairs.append((f, coder, transcripts[(folder, stem)]))
+        elif (folder, stem) not in excluded:
+            pairs.append((f, coder, None))
     blobs = read_blobs(top, [f"{rev.commit}:{p}" for p, _, _ in pairs])
     pattern = settings.compiled_speaker_pattern
     snapshot = _Snapshot()
     needed_transcripts: dict[str, list[tuple[str, AnnotationFile]]] = {}
+    missing: dict[str, list[tuple[str, AnnotationFile]]] = {}
     for path, coder, transcript in pairs:
         raw = blobs.get(f"{rev.commit}:{path}")
         if raw is None:
             continue
+        if transcript is None and FORMAT_PREFIX.encode() not in raw[:512]:
+            continue  # some other JSON file, with no transcript of its name
         where = f"{rev.spec}:{path}"
         try:
             text = raw.decode("utf-8-sig")
@@ -187,7 +219,10 @@ def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], wi
             problems.extend(Problem(p.message + " (left out of the review)", where, p.line, p.column)
                             for p in exc.problems)
             continue
-        needed_transcripts.setdefault(transcript, []).append((coder, af))
+        if transcript is None:
+            missing.setdefault(_missing_transcript(path, af), []).append((coder, af))
+        else:
+            needed_transcripts.setdefault(transcript, []).append((coder, af))
     texts = read_blobs(top, [f"{rev.commit}:{t}" for t in needed_transcripts])
     for transcript, files in needed_transcripts.items():
         data = texts.get(f"{rev.commit}:{transcript}")
@@ -201,9 +236,27 @@ def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], wi
                 speaker = _speaker(a, placed_transcript, af.text_sha256)
                 key = (coder, a.id)
                 snapshot.placed[key] = Placed(_study_relative(transcript, prefix), a, speaker, af.text_sha256)
+    for transcript, files in sorted(missing.items()):
+        name = _study_relative(transcript, prefix)
+        snapshot.missing[name] = sorted(coder for coder, _ in files)
+        for coder, af in files:
+            for a in af.annotations:
+                snapshot.placed[(coder, a.id)] = Placed(name, a, None, af.text_sha256, transcript_missing=True)
     if with_codebook:
         snapshot.codebook = _codebook(top, rev, posixpath.join(prefix, settings.codebook))
     return snapshot
+
+
+def _missing_transcript(annotation_path: str, af: AnnotationFile) -> str:
+    """The path a missing transcript would have: the header's name when it matches
+    the annotation file's name (``P03.alice.json`` and ``P03.md``), else ``.txt``."""
+    folder, name = posixpath.split(annotation_path)
+    stem = name[: -len(".json")].rpartition(".")[0]
+    header = af.transcript or ""
+    base, dot, suffix = header.rpartition(".")
+    if dot and base == stem and "." + suffix.lower() in TRANSCRIPT_SUFFIXES:
+        return posixpath.join(folder, header)
+    return posixpath.join(folder, stem + TRANSCRIPT_SUFFIXES[0])
 
 
 def _settings(top: Path, rev: Revision, prefix: str, problems: list[Problem]) -> Settings:
@@ -283,6 +336,8 @@ def review(study: str | Path, spec: str) -> Review:
     before = _snapshot(top, old, prefix, result.problems, with_codebook=False)
     after = _snapshot(top, new, prefix, result.problems, with_codebook=True)
     result.codebook = after.codebook
+    for rev, snapshot in ((old, before), (new, after)):
+        result.missing_transcripts += [(rev, name, coders) for name, coders in snapshot.missing.items()]
     for key, placed in after.placed.items():
         previous = before.placed.get(key)
         if previous is None:

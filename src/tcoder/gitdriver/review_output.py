@@ -47,8 +47,12 @@ def describe_fields(change: Change) -> str:
     return "; ".join(parts)
 
 
+MISSING = "(transcript missing)"
+
+
 def _where(placed: Placed) -> str:
-    return placed.transcript + (f"  {placed.speaker}" if placed.speaker else "")
+    where = placed.transcript + (f" {MISSING}" if placed.transcript_missing else "")
+    return where + (f"  {placed.speaker}" if placed.speaker else "")
 
 
 def _quote(placed: Placed) -> str:
@@ -59,6 +63,7 @@ def _quote(placed: Placed) -> str:
 def as_table(review: Review) -> str:
     study = review.study or "."
     lines = [f"Coding changes in {study}, {_range(review)}: {_summary(review)}"]
+    lines += [f"note: {note}" for note in review.notes()]
     for coder, codes in review.grouped():
         lines.append("")
         lines.append(coder)
@@ -92,6 +97,8 @@ def as_markdown(review: Review) -> str:
              f"`{review.old.spec}` ({review.old.short}) → `{review.new.spec}` ({review.new.short}): "
              f"{md_escape(_summary(review))}.",
              ""]
+    for note in review.notes():
+        lines += [f"> **Note:** {md_escape(note)}", ""]
     if not review.changes:
         lines.append("No annotations were added, removed or changed.")
         return "\n".join(lines) + "\n"
@@ -108,7 +115,8 @@ def as_markdown(review: Review) -> str:
             lines += ["", f"**{md_escape(code)}**" + (f" ({md_escape(name)})" if name else "")]
             for change in changes:
                 placed = change.current
-                where = f"`{placed.transcript}`" + (f", {md_escape(placed.speaker)}" if placed.speaker else "")
+                where = (f"`{placed.transcript}`" + (f" {MISSING}" if placed.transcript_missing else "")
+                         + (f", {md_escape(placed.speaker)}" if placed.speaker else ""))
                 quote = md_escape(_quote(placed))
                 item = f"- **{change.kind}** {where}: {quote}"
                 if change.kind == "changed":
@@ -123,8 +131,9 @@ def _placed_json(placed: Placed | None) -> dict | None:
     if placed is None:
         return None
     a = placed.annotation
-    return {"transcript": placed.transcript, "speaker": placed.speaker, "code": a.code, "start": a.start,
-            "end": a.end, "quote": a.quote, "memo": a.memo}
+    return {"transcript": placed.transcript, "transcript_missing": placed.transcript_missing,
+            "speaker": placed.speaker, "code": a.code, "start": a.start, "end": a.end, "quote": a.quote,
+            "memo": a.memo}
 
 
 def as_json(review: Review) -> str:
@@ -137,6 +146,9 @@ def as_json(review: Review) -> str:
         "changes": [{"kind": c.kind, "coder": c.coder, "code": c.code, "code_name": review.code_name(c.code),
                      "id": c.id, "fields": c.fields, "old": _placed_json(c.old), "new": _placed_json(c.new)}
                     for coder, codes in review.grouped() for code, changes in codes for c in changes],
+        "missing_transcripts": [{"rev": rev.spec, "commit": rev.commit, "transcript": transcript, "coders": coders}
+                                for rev, transcript, coders in review.missing_transcripts],
+        "notes": review.notes(),
         "problems": [str(p) for p in review.problems],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

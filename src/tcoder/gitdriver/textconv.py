@@ -12,7 +12,9 @@ shortened in the middle, the memo and the id. Lines never depend on one
 another (no column alignment), so adding one annotation changes one line.
 
 Other JSON is printed as it is; a damaged annotation file gets a readable
-first line and then its content. Nothing here raises for bad input.
+first line and then its content. Control characters from an annotation file
+(in a memo, a quote, a code id) are shown as visible glyphs (␛ for ESC): the
+output is only ever displayed. Nothing here raises for bad input.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 from tcoder.annotations import FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, read_conflict
+from tcoder.textsafe import inert, inert_lines
 from tcoder.transcript import Transcript, compile_speaker_pattern
 
 QUOTE_WIDTH = 72
@@ -113,7 +116,9 @@ def render(af: AnnotationFile, placement: Placement) -> str:
     if CONFLICT_FIELD in af.extra:
         lines.append(f"# CONFLICT in the header: {json.dumps(af.extra[CONFLICT_FIELD], ensure_ascii=False)}")
     lines.extend(annotation_line(a, placement) for a in af.annotations)
-    return "\n".join(lines) + "\n"
+    # The output is only ever shown (git diff, git log -p, a pager in a terminal):
+    # nothing from the file may act on the terminal, and each line stays one line.
+    return "\n".join(inert(line) for line in lines) + "\n"
 
 
 def _speaker_pattern(top: Path, rel: str):
@@ -134,29 +139,44 @@ def _speaker_pattern(top: Path, rel: str):
 
 
 def placement_for(path: Path, af: AnnotationFile) -> Placement:
-    from tcoder.gitdriver.versions import TranscriptVersions, locate_transcript
+    """Where the annotations of ``af`` (the file at ``path``) sit in their transcript.
+
+    The transcript is looked for beside the file by the file's own name
+    (``P01.alice.json`` -> ``P01.txt``, ``P01.md``), then by the header's
+    ``transcript`` field (which keeps the old name after a ``git mv``), and the
+    text the offsets refer to by its hash: in that path's history, then in the
+    history of every path with one of those names.
+    """
+    from tcoder.gitdriver.versions import TranscriptVersions, find_in_history, locate_transcript, \
+        transcript_names
 
     try:
         top, rel = locate_transcript(path, af.transcript, af.text_sha256)
     except TcoderError:  # git missing or failing: no transcript, still readable
         return Placement(None, False)
-    if top is None or rel is None:
+    if top is None:
         return Placement(None, False)
-    versions = TranscriptVersions(top, rel)
-    pattern = _speaker_pattern(top, rel)
+    versions = TranscriptVersions(top, rel) if rel is not None else None
     if af.text_sha256 is None:
-        text = versions.known_worktree()
-        return Placement(Transcript(text, speaker_pattern=pattern), True) if text is not None \
-            else Placement(None, False)
+        text = versions.known_worktree() if versions is not None else None
+        return Placement(Transcript(text, speaker_pattern=_speaker_pattern(top, rel)), True) \
+            if text is not None and rel is not None else Placement(None, False)
     try:
-        text = versions.find(af.text_sha256)
+        text = versions.find(af.text_sha256) if versions is not None else None
     except TcoderError:
         text = None
-    if text is not None:
-        return Placement(Transcript(text, speaker_pattern=pattern), True)
-    text = versions.known_worktree()
-    if text is not None:
-        return Placement(Transcript(text, speaker_pattern=pattern), False)
+    if text is not None and rel is not None:
+        return Placement(Transcript(text, speaker_pattern=_speaker_pattern(top, rel)), True)
+    try:
+        found = find_in_history(top, transcript_names(path.name, af.transcript), af.text_sha256, skip=(rel,))
+    except TcoderError:
+        found = None
+    if found is not None:
+        where, text = found
+        return Placement(Transcript(text, speaker_pattern=_speaker_pattern(top, where)), True)
+    text = versions.known_worktree() if versions is not None else None
+    if text is not None and rel is not None:
+        return Placement(Transcript(text, speaker_pattern=_speaker_pattern(top, rel)), False)
     return Placement(None, False)
 
 
@@ -190,5 +210,6 @@ def textconv(path: str | Path) -> bytes:
 
 
 def _damaged(raw: bytes, why: str) -> bytes:
-    head = f"# tcoder: this annotation file cannot be read: {why}. Its content as it is:\n"
-    return head.encode("utf-8") + raw
+    """A readable first line, then the content line by line, control characters shown as glyphs."""
+    head = inert(f"# tcoder: this annotation file cannot be read: {why}") + ". Its content as it is:\n"
+    return (head + inert_lines(raw.decode("utf-8", "replace"))).encode("utf-8")

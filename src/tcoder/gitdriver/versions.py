@@ -7,18 +7,20 @@ files: the merge driver runs before the merged transcript is in the work tree
 ``/tmp/git-blob-XXXXXX/P01.alice.json``. So texts are looked up by hash: first
 the transcript in the work tree, then every version of its path in the history
 (all refs, the reflog, and the heads of a merge, rebase or cherry-pick in
-progress).
+progress), then every version of any path with the transcript's name (a
+transcript renamed, moved or deleted since).
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from pathlib import Path
 
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, object_ids, read_blobs, toplevel
-from tcoder.transcript import decode_bytes, text_sha256
+from tcoder.transcript import TRANSCRIPT_SUFFIXES, decode_bytes, text_sha256
 
 #: Heads that name the commits of an operation in progress; missing ones are ignored.
 _OPERATION_HEADS = ("HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "REBASE_HEAD", "ORIG_HEAD",
@@ -112,39 +114,92 @@ class TranscriptVersions:
         return [oid for oid in dict.fromkeys(ids.values()) if oid is not None]
 
 
-def locate_transcript(annotation_path: str | os.PathLike[str], transcript_name: str,
+def transcript_names(annotation_name: str, header_name: str | None = None) -> list[str]:
+    """The names an annotation file's transcript may have, most likely first.
+
+    The study pairs files by name (``P01.alice.json`` belongs to ``P01.txt`` or
+    ``P01.md`` in the same folder), so those come first; the header's
+    ``transcript`` field comes last: it keeps the old name after a ``git mv``.
+    """
+    names: list[str] = []
+    if annotation_name.endswith(".json"):
+        stem, dot, _coder = annotation_name[: -len(".json")].rpartition(".")
+        if dot and stem:
+            names += [stem + suffix for suffix in TRANSCRIPT_SUFFIXES]
+    if (header_name and "/" not in header_name and "\\" not in header_name and header_name not in (".", "..")
+            and header_name not in names):
+        names.append(header_name)
+    return names
+
+
+def locate_transcript(annotation_path: str | os.PathLike[str], transcript_name: str | None,
                       text_sha: str | None = None) -> tuple[Path | None, str | None]:
     """(work tree top, path of the transcript relative to it) for an annotation file.
 
     The transcript is beside the annotation file when git passes the real file.
     For a temporary copy (old revisions), it is looked for by name among the
     tracked files, in folders that also track an annotation file of the same
-    name; among several, the one whose text has the recorded hash.
+    name; among several, the one whose text has the recorded hash. Names are
+    tried in the order of :func:`transcript_names`. When nothing is found the
+    path is None (and the top is still given, for :func:`find_in_history`).
     """
     path = Path(annotation_path)
-    if not transcript_name or "/" in transcript_name or "\\" in transcript_name:
-        return None, None
-    sibling = path.parent / transcript_name
-    if sibling.is_file():
-        top = toplevel(path.parent)
-        if top is not None:
-            try:
-                return top, sibling.resolve().relative_to(top.resolve()).as_posix()
-            except ValueError:
-                pass
-        return path.parent.resolve(), transcript_name
-    here = toplevel(".")
+    names = transcript_names(path.name, transcript_name)
+    for name in names:
+        sibling = path.parent / name
+        if sibling.is_file():
+            top = toplevel(path.parent)
+            if top is not None:
+                try:
+                    return top, sibling.resolve().relative_to(top.resolve()).as_posix()
+                except ValueError:
+                    pass
+            return path.parent.resolve(), name
+    here = toplevel(".")  # where git runs textconv: the top of the work tree
+    if here is None and path.parent.is_dir():
+        here = toplevel(path.parent)
     if here is None:
         return None, None
+    if not names:
+        return here, None
     files = git_text(["ls-files", "-z"], here, check=False).split("\0")
     tracked = set(files)
-    folders = [f[: -len(transcript_name)] for f in files
-               if f == transcript_name or f.endswith("/" + transcript_name)]
-    paired = [d for d in folders if d + path.name in tracked]
-    existing = [d for d in paired if (here / (d + transcript_name)).is_file()]
-    if len(existing) == 1:
-        return here, existing[0] + transcript_name
-    for d in existing:
-        if text_sha and TranscriptVersions(here, d + transcript_name).known(text_sha):
-            return here, d + transcript_name
+    for name in names:
+        folders = [f[: -len(name)] for f in files if f == name or f.endswith("/" + name)]
+        paired = [d for d in folders if d + path.name in tracked]
+        existing = [d for d in paired if (here / (d + name)).is_file()]
+        if len(existing) == 1:
+            return here, existing[0] + name
+        for d in existing:
+            if text_sha and TranscriptVersions(here, d + name).known(text_sha):
+                return here, d + name
     return here, None
+
+
+def _glob_literal(name: str) -> str:
+    return re.sub(r"([*?\[\]\\])", r"\\\1", name)
+
+
+def find_in_history(top: Path, names: list[str], text_sha: str | None,
+                    skip: tuple[str | None, ...] = ()) -> tuple[str, str] | None:
+    """(path, text) of a transcript version whose hash is ``text_sha``, looked for
+    in every path of the history (any folder) that has one of ``names``: for an
+    annotation file whose transcript was renamed, moved or deleted since."""
+    if not text_sha or not names:
+        return None
+    heads = [*_OPERATION_HEADS,
+             *(name[len("GITHEAD_"):] for name in os.environ if re.fullmatch(r"GITHEAD_[0-9a-f]{40,64}", name))]
+    specs = [f":(glob)**/{_glob_literal(name)}" for name in names]
+    done = git(["log", "--all", "--reflog", "--full-history", "--ignore-missing", "--no-renames", "--format=",
+                "--name-only", "-z", *heads, "--", *specs], top, check=False)
+    if done.returncode != 0:
+        return None
+    paths = [p for p in dict.fromkeys(done.stdout.decode("utf-8", "surrogateescape").split("\0"))
+             if p and p not in skip and posixpath.basename(p) in names]
+    for name in names:  # names in their order of preference
+        for rel in paths:
+            if posixpath.basename(rel) == name:
+                text = TranscriptVersions(top, rel).find(text_sha)
+                if text is not None:
+                    return rel, text
+    return None
