@@ -111,6 +111,9 @@ PROJECT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <Notes><Note guid="66666666-6666-6666-6666-666666666666" name="n"><PlainTextContent>why?</PlainTextContent></Note></Notes></Project>"""
 
 
+SOURCE_GUID = "33333333-3333-3333-3333-333333333333"  # PROJECT's one text source
+
+
 def test_crlf_sources_are_mapped_to_canonical_offsets(tmp_path, run_cli):
     text = "line 1\r\nline 2\r\n"  # REFI positions count the CR: 'line 2' is [8, 14)
     archive = _zip(tmp_path / "crlf.qdpx", {"project.qde": PROJECT,
@@ -137,7 +140,8 @@ def test_unsafe_entry_names_are_refused(tmp_path, run_cli, name):
 
 
 def test_archives_that_expand_past_the_limit_are_refused(tmp_path, run_cli):
-    archive = _zip(tmp_path / "bomb.qdpx", {"project.qde": PROJECT, "sources/big.txt": b"0" * (3 * 1024 * 1024)})
+    archive = _zip(tmp_path / "bomb.qdpx", {"project.qde": PROJECT,
+                                            f"sources/{SOURCE_GUID}.txt": b"0" * (3 * 1024 * 1024)})
     assert archive.stat().st_size < 64 * 1024  # small on disk, large once inflated
     code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "s", "--max-size", "1")
     assert code == 1 and "zip bomb" in err and "--max-size" in err

@@ -168,8 +168,19 @@ def test_markdown_escaping():
 
     assert md_escape("a|b") == r"a\|b"
     assert md_escape("# not a heading") == r"\# not a heading"
-    assert md_escape("- item\n1. two") == r"\- item<br>\1. two"
+    # CommonMark escapes punctuation only: '\1.' would show its backslash, '1\.' shows '1.'
+    assert md_escape("- item\n1. two") == r"\- item<br>1\. two"
     assert md_escape("<script>&x") == r"\<script\>\&x"
+
+
+def test_markdown_table_cells_keep_numbers_clean():
+    import pandas as pd
+
+    from tcoder.reports.output import md_table
+
+    table = md_table(pd.DataFrame({"name": ["- not a list", "a|b"], "pct": [66.7, -0.5]}))
+    assert "| - not a list | 66.7 |" in table and r"| a\|b | -0.5 |" in table
+    assert "\\6" not in table and "\\-" not in table
 
 
 def test_missing_study_and_plot_suffix(study, run_cli, tmp_path):

@@ -51,21 +51,26 @@ def run(args: argparse.Namespace) -> int:
     if not target.parent.is_dir():
         print(f"tcoder export: error: the folder {display_path(target.parent)} does not exist", file=sys.stderr)
         return 2
+    from tcoder.textsafe import for_stream
+
     study = open_study(args.study)
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 
         summary = write_qdpx(study, target, args.name, plain=args.plain)
         for problem in summary.warnings:
-            print(f"warning: {problem}", file=sys.stderr)
-        print(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
-              f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), {summary.annotations} "
-              f"annotations, {summary.notes} memos, {summary.cases} cases")
+            print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
+        print(for_stream(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
+                         f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
+                         f"{summary.annotations} annotations, {summary.notes} memos, {summary.cases} cases",
+                         sys.stdout))
     else:
         from tcoder.refi.export import write_qdc
 
         summary = write_qdc(study, target, args.name)
-        print(f"Wrote {display_path(target)}: {summary.codes} codes")
+        for problem in summary.warnings:
+            print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
+        print(for_stream(f"Wrote {display_path(target)}: {summary.codes} codes", sys.stdout))
     if args.validate:
         from tcoder.refi.validate import validate_file
 

@@ -28,19 +28,26 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.errors import display_path
     from tcoder.refi.importer import read_qdc
 
+    from tcoder.textsafe import for_stream
+
     source = Path(args.file)
     output = args.output or str(source.with_suffix(".yaml"))
-    if output != "-" and Path(output).exists() and not args.force:
+    if output != "-" and Path(output).is_file() and not args.force:
         print(f"tcoder import-qdc: error: {display_path(output)} exists; use --force to replace it, or -o",
               file=sys.stderr)
         return 2
+    if output != "-":
+        from tcoder.reports.destination import check_output_path
+
+        check_output_path(output, "the codebook")  # before reading: a bad path costs nothing
     codebook = read_qdc(source)
     text = codebook_to_yaml(codebook)
     if output == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(for_stream(text, sys.stdout))
         return 0
-    from tcoder.atomicio import atomic_write_text
+    from tcoder.reports.destination import write_output
 
-    atomic_write_text(output, text)
-    print(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level")
+    write_output(text, output, what="the codebook")
+    print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
+                     sys.stdout))
     return 0

@@ -14,7 +14,12 @@ as memos, and variables and cases as attributes.csv.
 A project exported by tcoder comes back exactly (ids, codes, offsets, memos, coders).
 DIR must be new or empty: nothing is ever written over. The archive is read without
 extracting it; entries with absolute paths or '..' are refused, and so are archives
-that expand past --max-size."""
+that expand past --max-size.
+
+Codings and notes that have no place in a study (on a source whose text is missing or
+not text, or on a selection outside its text) are counted per source. If there are
+any, nothing is written unless --partial: then the rest is imported and every count
+is printed as a warning."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,21 +27,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--into", metavar="DIR", required=True, help="the new study folder (new or empty)")
     parser.add_argument("--max-size", metavar="MB", type=float, default=2048,
                         help="refuse archives that expand to more than this many megabytes (default 2048)")
+    parser.add_argument("--partial", action="store_true",
+                        help="import what can be placed even if some codings or notes cannot be (each count is "
+                             "printed); without it such a project is refused and nothing is written")
 
 
 def run(args: argparse.Namespace) -> int:
     from tcoder.errors import display_path
     from tcoder.refi.importer import import_qdpx
+    from tcoder.textsafe import for_stream
 
     if args.max_size <= 0:
         print("tcoder import-qdpx: error: --max-size must be positive", file=sys.stderr)
         return 2
-    summary = import_qdpx(args.file, args.into, int(args.max_size * 1024 * 1024))
+    summary = import_qdpx(args.file, args.into, int(args.max_size * 1024 * 1024), partial=args.partial)
     for problem in summary.warnings:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
     how = "restored exactly from tcoder.json" if summary.exact else "read from project.qde"
-    print(f"Wrote {display_path(summary.into)} ({how}): {summary.transcripts} transcripts, {summary.codes} codes, "
-          f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), {summary.annotations} annotations, "
-          f"{summary.memos} memos, {summary.attributes} attributes")
-    print(f"Next: tcoder check {display_path(summary.into)}")
+    lost = ""
+    if summary.lost_codings or summary.lost_notes:
+        lost = f" ({summary.lost_codings} coding(s) and {summary.lost_notes} note(s) left out: see the warnings)"
+    print(for_stream(f"Wrote {display_path(summary.into)} ({how}): {summary.transcripts} transcripts, "
+                     f"{summary.codes} codes, {len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
+                     f"{summary.annotations} annotations, {summary.memos} memos, {summary.attributes} attributes"
+                     f"{lost}", sys.stdout))
+    print(for_stream(f"Next: tcoder check {display_path(summary.into)}", sys.stdout))
     return 0

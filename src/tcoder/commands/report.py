@@ -56,6 +56,13 @@ def _usage(message: str) -> int:
     return 2
 
 
+def _say(message: str) -> None:
+    """A message on standard error; text from the study shows its control characters as glyphs there."""
+    from tcoder.textsafe import for_stream
+
+    print(for_stream(message, sys.stderr), file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -68,6 +75,11 @@ def run(args: argparse.Namespace) -> int:
             return _usage("segments has no plot; plot frequencies, cooccurrence, crosstab or alpha")
     if args.kind == "crosstab" and not args.by:
         return _usage("crosstab needs --by ATTRIBUTE (a column of attributes.csv)")
+    from tcoder.reports.destination import check_output_path
+
+    # a path that cannot be written is refused before any work is done
+    check_output_path(args.output)
+    check_output_path(args.plot, "the plot")
     if args.kind == "alpha":
         return _alpha(args)
 
@@ -79,29 +91,48 @@ def run(args: argparse.Namespace) -> int:
         have = ", ".join(study.attributes.columns) or "none (there is no attributes.csv)"
         return _usage(f"no attribute {args.by!r}; the study's attributes are: {have}")
     for problem in study.attribute_problems:
-        print(f"{problem.severity}: {problem}", file=sys.stderr)
+        _say(f"{problem.severity}: {problem}")
     try:
         data = load(study, Selection(_split(args.coder), _split(args.code), args.exact))
     except UsageError as exc:
         return _usage(str(exc))
     for problem in data.warnings:
-        print(f"warning: {problem}", file=sys.stderr)
-    text = _render(args, data)
+        _say(f"warning: {problem}")
+    empty = data.empty_note()
+    if empty and args.format == "csv":
+        _say(f"note: {empty}")  # CSV is data: the note goes beside it, the headers stay
+    text = _render(args, data, [empty] if empty and args.format != "csv" else [])
     from tcoder.reports.output import write_output
 
     write_output(text, args.output)
     if args.plot:
-        print(f"Wrote {args.plot}", file=sys.stderr)
+        _say(f"Wrote {args.plot}")
     return 0
 
 
-def _render(args: argparse.Namespace, data) -> str:
+def _plot(draw, *arguments, **options) -> None:
+    """Draw a figure; a file that cannot be written is the user's problem (exit 1), not a traceback."""
+    from tcoder.errors import Problem, TcoderError
+
+    path = arguments[-1] if "path" not in options else options["path"]
+    try:
+        draw(*arguments, **options)
+    except OSError as exc:
+        raise TcoderError(Problem(f"cannot write the plot here: {exc.strerror or exc}", path)) from None
+
+
+def _tree_names(frame, data):
+    """The table view's code names, indented by depth in the code tree (CSV keeps plain names)."""
+    return frame.assign(code_name=[data.label(c) for c in frame["code"]])
+
+
+def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
     from tcoder.reports.output import render_frame
 
     if args.kind == "segments":
         from tcoder.reports import segments
 
-        return segments.render(data, args.format, args.by, [])
+        return segments.render(data, args.format, args.by, notes)
     if args.kind == "frequencies":
         from tcoder.reports.frequencies import describe, frequencies_frame
 
@@ -110,8 +141,8 @@ def _render(args: argparse.Namespace, data) -> str:
             from tcoder.reports.plots import plot_frequencies
 
             groups = [c[: -len(" annotations")] for c in frame.columns if c.endswith(" annotations")]
-            plot_frequencies([data.name(c) for c in data.codes],
-                             {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot)
+            _plot(plot_frequencies, [data.name(c) for c in data.codes],
+                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot)
         if args.format == "table":  # narrower: names only, each group's measures under its name
             from tcoder.reports.frequencies import MEASURES
 
@@ -121,8 +152,8 @@ def _render(args: argparse.Namespace, data) -> str:
                 for measure in MEASURES:
                     if column.endswith(" " + measure):
                         heads[column] = f"{column[: -len(measure) - 1]}\n{short[measure]}"
-            frame = frame.drop(columns="code").rename(columns=heads)
-        return render_frame(frame, args.format, "Code frequencies", describe(data, args.by))
+            frame = _tree_names(frame, data).drop(columns="code").rename(columns=heads)
+        return render_frame(frame, args.format, "Code frequencies", describe(data, args.by) + notes)
     if args.kind == "cooccurrence":
         from tcoder.reports.cooccurrence import display_matrix, long_frame, matrices
 
@@ -131,13 +162,13 @@ def _render(args: argparse.Namespace, data) -> str:
         if args.plot:
             from tcoder.reports.plots import plot_heatmap
 
-            plot_heatmap([data.name(c) for c in used], jaccard.loc[used, used].to_numpy(), args.plot,
-                         title=f"Code co-occurrence (Jaccard, unit: {args.unit})")
+            _plot(plot_heatmap, [data.name(c) for c in used], jaccard.loc[used, used].to_numpy(), args.plot,
+                  title=f"Code co-occurrence (Jaccard, unit: {args.unit})")
         what = {"span": "overlapping annotation pairs; Jaccard over characters",
                 "sentence": "sentences marked by both codes; Jaccard over sentences",
                 "turn": "speaker turns marked by both codes; Jaccard over turns"}[args.unit]
         notes = [f"Unit: {args.unit} ({what}). Codes as coded, within one coder's annotations; "
-                 "codes that do not occur are left out."]
+                 "codes that do not occur are left out."] + notes
         if args.format == "csv":
             return render_frame(long_frame(data, counts, jaccard), "csv", "")
         title = "Code co-occurrence"
@@ -163,14 +194,21 @@ def _render(args: argparse.Namespace, data) -> str:
                 + render_frame(numbered_matrix(jaccard), "table", f"{title}: Jaccard", notes))
     from tcoder.reports.crosstab import crosstab_frame
 
-    frame, notes = crosstab_frame(data, args.by)
+    frame, crosstab_notes = crosstab_frame(data, args.by)
     if args.plot:
         from tcoder.reports.plots import plot_frequencies
 
         values = [c[: -len(" %")] for c in frame.columns if c.endswith(" %")]
-        plot_frequencies([data.name(c) for c in data.codes], {v: frame[f"{v} %"].fillna(0).tolist() for v in values},
-                         args.plot, xlabel="% of cases with the code", title=f"Codes by {args.by}")
-    return render_frame(frame, args.format, f"Codes by {args.by}", notes)
+        _plot(plot_frequencies, [data.name(c) for c in data.codes],
+              {v: frame[f"{v} %"].fillna(0).tolist() for v in values},
+              args.plot, xlabel="% of cases with the code", title=f"Codes by {args.by}")
+    if args.format == "table":
+        frame = _tree_names(frame, data)
+    return render_frame(frame, args.format, f"Codes by {args.by}", crosstab_notes + notes)
+
+
+#: Alpha and its interval as 'tcoder agree' shows them: three decimals (CSV keeps every digit).
+ALPHA_DECIMALS = {c: 3 for c in ("alpha", "ci_low", "ci_high", "q_667", "q_800")}
 
 
 def _alpha(args: argparse.Namespace) -> int:
@@ -181,30 +219,44 @@ def _alpha(args: argparse.Namespace) -> int:
     if not args.input:
         return _usage("alpha needs --input FILE: the output of 'tcoder agree STUDY --format json' "
                       "(add --bootstrap N for intervals), or '-' to read it from standard input")
+    source = "standard input" if args.input == "-" else args.input
     try:
         raw = sys.stdin.read() if args.input == "-" else open(args.input, encoding="utf-8").read()
     except OSError as exc:
-        raise TcoderError(Problem(f"cannot read it: {exc.strerror}", args.input)) from None
+        raise TcoderError(Problem(f"cannot read it: {exc.strerror}", source)) from None
+    except UnicodeDecodeError as exc:
+        raise TcoderError(Problem(f"not UTF-8 text ({exc.reason} at byte {exc.start}); expected the output of "
+                                  "'tcoder agree --format json'", source)) from None
     try:
         result = json.loads(raw)
     except ValueError as exc:
-        raise TcoderError(Problem(f"not JSON ({exc}); expected the output of 'tcoder agree --format json'",
-                                  args.input)) from None
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        raise TcoderError(Problem(f"not JSON ({getattr(exc, 'msg', exc)}); expected the output of "
+                                  "'tcoder agree --format json'", source, line, column)) from None
     import pandas as pd
 
     from tcoder.reports.output import render_frame, write_output
-    from tcoder.reports.plots import alpha_rows, plot_alpha
+    from tcoder.reports.plots import agreement_problems, alpha_rows, plot_alpha
 
-    rows = alpha_rows(result) if isinstance(result, dict) else []
+    problems = agreement_problems(result)
+    if problems:
+        raise TcoderError([Problem(f"{p}", source) for p in problems] + [Problem(
+            "expected the JSON of 'tcoder agree --format json': 'codes' and 'domains' are lists of rows with "
+            "'code' or 'domain' and a numeric or null 'alpha'; 'overall' is one such row",
+            source)])
+    rows = alpha_rows(result)
     if not rows:
         raise TcoderError(Problem("no 'codes', 'domains' or 'overall' alpha in it; expected the output of "
-                                  "'tcoder agree --format json'", args.input))
+                                  "'tcoder agree --format json'", source))
     columns = ["label", "alpha", "ci_low", "ci_high", "q_667", "q_800", "units"]
     frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
     frame = frame.dropna(axis=1, how="all").rename(columns={"label": "code"})
+    for column in ALPHA_DECIMALS:
+        if column in frame.columns:
+            frame[column] = frame[column].astype(float)
     if args.plot:
-        plot_alpha(result, args.plot)
-        print(f"Wrote {args.plot}", file=sys.stderr)
-    title = f"Krippendorff's alpha (unit: {result.get('unit', '?')}; coders: {', '.join(result.get('coders') or [])})"
-    write_output(render_frame(frame, args.format, title), args.output)
+        _plot(plot_alpha, result, args.plot)
+        _say(f"Wrote {args.plot}")
+    title = f"Krippendorff's alpha (unit: {result.get('unit') or '?'}; coders: {', '.join(result.get('coders') or [])})"
+    write_output(render_frame(frame, args.format, title, decimals=ALPHA_DECIMALS), args.output)
     return 0

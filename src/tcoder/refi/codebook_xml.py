@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from typing import Callable, Iterable
+from xml.sax.saxutils import escape
 
 from tcoder.codebook import CODE_ID, Code, Codebook, normalise_colour
 from tcoder.refi.guids import Guids
@@ -61,16 +62,62 @@ def parse_description(text: str) -> dict[str, object]:
     return fields
 
 
+#: Characters XML 1.0 cannot carry at all, escaped or not: C0 controls other than tab, LF
+#: and CR, lone surrogates (from a JSON ``\ud800`` escape or an undecodable file name),
+#: U+FFFE and U+FFFF.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class XmlText:
+    """The one door through which users' text enters an exported XML document.
+
+    Every attribute value and text node passes through :meth:`clean`, which replaces
+    the characters XML 1.0 forbids with U+FFFD (REPLACEMENT CHARACTER) and remembers
+    what held them (``subject``: "code motivation", ``part``: "name"), so the export
+    can warn once, naming each. Without it a vertical tab pasted from Word or an
+    escape sequence in a code name makes the whole file unreadable to every program.
+    """
+
+    def __init__(self) -> None:
+        self.replaced: dict[str, list[str]] = {}  # subject -> parts, in the order met
+
+    def clean(self, value: str, subject: str, part: str = "") -> str:
+        if not NOT_XML.search(value):
+            return value
+        parts = self.replaced.setdefault(subject, [])
+        if part and part not in parts:
+            parts.append(part)
+        return NOT_XML.sub("\ufffd", value)
+
+    def attr(self, value: str, subject: str, part: str = "") -> str:
+        """A quoted attribute value, cleaned and escaped (line breaks and tabs as character references)."""
+        return '"' + escape(self.clean(value, subject, part), _ATTR_ENTITIES) + '"'
+
+    def text(self, value: str, subject: str, part: str = "") -> str:
+        """Element content, cleaned and escaped (a CR as a character reference, so parsers keep it)."""
+        return escape(self.clean(value, subject, part), {"\r": "&#13;"})
+
+    def summary(self, limit: int = 20) -> str:
+        """'code motivation (name, description); memo of ...' for the warning; empty if nothing was replaced."""
+        items = [f"{s} ({', '.join(p)})" if p else s for s, p in self.replaced.items()]
+        more = f"; and {len(items) - limit} more" if len(items) > limit else ""
+        return "; ".join(items[:limit]) + more
+
+
+_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
 def code_elements(codebook: Codebook, guids: Guids, make: Callable[..., ET.Element],
                   with_note_refs: bool = False) -> list[ET.Element]:
     """The ``<Code>`` trees of the codebook's roots, in codebook order."""
 
     def element(code: Code) -> ET.Element:
         attrs = {"guid": guids.code(code.id), "name": code.name, "isCodable": "true", "color": code.color}
-        el = make("Code", attrs)
+        subject = f"code {code.id}"
+        el = make("Code", attrs, subject=subject)
         description = code_description(code)
         if description:
-            make("Description", parent=el).text = description
+            make("Description", parent=el, text=description, subject=subject, part="description")
         for child in code.children:
             el.append(element(codebook[child]))
         return el
@@ -78,23 +125,29 @@ def code_elements(codebook: Codebook, guids: Guids, make: Callable[..., ET.Eleme
     return [element(codebook[root]) for root in codebook.roots]
 
 
-def element_factory(namespace: str | None = None) -> Callable[..., ET.Element]:
-    """``make(tag, attrs, parent=None)``: elements without a namespace prefix; the
-    root carries ``xmlns`` so the document is in the REFI namespace."""
+def element_factory(xml: XmlText) -> Callable[..., ET.Element]:
+    """``make(tag, attrs=None, parent=None, text=None, subject=..., part=...)``: elements
+    without a namespace prefix (the root carries ``xmlns``), every attribute value and
+    the text cleaned by ``xml``. ``subject`` names what the values belong to in the
+    warning about replaced characters; an attribute is named by its own name, the text
+    by ``part``."""
 
-    def make(tag: str, attrs: dict[str, str] | None = None, parent: ET.Element | None = None) -> ET.Element:
-        clean = {k: v for k, v in (attrs or {}).items() if v is not None and v != ""}
-        if parent is None:
-            return ET.Element(tag, clean)
-        return ET.SubElement(parent, tag, clean)
+    def make(tag: str, attrs: dict[str, str] | None = None, parent: ET.Element | None = None,
+             text: str | None = None, subject: str = "", part: str = "") -> ET.Element:
+        subject = subject or f"<{tag}>"
+        clean = {k: xml.clean(v, subject, k) for k, v in (attrs or {}).items() if v is not None and v != ""}
+        el = ET.Element(tag, clean) if parent is None else ET.SubElement(parent, tag, clean)
+        if text is not None:
+            el.text = xml.clean(text, subject, part or "text")
+        return el
 
     return make
 
 
-def codebook_document(codebook: Codebook, guids: Guids, origin: str) -> bytes:
-    """A .qdc file (Codebook.xsd)."""
-    make = element_factory()
-    root = make("CodeBook", {"xmlns": CODEBOOK_NS, "origin": origin})
+def codebook_document(codebook: Codebook, guids: Guids, origin: str, xml: XmlText | None = None) -> bytes:
+    """A .qdc file (Codebook.xsd). ``xml`` collects what had to be replaced."""
+    make = element_factory(xml or XmlText())
+    root = make("CodeBook", {"xmlns": CODEBOOK_NS, "origin": origin}, subject="origin")
     codes = make("Codes", parent=root)
     for el in code_elements(codebook, guids, make):
         codes.append(el)
@@ -129,18 +182,28 @@ def child_text(el: ET.Element, name: str) -> str:
 
 
 def slug_id(name: str) -> str:
-    """A code id made from a name from another program: the name itself when it is a
-    valid id, else lower-case words joined with '-'."""
-    name = name.strip()
-    if CODE_ID.match(name):
-        return name
-    slug = re.sub(r"[^A-Za-z0-9_.:-]+", "-", name).strip("-_.:").lower()
-    return slug if slug and CODE_ID.match(slug) else "code"
+    """A code id made from a code's name, always the same way: accents dropped, lower
+    case, each run of other characters than a-z, 0-9 and '_' made one '-'
+    (``Cost of care`` -> ``cost-of-care``, ``Strategies`` -> ``strategies``,
+    ``Ärger/Wut`` -> ``arger-wut``); ``code`` when nothing is left (a name in
+    another script). :func:`codebook_from_codes` makes the ids unique."""
+    slug = slugify(name)
+    return slug if CODE_ID.match(slug) else "code"
+
+
+def slugify(name: str) -> str:
+    """Accents dropped, lower case, runs of characters other than a-z, 0-9 and '_' as one
+    '-', no '-' or '_' at either end; may be empty."""
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9_]+", "-", plain.lower()).strip("-_")
 
 
 def codebook_from_codes(codes_el: ET.Element | None, title: str = "") -> tuple[Codebook, dict[str, str]]:
     """Build a codebook from a ``<Codes>`` element; returns it and a map GUID -> code id.
-    Ids come from names (made unique); colours and descriptions are kept."""
+    Ids are the names' slugs (:func:`slug_id`), made unique in document order by
+    adding ``-2``, ``-3``...; names, colours and descriptions are kept."""
     codes: dict[str, Code] = {}
     by_guid: dict[str, str] = {}
 

@@ -27,14 +27,14 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 from pathlib import Path
 
 from tcoder import __version__
 from tcoder.annotations import Annotation
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.errors import Problem, TcoderError
-from tcoder.refi.codebook_xml import PROJECT_NS, code_elements, codebook_document, element_factory
+from tcoder.refi.codebook_xml import (NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document,
+                                      element_factory)
 from tcoder.refi.guids import Guids
 from tcoder.study import Study
 
@@ -81,8 +81,12 @@ def variable_type(values: list[str]) -> str:
 def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -> ExportSummary:
     guids = Guids(project_name or project_name_of(study))
     codebook = study.codebook
-    atomic_write_bytes(path, codebook_document(codebook, guids, origin()))
-    return ExportSummary(Path(path), codes=len(codebook))
+    xml = XmlText()
+    document = codebook_document(codebook, guids, origin(), xml)
+    summary = ExportSummary(Path(path), codes=len(codebook))
+    _warn_replaced(xml, summary, study.codebook_path, sidecar=False)
+    atomic_write_bytes(path, document)
+    return summary
 
 
 def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False) -> ExportSummary:
@@ -105,7 +109,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json."""
     guids = Guids(project_name)
     codebook = study.codebook
-    make = element_factory()
+    xml = XmlText()  # every attribute value and text node below goes through it
+    make = element_factory(xml)
     loaded = _load_all(study, summary)
     coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
     summary.coders = coders
@@ -114,7 +119,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     if coders:
         users = make("Users", parent=root)
         for coder in coders:
-            make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users)
+            make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users, subject=f"coder {coder}")
 
     unknown = sorted({a.code for _, _, lf in loaded for a in lf.annotations if a.code not in codebook})
     code_guid = {cid: guids.code(cid) for cid in codebook.codes}
@@ -124,8 +129,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     for el in code_elements(codebook, guids, make):
         codes_el.append(el)
     for cid in unknown:
-        el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el)
-        make("Description", parent=el).text = "Used in annotations but not in the tcoder codebook."
+        el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el, subject=f"code {cid}")
+        make("Description", parent=el, text="Used in annotations but not in the tcoder codebook.")
     if not len(codes_el):  # the schema needs at least one code
         root.remove(cb)
     summary.codes = len(codebook) + len(unknown)
@@ -138,11 +143,12 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         variables = make("Variables", parent=root)
         for column in columns:
             make("Variable", {"guid": guids.variable(column), "name": column,
-                              "typeOfVariable": var_types[column]}, variables)
+                              "typeOfVariable": var_types[column]}, variables, subject=f"attribute {column}")
         cases = make("Cases", parent=root)
         for ref in transcripts:
-            case = make("Case", {"guid": guids.case(ref.name), "name": ref.name}, cases)
-            _variable_values(case, attributes.of(ref.name), columns, var_types, guids, make)
+            case = make("Case", {"guid": guids.case(ref.name), "name": ref.name}, cases,
+                        subject=f"transcript {ref.name}")
+            _variable_values(case, ref.name, attributes.of(ref.name), columns, var_types, guids, make)
             make("SourceRef", {"targetGUID": guids.source(ref.name)}, case)
             summary.cases += 1
 
@@ -162,7 +168,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
-        body.append(f'    <TextSource guid="{source_guid}" name={_attr(ref.name)} '
+        body.append(f'    <TextSource guid="{source_guid}" name={xml.attr(ref.name, f"transcript {ref.name}", "name")} '
                     f'plainTextPath="internal://{internal}">\n')
         entries.append((f"sources/{internal}", transcript.text.encode("utf-8")))
         summary.sources += 1
@@ -179,16 +185,20 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         for start, end, code, coder, aid, a in rows:
             selection_guid = guids.selection(ref.name, coder, aid)
             user = user_guid[coder]
-            created = f' creationDateTime={_attr(a.created)}' if a.created and _DATETIME.match(a.created) else ""
-            modified = (f' modifyingUser="{user}" modifiedDateTime={_attr(a.updated)}'
-                        if a.updated and _DATETIME.match(a.updated) else "")
+            # date-times that match _DATETIME whole need no cleaning or escaping
+            created = f' creationDateTime="{a.created}"' if a.created and _DATETIME.fullmatch(a.created) else ""
+            modified = (f' modifyingUser="{user}" modifiedDateTime="{a.updated}"'
+                        if a.updated and _DATETIME.fullmatch(a.updated) else "")
             note_ref = ""
             if a.memo:
                 note_guid = guids.note(ref.name, coder, aid)
                 note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
                 name = _note_name(a, codebook, coder, ref.name)
-                notes.append(f'    <Note guid="{note_guid}" name={_attr(name)} creatingUser="{user}"{created}>\n'
-                             f"      <PlainTextContent>{_text(a.memo)}</PlainTextContent>\n    </Note>\n")
+                memo = f"memo of annotation {aid} ({ref.name}, {coder})"
+                notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, memo, "title")} '
+                             f'creatingUser="{user}"{created}>\n'
+                             f"      <PlainTextContent>{xml.text(a.memo, memo, 'text')}</PlainTextContent>\n"
+                             "    </Note>\n")
             body.append(
                 f'      <PlainTextSelection guid="{selection_guid}" startPosition="{start}" endPosition="{end}" '
                 f'creatingUser="{user}"{created}{modified}>\n'
@@ -198,7 +208,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
         values = make("TextSource")
-        _variable_values(values, attributes.of(ref.name), columns, var_types, guids, make)
+        _variable_values(values, ref.name, attributes.of(ref.name), columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
     if transcripts:
@@ -220,7 +230,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             severity="warning"))
 
     head = "".join(_indented(el, 1) for el in root)
-    start_tag = (f'<Project xmlns="{PROJECT_NS}" name={_attr(project_name)} origin={_attr(origin())}>\n')
+    start_tag = (f'<Project xmlns="{PROJECT_NS}" name={xml.attr(project_name, "the project name")} '
+                 f'origin={xml.attr(origin(), "origin")}>\n')
+    _warn_replaced(xml, summary, study.root, sidecar=not plain)
     document = '<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head + "".join(body) + "</Project>\n"
     out = [(PROJECT_FILE, document.encode("utf-8"))] + entries
     if not plain:
@@ -235,12 +247,28 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             "files": files,
             "orphaned": orphaned,
         }
-        out.append((SIDECAR, _sidecar_text(sidecar, sidecar_annotations).encode("utf-8")))
+        # A lone surrogate (from a "\udXXX" escape in an annotation file, or an undecodable file
+        # name) cannot be UTF-8; it can only sit inside a JSON string, where "\udXXX" is its escape.
+        out.append((SIDECAR, _sidecar_text(sidecar, sidecar_annotations).encode("utf-8", "backslashreplace")))
     return out
 
 
+def _warn_replaced(xml: XmlText, summary: ExportSummary, where: Path, sidecar: bool) -> None:
+    """One warning per export naming everything that held characters XML 1.0 cannot carry."""
+    if not xml.replaced:
+        return
+    if sidecar:
+        after = ("other programs see U+FFFD (\ufffd) in their place; tcoder.json keeps the originals, so "
+                 "'tcoder import-qdpx' restores them exactly")
+    else:
+        after = ("they are lost in this file (U+FFFD, \ufffd, stands in their place); remove them from the study "
+                 "to export the text exactly")
+    summary.warnings.append(Problem(
+        f"characters XML cannot hold (control characters such as ESC or a vertical tab pasted from a word "
+        f"processor) were replaced in: {xml.summary()}. The file is valid; {after}", where, severity="warning"))
+
+
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _sidecar_text(sidecar: dict, annotations: list[tuple[str, dict]]) -> str:
@@ -248,18 +276,6 @@ def _sidecar_text(sidecar: dict, annotations: list[tuple[str, dict]]) -> str:
     head = json.dumps(sidecar, ensure_ascii=False, indent=1)
     lines = ",\n".join(f"  {_ENCODE(guid)}: {_ENCODE(fields)}" for guid, fields in annotations)
     return head[:-2] + ',\n "annotations": {\n' + lines + "\n }\n}\n"
-
-
-def _attr(value: str) -> str:
-    """A quoted XML attribute value. Characters XML cannot carry at all become U+FFFD."""
-    return '"' + escape(_INVALID_XML.sub("\ufffd", value), _ATTR_ENTITIES) + '"'
-
-
-def _text(value: str) -> str:
-    return escape(_INVALID_XML.sub("\ufffd", value), {"\r": "&#13;"})
-
-
-_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def _indented(el: ET.Element, level: int) -> str:
@@ -293,7 +309,7 @@ def _sidecar_fields(a: Annotation) -> dict:
     d = a.to_dict()
     for key in ("code", "start", "end"):
         d.pop(key)
-    if a.memo and not _INVALID_XML.search(a.memo):
+    if a.memo and not NOT_XML.search(a.memo):
         d.pop("memo")  # in the Note
     return d
 
@@ -303,8 +319,8 @@ def _note_name(a: Annotation, codebook, coder: str, transcript: str) -> str:
     return f"Memo: {code} ({coder}, {transcript})"
 
 
-def _variable_values(parent: ET.Element, values: dict[str, str], columns: list[str], types: dict[str, str],
-                     guids: Guids, make) -> None:
+def _variable_values(parent: ET.Element, transcript: str, values: dict[str, str], columns: list[str],
+                     types: dict[str, str], guids: Guids, make) -> None:
     for column in columns:
         value = values.get(column, "")
         if value == "":
@@ -312,7 +328,7 @@ def _variable_values(parent: ET.Element, values: dict[str, str], columns: list[s
         vv = make("VariableValue", parent=parent)
         make("VariableRef", {"targetGUID": guids.variable(column)}, vv)
         kind = {"Integer": "IntegerValue", "Float": "FloatValue"}.get(types[column], "TextValue")
-        make(kind, parent=vv).text = value
+        make(kind, parent=vv, text=value, subject=f"attribute {column}", part=f"value for {transcript}")
 
 
 def _optional_file(path: Path, name: str) -> dict | None:

@@ -24,7 +24,7 @@ class Guids:
         (an export makes hundreds of thousands). NUL cannot occur in ids or paths, so distinct
         tuples never collide."""
         h = self._prefix.copy()
-        h.update("\x00".join(parts).encode("utf-8"))
+        h.update("\x00".join(parts).encode("utf-8", "surrogatepass"))  # an undecodable file name too
         b = bytearray(h.digest()[:16])
         b[6] = (b[6] & 0x0F) | 0x50  # version 5
         b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant

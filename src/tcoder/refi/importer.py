@@ -8,7 +8,10 @@ alone: ids are made from names and GUIDs, deterministically, so importing the
 same file twice gives the same study.
 
 Nothing is written until everything has been read and checked, and never over an
-existing, non-empty folder.
+existing, non-empty folder. Codings and notes that cannot be placed in the new study
+(a source whose text is missing, a selection past the end of its text...) are counted
+per source and reason; if there are any, the import stops and writes nothing unless
+``partial`` is given, and then it says what was left out.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from pathlib import Path, PurePosixPath
 from tcoder.annotations import CODER_NAME, Annotation, AnnotationFile, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
-from tcoder.errors import Problem, TcoderError
+from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
-from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local
+from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import PROJECT_FILE, SIDECAR, SIDECAR_FORMAT
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, decode_bytes, text_sha256
 
@@ -47,7 +50,42 @@ class ImportSummary:
     memos: int = 0
     attributes: int = 0
     exact: bool = False  # restored from tcoder.json
+    lost_codings: int = 0  # left out with partial=True
+    lost_notes: int = 0
     warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Losses:
+    """Codings and notes that have no place in the new study, per (source, reason)."""
+
+    counts: dict[tuple[str, str], list] = field(default_factory=dict)  # -> [codings, notes, first example]
+
+    def add(self, source: str, reason: str, codings: int = 0, notes: int = 0, example: str = "") -> None:
+        if codings or notes:
+            entry = self.counts.setdefault((source, reason), [0, 0, example])
+            entry[0] += codings
+            entry[1] += notes
+
+    @property
+    def codings(self) -> int:
+        return sum(e[0] for e in self.counts.values())
+
+    @property
+    def notes(self) -> int:
+        return sum(e[1] for e in self.counts.values())
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+    def lines(self, outcome: str = "cannot be placed") -> list[str]:
+        return [f"{source}: {_count(c, n)} {outcome}: {reason}" + (f" (e.g. {example})" if example else "")
+                for (source, reason), (c, n, example) in self.counts.items()]
+
+
+def _count(codings: int, notes: int) -> str:
+    parts = ([f"{codings} coding(s)"] if codings else []) + ([f"{notes} note(s)"] if notes else [])
+    return " and ".join(parts) or "nothing"
 
 
 # ---------------------------------------------------------------- XML
@@ -103,13 +141,30 @@ def import_qdc(path: str | Path, output: str | Path) -> Codebook:
 # ---------------------------------------------------------------- .qdpx
 
 
-def import_qdpx(path: str | Path, into: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportSummary:
+def import_qdpx(path: str | Path, into: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                partial: bool = False) -> ImportSummary:
+    """Read the whole project, then write the study. Codings or notes that cannot be
+    placed stop the import (nothing written) unless ``partial``: then the rest is written
+    and the summary's warnings give every count."""
     path, into = Path(path), Path(into)
     if into.exists() and (not into.is_dir() or any(into.iterdir())):
         raise TcoderError(Problem("this folder exists and is not empty; tcoder imports into a new or empty folder "
                                   "and never writes over files", into))
     with SafeArchive(path, max_bytes) as archive:
-        plan = _Reader(archive, path).read()
+        reader = _Reader(archive, path)
+        plan = reader.read()
+    losses = reader.losses
+    if losses and not partial:
+        folder = "nothing was written" + ("" if into.exists() else f" ({display_path(into)} was not created)")
+        raise TcoderError([Problem(line, path) for line in losses.lines()] + [Problem(
+            f"{_count(losses.codings, losses.notes)} in all would be lost, so {folder}. Fix the project in the "
+            f"program that wrote it, or add --partial to import everything else and leave these out", path)])
+    if losses:
+        plan.summary.warnings.extend(Problem(line, path, severity="warning")
+                                     for line in losses.lines("left out (--partial)"))
+        plan.summary.warnings.append(Problem(f"{_count(losses.codings, losses.notes)} in all left out (--partial)",
+                                             path, severity="warning"))
+        plan.summary.lost_codings, plan.summary.lost_notes = losses.codings, losses.notes
     plan.write(into)
     plan.summary.into = into
     return plan.summary
@@ -122,14 +177,43 @@ class _Plan:
     annotation_files: dict[tuple[str, str], AnnotationFile] = field(default_factory=dict)  # (transcript, coder)
 
     def write(self, into: Path) -> None:
-        into.mkdir(parents=True, exist_ok=True)
-        for rel, data in self.files.items():
-            target = into / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_bytes(target, data)
-        for (transcript, coder), af in sorted(self.annotation_files.items()):
-            t = into / transcript
-            save_annotations(af, t.with_name(f"{t.stem}.{coder}.json"))
+        """Write every file; if one cannot be written, remove what this import wrote (and the
+        folders it made) and say which file failed and why."""
+        made: list[Path] = []  # files and folders created here, in order
+        target = into
+        try:
+            self._mkdir(into, made)
+            for rel, data in self.files.items():
+                target = into / rel
+                self._mkdir(target.parent, made)
+                atomic_write_bytes(target, data)
+                made.append(target)
+            for (transcript, coder), af in sorted(self.annotation_files.items()):
+                t = into / transcript
+                target = t.with_name(f"{t.stem}.{coder}.json")
+                save_annotations(af, target)
+                made.append(target)
+        except OSError as exc:
+            for p in reversed(made):
+                try:
+                    p.rmdir() if p.is_dir() else p.unlink()
+                except OSError:
+                    pass
+            raise TcoderError(Problem(f"cannot write the study here: {exc.strerror or exc}; the import stopped and "
+                                      "removed what it had written",
+                                      target)) from None
+
+    @staticmethod
+    def _mkdir(folder: Path, made: list[Path]) -> None:
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            if folder.parent == folder:
+                break
+            folder = folder.parent
+        for f in reversed(missing):
+            f.mkdir()
+            made.append(f)
 
 
 class _Reader:
@@ -137,6 +221,9 @@ class _Reader:
         self.archive = archive
         self.path = path
         self.warnings: list[Problem] = []
+        self.losses = Losses()
+        self.placed_notes: set[str] = set()  # note GUIDs that became (part of) a memo or were counted lost
+        self.left_out_names: set[str] = set()  # transcripts (names in tcoder.json) whose source is left out
 
     def warn(self, message: str) -> None:
         self.warnings.append(Problem(message, self.path, severity="warning"))
@@ -161,6 +248,7 @@ class _Reader:
         self.notes = self._notes()
         sources = self._sources()
         self._annotations(sources, plan)
+        self._unplaced_notes()
         for name, text in sources.items():
             plan.files[name] = text.text.encode("utf-8")
         self._extra_files(plan, sources)
@@ -233,29 +321,44 @@ class _Reader:
 
     def _notes(self) -> dict[str, str]:
         notes: dict[str, str] = {}
+        self.unreadable_notes: dict[str, str] = {}  # GUID -> why its text cannot be read
         notes_el = child(self.root, "Notes")
         for note in children(notes_el, "Note") if notes_el is not None else ():
+            guid = _guid(note.get("guid"))
             text = child_text(note, "PlainTextContent")
             if not text and note.get("plainTextPath"):
-                loaded = self._plain_text(note.get("plainTextPath") or "", f"note {note.get('name') or ''}")
+                loaded, why = self._plain_text(note.get("plainTextPath") or "")
+                if loaded is None:
+                    self.unreadable_notes[guid] = f"the text of a note {why}"
                 text = loaded[0] if loaded else ""
-            notes[_guid(note.get("guid"))] = text
+            notes[guid] = text
         return notes
+
+    def _note_count(self, refs: list[ET.Element]) -> int:
+        """How many distinct notes with text (or unreadable text) these NoteRefs point to."""
+        wanted = {_guid(r.get("targetGUID")) for r in refs}
+        return sum(1 for g in wanted if self.notes.get(g) or g in self.unreadable_notes)
+
+    def _notes_within(self, el: ET.Element) -> int:
+        """Notes anywhere inside an element (a source and its selections), and selection descriptions."""
+        refs = [e for e in el.iter() if local(e.tag) == "NoteRef"]
+        descriptions = sum(1 for e in el.iter() if local(e.tag) == "PlainTextSelection"
+                           and child_text(e, "Description").strip())
+        self.placed_notes.update(_guid(r.get("targetGUID")) for r in refs)
+        return self._note_count(refs) + descriptions
 
     # -------------------------------------------------------- sources
 
-    def _plain_text(self, ref: str, what: str) -> tuple[str, list[int]] | None:
-        """(text, CRLF positions) of an ``internal://`` file; None with a warning otherwise."""
+    def _plain_text(self, ref: str) -> tuple[tuple[str, list[int], int] | None, str]:
+        """((text, CRLF positions, length), "") of an ``internal://`` file, or (None, why not)."""
         scheme, _, rest = ref.partition("://")
         if scheme != "internal":
-            self.warn(f"{what} refers to a file outside the archive ({ref}); tcoder reads only the archive's own "
-                      "files, so it is left out")
-            return None
+            return None, (f"refers to a file outside the archive ({ref}); tcoder reads only the archive's own "
+                          "files")
         entry = self.archive.find(f"sources/{rest}") or self.archive.find(rest)
         if entry is None:
-            self.warn(f"{what}: sources/{rest} is not in the archive; it is left out")
-            return None
-        return _decode_source(self.archive.read(entry))
+            return None, f"is missing: sources/{rest} is not in the archive"
+        return _decode_source(self.archive.read(entry)), ""
 
     def _sources(self) -> dict[str, "_Source"]:
         sources: dict[str, _Source] = {}
@@ -267,22 +370,22 @@ class _Reader:
         for el in sources_el:
             kind = local(el.tag)
             if kind in _SOURCE_KINDS:
-                codings = sum(1 for e in el.iter() if local(e.tag) == "Coding")
-                self.warn(f"{kind} {el.get('name')!r} left out: tcoder codes text only"
-                          + (f" ({codings} coding(s) on it not imported)" if codings else ""))
+                self._source_left_out(el, f"{kind} {el.get('name')!r}", "tcoder codes text only")
                 continue
             if kind != "TextSource":
                 continue
             label = f"text source {el.get('name')!r}"
             if el.get("plainTextPath"):
-                loaded = self._plain_text(el.get("plainTextPath") or "", label)
+                loaded, why = self._plain_text(el.get("plainTextPath") or "")
+                why = f"its text {why}"
             elif child(el, "PlainTextContent") is not None:
                 loaded = _split_crlf(child_text(el, "PlainTextContent"))
             else:
-                self.warn(f"{label} has no plain text (only {el.get('richTextPath') or 'nothing'}); REFI-QDA "
-                          "positions refer to the plain text, so it is left out")
+                why = (f"it has no plain text (only {el.get('richTextPath') or 'nothing'}), and REFI-QDA positions "
+                       "refer to the plain text")
                 loaded = None
             if loaded is None:
+                self._source_left_out(el, label, why)
                 continue
             guid = _guid(el.get("guid"))
             if self.sidecar:
@@ -293,6 +396,17 @@ class _Reader:
             stems.add(name.rsplit(".", 1)[0].lower())
             sources[name] = _Source(el, guid, *loaded)
         return sources
+
+    def _source_left_out(self, el: ET.Element, label: str, why: str) -> None:
+        """A source that cannot be imported: its codings and notes are losses, else a warning."""
+        codings = sum(1 for e in el.iter() if local(e.tag) == "Coding")
+        notes = self._notes_within(el)
+        if codings or notes:
+            self.losses.add(label, why, codings, notes)
+        else:
+            self.warn(f"{label} left out (it has no codings or notes): {why}")
+        if self.sidecar:
+            self.left_out_names.add(self.sidecar["sources"].get(_guid(el.get("guid")), ""))
 
     # -------------------------------------------------------- annotations
 
@@ -305,20 +419,33 @@ class _Reader:
             items = [(sel, int_or_none(sel.get("startPosition")), int_or_none(sel.get("endPosition")))
                      for sel in children(source.el, "PlainTextSelection")]
             items += [(source.el, 0, source.raw_length)]  # codings of the whole source
+            label = f"text source {source.el.get('name')!r}"  # as the program that wrote it names it
+            whole = list(children(source.el, "NoteRef"))
+            self.placed_notes.update(_guid(r.get("targetGUID")) for r in whole)
+            self.losses.add(label, "notes on the whole source (tcoder keeps memos on coded passages only)",
+                            notes=self._note_count(whole))
             for sel, start, end in items:
                 codings = list(children(sel, "Coding"))
                 if not codings:
+                    if sel is not source.el:
+                        self.losses.add(label, "notes on passages without a code (tcoder keeps memos on coded "
+                                        "passages only)", notes=self._notes_within(sel))
                     continue
-                where = f"{name}: selection {sel.get('guid')}" if sel is not source.el else f"{name} (whole source)"
                 if start is None or end is None or not 0 <= start < end <= source.raw_length:
-                    self.warn(f"{where} has positions [{sel.get('startPosition')}, {sel.get('endPosition')}) "
-                              f"outside the text of {source.raw_length} characters; its {len(codings)} coding(s) "
-                              "are left out")
+                    if sel is source.el:
+                        self.losses.add(label, "codings of the whole source, which has no text", len(codings))
+                    else:
+                        self.losses.add(label, f"selections whose positions are not a passage of its text of "
+                                        f"{source.raw_length} characters", len(codings), self._notes_within(sel),
+                                        example=f"selection {sel.get('guid')} at [{sel.get('startPosition')}, "
+                                                f"{sel.get('endPosition')})")
                     continue
                 s, e = source.canonical(start), source.canonical(end)
-                memo_parts = [self.notes.get(_guid(r.get("targetGUID")), "")
-                              for r in children(sel, "NoteRef")] if sel is not source.el else []
+                sel_refs = list(children(sel, "NoteRef")) if sel is not source.el else []
+                self._unreadable(label, sel_refs)
+                memo_parts = [self.notes.get(_guid(r.get("targetGUID")), "") for r in sel_refs]
                 description = child_text(sel, "Description") if sel is not source.el else ""
+                where = f"{name}: selection {sel.get('guid')}" if sel is not source.el else f"{name} (whole source)"
                 for coding in codings:
                     code_ref = child(coding, "CodeRef")
                     code_guid = _guid(code_ref.get("targetGUID")) if code_ref is not None else ""
@@ -334,8 +461,10 @@ class _Reader:
                             fallback_coder = "imported"
                             self.warn("some codings name no known user; they are imported as coder 'imported'")
                         coder = fallback_coder
+                    coding_refs = list(children(coding, "NoteRef"))
+                    self._unreadable(label, coding_refs)
                     memo = "\n\n".join(p for p in (
-                        *[self.notes.get(_guid(r.get("targetGUID")), "") for r in children(coding, "NoteRef")],
+                        *[self.notes.get(_guid(r.get("targetGUID")), "") for r in coding_refs],
                         *memo_parts, description) if p)
                     sel_guid = _guid(sel.get("guid"))
                     extra = kept.get(sel_guid) if len(codings) == 1 and sel is not source.el else None
@@ -361,6 +490,22 @@ class _Reader:
         if self.sidecar:
             self._restore_files(sources, plan)
 
+    def _unreadable(self, source: str, refs: list[ET.Element]) -> None:
+        """Count notes whose text could not be read (a plainTextPath missing from the archive)."""
+        for r in refs:
+            guid = _guid(r.get("targetGUID"))
+            self.placed_notes.add(guid)
+            if guid in self.unreadable_notes:
+                self.losses.add(source, self.unreadable_notes[guid], notes=1)
+
+    def _unplaced_notes(self) -> None:
+        """Notes linked to no source at all (project memos): tcoder has no place for them; say how many."""
+        left = [g for g, text in self.notes.items() if g not in self.placed_notes
+                and (text or g in self.unreadable_notes)]
+        if left:
+            self.warn(f"{len(left)} note(s) linked to no text source (project memos, or memos on codes, cases or "
+                      "users) are not imported: tcoder keeps memos on coded passages only")
+
     def _restore_files(self, sources: dict[str, "_Source"], plan: _Plan) -> None:
         """Empty annotation files, header fields and orphaned annotations, from tcoder.json."""
         for f in self.sidecar.get("files", []):
@@ -373,11 +518,26 @@ class _Reader:
                     key[1], PurePosixPath(key[0]).name, text_sha256(sources[key[0]].text))
             af.extra = dict(f.get("extra") or {})
         for item in self.sidecar.get("orphaned", []):
+            item = item if isinstance(item, dict) else {}
             key = (item.get("transcript"), item.get("coder"))
+            transcript = key[0] if isinstance(key[0], str) else "?"
+            memo = 1 if isinstance(item.get("annotation"), dict) and item["annotation"].get("memo") else 0
             af = plan.annotation_files.get(key)
-            if af is not None:
-                af.annotations.append(Annotation.from_dict(item["annotation"]))
-                plan.summary.annotations += 1
+            if af is None and key[0] in sources and isinstance(key[1], str) and CODER_NAME.match(key[1]):
+                af = plan.annotation_files[key] = AnnotationFile(
+                    key[1], PurePosixPath(key[0]).name, text_sha256(sources[key[0]].text))
+            try:
+                annotation = Annotation.from_dict(item["annotation"]) if af is not None else None
+            except (KeyError, TypeError, ValueError, TcoderError):
+                annotation = None
+            if annotation is None:
+                why = ("orphaned annotations kept in tcoder.json, whose transcript is left out"
+                       if transcript in self.left_out_names or transcript not in sources
+                       else "orphaned annotations in tcoder.json that cannot be read")
+                self.losses.add(f"text source {transcript!r}", why, 1, memo)
+                continue
+            af.annotations.append(annotation)
+            plan.summary.annotations += 1
 
     # -------------------------------------------------------- other files
 
@@ -486,9 +646,10 @@ def int_or_none(value: str | None) -> int | None:
 
 
 def coder_name(name: str) -> str:
-    """A user name from another program as a tcoder coder name (FORMAT section 1)."""
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")
-    return slug if slug and CODER_NAME.match(slug) else ""
+    """A user name from another program as a tcoder coder name (FORMAT section 1), made
+    as code ids are (``Dr. José Roe`` -> ``dr-jose-roe``); empty when nothing is left."""
+    slug = slugify(name)
+    return slug if CODER_NAME.match(slug) else ""
 
 
 def safe_transcript_name(name: str, guid: str) -> str:

@@ -22,11 +22,16 @@ def schema(name: str):
 
 def schema_errors(xml: bytes, name: str, limit: int = 20) -> list[str]:
     """Up to ``limit`` messages; an empty list means the document is valid."""
+    import xml.etree.ElementTree as ET
+
     errors = []
-    for error in schema(name).iter_errors(io.BytesIO(xml)):
-        errors.append(f"{error.path or ''}: {error.reason}".strip(": "))
-        if len(errors) >= limit:
-            break
+    try:
+        for error in schema(name).iter_errors(io.BytesIO(xml)):
+            errors.append(f"{error.path or ''}: {error.reason}".strip(": "))
+            if len(errors) >= limit:
+                break
+    except ET.ParseError as exc:  # xmlschema's parse error is one too
+        errors.append(f"not well-formed XML: {exc}")
     return errors
 
 
@@ -36,8 +41,11 @@ def validate_file(path: str | Path) -> None:
     if path.suffix.lower() == ".qdc":
         xml, name = path.read_bytes(), "Codebook"
     else:
-        with zipfile.ZipFile(path) as archive:
-            xml, name = archive.read("project.qde"), "Project"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                xml, name = archive.read("project.qde"), "Project"
+        except (zipfile.BadZipFile, KeyError, OSError) as exc:
+            raise TcoderError(Problem(f"cannot read project.qde from it: {exc}", path)) from None
     errors = schema_errors(xml, name)
     if errors:
         raise TcoderError([Problem(f"not valid against {name}.xsd: {e}", path) for e in errors])

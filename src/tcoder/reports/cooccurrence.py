@@ -36,14 +36,15 @@ def matrices(data: ReportData, unit: str = "span") -> tuple[pd.DataFrame, pd.Dat
     own = np.zeros(n, dtype=np.int64)  # characters or units per code
     frame = filter_codes(data)
     for (transcript, _coder), rows in frame.groupby(["transcript", "coder"], sort=False):
-        codes_i = rows["code"].map(index).to_numpy()
+        codes_i = rows["code"].map(index).to_numpy(dtype=np.int64)
         starts, ends = rows["start"].to_numpy(), rows["end"].to_numpy()
         if unit == "span":
             _span_pairs(codes_i, starts, ends, n, counts, both, own)
         else:
             _unit_pairs(data, transcript, unit, codes_i, starts, ends, n, counts, both, own)
     if unit == "span":
-        np.fill_diagonal(counts, np.bincount(frame["code"].map(index).to_numpy(), minlength=n) if n else [])
+        own_counts = np.bincount(frame["code"].map(index).to_numpy(dtype=np.int64), minlength=n)
+        np.fill_diagonal(counts, own_counts if n else [])
     union = own[:, None] + own[None, :] - both
     with np.errstate(invalid="ignore", divide="ignore"):
         jaccard = np.where(union > 0, both / np.where(union > 0, union, 1), np.nan)

@@ -29,7 +29,7 @@ def independence_test(table: np.ndarray) -> dict[str, object]:
     table = np.asarray(table, dtype=np.int64)
     result: dict[str, object] = {"test": "", "statistic": np.nan, "df": np.nan, "p": np.nan, "note": ""}
     if table.shape[1] < 2:
-        result["note"] = "only one group: no test"
+        result["note"] = "only one group: no test" if table.shape[1] else "no cases: no test"
         return result
     if (table.sum(axis=1) == 0).any():
         result["note"] = "every case or no case has the code: no test"
@@ -63,7 +63,7 @@ def crosstab_frame(data: ReportData, by: str) -> tuple[pd.DataFrame, list[str]]:
         with_code: set[str] = set()
         for member in data.members(code):
             with_code |= coded.get(member, set())
-        row: dict[str, object] = {"code": code, "code_name": data.label(code)}
+        row: dict[str, object] = {"code": code, "code_name": data.name(code)}
         table = np.zeros((2, len(values)), dtype=np.int64)
         for k, value in enumerate(values):
             n = sum(1 for t in with_code if values_of[t] == value)
@@ -74,7 +74,9 @@ def crosstab_frame(data: ReportData, by: str) -> tuple[pd.DataFrame, list[str]]:
         p = row["p"]
         row["p"] = round(float(p), 4) if isinstance(p, float) and np.isfinite(p) else np.nan
         rows.append(row)
-    notes = [f"Cases by {by}: " + ", ".join(f"{v} {size[v]}" for v in values) + "."]
+    notes = [f"Cases by {by}: " + (", ".join(f"{v} {size[v]}" for v in values)
+                                   or "none (no transcript with a value has an annotation file of the chosen "
+                                      "coders)") + "."]
     if missing:
         notes.append(f"{missing} case(s) without a value for {by} left out.")
     warned = sum(1 for r in rows if str(r["note"]).startswith("warning"))

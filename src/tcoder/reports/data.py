@@ -65,6 +65,19 @@ class ReportData:
     def transcript(self, name: str) -> Transcript:
         return self.study.transcript(name)
 
+    def empty_note(self) -> str | None:
+        """Why the report has no coded segments, or None when it has some."""
+        if not filter_codes(self).empty:
+            return None
+        who = f"coder(s) {', '.join(self.coders)}" if self.coders else "any coder"
+        if not any(self.files.values()):
+            why = f"there are no annotation files of {who} in this study yet"
+        elif self.frame.empty:
+            why = f"the annotation files of {who} hold no annotations placed in the text"
+        else:
+            why = "none of the chosen codes is used in these annotations"
+        return f"No coded segments to report: {why}."
+
     @cached_property
     def transcripts(self) -> list[str]:
         """Transcripts with a file of at least one chosen coder."""
@@ -143,14 +156,14 @@ def load(study: Study, selection: Selection) -> ReportData:
                                             "('tcoder check STUDY' lists every problem)")])
     names = {cid: c.name for cid, c in codebook.codes.items()}
     rows["code_name"] = [names.get(c, c) for c in rows["code"]]
-    frame = pd.DataFrame(rows)
     attributes = study.attributes
     if attributes.columns:
         values = {ref.name: attributes.of(ref.name) for ref in study.transcripts}
         for column in attributes.columns:
-            if column in frame.columns:
+            if column in rows:
                 continue  # an attribute cannot hide a segment column
-            frame[column] = [values[t].get(column, "") for t in rows["transcript"]]
+            rows[column] = [values[t].get(column, "") for t in rows["transcript"]]
+    frame = _frame(rows)
     warnings = []
     if orphaned:
         warnings.append(Problem(f"{orphaned} orphaned annotation(s) left out: their passage is no longer in the "
@@ -160,6 +173,17 @@ def load(study: Study, selection: Selection) -> ReportData:
         warnings.append(Problem(f"codes not in the codebook: {listed}", study.codebook_path, severity="warning"))
     codes = select_codes(codebook, selection, sorted(unknown_codes))
     return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings)
+
+
+_INTEGER_COLUMNS = {"start", "end", "line"}
+
+
+def _frame(rows: dict[str, list]) -> pd.DataFrame:
+    """The segments frame. With no rows at all its columns still get their types (text,
+    or integers for offsets), so every report can treat an empty selection like any other."""
+    if rows["transcript"]:
+        return pd.DataFrame(rows)
+    return pd.DataFrame({c: pd.Series([], dtype="int64" if c in _INTEGER_COLUMNS else str) for c in rows})
 
 
 def select_codes(codebook: Codebook, selection: Selection, unknown: list[str]) -> list[str]:

@@ -32,7 +32,7 @@ def groups(data: ReportData, by: str | None) -> list[tuple[str, list[str], list[
 
 def frequencies_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
     frame = data.frame
-    result: dict[str, list] = {"code": list(data.codes), "code_name": [data.label(c) for c in data.codes]}
+    result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
     for label, coders, transcripts in groups(data, by):
         sub = frame[frame["coder"].isin(coders) & frame["transcript"].isin(transcripts)]
         total_chars = sum(len(data.transcript(t).text) for t in transcripts)
@@ -74,5 +74,7 @@ def describe(data: ReportData, by: str | None) -> list[str]:
     for label, _, transcripts in groups(data, by):
         lines.append(f"{label}: {len(transcripts)} transcript(s)")
     rule = "each code counts its sub-codes" if not data.exact else "each code counts only itself (--exact)"
-    pooled = f"; coders pooled: {', '.join(data.coders)}" if by else ""
-    return [f"Groups: {'; '.join(lines)}. {rule.capitalize()}{pooled}."]
+    pooled = f"; coders pooled: {', '.join(data.coders) or 'none'}" if by else ""
+    listed = "; ".join(lines) or ("none (no transcript has an annotation file of the chosen coders)" if by
+                                  else "none (no coder has an annotation file)")
+    return [f"Groups: {listed}. {rule.capitalize()}{pooled}."]

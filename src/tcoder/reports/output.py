@@ -3,6 +3,11 @@
 Transcript text is data, never markup: HTML escapes it, Markdown backslash-escapes
 whatever would break a table or be read as formatting, and the Rich table shows
 cells as plain ``Text`` (markup and highlighting off).
+
+Nor does it drive the terminal: the table (title, heads, cells, notes) always shows
+control characters as visible glyphs (:func:`tcoder.textsafe.inert`), and CSV,
+Markdown or HTML go through :func:`tcoder.textsafe.for_stream`, so a terminal sees
+glyphs while a file or a pipe gets the data exactly.
 """
 
 from __future__ import annotations
@@ -13,24 +18,41 @@ import math
 import re
 import shutil
 import sys
-from typing import Iterable, TextIO
+from typing import Iterable
 
 import pandas as pd
+
+from tcoder.reports.destination import check_output_path, write_output  # noqa: F401 - re-exported
 
 FORMATS = ("table", "csv", "md", "html")
 
 # Characters with a meaning in Markdown (CommonMark and GitHub tables) anywhere in a line.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
 # At the start of a line: headings, quotes, lists, thematic breaks, numbered lists.
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))", re.MULTILINE)
+_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
+
+
+def _line_start(m: re.Match) -> str:
+    """A block marker made literal. CommonMark escapes only punctuation (a backslash before
+    a digit would show), so a numbered list's '1.' becomes '1\\.'."""
+    marker = m.group(2)
+    if marker[0].isdigit():
+        return m.group(1) + marker[:-1] + "\\" + marker[-1]
+    return m.group(1) + "\\" + marker
 
 
 def md_escape(value: object) -> str:
     """Text that Markdown shows as it is, on one line (newlines become <br>)."""
     text = _plain(value)
     text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _MD_LINE_START.sub(_line_start, text)
     return text.replace("\r", "").replace("\n", "<br>")
+
+
+def md_cell(text: str) -> str:
+    """Text for a Markdown table cell: inline escapes only (a cell never starts a block, so
+    '-0.5' or '1. item' need no escape), on one line."""
+    return _MD_INLINE.sub(r"\\\1", text).replace("\r", "").replace("\n", "<br>")
 
 
 def md_block(value: object) -> str:
@@ -39,7 +61,7 @@ def md_block(value: object) -> str:
     lines = []
     for line in text.split("\n"):
         line = _MD_INLINE.sub(r"\\\1", line)
-        line = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        line = _MD_LINE_START.sub(_line_start, line)
         lines.append(line)
     return "\n".join(lines)
 
@@ -52,27 +74,36 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def cell(value: object) -> str:
+def cell(value: object, decimals: int | None = None) -> str:
+    """A value as shown: '' for missing, floats compactly or with ``decimals`` places."""
+    if decimals is not None and isinstance(value, float) and not math.isnan(value):
+        return f"{value:.{decimals}f}"
     return _plain(value)
 
 
-def md_table(frame: pd.DataFrame) -> str:
+def _decimals(frame: pd.DataFrame, decimals: dict[str, int] | None) -> list[int | None]:
+    return [(decimals or {}).get(str(c)) for c in frame.columns]
+
+
+def md_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
-    out = ["| " + " | ".join(md_escape(c) for c in columns) + " |",
+    places = _decimals(frame, decimals)
+    out = ["| " + " | ".join(md_cell(c) for c in columns) + " |",
            "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
     for row in frame.itertuples(index=False):
-        out.append("| " + " | ".join(md_escape(v) for v in row) + " |")
+        out.append("| " + " | ".join(md_cell(cell(v, d)) for v, d in zip(row, places)) + " |")
     return "\n".join(out) + "\n"
 
 
-def html_table(frame: pd.DataFrame, classes: str = "") -> str:
+def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] | None = None) -> str:
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    places = _decimals(frame, decimals)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
-        cells = "".join(f'<td class="num">{html.escape(cell(v))}</td>' if n else f"<td>{html.escape(cell(v))}</td>"
-                        for v, n in zip(row, numeric))
+        cells = "".join(f'<td class="num">{html.escape(cell(v, d))}</td>' if n
+                        else f"<td>{html.escape(cell(v, d))}</td>" for v, n, d in zip(row, numeric, places))
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{html.escape(classes)}"' if classes else ""
     return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
@@ -95,18 +126,24 @@ def html_notes(notes: Iterable[str]) -> str:
     return "".join(f'<p class="note">{html.escape(n)}</p>\n' for n in notes)
 
 
-def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None) -> str:
-    """The frame as a Rich table, rendered to text. Cells are ``Text`` objects: no markup, no highlighting."""
+def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
+                    decimals: dict[str, int] | None = None) -> str:
+    """The frame as a Rich table, rendered to text. Title, heads and cells are ``Text`` objects
+    (no markup, no highlighting) with control characters shown as glyphs."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(title) if title else None, show_lines=False)
+    from tcoder.textsafe import inert, inert_lines
+
+    places = _decimals(frame, decimals)
+    table = Table(title=Text(inert(title)) if title else None, show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(Text(str(column)), justify="right" if numeric else "left", overflow="fold")
+        # a head may break into lines on purpose ("alice\nn"); nothing else may act on the terminal
+        table.add_column(Text(inert_lines(str(column))), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*(Text(cell(v)) for v in row))
+        table.add_row(*(Text(inert(cell(v, d))) for v, d in zip(row, places)))
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or _width(), markup=False, highlight=False, emoji=False,
                       color_system=None, force_terminal=False)
@@ -120,24 +157,24 @@ def _width() -> int:
     return max(80, shutil.get_terminal_size((120, 24)).columns)
 
 
-def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str] = ()) -> str:
+def table_notes(notes: Iterable[str]) -> str:
+    """Notes under a terminal table, one per line, control characters as glyphs."""
+    from tcoder.textsafe import inert
+
+    return "".join(f"{inert(n)}\n" for n in notes)
+
+
+def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str] = (),
+                 decimals: dict[str, int] | None = None) -> str:
+    """``decimals``: column -> places for the table, Markdown and HTML (CSV keeps full precision)."""
     notes = list(notes)
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n")
     if fmt == "md":
-        text = f"# {md_escape(title)}\n\n" + md_table(frame)
+        text = f"# {md_escape(title)}\n\n" + md_table(frame, decimals)
         return text + "".join(f"\n{md_escape(n)}\n" for n in notes)
     if fmt == "html":
-        return html_page(title, html_table(frame) + html_notes(notes))
-    text = rich_table_text(frame, title)
-    return text + "".join(f"{n}\n" for n in notes)
+        return html_page(title, html_table(frame, decimals=decimals) + html_notes(notes))
+    text = rich_table_text(frame, title, decimals=decimals)
+    return text + table_notes(notes)
 
-
-def write_output(text: str, path: str | None, out: TextIO | None = None) -> None:
-    """To a file (atomically) or standard output."""
-    if path and path != "-":
-        from tcoder.atomicio import atomic_write_text
-
-        atomic_write_text(path, text)
-    else:
-        (out or sys.stdout).write(text)

@@ -24,10 +24,27 @@ def _figure(width: float, height: float):
 
 
 def _save(figure, path: str | Path) -> None:
+    """Draw into memory, then replace ``path`` atomically (an interrupted run leaves the old
+    figure or the new one). An unwritable path raises :class:`OSError`."""
+    import io
+
+    from tcoder.atomicio import atomic_write_bytes
+
     path = Path(path)
-    if path.suffix.lower() not in PLOT_SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in PLOT_SUFFIXES:
         raise ValueError(f"a plot is written as {', '.join(PLOT_SUFFIXES)}; {path.name} has another suffix")
-    figure.savefig(path, dpi=200)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=suffix[1:], dpi=200)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def label(text: str) -> str:
+    """A name from a study as a plot label: shown as written, never read as mathtext
+    (a '$' would start a formula) and without control characters."""
+    from tcoder.textsafe import inert
+
+    return inert(str(text)).replace("$", r"\$")
 
 
 def plot_frequencies(labels: list[str], series: dict[str, list[float]], path: str | Path,
@@ -39,11 +56,11 @@ def plot_frequencies(labels: list[str], series: dict[str, list[float]], path: st
     height = 0.8 / max(1, len(groups))
     for g, group in enumerate(groups):
         ys = [i + (g - (len(groups) - 1) / 2) * height for i in range(len(labels))]
-        ax.barh(ys, series[group], height=height, label=group, color=_COLOURS[g % len(_COLOURS)])
-    ax.set_yticks(range(len(labels)), labels)
+        ax.barh(ys, series[group], height=height, label=label(group), color=_COLOURS[g % len(_COLOURS)])
+    ax.set_yticks(range(len(labels)), [label(x) for x in labels])
     ax.invert_yaxis()
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
+    ax.set_xlabel(label(xlabel))
+    ax.set_title(label(title))
     if len(groups) > 1:
         ax.legend(frameon=False)
     ax.grid(axis="x", alpha=0.3)
@@ -55,13 +72,20 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
     """A code x code heatmap with each cell's value written in it (for small matrices)."""
     import numpy as np
 
-    values = np.asarray(matrix, dtype=float)
+    values = np.asarray(matrix, dtype=float).reshape(len(labels), len(labels))
     size = max(4.0, 0.4 * len(labels) + 2.5)
     figure = _figure(size + 1, size)
     ax = figure.add_subplot()
+    if not labels:  # nothing co-occurs: an empty, labelled figure rather than an error
+        ax.text(0.5, 0.5, "no coded segments", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(label(title))
+        _save(figure, path)
+        return
     image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=0)
-    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xticks(range(len(labels)), [label(x) for x in labels], rotation=60, ha="right")
+    ax.set_yticks(range(len(labels)), [label(x) for x in labels])
     if len(labels) <= 20:
         top = np.nanmax(values) if np.isfinite(values).any() else 1
         for i in range(len(labels)):
@@ -71,8 +95,65 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
                     ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7,
                             color="white" if v < 0.6 * top else "black")
     figure.colorbar(image, ax=ax, label=value_label, shrink=0.8)
-    ax.set_title(title)
+    ax.set_title(label(title))
     _save(figure, path)
+
+
+_ROW_NUMBERS = ("alpha", "ci_low", "ci_high", "q_667", "q_800", "units")
+
+
+def agreement_problems(result: object, limit: int = 20) -> list[str]:
+    """What in a document is not the JSON of ``tcoder agree --format json`` (FORMAT section 6),
+    each with where it is (``codes[2].alpha``); empty when the shape is right. Rows need
+    their label (``code`` or ``domain``); alpha, the interval, q_667, q_800 and units are
+    numbers or null; other keys are allowed."""
+    if not isinstance(result, dict):
+        return [f"the top level is {_kind(result)}; expected an object with 'codes', 'domains' or 'overall'"]
+    problems: list[str] = []
+
+    def row(item: object, where: str, key: str | None) -> None:
+        if not isinstance(item, dict):
+            problems.append(f"{where} is {_kind(item)}; expected an object")
+            return
+        if key is not None and not isinstance(item.get(key), str):
+            problems.append(f"{where}.{key} is {_kind(item.get(key)) if key in item else 'missing'}; "
+                            "expected a string")
+        for name in _ROW_NUMBERS:
+            value = item.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                problems.append(f"{where}.{name} is {_kind(value)}; expected a number or null")
+
+    for section, key in (("codes", "code"), ("domains", "domain")):
+        items = result.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(f"'{section}' is {_kind(items)}; expected a list of objects")
+            continue
+        for i, item in enumerate(items):
+            row(item, f"{section}[{i}]", key)
+    if result.get("overall") is not None:
+        row(result["overall"], "overall", None)
+    if result.get("unit") is not None and not isinstance(result["unit"], str):
+        problems.append(f"'unit' is {_kind(result['unit'])}; expected a string")
+    coders = result.get("coders")
+    if coders is not None and not (isinstance(coders, list) and all(isinstance(c, str) for c in coders)):
+        problems.append(f"'coders' is {_kind(coders)}; expected a list of names")
+    if len(problems) > limit:
+        problems = problems[:limit] + [f"and {len(problems) - limit} more"]
+    return problems
+
+
+def _kind(value: object) -> str:
+    """How a JSON value is described in a message: its type and a short glimpse of it."""
+    import json
+
+    name = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+    if value is None:
+        return name
+    shown = json.dumps(value, ensure_ascii=False)
+    return f"{name} ({shown[:40] + '...' if len(shown) > 40 else shown})"
 
 
 def alpha_rows(result: dict) -> list[dict]:
@@ -92,6 +173,9 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None) -> None
     """Krippendorff's alpha per code (and domain, and overall) with its 95% interval when the
     result has ``ci_low``/``ci_high`` (``tcoder agree --bootstrap N``). Undefined alphas
     (``null``) are labelled, not drawn. Dotted lines mark .667 and .800."""
+    problems = agreement_problems(result)
+    if problems:
+        raise ValueError("not the JSON of 'tcoder agree --format json': " + "; ".join(problems))
     rows = alpha_rows(result)
     if not rows:
         raise ValueError("the agreement result has no codes, domains or overall alpha to plot")
@@ -115,12 +199,12 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None) -> None
     for threshold in (0.667, 0.8):
         ax.axvline(threshold, color="#999999", linestyle=":", linewidth=1)
     ax.set_xlim(min(-0.05, low_edge - 0.05), 1.02)
-    ax.set_yticks(range(len(rows)), [r["label"] for r in rows])
+    ax.set_yticks(range(len(rows)), [label(r["label"]) for r in rows])
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha" + (" (95% interval)" if any("ci_low" in r for r in rows) else ""))
     unit = result.get("unit")
     coders = ", ".join(result.get("coders") or [])
-    ax.set_title(title or f"Agreement per code" + (f", unit: {unit}" if unit else "")
-                 + (f" ({coders})" if coders else ""))
+    ax.set_title(label(title or "Agreement per code" + (f", unit: {unit}" if unit else "")
+                       + (f" ({coders})" if coders else "")))
     ax.grid(axis="x", alpha=0.3)
     _save(figure, path)
