@@ -31,6 +31,7 @@ def in_terminal(monkeypatch):
 
     def run(*args):
         out, err = Terminal(), Terminal()
+        monkeypatch.setenv("COLUMNS", "240")  # wide enough that no cell wraps, whatever runs the tests
         monkeypatch.setattr(sys, "stdout", out)
         monkeypatch.setattr(sys, "stderr", err)
         code = main([str(a) for a in args])
