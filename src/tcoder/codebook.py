@@ -87,6 +87,15 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "document_end": ("ctrl+end",),
     "close_dialog": ("escape",),
     "confirm_dialog": ("enter",),
+    # The compare screen (tcoder compare): disagreements and decisions.
+    "next_disagreement": ("greater_than_sign", "f8"),
+    "previous_disagreement": ("less_than_sign", "shift+f8"),
+    "next_open_disagreement": ("exclamation_mark",),
+    "decide": ("enter",),
+    "accept_union": ("plus",),
+    "accept_intersection": ("ampersand",),
+    "accept_none": ("minus",),
+    "accept_agreements": ("equals_sign",),
 }
 
 #: Punctuation as Textual names its keys, to check codebook keys against the table.

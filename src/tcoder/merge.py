@@ -8,6 +8,7 @@ same annotation changed differently on both sides is a conflict.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -78,6 +79,39 @@ def merge_annotations(base: Iterable[Annotation], ours: Iterable[Annotation],
         if chosen is not None:
             result.annotations.append(chosen)
     return result
+
+
+def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
+    """Three-way merge of header fields, one field at a time: a field changed on one
+    side is taken from that side; changed on both, two lists are merged as sets
+    (items added on either side are kept, items removed on either side go) and
+    anything else keeps ours. Used by a session reloading its file from disk."""
+    merged: dict[str, Any] = {}
+    for key in dict.fromkeys([*ours, *theirs, *base]):
+        missing = object()
+        bv, ov, tv = base.get(key, missing), ours.get(key, missing), theirs.get(key, missing)
+        if ov == tv or tv == bv:
+            value = ov
+        elif ov == bv:
+            value = tv
+        elif isinstance(ov, list) and isinstance(tv, list):
+            value = _merge_lists(bv if isinstance(bv, list) else [], ov, tv)
+        else:
+            value = ov
+        if value is not missing:
+            merged[key] = value
+    return merged
+
+
+def _merge_lists(base: list, ours: list, theirs: list) -> list:
+    def key(item: Any) -> str:
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+    in_base, in_ours, in_theirs = ({key(i) for i in items} for items in (base, ours, theirs))
+    kept = [i for i in ours if key(i) in in_theirs or key(i) not in in_base]
+    seen = {key(i) for i in kept}
+    kept += [i for i in theirs if key(i) not in in_base and key(i) not in seen]
+    return kept
 
 
 # ---------------------------------------------------------------- conflict records

@@ -661,6 +661,12 @@ class CodingSession:
                               list(self._annotations.values()), h.format, h.extra)
 
     @property
+    def idle(self) -> bool:
+        """No save is being written on the saving thread right now."""
+        saver = self._saver
+        return saver is None or saver.idle
+
+    @property
     def dirty(self) -> bool:
         """Changes not yet on disk (only after a failed save)."""
         return self._dirty

@@ -15,15 +15,17 @@ def test_every_key_in_the_table_has_a_command_and_back():
 
 
 def test_bindings_carry_command_ids():
-    for where in ("app", "screen", "view", "dialog"):
+    for where in ("app", "screen", "view", "dialog", "compare"):
         for b in bindings(where):
             assert b.id in COMMAND_KEYS and b.key == ",".join(COMMAND_KEYS[b.id])
 
 
 def test_no_two_commands_of_one_place_share_a_key():
-    for where in ("app", "screen", "view", "dialog"):
+    for where in ("app", "screen", "view", "dialog", "compare"):
         seen: dict[str, str] = {}
         places = (where, "app") if where != "app" else ("app",)
+        if where == "compare":  # the compare screen keeps the coding screen's commands too
+            places = ("compare", "screen", "view", "app")
         for c in COMMANDS:
             if c.where not in places:
                 continue
@@ -47,9 +49,12 @@ def test_key_labels():
 def test_user_guide_lists_every_command_with_its_default_keys():
     from pathlib import Path
 
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "coding.md").read_text("utf-8")
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    guide = (docs / "coding.md").read_text("utf-8")
+    compare_guide = (docs / "compare.md").read_text("utf-8")
     for c in COMMANDS:
-        row = next((line for line in guide.splitlines() if f"| `{c.id}` |" in line), None)
+        lines = (compare_guide if c.where == "compare" else guide).splitlines()
+        row = next((line for line in lines if f"| `{c.id}` |" in line), None)
         assert row is not None, c.id
         for key in keys_label(COMMAND_KEYS[c.id]).split(" / "):
             assert f"`{key}`" in row, (c.id, key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -51,8 +51,9 @@ def test_index_rows_cover_the_text_and_map_offsets_back():
         assert index.offset_at(row, index.column_of(offset)) == offset or text[offset] == "\n"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab c\u00e9\u65e5\n\t\x1b"), max_size=300), st.integers(3, 50))
+@example("aaaa a\u65e5\u65e5", 4)  # a wide character after a break at a space
 def test_wrap_never_loses_or_overlaps_text(text, width):
     index = WrapIndex(text, width)
     covered = []

@@ -104,3 +104,13 @@ def screen_text(app) -> str:
     """What the terminal shows, as plain text, one line per row."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     return "\n".join("".join(segment.text for strip in line for segment in strip) for line in update.strips)
+
+
+def make_compare_app(root: Path, transcript: str = "interviews/P01.txt", coders: list[str] | None = None,
+                     unit: str = "char"):
+    """`tcoder compare ROOT TRANSCRIPT` as an app to drive with Pilot."""
+    from tcoder.study import open_study
+    from tcoder.tui.compare_app import CompareApp
+
+    study = open_study(root)
+    return CompareApp(study, study.find(transcript), coders, unit=unit, cursor_blink=False)

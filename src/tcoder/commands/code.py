@@ -15,8 +15,11 @@ letter or digit; space picks any code by name. Every change is saved at once to
 <transcript>.<coder>.json. F1 shows every key; ctrl+q quits.
 
 The coder name comes from --coder, else the TCODER_CODER environment variable,
-else the program asks once. See docs/coding.md for the keys, remapping them in
-tcoder.yaml, working over SSH and NO_COLOR."""
+else the program asks once. --with bob draws bob's spans over yours (in italics,
+with a gutter lane of their own) and shows his changes within a second of his
+saving them, without touching his file. See docs/coding.md for the keys,
+remapping them in tcoder.yaml, working over SSH and NO_COLOR, and
+docs/compare.md for coding in pairs."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "default: choose from a list")
     parser.add_argument("--coder", metavar="NAME",
                         help="your coder name (default: $TCODER_CODER, else you are asked)")
+    parser.add_argument("--with", dest="partners", metavar="CODER[,CODER...]",
+                        help="also show these coders' spans, updated live as they save (read-only)")
+
+
+def served_in_browser() -> bool:
+    """Running under `tcoder serve` (textual-serve's web driver), not in a terminal."""
+    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,25 +52,42 @@ def run(args: argparse.Namespace) -> int:
             source = "--coder" if args.coder else "TCODER_CODER"
             print(f"tcoder code: error: {source}: {exc.problems[0].message}", file=sys.stderr)
             return 2
+    partners: list[str] = []
+    for name in (args.partners or "").split(","):
+        name = name.strip()
+        if not name:
+            continue
+        try:
+            check_coder_name(name)
+        except TcoderError as exc:
+            print(f"tcoder code: error: --with: {exc.problems[0].message}", file=sys.stderr)
+            return 2
+        if name == coder:
+            print(f"tcoder code: error: --with {name}: that is you; name another coder", file=sys.stderr)
+            return 2
+        if name not in partners:
+            partners.append(name)
     study = open_study(args.study)
     study.codebook  # a broken codebook is reported here, with file, line and column
     if not study.transcripts:
         raise StudyError(Problem("the study has no transcripts (*.txt or *.md files); add some or check "
                                  "'transcripts:' in tcoder.yaml", study.root))
     ref = study.find(args.transcript) if args.transcript else None
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if served_in_browser():
+        pass  # textual-serve talks to the browser through pipes and sets the size itself
+    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("tcoder code: error: the coding screen needs a terminal (stdin and stdout must not be "
               "redirected)", file=sys.stderr)
         return 2
-
-    # Textual sizes the screen from COLUMNS and LINES when they are set, and shells
-    # (tmux's too) may export values from before a resize: ask the terminal instead.
-    os.environ.pop("COLUMNS", None)
-    os.environ.pop("LINES", None)
+    else:
+        # Textual sizes the screen from COLUMNS and LINES when they are set, and shells
+        # (tmux's too) may export values from before a resize: ask the terminal instead.
+        os.environ.pop("COLUMNS", None)
+        os.environ.pop("LINES", None)
 
     from tcoder.tui.app import TcoderApp
 
-    app = TcoderApp(study, coder, ref)
+    app = TcoderApp(study, coder, ref, partners=partners)
     app.run()
     if app.problems:
         print_problems(app.problems)

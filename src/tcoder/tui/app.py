@@ -3,7 +3,7 @@ transcripts or opens one, and routes the app-wide commands (help, palette, quit)
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Sequence
 
 from textual.app import App
 from textual.binding import BindingType
@@ -29,11 +29,13 @@ class TcoderApp(App[int]):
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
 
     def __init__(self, study: Study, coder: str | None = None, transcript: TranscriptRef | None = None, *,
-                 cursor_blink: bool = True) -> None:
+                 cursor_blink: bool = True, partners: Sequence[str] = ()) -> None:
+        """``partners``: other coders whose spans are drawn over this coder's, live (``--with``)."""
         super().__init__()
         self.study = study
         self.coder = coder
         self.start_transcript = transcript
+        self.partners = [p for p in partners if p != coder]
         self.cursor_blink = cursor_blink
         #: command id -> keys as this user has them (defaults with tcoder.yaml's remaps)
         self.key_map = study.settings.key_map()
@@ -74,7 +76,16 @@ class TcoderApp(App[int]):
             else:
                 self.push_screen(MessageDialog(f"Cannot open {ref.name}", exc.problems))
             return
-        self.push_screen(CodingScreen(session, no_color=self.no_color))
+        partners = []
+        for name in self.partners:
+            if name == self.coder:
+                continue
+            try:
+                partners.append(CodingSession(self.study, ref, name, read_only=True))
+            except TcoderError as exc:
+                self.notify(f"{name}'s annotations are not shown: {exc.problems[0]}", title="--with",
+                            severity="warning", timeout=10, markup=False)
+        self.push_screen(CodingScreen(session, no_color=self.no_color, partners=partners))
 
     def _list_screen(self) -> TranscriptListScreen | None:
         for screen in self.screen_stack:

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from tcoder.codebook import COMMAND_KEYS
 from tcoder.settings import Settings
 
-Where = Literal["app", "screen", "view", "dialog"]
+Where = Literal["app", "screen", "view", "dialog", "compare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,24 @@ COMMANDS: tuple[Command, ...] = (
        palette=False),
     _c("confirm_dialog", "confirm_dialog", "OK", "answer yes, or close a message", "App", "dialog",
        palette=False),
+    # Comparing and adjudicating (the compare screen adds these to the coding commands)
+    _c("next_disagreement", "next_disagreement", "Next", "go to the next disagreement", "Compare", "compare",
+       footer=True),
+    _c("previous_disagreement", "previous_disagreement", "Previous", "go to the previous disagreement",
+       "Compare", "compare"),
+    _c("next_open_disagreement", "next_open_disagreement", "Next open",
+       "go to the next disagreement not yet resolved", "Compare", "compare"),
+    _c("decide", "decide", "Decide",
+       "decide the current disagreement: a coder's version, the union, the intersection or none", "Compare",
+       "compare", footer=True),
+    _c("accept_union", "accept_union", "Union", "put the union of the coders' spans into the consensus",
+       "Compare", "compare"),
+    _c("accept_intersection", "accept_intersection", "Intersection",
+       "put what every coder coded (the intersection) into the consensus", "Compare", "compare"),
+    _c("accept_none", "accept_none", "None", "decide that none of it goes into the consensus", "Compare",
+       "compare"),
+    _c("accept_agreements", "accept_agreements", "Accept agreements",
+       "copy every span all coders coded identically into the consensus", "Compare", "compare"),
 )
 
 BY_ID: dict[str, Command] = {c.id: c for c in COMMANDS}
@@ -159,6 +177,8 @@ _KEY_LABELS = {
     "right_parenthesis": ")", "left_curly_bracket": "{", "right_curly_bracket": "}",
     "left": "\u2190", "right": "\u2192", "up": "\u2191", "down": "\u2193", "escape": "esc",
     "delete": "del", "backspace": "backspace", "pageup": "pgup", "pagedown": "pgdn",
+    "plus": "+", "minus": "-", "ampersand": "&", "less_than_sign": "<", "greater_than_sign": ">",
+    "exclamation_mark": "!", "equals_sign": "=",
 }
 
 

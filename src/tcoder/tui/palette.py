@@ -26,6 +26,8 @@ class CodingCommands(Provider):
             if not command.palette:
                 continue
             target = self._target(command)
+            if command.where == "compare" and not hasattr(target, f"action_{command.action}"):
+                continue  # a compare command, on the coding screen
             help_text = f"{command.help} ({keys_for(self.app, command.id)})"
             entries.append((command.title, help_text, partial(target.run_action, command.action)))
         session = getattr(self.screen, "session", None)

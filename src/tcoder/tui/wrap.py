@@ -70,6 +70,10 @@ def _wrap_cells(line: str, base: int, width: int) -> list[int]:
             used = sum(char_width(c) for c in line[cut:i])
             row_start = cut
             last_space = -1
+            if used + w > width and i > row_start:  # the word after that space still does not fit
+                rows.append(base + i)
+                used = 0
+                row_start = i
         used += w
         if ch == " ":
             last_space = i

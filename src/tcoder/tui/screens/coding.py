@@ -8,7 +8,8 @@ saved by the session at once; the status line says so, or says why not.
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, Sequence
 
 from rich.text import Text
 from textual import events
@@ -21,13 +22,15 @@ from textual.widgets import Footer, Label
 
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
-from tcoder.session import CodingSession, SessionError
+from tcoder.session import ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
+from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
 from tcoder.tui.palette import CodingCommands
 from tcoder.tui.screens.dialogs import ChoiceDialog, MemoDialog, MessageDialog, SearchDialog
 from tcoder.tui.screens.picker import ALL_CODES, CodePicker
 from tcoder.tui.widgets.codebook_panel import CodebookPanel
 from tcoder.tui.widgets.details_panel import DetailsPanel
+from tcoder.tui.widgets.lane_header import LaneHeader
 from tcoder.tui.widgets.status_bar import StatusBar
 from tcoder.tui.widgets.transcript_view import SpanLayer, TranscriptView
 from tcoder.tui.wrap import inert
@@ -36,7 +39,11 @@ from tcoder.tui.wrap import inert
 PANELS_MIN_WIDTH = 100
 MESSAGE_SECONDS = 6.0
 MESSAGE_MIN_SECONDS = 1.5
+#: How often the screen checks the lock and retries a failed save; when the folder
+#: cannot be watched, also how often it looks for files changed on disk.
 DISK_POLL_SECONDS = 1.0
+#: Changes seen while the session is writing are looked at again this much later.
+RECHECK_SECONDS = 0.1
 #: The details panel follows the cursor once it rests this long, so held keys stay fast.
 DETAILS_DELAY = 0.08
 
@@ -73,10 +80,18 @@ class CodingScreen(Screen):
     CodingScreen.-read-only #banner { display: block; }
     """
 
-    def __init__(self, session: CodingSession, *, no_color: bool = False) -> None:
+    def __init__(self, session: CodingSession, *, no_color: bool = False,
+                 partners: Sequence[CodingSession] = ()) -> None:
+        """``partners`` are other coders' read-only sessions drawn over this coder's
+        spans (``tcoder code --with``); they follow their files live."""
         super().__init__()
         self.session = session
         self.no_color = no_color
+        self.partners: list[CodingSession] = list(partners)
+        #: files changed on disk are noticed by watching the folder (else by polling)
+        self.watching = False
+        self._watcher: FolderWatcher | None = None
+        self._recheck_timer = None
         self.last_code: str | None = None
         self.search_query = ""
         self._message = ""
@@ -89,11 +104,16 @@ class CodingScreen(Screen):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        view = TranscriptView(self.session.transcript, self.session.codebook, self._layers(),
+                              no_color=self.no_color, id="transcript")
         yield Label("", id="banner")
+        if self.partners:
+            names = ", ".join(p.coder for p in self.partners)
+            legend = [(f" text: tinted = {self.session.coder}'s codes, ", ""), ("italic", "italic"),
+                      (f" = {names}'s", "")]
+            yield LaneHeader(view, legend, {p.coder for p in self.partners}, id="lanes")
         with Horizontal(id="main"):
-            yield TranscriptView(self.session.transcript, self.session.codebook,
-                                 [SpanLayer(self.session.coder, self.session)], no_color=self.no_color,
-                                 id="transcript")
+            yield view
             with Vertical(id="side"):
                 with Vertical(id="codebook-box"):
                     yield Label("Codebook \u00b7 key \u00b7 uses here", classes="panel-title")
@@ -102,6 +122,16 @@ class CodingScreen(Screen):
                     yield DetailsPanel(id="details")
         yield StatusBar(id="status")
         yield Footer()
+
+    def _layers(self) -> list[SpanLayer]:
+        """This coder's spans tinted; each partner's in italics, with a lane of its own."""
+        return [SpanLayer(self.session.coder, self.session),
+                *(SpanLayer(p.coder, p, style="italic") for p in self.partners)]
+
+    @property
+    def followed(self) -> list[CodingSession]:
+        """Other coders' sessions shown here, which follow their files."""
+        return self.partners
 
     @property
     def view(self) -> TranscriptView:
@@ -114,6 +144,8 @@ class CodingScreen(Screen):
         self._show_read_only()
         self._update_all(now=True)
         self.set_interval(DISK_POLL_SECONDS, self._poll_disk, name="disk-poll")
+        self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
+        self._watcher.start()
         self.session.on_saved = lambda: self.post_message(Saved())
         problems = self.session.load_problems
         if self.session.transcript.warnings:
@@ -126,8 +158,12 @@ class CodingScreen(Screen):
                         timeout=10, markup=False)
 
     def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
         self.session.on_saved = None
         self.session.close()
+        for other in self.followed:
+            other.close()
 
     def on_saved(self, message: Saved) -> None:
         self._show_disk_report()
@@ -232,6 +268,8 @@ class CodingScreen(Screen):
             right.append((f"saved {state.at:%H:%M:%S}", 9))
         else:
             right.append(("no changes", 9))
+        if self.partners:
+            right.append(("with " + ", ".join(p.coder for p in self.partners), 6))
         right.append((f"{keys_for(self.app, 'help')} help", 4))
         status = self.query_one(StatusBar)
         status.show(left, right)
@@ -305,7 +343,7 @@ class CodingScreen(Screen):
             self._explain_selection()
             return
         try:
-            result = self.session.apply(code_id, *sel)
+            result = self._apply_to_session(code_id, *sel)
         except SessionError as exc:
             self._refuse(exc)
             return
@@ -318,6 +356,9 @@ class CodingScreen(Screen):
             message += "; " + "; ".join(result.warnings)
         self._changed(a.start, a.end)
         self._after_save(message, problem=bool(result.warnings))
+
+    def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
+        return self.session.apply(code_id, start, end)
 
     def _explain_selection(self) -> None:
         self.flash(f"select text first: shift+arrows, '{keys_for(self.app, 'select_sentence')}' a sentence, "
@@ -587,6 +628,8 @@ class CodingScreen(Screen):
     # ------------------------------------------------------------ the file on disk
 
     def _poll_disk(self) -> None:
+        """Every second: take the lock once the other window has closed, retry a failed
+        save, and (only when the folder cannot be watched) look for changed files."""
         session = self.session
         if session.read_only:
             if session.try_write_access():
@@ -596,13 +639,67 @@ class CodingScreen(Screen):
                 self._update_all()
                 self.notify("The other window has closed: you can code here now.", title="Writable")
                 return
-            session.sync()
+            if not self.watching:
+                session.sync()
         else:
-            session.reload()
+            if not self.watching:
+                session.reload()
             if session.dirty:  # a save that failed, or one not yet run: try again
                 session.save()
+        if not self.watching:
+            self._sync_followed(self.followed)
         self._show_disk_report()
         self._update_status()
+
+    def on_watch_started(self, message: WatchStarted) -> None:
+        self.watching = True
+        self._check_files(None)  # anything saved before the watch began
+
+    def on_watch_failed(self, message: WatchFailed) -> None:
+        self.watching = False  # the one-second poll takes over
+
+    def on_files_changed(self, message: FilesChanged) -> None:
+        self._check_files(message.paths)
+
+    def _check_files(self, paths: set[Path] | None) -> None:
+        """Merge this coder's file if it changed (our own saves are recognised and
+        ignored by the session) and redraw the other coders' spans that changed."""
+        session = self.session
+        if paths is None or session.path in paths:
+            if not session.idle:
+                # Our own save is being written: look again once it is on disk, so a
+                # change by another program at the same moment is not missed.
+                if self._recheck_timer is not None:
+                    self._recheck_timer.stop()
+                self._recheck_timer = self.set_timer(RECHECK_SECONDS, lambda: self._check_files({session.path}))
+            elif session.read_only:
+                session.sync()
+            else:
+                session.reload()
+        self._sync_followed([o for o in self.followed if paths is None or o.path in paths])
+        self._show_disk_report()
+        self._update_status()
+
+    def _sync_followed(self, sessions: list[CodingSession]) -> None:
+        changed = []
+        for other in sessions:
+            before = other.revision
+            other.sync()
+            report = other.take_report()
+            if report is not None and report.problems:  # e.g. half-edited by hand: keep showing the last good one
+                self.notify(f"{other.coder}'s file cannot be read; still showing it as it was: "
+                            f"{report.problems[0]}", title=other.path.name, severity="warning", timeout=8,
+                            markup=False)
+            if other.revision != before:
+                changed.append(other)
+        if changed:
+            self._followed_changed(changed)
+
+    def _followed_changed(self, sessions: list[CodingSession]) -> None:
+        """Other coders' annotations changed on disk: redraw them."""
+        self.view.spans_changed()
+        self._here_ids = None
+        self._update_all()
 
     def _show_disk_report(self) -> None:
         """Redraw and say so when the file on disk was merged in (by the poll or by a save)."""

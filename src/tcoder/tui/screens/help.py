@@ -17,7 +17,7 @@ from tcoder.codebook import COMMAND_KEYS, Codebook
 from tcoder.tui.keymap import COMMANDS, binding, bindings, keys_for, keys_label
 from tcoder.tui.wrap import inert
 
-GROUPS = ("Move", "Select", "Code", "Find", "View", "File", "App")
+GROUPS = ("Move", "Select", "Code", "Find", "View", "File", "App", "Compare")
 
 GUIDE = (
     "Select text with shift+arrows (or the sentence and turn keys), then press a code's letter or digit; "
@@ -37,7 +37,8 @@ def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]])
         commands = [c for c in COMMANDS if c.group == group]
         if not commands:
             continue
-        table = Table(box=None, expand=True, show_header=False, padding=(0, 1), title=group,
+        title = "Compare (tcoder compare)" if group == "Compare" else group
+        table = Table(box=None, expand=True, show_header=False, padding=(0, 1), title=title,
                       title_justify="left", title_style="bold underline")
         table.add_column("keys", style="bold", ratio=2)
         table.add_column("does", ratio=5)

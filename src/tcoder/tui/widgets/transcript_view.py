@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Iterable, Protocol
+from typing import Callable, ClassVar, Iterable, Literal, Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -60,12 +60,25 @@ class FixedSpans:
         self.revision = 0
 
 
+#: How a layer's spans show in the text: tinted with the code's colour, or in italics
+#: (a partner's or the consensus's spans drawn over the tinted ones). Every layer also
+#: has its own lane in the gutter.
+LayerStyle = Literal["tint", "italic"]
+
+
 @dataclass(frozen=True, slots=True)
 class SpanLayer:
     """One coder's spans in the view; ``name`` labels the layer's gutter column."""
 
     name: str
     source: SpanSource
+    style: LayerStyle = "tint"
+
+
+#: A row's flag in the flag column: (glyph, kind); kind picks the style:
+#: "open", "done" or "current".
+RowFlag = tuple[str, str]
+FLAG_WIDTH = 2
 
 
 def code_marker(codebook: Codebook, code_id: str) -> str:
@@ -106,6 +119,10 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--search",
         "transcript-view--gutter",
         "transcript-view--control",
+        "transcript-view--focus",
+        "transcript-view--flag-open",
+        "transcript-view--flag-done",
+        "transcript-view--flag-current",
     }
     DEFAULT_CSS = """
     TranscriptView {
@@ -121,6 +138,10 @@ class TranscriptView(ScrollView, can_focus=True):
     TranscriptView > .transcript-view--search { background: $warning 45%; }
     TranscriptView > .transcript-view--gutter { color: $text-muted; }
     TranscriptView > .transcript-view--control { color: $error; }
+    TranscriptView > .transcript-view--focus { background: $error 30%; text-style: bold; }
+    TranscriptView > .transcript-view--flag-open { color: $error; text-style: bold; }
+    TranscriptView > .transcript-view--flag-done { color: $success; }
+    TranscriptView > .transcript-view--flag-current { color: $text; background: $error 70%; text-style: bold; }
     """
 
     class Moved(Message):
@@ -149,6 +170,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.cursor = 0
         self.anchor: int | None = None
         self.code_filter: frozenset[str] | None = None
+        #: a passage drawn highlighted (the current disagreement of a comparison)
+        self.focus_range: tuple[int, int] | None = None
+        #: with a function here, a flag column left of the lanes shows (glyph, kind) per row
+        self.row_flags: Callable[[int, int], RowFlag | None] | None = None
         self._goal_column: int | None = None
         self._wrap: WrapIndex | None = None
         self._turn_starts = [t.start for t in transcript.turns]
@@ -164,8 +189,17 @@ class TranscriptView(ScrollView, can_focus=True):
     # ------------------------------------------------------------ geometry
 
     @property
+    def flag_width(self) -> int:
+        return FLAG_WIDTH if self.row_flags is not None else 0
+
+    @property
     def gutter_width(self) -> int:
-        return (MARKERS_PER_LAYER + 1) * max(1, len(self.span_layers))
+        return self.flag_width + (MARKERS_PER_LAYER + 1) * max(1, len(self.span_layers))
+
+    def lane_labels(self) -> list[tuple[int, str]]:
+        """(column, name) of each layer's lane in the gutter, for a header above the view."""
+        return [(self.flag_width + i * (MARKERS_PER_LAYER + 1), layer.name)
+                for i, layer in enumerate(self.span_layers)]
 
     @property
     def text_width(self) -> int:
@@ -205,6 +239,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self._style_cache.clear()
         self._gutter_cache.clear()
         self.spans_changed()
+
+    def set_focus_range(self, span: tuple[int, int] | None) -> None:
+        """Highlight a passage (or none); redraws only when it changes."""
+        if span != self.focus_range:
+            self.focus_range = span
+            self.spans_changed()
 
     def set_filter(self, codes: Iterable[str] | None) -> None:
         self.code_filter = frozenset(codes) if codes is not None else None
@@ -568,7 +608,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return cached
 
     def _make_style(self, label: bool, code: str | None, overlap: bool, match: bool, selected: bool,
-                    cursor: bool, control: bool) -> Style:
+                    cursor: bool, control: bool, italic: bool = False, focus: bool = False) -> Style:
         style = self.base_style
         if code is not None:
             style += self._code_style(code)[0]
@@ -576,6 +616,10 @@ class TranscriptView(ScrollView, can_focus=True):
                 style += Style(underline=True)
         if overlap:
             style += Style(underline=True, bold=self.no_color)
+        if italic:
+            style += Style(italic=True)
+        if focus:
+            style += self._component("focus")
         if label:
             style += self._component("speaker")
         if control:
@@ -628,12 +672,20 @@ class TranscriptView(ScrollView, can_focus=True):
                     cursor: int | None) -> Strip:
         text = self.text
         per_layer = self._row_spans(start, end)
-        segments = self._gutter(per_layer)
-        spans = [a for hits in per_layer for a in hits if a.end > start and a.start < end]
+        segments = self._flag(start, end) + self._gutter(per_layer)
+        spans, italics = [], []
+        for layer, hits in zip(self.span_layers, per_layer):
+            (italics if layer.style == "italic" else spans).extend(
+                a for a in hits if a.end > start and a.start < end)
         cuts = {start, end}
-        for a in spans:
+        for a in (*spans, *italics):
             cuts.add(max(a.start, start))
             cuts.add(min(a.end, end))
+        focus = self.focus_range
+        if focus is not None and focus[0] < end and focus[1] > start:
+            cuts.update((max(focus[0], start), min(focus[1], end)))
+        else:
+            focus = None
         label = self._label_range(start, end)
         if label:
             cuts.update(label)
@@ -666,12 +718,26 @@ class TranscriptView(ScrollView, can_focus=True):
                 bool(sel and sel[0] <= a < sel[1]),
                 cursor_at == a,
                 a in control_set,
+                any(s.start <= a < s.end for s in italics),
+                bool(focus and focus[0] <= a < focus[1]),
             )
             segments.append(Segment(shown[a - start:b - start], self._style(key)))
         if cursor_at is not None and cursor_at == end:
-            segments.append(Segment(" ", self._style((False, None, False, False, False, True, False))))
+            segments.append(Segment(" ", self._style((False, None, False, False, False, True, False, False,
+                                                      False))))
         strip = Strip(segments)
         return strip.extend_cell_length(width, self.base_style).crop(0, width)
+
+    def _flag(self, start: int, end: int) -> list[Segment]:
+        if self.row_flags is None:
+            return []
+        flag = self.row_flags(start, max(end, start + 1))
+        if flag is None:
+            return [Segment(" " * FLAG_WIDTH, self.base_style)]
+        glyph, kind = flag
+        glyph = inert(glyph)[:FLAG_WIDTH - 1]
+        style = self.base_style + self._component(f"flag-{kind}")
+        return [Segment(glyph, style), Segment(" " * (FLAG_WIDTH - len(glyph)), self.base_style)]
 
     def _gutter(self, per_layer: list[list[Annotation]]) -> list[Segment]:
         segments: list[Segment] = []
@@ -721,4 +787,5 @@ class TranscriptView(ScrollView, can_focus=True):
         return out
 
 
-__all__ = ["FixedSpans", "SpanLayer", "SpanSource", "TranscriptView", "code_marker"]
+__all__ = ["FLAG_WIDTH", "FixedSpans", "LayerStyle", "RowFlag", "SpanLayer", "SpanSource", "TranscriptView",
+           "code_marker"]

@@ -1,0 +1,168 @@
+"""tcoder compare STUDY TRANSCRIPT [--coders a,b,...] [--format json|table]: coders side by side,
+adjudication into the consensus, or the list of disagreements."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+HELP = "compare coders side by side and decide a consensus (or list the disagreements)"
+DESCRIPTION = """Show the transcript with every chosen coder's spans, their disagreements marked
+and counted, per-code alpha for this transcript and how many disagreements are
+resolved. For each disagreement, accept one coder's version, the union, the
+intersection or none (enter), or code it by hand with the usual coding keys:
+the result goes to the consensus coder's file (<transcript>.consensus.json),
+saved at once and undoable. Reopening continues where you left off.
+
+With --format json or table, print the disagreements instead (FORMAT section 7:
+for each code, overlapping spans of different coders form a cluster; 'missing'
+when a chosen coder has no span in it, 'boundary' when the spans differ).
+
+Default --coders: every coder with a file for the transcript except consensus.
+Other coders' saves show up live. See docs/compare.md."""
+
+FORMATS = ("json", "table")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("transcript", metavar="TRANSCRIPT",
+                        help="the transcript (path in the study, file name or stem)")
+    parser.add_argument("--coders", metavar="A,B[,C...]",
+                        help="coders to compare (default: everyone with a file for it, except consensus)")
+    parser.add_argument("--format", choices=FORMATS,
+                        help="print the disagreements as JSON or a table instead of opening the screen")
+    parser.add_argument("--unit", default="char", choices=("char", "word", "line", "sentence", "turn", "span"),
+                        help="unit of the per-code alpha in the agreement panel (default: char)")
+
+
+def _coders(args: argparse.Namespace) -> list[str] | None | int:
+    """The coders named with --coders (None when not given); 2 (bad usage) after a message."""
+    from tcoder.annotations import check_coder_name
+    from tcoder.errors import TcoderError
+
+    if args.coders is None:
+        return None
+    names: list[str] = []
+    for name in args.coders.split(","):
+        name = name.strip()
+        if not name:
+            continue
+        try:
+            check_coder_name(name)
+        except TcoderError as exc:
+            print(f"tcoder compare: error: --coders: {exc.problems[0].message}", file=sys.stderr)
+            return 2
+        if name in names:
+            print(f"tcoder compare: error: --coders names {name} twice", file=sys.stderr)
+            return 2
+        names.append(name)
+    if len(names) < 2:
+        print("tcoder compare: error: --coders needs at least two coders, e.g. --coders alice,bob",
+              file=sys.stderr)
+        return 2
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    from tcoder.adjudication import CONSENSUS, default_coders
+    from tcoder.errors import Problem, StudyError
+    from tcoder.study import open_study
+
+    chosen = _coders(args)
+    if isinstance(chosen, int):
+        return chosen
+    study = open_study(args.study)
+    codebook = study.codebook  # a broken codebook is reported here, with file, line and column
+    ref = study.find(args.transcript)
+    coders = chosen if chosen is not None else default_coders(study, ref)
+    if len(coders) < 2:
+        raise StudyError(Problem(
+            f"{ref.name} has annotation files from {len(coders)} coder(s) ({', '.join(coders) or 'none'}) besides "
+            "the consensus; comparing needs two. Name them with --coders", ref.path))
+    if args.format:
+        return _print(study, ref, coders, codebook, args.format)
+    if CONSENSUS in coders:
+        print("tcoder compare: error: the consensus is where the decisions go, so it cannot be one of the "
+              "coders compared on the screen (use --format json or table to list its disagreements)",
+              file=sys.stderr)
+        return 2
+    from tcoder.commands.code import served_in_browser
+
+    if served_in_browser():
+        pass
+    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("tcoder compare: error: the compare screen needs a terminal (stdin and stdout must not be "
+              "redirected); use --format json or table to print the disagreements", file=sys.stderr)
+        return 2
+    else:
+        os.environ.pop("COLUMNS", None)  # ask the terminal for its size (see tcoder code)
+        os.environ.pop("LINES", None)
+
+    from tcoder.cli import print_problems
+    from tcoder.tui.compare_app import CompareApp
+
+    app = CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit)
+    app.run()
+    if app.problems:
+        print_problems(app.problems)
+        return 1
+    return int(app.return_code or 0)
+
+
+def _print(study, ref, coders: list[str], codebook, fmt: str) -> int:
+    from tcoder.adjudication import find_disagreements, usable_annotations
+    from tcoder.textsafe import inert
+
+    transcript = study.transcript(ref)
+    files = study.annotation_files(ref)
+    annotations = {}
+    left_out = 0
+    for coder in coders:
+        loaded = study.load_annotations(ref, coder, set(codebook.codes))
+        kept, dropped = usable_annotations(loaded.file.annotations, len(transcript.text), codebook)
+        annotations[coder] = kept
+        left_out += dropped
+    disagreements = find_disagreements(annotations, coders)
+    for coder in coders:
+        if coder not in files:
+            print(inert(f"note: {coder} has no annotation file for {ref.name}: every span of the others is "
+                        f"'missing' for {coder}"), file=sys.stderr)
+    if left_out:
+        print(f"note: {left_out} annotation(s) left out: orphaned, beyond the end of the text, or with a code "
+              "not in the codebook ('tcoder check' lists them)", file=sys.stderr)
+    if fmt == "json":
+        items = [json.dumps(d.to_dict(), ensure_ascii=False) for d in disagreements]
+        sys.stdout.write("[\n" + ",\n".join("  " + item for item in items) + ("\n" if items else "") + "]\n")
+        return 0
+    _print_table(ref.name, transcript.text, coders, disagreements)
+    return 0
+
+
+def _print_table(name: str, text: str, coders: list[str], disagreements) -> None:
+    from collections import Counter
+
+    from tcoder.textsafe import inert
+
+    kinds = Counter(d.kind for d in disagreements)
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    print(inert(f"{name}: {len(disagreements)} disagreement(s) among {', '.join(coders)}"
+                + (f" ({summary})" if summary else "")))
+    if not disagreements:
+        return
+    header = ["#", "code", "kind", "start", "end", *coders, "text"]
+    rows = []
+    for i, d in enumerate(disagreements, 1):
+        cells = [str(i), d.code, d.kind, str(d.start), str(d.end)]
+        cells += [", ".join(f"{s}-{e}" for s, e in d.spans(c)) or "-" for c in coders]
+        quote = " ".join(text[d.start:d.end].split())
+        cells.append(quote if len(quote) <= 60 else quote[:59] + "\u2026")
+        rows.append([inert(cell) for cell in cells])
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    numeric = {0, 3, 4}
+    for row in [header, *rows]:
+        cells = [cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+                 for i, cell in enumerate(row[:-1])]
+        print("  ".join([*cells, row[-1]]).rstrip())

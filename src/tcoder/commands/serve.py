@@ -1,0 +1,132 @@
+"""tcoder serve STUDY [TRANSCRIPT] [--port N] [--host H]: the coding screen in a web browser."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import shlex
+import sys
+
+HELP = "serve the coding screen to a web browser (for pairing through an SSH tunnel)"
+DESCRIPTION = """Run the coding screen in a web browser with textual-serve: each browser tab
+gets its own tcoder process on this machine, coding the study's files here.
+
+There is NO authentication: anyone who can reach the address can read and code
+the whole study. It listens on 127.0.0.1 (this machine only) by default; reach
+it from your own computer through an SSH tunnel:
+
+    ssh -L 8000:127.0.0.1:8000 you@server      (then open http://localhost:8000)
+
+Only use --host with another address on a network you trust. Stop with ctrl+c.
+See docs/compare.md."""
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("transcript", metavar="TRANSCRIPT", nargs="?",
+                        help="open this transcript at once (default: the list of transcripts)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, metavar="N",
+                        help=f"port to listen on (default: {DEFAULT_PORT})")
+    parser.add_argument("--host", default=DEFAULT_HOST, metavar="H",
+                        help=f"address to listen on (default: {DEFAULT_HOST}, this machine only)")
+    parser.add_argument("--coder", metavar="NAME",
+                        help="code as this coder in every browser tab (default: each tab asks)")
+    parser.add_argument("--with", dest="partners", metavar="CODER[,CODER...]",
+                        help="also show these coders' spans, live (as tcoder code --with)")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def warning(host: str, port: int) -> str:
+    """What `tcoder serve` prints before it starts: no authentication, and the SSH tunnel."""
+    tunnel = f"ssh -L {port}:127.0.0.1:{port} you@this-server"
+    lines = [
+        "WARNING: tcoder serve has no authentication. Anyone who can reach "
+        f"http://{host}:{port} can read and code this study.",
+    ]
+    if is_loopback(host):
+        lines.append(f"It listens on {host} only (this machine). From your own computer, open an SSH tunnel:")
+        lines.append(f"    {tunnel}")
+        lines.append(f"then browse to http://localhost:{port}")
+    else:
+        lines.append(f"It listens on {host}, beyond this machine: do this only on a network you trust. "
+                     f"Prefer the default (127.0.0.1) with an SSH tunnel: {tunnel}")
+    return "\n".join(lines)
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The shell command textual-serve runs for each browser tab."""
+    parts = [sys.executable, "-m", "tcoder", "code", str(args.study)]
+    if args.transcript:
+        parts.append(args.transcript)
+    if args.coder:
+        parts += ["--coder", args.coder]
+    if args.partners:
+        parts += ["--with", args.partners]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tcoder.annotations import check_coder_name
+    from tcoder.errors import TcoderError
+    from tcoder.study import open_study
+
+    if not 0 < args.port < 65536:
+        print(f"tcoder serve: error: --port {args.port}: use a port between 1 and 65535", file=sys.stderr)
+        return 2
+    for option, value in (("--coder", args.coder), *(("--with", n.strip()) for n in (args.partners or "").split(",")
+                                                      if n.strip())):
+        if value is None:
+            continue
+        try:
+            check_coder_name(value)
+        except TcoderError as exc:
+            print(f"tcoder serve: error: {option}: {exc.problems[0].message}", file=sys.stderr)
+            return 2
+    study = open_study(args.study)
+    study.codebook  # report a broken codebook here, not in every browser tab
+    if args.transcript:
+        study.find(args.transcript)
+    args.study = str(Path(args.study).resolve())
+
+    print(warning(args.host, args.port), file=sys.stderr, flush=True)
+    server = tunnel_server_class()(command_line(args), host=args.host, port=args.port,
+                                   title=f"tcoder \u00b7 {study.root.resolve().name}")
+    try:
+        server.serve()
+    except OSError as exc:
+        print(f"tcoder serve: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc} "
+              "(is another server using that port? try --port)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def tunnel_server_class():
+    """textual-serve's Server as tcoder uses it (imported only when serving)."""
+    from textual_serve.server import Server
+
+    class TunnelServer(Server):
+        """textual-serve, with the page's addresses taken from the request, so the page
+        works through an SSH tunnel on any local port, and tcoder's own banner."""
+
+        async def handle_index(self, request):
+            self.public_url = f"{request.scheme}://{request.host}"
+            return await super().handle_index(request)
+
+        async def on_startup(self, app) -> None:
+            self.console.print(f"tcoder serve: listening on http://{self.host}:{self.port} "
+                               "(ctrl+c stops it)", highlight=False, markup=False)
+
+    return TunnelServer

@@ -1,0 +1,59 @@
+"""The `tcoder compare` application: the coding app of the ``consensus`` coder whose
+transcripts open on the compare screen. The transcript list (ctrl+l) lists the
+study with the consensus's annotation counts; enter compares another transcript."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from tcoder.adjudication import Adjudication, default_coders
+from tcoder.errors import Problem, TcoderError
+from tcoder.session import CodingSession
+from tcoder.study import CONSENSUS, Study, TranscriptRef
+from tcoder.tui.app import TcoderApp
+from tcoder.tui.screens.compare import CompareScreen
+from tcoder.tui.screens.dialogs import MessageDialog
+
+
+class CompareApp(TcoderApp):
+    def __init__(self, study: Study, transcript: TranscriptRef, coders: Sequence[str] | None = None, *,
+                 unit: str = "char", cursor_blink: bool = True) -> None:
+        """``coders``: the coders to compare (default: every coder with a file for the
+        transcript, except the consensus)."""
+        super().__init__(study, CONSENSUS, transcript, cursor_blink=cursor_blink)
+        self.compare_coders = list(coders) if coders else None
+        self.unit = unit
+
+    def open_transcript(self, ref: TranscriptRef) -> None:
+        coders = self.compare_coders or default_coders(self.study, ref)
+        if len(coders) < 2:
+            problem = Problem(f"{ref.name} has annotation files from {len(coders)} coder(s) "
+                              f"({', '.join(coders) or 'none'}); comparing needs two", ref.path)
+            self._cannot_open(ref, [problem])
+            return
+        opened: list[CodingSession] = []
+        try:
+            consensus = CodingSession(self.study, ref, CONSENSUS, background_save=True,
+                                      schedule_save=self.call_after_refresh)
+            opened.append(consensus)
+            sessions = {}
+            for coder in coders:
+                sessions[coder] = CodingSession(self.study, ref, coder, read_only=True)
+                opened.append(sessions[coder])
+        except TcoderError as exc:
+            for session in opened:
+                session.close()
+            self._cannot_open(ref, exc.problems)
+            return
+        adjudication = Adjudication(consensus, sessions)
+        self.push_screen(CompareScreen(adjudication, no_color=self.no_color, unit=self.unit))
+
+    def _cannot_open(self, ref: TranscriptRef, problems: list[Problem]) -> None:
+        if self._list_screen() is None:
+            self.problems.extend(problems)
+            self.exit(return_code=1)
+        else:
+            self.push_screen(MessageDialog(f"Cannot compare {ref.name}", problems))
+
+
+__all__ = ["CompareApp"]

@@ -1,0 +1,338 @@
+"""The compare screen (`tcoder compare`): several coders' spans side by side, their
+disagreements marked and counted, and decisions written to the consensus.
+
+It is the coding screen of the ``consensus`` coder with the chosen coders drawn
+under it: each coder's spans tint the text and have a lane in the gutter, the
+consensus's spans are in italics with a lane of their own, and a flag column
+marks rows with an open (≠), resolved (✓) or current (▶) disagreement. Every
+coding key still works and edits the consensus by hand; the decisions (a
+coder's version, union, intersection, none) are core operations of
+:class:`~tcoder.adjudication.Adjudication`, each one undoable step.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Label
+
+from tcoder.adjudication import Adjudication, Decision, Disagreement
+from tcoder.session import ApplyResult, CodingSession, SessionError
+from tcoder.tui.keymap import bindings, keys_for
+from tcoder.tui.screens.coding import CodingScreen
+from tcoder.tui.screens.decide import DecisionDialog
+from tcoder.tui.widgets.compare_panels import (
+    CURRENT_FLAG,
+    DONE_FLAG,
+    OPEN_FLAG,
+    AgreementPanel,
+    DisagreementBar,
+    DisagreementPanel,
+)
+from tcoder.tui.widgets.lane_header import LaneHeader
+from tcoder.tui.widgets.status_bar import StatusBar
+from tcoder.tui.widgets.transcript_view import RowFlag, SpanLayer, TranscriptView
+
+
+def _first_key(app, command_id: str) -> str:
+    return keys_for(app, command_id).split(" / ")[0]
+
+
+class CompareScreen(CodingScreen):
+    BINDINGS: ClassVar[list[BindingType]] = bindings("compare")
+    DEFAULT_CSS = """
+    CompareScreen #codebook-box { height: 1fr; }
+    CompareScreen #details-box { height: 1fr; border-top: solid $primary; }
+    CompareScreen .panel-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    """
+
+    def __init__(self, adjudication: Adjudication, *, no_color: bool = False, unit: str = "char") -> None:
+        super().__init__(adjudication.consensus, no_color=no_color)
+        self.adjudication = adjudication
+        self.unit = unit
+        #: the index of the current disagreement in ``adjudication.disagreements``
+        self.current: int | None = None
+        self._flag_index: tuple[list[int], list[int]] = ([], [])
+        self._flags_of: tuple | None = None
+        self._alpha: tuple[tuple, object] | None = None
+        self._step_places: dict[int, tuple] = {}  # id(step) -> the disagreement it decided
+
+    # ------------------------------------------------------------ layout
+
+    def _layers(self) -> list[SpanLayer]:
+        adjudication = self.adjudication
+        return [*(SpanLayer(coder, adjudication.coders[coder]) for coder in adjudication.order),  # type: ignore[arg-type]
+                SpanLayer(self.session.coder, self.session, style="italic")]
+
+    @property
+    def followed(self) -> list[CodingSession]:
+        return [s for s in self.adjudication.coders.values() if isinstance(s, CodingSession)]
+
+    def compose(self) -> ComposeResult:
+        view = TranscriptView(self.session.transcript, self.session.codebook, self._layers(),
+                              no_color=self.no_color, id="transcript")
+        view.row_flags = self._row_flag
+        yield Label("", id="banner")
+        legend = [(" text: tinted = coded, underlined = several spans, ", ""), ("italic", "italic"),
+                  (f" = in {self.session.coder}", "")]
+        yield LaneHeader(view, legend, {self.session.coder}, id="lanes")
+        with Horizontal(id="main"):
+            yield view
+            with Vertical(id="side"):
+                with Vertical(id="codebook-box"):
+                    yield Label("Agreement \u00b7 " + ", ".join(self.adjudication.order), classes="panel-title")
+                    with VerticalScroll(classes="panel-scroll"):
+                        yield AgreementPanel(id="agreement")
+                with Vertical(id="details-box"):
+                    yield Label("Current disagreement", classes="panel-title")
+                    with VerticalScroll(classes="panel-scroll"):
+                        yield DisagreementPanel(id="disagreement")
+        yield DisagreementBar(id="bar")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Runs before the coding screen's on_mount (Textual calls handlers down the MRO).
+        items = self.adjudication.disagreements
+        found = self.adjudication.step_from(None, 0, True, open_only=True)
+        self.current = found[0] if found else (0 if items else None)
+        self.call_after_refresh(self._show_current, True)
+
+    # ------------------------------------------------------------ the flag column
+
+    def _refresh_flag_index(self) -> None:
+        items = self.adjudication.disagreements
+        if self._flags_of is not None and self._flags_of[0] is items:
+            return
+        starts = [d.start for d in items]
+        max_ends = list(itertools.accumulate((d.end for d in items), max))
+        self._flag_index = (starts, max_ends)
+        self._flags_of = (items,)
+
+    def _row_flag(self, start: int, end: int) -> RowFlag | None:
+        self._refresh_flag_index()
+        starts, max_ends = self._flag_index
+        first = bisect.bisect_right(max_ends, start)
+        last = bisect.bisect_left(starts, end)
+        if first >= last:
+            return None
+        items = self.adjudication.disagreements
+        resolutions = self.adjudication.resolutions()
+        hits = [i for i in range(first, last) if items[i].end > start]
+        if not hits:
+            return None
+        if self.current in hits:
+            return (CURRENT_FLAG, "current")
+        if any(not resolutions[i].resolved for i in hits):
+            return (OPEN_FLAG, "open")
+        return (DONE_FLAG, "done")
+
+    # ------------------------------------------------------------ the current disagreement
+
+    def current_disagreement(self) -> Disagreement | None:
+        items = self.adjudication.disagreements
+        if self.current is None or not 0 <= self.current < len(items):
+            return None
+        return items[self.current]
+
+    def _show_current(self, move: bool = False) -> None:
+        """Highlight the current disagreement (and bring the cursor to it when ``move``)."""
+        d = self.current_disagreement()
+        view = self.view
+        view.set_focus_range((d.start, d.end) if d is not None else None)
+        view.spans_changed()
+        if move and d is not None:
+            view.move_to(d.start, center=True)
+        self._here_ids = None
+        self._update_all()
+
+    def _go(self, index: int | None, note: str = "") -> None:
+        if index is None:
+            return
+        self.current = index
+        self._show_current(move=True)
+        if note:
+            self.flash(note)
+
+    def _step(self, forward: bool, open_only: bool = False) -> None:
+        items = self.adjudication.disagreements
+        if not items:
+            self.flash("the coders agree everywhere on this transcript: nothing to go to")
+            return
+        found = self.adjudication.step_from(self.current, self.view.cursor, forward, open_only)
+        if found is None:
+            self.flash(f"all {len(items)} disagreements are resolved")
+            return
+        index, wrapped = found
+        note = ""
+        if wrapped:
+            note = "wrapped to the " + ("first" if forward else "last")
+        self._go(index, note)
+
+    def action_next_disagreement(self) -> None:
+        self._step(True)
+
+    def action_previous_disagreement(self) -> None:
+        self._step(False)
+
+    def action_next_open_disagreement(self) -> None:
+        self._step(True, open_only=True)
+
+    def _view_moved(self, view: TranscriptView) -> None:
+        # Following the cursor: moving into another disagreement makes it the current one.
+        d = self.current_disagreement()
+        if d is None or not d.start <= view.cursor < d.end:
+            index = self.adjudication.index_at(view.cursor)
+            if index is not None and index != self.current:
+                self.current = index
+                view.set_focus_range((self.adjudication.disagreements[index].start,
+                                      self.adjudication.disagreements[index].end))
+                self._here_ids = None
+        super()._view_moved(view)
+
+    # ------------------------------------------------------------ deciding
+
+    def _decision_hint(self) -> str:
+        return (f"{_first_key(self.app, 'decide')} decide \u00b7 {_first_key(self.app, 'accept_union')} union "
+                f"\u00b7 {_first_key(self.app, 'accept_intersection')} intersection \u00b7 "
+                f"{_first_key(self.app, 'accept_none')} none \u00b7 select + code key: by hand")
+
+    def _decide(self, decision: Decision) -> None:
+        if self._read_only_refusal():
+            return
+        d = self.current_disagreement()
+        if d is None:
+            self.flash(f"no disagreement selected ({_first_key(self.app, 'next_disagreement')} goes to the next)",
+                       problem=True)
+            return
+        try:
+            step = self.adjudication.decide(d, decision)
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        name = self.session.codebook[d.code].name
+        if step is None:
+            self.flash(f"the consensus already has {decision.label} for {name} here")
+            return
+        self._step_places[id(step)] = d.key
+        message = f"{name}: {decision.label}"
+        found = self.adjudication.step_from(self.current, d.start, True, open_only=True)
+        if found is None:
+            message += f"; all {len(self.adjudication.disagreements)} disagreements are resolved"
+            self._show_current()
+        else:
+            self.current = found[0]
+            self._show_current(move=True)
+            message += f"; next open: {found[0] + 1} of {len(self.adjudication.disagreements)}"
+        self._after_save(message + f" ({keys_for(self.app, 'undo')} undoes)")
+
+    def action_decide(self) -> None:
+        if self._read_only_refusal():
+            return
+        d = self.current_disagreement()
+        if d is None:
+            self._decide(Decision("none"))  # explains that there is nothing to decide
+            return
+        name = self.session.codebook[d.code].name if d.code in self.session.codebook else d.code
+        title = f"{name}, characters {d.start}-{d.end} ({d.kind}): what goes into the consensus?"
+
+        def chosen(decision: Decision | None) -> None:
+            if decision is not None:
+                self._decide(decision)
+
+        self.app.push_screen(DecisionDialog(d, title), chosen)
+
+    def action_accept_union(self) -> None:
+        self._decide(Decision("union"))
+
+    def action_accept_intersection(self) -> None:
+        self._decide(Decision("intersection"))
+
+    def action_accept_none(self) -> None:
+        self._decide(Decision("none"))
+
+    def action_accept_agreements(self) -> None:
+        if self._read_only_refusal():
+            return
+        try:
+            step = self.adjudication.accept_agreements()
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        if step is None:
+            self.flash("the consensus already has every span the coders agree on")
+            return
+        self.view.spans_changed()
+        self._here_ids = None
+        self._update_all()
+        self._after_save(f"{len(step.changes)} agreed span(s) copied into the consensus "
+                         f"({keys_for(self.app, 'undo')} undoes)")
+
+    def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
+        """Coding by hand on the compare screen codes the consensus, with its sources."""
+        return self.adjudication.apply_by_hand(code_id, start, end)
+
+    def _history(self, undo: bool) -> None:
+        history = self.session.history
+        before = (len(history.undo_stack), len(history.redo_stack))
+        super()._history(undo)
+        if (len(history.undo_stack), len(history.redo_stack)) == before:
+            return
+        step = history.redo_stack[-1] if undo else history.undo_stack[-1]
+        key = self._step_places.get(id(step))
+        index = self.adjudication.index_of(key) if key is not None else None
+        if index is not None:
+            self.current = index
+            self._show_current(move=True)
+        else:
+            self._show_current()
+
+    # ------------------------------------------------------------ panels and live changes
+
+    def _show_panels(self) -> None:
+        self._details_timer = None
+        adjudication = self.adjudication
+        if self.query_one("#codebook-box").display:
+            revisions = tuple(s.revision for s in adjudication.coders.values())
+            if self._alpha is None or self._alpha[0] != revisions:
+                self._alpha = (revisions, adjudication.alphas(self.unit))
+            key = (revisions, self.session.revision, len(adjudication.disagreements))
+            self.query_one(AgreementPanel).show(adjudication, self._alpha[1], self.unit, key)
+        if self.query_one("#details-box").display:
+            self.query_one(DisagreementPanel).show(adjudication, self.current, self._decision_hint())
+
+    def _update_status(self, here=None) -> None:
+        super()._update_status(here)
+        keys = (f"{_first_key(self.app, 'decide')} decide \u00b7 {_first_key(self.app, 'previous_disagreement')} "
+                f"{_first_key(self.app, 'next_disagreement')} move")
+        self.query_one(DisagreementBar).show(self.adjudication, self.current, keys)
+
+    def _followed_changed(self, sessions: list[CodingSession]) -> None:
+        """A coder saved: recompute the disagreements, keeping the current one if it is still there."""
+        adjudication = self.adjudication
+        old = self.current_disagreement()
+        adjudication.refresh()
+        items = adjudication.disagreements
+        if old is not None:
+            index = adjudication.index_of(old.key)
+            if index is None:
+                index = adjudication.index_at(old.start)
+            self.current = index if index is not None else (min(self.current or 0, len(items) - 1)
+                                                            if items else None)
+        elif items and self.current is None:
+            self.current = 0
+        d = self.current_disagreement()
+        self.view.set_focus_range((d.start, d.end) if d is not None else None)
+        self.flash(f"{', '.join(s.coder for s in sessions)} saved: {len(items)} disagreement(s) now")
+        super()._followed_changed(sessions)
+
+    def on_resize(self, event) -> None:
+        self.query_one(LaneHeader).refresh()
+
+
+__all__ = ["CompareScreen"]
