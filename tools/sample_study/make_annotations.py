@@ -7,7 +7,9 @@ exact quotes with the code a careful adjudication gave them. From it this script
 writes, for every transcript, three annotation files:
 
 - ``consensus``: the key itself, each annotation recording in ``sources`` the ids
-  of the coders' annotations it was agreed from;
+  of the coders' annotations it was agreed from, and in its header
+  (``adjudicated_none``) every disagreement the team decided to leave out, so
+  ``tcoder compare`` opens the sample as a finished adjudication;
 - ``alice`` and ``bob``: two independent coders who mostly find the same
   passages but, as real coders do, stop at different words or take the whole
   sentence, sometimes miss a passage, confuse codes whose definitions overlap,
@@ -37,6 +39,7 @@ REPO = HERE.parents[1]
 STUDY = REPO / "sample_data" / "activism-study"
 sys.path.insert(0, str(REPO / "src"))
 
+from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD, find_disagreements, usable_annotations  # noqa: E402
 from tcoder.annotations import Annotation, AnnotationFile, dumps_annotations  # noqa: E402
 from tcoder.codebook import load_codebook  # noqa: E402
 from tcoder.segments import sentences_in  # noqa: E402
@@ -179,10 +182,25 @@ def build(study: Path = STUDY, key: Path = HERE / "passages.yaml") -> dict[Path,
                 a.updated = a.created
                 a.set_context(text)
                 coded[coder].append(a)
+        decided_none = _none_decisions(coded, codebook, len(text))
         for coder, annotations in coded.items():
-            af = AnnotationFile(coder, path.name, transcript.sha256, annotations)
+            extra = {NONE_FIELD: decided_none} if coder == "consensus" and decided_none else {}
+            af = AnnotationFile(coder, path.name, transcript.sha256, annotations, extra=extra)
             outputs[path.with_name(f"{path.stem}.{coder}.json")] = dumps_annotations(af)
     return outputs
+
+
+def _none_decisions(coded: dict[str, list[Annotation]], codebook, text_length: int) -> list[dict]:
+    """The coders' disagreements that the consensus leaves out: the team decided "none"."""
+    usable = {c: usable_annotations(coded[c], text_length, codebook)[0] for c in CODERS}
+    consensus = coded["consensus"]
+    records = []
+    for d in find_disagreements(usable, CODERS):
+        if any(a.code == d.code and a.start < d.end and d.start < a.end for a in consensus):
+            continue
+        records.append({"code": d.code, "start": d.start, "end": d.end, SOURCES_FIELD: sorted(d.ids),
+                        "decided": (START + timedelta(days=28)).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return sorted(records, key=lambda r: (r["start"], r["end"], r["code"]))
 
 
 def main(argv: list[str] | None = None) -> int:
