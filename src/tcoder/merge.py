@@ -95,7 +95,7 @@ def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, A
         elif ov == bv:
             value = tv
         elif isinstance(ov, list) and isinstance(tv, list):
-            value = _merge_lists(bv if isinstance(bv, list) else [], ov, tv)
+            value = merge_lists(bv if isinstance(bv, list) else [], ov, tv)
         else:
             value = ov
         if value is not missing:
@@ -103,7 +103,7 @@ def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, A
     return merged
 
 
-def _merge_lists(base: list, ours: list, theirs: list) -> list:
+def merge_lists(base: list, ours: list, theirs: list) -> list:
     def key(item: Any) -> str:
         return json.dumps(item, sort_keys=True, ensure_ascii=False)
 

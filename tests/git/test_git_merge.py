@@ -497,3 +497,31 @@ def test_transcript_renamed_and_edited_on_one_branch(repo: GitStudy, run_cli):
     assert quotes == {old.id: "it was my grandmother", ours.id: "I saw how she was treated"}
     code, out, err = run_cli("check", repo.study)
     assert code == 0, err
+
+
+def test_decisions_of_none_recorded_on_both_branches_are_both_kept(repo: GitStudy):
+    """Two adjudication sessions each leave a disagreement out of the consensus: the
+    header lists that remember those decisions merge like sets, without a conflict."""
+    repo.code("consensus", "personal", "it was my grandmother")
+    repo.commit("consensus")
+
+    def decide_none(code: str, start: int, end: int) -> dict:
+        af = repo.read("consensus")
+        record = {"code": code, "start": start, "end": end, "sources": [f"{code}-{start}"]}
+        af.extra["adjudicated_none"] = [*af.extra.get("adjudicated_none", []), record]
+        repo.save(af, "consensus")
+        return record
+
+    branch_off(repo)
+    theirs = decide_none("outreach", 200, 230)
+    repo.commit("feature: none for outreach")
+    repo.checkout("main")
+    ours = decide_none("duty", 10, 30)
+    repo.commit("main: none for duty")
+
+    done = repo.merge("feature")
+
+    assert done.returncode == 0, done.stderr
+    merged = repo.read("consensus")
+    assert merged.extra["adjudicated_none"] == [ours, theirs]
+    assert "conflict" not in merged.extra

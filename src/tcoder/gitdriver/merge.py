@@ -33,7 +33,7 @@ from tcoder.annotations import FORMAT_ID, FORMAT_PREFIX, Annotation, AnnotationF
 from tcoder.atomicio import atomic_write_text
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
-from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations
+from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations, merge_lists
 from tcoder.textsafe import inert
 from tcoder.transcript import text_sha256
 
@@ -148,7 +148,10 @@ def _header(af: AnnotationFile | None) -> dict[str, Any]:
 
 def _merge_header(base: AnnotationFile | None, ours: AnnotationFile,
                   theirs: AnnotationFile) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """Merge header fields one by one; a field changed two ways keeps ours and is recorded."""
+    """Merge header fields one by one. A list changed on both sides (such as the
+    consensus's record of disagreements decided as none) keeps what either side
+    added and drops what either side removed; any other field changed two ways
+    keeps ours and is recorded as a conflict."""
     b, o, t = _header(base), _header(ours), _header(theirs)
     merged: dict[str, Any] = {}
     record: dict[str, dict[str, Any]] = {"ours": {}, "theirs": {}, "base": {}}
@@ -158,6 +161,8 @@ def _merge_header(base: AnnotationFile | None, ours: AnnotationFile,
             value = ov
         elif ov == bv:
             value = tv
+        elif isinstance(ov, list) and isinstance(tv, list):
+            value = merge_lists(bv if isinstance(bv, list) else [], ov, tv)
         else:
             value = ov
             record["ours"][key], record["theirs"][key], record["base"][key] = ov, tv, bv
