@@ -527,3 +527,51 @@ def test_a_scheduled_save_runs_when_the_caller_says_and_close_saves_the_rest(min
     s.apply("duty", 13, 20)
     s.close()  # what was only scheduled is written before the lock goes
     assert {a.code for a in on_disk(mini_study)} == {"personal", "duty"}
+
+
+# ---------------------------------------------------------------- settling merge conflicts
+
+
+def _file_with_a_merge_conflict(builder, ours_code="personal", theirs: str | None = "duty"):
+    """alice's file as the git merge driver leaves it: ours in place, theirs recorded beside it."""
+    from tcoder.merge import Conflict, conflict_record
+
+    text = (builder.root / "interviews/P01.txt").read_text("utf-8")
+    start = text.index("it was my grandmother")
+    base = new_annotation("personal", start, start + 21, text)
+    ours = base.copy(code=ours_code, memo="ours")
+    other = None if theirs is None else base.copy(code=theirs, memo="theirs")
+    write_external(builder, [conflict_record(Conflict(base.id, base, ours, other))])
+    return base.id
+
+
+@pytest.mark.parametrize("keep_other, code, memo", [(False, "personal", "ours"), (True, "duty", "theirs")])
+def test_settling_a_merge_conflict_keeps_one_version_and_can_be_undone(mini_study, keep_other, code, memo):
+    aid = _file_with_a_merge_conflict(mini_study)
+    session = open_session(mini_study)
+    assert [a.id for a in session.conflicts] == [aid]
+    kept = session.resolve_conflict(aid, keep_other=keep_other)
+    assert (kept.code, kept.memo) == (code, memo) and "conflict" not in kept.extra
+    assert session.conflicts == []
+    (a,) = on_disk(mini_study)
+    assert (a.id, a.code, a.memo) == (aid, code, memo) and "conflict" not in a.extra
+    session.undo()
+    (a,) = on_disk(mini_study)
+    assert "conflict" in a.extra and len(session.conflicts) == 1
+    session.close()
+
+
+def test_taking_the_other_side_of_a_deletion_deletes(mini_study):
+    aid = _file_with_a_merge_conflict(mini_study, theirs=None)
+    session = open_session(mini_study)
+    assert session.resolve_conflict(aid, keep_other=True) is None
+    assert on_disk(mini_study) == []
+    session.close()
+
+
+def test_settling_needs_a_conflict(mini_study):
+    session = open_session(mini_study)
+    a = session.apply("personal", 0, 11).annotation
+    with pytest.raises(SessionError, match="has no merge conflict"):
+        session.resolve_conflict(a.id, keep_other=False)
+    session.close()

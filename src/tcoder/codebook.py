@@ -39,6 +39,8 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "remove_annotation": ("delete", "backspace"),
     "recode_annotation": ("ctrl+r",),
     "edit_memo": ("ctrl+e",),
+    "conflict_keep": ("f12",),
+    "conflict_take_other": ("shift+f12",),
     "search": ("slash", "ctrl+f"),
     "search_next": ("f3", "ctrl+g"),
     "search_previous": ("shift+f3", "ctrl+shift+g"),

@@ -37,7 +37,14 @@ from tcoder.annotations import (
 )
 from tcoder.codebook import Codebook
 from tcoder.errors import LockedError, Problem, TcoderError
-from tcoder.merge import conflict_record, merge_annotations, merge_fields
+from tcoder.merge import (
+    CONFLICT_FIELD,
+    ConflictRecordError,
+    conflict_record,
+    merge_annotations,
+    merge_fields,
+    read_conflict,
+)
 from tcoder.segments import sentences_in
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
@@ -545,6 +552,31 @@ class CodingSession:
         new = old.copy(code=code, updated=now_iso())
         self._commit(f"recode to {self.codebook[code].name}", [Change(old.id, old, new)])
         return new
+
+    @property
+    def conflicts(self) -> list[Annotation]:
+        """Annotations that carry an unresolved merge conflict (from git or a reload), in text order."""
+        return sorted((a for a in self._annotations.values() if CONFLICT_FIELD in a.extra),
+                      key=Annotation.sort_key)
+
+    def resolve_conflict(self, annotation_id: str, keep_other: bool) -> Annotation | None:
+        """Settle the merge conflict an annotation carries, as one undoable step: keep
+        the version in place, or take the other one (which may be a deletion).
+        Returns the annotation kept, or None when the choice deletes it."""
+        self._check_writable()
+        current = self._require(annotation_id)
+        try:
+            record = read_conflict(current)
+        except ConflictRecordError as exc:
+            raise SessionError(f"the conflict on this annotation cannot be read ({exc}); settle it with "
+                               "'tcoder git resolve' or by hand") from None
+        if record is None:
+            raise SessionError("this annotation has no merge conflict")
+        chosen = record.other if keep_other else record.in_place
+        other_side = "theirs" if record.kept == "ours" else "ours"
+        verb = "delete it" if chosen is None else f"keep {other_side if keep_other else record.kept}"
+        self._commit(f"settle a merge conflict: {verb}", [Change(current.id, current, chosen)])
+        return chosen
 
     def set_memo(self, annotation_id: str, memo: str) -> Annotation:
         self._check_writable()

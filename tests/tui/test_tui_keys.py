@@ -848,3 +848,58 @@ def test_quit_when_saving_fails_asks_first(fresh_tui_study):
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == [("personal", 0, 11)]
+
+
+# ---------------------------------------------------------------- merge conflicts
+
+
+def _merge_conflict_on_disk(builder):
+    """alice's file as a git merge leaves it: two annotations, one with a conflict record."""
+    from tcoder.annotations import AnnotationFile, new_annotation, save_annotations
+    from tcoder.merge import Conflict, conflict_record
+    from tcoder.transcript import text_sha256
+
+    text = TUI_TRANSCRIPT
+    start = text.index("We pushed")
+    base = new_annotation("curriculum", start, start + 36, text)
+    ours, theirs = base.copy(memo="renal block push"), base.copy(code="leaders", memo="with the dean")
+    calm = new_annotation("personal", text.index("my grandmother"), text.index(" That stayed"), text)
+    save_annotations(AnnotationFile("alice", "P01.txt", text_sha256(text),
+                                    [calm, conflict_record(Conflict(base.id, base, ours, theirs))]),
+                     builder.root / "interviews/P01.alice.json")
+    return base.id
+
+
+@pytest.mark.parametrize("key, code, memo", [("f12", "curriculum", "renal block push"),
+                                             ("shift+f12", "leaders", "with the dean")])
+def test_a_merge_conflict_is_shown_and_settled_in_the_coding_screen(fresh_tui_study, key, code, memo):
+    aid = _merge_conflict_on_disk(fresh_tui_study)
+
+    async def scenario(pilot):
+        screen = coding(pilot)
+        assert any("1 unresolved merge conflict" in n.message for n in pilot.app._notifications)
+        screen.view.move_to(TUI_TRANSCRIPT.index("We pushed") + 3)
+        await pilot.pause(0.2)
+        shown = screen_text(pilot.app)
+        assert "unresolved merge conflict" in shown and "renal block push" in shown and "with the dean" in shown
+        await pilot.press(key)
+        await pilot.pause(0.2)
+        assert "merge conflict settled" in screen._message and "0 left" in screen._message
+        assert "unresolved merge conflict" not in screen_text(pilot.app)
+        on_disk = {a.id: a for a in saved(fresh_tui_study)}
+        assert (on_disk[aid].code, on_disk[aid].memo) == (code, memo) and "conflict" not in on_disk[aid].extra
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.2)
+        assert "conflict" in {a.id: a for a in saved(fresh_tui_study)}[aid].extra
+        await pilot.press(key)
+
+    run_app(make_app(fresh_tui_study.root), scenario)
+    assert [("conflict" in a.extra) for a in saved(fresh_tui_study)] == [False, False]
+
+
+def test_settling_where_there_is_no_conflict_says_so(tui_study):
+    async def scenario(pilot):
+        await pilot.press("f12")
+        assert "no merge conflict in this file" in coding(pilot)._message
+
+    run_app(make_app(tui_study.root), scenario)

@@ -93,6 +93,10 @@ COMMANDS: tuple[Command, ...] = (
     _c("recode_annotation", "recode_annotation", "Recode", "give the annotation under the cursor another code",
        "Code"),
     _c("edit_memo", "edit_memo", "Memo", "write a memo on the annotation under the cursor", "Code"),
+    _c("conflict_keep", "conflict_keep", "Keep this version",
+       "settle the merge conflict under the cursor: keep the version in place", "Code"),
+    _c("conflict_take_other", "conflict_take_other", "Take the other version",
+       "settle the merge conflict under the cursor: take the other branch's version", "Code"),
     _c("undo", "undo", "Undo", "undo the last coding action", "Code", footer=True),
     _c("redo", "redo", "Redo", "redo what was undone", "Code"),
     # Finding

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Label
 
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
+from tcoder.merge import CONFLICT_FIELD
 from tcoder.session import ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
@@ -151,6 +152,12 @@ class CodingScreen(Screen):
         if self.session.transcript.warnings:
             self.notify(" ".join(self.session.transcript.warnings), title="Transcript encoding",
                         severity="warning", markup=False)
+        conflicts = self.session.conflicts
+        if conflicts and not self.session.read_only:
+            self.notify(f"{len(conflicts)} unresolved merge conflict(s) in {self.session.path.name}. On each "
+                        f"(marked in the details panel), {keys_for(self.app, 'conflict_keep')} keeps the version "
+                        f"in place and {keys_for(self.app, 'conflict_take_other')} takes the other.",
+                        title="Merge conflicts", severity="warning", timeout=15, markup=False)
         if problems:
             self.notify(f"{len(problems)} problem(s) in {self.session.path.name}: "
                         f"{problems[0].message}" + (" \u2026" if len(problems) > 1 else "")
@@ -426,6 +433,33 @@ class CodingScreen(Screen):
             self._after_save(f"removed {name} ({keys_for(self.app, 'undo')} undoes)")
 
         self._with_target("remove", remove)
+
+    def action_conflict_keep(self) -> None:
+        self._settle_conflict(keep_other=False)
+
+    def action_conflict_take_other(self) -> None:
+        self._settle_conflict(keep_other=True)
+
+    def _settle_conflict(self, keep_other: bool) -> None:
+        if self._read_only_refusal():
+            return
+        here = [a for a in self._here() if CONFLICT_FIELD in a.extra]
+        if not here:
+            left = len(self.session.conflicts)
+            self.flash(f"no merge conflict under the cursor ({left} in this file)" if left
+                       else "no merge conflict in this file", problem=bool(left))
+            return
+        a = here[0]
+        try:
+            kept = self.session.resolve_conflict(a.id, keep_other=keep_other)
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        self._here_ids = None
+        self._changed(min(a.start, kept.start if kept else a.start), max(a.end, kept.end if kept else a.end))
+        left = len(self.session.conflicts)
+        what = "deleted it" if kept is None else ("took the other version" if keep_other else "kept this version")
+        self._after_save(f"merge conflict settled: {what}; {left} left ({keys_for(self.app, 'undo')} undoes)")
 
     def action_recode_annotation(self) -> None:
         def recode(a: Annotation) -> None:

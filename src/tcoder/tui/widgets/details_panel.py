@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tcoder.annotations import Annotation
-from tcoder.codebook import Codebook
+from tcoder.codebook import COMMAND_KEYS, Codebook
+from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, describe_differences, describe_version, read_conflict
 from tcoder.transcript import Transcript
 from tcoder.tui.wrap import inert
 
@@ -45,7 +46,7 @@ def code_definition(codebook: Codebook, code_id: str | None) -> Text:
 
 
 def annotations_here(annotations: list[Annotation], codebook: Codebook, transcript: Transcript,
-                     coder: str | None = None) -> Text:
+                     coder: str | None = None, conflict_keys: tuple[str, str] | None = None) -> Text:
     """The annotations under the cursor: code, where, coder, memo, dates."""
     out = Text()
     if not annotations:
@@ -69,9 +70,28 @@ def annotations_here(annotations: list[Annotation], codebook: Codebook, transcri
         if a.memo:
             out.append("\n  memo: ", style="bold")
             out.append(inert(a.memo))
-        if "conflict" in a.extra:
-            out.append("\n  unresolved merge conflict: the other version is kept in the file; "
-                       "settle it with tcoder git resolve", style="italic")
+        if CONFLICT_FIELD in a.extra:
+            out.append_text(_conflict_lines(a, conflict_keys))
+    return out
+
+
+def _conflict_lines(a: Annotation, keys: tuple[str, str] | None = None) -> Text:
+    """Both versions of a merge conflict and the keys that settle it."""
+    out = Text()
+    out.append("\n  unresolved merge conflict", style="bold reverse")
+    try:
+        record = read_conflict(a)
+    except ConflictRecordError as exc:
+        out.append(inert(f"\n  the record cannot be read ({exc}); use tcoder git resolve"), style="italic")
+        return out
+    if record is None:
+        return out
+    other_side = "theirs" if record.kept == "ours" else "ours"
+    out.append(inert(f"\n  in place ({record.kept}): {describe_version(record.in_place)}"))
+    out.append(inert(f"\n  other ({other_side}): {describe_version(record.other)}"))
+    out.append(inert(f"\n  differs: {describe_differences(record.ours, record.theirs)}"), style="dim")
+    keep, take = keys or (COMMAND_KEYS["conflict_keep"][0], COMMAND_KEYS["conflict_take_other"][0])
+    out.append(f"\n  {keep} keeps the version in place, {take} takes the other", style="italic")
     return out
 
 
@@ -91,13 +111,19 @@ class DetailsPanel(Widget):
 
     def show(self, codebook: Codebook, current_code: str | None, here: list[Annotation],
              transcript: Transcript, coder: str | None) -> None:
-        key = (id(codebook), current_code, tuple((a.id, a.code, a.memo, a.updated) for a in here))
+        key = (id(codebook), current_code,
+               tuple((a.id, a.code, a.memo, a.updated, CONFLICT_FIELD in a.extra) for a in here))
         if key == self._key:
             return
         self._key = key
         body = Text()
         body.append("Under the cursor\n", style="bold underline")
-        body.append_text(annotations_here(here, codebook, transcript, coder))
+        conflict_keys = None
+        if any(CONFLICT_FIELD in a.extra for a in here):
+            from tcoder.tui.keymap import keys_for
+
+            conflict_keys = (keys_for(self.app, "conflict_keep"), keys_for(self.app, "conflict_take_other"))
+        body.append_text(annotations_here(here, codebook, transcript, coder, conflict_keys))
         body.append("\n\nCode\n", style="bold underline")
         body.append_text(code_definition(codebook, current_code))
         self._body = body
