@@ -307,6 +307,7 @@ def test_transcript_list_and_back(tui_study):
         await pilot.pause()
         assert isinstance(pilot.app.screen, TranscriptListScreen)
         assert "coder consensus" in screen_text(pilot.app)
+        assert "enter opens one to compare its coders and adjudicate" in screen_text(pilot.app)
         await pilot.press("down", "enter")  # the list is sorted: focus-groups/FG1 first, then P01
         await pilot.pause()
         assert current(pilot) == ("personal", GRAND, STAYED)

@@ -20,6 +20,9 @@ from tcoder.tui.screens.transcripts import TranscriptListScreen
 
 
 class TcoderApp(App[int]):
+    #: what opening a transcript from the list does, as its hint line says
+    list_purpose = "for coding"
+
     TITLE = "tcoder"
     CSS = """
     Screen { background: $surface; }
@@ -62,7 +65,7 @@ class TcoderApp(App[int]):
         if self.start_transcript is not None:
             self.open_transcript(self.start_transcript)
         else:
-            self.push_screen(TranscriptListScreen(self.study, self.coder))
+            self.push_screen(TranscriptListScreen(self.study, self.coder, self.list_purpose))
 
     def open_transcript(self, ref: TranscriptRef) -> None:
         try:
@@ -100,7 +103,7 @@ class TcoderApp(App[int]):
         if isinstance(screen, CodingScreen):
             self.pop_screen()
         if listing is None:
-            self.push_screen(TranscriptListScreen(self.study, self.coder))
+            self.push_screen(TranscriptListScreen(self.study, self.coder, self.list_purpose))
         elif name:
             listing.refresh_transcript(name)
 

@@ -16,6 +16,8 @@ from tcoder.tui.screens.dialogs import MessageDialog
 
 
 class CompareApp(TcoderApp):
+    list_purpose = "to compare its coders and adjudicate"
+
     def __init__(self, study: Study, transcript: TranscriptRef, coders: Sequence[str] | None = None, *,
                  unit: str = "char", cursor_blink: bool = True) -> None:
         """``coders``: the coders to compare (default: every coder with a file for the

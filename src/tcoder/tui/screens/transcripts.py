@@ -71,10 +71,11 @@ class TranscriptListScreen(Screen):
     """
     BINDINGS: ClassVar[list[BindingType]] = []
 
-    def __init__(self, study: Study, coder: str) -> None:
+    def __init__(self, study: Study, coder: str, purpose: str = "for coding") -> None:
         super().__init__()
         self.study = study
         self.coder = coder
+        self.purpose = purpose  # what enter does, for the hint line
         self.stats: dict[str, TranscriptStats] = {}
 
     def compose(self) -> ComposeResult:
@@ -84,7 +85,7 @@ class TranscriptListScreen(Screen):
             title = ""
         heading = f"{self.study.root.name}" + (f" \u00b7 {title}" if title else "") + f" \u00b7 coder {self.coder}"
         yield Label(Text(inert(heading)), id="list-title")
-        yield Label(f"{len(self.study.transcripts)} transcript(s) \u00b7 enter opens one for coding",
+        yield Label(f"{len(self.study.transcripts)} transcript(s) \u00b7 enter opens one {self.purpose}",
                     id="list-hint")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
