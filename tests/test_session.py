@@ -575,3 +575,31 @@ def test_settling_needs_a_conflict(mini_study):
     with pytest.raises(SessionError, match="has no merge conflict"):
         session.resolve_conflict(a.id, keep_other=False)
     session.close()
+
+
+# ---------------------------------------------------------------- saving on a slow disk
+
+
+def test_saves_stay_in_the_callers_thread_on_a_fast_disk(mini_study):
+    scheduled = []
+    session = open_session(mini_study, schedule_save=scheduled.append, slow_save_seconds=5.0)
+    for i in range(5):
+        session.apply("personal", i * 10, i * 10 + 5)
+    assert scheduled == [] and not session.saving_in_background
+    assert len(on_disk(mini_study)) == 5  # each change was on disk when apply returned
+    session.close()
+
+
+def test_saves_move_to_a_thread_once_the_disk_proves_slow(mini_study):
+    """Every save counts as slow here: after three, later changes are saved after the frame, on a thread."""
+    scheduled = []
+    session = open_session(mini_study, schedule_save=scheduled.append, slow_save_seconds=0.0)
+    for i in range(3):
+        session.apply("personal", i * 10, i * 10 + 5)
+    assert session.saving_in_background and scheduled == []
+    session.apply("duty", 40, 45)
+    assert len(scheduled) == 1 and session.save_state.status == "saving"
+    scheduled.pop()()  # what the screen does right after the frame
+    session.flush()
+    assert sorted(a.code for a in on_disk(mini_study)) == ["duty", "personal", "personal", "personal"]
+    session.close()

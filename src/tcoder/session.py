@@ -18,6 +18,7 @@ import bisect
 import itertools
 import os
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -329,7 +330,8 @@ class CodingSession:
 
     def __init__(self, study: Study, ref: TranscriptRef | str, coder: str, *, read_only: bool = False,
                  background_save: bool = False,
-                 schedule_save: Callable[[Callable[[], object]], None] | None = None):
+                 schedule_save: Callable[[Callable[[], object]], None] | None = None,
+                 slow_save_seconds: float | None = None):
         """Open ``coder``'s annotations of ``ref``. Without ``read_only`` the session
         takes the file's lock, or becomes read-only (with the reason) when another
         process holds it. ``read_only`` opens a view that never writes, e.g. another
@@ -337,7 +339,10 @@ class CodingSession:
         on a thread. ``schedule_save`` runs each change's save: a screen passes
         "right after the next frame", so a change is drawn first and written a few
         milliseconds later instead of competing with the drawing; without it the
-        save starts at once."""
+        save starts at once. With ``slow_save_seconds``, saves start in the caller's
+        thread (the change and its save land in one frame) until one save takes
+        longer than that (a network folder, a busy disk): from then on each change is
+        saved on a thread, as ``schedule_save`` arranges."""
         self.study = study
         self.ref = study.find(ref) if isinstance(ref, str) else ref
         self.coder = coder
@@ -353,6 +358,10 @@ class CodingSession:
         self._line_cache: LineCache = {}
         self._state_lock = threading.Lock()
         self._saver = BackgroundSaver(self._write) if background_save else None
+        self._slow_save_seconds = slow_save_seconds
+        self._recent_saves: list[float] = []  # the last few save durations, for slow_save_seconds
+        #: the disk proved slow: saves moved to a thread (``slow_save_seconds``)
+        self.saving_in_background = background_save
         #: called after each write (on the saving thread when saving in the background)
         self.on_saved: Callable[[], None] | None = None
         self._schedule_save = schedule_save
@@ -679,7 +688,7 @@ class CodingSession:
     def _after_change(self) -> None:
         self.revision += 1
         self._dirty = True
-        if self._schedule_save is None:
+        if self._schedule_save is None or (self._slow_save_seconds is not None and self._saver is None):
             self.save()
         else:
             self.save_state = SaveState("saving")
@@ -741,6 +750,7 @@ class CodingSession:
 
     def _write(self, af: AnnotationFile, revision: int, note: str = "") -> None:
         """Write one snapshot (on the saving thread, or the caller's) and record the outcome."""
+        started = time.perf_counter()
         try:
             save_annotations(af, self.path, line_cache=self._line_cache)
         except OSError as exc:
@@ -760,6 +770,12 @@ class CodingSession:
                 if not note and self.save_state.status == "saving":
                     note = self.save_state.message  # a note made when the save was submitted
                 self.save_state = SaveState("saved", datetime.now(), note)
+            slow = self._slow_save_seconds
+            if slow is not None and self._saver is None:
+                recent = self._recent_saves = [*self._recent_saves[-4:], time.perf_counter() - started]
+                if sum(d > slow for d in recent) >= 3:  # not one hiccup: this disk is slow
+                    self._saver = BackgroundSaver(self._write)
+                    self.saving_in_background = True
         callback = self.on_saved
         if callback is not None:
             callback()

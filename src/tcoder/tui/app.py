@@ -19,6 +19,10 @@ from tcoder.tui.screens.help import HelpScreen
 from tcoder.tui.screens.transcripts import TranscriptListScreen
 
 
+#: A save slower than this (a network folder, a busy disk) moves later saves to a thread.
+SLOW_SAVE_SECONDS = 0.05
+
+
 class TcoderApp(App[int]):
     #: what opening a transcript from the list does, as its hint line says
     list_purpose = "for coding"
@@ -69,9 +73,11 @@ class TcoderApp(App[int]):
 
     def open_transcript(self, ref: TranscriptRef) -> None:
         try:
-            # A change is drawn first, then written on a thread right after that frame.
-            session = CodingSession(self.study, ref, self.coder, background_save=True,
-                                    schedule_save=self.call_after_refresh)
+            # A change is saved before its frame is drawn, so the screen never shows
+            # a change that is not on disk yet; if the disk proves slow, saves move to
+            # a thread that runs right after each frame.
+            session = CodingSession(self.study, ref, self.coder, schedule_save=self.call_after_refresh,
+                                    slow_save_seconds=SLOW_SAVE_SECONDS)
         except TcoderError as exc:
             if self._list_screen() is None:
                 self.problems.extend(exc.problems)

@@ -10,7 +10,7 @@ from tcoder.adjudication import Adjudication, default_coders
 from tcoder.errors import Problem, TcoderError
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study, TranscriptRef
-from tcoder.tui.app import TcoderApp
+from tcoder.tui.app import SLOW_SAVE_SECONDS, TcoderApp
 from tcoder.tui.screens.compare import CompareScreen
 from tcoder.tui.screens.dialogs import MessageDialog
 
@@ -35,8 +35,8 @@ class CompareApp(TcoderApp):
             return
         opened: list[CodingSession] = []
         try:
-            consensus = CodingSession(self.study, ref, CONSENSUS, background_save=True,
-                                      schedule_save=self.call_after_refresh)
+            consensus = CodingSession(self.study, ref, CONSENSUS, schedule_save=self.call_after_refresh,
+                                      slow_save_seconds=SLOW_SAVE_SECONDS)
             opened.append(consensus)
             sessions = {}
             for coder in coders:
