@@ -38,6 +38,7 @@ _HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
 _KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",
                "orphaned")
 _TEXT_FIELDS = ("quote", "prefix", "suffix", "memo", "created", "updated")
+_KNOWN_SET = frozenset(_KNOWN_KEYS)
 
 
 def now_iso() -> str:
@@ -82,7 +83,7 @@ class Annotation:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Annotation":
         """Build from a validated mapping (see :func:`parse_annotations`)."""
-        extra = {k: v for k, v in d.items() if k not in _KNOWN_KEYS} if len(d) > 4 else {}
+        extra = {} if d.keys() <= _KNOWN_SET else {k: v for k, v in d.items() if k not in _KNOWN_SET}
         return cls(d["id"], d["code"], d["start"], d["end"], d.get("quote"), d.get("prefix"), d.get("suffix"),
                    d.get("memo"), d.get("created"), d.get("updated"), bool(d.get("orphaned", False)), extra)
 
@@ -191,6 +192,21 @@ def _json_problem(raw: str, exc: json.JSONDecodeError, path) -> Problem:
 
 
 def _annotation_problem(item: Any) -> str | None:
+    """What is wrong with one annotation as read from JSON, or None."""
+    if type(item) is dict:  # the common case, checked cheaply (type() is int excludes bool)
+        aid, code, start, end = item.get("id"), item.get("code"), item.get("start"), item.get("end")
+        if (type(aid) is str and aid and type(code) is str and code and type(start) is int
+                and type(end) is int and 0 <= start < end and type(item.get("orphaned", False)) is bool):
+            for key in _TEXT_FIELDS:
+                value = item.get(key)
+                if value is not None and type(value) is not str:
+                    break
+            else:
+                return None
+    return _describe_annotation_problem(item)
+
+
+def _describe_annotation_problem(item: Any) -> str | None:
     if not isinstance(item, dict):
         return "each annotation must be a JSON object"
     for key in ("id", "code"):

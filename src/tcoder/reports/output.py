@@ -57,13 +57,8 @@ def md_cell(text: str) -> str:
 
 def md_block(value: object) -> str:
     """Several lines of text escaped for Markdown, line breaks kept (for block quotes)."""
-    text = _plain(value)
-    lines = []
-    for line in text.split("\n"):
-        line = _MD_INLINE.sub(r"\\\1", line)
-        line = _MD_LINE_START.sub(_line_start, line)
-        lines.append(line)
-    return "\n".join(lines)
+    text = _MD_INLINE.sub(r"\\\1", _plain(value))
+    return _MD_LINE_START.sub(_line_start, text)  # a multi-line pattern: every line's start
 
 
 def _plain(value: object) -> str:
