@@ -26,11 +26,21 @@ def mini_study(study_builder: StudyBuilder) -> StudyBuilder:
     return study_builder
 
 
+SAMPLE_CODERS = ("alice", "bob", "consensus")
+
+
+def _not_shipped(folder: str, names: list[str]) -> set[str]:
+    """Not part of the study's data: hidden files (.gitignore, locks) and a reader's own
+    coding of the sample (README: --coder me)."""
+    return {n for n in names if n.startswith(".") or (n.endswith(".json") and n.count(".") >= 2
+                                                      and n.rsplit(".", 2)[1] not in SAMPLE_CODERS)}
+
+
 @pytest.fixture
 def sample_study(tmp_path: Path) -> Path:
-    """A private copy of the shipped sample study."""
+    """A private copy of the shipped sample study (without anyone else's coding of it)."""
     target = tmp_path / "activism-study"
-    shutil.copytree(SAMPLE_STUDY, target)
+    shutil.copytree(SAMPLE_STUDY, target, ignore=_not_shipped)
     return target
 
 
