@@ -81,23 +81,27 @@ def merge_annotations(base: Iterable[Annotation], ours: Iterable[Annotation],
     return result
 
 
+def merge_value(base: Any, ours: Any, theirs: Any) -> tuple[Any, bool]:
+    """One field's three-way merge: (the value, whether it conflicts). A value
+    changed on one side is taken from that side; two lists changed on both sides
+    are merged as sets (items added on either side kept, items removed on either
+    side gone); anything else changed two ways keeps ours and conflicts."""
+    if ours == theirs or theirs == base:
+        return ours, False
+    if ours == base:
+        return theirs, False
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return merge_lists(base if isinstance(base, list) else [], ours, theirs), False
+    return ours, True
+
+
 def merge_fields(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
-    """Three-way merge of header fields, one field at a time: a field changed on one
-    side is taken from that side; changed on both, two lists are merged as sets
-    (items added on either side are kept, items removed on either side go) and
-    anything else keeps ours. Used by a session reloading its file from disk."""
+    """Three-way merge of header fields, one field at a time (:func:`merge_value`;
+    a field changed two ways keeps ours). Used by a session reloading its file from disk."""
+    missing = object()
     merged: dict[str, Any] = {}
     for key in dict.fromkeys([*ours, *theirs, *base]):
-        missing = object()
-        bv, ov, tv = base.get(key, missing), ours.get(key, missing), theirs.get(key, missing)
-        if ov == tv or tv == bv:
-            value = ov
-        elif ov == bv:
-            value = tv
-        elif isinstance(ov, list) and isinstance(tv, list):
-            value = merge_lists(bv if isinstance(bv, list) else [], ov, tv)
-        else:
-            value = ov
+        value, _ = merge_value(base.get(key, missing), ours.get(key, missing), theirs.get(key, missing))
         if value is not missing:
             merged[key] = value
     return merged

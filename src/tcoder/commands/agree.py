@@ -54,6 +54,7 @@ def _usage(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from tcoder.agreement import agreement, gather, result_dict
     from tcoder.agreement.data import matches
+    from tcoder.commands.coder_options import OptionError, coder_names
     from tcoder.errors import Problem, StudyError
     from tcoder.study import CONSENSUS, open_study
     from tcoder.textsafe import for_stream
@@ -68,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(args.study)
     known = study.coders
     if args.coders:
-        coders = list(dict.fromkeys(c.strip() for c in args.coders.split(",") if c.strip()))
+        try:
+            coders = coder_names(args.coders, "--coders")
+        except OptionError as exc:
+            return _usage(str(exc))
         unknown = [c for c in coders if c not in known]
         if unknown:
             have = ", ".join(known) or "none yet"

@@ -39,34 +39,19 @@ def served_in_browser() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.annotations import check_coder_name
     from tcoder.cli import print_problems
-    from tcoder.errors import Problem, StudyError, TcoderError
+    from tcoder.commands.coder_options import OptionError, coder_name, coder_names
+    from tcoder.errors import Problem, StudyError
     from tcoder.study import open_study
 
     coder = args.coder or os.environ.get("TCODER_CODER") or None
-    if coder is not None:
-        try:
-            check_coder_name(coder)
-        except TcoderError as exc:
-            source = "--coder" if args.coder else "TCODER_CODER"
-            print(f"tcoder code: error: {source}: {exc.problems[0].message}", file=sys.stderr)
-            return 2
-    partners: list[str] = []
-    for name in (args.partners or "").split(","):
-        name = name.strip()
-        if not name:
-            continue
-        try:
-            check_coder_name(name)
-        except TcoderError as exc:
-            print(f"tcoder code: error: --with: {exc.problems[0].message}", file=sys.stderr)
-            return 2
-        if name == coder:
-            print(f"tcoder code: error: --with {name}: that is you; name another coder", file=sys.stderr)
-            return 2
-        if name not in partners:
-            partners.append(name)
+    try:
+        if coder is not None:
+            coder_name(coder, "--coder" if args.coder else "TCODER_CODER")
+        partners = coder_names(args.partners, "--with", not_you=coder)
+    except OptionError as exc:
+        print(f"tcoder code: error: {exc}", file=sys.stderr)
+        return 2
     study = open_study(args.study)
     study.codebook  # a broken codebook is reported here, with file, line and column
     if not study.transcripts:

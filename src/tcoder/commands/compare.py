@@ -40,30 +40,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _coders(args: argparse.Namespace) -> list[str] | None | int:
     """The coders named with --coders (None when not given); 2 (bad usage) after a message."""
-    from tcoder.annotations import check_coder_name
-    from tcoder.errors import TcoderError
+    from tcoder.commands.coder_options import OptionError, coder_names
 
     if args.coders is None:
         return None
-    names: list[str] = []
-    for name in args.coders.split(","):
-        name = name.strip()
-        if not name:
-            continue
-        try:
-            check_coder_name(name)
-        except TcoderError as exc:
-            print(f"tcoder compare: error: --coders: {exc.problems[0].message}", file=sys.stderr)
-            return 2
-        if name in names:
-            print(f"tcoder compare: error: --coders names {name} twice", file=sys.stderr)
-            return 2
-        names.append(name)
-    if len(names) < 2:
-        print("tcoder compare: error: --coders needs at least two coders, e.g. --coders alice,bob",
-              file=sys.stderr)
+    try:
+        return coder_names(args.coders, "--coders", minimum=2, unique=True)
+    except OptionError as exc:
+        print(f"tcoder compare: error: {exc}", file=sys.stderr)
         return 2
-    return names
 
 
 def run(args: argparse.Namespace) -> int:

@@ -79,22 +79,19 @@ def command_line(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tcoder.annotations import check_coder_name
-    from tcoder.errors import TcoderError
+    from tcoder.commands.coder_options import OptionError, coder_name, coder_names
     from tcoder.study import open_study
 
     if not 0 < args.port < 65536:
         print(f"tcoder serve: error: --port {args.port}: use a port between 1 and 65535", file=sys.stderr)
         return 2
-    for option, value in (("--coder", args.coder), *(("--with", n.strip()) for n in (args.partners or "").split(",")
-                                                      if n.strip())):
-        if value is None:
-            continue
-        try:
-            check_coder_name(value)
-        except TcoderError as exc:
-            print(f"tcoder serve: error: {option}: {exc.problems[0].message}", file=sys.stderr)
-            return 2
+    try:
+        if args.coder is not None:
+            coder_name(args.coder, "--coder")
+        coder_names(args.partners, "--with", not_you=args.coder)
+    except OptionError as exc:
+        print(f"tcoder serve: error: {exc}", file=sys.stderr)
+        return 2
     study = open_study(args.study)
     study.codebook  # report a broken codebook here, not in every browser tab
     if args.transcript:

@@ -33,7 +33,7 @@ from tcoder.annotations import FORMAT_ID, FORMAT_PREFIX, Annotation, AnnotationF
 from tcoder.atomicio import atomic_write_text
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
-from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations, merge_lists
+from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations, merge_value
 from tcoder.textsafe import inert
 from tcoder.transcript import text_sha256
 
@@ -157,14 +157,8 @@ def _merge_header(base: AnnotationFile | None, ours: AnnotationFile,
     record: dict[str, dict[str, Any]] = {"ours": {}, "theirs": {}, "base": {}}
     for key in dict.fromkeys([*o, *t]):
         bv, ov, tv = b.get(key), o.get(key), t.get(key)
-        if ov == tv or tv == bv:
-            value = ov
-        elif ov == bv:
-            value = tv
-        elif isinstance(ov, list) and isinstance(tv, list):
-            value = merge_lists(bv if isinstance(bv, list) else [], ov, tv)
-        else:
-            value = ov
+        value, conflicted = merge_value(bv, ov, tv)
+        if conflicted:
             record["ours"][key], record["theirs"][key], record["base"][key] = ov, tv, bv
         if value is not None or key in HEADER_FIELDS:
             merged[key] = value
