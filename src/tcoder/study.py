@@ -314,7 +314,9 @@ def _looks_like_annotations(path: Path) -> bool:
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:
-    root = Path(path)
+    # Absolute, so every path the study hands out compares equal to the absolute
+    # paths a folder watcher reports, whatever the working folder was.
+    root = Path(path).absolute()
     if not root.exists():
         raise StudyError(Problem("no such folder", root))
     if not root.is_dir():

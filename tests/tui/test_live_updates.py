@@ -144,3 +144,26 @@ def test_with_names_another_valid_coder(run_cli, tui_study):
     assert code == 2 and "--with alice: that is you" in err
     code, _, err = run_cli("code", tui_study.root, "P01", "--coder", "alice", "--with", "bob,Carol C")
     assert code == 2 and "--with" in err and "not valid" in err
+
+
+def test_live_updates_when_the_study_is_named_by_a_relative_path_or_a_symlink(tui_study, tmp_path, monkeypatch):
+    """`tcoder code . P01 --with bob`: the watcher reports absolute paths, which must
+    still be recognised as bob's file (and so through a symlinked study folder)."""
+    link = tmp_path / "linked-study"
+    link.symlink_to(tui_study.root)
+    for named in (".", str(link)):
+        monkeypatch.chdir(tui_study.root if named == "." else tmp_path)
+        start = T.index("We pushed") if named == "." else T.index("free clinic")
+
+        async def scenario(pilot, start=start):
+            screen = pilot.app.screen
+            await wait_for_watch(pilot, screen)
+            [bob] = screen.partners
+            saved_at = await asyncio.to_thread(save_in_another_process, tui_study.root, "bob", "duty", start,
+                                               start + 9)
+            took = await seconds_until(pilot, lambda: any(a.start == start for a in bob.annotations), saved_at)
+            assert took < LIMIT, took
+
+        app = make_app(named)
+        app.partners = ["bob"]
+        run_app(app, scenario)

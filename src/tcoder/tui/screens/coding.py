@@ -7,6 +7,7 @@ saved by the session at once; the status line says so, or says why not.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import ClassVar, Sequence
@@ -699,7 +700,11 @@ class CodingScreen(Screen):
         """Merge this coder's file if it changed (our own saves are recognised and
         ignored by the session) and redraw the other coders' spans that changed."""
         session = self.session
-        if paths is None or session.path in paths:
+        if paths is not None:  # the same files however they were named (relative, through a symlink)
+            paths = paths | {Path(os.path.realpath(p)) for p in paths}
+            mine = {session.path, Path(os.path.realpath(session.path))}
+            followed = [o for o in self.followed if {o.path, Path(os.path.realpath(o.path))} & paths]
+        if paths is None or mine & paths:
             if not session.idle:
                 # Our own save is being written: look again once it is on disk, so a
                 # change by another program at the same moment is not missed.
@@ -710,7 +715,7 @@ class CodingScreen(Screen):
                 session.sync()
             else:
                 session.reload()
-        self._sync_followed([o for o in self.followed if paths is None or o.path in paths])
+        self._sync_followed(self.followed if paths is None else followed)
         self._show_disk_report()
         self._update_status()
 
