@@ -200,3 +200,19 @@ def test_fuzzy_re_anchoring_is_listed_for_review(mini_study, run_cli):
     mini_study.transcript(text=MINI_TRANSCRIPT.replace("treated at the clinic", "treated at the clinc"))
     code, _, err = _check(run_cli, mini_study.root)
     assert code == 0 and "re-anchored by fuzzy match (99% similar) from [97, 137) to [97, 136)" in err
+
+
+def test_unreadable_adjudication_records_are_reported(mini_study, run_cli):
+    path = mini_study.annotations("interviews/P01.txt", "consensus", [("personal", 14, 40)])
+    data = json.loads(path.read_text())
+    data["annotations"][0]["sources"] = 5
+    data["adjudicated_none"] = [{"code": "duty", "start": None, "end": 4, "sources": []},
+                                {"code": "duty", "start": 1, "end": 4, "sources": ["x"]}]
+    path.write_text(json.dumps(data))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "P01.consensus.json" in err
+    assert "'sources' must be a list of annotation ids, not 5" in err
+    assert "'adjudicated_none' entry 1 is not a decision record" in err and "entry 2" not in err
+    path.write_text(json.dumps(dict(data, adjudicated_none="oops")))
+    code, _, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "'adjudicated_none' in the header must be a list of decisions" in err

@@ -297,3 +297,79 @@ def test_merge_fields_one_field_at_a_time():
     ours = {"a": 2, "l": [1, 2, 3], "gone": True, "mine": "x"}
     theirs = {"a": 1, "l": [2, 4], "theirs": "y"}
     assert merge_fields(base, ours, theirs) == {"a": 2, "l": [2, 3, 4], "mine": "x", "theirs": "y"}
+
+
+# ---------------------------------------------------------------- the consensus outside the disagreement
+
+
+def _consensus_by_hand(root, start, end, memo=None):
+    """The team codes a long passage of 'personal' by hand, reaching beyond the disagreement."""
+    adj = open_adjudication(root)
+    a = adj.apply_by_hand("personal", start, end).annotation
+    if memo:
+        adj.consensus.set_memo(a.id, memo)
+    adj.consensus.close()
+    return a.id
+
+
+def test_a_decision_keeps_the_consensus_outside_the_disagreement(pair):
+    long_id = _consensus_by_hand(pair.root, T.index("Honestly"), END, memo="whole story")
+    adj = open_adjudication(pair.root)
+    try:
+        boundary = next(d for d in adj.disagreements if d.code == "personal")
+        adj.decide(boundary, Decision("coder", "bob"))
+        spans = {(a.start, a.end): a for a in adj.consensus.annotations if a.code == "personal"}
+    finally:
+        adj.consensus.close()
+    # before GRAND and after STAYED the hand coding stays; inside, bob's version decides
+    assert set(spans) == {(T.index("Honestly"), GRAND), (SAW, END)}
+    assert spans[(T.index("Honestly"), GRAND)].id == long_id
+    assert all(a.memo == "whole story" for a in spans.values())
+
+
+def test_none_splits_an_annotation_that_reaches_beyond_both_sides(pair):
+    _consensus_by_hand(pair.root, T.index("Honestly"), END, memo="whole story")
+    adj = open_adjudication(pair.root)
+    try:
+        boundary = next(d for d in adj.disagreements if d.code == "personal")
+        adj.decide(boundary, Decision("none"))
+        spans = sorted((a.start, a.end, a.memo) for a in adj.consensus.annotations if a.code == "personal")
+        assert adj.resolution(boundary).resolved
+    finally:
+        adj.consensus.close()
+    assert spans == [(T.index("Honestly"), GRAND, "whole story"), (STAYED, END, "whole story")]
+    assert consensus_file(pair.root).extra[NONE_FIELD][0]["code"] == "personal"
+
+
+def test_changing_a_decision_carries_the_teams_memo_over(pair):
+    adj = open_adjudication(pair.root)
+    try:
+        boundary = next(d for d in adj.disagreements if d.code == "personal")
+        adj.decide(boundary, Decision("coder", "bob"))
+        (first,) = [a for a in adj.consensus.annotations if a.code == "personal"]
+        adj.consensus.set_memo(first.id, "agreed after discussion")
+        adj.decide(boundary, Decision("union"))
+        (second,) = [a for a in adj.consensus.annotations if a.code == "personal"]
+    finally:
+        adj.consensus.close()
+    assert (second.start, second.end, second.memo) == (GRAND, STAYED, "agreed after discussion")
+
+
+def test_malformed_sources_and_none_records_in_the_file_do_not_crash_a_decision(pair):
+    adj = open_adjudication(pair.root)
+    boundary = next(d for d in adj.disagreements if d.code == "personal")
+    adj.decide(boundary, Decision("coder", "bob"))
+    adj.consensus.close()
+    path = pair.root / "interviews/P01.consensus.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["annotations"][0][SOURCES_FIELD] = 5
+    data[NONE_FIELD] = [{"code": "curriculum", "start": None, "end": 4, "sources": []}, "oops"]
+    path.write_text(json.dumps(data), "utf-8")
+    adj = open_adjudication(pair.root)
+    try:
+        adj.decide(next(d for d in adj.disagreements if d.code == "personal"), Decision("union"))
+        adj.decide(next(d for d in adj.disagreements if d.code == "curriculum"), Decision("none"))
+    finally:
+        adj.consensus.close()
+    records = consensus_file(pair.root).extra[NONE_FIELD]
+    assert {"code": "curriculum", "start": None, "end": 4, "sources": []} in records and "oops" in records

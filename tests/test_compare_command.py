@@ -125,7 +125,7 @@ def test_no_disagreement_is_an_empty_list(study, run_cli):
     study.annotations(P01, "alice", [("personal", GRAND, STAYED)])
     study.annotations(P01, "bob", [("personal", GRAND, STAYED)])
     code, out, _ = run_cli("compare", study.root, "P01", "--format", "json")
-    assert code == 0 and json.loads(out) == [] and out == "[\n]\n"
+    assert code == 0 and json.loads(out) == [] and out == "[]\n"
 
 
 def test_table(study, run_cli):
@@ -185,3 +185,17 @@ def test_an_unreadable_annotation_file_is_named(study, run_cli):
     (study.root / "interviews/P01.bob.json").write_text('{"format": "tcoder-annotations/1", "annotations": [', "utf-8")
     code, out, err = run_cli("compare", study.root, "P01", "--format", "json")
     assert code == 1 and out == "" and "P01.bob.json" in err and "not valid JSON" in err
+
+
+def test_coders_none_of_whom_has_a_file_is_a_problem(study, run_cli):
+    study.annotations(P01, "alice", [("personal", GRAND, STAYED)])
+    study.annotations(P01, "bob", [("personal", GRAND, STAYED)])
+    code, _, err = run_cli("compare", study.root, P01, "--coders", "zed,yan", "--format", "json")
+    assert code == 1 and "none of zed, yan has an annotation file" in err and "alice, bob" in err
+
+
+def test_no_disagreement_is_an_empty_json_list(study, run_cli):
+    study.annotations(P01, "alice", [("personal", GRAND, STAYED)])
+    study.annotations(P01, "bob", [("personal", GRAND, STAYED)])
+    code, out, _ = run_cli("compare", study.root, P01, "--format", "json")
+    assert code == 0 and out == "[]\n"

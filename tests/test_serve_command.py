@@ -94,3 +94,13 @@ def test_listens_on_127_0_0_1_by_default_and_pages_follow_the_tunnel(tui_study_r
         process.terminate()
         _, err = process.communicate(timeout=10)
     assert "no authentication" in err and f"ssh -L {port}:127.0.0.1:{port}" in err
+
+
+def test_a_port_in_use_is_reported_before_anything_claims_to_listen(run_cli, tui_study_root):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run_cli("serve", tui_study_root, "--port", str(port))
+    assert code == 1 and f"cannot listen on 127.0.0.1:{port}" in err
+    assert "listening" not in out + err and "no authentication" not in (out + err).lower()

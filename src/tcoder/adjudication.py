@@ -197,6 +197,23 @@ def decision_spans(d: Disagreement, decision: Decision) -> list[tuple[int, int, 
     return [(s, e, tuple(a.id for a in everyone if a.start < e and s < a.end)) for s, e in pieces]
 
 
+def _outer_start(a: Annotation, d: Disagreement) -> int:
+    """Where the part of ``a`` outside the disagreement's extent begins (the left part first)."""
+    return a.start if a.start < d.start else d.end
+
+
+def _sources(a: Annotation) -> list[str]:
+    """The ids an annotation records in ``sources`` (nothing when the field is not a list of ids)."""
+    raw = a.extra.get(SOURCES_FIELD)
+    return [i for i in raw if isinstance(i, str)] if isinstance(raw, list) else []
+
+
+def _carried_memo(replaced: list[Annotation]) -> str | None:
+    """The memos of the consensus annotations a decision replaces, kept on what replaces them."""
+    memos = list(dict.fromkeys(a.memo for a in replaced if a.memo))
+    return " / ".join(memos) or None
+
+
 @dataclass(frozen=True)
 class NoneRecord:
     """A decision of "none" as remembered in the consensus file's header."""
@@ -277,7 +294,9 @@ class Adjudication:
         return self.consensus.codebook
 
     def _revisions(self) -> tuple[int, ...]:
-        return tuple(self.coders[c].revision for c in self.order)
+        """What the disagreements depend on: each coder's annotations, and the codebook
+        (reloading it can leave codes out, or bring them back)."""
+        return (*(self.coders[c].revision for c in self.order), id(self.codebook))
 
     def refresh(self) -> bool:
         """Recompute the disagreements if a coder's annotations changed; True if they did."""
@@ -371,35 +390,57 @@ class Adjudication:
     # ------------------------------------------------------------ deciding
 
     def decide(self, d: Disagreement, decision: Decision) -> Step | None:
-        """Write ``decision`` for ``d`` to the consensus as one undoable step: the
-        consensus annotations of the code in its extent are replaced by the decision's
-        spans (an identical one is kept, with its id and memo); a decision of none is
-        remembered in the header. None when the consensus already says exactly this."""
+        """Write ``decision`` for ``d`` to the consensus as one undoable step. Inside
+        the disagreement's extent the consensus's coding of the code becomes the
+        decision's spans; outside it nothing changes (an annotation reaching beyond
+        the extent keeps those parts). Annotations keep their ids and memos wherever
+        they survive, and the memo of one replaced carries over to what replaces it.
+        A decision of none is remembered in the header. None when the consensus
+        already says exactly this."""
         session = self.consensus
         if d.code not in self.codebook.codes:
             raise SessionError(f"the code {d.code!r} is not in the codebook; add it back first")
         pieces = decision_spans(d, decision)
-        current = [a for a in session.index.overlapping(d.start, d.end) if a.code == d.code]
-        text = self.transcript.text
-        changes: list[Change] = []
-        kept: set[str] = set()
-        for s, e, ids in pieces:
-            same = next((a for a in current if (a.start, a.end) == (s, e) and a.id not in kept), None)
-            if same is not None:
-                kept.add(same.id)
-                if sorted(same.extra.get(SOURCES_FIELD) or []) != sorted(ids):
-                    changes.append(Change(same.id, same, same.copy(**{SOURCES_FIELD: list(ids)},
-                                                                   updated=now_iso())))
-                continue
-            a = new_annotation(d.code, s, e, text).copy(**{SOURCES_FIELD: list(ids)})
-            changes.append(Change(a.id, None, a))
-        changes += [Change(a.id, a, None) for a in current if a.id not in kept]
+        current = sorted((a for a in session.index.overlapping(d.start, d.end) if a.code == d.code),
+                         key=Annotation.sort_key)
+        changes = self._coverage_changes(d, pieces, current)
         header = self._none_change(d, record=not pieces)
         if not changes and header is None:
             return None
         name = self.codebook[d.code].name
         label = f"decide {name} at {d.start}-{d.end}: {decision.label}"
         return session.commit(label, changes, [header] if header is not None else [])
+
+    def _coverage_changes(self, d: Disagreement, pieces: list[tuple[int, int, tuple[str, ...]]],
+                          current: list[Annotation]) -> list[Change]:
+        text = self.transcript.text
+        outside = [(a.start, min(a.end, d.start)) for a in current if a.start < d.start]
+        outside += [(max(a.start, d.end), a.end) for a in current if a.end > d.end]
+        ids_at = {(s, e): ids for s, e, ids in pieces}
+        targets = _merge([*outside, *((s, e) for s, e, _ in pieces)])
+        changes: list[Change] = []
+        used: set[str] = set()
+        for s, e in targets:
+            sources = sorted({i for (ps, pe), ids in ids_at.items() if s <= ps and pe <= e for i in ids})
+            same = next((a for a in current if (a.start, a.end) == (s, e) and a.id not in used), None)
+            # An annotation reaching beyond the extent lives on (id, memo) in the interval
+            # holding the start of its outer part; a second outer part is a new annotation.
+            stretch = same or next((a for a in current if a.id not in used and (a.start < d.start or a.end > d.end)
+                                    and s <= _outer_start(a, d) < e), None)
+            if stretch is not None:
+                used.add(stretch.id)
+                keep = sorted(set(_sources(stretch)) | set(sources)) if stretch is not same else sources
+                if (stretch.start, stretch.end) == (s, e) and sorted(_sources(stretch)) == keep:
+                    continue
+                new = stretch.copy(start=s, end=e, updated=now_iso(), **{SOURCES_FIELD: keep})
+                new.set_context(text)
+                changes.append(Change(stretch.id, stretch, new))
+                continue
+            memo = _carried_memo([a for a in current if a.start < e and s < a.end])
+            a = new_annotation(d.code, s, e, text, memo=memo).copy(**{SOURCES_FIELD: sources})
+            changes.append(Change(a.id, None, a))
+        changes += [Change(a.id, a, None) for a in current if a.id not in used]
+        return changes
 
     def _none_change(self, d: Disagreement, record: bool) -> HeaderChange | None:
         """The header change that records (or clears) a decision of none for ``d``'s
@@ -421,8 +462,9 @@ class Adjudication:
         if record:
             kept.append({"code": d.code, "start": d.start, "end": d.end, SOURCES_FIELD: sorted(d.ids),
                          "decided": now_iso()})
-            kept.sort(key=lambda r: (r.get("start", 0), r.get("end", 0), str(r.get("code")))
-                      if isinstance(r, dict) else (0, 0, ""))
+            readable = sorted((r for r in kept if NoneRecord.parse(r) is not None),
+                              key=lambda r: (r["start"], r["end"], r["code"]))
+            kept = readable + [r for r in kept if NoneRecord.parse(r) is None]  # kept as they are, last
         after: Any = kept if kept else ABSENT
         if after == before or (after is ABSENT and before is ABSENT):
             return None

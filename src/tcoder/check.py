@@ -6,6 +6,7 @@ check --fix`` calls to store re-anchored offsets (under the writer lock).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -105,6 +106,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             report.orphaned += len(loaded.orphaned)
             problems.extend(loaded.problems)
             problems.extend(conflict_problems(loaded.file, loaded.path))
+            problems.extend(consensus_record_problems(loaded.file, loaded.path))
             if not loaded.reanchored:  # flagged earlier (check --fix, a merge): still an error
                 problems.extend(Problem(
                     f"annotation {a.id} ({a.code}) is orphaned: its passage {a.quote!r} is not in the "
@@ -123,6 +125,32 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
                                 path, severity="warning"))
     problems.extend(study.attribute_problems)
     return report
+
+
+def consensus_record_problems(af, path) -> list[Problem]:
+    """The adjudication's records (``sources`` on annotations, ``adjudicated_none`` in
+    the header) must be readable, or the compare screen cannot use them."""
+    from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD, NoneRecord
+
+    problems = []
+    for a in af.annotations:
+        raw = a.extra.get(SOURCES_FIELD)
+        if raw is not None and not (isinstance(raw, list) and all(isinstance(i, str) for i in raw)):
+            problems.append(Problem(f"annotation {a.id}: {SOURCES_FIELD!r} must be a list of annotation ids, "
+                                    f"not {json.dumps(raw, ensure_ascii=False)[:60]}", path))
+    raw = af.extra.get(NONE_FIELD)
+    if raw is not None:
+        if not isinstance(raw, list):
+            problems.append(Problem(f"{NONE_FIELD!r} in the header must be a list of decisions, not "
+                                    f"{json.dumps(raw, ensure_ascii=False)[:60]}", path))
+        else:
+            for number, item in enumerate(raw, 1):
+                if NoneRecord.parse(item) is None:
+                    problems.append(Problem(
+                        f"{NONE_FIELD!r} entry {number} is not a decision record (it needs 'code', whole-number "
+                        f"'start' and 'end', and 'sources', a list of ids): "
+                        f"{json.dumps(item, ensure_ascii=False)[:80]}; the compare screen ignores it", path))
+    return problems
 
 
 def _reanchor_warnings(loaded: LoadedAnnotations, fixing: bool = False) -> list[Problem]:

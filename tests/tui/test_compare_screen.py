@@ -323,3 +323,54 @@ def test_a_transcript_with_one_coder_cannot_be_compared(tui_study):
 
     run_app(app, scenario)
     assert app.return_code == 1 and "comparing needs two" in str(app.problems[0])
+
+
+def test_dialog_titles_show_control_characters_as_glyphs(tui_study):
+    from tcoder.tui.screens.decide import DecisionDialog
+
+    path = tui_study.root / "codebook.yaml"
+    path.write_text(path.read_text("utf-8").replace("name: Personal experience",
+                                                    'name: "[bold red]Evil[/] \\e[31mred"'), "utf-8")
+
+    async def scenario(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DecisionDialog)
+        text = screen_text(pilot.app)
+        assert "[bold red]Evil[/] \u241b[31mred" in text and "\x1b" not in text
+        await pilot.press("escape")
+
+    run_app(make_compare_app(tui_study.root), scenario)
+
+
+def test_reloading_the_codebook_recounts_the_disagreements(tui_study):
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        before = [d.code for d in screen.adjudication.disagreements]
+        assert "witnessing" in before
+        path = tui_study.root / "codebook.yaml"
+        path.write_text(path.read_text("utf-8").replace("      - {id: witnessing, name: Witnessing inequity, key: w}\n",
+                                                        ""), "utf-8")
+        await pilot.press("f5")
+        await pilot.pause(0.2)
+        after = [d.code for d in screen.adjudication.disagreements]
+        assert "witnessing" not in after and len(after) == len(before) - before.count("witnessing")
+        assert f"of {len(after)} resolved" in screen_text(pilot.app)
+
+    run_app(make_compare_app(tui_study.root), scenario)
+
+
+def test_deciding_when_the_coders_agree_everywhere_says_so(study_builder):
+    from tuikit import TUI_CODEBOOK
+
+    study_builder.codebook(TUI_CODEBOOK)
+    study_builder.transcript("interviews/P01.txt", TUI_TRANSCRIPT)
+    for coder in ("alice", "bob"):
+        study_builder.annotations("interviews/P01.txt", coder, [("personal", GRAND, STAYED)])
+
+    async def scenario(pilot):
+        for key in ("enter", "plus", "minus"):
+            await pilot.press(key)
+            assert "the coders agree everywhere" in pilot.app.screen._message
+
+    run_app(make_compare_app(study_builder.root), scenario)

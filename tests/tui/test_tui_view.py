@@ -119,3 +119,22 @@ def test_status_line_drops_details_before_messages():
     tiny_left, tiny_right = fit_parts(left, right, 30)
     assert tiny_right == "saved 10:42:07" and tiny_left.startswith("coded") and tiny_left.endswith("\u2026")
     assert len(tiny_left) + len(tiny_right) + 2 <= 30
+
+
+def test_toggling_panels_keeps_the_cursor_in_view(study_builder):
+    """F2 and F4 change the text's width: the rows re-wrap and the cursor must stay on screen."""
+    study_builder.codebook()
+    text = "".join(f"P{i % 3}: " + "word " * 30 + f"line {i}.\n\n" for i in range(300))
+    study_builder.transcript("interviews/P01.txt", text)
+
+    async def scenario(pilot):
+        view = pilot.app.screen.view
+        view.move_to(text.index("line 200."))
+        await pilot.pause(0.2)
+        for key in ("f2", "f4", "f2", "f4"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            top, height = int(view.scroll_offset.y), view.scrollable_content_region.height
+            assert top <= view.cursor_row < top + height, key
+
+    run_app(make_app(study_builder.root), scenario)

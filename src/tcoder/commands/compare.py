@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     codebook = study.codebook  # a broken codebook is reported here, with file, line and column
     ref = study.find(args.transcript)
     coders = chosen if chosen is not None else default_coders(study, ref)
+    with_files = set(study.coders_of(ref))
+    if chosen is not None and not with_files & set(coders):
+        raise StudyError(Problem(f"none of {', '.join(coders)} has an annotation file for {ref.name} "
+                                 f"(coders with files: {', '.join(sorted(with_files)) or 'none'})", ref.path))
     if len(coders) < 2:
         raise StudyError(Problem(
             f"{ref.name} has annotation files from {len(coders)} coder(s) ({', '.join(coders) or 'none'}) besides "
@@ -120,7 +124,7 @@ def _print(study, ref, coders: list[str], codebook, fmt: str) -> int:
               "not in the codebook ('tcoder check' lists them)", file=sys.stderr)
     if fmt == "json":
         items = [json.dumps(d.to_dict(), ensure_ascii=False) for d in disagreements]
-        sys.stdout.write("[\n" + ",\n".join("  " + item for item in items) + ("\n" if items else "") + "]\n")
+        sys.stdout.write("[\n" + ",\n".join("  " + item for item in items) + "\n]\n" if items else "[]\n")
         return 0
     _print_table(ref.name, transcript.text, coders, disagreements)
     return 0

@@ -98,6 +98,11 @@ def run(args: argparse.Namespace) -> int:
         study.find(args.transcript)
     args.study = str(Path(args.study).resolve())
 
+    problem = _cannot_listen(args.host, args.port)
+    if problem:
+        print(f"tcoder serve: error: cannot listen on {args.host}:{args.port}: {problem} "
+              "(is another server using that port? try --port)", file=sys.stderr)
+        return 1
     print(warning(args.host, args.port), file=sys.stderr, flush=True)
     server = tunnel_server_class()(command_line(args), host=args.host, port=args.port,
                                    title=f"tcoder \u00b7 {study.root.resolve().name}")
@@ -108,6 +113,24 @@ def run(args: argparse.Namespace) -> int:
               "(is another server using that port? try --port)", file=sys.stderr)
         return 1
     return 0
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the address cannot be bound (before saying it is listening), or None."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return exc.strerror or str(exc)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def tunnel_server_class():

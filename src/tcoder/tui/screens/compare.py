@@ -207,8 +207,11 @@ class CompareScreen(CodingScreen):
             return
         d = self.current_disagreement()
         if d is None:
-            self.flash(f"no disagreement selected ({_first_key(self.app, 'next_disagreement')} goes to the next)",
-                       problem=True)
+            if not self.adjudication.disagreements:
+                self.flash("nothing to decide: the coders agree everywhere on this transcript")
+            else:
+                self.flash(f"no disagreement selected ({_first_key(self.app, 'next_disagreement')} goes to the next)",
+                           problem=True)
             return
         try:
             step = self.adjudication.decide(d, decision)
@@ -239,7 +242,11 @@ class CompareScreen(CodingScreen):
             self._decide(Decision("none"))  # explains that there is nothing to decide
             return
         name = self.session.codebook[d.code].name if d.code in self.session.codebook else d.code
-        title = f"{name}, characters {d.start}-{d.end} ({d.kind}): what goes into the consensus?"
+        passage = " ".join(self.session.transcript.text[d.start:d.end].split())
+        if len(passage) > 160:
+            passage = passage[:100] + " \u2026 " + passage[-50:]
+        title = (f"{name}, characters {d.start}-{d.end} ({d.kind}): what goes into the consensus?\n"
+                 f"\u201c{passage}\u201d")
 
         def chosen(decision: Decision | None) -> None:
             if decision is not None:

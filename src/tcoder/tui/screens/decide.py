@@ -15,7 +15,7 @@ from tcoder.adjudication import Decision, Disagreement, decision_spans
 from tcoder.tui.keymap import keys_for
 from tcoder.tui.screens.dialogs import Dialog
 from tcoder.tui.widgets.compare_panels import spans_text
-from tcoder.tui.wrap import inert
+from tcoder.textsafe import inert, inert_lines
 
 #: Keys of the shared choices inside the dialog (besides the screen's own keys for them).
 UNION_KEYS, INTERSECTION_KEYS, NONE_KEYS = ("+", "|", "u"), ("&", "i"), ("-", "n", "0")
@@ -55,7 +55,7 @@ class DecisionDialog(Dialog):
             prompt.append(f"  \u2192 {spans_text(spans)}", style="dim")
             options.append(Option(prompt, id=str(i)))
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(inert_lines(self.title_text)), classes="title")  # our line break stays
             yield OptionList(*options, id="decisions")
             yield Label(f"press a key, or \u2191\u2193 and enter \u00b7 {keys_for(self.app, 'close_dialog')} cancel",
                         classes="hint")

@@ -86,7 +86,7 @@ class MemoDialog(Dialog):
         keys = keys_for(self.app, "save_now")
         close = keys_for(self.app, "close_dialog")
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(inert(self.title_text)), classes="title")
             area = TextArea(self.memo, id="memo-text", soft_wrap=True, show_line_numbers=False)
             area.cursor_blink = getattr(self.app, "cursor_blink", True)
             area.styles.height = 8
@@ -138,7 +138,7 @@ class ChoiceDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(inert(self.title_text)), classes="title")
             yield OptionList(*[Option(prompt, id=value) for value, prompt in self.choices], id="choices")
             yield Label(f"enter choose \u00b7 {keys_for(self.app, 'close_dialog')} cancel", classes="hint")
 
@@ -166,7 +166,7 @@ class MessageDialog(Dialog):
         if self.note:
             body.append("\n\n" + self.note, style="italic")
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(inert(self.title_text)), classes="title")
             yield Static(body)
             yield Label(f"{keys_for(self.app, 'confirm_dialog')} or {keys_for(self.app, 'close_dialog')} to close",
                         classes="hint")
@@ -185,8 +185,8 @@ class ConfirmDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
-            yield Static(Text(self.question))
+            yield Label(Text(inert(self.title_text)), classes="title")
+            yield Static(Text(inert(self.question)))
             yield Label(f"{keys_for(self.app, 'confirm_dialog')} yes \u00b7 {keys_for(self.app, 'close_dialog')} no",
                         classes="hint")
 

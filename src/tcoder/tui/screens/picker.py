@@ -94,7 +94,7 @@ class CodePicker(Dialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text), classes="title")
+            yield Label(Text(inert(self.title_text)), classes="title")
             yield calm_input(self.app, placeholder="type part of a code's name, id or theme", id="picker-input",
                              compact=True)
             yield OptionList(id="picker-options")

@@ -176,6 +176,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.row_flags: Callable[[int, int], RowFlag | None] | None = None
         self._goal_column: int | None = None
         self._wrap: WrapIndex | None = None
+        self._placed_for_width: int | None = None  # the wrap width the cursor was last scrolled into view for
         self._turn_starts = [t.start for t in transcript.turns]
         self._match_starts: list[int] = []
         self._match_ends: list[int] = []
@@ -216,11 +217,14 @@ class TranscriptView(ScrollView, can_focus=True):
         return self._wrap
 
     def on_resize(self, event: events.Resize) -> None:
-        before = self._wrap.width if self._wrap else None
-        wrap = self.wrap
-        if wrap.width != before:
+        # The wrap index may already have been rebuilt for the new width while
+        # rendering, so compare with the width the cursor was last placed for.
+        width = self.wrap.width
+        if width != self._placed_for_width:
+            self._placed_for_width = width
             self._goal_column = None
             self.scroll_cursor_visible(center=True)
+            self.call_after_refresh(self.scroll_cursor_visible)  # once the new virtual size applies
 
     @property
     def cursor_row(self) -> int:
