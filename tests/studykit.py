@@ -43,6 +43,15 @@ Amara: We pushed to change the renal block. We also ran a free clinic day in the
 """
 
 
+# Where passages of MINI_TRANSCRIPT start and end, for tests that code them.
+GRAND = MINI_TRANSCRIPT.index("my grandmother")
+SAW = MINI_TRANSCRIPT.index("I saw how")
+STAYED = MINI_TRANSCRIPT.index(" That stayed")
+RENAL = MINI_TRANSCRIPT.index("We pushed")
+ALSO = MINI_TRANSCRIPT.index(" We also")
+CLINIC = MINI_TRANSCRIPT.index("We also ran")
+END = MINI_TRANSCRIPT.index("neighbourhood.") + len("neighbourhood.")
+
 class StudyBuilder:
     """Write a study folder: codebook, transcripts, annotation files, attributes."""
 

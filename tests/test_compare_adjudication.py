@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from studykit import MINI_TRANSCRIPT
+from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
 
 from tcoder.adjudication import (
     NONE_FIELD,
@@ -24,13 +24,6 @@ from tcoder.study import open_study
 
 P01 = "interviews/P01.txt"
 T = MINI_TRANSCRIPT
-GRAND = T.index("my grandmother")
-SAW = T.index("I saw how")
-STAYED = T.index(" That stayed")
-RENAL = T.index("We pushed")
-ALSO = T.index(" We also")
-CLINIC = T.index("We also ran")
-END = T.index("neighbourhood.") + len("neighbourhood.")
 
 
 def build(builder, **coders):

@@ -6,17 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from studykit import MINI_TRANSCRIPT
+from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
 
 P01 = "interviews/P01.txt"
 T = MINI_TRANSCRIPT
-GRAND = T.index("my grandmother")
-SAW = T.index("I saw how")
-STAYED = T.index(" That stayed")
-RENAL = T.index("We pushed")
-ALSO = T.index(" We also")
-CLINIC = T.index("We also ran")
-END = T.index("neighbourhood.") + len("neighbourhood.")
 
 
 @pytest.fixture
