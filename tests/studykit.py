@@ -89,3 +89,13 @@ class StudyBuilder:
         path = self.root / "attributes.csv"
         path.write_text(csv_text, encoding="utf-8")
         return path
+
+    def participants(self, csv_text: str) -> Path:
+        path = self.root / "participants.csv"
+        path.write_text(csv_text, encoding="utf-8")
+        return path
+
+    def speakers(self, csv_text: str) -> Path:
+        path = self.root / "speakers.csv"
+        path.write_text(csv_text, encoding="utf-8")
+        return path

@@ -54,7 +54,7 @@ def read_attributes(path: Path, transcripts: Iterable[str]) -> tuple[Attributes,
             raise TcoderError(Problem(f"column {i + 2} has no name", path, 1))
         if name in columns[:i]:
             raise TcoderError(Problem(f"the column {name!r} appears twice", path, 1))
-    resolve = _resolver(list(transcripts))
+    resolve = transcript_resolver(list(transcripts))
     attributes = Attributes(path, columns)
     first_line: dict[str, int] = {}
     for row in reader:
@@ -77,7 +77,8 @@ def read_attributes(path: Path, transcripts: Iterable[str]) -> tuple[Attributes,
     return attributes, problems
 
 
-def _resolver(names: list[str]):
+def transcript_resolver(names: list[str]):
+    """A function naming a transcript by path, file name or unambiguous stem: (name or None, why not)."""
     by_name: dict[str, list[str]] = {}
     by_stem: dict[str, list[str]] = {}
     for n in names:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from tcoder.annotations import AnnotationLock, save_annotations
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
+from tcoder.participants import speaker_problems
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -35,6 +36,7 @@ class CheckReport:
     orphaned: int = 0
     reanchored: list[LoadedAnnotations] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    participants_summary: str = ""
 
     @property
     def errors(self) -> list[Problem]:
@@ -55,6 +57,7 @@ class CheckReport:
             "transcripts": self.transcripts,
             "words": self.words,
             "coders": {c: vars(s) for c, s in self.coders.items()},
+            "participants": self.participants_summary,
             "orphaned": self.orphaned,
             "reanchored": self.moved,
             "unknown_codes": dict(self.unknown_codes),
@@ -92,6 +95,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
         report.words += transcript.word_count
         report.characters += len(transcript.text)
         problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
+        problems.extend(speaker_problems(study.participants, ref.name, transcript.speakers))
     for ref in readable:
         for coder in study.coders_of(ref):
             summary = report.coders.setdefault(coder, CoderSummary())
@@ -124,7 +128,22 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
         problems.append(Problem("temporary file left by an interrupted save; it is safe to delete",
                                 path, severity="warning"))
     problems.extend(study.attribute_problems)
+    problems.extend(study.participant_problems)
+    report.participants_summary = participants_summary(study)
     return report
+
+
+def participants_summary(study: Study) -> str:
+    """One line on who speaks: people, speaker labels by role, transcripts described."""
+    participants = study.participants
+    if not participants.defined and participants.path is None:
+        return "none described (tcoder participants fill STUDY writes speakers.csv and participants.csv)"
+    roles = Counter(e.role for by_label in participants.entries.values() for e in by_label.values())
+    labels = sum(roles.values())
+    by_role = ", ".join(f"{n} {role}" for role, n in sorted(roles.items()))
+    described = len(participants.entries)
+    return (f"{len(participants.people)} people; {labels} speaker label(s) in {described} of "
+            f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
 
 
 def consensus_record_problems(af, path) -> list[Problem]:

@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "agree": "tcoder.commands.agree",
     "compare": "tcoder.commands.compare",
     "report": "tcoder.commands.report",
+    "participants": "tcoder.commands.participants",
     "export": "tcoder.commands.export",
     "import-qdc": "tcoder.commands.import_qdc",
     "import-qdpx": "tcoder.commands.import_qdpx",

@@ -49,6 +49,7 @@ from tcoder.merge import (
 from tcoder.segments import sentences_in
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
+from tcoder.turnrule import TurnSelection
 
 #: How many coding actions undo can reach back (the issue asks for at least 100).
 HISTORY_LIMIT = 1000
@@ -879,16 +880,25 @@ class CodingSession:
 
     # ------------------------------------------------------------ navigation helpers
 
+    def uncoded_turn_selection(self) -> TurnSelection:
+        """Which turns the uncoded-turn jump visits (tcoder.turnrule: by default not the
+        turns of interviewers, moderators and observers)."""
+        return self.study.turn_selection(self.ref, self.study.turn_rule("uncoded_turns"))
+
     def next_uncoded_turn(self, offset: int, codes: set[str] | None = None) -> int | None:
-        """Where the next turn after the one at ``offset`` begins whose text has no
-        annotation (of ``codes``, when given); None if every later turn is coded."""
+        """Where the next counted turn after the one at ``offset`` begins whose text has no
+        annotation (of ``codes``, when given); None if every later turn is coded. Turns of
+        speakers the turn rule leaves out are skipped."""
         transcript = self.transcript
         text = transcript.text
         current = transcript.turn_at(offset)
         first = current.index + 1 if current is not None else 0
         if current is None:
             first = bisect.bisect_right([t.start for t in transcript.turns], offset)
+        counts = self.uncoded_turn_selection().counts
         for turn in transcript.turns[first:]:
+            if not counts(turn):  # an interviewer's question is not waiting to be coded
+                continue
             body = sentences_in(text, turn.body_start, turn.end)
             if not body:
                 continue

@@ -6,6 +6,9 @@ transcripts: ["interviews/**/*.txt"]  # default: every .txt and .md
 exclude: ["drafts/**"]                # default: none (README files are never transcripts)
 speaker_pattern: '^(?P<speaker>[A-Z][A-Za-z ]{0,30}):'
 attributes: attributes.csv
+participants: participants.csv        # people and their attributes
+speakers: speakers.csv                # who speaks in which transcript, in what role
+left_out_roles: [interviewer, moderator, observer]   # or per purpose: {agreement: [...], reports: [...]}
 encoding: cp1250                      # legacy encoding of non-UTF-8 transcripts (default: detect)
 keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
 ```
@@ -24,7 +27,10 @@ from tcoder.transcript import compile_speaker_pattern
 from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, suggest
 
 SETTINGS_FILE = "tcoder.yaml"
-SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "encoding", "keys")
+SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
+                   "left_out_roles", "encoding", "keys")
+#: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
+ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 DEFAULT_TRANSCRIPTS = ("**/*.txt", "**/*.md")
 #: Files that are documentation, not data, even though they end in .txt or .md.
 ALWAYS_EXCLUDED = ("**/README*", "**/LICENSE*", "**/CHANGELOG*")
@@ -38,6 +44,9 @@ class Settings:
     exclude: tuple[str, ...] = ()
     speaker_pattern: str | None = None
     attributes: str = "attributes.csv"
+    participants: str = "participants.csv"
+    speakers: str = "speakers.csv"
+    left_out_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # purpose -> roles; default: all but participant
     encoding: str | None = None
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -114,7 +123,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         raise CodebookError(Problem("tcoder.yaml must be a mapping of settings", path, node.mark.line, 1))
     check_fields(node, SETTINGS_FIELDS, "tcoder.yaml", path, problems)
     fields = node.value
-    for name in ("codebook", "attributes"):
+    for name in ("codebook", "attributes", "participants", "speakers"):
         if name in fields:
             value = fields[name]
             if isinstance(value.value, str) and value.value.strip():
@@ -126,6 +135,8 @@ def parse_settings(text: str, path: Path) -> Settings:
             globs = _string_list(fields[name], name, path, problems)
             if globs is not None:
                 setattr(settings, name, tuple(globs))
+    if "left_out_roles" in fields:
+        _left_out_roles(fields["left_out_roles"], settings, path, problems)
     if "encoding" in fields:
         _encoding(fields["encoding"], settings, path, problems)
     if "speaker_pattern" in fields:
@@ -150,6 +161,44 @@ def _string_list(node: YNode, name: str, path, problems: list[Problem]) -> list[
         return [v.value for v in node.value]
     problems.append(_at(node, f"{name!r} must be a glob or a list of globs", path))
     return None
+
+
+def _roles(node: YNode, what: str, path, problems: list[Problem]) -> tuple[str, ...] | None:
+    from tcoder.participants import ROLES
+
+    if node.value is None:
+        return ()
+    if isinstance(node.value, str):
+        names = [node.value]
+    elif node.is_seq and all(isinstance(v.value, str) for v in node.value):
+        names = [v.value for v in node.value]
+    else:
+        problems.append(_at(node, f"{what} must be a list of roles, e.g. [interviewer, moderator]", path))
+        return None
+    for name in names:
+        if name.lower() not in ROLES:
+            problems.append(_at(node, f"unknown role {name!r} in {what}{suggest(name.lower(), ROLES)}; roles are "
+                                      f"{', '.join(ROLES)}", path))
+            return None
+    return tuple(n.lower() for n in names)
+
+
+def _left_out_roles(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    """A list of roles for every purpose, or a mapping purpose -> list."""
+    if node.is_map:
+        for purpose, value in node.value.items():
+            if purpose not in ROLE_PURPOSES:
+                problems.append(_at(value, f"unknown purpose {purpose!r} in 'left_out_roles'"
+                                           f"{suggest(purpose, ROLE_PURPOSES)}; the purposes are "
+                                           f"{', '.join(ROLE_PURPOSES)}", path))
+                continue
+            roles = _roles(value, f"left_out_roles.{purpose}", path, problems)
+            if roles is not None:
+                settings.left_out_roles[purpose] = roles
+        return
+    roles = _roles(node, "'left_out_roles'", path, problems)
+    if roles is not None:
+        settings.left_out_roles = {purpose: roles for purpose in ROLE_PURPOSES}
 
 
 def _encoding(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:

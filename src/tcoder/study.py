@@ -28,8 +28,10 @@ from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
+from tcoder.participants import Participants, read_participants
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
+from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
 
 CONSENSUS = "consensus"
 
@@ -234,6 +236,29 @@ class Study:
     @property
     def attribute_problems(self) -> list[Problem]:
         return self._attributes[1]
+
+    @cached_property
+    def _participants(self) -> tuple[Participants, list[Problem]]:
+        return read_participants(self.root, self.settings.participants, self.settings.speakers,
+                                 [r.name for r in self.transcripts])
+
+    @property
+    def participants(self) -> Participants:
+        """Who speaks in which transcript, in what role, and each person's attributes."""
+        return self._participants[0]
+
+    @property
+    def participant_problems(self) -> list[Problem]:
+        return self._participants[1]
+
+    def turn_rule(self, purpose: Purpose, left_out_roles: frozenset[str] | None = None) -> TurnRule:
+        """The rule for ``purpose``: roles from the command line, else tcoder.yaml, else every role but participant."""
+        roles = left_out_roles if left_out_roles is not None else self.settings.left_out_roles.get(purpose)
+        return rule_for(roles, getattr(self.settings, "skip_speakers", ()))
+
+    def turn_selection(self, ref: TranscriptRef | str, rule: TurnRule) -> TurnSelection:
+        """The turns of a transcript that count under ``rule`` (see tcoder.turnrule)."""
+        return select_turns(self.transcript(ref), self.participants, rule)
 
     def transcript(self, ref: TranscriptRef | str) -> Transcript:
         ref = self.find(ref) if isinstance(ref, str) else ref

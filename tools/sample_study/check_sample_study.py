@@ -165,6 +165,32 @@ def check_attributes() -> None:
             fail(f"attributes.csv: bad prior_activism for {r['transcript']}")
 
 
+def check_participants() -> None:
+    """Every speaker of every transcript has a row in speakers.csv; every participant a row in
+    participants.csv with realistic attributes."""
+    with open(STUDY / "speakers.csv", newline="", encoding="utf-8") as fh:
+        speakers = list(csv.DictReader(fh))
+    with open(STUDY / "participants.csv", newline="", encoding="utf-8") as fh:
+        people = {r["participant"]: r for r in csv.DictReader(fh)}
+    for name in TRANSCRIPTS:
+        text = (STUDY / name).read_text(encoding="utf-8")
+        labels = {m.group(2) for m in re.finditer(r"^(\[\d{2}:\d{2}:\d{2}\] )?([^:\n]{1,40}):", text, re.MULTILINE)}
+        listed = {r["speaker"] for r in speakers if r["transcript"] == name}
+        if labels != listed:
+            fail(f"speakers.csv: {name} speakers {sorted(listed)} but the transcript has {sorted(labels)}")
+    for r in speakers:
+        facilitator = r["speaker"] in FACILITATORS
+        if r["role"] != ("interviewer" if r["speaker"] == "Interviewer" else
+                         "moderator" if r["speaker"] == "Moderator" else "participant"):
+            fail(f"speakers.csv: {r['transcript']} {r['speaker']} has role {r['role']}")
+        if not facilitator and r["participant"] not in people:
+            fail(f"speakers.csv: no participant {r['participant']!r} in participants.csv")
+    for pid, r in people.items():
+        if r["group"] not in {"intervention", "control"} or r["gender"] not in {"woman", "man", "non-binary"} \
+                or r["prior_activism"] not in {"yes", "no"} or not 20 <= int(r["age"]) <= 45:
+            fail(f"participants.csv: unrealistic attributes for {pid}: {r}")
+
+
 def check_codebook(all_text: str) -> set[str]:
     cb = yaml.safe_load((STUDY / "codebook.yaml").read_text(encoding="utf-8"))
     for field in ("title", "description", "codes"):
@@ -266,6 +292,7 @@ def check_passages(loaded: dict, code_ids: set[str]) -> None:
 def main() -> int:
     loaded = check_transcripts()
     check_attributes()
+    check_participants()
     all_text = "\n".join(text for text, _ in loaded.values())
     code_ids = check_codebook(all_text)
     check_passages(loaded, code_ids)

@@ -41,6 +41,7 @@ class AgreementResult:
     rollup: bool = False
     bootstrap: int = 0
     seed: int | None = None
+    left_out: dict | None = None  # turns left out by the turn rule, and the units they held
 
 
 def compute_table(data: CodingData, unit: str, rollup: bool = False,
@@ -68,7 +69,7 @@ def agreement(data: CodingData, unit: AgreementUnit = "char", *, rollup: bool = 
     table, per_transcript = compute_table(data, unit, rollup, by_transcript)
     result = AgreementResult(unit, list(data.coders), [tc.name for tc in data.transcripts], table, per_transcript,
                              skipped=list(data.skipped), excluded=data.excluded, rollup=rollup,
-                             bootstrap=bootstrap, seed=seed)
+                             bootstrap=bootstrap, seed=seed, left_out=left_out_summary(data, unit))
     if pairs:
         for a, b in combinations(data.coders, 2):
             sub = data.restricted([a, b])
@@ -109,3 +110,33 @@ def code_alphas(transcript: Transcript | str, spans: Mapping[str, Iterable[Coded
     """Just the alpha of each code used in one transcript (``None`` when undefined)."""
     table = transcript_agreement(transcript, spans, unit, codebook)
     return {row.id: row.alpha for row in table.codes}
+
+
+def left_out_summary(data: CodingData, unit: str) -> dict | None:
+    """What the turn rule took out of the transcripts that count: turns, their speakers and
+    reasons, the units (or characters, for span) they held, and annotations wholly inside them."""
+    if data.rule is None:
+        return None
+    from tcoder.agreement.units import unit_index
+    from tcoder.turnrule import describe
+
+    units_removed = 0
+    for selection, tc in zip(data.selections, data.transcripts):
+        if selection.everything_counts:
+            continue
+        if unit in ("span", "char"):
+            units_removed += len(selection.transcript.text) - len(tc.transcript.text)
+        else:
+            units_removed += unit_index(selection.transcript, unit).count - unit_index(tc.transcript, unit).count  # type: ignore[arg-type]
+    what = "characters" if unit in ("span", "char") else f"{unit} units"
+    turns = sum(len(s.left_out) for s in data.selections)
+    annotations = data.excluded.in_left_out_turns
+    extra = (f", holding {units_removed:,} {what}" if turns else "") + (
+        f" and {annotations} annotation(s) entirely inside them" if annotations else "")
+    speakers: dict[str, str] = {}
+    for selection in data.selections:
+        speakers.update(selection.reasons)
+    return {"roles": sorted(data.rule.left_out_roles), "skip_speakers": sorted(data.rule.skip_speakers),
+            "turns": turns, "units": units_removed, "unit": unit, "annotations": annotations,
+            "speakers": dict(sorted(speakers.items())),
+            "note": describe(data.selections, data.rule, "agreement", extra)}

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 from tcoder.codebook import Codebook
 from tcoder.transcript import Transcript
+from tcoder.turnrule import TurnRule, TurnSelection, counted_text
 
 CodedSpan = tuple[str, int, int]  # (code, start, end)
 
@@ -42,6 +43,7 @@ class Exclusions:
     unknown_codes: Counter = field(default_factory=Counter)  # code -> count, codes not in the codebook
     out_of_range: int = 0  # beyond the end of the transcript
     moved: int = 0  # not left out: re-anchored in memory because the transcript changed
+    in_left_out_turns: int = 0  # entirely in turns that do not count (interviewer, moderator...)
 
     @property
     def unknown_code(self) -> int:
@@ -49,17 +51,19 @@ class Exclusions:
 
     @property
     def total(self) -> int:
-        return self.orphaned + self.unknown_code + self.out_of_range
+        return self.orphaned + self.unknown_code + self.out_of_range + self.in_left_out_turns
 
     def add(self, other: Exclusions) -> None:
         self.orphaned += other.orphaned
         self.unknown_codes.update(other.unknown_codes)
         self.out_of_range += other.out_of_range
         self.moved += other.moved
+        self.in_left_out_turns += other.in_left_out_turns
 
     def as_dict(self) -> dict:
         return {"orphaned": self.orphaned, "unknown_code": self.unknown_code,
-                "unknown_codes": dict(sorted(self.unknown_codes.items())), "out_of_range": self.out_of_range}
+                "unknown_codes": dict(sorted(self.unknown_codes.items())), "out_of_range": self.out_of_range,
+                "in_left_out_turns": self.in_left_out_turns}
 
 
 @dataclass
@@ -71,6 +75,8 @@ class CodingData:
     codebook: Codebook | None = None
     skipped: list[str] = field(default_factory=list)  # fewer than two chosen coders have a file
     excluded: Exclusions = field(default_factory=Exclusions)
+    rule: TurnRule | None = None  # which turns count; None: every turn
+    selections: list[TurnSelection] = field(default_factory=list)  # per counted transcript, when a rule was given
 
     def restricted(self, coders: Sequence[str]) -> CodingData:
         """The same data seen by a subset of coders (transcripts need two of them)."""
@@ -108,15 +114,19 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
                for pattern in patterns for candidate in (name, file_name, stem))
 
 
-def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None) -> CodingData:
+def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
+           rule: TurnRule | None = None) -> CodingData:
     """Read the chosen coders' spans from a study (see FORMAT section 6).
 
     Only transcripts with files from at least two of the chosen coders count; every
     coder with a file is an observer of all its units. Orphaned annotations, codes
-    not in the codebook and spans beyond the text are left out and counted.
+    not in the codebook and spans beyond the text are left out and counted. With a
+    ``rule`` (tcoder.turnrule), the turns it leaves out (interviewer, moderator...)
+    are cut from each transcript, so they hold no units, and annotations entirely
+    in them are counted as left out.
     """
     codebook = study.codebook
-    data = CodingData(list(coders), [], codebook)
+    data = CodingData(list(coders), [], codebook, rule=rule)
     for ref in study.transcripts:
         if not matches(ref.name, patterns):
             continue
@@ -132,5 +142,14 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None) 
             data.excluded.moved += len(loaded.moved)
             spans[coder] = clean_spans(((a.code, a.start, a.end) for a in loaded.annotations),
                                        len(transcript.text), codebook, data.excluded)
+        if rule is not None:
+            selection = study.turn_selection(ref, rule)
+            data.selections.append(selection)
+            if not selection.everything_counts:
+                view = counted_text(selection)
+                for coder in spans:
+                    spans[coder], dropped = view.spans(spans[coder])
+                    data.excluded.in_left_out_turns += dropped
+                transcript = view.transcript
         data.transcripts.append(TranscriptCoding(transcript, spans))
     return data

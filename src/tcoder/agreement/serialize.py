@@ -103,6 +103,8 @@ def result_dict(result: AgreementResult) -> dict[str, Any]:
     out["excluded"] = result.excluded.as_dict()
     out["reanchored"] = result.excluded.moved
     out["notes"] = notes(result)
+    if result.left_out is not None:
+        out["left_out"] = result.left_out
     if result.bootstrap:
         out["bootstrap"] = {"samples": result.bootstrap, "seed": result.seed, "level": 0.95}
     if result.by_transcript:

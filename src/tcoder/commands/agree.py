@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
                         help="bootstrap samples for 95%% intervals and q (e.g. 5000; default: none)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the bootstrap (default: 1)")
+    parser.add_argument("--leave-out", metavar="ROLES",
+                        help="roles whose turns hold no units, e.g. interviewer,moderator, or 'none' to count "
+                             "every speaker (default: every role but participant, or left_out_roles in tcoder.yaml)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     parser.add_argument("--plot", metavar="FILE",
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
@@ -66,7 +69,19 @@ def run(args: argparse.Namespace) -> int:
 
         if not args.plot.lower().endswith(PLOT_SUFFIXES):
             return _usage(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; give FILE one of these suffixes")
+    from tcoder.turnrule import parse_roles
+
+    try:
+        roles = parse_roles(args.leave_out) if args.leave_out is not None else None
+    except ValueError as exc:
+        return _usage(f"--leave-out: {exc}")
     study = open_study(args.study)
+    errors = [p for p in study.participant_problems if p.severity == "error"]
+    if errors:
+        from tcoder.errors import TcoderError
+
+        raise TcoderError(errors + [Problem("agreement needs to know whose turns count; fix the speakers and "
+                                            "participants files first ('tcoder check STUDY')")])
     known = study.coders
     if args.coders:
         try:
@@ -88,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
                                         if CONSENSUS in known else ""), study.root))
     if args.transcripts and not any(matches(r.name, args.transcripts) for r in study.transcripts):
         return _usage(f"no transcript matches {' or '.join(args.transcripts)}")
-    data = gather(study, coders, args.transcripts)
+    data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles))
     if not data.transcripts:
         raise StudyError(Problem(f"no transcript has annotation files from two of the chosen coders "
                                  f"({', '.join(coders)}), so there is nothing to compare", study.root))
@@ -97,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
     payload = result_dict(result)
     for note in payload["notes"]:
         print(for_stream(f"note: {note}", sys.stderr), file=sys.stderr)
+    if result.left_out is not None and args.format == "csv":  # CSV stays data: the note goes beside it
+        print(for_stream(f"note: {result.left_out['note']}", sys.stderr), file=sys.stderr)
     if args.bootstrap and args.bootstrap < 1000:
         print("note: fewer than 1,000 bootstrap samples give unstable intervals; KALPHA uses at least 1,000",
               file=sys.stderr)

@@ -45,6 +45,8 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
     console.print(f"Coders: {', '.join(result.coders)}. Transcripts: {len(result.transcripts)}"
                   + (f" ({len(result.skipped)} skipped)" if result.skipped else "") + "."
                   + (" Child codes also count for their themes (--rollup)." if result.rollup else ""))
+    if result.left_out is not None:
+        console.print(inert(result.left_out["note"]))
     title = f"Krippendorff's alpha, unit: {unit}"
     console.print(_main_table(result.table, codebook, title, result.bootstrap > 0))
     _print_reasons(console, result.table)

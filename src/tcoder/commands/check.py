@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {coder:<{width}}  {s.files:>4} files  {s.annotations:>6} annotations{orphan}", file=out)
         else:
             print("Coders      none yet (code with 'tcoder code STUDY')", file=out)
+        print(for_stream(f"Participants {report.participants_summary}", out), file=out)
         print(f"Orphaned    {report.orphaned}", file=out)
         unknown = ", ".join(f"{c} ({n})" for c, n in report.unknown_codes.most_common()) or "0"
         print(for_stream(f"Unknown codes {unknown}", out), file=out)

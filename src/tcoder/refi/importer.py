@@ -273,7 +273,8 @@ class _Reader:
         xml_codes = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "Code"}
         xml_sources = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "TextSource"}
         xml_users = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "User"}
-        paths = [f["path"] for f in (data.get("codebook"), data.get("settings"), data.get("attributes")) if f]
+        paths = [f["path"] for f in (data.get("codebook"), data.get("settings"), data.get("attributes"),
+                                     data.get("participants"), data.get("speakers")) if f]
         paths += list((data.get("sources") or {}).values())
         if (not xml_codes <= set(data.get("codes") or {}) or xml_sources != set(data.get("sources") or {})
                 or not xml_users <= set(data.get("users") or {}) or not data.get("codebook")
@@ -543,7 +544,7 @@ class _Reader:
 
     def _extra_files(self, plan: _Plan, sources: dict[str, "_Source"]) -> None:
         if self.sidecar:
-            for key in ("settings", "attributes"):
+            for key in ("settings", "attributes", "participants", "speakers"):
                 file = self.sidecar.get(key)
                 if file:
                     plan.files[file["path"]] = _file_bytes(file)

@@ -585,7 +585,9 @@ class CodingScreen(Screen):
         codes = set(view.code_filter) if view.code_filter is not None else None
         offset = self.session.next_uncoded_turn(view.cursor, codes)
         if offset is None:
-            self.flash("every turn after this one has an annotation")
+            skipped = sorted(self.session.uncoded_turn_selection().reasons)
+            self.flash("every turn after this one has an annotation"
+                       + (f" (turns of {', '.join(skipped)} are skipped)" if skipped else ""))
             return
         view.move_to(offset)
 

@@ -1,0 +1,154 @@
+"""Turns, cases and groups for reports: who said what, and which turns count.
+
+Every report that counts (frequencies, crosstab) works on the same two tables:
+
+- the **turns** of the report's transcripts, each with its speaker, participant id
+  and whether it counts under the study's turn rule (tcoder.turnrule: by default
+  interviewers', moderators' and observers' turns do not);
+- the **pieces**: each annotation cut at turn boundaries, one row per counted turn
+  it covers (so a passage running from a question into the answer belongs to the
+  answer only, and one running across two focus-group speakers to both).
+
+A case is a transcript when the grouping attribute is a transcript attribute
+(``attributes.csv``) and a participant when it is a participant attribute
+(``participants.csv``): a participant "has" a code when one of their counted turns
+carries it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from tcoder.participants import PARTICIPANT
+
+Level = Literal["transcript", "participant"]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """What ``--by`` names: an attribute and whether it belongs to transcripts or participants."""
+
+    attribute: str
+    level: Level
+
+    @property
+    def cases(self) -> str:
+        return "participants" if self.level == "participant" else "transcripts"
+
+
+class GroupingError(ValueError):
+    pass
+
+
+def resolve_grouping(study, name: str) -> Grouping:
+    """``--by NAME``: a participant attribute when participants.csv has the column (people are the
+    cases), else a transcript attribute. ``participant.NAME`` or ``transcript.NAME`` choose outright."""
+    participant_columns = study.participants.columns
+    transcript_columns = study.attributes.columns
+    prefix, dot, rest = name.partition(".")
+    if dot and prefix in ("participant", "transcript"):
+        columns = participant_columns if prefix == "participant" else transcript_columns
+        if rest not in columns:
+            raise GroupingError(f"no {prefix} attribute {rest!r}; {_have(study)}")
+        return Grouping(rest, prefix)  # type: ignore[arg-type]
+    if name in participant_columns:
+        if not study.participants.defined:
+            raise GroupingError(f"{name!r} is a participant attribute but the study has no "
+                                f"{study.settings.speakers} saying who speaks ('tcoder participants fill')")
+        return Grouping(name, "participant")
+    if name in transcript_columns:
+        return Grouping(name, "transcript")
+    raise GroupingError(f"no attribute {name!r}; {_have(study)}")
+
+
+def _have(study) -> str:
+    people = ", ".join(study.participants.columns) or "none"
+    transcripts = ", ".join(study.attributes.columns) or "none (there is no attributes.csv)"
+    return f"participant attributes: {people}; transcript attributes: {transcripts}"
+
+
+def turn_table(data) -> pd.DataFrame:
+    """One row per turn of the report's transcripts: transcript, turn, start, end (its text, label
+    included), body_start, body_end (trimmed of white space; empty for a blank turn), speaker,
+    participant ('' if none), role, counted. Text before the first label is a turn with no speaker."""
+    study = data.study
+    rule = data.rule
+    participants = study.participants
+    columns: dict[str, list] = {c: [] for c in ("transcript", "turn", "start", "end", "body_start", "body_end",
+                                                 "speaker", "participant", "role", "counted")}
+    for name in data.transcripts:
+        transcript = study.transcript(name)
+        text = transcript.text
+        selection = study.turn_selection(name, rule)
+        turns = [(t.start, t.end, t.speaker, selection.counts(t)) for t in transcript.turns]
+        first = turns[0][0] if turns else len(text)
+        if first > 0 or not turns:
+            turns.insert(0, (0, first, None, True))
+        for i, (start, end, speaker, counted) in enumerate(turns):
+            lo, hi = start, end
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            entry = participants.entry(name, speaker)
+            columns["transcript"].append(name)
+            columns["turn"].append(i)
+            columns["start"].append(start)
+            columns["end"].append(end)
+            columns["body_start"].append(lo)
+            columns["body_end"].append(hi)
+            columns["speaker"].append(speaker or "")
+            columns["participant"].append(entry.participant if entry and entry.role == PARTICIPANT else "")
+            columns["role"].append(entry.role if entry else "")
+            columns["counted"].append(counted)
+    frame = pd.DataFrame(columns)
+    for c in ("turn", "start", "end", "body_start", "body_end"):
+        frame[c] = frame[c].astype("int64")
+    frame["counted"] = frame["counted"].astype(bool)
+    return frame
+
+
+def pieces(frame: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Each annotation of ``frame`` cut at the counted turns it covers: columns coder, code, id,
+    transcript, row (index into ``turns``), start, end, touches (the piece meets the turn's non-blank
+    text). Returns the pieces and the number of annotations entirely in turns that do not count."""
+    out: dict[str, list] = {c: [] for c in ("coder", "code", "id", "transcript", "row", "start", "end", "touches")}
+    left_out = 0
+    by_transcript = {name: group for name, group in turns.groupby("transcript", sort=False)}
+    for name, rows in frame.groupby("transcript", sort=False):
+        table = by_transcript.get(name)
+        if table is None:
+            continue
+        starts = table["start"].to_numpy()
+        ends = table["end"].to_numpy()
+        body_start = table["body_start"].to_numpy()
+        body_end = table["body_end"].to_numpy()
+        counted = table["counted"].to_numpy()
+        index = table.index.to_numpy()
+        for coder, code, aid, s, e in zip(rows["coder"], rows["code"], rows["id"], rows["start"], rows["end"]):
+            first = max(int(np.searchsorted(starts, s, side="right")) - 1, 0)
+            last = int(np.searchsorted(starts, e, side="left"))
+            kept = False
+            for k in range(first, last):
+                lo, hi = max(s, starts[k]), min(e, ends[k])
+                if lo >= hi or not counted[k]:
+                    continue
+                kept = True
+                out["coder"].append(coder)
+                out["code"].append(code)
+                out["id"].append(aid)
+                out["transcript"].append(name)
+                out["row"].append(index[k])
+                out["start"].append(lo)
+                out["end"].append(hi)
+                out["touches"].append(lo < body_end[k] and hi > body_start[k])
+            if not kept:
+                left_out += 1
+    result = pd.DataFrame(out)
+    if result.empty:
+        result = result.astype({"row": "int64", "start": "int64", "end": "int64", "touches": bool})
+    return result, left_out
