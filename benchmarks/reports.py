@@ -64,9 +64,9 @@ def main() -> None:
             ("report frequencies --format csv", ["report", str(study), "frequencies", "--format", "csv",
                                                  "-o", str(out / "f.csv")], None, None),
             ("report cooccurrence --format csv", ["report", str(study), "cooccurrence", "--format", "csv",
-                                                  "-o", str(out / "c.csv")], None, None),
+                                                  "--pool", "-o", str(out / "c.csv")], None, None),
             ("report crosstab --by group", ["report", str(study), "crosstab", "--by", "group", "--format", "csv",
-                                            "-o", str(out / "x.csv")], None, None),
+                                            "--pool", "-o", str(out / "x.csv")], None, None),
             ("export --qdpx", ["export", str(study), "--qdpx", str(qdpx), "--force"], None, 5.0),
             ("import-qdpx", ["import-qdpx", str(qdpx), "--into", str(imported)], clear_import, None),
         ]

@@ -106,7 +106,10 @@ def test_frequencies_per_coder(study, run_cli):
 
 def test_frequencies_by_attribute_pools_coders(study, run_cli):
     code, out, err = run_cli("report", study, "frequencies", "--format", "csv", "--by", "group")
+    assert code == 2 and "several coders (alice, bob) and no consensus" in err  # never pooled silently
+    code, out, err = run_cli("report", study, "frequencies", "--format", "csv", "--by", "group", "--pool")
     assert code == 0, err
+    assert "Coders pooled (--pool): alice, bob" in err
     personal = {r["code"]: r for r in rows(out)}["personal"]
     assert personal["control transcripts"] == "1" and float(personal["control % cases"]) == 50.0
     assert personal["intervention annotations"] == "2"
@@ -115,7 +118,7 @@ def test_frequencies_by_attribute_pools_coders(study, run_cli):
 
 
 def test_cooccurrence_span_counts_and_jaccard(study, run_cli):
-    code, out, err = run_cli("report", study, "cooccurrence", "--format", "csv")
+    code, out, err = run_cli("report", study, "cooccurrence", "--format", "csv", "--coder", "alice,bob")
     assert code == 0, err
     pairs = {(r["code_a"], r["code_b"]): r for r in rows(out)}
     # alice: duty overlaps personal and curriculum; bob's outreach does not meet alice's spans
@@ -130,7 +133,7 @@ def test_cooccurrence_span_counts_and_jaccard(study, run_cli):
 
 
 def test_cooccurrence_by_turn(study, run_cli):
-    code, out, err = run_cli("report", study, "cooccurrence", "--unit", "turn", "--format", "csv")
+    code, out, err = run_cli("report", study, "cooccurrence", "--unit", "turn", "--format", "csv", "--pool")
     assert code == 0, err
     pairs = {(r["code_a"], r["code_b"]): r for r in rows(out)}
     # alice's outreach and curriculum share Amara's last turn; bob's outreach alone
@@ -140,7 +143,7 @@ def test_cooccurrence_by_turn(study, run_cli):
 
 
 def test_crosstab_runs_fisher_on_small_2x2(study, run_cli):
-    code, out, err = run_cli("report", study, "crosstab", "--by", "group", "--format", "csv")
+    code, out, err = run_cli("report", study, "crosstab", "--by", "group", "--format", "csv", "--pool")
     assert code == 0, err
     personal = {r["code"]: r for r in rows(out)}["personal"]
     assert personal["control n"] == "1" and personal["intervention n"] == "1"

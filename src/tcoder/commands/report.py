@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-HELP = "reports: coded segments, code frequencies, co-occurrence, crosstabs by attribute, plots"
-KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "alpha")
+HELP = "reports: coded segments, code frequencies, co-occurrence, crosstabs and the sample table by group, plots"
+KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "cases", "alpha")
+POOLING_KINDS = ("cooccurrence", "crosstab")
 DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
 
   segments      every coded passage: transcript, coder, code, speaker, offsets, quote, memo
@@ -15,12 +16,18 @@ DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
                 speaker turns coded; coders side by side (or attribute values with --by)
   cooccurrence  code x code overlaps within a unit (--unit span|sentence|turn), with the
                 Jaccard coefficient
-  crosstab      codes x the values of --by ATTRIBUTE: cases with the code and %, with a
-                chi-square or Fisher exact test
+  crosstab      codes x the values of --by ATTRIBUTE: cases with the code, %, the test, p,
+                and effect sizes with 95% intervals (Table 2); --correct holm|bh
+  cases         the cases' attributes by --by ATTRIBUTE: n (%) or mean ± SD per group, with
+                the test and n per group (Table 1); --median for median [IQR]
   alpha         Krippendorff's alpha per code from 'tcoder agree --format json' (--input)
 
 A code given with --code stands for itself and its sub-codes, unless --exact. Cases are
-transcripts (attributes.csv has one row per transcript). --plot FILE.png|svg|pdf draws
+participants when --by names a participant attribute (participants.csv) and transcripts
+when it names a transcript attribute (attributes.csv). Coders are never pooled silently:
+without --coder, reports use consensus when the study has it; reports that add coders up
+otherwise need --coder a,b or --pool. Turns of interviewers, moderators and observers are
+left out of counts and denominators (--leave-out). --plot FILE.png|svg|pdf draws
 frequency bars, a co-occurrence heatmap, crosstab bars or alpha with its intervals.
 
 Example: tcoder agree STUDY --bootstrap 1000 --format json > alpha.json
@@ -31,14 +38,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY", help="the study folder")
     parser.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
     parser.add_argument("--coder", action="append", metavar="NAME[,NAME]",
-                        help="only these coders (repeat or separate with commas; default: all)")
+                        help="these coders (repeat or separate with commas; several are pooled where a report "
+                             "adds them up; default: consensus if the study has it)")
+    parser.add_argument("--pool", action="store_true",
+                        help="pool every coder but consensus (a passage counts once if any of them coded it)")
     parser.add_argument("--code", action="append", metavar="CODE[,CODE]",
                         help="only these codes, each with its sub-codes (by id or name)")
     parser.add_argument("--exact", action="store_true", help="a code stands for itself only, not its sub-codes")
-    parser.add_argument("--by", metavar="ATTRIBUTE", help="a column of attributes.csv to group by")
+    parser.add_argument("--by", metavar="ATTRIBUTE",
+                        help="group by a participant attribute (people are the cases) or a transcript attribute "
+                             "(transcripts are); participant.NAME or transcript.NAME choose outright")
+    parser.add_argument("--cite", metavar="ATTR[,ATTR]",
+                        help="segments: cite each quote with its speaker and these participant attributes "
+                             "('Amara, MS3, intervention')")
+    parser.add_argument("--leave-out", metavar="ROLES",
+                        help="roles whose turns are left out of counts, e.g. interviewer,moderator, or 'none' "
+                             "(default: every role but participant, or left_out_roles in tcoder.yaml)")
+    parser.add_argument("--correct", choices=("holm", "bh"),
+                        help="crosstab: adjust p-values for multiple comparisons (Holm or Benjamini-Hochberg)")
+    parser.add_argument("--median", action="store_true", help="cases: median [IQR] and rank tests for numbers")
     parser.add_argument("--unit", choices=("span", "sentence", "turn"), default="span",
                         help="co-occurrence within overlapping spans, a sentence or a speaker turn (default span)")
-    parser.add_argument("--format", choices=("table", "csv", "md", "html"), default="table", help="output format")
+    parser.add_argument("--format", choices=("table", "csv", "json", "md", "html"), default="table",
+                        help="output format (CSV and JSON keep every digit)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of the screen")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
     parser.add_argument("--input", metavar="FILE",
@@ -71,10 +93,16 @@ def run(args: argparse.Namespace) -> int:
 
         if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
             return _usage(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {args.plot} has another suffix")
-        if args.kind == "segments":
-            return _usage("segments has no plot; plot frequencies, cooccurrence, crosstab or alpha")
-    if args.kind == "crosstab" and not args.by:
-        return _usage("crosstab needs --by ATTRIBUTE (a column of attributes.csv)")
+        if args.kind in ("segments", "cases"):
+            return _usage(f"{args.kind} has no plot; plot frequencies, cooccurrence, crosstab or alpha")
+    if args.kind in ("crosstab", "cases") and not args.by:
+        return _usage(f"{args.kind} needs --by ATTRIBUTE (a column of participants.csv or attributes.csv)")
+    from tcoder.turnrule import parse_roles
+
+    try:
+        roles = parse_roles(args.leave_out) if args.leave_out is not None else None
+    except ValueError as exc:
+        return _usage(f"--leave-out: {exc}")
     from tcoder.reports.destination import check_output_path
 
     # a path that cannot be written is refused before any work is done
@@ -86,14 +114,27 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
 
+    from tcoder.errors import Problem, TcoderError
+    from tcoder.reports.casedata import GroupingError, resolve_grouping
+
     study = open_study(args.study)
-    if args.by and args.by not in study.attributes.columns:
-        have = ", ".join(study.attributes.columns) or "none (there is no attributes.csv)"
-        return _usage(f"no attribute {args.by!r}; the study's attributes are: {have}")
     for problem in study.attribute_problems:
         _say(f"{problem.severity}: {problem}")
+    errors = [p for p in study.participant_problems if p.severity == "error"]
+    if errors:
+        raise TcoderError(errors + [Problem("reports need to know who speaks; fix the speakers and participants "
+                                            "files first ('tcoder check STUDY')")])
+    for problem in study.participant_problems:
+        _say(f"{problem.severity}: {problem}")
     try:
-        data = load(study, Selection(_split(args.coder), _split(args.code), args.exact))
+        args.grouping = resolve_grouping(study, args.by) if args.by else None
+    except GroupingError as exc:
+        return _usage(str(exc))
+    if args.kind == "cases":
+        return _cases(args, study)
+    pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
+    try:
+        data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles))
     except UsageError as exc:
         return _usage(str(exc))
     for problem in data.warnings:
@@ -101,7 +142,12 @@ def run(args: argparse.Namespace) -> int:
     empty = data.empty_note()
     if empty and args.format == "csv":
         _say(f"note: {empty}")  # CSV is data: the note goes beside it, the headers stay
-    text = _render(args, data, [empty] if empty and args.format != "csv" else [])
+    if args.format == "csv" and data.coder_note and args.kind != "segments":
+        _say(f"note: {data.coder_note}")
+    try:
+        text = _render(args, data, [empty] if empty and args.format != "csv" else [])
+    except UsageError as exc:
+        return _usage(str(exc))
     from tcoder.reports.output import write_output
 
     write_output(text, args.output)
@@ -132,28 +178,23 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
     if args.kind == "segments":
         from tcoder.reports import segments
 
-        return segments.render(data, args.format, args.by, notes)
+        return segments.render(data, args.format, args.grouping, notes, _split([args.cite] if args.cite else None))
     if args.kind == "frequencies":
         from tcoder.reports.frequencies import describe, frequencies_frame
 
-        frame = frequencies_frame(data, args.by)
+        frame = frequencies_frame(data, args.grouping)
         if args.plot:
             from tcoder.reports.plots import plot_frequencies
 
             groups = [c[: -len(" annotations")] for c in frame.columns if c.endswith(" annotations")]
             _plot(plot_frequencies, [data.name(c) for c in data.codes],
                   {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot)
-        if args.format == "table":  # narrower: names only, each group's measures under its name
-            from tcoder.reports.frequencies import MEASURES
+        notes = describe(data, args.grouping) + notes
+        if args.format == "table":
+            from tcoder.reports.frequencies import table_text
 
-            short = dict(zip(MEASURES, ("n", "transcr.", "% cases", "% chars", "% turns")))
-            heads = {"code_name": "code"}
-            for column in frame.columns:
-                for measure in MEASURES:
-                    if column.endswith(" " + measure):
-                        heads[column] = f"{column[: -len(measure) - 1]}\n{short[measure]}"
-            frame = _tree_names(frame, data).drop(columns="code").rename(columns=heads)
-        return render_frame(frame, args.format, "Code frequencies", describe(data, args.by) + notes)
+            return table_text(data, frame, args.grouping, notes)
+        return render_frame(frame, args.format, "Code frequencies", notes)
     if args.kind == "cooccurrence":
         from tcoder.reports.cooccurrence import display_matrix, long_frame, matrices
 
@@ -168,9 +209,9 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
                 "sentence": "sentences marked by both codes; Jaccard over sentences",
                 "turn": "speaker turns marked by both codes; Jaccard over turns"}[args.unit]
         notes = [f"Unit: {args.unit} ({what}). Codes as coded, within one coder's annotations; "
-                 "codes that do not occur are left out."] + notes
-        if args.format == "csv":
-            return render_frame(long_frame(data, counts, jaccard), "csv", "")
+                 "codes that do not occur are left out."] + notes + ([data.coder_note] if data.coder_note else [])
+        if args.format in ("csv", "json"):
+            return render_frame(long_frame(data, counts, jaccard), args.format, "Code co-occurrence", notes)
         title = "Code co-occurrence"
         if args.format in ("md", "html"):
             from tcoder.reports.output import html_notes, html_page, html_table, md_escape, md_table
@@ -192,19 +233,32 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
 
         return (render_frame(numbered_matrix(counts), "table", f"{title}: counts")
                 + render_frame(numbered_matrix(jaccard), "table", f"{title}: Jaccard", notes))
-    from tcoder.reports.crosstab import crosstab_frame
+    from tcoder.reports.crosstab import crosstab_frame, display_frame
 
-    frame, crosstab_notes = crosstab_frame(data, args.by)
+    frame, crosstab_notes = crosstab_frame(data, args.grouping, args.correct)
+    values = [c[: -len(" %")] for c in frame.columns if c.endswith(" %")]
     if args.plot:
         from tcoder.reports.plots import plot_frequencies
 
-        values = [c[: -len(" %")] for c in frame.columns if c.endswith(" %")]
         _plot(plot_frequencies, [data.name(c) for c in data.codes],
               {v: frame[f"{v} %"].fillna(0).tolist() for v in values},
-              args.plot, xlabel="% of cases with the code", title=f"Codes by {args.by}")
-    if args.format == "table":
-        frame = _tree_names(frame, data)
-    return render_frame(frame, args.format, f"Codes by {args.by}", crosstab_notes + notes)
+              args.plot, xlabel=f"% of {args.grouping.cases} with the code", title=f"Codes by {args.by}")
+    notes = crosstab_notes + data.coverage_notes() + notes
+    title = f"Codes by {args.grouping.attribute} ({args.grouping.cases})"
+    if args.format in ("csv", "json"):
+        return render_frame(frame, args.format, title, notes)
+    return render_frame(display_frame(data, frame, values), args.format, title, notes)
+
+
+def _cases(args: argparse.Namespace, study) -> int:
+    from tcoder.reports.cases import cases_table
+    from tcoder.reports.output import render_frame, write_output
+
+    shown, data, notes = cases_table(study, args.grouping, args.median)
+    title = f"Characteristics of the {args.grouping.cases} by {args.grouping.attribute}"
+    frame = data if args.format in ("csv", "json") else shown
+    write_output(render_frame(frame, args.format, title, notes), args.output)
+    return 0
 
 
 #: Alpha and its interval as 'tcoder agree' shows them: three decimals (CSV keeps every digit).

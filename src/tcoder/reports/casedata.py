@@ -148,7 +148,7 @@ def pieces(frame: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, int]
                 out["touches"].append(lo < body_end[k] and hi > body_start[k])
             if not kept:
                 left_out += 1
-    result = pd.DataFrame(out)
-    if result.empty:
-        result = result.astype({"row": "int64", "start": "int64", "end": "int64", "touches": bool})
-    return result, left_out
+    if not out["coder"]:
+        types = {"row": "int64", "start": "int64", "end": "int64", "touches": bool}
+        return pd.DataFrame({c: pd.Series([], dtype=types.get(c, object)) for c in out}), left_out
+    return pd.DataFrame(out), left_out

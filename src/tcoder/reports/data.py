@@ -17,8 +17,9 @@ import pandas as pd
 from tcoder.codebook import Codebook
 from tcoder.errors import Problem, TcoderError
 from tcoder.segments import turn_spans
-from tcoder.study import Study
+from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
+from tcoder.turnrule import TurnRule
 
 #: The columns of FORMAT section 7, in order; case attributes follow.
 SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
@@ -30,9 +31,48 @@ class UsageError(Exception):
 
 @dataclass
 class Selection:
-    coders: list[str] | None = None  # None: every coder
+    coders: list[str] | None = None  # None: the default choice (see choose_coders)
     codes: list[str] | None = None  # None: every code
     exact: bool = False
+    pool: bool = False  # --pool: every coder but consensus, pooled
+    pools: bool = False  # the report counts the chosen coders' annotations together
+    left_out_roles: frozenset[str] | None = None  # --leave-out; None: the study's setting
+
+
+def choose_coders(study: Study, selection: Selection) -> tuple[list[str], str]:
+    """The coders a report rests on, and the sentence that says so under it.
+
+    Coders are never pooled silently: without ``--coder`` a report uses ``consensus``
+    when the study has it, a single coder when there is one, every coder side by side
+    where the report keeps them apart (segments, frequencies without --by), and
+    otherwise refuses until the user names coders (``--coder a,b``) or asks to
+    ``--pool`` them all."""
+    every = study.coders
+    if selection.coders is not None:
+        unknown = [c for c in selection.coders if c not in every]
+        if unknown:
+            raise UsageError(f"no annotation files of coder {', '.join(map(repr, unknown))} in this study; it has "
+                             f"{', '.join(every) or 'none yet'}")
+        coders = list(dict.fromkeys(selection.coders))
+        if selection.pools and len(coders) > 1:
+            return coders, f"Coders pooled (--coder): {', '.join(coders)}; a passage counts once if any of them coded it."
+        return coders, f"Coders: {', '.join(coders)} (--coder)."
+    if selection.pool:
+        coders = [c for c in every if c != CONSENSUS] or every
+        return coders, (f"Coders pooled (--pool): {', '.join(coders) or 'none'}; a passage counts once if any of them "
+                        "coded it" + ("; consensus left out" if CONSENSUS in every and CONSENSUS not in coders else "")
+                        + ".")
+    if CONSENSUS in every:
+        others = [c for c in every if c != CONSENSUS]
+        return [CONSENSUS], ("Coders: consensus, the agreed version" + (
+            f" ({', '.join(others)} left out; --coder or --pool choose them)" if others else "") + ".")
+    if len(every) <= 1:
+        return list(every), f"Coders: {', '.join(every) or 'none yet'}."
+    if not selection.pools:
+        return list(every), f"Coders: {', '.join(every)}, each shown separately."
+    raise UsageError(f"this study has several coders ({', '.join(every)}) and no consensus, and this report would "
+                     f"add up their coding: name one with --coder {every[0]}, pool some with --coder "
+                     f"{','.join(every[:2])}, or pool them all with --pool")
 
 
 @dataclass
@@ -45,6 +85,40 @@ class ReportData:
     frame: pd.DataFrame  # one row per annotation (the chosen coders; every code)
     files: dict[str, set[str]]  # coder -> transcripts with a file of that coder
     warnings: list[Problem] = field(default_factory=list)
+    coder_note: str = ""  # which coders the report rests on, and how (for the footer)
+    rule: TurnRule | None = None  # which turns count; None: every turn
+
+    @cached_property
+    def turn_rows(self) -> pd.DataFrame:
+        """Every turn of the report's transcripts, with speaker, participant and whether it counts."""
+        from tcoder.reports.casedata import turn_table
+
+        return turn_table(self)
+
+    @cached_property
+    def _pieces(self) -> tuple[pd.DataFrame, int]:
+        from tcoder.reports.casedata import pieces
+
+        return pieces(filter_codes(self), self.turn_rows)
+
+    @property
+    def pieces(self) -> pd.DataFrame:
+        """The report's annotations cut at the counted turns they cover."""
+        return self._pieces[0]
+
+    def coverage_notes(self) -> list[str]:
+        """What the counts rest on: which turns were left out and which coders."""
+        from tcoder.turnrule import describe
+
+        notes = []
+        if self.rule is not None and self.transcripts:
+            selections = [self.study.turn_selection(t, self.rule) for t in self.transcripts]
+            inside = self._pieces[1]
+            extra = f"; {inside} annotation(s) entirely inside them left out" if inside else ""
+            notes.append(describe(selections, self.rule, "these counts", extra))
+        if self.coder_note:
+            notes.append(self.coder_note)
+        return notes
 
     def members(self, code: str) -> list[str]:
         """The codes a row stands for: itself and its descendants, unless exact."""
@@ -99,12 +173,7 @@ class ReportData:
 
 def load(study: Study, selection: Selection) -> ReportData:
     codebook = study.codebook
-    all_coders = study.coders
-    coders = list(all_coders) if selection.coders is None else selection.coders
-    unknown = [c for c in coders if c not in all_coders]
-    if unknown:
-        raise UsageError(f"no annotation files of coder {', '.join(map(repr, unknown))} in this study; it has "
-                         f"{', '.join(all_coders) or 'none yet'}")
+    coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
     rows: dict[str, list] = {c: [] for c in (*SEGMENT_COLUMNS, "id", "line")}
     files: dict[str, set[str]] = {c: set() for c in coders}
@@ -156,6 +225,10 @@ def load(study: Study, selection: Selection) -> ReportData:
                                             "('tcoder check STUDY' lists every problem)")])
     names = {cid: c.name for cid, c in codebook.codes.items()}
     rows["code_name"] = [names.get(c, c) for c in rows["code"]]
+    people = study.participants
+    entries = [people.entry(t, s or None) for t, s in zip(rows["transcript"], rows["speaker"])]
+    rows["participant"] = [e.participant if e else "" for e in entries]
+    rows["role"] = [e.role if e else "" for e in entries]
     attributes = study.attributes
     if attributes.columns:
         values = {ref.name: attributes.of(ref.name) for ref in study.transcripts}
@@ -163,6 +236,12 @@ def load(study: Study, selection: Selection) -> ReportData:
             if column in rows:
                 continue  # an attribute cannot hide a segment column
             rows[column] = [values[t].get(column, "") for t in rows["transcript"]]
+    for column in people.columns:  # the speaker's own value wins over their transcript's
+        if column in SEGMENT_COLUMNS or column in ("participant", "role", "id", "line"):
+            continue
+        own = [people.attributes_of(p).get(column, "") if p else None for p in rows["participant"]]
+        fallback = rows.get(column) or [""] * len(own)
+        rows[column] = [o if o is not None else f for o, f in zip(own, fallback)]
     frame = _frame(rows)
     warnings = []
     if orphaned:
@@ -172,7 +251,8 @@ def load(study: Study, selection: Selection) -> ReportData:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(unknown_codes.items()))
         warnings.append(Problem(f"codes not in the codebook: {listed}", study.codebook_path, severity="warning"))
     codes = select_codes(codebook, selection, sorted(unknown_codes))
-    return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings)
+    rule = study.turn_rule("reports", selection.left_out_roles)
+    return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings, coder_note, rule)
 
 
 _INTEGER_COLUMNS = {"start", "end", "line"}

@@ -1,80 +1,173 @@
-"""``report frequencies``: how often each code occurs, per coder side by side.
+"""``report frequencies``: how often each code occurs, per coder side by side or by group.
 
-For each code (with its sub-codes unless ``--exact``) and each group: the number
-of annotations, of transcripts with at least one, that number as a share of the
-group's cases (transcripts), and the share of the group's characters and speaker
-turns that the code covers. A coder's group is the transcripts that coder has a
-file for; with ``--by ATTRIBUTE`` the groups are the attribute's values and the
-chosen coders are pooled (a passage counts once if any of them coded it).
+For each code (with its sub-codes unless ``--exact``) and each group: the number of
+annotations, of cases with at least one, that number as a share of the group's
+cases, and the share of the group's characters and speaker turns that the code
+covers. Only counted turns enter (tcoder.turnrule: by default not the turns of
+interviewers, moderators and observers), in numerators and denominators alike.
+
+Without ``--by`` each chosen coder is a group whose cases are the transcripts that
+coder has a file for. With ``--by ATTRIBUTE`` the groups are the attribute's values
+and the chosen coders are pooled (a passage counts once if any of them coded it);
+cases are transcripts for a transcript attribute and participants for a
+participant attribute, whose turns are then the group's text.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from tcoder.reports.data import ReportData, covered_length, touched
+from tcoder.reports.casedata import Grouping
+from tcoder.reports.data import ReportData, covered_length
 
 MEASURES = ("annotations", "transcripts", "% cases", "% chars", "% turns")
 
 
-def groups(data: ReportData, by: str | None) -> list[tuple[str, list[str], list[str]]]:
-    """(label, coders, transcripts) per group."""
-    if by is None:
-        return [(coder, [coder], [t for t in data.transcripts if t in data.files[coder]]) for coder in data.coders]
-    values = data.attribute(by)
+@dataclass
+class Group:
+    label: str
+    coders: list[str]
+    rows: np.ndarray  # bool over data.turn_rows: the group's counted turns
+    cases: list[str]  # the group's cases (transcripts or participant ids)
+
+
+def case_measure(grouping: Grouping | None) -> str:
+    return "participants" if grouping is not None and grouping.level == "participant" else "transcripts"
+
+
+def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
+    turns = data.turn_rows
+    counted = turns["counted"].to_numpy()
+    transcript = turns["transcript"].to_numpy()
+    if grouping is None:
+        out = []
+        for coder in data.coders:
+            mine = [t for t in data.transcripts if t in data.files[coder]]
+            out.append(Group(coder, [coder], counted & np.isin(transcript, mine), mine))
+        return out
+    if grouping.level == "transcript":
+        values = data.attribute(grouping.attribute)
+        out = []
+        for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
+            members = [t for t in data.transcripts if values[t] == value]
+            out.append(Group(value or "(no value)", data.coders, counted & np.isin(transcript, members), members))
+        return out
+    people = data.study.participants
+    participant = turns["participant"].to_numpy()
+    order = {p: i for i, p in enumerate(people.people)}
+    present = sorted({p for p in participant[counted] if p}, key=lambda p: (order.get(p, len(order)), p))
+    value_of = {p: people.attributes_of(p).get(grouping.attribute, "") for p in present}
     out = []
-    for value in sorted({v for v in values.values()}, key=lambda v: (v == "", v)):
-        members = [t for t in data.transcripts if values[t] == value]
-        out.append((value or "(no value)", data.coders, members))
+    for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
+        members = [p for p in present if value_of[p] == value]
+        out.append(Group(value or "(no value)", data.coders, counted & np.isin(participant, members), members))
     return out
 
 
-def frequencies_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
-    frame = data.frame
+def frequencies_frame(data: ReportData, grouping: Grouping | None = None) -> pd.DataFrame:
+    turns = data.turn_rows
+    pieces = data.pieces
+    case_of_row = (turns["participant"] if grouping is not None and grouping.level == "participant"
+                   else turns["transcript"]).to_numpy()
+    widths = (turns["end"] - turns["start"]).to_numpy()
+    nonblank = (turns["body_end"] > turns["body_start"]).to_numpy()
+    base = _row_base(turns)
+    piece_row = pieces["row"].to_numpy()
+    piece_code = pieces["code"].to_numpy()
+    piece_coder = pieces["coder"].to_numpy()
+    piece_key = (pieces["coder"] + "\x00" + pieces["transcript"] + "\x00" + pieces["id"]).to_numpy()
+    touches = pieces["touches"].to_numpy(dtype=bool)
+    g_start = pieces["start"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
+    g_end = pieces["end"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
+    measure = case_measure(grouping)
     result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
-    for label, coders, transcripts in groups(data, by):
-        sub = frame[frame["coder"].isin(coders) & frame["transcript"].isin(transcripts)]
-        total_chars = sum(len(data.transcript(t).text) for t in transcripts)
-        total_turns = sum(len(data.turns(t)[0]) for t in transcripts)
-        spans: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
-        for (t, code), rows in sub.groupby(["transcript", "code"], sort=False):
-            spans.setdefault(t, {})[code] = (rows["start"].to_numpy(), rows["end"].to_numpy())
+    for group in groups(data, grouping):
+        in_group = group.rows[piece_row] & np.isin(piece_coder, group.coders) if len(pieces) else np.zeros(0, bool)
+        total_chars = int(widths[group.rows].sum())
+        total_turns = int((group.rows & nonblank).sum())
+        n_cases = len(group.cases)
         columns: dict[str, list] = {m: [] for m in MEASURES}
         for code in data.codes:
-            members = data.members(code)
-            n_annotations = n_transcripts = chars = turns = 0
-            for t, by_code in spans.items():
-                parts = [by_code[m] for m in members if m in by_code]
-                if not parts:
-                    continue
-                starts = np.concatenate([p[0] for p in parts])
-                ends = np.concatenate([p[1] for p in parts])
-                n_annotations += len(starts)
-                n_transcripts += 1
-                chars += covered_length(starts, ends)
-                turn_starts, turn_ends = data.turns(t)
-                turns += int(touched(turn_starts, turn_ends, starts, ends).sum())
-            columns["annotations"].append(n_annotations)
-            columns["transcripts"].append(n_transcripts)
-            columns["% cases"].append(_pct(n_transcripts, len(transcripts)))
-            columns["% chars"].append(_pct(chars, total_chars))
-            columns["% turns"].append(_pct(turns, total_turns))
-        for measure in MEASURES:
-            result[f"{label} {measure}"] = columns[measure]
+            sel = in_group & np.isin(piece_code, data.members(code))
+            hit = sel & touches
+            columns["annotations"].append(int(len(np.unique(piece_key[sel]))))
+            cases = len(set(case_of_row[piece_row[hit]]) - {""})
+            columns["transcripts"].append(cases)
+            columns["% cases"].append(_pct(cases, n_cases))
+            columns["% chars"].append(_pct(covered_length(g_start[sel], g_end[sel]), total_chars))
+            columns["% turns"].append(_pct(len(np.unique(piece_row[hit])), total_turns))
+        for m in MEASURES:
+            result[f"{group.label} {measure if m == 'transcripts' else m}"] = columns[m]
     return pd.DataFrame(result)
+
+
+def _row_base(turns: pd.DataFrame) -> np.ndarray:
+    """An offset per turn row that makes positions unique across transcripts (for unions of spans)."""
+    lengths = turns.groupby("transcript", sort=False)["end"].max()
+    starts = lengths.cumsum() - lengths
+    return turns["transcript"].map(starts).to_numpy(dtype=np.int64)
 
 
 def _pct(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else np.nan
 
 
-def describe(data: ReportData, by: str | None) -> list[str]:
-    lines = []
-    for label, _, transcripts in groups(data, by):
-        lines.append(f"{label}: {len(transcripts)} transcript(s)")
+def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
+    measure = case_measure(grouping)
+    lines = [f"{g.label}: {len(g.cases)} {measure}" for g in groups(data, grouping)]
     rule = "each code counts its sub-codes" if not data.exact else "each code counts only itself (--exact)"
-    pooled = f"; coders pooled: {', '.join(data.coders) or 'none'}" if by else ""
-    listed = "; ".join(lines) or ("none (no transcript has an annotation file of the chosen coders)" if by
-                                  else "none (no coder has an annotation file)")
-    return [f"Groups: {listed}. {rule.capitalize()}{pooled}."]
+    listed = "; ".join(lines) or ("none (no transcript has an annotation file of the chosen coders)"
+                                  if grouping else "none (no coder has an annotation file)")
+    what = (f"Cases are {measure}" + (f" ({grouping.attribute} is a {grouping.level} attribute)" if grouping else
+                                      " each coder has a file for") + ".")
+    notes = [f"Groups: {listed}. {what} {rule.capitalize()}."]
+    if grouping is not None and grouping.level == "participant":
+        unidentified = int((data.turn_rows["counted"] & (data.turn_rows["participant"] == "")
+                            & (data.turn_rows["body_end"] > data.turn_rows["body_start"])).sum())
+        if unidentified:
+            notes.append(f"{unidentified} counted turn(s) of speakers without a participant id are in no group "
+                         "(tcoder participants fill).")
+    return notes + data.coverage_notes()
+
+
+SHORT = dict(zip(MEASURES, ("n", "cases", "% cases", "% chars", "% turns")))
+
+
+def table_text(data: ReportData, frame: pd.DataFrame, grouping: Grouping | None, notes: list[str]) -> str:
+    """The terminal table: each group's measures side by side under its name when that fits the
+    terminal, else one row per code and group, so any number of coders stays readable at 120 columns."""
+    from tcoder.reports.output import _width, rich_table_text, table_notes
+
+    width = _width()
+    measure = case_measure(grouping)
+    labels = [g.label for g in groups(data, grouping)]
+    names = [data.label(c) for c in frame["code"]]
+
+    def column(label: str, m: str) -> str:
+        return f"{label} {measure if m == 'transcripts' else m}"
+
+    def head(m: str) -> str:
+        return measure if m == "transcripts" else SHORT[m]
+
+    # each numeric column needs its widest head line or value, plus 3 for borders and padding
+    needed = max((len(n) for n in names), default=4) + 4 + sum(
+        max(len(label), len(head(m)), 6) + 3 for label in labels for m in MEASURES)
+    if needed <= width:
+        wide = pd.DataFrame({"code": names})
+        for label in labels:
+            for m in MEASURES:
+                wide[f"{label}\n{head(m)}"] = frame[column(label, m)]
+        return rich_table_text(wide, "Code frequencies", width) + table_notes(notes)
+    who = "coder" if grouping is None else grouping.attribute
+    rows = []
+    for i, name in enumerate(names):
+        for k, label in enumerate(labels):
+            row: dict[str, object] = {"code": name if k == 0 else "", who: label}
+            for m in MEASURES:
+                row[head(m)] = frame.iloc[i][column(label, m)]
+            rows.append(row)
+    long = pd.DataFrame(rows, columns=["code", who, *(head(m) for m in MEASURES)])
+    return rich_table_text(long, "Code frequencies", width) + table_notes(notes)

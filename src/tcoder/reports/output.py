@@ -24,7 +24,7 @@ import pandas as pd
 
 from tcoder.reports.destination import check_output_path, write_output  # noqa: F401 - re-exported
 
-FORMATS = ("table", "csv", "md", "html")
+FORMATS = ("table", "csv", "json", "md", "html")
 
 # Characters with a meaning in Markdown (CommonMark and GitHub tables) anywhere in a line.
 _MD_INLINE = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
@@ -165,6 +165,8 @@ def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str]
     notes = list(notes)
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        return json_text(frame, title, notes)
     if fmt == "md":
         text = f"# {md_escape(title)}\n\n" + md_table(frame, decimals)
         return text + "".join(f"\n{md_escape(n)}\n" for n in notes)
@@ -173,3 +175,23 @@ def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str]
     text = rich_table_text(frame, title, decimals=decimals)
     return text + table_notes(notes)
 
+
+
+def json_value(value: object) -> object:
+    """A cell as JSON: numbers at full precision, missing values as null."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalars
+        return json_value(value.item())  # type: ignore[attr-defined]
+    return value
+
+
+def json_text(frame: pd.DataFrame, title: str, notes: Iterable[str] = ()) -> str:
+    """``{"title", "columns", "rows", "notes"}``: one object per row, every digit kept."""
+    import json
+
+    rows = [{str(c): json_value(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False)]
+    return json.dumps({"title": title, "columns": [str(c) for c in frame.columns], "rows": rows,
+                       "notes": list(notes)}, ensure_ascii=False, indent=1) + "\n"

@@ -11,7 +11,8 @@ import html
 
 import pandas as pd
 
-from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, filter_codes
+from tcoder.reports.casedata import Grouping
+from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
 from tcoder.reports.output import html_notes, html_page, md_block, md_escape, rich_table_text
 
 UNKNOWN_THEME = "Codes not in the codebook"
@@ -20,17 +21,34 @@ TABLE_QUOTE = 100  # characters of a quote shown in the terminal table
 
 
 def segments_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
+    """One row per segment: the contract columns, the speaker's participant id and role when the study
+    says who speaks, then the transcript attributes and the participant attributes (a speaker's own
+    value wins over their transcript's)."""
     frame = filter_codes(data)
-    attributes = [c for c in data.study.attributes.columns if c in frame.columns and c not in SEGMENT_COLUMNS]
-    columns = SEGMENT_COLUMNS + attributes
+    study = data.study
+    who = ["participant", "role"] if study.participants.defined else []
+    attributes = [c for c in study.attributes.columns if c in frame.columns and c not in SEGMENT_COLUMNS]
+    attributes += [c for c in study.participants.columns
+                   if c in frame.columns and c not in SEGMENT_COLUMNS and c not in attributes and c not in who]
+    columns = SEGMENT_COLUMNS[:5] + who + SEGMENT_COLUMNS[5:] + attributes
     keys = ([by] if by else []) + ["transcript", "start", "end", "code", "coder"]
     return frame.sort_values(keys, kind="stable")[columns].reset_index(drop=True)
 
 
-def render(data: ReportData, fmt: str, by: str | None, notes: list[str]) -> str:
+def render(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[str],
+           cite: list[str] | None = None) -> str:
+    by = grouping.attribute if grouping is not None else None
+    notes = notes + ([data.coder_note] if data.coder_note else [])
+    unknown = [c for c in cite or [] if c not in data.frame.columns or c in SEGMENT_COLUMNS]
+    if unknown:
+        raise UsageError(f"--cite: no participant or transcript attribute {', '.join(map(repr, unknown))}")
     frame = segments_frame(data, by)
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        from tcoder.reports.output import json_text
+
+        return json_text(frame, "Coded segments", notes)
     if fmt == "table":
         if len(frame) > SLOW_TABLE_ROWS:
             import sys
@@ -44,12 +62,14 @@ def render(data: ReportData, fmt: str, by: str | None, notes: list[str]) -> str:
             notes = notes + [f"{int(long.sum())} quote(s) longer than {TABLE_QUOTE} characters are shortened in this "
                              "table; --format csv, md or html show every quote in full."]
         return rich_table_text(shown, f"Coded segments ({len(frame)})") + "".join(f"{n}\n" for n in notes)
+    extra = list(dict.fromkeys(([by] if by else []) + (cite or [])))
     full = filter_codes(data).loc[:, ["code", "transcript", "start", "end", "coder", "line", "speaker", "quote",
-                                      "memo"] + ([by] if by else [])]
+                                      "memo"] + extra]
     groups = _grouped(data, full, by)
+    source = _citation(cite) if cite else _source_line
     if fmt == "md":
-        return _markdown(data, groups, by, len(full), notes)
-    return _html(data, groups, by, len(full), notes)
+        return _markdown(data, groups, by, len(full), notes, source)
+    return _html(data, groups, by, len(full), notes, source)
 
 
 def _grouped(data: ReportData, frame: pd.DataFrame, by: str | None):
@@ -75,7 +95,18 @@ def _source_line(row, by: str | None) -> str:
     return f"{row.transcript}{speaker}, line {row.line}, characters {row.start}\u2013{row.end} ({row.coder})"
 
 
-def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[str]) -> str:
+def _citation(attributes: list[str]):
+    """A citation led by the speaker and their attributes: 'Amara, MS3, intervention (interviews/P01.txt,
+    line 5, characters 120-185; consensus)'."""
+    def line(row, by: str | None) -> str:
+        values = [str(getattr(row, a)) for a in attributes if str(getattr(row, a))]
+        who = ", ".join(([row.speaker] if row.speaker else []) + values) or row.transcript
+        return (f"{who} ({row.transcript}, line {row.line}, characters {row.start}\u2013{row.end}; "
+                f"{row.coder})")
+    return line
+
+
+def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[str], source=_source_line) -> str:
     out = [f"# Coded segments\n\n{total} segment(s); coders: {md_escape(', '.join(data.coders))}.\n"]
     for theme, codes in groups:
         out.append(f"\n## {md_escape(data.name(theme) if theme != UNKNOWN_THEME else theme)}\n")
@@ -88,14 +119,14 @@ def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[
                     out.append(f"\n#### {md_escape(by)}: {md_escape(value or '(no value)')} ({len(rows)})\n")
                 for row in rows.itertuples(index=False):
                     quote = "\n".join("> " + line if line else ">" for line in md_block(row.quote).split("\n"))
-                    out.append(f"\n{quote}\n\n\u2014 {md_escape(_source_line(row, by))}\n")
+                    out.append(f"\n{quote}\n\n\u2014 {md_escape(source(row, by))}\n")
                     if row.memo:
                         out.append(f"\n*Memo:* {md_escape(row.memo)}\n")
     out.extend(f"\n{md_escape(n)}\n" for n in notes)
     return "".join(out)
 
 
-def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str]) -> str:
+def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str], source=_source_line) -> str:
     esc = html.escape
     out = [f"<p>{total} segment(s); coders: {esc(', '.join(data.coders))}.</p>\n", html_notes(notes)]
     for theme, codes in groups:
@@ -109,7 +140,7 @@ def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str]
                     out.append(f"<h4>{esc(by)}: {esc(value or '(no value)')} ({len(rows)})</h4>\n")
                 for row in rows.itertuples(index=False):
                     out.append(f"<blockquote>{esc(row.quote)}</blockquote>\n"
-                               f'<p class="source">\u2014 {esc(_source_line(row, by))}</p>\n')
+                               f'<p class="source">\u2014 {esc(source(row, by))}</p>\n')
                     if row.memo:
                         out.append(f'<p class="memo">Memo: {esc(row.memo)}</p>\n')
     return html_page("Coded segments", "".join(out))
