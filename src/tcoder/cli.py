@@ -26,6 +26,8 @@ COMMANDS: dict[str, str] = {
     "import": "tcoder.commands.import_",
     "agree": "tcoder.commands.agree",
     "compare": "tcoder.commands.compare",
+    "search": "tcoder.commands.search",
+    "query": "tcoder.commands.query",
     "report": "tcoder.commands.report",
     "participants": "tcoder.commands.participants",
     "export": "tcoder.commands.export",

@@ -11,6 +11,8 @@ speakers: speakers.csv                # who speaks in which transcript, in what 
 left_out_roles: [interviewer, moderator, observer]   # or per purpose: {agreement: [...], reports: [...]}
 encoding: cp1250                      # legacy encoding of non-UTF-8 transcripts (default: detect)
 keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
+queries:                              # saved coding queries (docs/search.md)
+  advocacy-cost: curriculum-advocacy SAME TURN emotional-toll
 ```
 """
 
@@ -28,7 +30,7 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, sug
 
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
-                   "left_out_roles", "encoding", "keys")
+                   "left_out_roles", "encoding", "keys", "queries")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 DEFAULT_TRANSCRIPTS = ("**/*.txt", "**/*.md")
@@ -49,6 +51,7 @@ class Settings:
     left_out_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # purpose -> roles; default: all but participant
     encoding: str | None = None
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)  # saved coding queries: name -> query text
 
     @cached_property
     def compiled_speaker_pattern(self) -> re.Pattern[str]:
@@ -141,6 +144,8 @@ def parse_settings(text: str, path: Path) -> Settings:
         _encoding(fields["encoding"], settings, path, problems)
     if "speaker_pattern" in fields:
         _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
+    if "queries" in fields:
+        _queries(fields["queries"], settings, path, text, problems)
     if "keys" in fields:
         _keys(fields["keys"], settings, path, problems)
         if settings.keys:
@@ -226,6 +231,38 @@ def _speaker_pattern(node: YNode, settings: Settings, path, problems: list[Probl
                                   "'^(?P<speaker>[^:]{1,40}):'", path))
         return
     settings.speaker_pattern = node.value
+
+
+def _queries(node: YNode, settings: Settings, path, text: str, problems: list[Problem]) -> None:
+    """Saved queries: names and their syntax are checked here; codes and fields when a query runs."""
+    from tcoder.search.query_syntax import SAVED_NAME, QueryError, parse_query
+
+    if not node.is_map:
+        problems.append(_at(node, "'queries' maps names to coding queries, e.g. "
+                                  "{advocacy-cost: curriculum-advocacy SAME TURN emotional-toll}", path))
+        return
+    lines = text.splitlines()
+    for name, value in node.value.items():
+        where = node.key_marks[name] if node.key_marks and name in node.key_marks else value.mark
+        if not SAVED_NAME.match(name):
+            problems.append(Problem(f"the query name {name!r} is not valid: use letters, digits, '-' and '_', "
+                                    "starting with a letter or digit", path, where.line, where.column))
+            continue
+        if not isinstance(value.value, str) or not value.value.strip():
+            problems.append(_at(value, f"the saved query {name!r} must be a query (text), e.g. "
+                                       "'curriculum-advocacy AND emotional-toll'", path))
+            continue
+        try:
+            parse_query(value.value)
+        except QueryError as exc:
+            line, column = value.mark.line, None
+            source = lines[line - 1] if 0 < line <= len(lines) else ""
+            if "\n" not in value.value.strip() and exc.position is not None:
+                quoted = source[value.mark.column - 1:value.mark.column] in ("'", '"')
+                column = value.mark.column + exc.position + (1 if quoted else 0)
+            problems.append(Problem(f"the saved query {name!r} is not valid: {exc.message}", path, line, column))
+            continue
+        settings.queries[name] = value.value.strip()
 
 
 #: Commands that only act inside a dialog, where the coding screen's keys are not bound.

@@ -31,10 +31,22 @@ def write_output(text: str, path: str | Path | None, out: TextIO | None = None, 
     """To a file (atomically: the old file or the new one, never a torn one) or to standard
     output, where a terminal sees control characters as glyphs and a pipe gets the text exactly."""
     if path and str(path) != "-":
+        import os
+        import stat
+
         from tcoder.atomicio import atomic_write_text
 
         check_output_path(path, what)
         try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = 0
+        try:
+            if mode and not stat.S_ISREG(mode):
+                # /dev/null, a named pipe, a terminal: written to, never replaced by a file
+                with open(path, "w", encoding="utf-8") as stream:
+                    stream.write(text)
+                return
             atomic_write_text(path, text)
         except OSError as exc:
             raise TcoderError(Problem(f"cannot write {what} here: {exc.strerror or exc}", path)) from None

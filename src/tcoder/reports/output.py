@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import io
 import math
-import re
 import shutil
 import sys
 from typing import Iterable
@@ -23,51 +22,10 @@ from typing import Iterable
 import pandas as pd
 
 from tcoder.reports.destination import check_output_path, write_output  # noqa: F401 - re-exported
+from tcoder.reports.markup import html_notes, html_page, md_block, md_cell, md_escape  # noqa: F401 - re-exported
+from tcoder.reports.markup import plain as _plain
 
 FORMATS = ("table", "csv", "json", "md", "html")
-
-# Characters with a meaning in Markdown (CommonMark and GitHub tables) anywhere in a line.
-_MD_INLINE = re.compile(r"([\\`*_{}\[\]<>#|~$&])")
-# At the start of a line: headings, quotes, lists, thematic breaks, numbered lists.
-_MD_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])", re.MULTILINE)
-
-
-def _line_start(m: re.Match) -> str:
-    """A block marker made literal. CommonMark escapes only punctuation (a backslash before
-    a digit would show), so a numbered list's '1.' becomes '1\\.'."""
-    marker = m.group(2)
-    if marker[0].isdigit():
-        return m.group(1) + marker[:-1] + "\\" + marker[-1]
-    return m.group(1) + "\\" + marker
-
-
-def md_escape(value: object) -> str:
-    """Text that Markdown shows as it is, on one line (newlines become <br>)."""
-    text = _plain(value)
-    text = _MD_INLINE.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(_line_start, text)
-    return text.replace("\r", "").replace("\n", "<br>")
-
-
-def md_cell(text: str) -> str:
-    """Text for a Markdown table cell: inline escapes only (a cell never starts a block, so
-    '-0.5' or '1. item' need no escape), on one line."""
-    return _MD_INLINE.sub(r"\\\1", text).replace("\r", "").replace("\n", "<br>")
-
-
-def md_block(value: object) -> str:
-    """Several lines of text escaped for Markdown, line breaks kept (for block quotes)."""
-    text = _MD_INLINE.sub(r"\\\1", _plain(value))
-    return _MD_LINE_START.sub(_line_start, text)  # a multi-line pattern: every line's start
-
-
-def _plain(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.2e}"
-    return str(value)
-
 
 def cell(value: object, decimals: int | None = None) -> str:
     """A value as shown: '' for missing, floats compactly or with ``decimals`` places."""
@@ -102,23 +60,6 @@ def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] 
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{html.escape(classes)}"' if classes else ""
     return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
-
-
-_CSS = """body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;line-height:1.45;color:#222}table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:left}td.num{text-align:right;
-font-variant-numeric:tabular-nums}th{background:#f3f3f3}blockquote{margin:.75rem 0;padding:.25rem .75rem;
-border-left:4px solid #0072B2;background:#f7f9fb;white-space:pre-wrap}.source{color:#555;font-size:.85rem;
-margin:-.5rem 0 1rem .75rem}.memo{color:#555;font-style:italic}.note{color:#8a5300}h2{margin-top:2rem}"""
-
-
-def html_page(title: str, body: str) -> str:
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{_CSS}</style>\n</head>\n<body>\n<h1>{html.escape(title)}</h1>\n{body}</body>\n</html>\n")
-
-
-def html_notes(notes: Iterable[str]) -> str:
-    return "".join(f'<p class="note">{html.escape(n)}</p>\n' for n in notes)
 
 
 def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
