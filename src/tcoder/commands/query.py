@@ -137,7 +137,7 @@ def _list(study) -> int:
     if not saved:
         print("No saved queries; save one with --save NAME (they live under 'queries:' in tcoder.yaml).")
         return 0
-    width = max(len(n) for n in saved) + 1
+    width = max(len(n) for n in saved)
     for name, text in saved.items():
-        print(for_stream(f"@{name.ljust(width)} {text}", sys.stdout))
+        print(for_stream(f"@{name.ljust(width)}  {text}", sys.stdout))
     return 0

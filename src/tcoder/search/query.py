@@ -127,7 +127,8 @@ class _Field:
 class CompiledQuery:
     """A query whose codes, saved queries and fields were found in the study."""
 
-    def __init__(self, study: Study, text: str, saved: Mapping[str, str] | None = None, *, name: str | None = None):
+    def __init__(self, study: Study, text: str, saved: Mapping[str, str] | None = None, *, name: str | None = None,
+                 _chain: tuple[str, ...] = ()):
         self.study = study
         self.text = text
         self.name = name
@@ -136,7 +137,7 @@ class CompiledQuery:
         self.codes: dict[int, frozenset[str]] = {}  # id(CodeRef or AnyCode) -> codes
         self.saved: dict[int, CompiledQuery] = {}  # id(SavedRef) -> the saved query
         self.fields: dict[int, _Field] = {}  # id(Compare) -> what it compares
-        self._resolve(self.query.expr, (name,) if name else ())
+        self._resolve(self.query.expr, (*_chain, name) if name else _chain)
         if self.query.where is not None:
             self._resolve_cond(self.query.where)
 
@@ -172,7 +173,7 @@ class CompiledQuery:
                         "; save queries under 'queries:' in tcoder.yaml")
                 raise self.error(f"no saved query named {e.name!r}{hint}", e.start, e.end)
             try:
-                inner = CompiledQuery(self.study, text, self.saved_texts, name=e.name)
+                inner = CompiledQuery(self.study, text, self.saved_texts, name=e.name, _chain=chain)
             except QueryError as exc:
                 if exc.saved is None:
                     exc.saved = e.name
