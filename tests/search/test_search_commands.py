@@ -61,6 +61,28 @@ def test_search_filters_from_the_command_line(sample_study, capsys):
     assert {r["speaker"] for r in csv.DictReader(io.StringIO(out))} == {"Keisha", "Luis"}
 
 
+def test_search_by_participant_and_participant_attribute(sample_study, capsys):
+    code, out, _ = run(capsys, "search", sample_study, "dean", "--word", "--where", "gender=woman", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["speaker"], r["participant"]) for r in rows] == [("Keisha", "keisha"), ("Amara", "amara")]
+    code, out, _ = run(capsys, "search", sample_study, "dean", "--participant", "ben", "--format", "csv")
+    assert {r["participant"] for r in csv.DictReader(io.StringIO(out))} == {"ben"}
+    code, _, err = run(capsys, "search", sample_study, "dean", "--participant", "nobody")
+    assert code == 2 and "no participant 'nobody'" in err
+
+
+def test_query_by_participant_attribute_and_role(sample_study, capsys):
+    code, out, _ = run(capsys, "query", sample_study, "emotional-toll WHERE gender = woman AND coder = consensus",
+                       "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    speakers = {r["speaker"] for r in rows}
+    assert rows and speakers <= {"Amara", "Keisha", "Hannah", "Mei", "Aisha", "Fatima", "Danielle", "Lena"}
+    code, out, _ = run(capsys, "query", sample_study, "ANY WHERE role = interviewer", "--format", "json")
+    assert json.loads(out)["passages"] == []
+    code, _, err = run(capsys, "query", sample_study, "ANY WHERE participant = nobody")
+    assert code == 2 and "no speaker has participant = 'nobody'" in err
+
+
 @pytest.mark.parametrize("argv, message", [
     (["(oops", "--regex"], "not a valid regular expression: missing ) at position 6"),
     (["dean", "--where", "group"], "--where takes ATTRIBUTE=VALUE"),

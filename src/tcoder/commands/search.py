@@ -16,7 +16,8 @@ straight and curly apostrophes and quotes match each other. Speaker labels
 ('Interviewer:') are not searched unless --labels.
 
 Filters: --transcript (paths, file names, stems or globs such as 'interviews/*'),
---speaker, --where ATTRIBUTE=VALUE (attributes.csv), --inside CODE (the hit lies in a
+--speaker, --participant (ids of speakers.csv), --where ATTRIBUTE=VALUE (a participant
+attribute judges the speaker of each hit, a transcript attribute its transcript), --inside CODE (the hit lies in a
 passage coded CODE or a sub-code) and --outside CODE (it touches none), judged by every
 coder's annotations or those of --coder.
 
@@ -41,8 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--transcript", action="append", metavar="NAME[,NAME]",
                         help="only these transcripts (paths, file names, stems or globs)")
     parser.add_argument("--speaker", action="append", metavar="NAME[,NAME]", help="only turns of these speakers")
+    parser.add_argument("--participant", action="append", metavar="ID[,ID]",
+                        help="only turns of these participants (speakers.csv)")
     parser.add_argument("--where", action="append", metavar="ATTRIBUTE=VALUE[,VALUE]",
-                        help="only transcripts with this attribute value (repeat for several attributes)")
+                        help="only hits whose participant (participants.csv) or transcript (attributes.csv) "
+                             "has this value; participant.NAME or transcript.NAME choose the level")
     parser.add_argument("--inside", action="append", metavar="CODE[,CODE]",
                         help="only hits inside passages coded CODE (or a sub-code)")
     parser.add_argument("--outside", action="append", metavar="CODE[,CODE]",
@@ -103,7 +107,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return usage("search", str(exc))
     study = open_study(args.study)
-    filters = SearchFilters(transcripts=split(args.transcript), speakers=split(args.speaker), attributes=where,
+    filters = SearchFilters(transcripts=split(args.transcript), speakers=split(args.speaker),
+                            participants=split(args.participant), attributes=where,
                             inside=split(args.inside), outside=split(args.outside),
                             coders=split(args.coder) or None, exact_codes=args.exact, include_labels=args.labels)
     try:

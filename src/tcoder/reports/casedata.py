@@ -17,58 +17,10 @@ carries it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
-from tcoder.participants import PARTICIPANT
-
-Level = Literal["transcript", "participant"]
-
-
-@dataclass(frozen=True)
-class Grouping:
-    """What ``--by`` names: an attribute and whether it belongs to transcripts or participants."""
-
-    attribute: str
-    level: Level
-
-    @property
-    def cases(self) -> str:
-        return "participants" if self.level == "participant" else "transcripts"
-
-
-class GroupingError(ValueError):
-    pass
-
-
-def resolve_grouping(study, name: str) -> Grouping:
-    """``--by NAME``: a participant attribute when participants.csv has the column (people are the
-    cases), else a transcript attribute. ``participant.NAME`` or ``transcript.NAME`` choose outright."""
-    participant_columns = study.participants.columns
-    transcript_columns = study.attributes.columns
-    prefix, dot, rest = name.partition(".")
-    if dot and prefix in ("participant", "transcript"):
-        columns = participant_columns if prefix == "participant" else transcript_columns
-        if rest not in columns:
-            raise GroupingError(f"no {prefix} attribute {rest!r}; {_have(study)}")
-        return Grouping(rest, prefix)  # type: ignore[arg-type]
-    if name in participant_columns:
-        if not study.participants.defined:
-            raise GroupingError(f"{name!r} is a participant attribute but the study has no "
-                                f"{study.settings.speakers} saying who speaks ('tcoder participants fill')")
-        return Grouping(name, "participant")
-    if name in transcript_columns:
-        return Grouping(name, "transcript")
-    raise GroupingError(f"no attribute {name!r}; {_have(study)}")
-
-
-def _have(study) -> str:
-    people = ", ".join(study.participants.columns) or "none"
-    transcripts = ", ".join(study.attributes.columns) or "none (there is no attributes.csv)"
-    return f"participant attributes: {people}; transcript attributes: {transcripts}"
+from tcoder.participants import PARTICIPANT, Grouping, GroupingError, resolve_grouping  # noqa: F401 - re-exported
 
 
 def turn_table(data) -> pd.DataFrame:

@@ -79,6 +79,7 @@ def rows(study: Study, run: SearchRun, context: int = 60) -> list[dict[str, Any]
     for hit, kwic in zip(run.hits, _contexts(study, run, context), strict=True):
         row: dict[str, Any] = {"transcript": hit.transcript, "line": hit.line, "column": hit.column,
                                "start": hit.start, "end": hit.end, "speaker": hit.speaker or "",
+                               "participant": hit.participant or "",
                                "left": kwic.left, "match": study.transcript(hit.transcript).text[hit.start:hit.end],
                                "right": kwic.right}
         values = study.attributes.of(hit.transcript)
@@ -91,9 +92,8 @@ def rows(study: Study, run: SearchRun, context: int = 60) -> list[dict[str, Any]
 
 def render_csv(study: Study, run: SearchRun, context: int = 60) -> str:
     data = rows(study, run, context)
-    columns = ["transcript", "line", "column", "start", "end", "speaker", "left", "match", "right",
-               *[c for c in study.attributes.columns if c not in ("transcript", "line", "column", "start", "end",
-                                                                    "speaker", "left", "match", "right")]]
+    fixed = ["transcript", "line", "column", "start", "end", "speaker", "participant", "left", "match", "right"]
+    columns = fixed + [c for c in study.attributes.columns if c not in fixed]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from tcoder.errors import Problem
+from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.fold import Folded, fold_plain
 from tcoder.search.pattern import CompiledPattern, SearchTimeout
@@ -37,7 +38,10 @@ class SearchFilters:
 
     transcripts: Sequence[str] = ()  # study paths, file names, stems or globs (interviews/*)
     speakers: Sequence[str] = ()  # speaker labels, case and accents ignored
-    attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)  # attribute -> accepted values
+    participants: Sequence[str] = ()  # participant ids (speakers.csv), case ignored
+    #: attribute -> accepted values; a participant attribute (participants.csv) is judged by the
+    #: speaker of each hit, a transcript attribute (attributes.csv) by its transcript
+    attributes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     inside: Sequence[str] = ()  # codes: the hit lies within a passage coded with one of them
     outside: Sequence[str] = ()  # codes: the hit touches no passage coded with any of them
     coders: Sequence[str] | None = None  # whose coding counts for inside/outside (None: any coder)
@@ -50,6 +54,8 @@ class SearchFilters:
             out.append("transcripts " + ", ".join(self.transcripts))
         if self.speakers:
             out.append("speakers " + ", ".join(self.speakers))
+        if self.participants:
+            out.append("participants " + ", ".join(self.participants))
         for name, values in self.attributes.items():
             out.append(f"{name} = {' or '.join(values)}")
         sub = "" if self.exact_codes else " (with sub-codes)"
@@ -74,6 +80,7 @@ class Hit:
     column: int
     turn: int | None
     speaker: str | None
+    participant: str | None = None
 
 
 @dataclass
@@ -158,11 +165,28 @@ class _Context:
     def __init__(self, study: Study, corpus: Corpus, filters: SearchFilters):
         self.filters = filters
         self.corpus = corpus
+        self.study = study
         self.speakers = [fold_plain(s).casefold().strip() for s in filters.speakers]
-        for name in filters.attributes:
-            if name not in study.attributes.columns:
-                have = ", ".join(study.attributes.columns) or "none (the study has no attributes.csv)"
-                raise FilterError(f"no attribute {name!r}; the study's attributes are: {have}")
+        self.participants = {p.casefold().strip() for p in filters.participants}
+        self.transcript_attributes: dict[str, Sequence[str]] = {}
+        self.participant_attributes: dict[str, Sequence[str]] = {}
+        for name, values in filters.attributes.items():
+            try:
+                grouping = resolve_grouping(study, name)
+            except GroupingError as exc:
+                raise FilterError(str(exc)) from None
+            level = (self.participant_attributes if grouping.level == "participant"
+                     else self.transcript_attributes)
+            level[grouping.attribute] = values
+        if self.participants or self.participant_attributes:
+            if not study.participants.defined:
+                raise FilterError(f"the study does not say who the participants are (no "
+                                  f"{study.settings.speakers}); 'tcoder participants fill' starts one")
+            unknown = sorted(self.participants - {p.casefold() for t in study.participants.entries.values()
+                                                   for e in t.values() for p in [e.participant] if p})
+            if unknown:
+                raise FilterError(f"no participant {', '.join(map(repr, unknown))} in "
+                                  f"{study.settings.speakers}")
         codebook = corpus.codebook if (filters.inside or filters.outside) else None
         self.inside: set[str] = set()
         self.outside: set[str] = set()
@@ -178,12 +202,27 @@ class _Context:
                                   f"{', '.join(study.coders) or 'none yet'}")
 
     def wants_transcript(self, study: Study, name: str) -> bool:
-        wanted = self.filters.attributes
+        wanted = self.transcript_attributes
         if wanted:
             values = study.attributes.of(name)
             for column, accepted in wanted.items():
                 if not any(_same_name(values.get(column, ""), v) for v in accepted):
                     return False
+        return True
+
+    @property
+    def by_participant(self) -> bool:
+        return bool(self.participants or self.participant_attributes)
+
+    def wants_participant(self, participant: str | None) -> bool:
+        if participant is None:
+            return False
+        if self.participants and participant.casefold() not in self.participants:
+            return False
+        values = self.study.participants.attributes_of(participant)
+        for column, accepted in self.participant_attributes.items():
+            if not any(_same_name(values.get(column, ""), v) for v in accepted):
+                return False
         return True
 
     def coverage(self, name: str, codes: set[str]) -> Coverage:
@@ -290,6 +329,7 @@ def _search_one(transcript: Transcript, pattern: CompiledPattern, context: _Cont
     line_starts = transcript.line_starts
     inside = context.coverage(transcript.name, context.inside) if context.inside else None
     outside = context.coverage(transcript.name, context.outside) if context.outside else None
+    people = context.study.participants
     hits: list[Hit] = []
     for k, (start, end) in enumerate(pattern.finditer(prepared, timeout=timeout)):
         if k % 1024 == 1023 and cancel is not None and cancel():
@@ -302,13 +342,16 @@ def _search_one(transcript: Transcript, pattern: CompiledPattern, context: _Cont
         speaker = turn.speaker if turn is not None else None
         if context.speakers and not (speaker and fold_plain(speaker).casefold().strip() in context.speakers):
             continue
+        participant = people.participant(transcript.name, speaker) if people.defined else None
+        if context.by_participant and not context.wants_participant(participant):
+            continue
         if inside is not None and not inside.contains(start, end):
             continue
         if outside is not None and outside.touches(start, end):
             continue
         line = bisect.bisect_right(line_starts, start) - 1
         hits.append(Hit(transcript.name, start, end, line + 1, start - line_starts[line] + 1,
-                        turn.index if turn is not None else None, speaker))
+                        turn.index if turn is not None else None, speaker, participant))
     return hits
 
 

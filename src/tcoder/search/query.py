@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from tcoder.annotations import Annotation
+from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, select_transcripts
 from tcoder.search.fold import fold_plain
@@ -55,7 +56,7 @@ from tcoder.study import Study
 from tcoder.transcript import Transcript
 
 #: Condition fields that are not attributes.
-FIELDS = ("coder", "transcript", "speaker")
+FIELDS = ("coder", "transcript", "speaker", "participant", "role")
 
 Sources = tuple[Annotation, ...]
 Item = tuple[int, int, Sources]  # start, end, the annotations it rests on
@@ -119,7 +120,7 @@ class QueryResult:
 
 @dataclass
 class _Field:
-    kind: str  # coder | transcript | speaker | attribute
+    kind: str  # coder | transcript | speaker | participant | role | attribute | participant-attribute
     name: str
     transcripts: frozenset[str] | None = None  # for transcript = ...
 
@@ -220,24 +221,28 @@ class CompiledQuery:
             return
         name = c.field
         lowered = name.casefold()
-        columns = self.study.attributes.columns
-        if lowered in FIELDS and name not in columns:
+        study = self.study
+        people = study.participants
+        columns = study.attributes.columns
+        if lowered in FIELDS and name not in columns and name not in people.columns:
             resolved = _Field(lowered, lowered)
-        elif name in columns:
-            resolved = _Field("attribute", name)
         else:
-            matches = [col for col in columns if col.casefold() == lowered]
-            if len(matches) == 1:
-                resolved = _Field("attribute", matches[0])
-            else:
-                known = list(FIELDS) + columns
+            try:
+                grouping = resolve_grouping(study, name)
+            except GroupingError as exc:
+                known = list(FIELDS) + people.columns + columns
                 close = difflib.get_close_matches(name, known, 1, 0.6)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                raise self.error(f"no field {name!r}: {hint}conditions use coder, transcript, speaker or an "
-                                 f"attribute ({', '.join(columns) or 'the study has no attributes.csv'})",
-                                 c.start, c.field_end)
+                why = str(exc).partition("; ")[2] if str(exc).startswith("no ") else str(exc)
+                raise self.error(f"no field {name!r}: {hint}conditions use coder, transcript, speaker, participant, "
+                                 f"role or an attribute ({why})", c.start, c.field_end) from None
+            kind = "participant-attribute" if grouping.level == "participant" else "attribute"
+            resolved = _Field(kind, grouping.attribute)
+        if resolved.kind in ("participant", "role", "participant-attribute") and not people.defined:
+            raise self.error(f"{name} needs to know who speaks: the study has no {study.settings.speakers} "
+                             "('tcoder participants fill' starts one)", c.start, c.field_end)
         numeric = c.op in ("<", "<=", ">", ">=")
-        if numeric and resolved.kind != "attribute":
+        if numeric and resolved.kind not in ("attribute", "participant-attribute"):
             raise self.error(f"{resolved.name} is compared with = , != or IN, not {c.op}", c.start, c.end)
         if numeric and _number(c.values[0]) is None:
             raise self.error(f"{c.op} compares numbers; {c.values[0]!r} is not a number", *c.value_spans[0])
@@ -255,12 +260,20 @@ class CompiledQuery:
                 except FilterError as exc:
                     raise self.error(str(exc), *span) from None
             resolved.transcripts = frozenset(names)
-        elif resolved.kind == "attribute" and not numeric:
-            present = self.study.attributes.values(resolved.name)
+        elif resolved.kind in ("attribute", "participant-attribute", "participant", "role") and not numeric:
+            if resolved.kind == "attribute":
+                present, who = self.study.attributes.values(resolved.name), "transcript"
+            elif resolved.kind == "participant-attribute":
+                present, who = people.values(resolved.name), "participant"
+            elif resolved.kind == "participant":
+                present, who = sorted({e.participant for t in people.entries.values() for e in t.values()
+                                       if e.participant}), "speaker"
+            else:
+                present, who = sorted({e.role for t in people.entries.values() for e in t.values()}), "speaker"
             folded = {_norm(v) for v in present}
             for value, span in zip(c.values, c.value_spans, strict=True):
                 if _norm(value) not in folded:
-                    raise self.error(f"no transcript has {resolved.name} = {value!r}; its values are "
+                    raise self.error(f"no {who} has {resolved.name} = {value!r}; its values are "
                                      f"{', '.join(present) or 'all empty'}", *span)
         self.fields[id(c)] = resolved
 
@@ -328,11 +341,20 @@ class CompiledQuery:
             assert resolved.transcripts is not None
             inside = name in resolved.transcripts
             return inside if c.op in ("=", "in") else not inside
+        if resolved.kind == "attribute":
+            return _compare(c, self.study.attributes.of(name).get(resolved.name, ""))
+        if transcript is None or start is None:
+            return None
+        speaker = transcript.speaker_at(start)
         if resolved.kind == "speaker":
-            if transcript is None or start is None:
-                return None
-            return _compare(c, transcript.speaker_at(start) or "")
-        return _compare(c, self.study.attributes.of(name).get(resolved.name, ""))
+            return _compare(c, speaker or "")
+        people = self.study.participants
+        if resolved.kind == "role":
+            return _compare(c, people.role(name, speaker) or "")
+        participant = people.participant(name, speaker) or ""
+        if resolved.kind == "participant":
+            return _compare(c, participant)
+        return _compare(c, people.attributes_of(participant).get(resolved.name, "") if participant else "")
 
 
 def _cond_start(c: Cond) -> int:
