@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "compare": "tcoder.commands.compare",
     "search": "tcoder.commands.search",
     "query": "tcoder.commands.query",
+    "matrix": "tcoder.commands.matrix",
     "report": "tcoder.commands.report",
     "participants": "tcoder.commands.participants",
     "export": "tcoder.commands.export",

@@ -208,3 +208,37 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None) -> None
                        + (f" ({coders})" if coders else "")))
     ax.grid(axis="x", alpha=0.3)
     _save(figure, path)
+
+
+def plot_matrix(row_labels: list[str], column_labels: list[str], values, path: str | Path, title: str,
+                value_label: str) -> None:
+    """A shaded rows x columns matrix (codes by cases or groups), values written in the cells
+    when there are few enough to read."""
+    import numpy as np
+
+    data = np.asarray(values, dtype=float).reshape(len(row_labels), len(column_labels))
+    width = max(4.0, 0.35 * len(column_labels) + 0.12 * max([len(r) for r in row_labels] + [10]) + 2)
+    height = max(3.0, 0.3 * len(row_labels) + 1.8)
+    figure = _figure(min(width, 40.0), min(height, 40.0))
+    ax = figure.add_subplot()
+    if not row_labels or not column_labels:
+        ax.text(0.5, 0.5, "nothing to show", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(label(title))
+        _save(figure, path)
+        return
+    image = ax.imshow(data, cmap="Blues", vmin=0, aspect="auto")
+    ax.set_xticks(range(len(column_labels)), [label(x) for x in column_labels], rotation=60, ha="right",
+                  fontsize=8 if len(column_labels) <= 40 else 5)
+    ax.set_yticks(range(len(row_labels)), [label(x) for x in row_labels], fontsize=8 if len(row_labels) <= 40 else 5)
+    if data.size <= 400:
+        top = data.max() if data.size else 1
+        for i in range(len(row_labels)):
+            for j in range(len(column_labels)):
+                v = data[i, j]
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=7,
+                        color="white" if v > 0.6 * top else "black")
+    figure.colorbar(image, ax=ax, label=value_label, shrink=0.8)
+    ax.set_title(label(title))
+    _save(figure, path)

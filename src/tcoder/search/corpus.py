@@ -47,6 +47,7 @@ class Corpus:
         self._annotations: dict[tuple[str, str], list[Annotation]] = {}
         self._problems: dict[tuple[str, str], list[Problem]] = {}
         self._transcript_problems: dict[str, Problem] = {}
+        self._refs = {r.name: r for r in study.transcripts}
 
     # ------------------------------------------------------------ what there is
 
@@ -70,7 +71,7 @@ class Corpus:
         if name in self._transcript_problems:
             return None
         try:
-            return self.study.transcript(name)
+            return self.study.transcript(self._refs.get(name) or name)
         except TcoderError as exc:
             self._transcript_problems[name] = exc.problems[0]
             return None

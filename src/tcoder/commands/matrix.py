@@ -1,0 +1,134 @@
+"""tcoder matrix STUDY: codes (or themes) x cases, participants or attribute values."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "a matrix of codes or themes by transcripts, participants or attribute values, with counts"
+DESCRIPTION = """Count coded text in every cell of codes (or themes) by transcripts, participants
+or the values of an attribute:
+
+  --measure passages       stretches of coded text (overlapping passages of a row count once)
+  --measure participants   people with coded text in the cell (speakers.csv, role participant)
+  --measure words          words of coded text, each word once
+
+Rows are every code (each with its sub-codes unless --exact), the codebook's themes
+(its top-level codes, with everything below them) with --rows themes, or the codes given
+with --code. Columns: --columns transcripts (default), participants, or an attribute name
+(a participant attribute of participants.csv splits passages by speaker turn; a
+transcript attribute of attributes.csv takes transcripts whole; participant.NAME or
+transcript.NAME choose the level).
+
+Coders: consensus when the study has it, else the only coder; with several coders and
+no consensus, name them with --coder (pooled: a passage counts once if any of them coded
+it) or pool them all with --pool.
+
+Formats: table, csv, md, html (shaded cells), xlsx (-o FILE.xlsx, with a colour scale);
+--plot FILE.png|svg|pdf draws the shaded matrix.
+
+Examples:
+  tcoder matrix STUDY --rows themes --columns group --measure participants
+  tcoder matrix STUDY --columns participants --format xlsx -o matrix.xlsx --plot matrix.png"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY", help="the study folder")
+    parser.add_argument("--rows", choices=("codes", "themes"), default="codes", help="codes (default) or themes")
+    parser.add_argument("--code", action="append", metavar="CODE[,CODE]", help="only these codes as rows")
+    parser.add_argument("--exact", action="store_true", help="a code row counts the code itself, not its sub-codes")
+    parser.add_argument("--columns", default="transcripts", metavar="transcripts|participants|ATTRIBUTE",
+                        help="what the columns are (default transcripts)")
+    parser.add_argument("--measure", choices=("passages", "participants", "words"), default="passages",
+                        help="what a cell counts (default passages)")
+    parser.add_argument("--coder", action="append", metavar="NAME[,NAME]",
+                        help="whose coding (several are pooled); default consensus")
+    parser.add_argument("--pool", action="store_true", help="pool every coder but consensus")
+    parser.add_argument("--transcript", action="append", metavar="NAME[,NAME]",
+                        help="only these transcripts (paths, file names, stems or globs)")
+    parser.add_argument("--format", choices=("table", "csv", "md", "html", "xlsx"), default="table",
+                        help="output format (xlsx needs -o)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE")
+    parser.add_argument("--plot", metavar="FILE", help="also draw the shaded matrix (.png, .svg or .pdf)")
+
+
+def choose_coders(study, named: list[str], pool: bool) -> list[str]:
+    """The coders a matrix counts: never several pooled unless the user said so."""
+    from tcoder.study import CONSENSUS
+
+    every = study.coders
+    if named:
+        unknown = [c for c in named if c not in every]
+        if unknown:
+            raise ValueError(f"no annotation files of coder {', '.join(map(repr, unknown))}; the study has "
+                             f"{', '.join(every) or 'none yet'}")
+        return list(dict.fromkeys(named))
+    if pool:
+        return [c for c in every if c != CONSENSUS] or list(every)
+    if CONSENSUS in every:
+        return [CONSENSUS]
+    if len(every) <= 1:
+        return list(every)
+    raise ValueError(f"this study has several coders ({', '.join(every)}) and no consensus, and a matrix adds up "
+                     f"coding: name one with --coder {every[0]}, pool some with --coder {','.join(every[:2])}, or "
+                     "pool them all with --pool")
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tcoder.commands.search import split, usage
+    from tcoder.reports.destination import check_output_path
+    from tcoder.search.engine import FilterError, select_transcripts
+    from tcoder.search.matrix import MatrixError, build_matrix
+    from tcoder.study import open_study
+
+    if args.format == "xlsx" and not args.output:
+        return usage("matrix", "--format xlsx writes a file: add -o FILE.xlsx")
+    if args.plot:
+        from tcoder.reports.plots import PLOT_SUFFIXES
+
+        if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
+            return usage("matrix", f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {args.plot} has another suffix")
+    check_output_path(args.output, "the matrix")
+    check_output_path(args.plot, "the plot")
+    study = open_study(args.study)
+    try:
+        coders = choose_coders(study, split(args.coder), args.pool)
+        names = select_transcripts(study, split(args.transcript)) if args.transcript else None
+        matrix = build_matrix(study, coders=coders, rows=args.rows, codes=split(args.code) or None,
+                              columns=args.columns, measure=args.measure, exact=args.exact, transcripts=names)
+    except (ValueError, MatrixError, FilterError) as exc:
+        return usage("matrix", str(exc))
+    from tcoder.reports import matrix_output
+    from tcoder.reports.destination import write_output
+
+    if args.format == "xlsx":
+        try:
+            matrix_output.write_xlsx(matrix, args.output)
+        except OSError as exc:
+            from tcoder.errors import Problem, TcoderError
+
+            raise TcoderError(Problem(f"cannot write the matrix here: {exc.strerror or exc}", args.output)) from None
+        print(f"Wrote {args.output}", file=sys.stderr)
+    else:
+        width = 160
+        if args.format == "table" and not args.output:
+            import shutil
+
+            from tcoder.textsafe import is_terminal
+
+            if is_terminal(sys.stdout):
+                width = shutil.get_terminal_size((120, 24)).columns
+        write_output(matrix_output.render(matrix, args.format, width), args.output, what="the matrix")
+    if args.plot:
+        from tcoder.errors import Problem, TcoderError
+        from tcoder.reports.plots import plot_matrix
+
+        try:
+            plot_matrix([label.strip() for label in matrix.row_labels], matrix_output.short_heads(matrix), matrix.table(),
+                        args.plot, matrix_output.title(matrix), args.measure)
+        except OSError as exc:
+            raise TcoderError(Problem(f"cannot write the plot here: {exc.strerror or exc}", args.plot)) from None
+        print(f"Wrote {args.plot}", file=sys.stderr)
+    return 0
