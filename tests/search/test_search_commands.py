@@ -161,3 +161,22 @@ def test_output_to_a_named_pipe_stays_a_pipe(sample_study, tmp_path, capsys):
     reader.join(10)
     assert code == 0 and received and received[0].startswith("transcript,line,column")
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_report_segments_with_a_saved_query(sample_study, capsys):
+    (sample_study / "tcoder.yaml").write_text(
+        "queries:\n  cost: institutional-resistance SAME TURN emotional-toll\n", encoding="utf-8")
+    code, out, _ = run(capsys, "report", sample_study, "segments", "--query", "cost", "--format", "csv",
+                       "--coder", "consensus")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and len(rows) == 1 and rows[0]["coder"] == "consensus"
+    assert set(rows[0]["codes"].split(";")) == {"institutional-resistance", "emotional-toll"}
+    code, out, _ = run(capsys, "report", sample_study, "segments", "--query", "cost", "--format", "md")
+    assert out.startswith("# Coded segments: @cost") and "consensus 1" in out and "bob" not in out
+    code, out, _ = run(capsys, "report", sample_study, "segments", "--query", "cost", "--format", "md",
+                       "--coder", "alice,bob")
+    assert "alice 0, bob 1" in out
+    code, _, err = run(capsys, "report", sample_study, "frequencies", "--query", "cost")
+    assert code == 2 and "use it with 'segments'" in err
+    code, _, err = run(capsys, "report", sample_study, "segments", "--query", "cost AND")
+    assert code == 2 and "ends too early" in err

@@ -52,28 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="FILE", help="also draw the shaded matrix (.png, .svg or .pdf)")
 
 
-def choose_coders(study, named: list[str], pool: bool) -> list[str]:
-    """The coders a matrix counts: never several pooled unless the user said so."""
-    from tcoder.study import CONSENSUS
-
-    every = study.coders
-    if named:
-        unknown = [c for c in named if c not in every]
-        if unknown:
-            raise ValueError(f"no annotation files of coder {', '.join(map(repr, unknown))}; the study has "
-                             f"{', '.join(every) or 'none yet'}")
-        return list(dict.fromkeys(named))
-    if pool:
-        return [c for c in every if c != CONSENSUS] or list(every)
-    if CONSENSUS in every:
-        return [CONSENSUS]
-    if len(every) <= 1:
-        return list(every)
-    raise ValueError(f"this study has several coders ({', '.join(every)}) and no consensus, and a matrix adds up "
-                     f"coding: name one with --coder {every[0]}, pool some with --coder {','.join(every[:2])}, or "
-                     "pool them all with --pool")
-
-
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -92,13 +70,15 @@ def run(args: argparse.Namespace) -> int:
             return usage("matrix", f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {args.plot} has another suffix")
     check_output_path(args.output, "the matrix")
     check_output_path(args.plot, "the plot")
+    from tcoder.reports.data import Selection, UsageError, choose_coders
+
     study = open_study(args.study)
     try:
-        coders = choose_coders(study, split(args.coder), args.pool)
+        coders, _ = choose_coders(study, Selection(split(args.coder) or None, pool=args.pool, pools=True))
         names = select_transcripts(study, split(args.transcript)) if args.transcript else None
         matrix = build_matrix(study, coders=coders, rows=args.rows, codes=split(args.code) or None,
                               columns=args.columns, measure=args.measure, exact=args.exact, transcripts=names)
-    except (ValueError, MatrixError, FilterError) as exc:
+    except (UsageError, MatrixError, FilterError) as exc:
         return usage("matrix", str(exc))
     from tcoder.reports import matrix_output
     from tcoder.reports.destination import write_output

@@ -27,7 +27,9 @@ participants when --by names a participant attribute (participants.csv) and tran
 when it names a transcript attribute (attributes.csv). Coders are never pooled silently:
 without --coder, reports use consensus when the study has it; reports that add coders up
 otherwise need --coder a,b or --pool. Turns of interviewers, moderators and observers are
-left out of counts and denominators (--leave-out). --plot FILE.png|svg|pdf draws
+left out of counts and denominators (--leave-out). segments --query NAME lists the passages
+of a coding query saved in tcoder.yaml (or written out), each coder's on their own (see
+'tcoder query --help'). --plot FILE.png|svg|pdf draws
 frequency bars, a co-occurrence heatmap, crosstab bars or alpha with its intervals.
 
 Example: tcoder agree STUDY --bootstrap 1000 --format json > alpha.json
@@ -63,6 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (CSV and JSON keep every digit)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of the screen")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
+    parser.add_argument("--query", metavar="NAME|EXPR",
+                        help="segments: the passages of a coding query (a name saved in tcoder.yaml, or a query)")
     parser.add_argument("--input", metavar="FILE",
                         help="alpha: the JSON of 'tcoder agree --format json' ('-' for standard input)")
 
@@ -110,6 +114,10 @@ def run(args: argparse.Namespace) -> int:
     check_output_path(args.plot, "the plot")
     if args.kind == "alpha":
         return _alpha(args)
+    if args.query is not None:
+        if args.kind != "segments":
+            return _usage("--query selects passages for the segments report; use it with 'segments'")
+        return _query_segments(args)
 
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
@@ -153,6 +161,31 @@ def run(args: argparse.Namespace) -> int:
     write_output(text, args.output)
     if args.plot:
         _say(f"Wrote {args.plot}")
+    return 0
+
+
+def _query_segments(args: argparse.Namespace) -> int:
+    """report segments --query: the passages a coding query finds, as the segments report shows them."""
+    from tcoder.commands.query import query_error_text, resolve_query
+    from tcoder.reports.destination import write_output
+    from tcoder.reports.passages import render
+    from tcoder.search.query_syntax import QueryError
+    from tcoder.study import open_study
+
+    study = open_study(args.study)
+    try:
+        query = resolve_query(study, args.query)
+    except QueryError as exc:
+        return _usage(query_error_text(exc))
+    from tcoder.reports.data import Selection, UsageError, choose_coders
+
+    try:
+        coders, _ = choose_coders(study, Selection(_split(args.coder), pool=args.pool))
+    except UsageError as exc:
+        return _usage(str(exc))
+    result = query.run(coders=coders)
+    label = f"@{query.name}" if query.name else query.canonical
+    write_output(render(result, args.format, f"Coded segments: {label}"), args.output)
     return 0
 
 
