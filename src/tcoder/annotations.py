@@ -34,6 +34,11 @@ FUZZY_MIN_LENGTH = 10
 
 CODER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
+#: Extension field of an annotation imported from another program whose selection stored a
+#: text that is not at the annotation's offsets (nor anywhere in the transcript): that text.
+#: ``tcoder check`` warns about each until the field is removed.
+IMPORTED_TEXT = "imported_text"
+
 _HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
 _KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",
                "orphaned")

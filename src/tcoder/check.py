@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tcoder.annotations import AnnotationLock, save_annotations
+from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
 from tcoder.participants import speaker_problems
@@ -111,6 +111,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             problems.extend(loaded.problems)
             problems.extend(conflict_problems(loaded.file, loaded.path))
             problems.extend(consensus_record_problems(loaded.file, loaded.path))
+            problems.extend(imported_text_problems(loaded.file, loaded.path))
             if not loaded.reanchored:  # flagged earlier (check --fix, a merge): still an error
                 problems.extend(Problem(
                     f"annotation {a.id} ({a.code}) is orphaned: its passage {a.quote!r} is not in the "
@@ -144,6 +145,28 @@ def participants_summary(study: Study) -> str:
     described = len(participants.entries)
     return (f"{len(participants.people)} people; {labels} speaker label(s) in {described} of "
             f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
+
+
+def imported_text_problems(af, path) -> list[Problem]:
+    """Annotations imported from another program whose stored text is not at their place
+    (``imported_text``): the passage may be the wrong one, so each is shown until a person
+    has looked at it and removed the field."""
+    problems = []
+    for a in af.annotations:
+        stored = a.extra.get(IMPORTED_TEXT)
+        if stored is None:
+            continue
+        problems.append(Problem(
+            f"annotation {a.id} ({a.code}) came from another program, which stored the text "
+            f"{_short(str(stored))!r} for it; that text is not in the transcript, and the passage at its offsets "
+            f"is {_short(a.quote or '')!r}. Check it in the coding screen (recode it if it is wrong), then delete "
+            f"its {IMPORTED_TEXT!r} field", path, severity="warning"))
+    return problems
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def consensus_record_problems(af, path) -> list[Problem]:

@@ -43,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
     summary = import_qdpx(args.file, args.into, int(args.max_size * 1024 * 1024), partial=args.partial)
     for problem in summary.warnings:
         print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
+    for line in summary.moved:
+        print(for_stream(f"moved: {line}", sys.stderr), file=sys.stderr)
+    for line in summary.unmatched:
+        print(for_stream(f"warning: not on its text: {line}", sys.stderr), file=sys.stderr)
     how = "restored exactly from tcoder.json" if summary.exact else "read from project.qde"
     lost = ""
     if summary.lost_codings or summary.lost_notes:
@@ -51,5 +55,14 @@ def run(args: argparse.Namespace) -> int:
                      f"{summary.codes} codes, {len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
                      f"{summary.annotations} annotations, {summary.memos} memos, {summary.attributes} attributes"
                      f"{lost}", sys.stdout))
+    print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
+    if summary.with_text:
+        print(for_stream(f"In place: {summary.in_place} of {summary.with_text} coding(s) whose selection stores "
+                         "its text were on that text at their positions"
+                         + (f"; {len(summary.moved)} selection(s) were moved to where their text is"
+                            if summary.moved else "")
+                         + (f"; {len(summary.unmatched)} selection(s) whose text is nowhere in the transcript were "
+                            "kept at their positions and flagged for 'tcoder check'" if summary.unmatched else ""),
+                         sys.stdout))
     print(for_stream(f"Next: tcoder check {display_path(summary.into)}", sys.stdout))
     return 0

@@ -17,7 +17,7 @@ per source and reason; if there are any, the import stops and writes nothing unl
 from __future__ import annotations
 
 import base64
-import bisect
+import codecs
 import csv
 import hashlib
 import io
@@ -27,14 +27,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from tcoder.annotations import CODER_NAME, Annotation, AnnotationFile, save_annotations
+from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import PROJECT_FILE, SIDECAR, SIDECAR_FORMAT
-from tcoder.transcript import TRANSCRIPT_SUFFIXES, decode_bytes, text_sha256
+from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
 
 MAX_QDC_BYTES = 64 * 1024 ** 2
 _SOURCE_KINDS = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
@@ -50,6 +51,12 @@ class ImportSummary:
     memos: int = 0
     attributes: int = 0
     exact: bool = False  # restored from tcoder.json
+    positions: str = ""  # how the file counts positions, and on what evidence
+    convention: Convention = field(default_factory=Convention)
+    with_text: int = 0  # codings whose selection stores its text
+    in_place: int = 0  # ... and whose stored text was at their positions
+    moved: list[str] = field(default_factory=list)  # selections moved to where their stored text is
+    unmatched: list[str] = field(default_factory=list)  # selections kept where their stored text is not
     lost_codings: int = 0  # left out with partial=True
     lost_notes: int = 0
     warnings: list[Problem] = field(default_factory=list)
@@ -224,6 +231,10 @@ class _Reader:
         self.losses = Losses()
         self.placed_notes: set[str] = set()  # note GUIDs that became (part of) a memo or were counted lost
         self.left_out_names: set[str] = set()  # transcripts (names in tcoder.json) whose source is left out
+        self.with_text = 0  # codings on selections that store their text
+        self.in_place = 0  # ... whose stored text is at their positions
+        self.moved: list[str] = []  # selections moved to where their stored text is
+        self.unmatched: list[str] = []  # selections kept where their stored text is not
 
     def warn(self, message: str) -> None:
         self.warnings.append(Problem(message, self.path, severity="warning"))
@@ -247,6 +258,7 @@ class _Reader:
         plan.files[codebook_file] = codebook
         self.notes = self._notes()
         sources = self._sources()
+        detection = self._positions(sources)
         self._annotations(sources, plan)
         self._unplaced_notes()
         for name, text in sources.items():
@@ -255,7 +267,35 @@ class _Reader:
         plan.summary.transcripts = len(sources)
         plan.summary.coders = sorted({c for _, c in plan.annotation_files})
         plan.summary.warnings = self.warnings
+        plan.summary.positions = detection.explanation() if detection else "positions as tcoder wrote them"
+        plan.summary.convention = detection.convention if detection else self._recorded_convention()
+        plan.summary.with_text, plan.summary.in_place = self.with_text, self.in_place
+        plan.summary.moved, plan.summary.unmatched = self.moved, self.unmatched
         return plan
+
+    def _recorded_convention(self) -> Convention:
+        return Convention.from_dict((self.sidecar or {}).get("positions"))
+
+    def _positions(self, sources: dict[str, "_Source"]) -> Detection | None:
+        """Find how the file counts positions and give each source its map. A tcoder export
+        says how it counted in tcoder.json."""
+        if self.sidecar:
+            convention = self._recorded_convention()
+            for source in sources.values():
+                source.positions = PositionMap(source.raw, convention)
+            return None
+        evidence = []
+        for source in sources.values():
+            selections = []
+            for sel in children(source.el, "PlainTextSelection"):
+                start, end = int_or_none(sel.get("startPosition")), int_or_none(sel.get("endPosition"))
+                if start is not None and end is not None:
+                    selections.append((start, end, StoredText.of(sel.get("name"))))
+            evidence.append(SourceEvidence(source.raw, source.text, selections))
+        detection = detect(evidence, self.root.get("origin") or "")
+        for source in sources.values():
+            source.positions = PositionMap(source.raw, detection.convention)
+        return detection
 
     def _sidecar(self) -> dict | None:
         entry = self.archive.find(SIDECAR)
@@ -331,7 +371,7 @@ class _Reader:
                 loaded, why = self._plain_text(note.get("plainTextPath") or "")
                 if loaded is None:
                     self.unreadable_notes[guid] = f"the text of a note {why}"
-                text = loaded[0] if loaded else ""
+                text = loaded[1] if loaded else ""
             notes[guid] = text
         return notes
 
@@ -350,12 +390,17 @@ class _Reader:
 
     # -------------------------------------------------------- sources
 
-    def _plain_text(self, ref: str) -> tuple[tuple[str, list[int], int] | None, str]:
-        """((text, CRLF positions, length), "") of an ``internal://`` file, or (None, why not)."""
-        scheme, _, rest = ref.partition("://")
+    def _plain_text(self, ref: str) -> tuple[tuple[str, str] | None, str]:
+        """((text as the archive holds it, canonical text), "") of a file in the archive, or (None,
+        why not). ``internal://NAME`` is ``sources/NAME``; qc writes the bare ``NAME``."""
+        scheme, sep, rest = ref.partition("://")
+        if not sep:
+            scheme, rest = "internal", ref
         if scheme != "internal":
             return None, (f"refers to a file outside the archive ({ref}); tcoder reads only the archive's own "
                           "files")
+        if unsafe_reason(rest):
+            return None, f"refers to {rest!r}, which {unsafe_reason(rest)}"
         entry = self.archive.find(f"sources/{rest}") or self.archive.find(rest)
         if entry is None:
             return None, f"is missing: sources/{rest} is not in the archive"
@@ -375,12 +420,13 @@ class _Reader:
                 continue
             if kind != "TextSource":
                 continue
-            label = f"text source {el.get('name')!r}"
+            label = f"text source {source_label(el)!r}"
             if el.get("plainTextPath"):
                 loaded, why = self._plain_text(el.get("plainTextPath") or "")
                 why = f"its text {why}"
             elif child(el, "PlainTextContent") is not None:
-                loaded = _split_crlf(child_text(el, "PlainTextContent"))
+                inline = child_text(el, "PlainTextContent")
+                loaded = (inline, canonical_newlines(inline.lstrip("\ufeff")))
             else:
                 why = (f"it has no plain text (only {el.get('richTextPath') or 'nothing'}), and REFI-QDA positions "
                        "refer to the plain text")
@@ -392,7 +438,7 @@ class _Reader:
             if self.sidecar:
                 name = self.sidecar["sources"][guid]
             else:
-                name = _unique_name(safe_transcript_name(el.get("name") or "", guid), names, stems)
+                name = _unique_name(safe_transcript_name(source_label(el), guid), names, stems)
             names.add(name.lower())
             stems.add(name.rsplit(".", 1)[0].lower())
             sources[name] = _Source(el, guid, *loaded)
@@ -432,16 +478,20 @@ class _Reader:
                         self.losses.add(label, "notes on passages without a code (tcoder keeps memos on coded "
                                         "passages only)", notes=self._notes_within(sel))
                     continue
-                if start is None or end is None or not 0 <= start < end <= source.raw_length:
-                    if sel is source.el:
+                if sel is source.el:  # a coding of the whole source: all of its text
+                    if not source.text:
                         self.losses.add(label, "codings of the whole source, which has no text", len(codings))
-                    else:
+                        continue
+                    s, e, unmatched = 0, len(source.text), None
+                else:
+                    placed = self._place(source, sel, start, end, name, len(codings))
+                    if placed is None:
                         self.losses.add(label, f"selections whose positions are not a passage of its text of "
                                         f"{source.raw_length} characters", len(codings), self._notes_within(sel),
                                         example=f"selection {sel.get('guid')} at [{sel.get('startPosition')}, "
                                                 f"{sel.get('endPosition')})")
-                    continue
-                s, e = source.canonical(start), source.canonical(end)
+                        continue
+                    s, e, unmatched = placed
                 sel_refs = list(children(sel, "NoteRef")) if sel is not source.el else []
                 self._unreadable(label, sel_refs)
                 memo_parts = [self.notes.get(_guid(r.get("targetGUID")), "") for r in sel_refs]
@@ -481,6 +531,8 @@ class _Reader:
                                                 created=coding.get("creationDateTime") or sel.get("creationDateTime"),
                                                 updated=sel.get("modifiedDateTime") if sel is not source.el else None)
                         annotation.set_context(source.text)
+                    if sel is not source.el and unmatched is not None:
+                        annotation.extra[IMPORTED_TEXT] = unmatched
                     per_coder.setdefault(coder, []).append(annotation)
                     plan.summary.annotations += 1
                     plan.summary.memos += bool(memo)
@@ -490,6 +542,39 @@ class _Reader:
                                                                       annotations)
         if self.sidecar:
             self._restore_files(sources, plan)
+
+    def _place(self, source: "_Source", sel: ET.Element, start: int | None, end: int | None, name: str,
+               codings: int) -> tuple[int, int, str | None] | None:
+        """A selection's canonical offsets, checked against the text it stores (if any): (start,
+        end, None) when in place or moved to where its stored text is; (start, end, stored text)
+        when kept where its positions put it although its stored text is not there; None
+        when it has no place at all."""
+        assert source.positions is not None
+        valid = (start is not None and end is not None and 0 <= start < end <= source.raw_length)
+        s = e = 0
+        if valid:
+            assert start is not None and end is not None
+            s, e = source.canonical(start), source.canonical(end)
+            valid = s < e
+        stored = StoredText.of(sel.get("name"))
+        if stored is None:
+            return (s, e, None) if valid else None
+        self.with_text += codings
+        if valid and stored.matches(source.text, s, e, source.line_starts()):
+            self.in_place += codings
+            return s, e, None
+        found = stored.find(source.text, s) if stored.text is not None else source.line(stored.line)
+        where = f"{name}, selection {sel.get('guid')} ({stored.describe()})"
+        given = f"[{sel.get('startPosition')}, {sel.get('endPosition')})"
+        if found is not None:
+            self.moved.append(f"{where}: {codings} coding(s) moved from {given} to [{found[0]}, {found[1]}), where "
+                              "its text is")
+            return found[0], found[1], None
+        if not valid:
+            return None
+        self.unmatched.append(f"{where}: {codings} coding(s) kept at {given}, which holds "
+                              f"{_short(source.text[s:e])!r}; the stored text is nowhere in the transcript")
+        return s, e, stored.text or stored.describe()
 
     def _unreadable(self, source: str, refs: list[ET.Element]) -> None:
         """Count notes whose text could not be read (a plainTextPath missing from the archive)."""
@@ -603,29 +688,63 @@ class _Reader:
 class _Source:
     el: ET.Element
     guid: str
-    text: str  # canonical (LF newlines)
-    crlf: list[int]  # positions of the CR of each CRLF in the text as the archive had it
-    raw_length: int
+    raw: str  # as the archive holds it: a leading U+FEFF for a byte-order mark, CRLFs kept
+    text: str  # canonical (no BOM, LF line ends)
+    positions: PositionMap | None = None  # set once the project's convention is known
+    _lines: list[int] | None = None
+
+    def line_starts(self) -> list[int]:
+        if self._lines is None:
+            self._lines = line_starts(self.text)
+        return self._lines
+
+    def line(self, number: int | None) -> tuple[int, int] | None:
+        """Where line ``number`` (from 0) is, its line end included."""
+        starts = self.line_starts()
+        if number is None or number + 1 >= len(starts):
+            return None
+        return starts[number], starts[number + 1]
+
+    @property
+    def raw_length(self) -> int:
+        """The text's length in the positions the file uses."""
+        assert self.positions is not None
+        return self.positions.length
 
     def canonical(self, position: int) -> int:
-        """A REFI position (over the text with its CRLFs) as an offset in the canonical text."""
-        return position - bisect.bisect_left(self.crlf, position) if self.crlf else position
+        """A position as the file counts it, as an offset in the canonical text."""
+        assert self.positions is not None
+        return self.positions.canonical(position)
 
 
-def _split_crlf(raw: str) -> tuple[str, list[int], int]:
-    crlf = [m.start() for m in re.finditer("\r\n", raw)] if "\r" in raw else []
-    return raw.replace("\r\n", "\n").replace("\r", "\n"), crlf, len(raw)
+def source_label(el: ET.Element) -> str:
+    """A source as its program names it: its name, else its text file's name (qc writes no name)."""
+    name = (el.get("name") or "").strip()
+    if name:
+        return name
+    path = el.get("plainTextPath") or el.get("path") or ""
+    base = PurePosixPath(path.partition("://")[2] or path).name
+    return base or f"source {_guid(el.get('guid'))}"
 
 
-def _decode_source(data: bytes) -> tuple[str, list[int], int]:
-    """REFI-QDA plain text is UTF-8 (a BOM is not a character); other encodings are decoded as tcoder
-    decodes transcripts."""
+def _decode_source(data: bytes) -> tuple[str, str]:
+    """(text as the archive holds it, canonical text). REFI-QDA plain text is UTF-8; a BOM is kept
+    as U+FEFF in the first, since some programs count it as a position. Other encodings are
+    decoded as tcoder decodes transcripts."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                raw = "\ufeff" + data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                break
+            return raw, canonical_newlines(raw[1:])
     try:
-        raw = data.decode("utf-8-sig")
+        raw = data.decode("utf-8")
     except UnicodeDecodeError:
         decoded = decode_bytes(data)
-        return decoded.text, [], len(decoded.text)
-    return _split_crlf(raw)
+        return decoded.text, decoded.text
+    return raw, canonical_newlines(raw)
 
 
 def _file_bytes(file: dict) -> bytes:
@@ -637,6 +756,11 @@ def _file_bytes(file: dict) -> bytes:
 def _csv_header(data: bytes) -> list[str]:
     first = data.decode("utf-8", "replace").splitlines()[:1]
     return next(csv.reader(first), []) if first else []
+
+
+def _short(text: str, width: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def int_or_none(value: str | None) -> int | None:

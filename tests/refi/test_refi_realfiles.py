@@ -1,0 +1,151 @@
+"""REFI-QDA projects written by other programs (tests/refi/data/real/, origins in SOURCES.md):
+every import states how many passages are in place, i.e. on the text the file says they cover."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from realkit import imported_passages, in_place, stored_passages, utf16_passages
+
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def _import(run_cli, name: str, into: Path, *extra: str) -> str:
+    code, out, err = run_cli("import-qdpx", REAL / name, "--into", into, *extra)
+    assert code == 0, err
+    return out
+
+
+@pytest.mark.parametrize("name, passages", [("nvivo-win-12.6.qdpx", 303), ("nvivo-mac-12.7.qdpx", 297)])
+def test_nvivo_positions_are_utf16_code_units(name, passages, tmp_path, run_cli):
+    """NVivo counts UTF-16 code units: read as code points, every passage after the first emoji
+    lands on the wrong text. The files store no passage text; the oracle is the UTF-16 slice."""
+    out = _import(run_cli, name, tmp_path / "s")
+    assert "Positions read as UTF-16 code units" in out
+    assert "inferred" in out  # said plainly: nothing in the file confirms it passage by passage
+    expected, imported = utf16_passages(REAL / name), imported_passages(tmp_path / "s")
+    assert sum(expected.values()) == passages
+    assert in_place(expected, imported) == passages  # 303 of 303 (Windows), 297 of 297 (Mac) in place
+    assert run_cli("check", tmp_path / "s")[0] == 0
+
+
+def test_nvivo_as_code_points_would_misplace_most_passages(tmp_path):
+    """What 0.1 did, measured on the same file: most passages on the wrong text."""
+    from tcoder.refi.positions import STANDARD, Convention, PositionMap
+
+    import zipfile
+
+    with zipfile.ZipFile(REAL / "nvivo-win-12.6.qdpx") as archive:
+        raw = archive.read("Sources/68bbdc14-c361-4432-b4dd-ae1dbfc12890.txt").decode("utf-8")
+    standard, utf16 = PositionMap(raw, STANDARD), PositionMap(raw, Convention(utf16=True))
+    late = len(raw) - 10
+    assert standard.canonical(late) != utf16.canonical(late)  # 892 emoji before the end
+
+
+def test_qualcoder_export_for_maxqda_counts_crlf_as_one(tmp_path, run_cli):
+    """QualCoder's "line endings for MAXQDA" export: CRLF in the text files, positions counted as
+    if each were one character; every selection stores its text."""
+    out = _import(run_cli, "qualcoder-maxqda-lineendings.qdpx", tmp_path / "s", "--partial")
+    assert "a CRLF line end as one position: 709 of 709" in out
+    assert "In place: 709 of 709" in out
+    expected, imported = stored_passages(REAL / "qualcoder-maxqda-lineendings.qdpx"), imported_passages(tmp_path / "s")
+    assert sum(expected.values()) == 709
+    assert in_place(expected, imported) == 709  # 709 of 709 in place (0 of 709 read the standard way)
+
+
+def test_qc_132_bare_paths_and_line_names(tmp_path, run_cli):
+    """qc 1.3.2: plainTextPath without internal://, no source names, selections named line:N."""
+    out = _import(run_cli, "qc-1.3.2.qdpx", tmp_path / "s")
+    assert "In place: 205 of 205" in out
+    assert sorted(p.name for p in (tmp_path / "s").glob("*.txt")) == ["admin-1.txt", "board_2017.txt"]
+    expected, imported = stored_passages(REAL / "qc-1.3.2.qdpx"), imported_passages(tmp_path / "s")
+    assert in_place(expected, imported) == sum(expected.values()) == 205  # 205 of 205 in place
+
+
+def test_requal_inline_text(tmp_path, run_cli):
+    """requal: the text both inline (PlainTextContent) and as a bare file name."""
+    _import(run_cli, "requal.qdpx", tmp_path / "s", "--partial")
+    text = (tmp_path / "s" / "Document 1.txt").read_text("utf-8")
+    passages = imported_passages(tmp_path / "s")
+    expected = {("Theme A", " ".join(text[0:31].split())): 1, ("Theme B", " ".join(text[32:55].split())): 1}
+    assert passages == expected  # 2 of 2 in place
+
+
+def _project(path: Path, text: str, selections: list[tuple[int, int, str]], origin: str = "Some program") -> Path:
+    """A minimal project whose selections store their text in ``name``."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    sels = "".join(
+        f'<PlainTextSelection guid="00000000-0000-0000-0000-{i:012d}" name={quoteattr(name)} startPosition="{s}" '
+        f'endPosition="{e}"><Coding guid="10000000-0000-0000-0000-{i:012d}" creatingUser="u1">'
+        '<CodeRef targetGUID="c1"/></Coding></PlainTextSelection>' for i, (s, e, name) in enumerate(selections))
+    qde = (f'<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}"><Users><User guid="u1" name="Ana"/>'
+           '</Users><CodeBook><Codes><Code guid="c1" name="Care" isCodable="true"/></Codes></CodeBook><Sources>'
+           f'<TextSource guid="s1" name="P01" plainTextPath="internal://s1.txt">{sels}</TextSource></Sources>'
+           "</Project>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/s1.txt", text.encode("utf-8"))
+    return path
+
+
+TEXT = "Interviewer: What happened?\r\nAna: The nurse was kind. Then she left.\r\nInterviewer: And then?\r\n"
+
+
+def test_a_selection_whose_text_is_elsewhere_moves_to_it_and_is_listed(tmp_path, run_cli):
+    canonical = TEXT.replace("\r\n", "\n")
+    kind = canonical.index("The nurse was kind.")
+    left = canonical.index("Then she left.")
+    qdpx = _project(tmp_path / "p.qdpx", TEXT, [
+        (kind + 1, kind + 1 + len("The nurse was kind."), "The nurse was kind."),  # CRLF as two: in place
+        (left + 3, left + 3 + 14, "Then she left."),  # three off: found where its text is
+    ])
+    code, out, err = run_cli("import-qdpx", qdpx, "--into", tmp_path / "s")
+    assert code == 0, err
+    assert "In place: 1 of 2" in out and "1 selection(s) were moved to where their text is" in out
+    assert "moved: P01.txt, selection 00000000-0000-0000-0000-000000000001 ('Then she left.')" in err
+    assert in_place(stored_passages(qdpx), imported_passages(tmp_path / "s")) == 2  # 2 of 2 in place
+    code, out, err = run_cli("check", tmp_path / "s")
+    assert code == 0 and "came from another program" not in out + err
+
+
+def test_a_selection_whose_text_is_nowhere_is_kept_flagged_and_check_sees_it(tmp_path, run_cli):
+    canonical = TEXT.replace("\r\n", "\n")
+    kind = canonical.index("The nurse was kind.")
+    qdpx = _project(tmp_path / "p.qdpx", TEXT, [
+        (kind + 1, kind + 1 + 19, "The nurse was kind."),
+        (kind + 1, kind + 1 + 19, "Kindness (renamed quotation)"),  # a title given in the program
+    ])
+    code, out, err = run_cli("import-qdpx", qdpx, "--into", tmp_path / "s")
+    assert code == 0, err
+    assert "In place: 1 of 2" in out and "flagged for 'tcoder check'" in out
+    assert "not on its text: P01.txt, selection 00000000-0000-0000-0000-000000000001" in err
+    assert in_place(stored_passages(qdpx), imported_passages(tmp_path / "s")) == 1  # 1 of 2 in place
+    code, out, err = run_cli("check", tmp_path / "s")
+    assert "which stored the text 'Kindness (renamed quotation)'" in out + err
+    assert "the passage at its offsets is 'The nurse was kind.'" in out + err
+
+
+def test_positions_past_the_end_but_text_found_are_placed(tmp_path, run_cli):
+    """A selection that does not fit the text at all is still placed when its stored text is there."""
+    qdpx = _project(tmp_path / "p.qdpx", TEXT, [(500, 514, "Then she left.")])
+    code, out, err = run_cli("import-qdpx", qdpx, "--into", tmp_path / "s")
+    assert code == 0, err
+    assert in_place(stored_passages(qdpx), imported_passages(tmp_path / "s")) == 1  # 1 of 1 in place
+
+
+def test_without_stored_text_passages_between_words_decide(tmp_path, run_cli):
+    """No selection stores its text: the way of counting under which passages start and end
+    between words is used, and the message says it was inferred."""
+    canonical = TEXT.replace("\r\n", "\n")
+    start = canonical.index("Interviewer: And")
+    qdpx = _project(tmp_path / "p.qdpx", TEXT, [(start, start + 11, "")], origin="ATLAS.ti Win 23.4.0")
+    code, out, err = run_cli("import-qdpx", qdpx, "--into", tmp_path / "s")
+    assert code == 0, err
+    assert "a CRLF line end as one position" in out and "inferred" in out
+    text = (tmp_path / "s" / "P01.txt").read_text("utf-8")
+    assert imported_passages(tmp_path / "s") == {("Care", "Interviewer"): 1}
+    assert text.count("\n") == 3
