@@ -56,9 +56,10 @@ def test_export_is_valid_and_maps_every_part(coded, tmp_path, run_cli):
         assert [c.get("name") for c in top[0].findall("q:Code", NS)] == ["Personal experience", "Professional duty"]
         assert all(c.get("color", "").startswith("#") for c in root.iter("{urn:QDA-XML:project:1.0}Code"))
         variables = {v.get("name"): v.get("typeOfVariable") for v in root.iterfind("q:Variables/q:Variable", NS)}
-        assert variables == {"group": "Text", "age": "Integer"}
+        # the folder is a variable: names have no path separators (QualCoder and qc use them as file names)
+        assert variables == {"group": "Text", "age": "Integer", "tcoder folder": "Text"}
         cases = root.findall("q:Cases/q:Case", NS)
-        assert [c.get("name") for c in cases] == ["interviews/P01.txt", "interviews/P02.txt"]
+        assert [c.get("name") for c in cases] == ["P01.txt", "P02.txt"]
         sources = root.findall("q:Sources/q:TextSource", NS)
         p01 = sources[0]
         text = z.read("sources/" + p01.get("plainTextPath").removeprefix("internal://"))

@@ -14,7 +14,11 @@ DESCRIPTION = """Export the study in the REFI-QDA exchange format (www.qdasoftwa
   --qdc FILE   the codebook alone
 
 Positions are Unicode code points over the canonical text; sources are UTF-8 without
-a byte-order mark. GUIDs are derived from the project name and the ids (UUID version 5),
+a byte-order mark. --for nvivo|maxqda|atlasti|qualcoder writes what that program expects
+where it differs (NVivo counts UTF-16 code units; ATLAS.ti and MAXQDA count a CRLF as
+one position). Each transcript's source is named by its file name, its folder kept in
+the variable 'tcoder folder'; each selection stores its text in its name, and a memo
+goes both into a Note and into the selection's Description. GUIDs are derived from the project name and the ids (UUID version 5),
 so exporting the same study again gives the same file. The archive also carries
 tcoder.json so that 'tcoder import-qdpx' restores the study exactly; --plain leaves it
 out. See docs/refi-qda.md for what maps to what and how to open the file in each program."""
@@ -27,6 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument("--qdc", metavar="FILE", help="write a REFI-QDA codebook (.qdc)")
     parser.add_argument("--name", metavar="NAME",
                         help="project name, also the seed of the GUIDs (default: the study folder's name)")
+    parser.add_argument("--for", dest="target", metavar="PROGRAM", default="standard",
+                        choices=("standard", "nvivo", "maxqda", "atlasti", "qualcoder"),
+                        help="write the text files and positions the way PROGRAM expects where it differs from the "
+                             "standard: nvivo (UTF-16 positions, CRLF), maxqda and atlasti (CRLF counted as one), "
+                             "qualcoder (the standard: no BOM, LF); default: standard")
     parser.add_argument("--plain", action="store_true",
                         help="leave out tcoder.json (the import then makes new code and annotation ids)")
     parser.add_argument("--validate", action="store_true",
@@ -57,13 +66,20 @@ def run(args: argparse.Namespace) -> int:
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 
-        summary = write_qdpx(study, target, args.name, plain=args.plain)
+        summary = write_qdpx(study, target, args.name, plain=args.plain, target=args.target)
         for problem in summary.warnings:
             print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
         print(for_stream(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
                          f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
-                         f"{summary.annotations} annotations, {summary.notes} memos, {summary.cases} cases",
-                         sys.stdout))
+                         f"{summary.annotations} annotations, {summary.notes} memos, {summary.cases} cases"
+                         + (f", {summary.sets} sets" if summary.sets else ""), sys.stdout))
+        if args.target != "standard":
+            from tcoder.refi.export import TARGETS
+
+            chosen = TARGETS[args.target]
+            print(for_stream(f"For {chosen.label}: positions counted as {chosen.convention.describe()}; text files "
+                             f"with {'CRLF' if chosen.crlf else 'LF'} line ends"
+                             f"{' and a byte-order mark' if chosen.bom else ''}.", sys.stdout))
     else:
         from tcoder.refi.export import write_qdc
 

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tcoder.codebook import codebook_to_yaml
     from tcoder.errors import display_path
-    from tcoder.refi.importer import read_qdc
+    from tcoder.refi.importer import read_qdc_with_sets
 
     from tcoder.textsafe import for_stream
 
@@ -40,14 +40,28 @@ def run(args: argparse.Namespace) -> int:
         from tcoder.reports.destination import check_output_path
 
         check_output_path(output, "the codebook")  # before reading: a bad path costs nothing
-    codebook = read_qdc(source)
+    codebook, code_sets = read_qdc_with_sets(source)
     text = codebook_to_yaml(codebook)
     if output == "-":
         sys.stdout.write(for_stream(text, sys.stdout))
+        if code_sets:
+            print(f"warning: {display_path(source)}: {len(code_sets)} code set(s) are not written with -o -; "
+                  "give a file to keep them in code-sets.yaml beside it", file=sys.stderr)
         return 0
     from tcoder.reports.destination import write_output
 
+    sets_path = Path(output).with_name("code-sets.yaml")
+    if code_sets and sets_path.exists() and not args.force:
+        print(f"tcoder import-qdc: error: the codebook has {len(code_sets)} code set(s), which go into "
+              f"{display_path(sets_path)}; it exists: use --force to replace it", file=sys.stderr)
+        return 2
     write_output(text, output, what="the codebook")
     print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
                      sys.stdout))
+    if code_sets:
+        from tcoder.codesets import dump_code_sets
+
+        write_output(dump_code_sets(code_sets), str(sets_path), what="the code sets")
+        print(for_stream(f"Wrote {display_path(sets_path)}: {len(code_sets)} code set(s) (groups of codes "
+                         "across the tree)", sys.stdout))
     return 0

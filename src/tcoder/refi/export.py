@@ -32,15 +32,51 @@ from pathlib import Path
 from tcoder import __version__
 from tcoder.annotations import Annotation
 from tcoder.atomicio import atomic_write_bytes
+from tcoder.codesets import CODE_SETS_FILE
 from tcoder.errors import Problem, TcoderError
 from tcoder.refi.codebook_xml import (NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document,
                                       element_factory)
 from tcoder.refi.guids import Guids
+from tcoder.refi.positions import STANDARD, Convention, OffsetWriter
 from tcoder.study import Study
 
 SIDECAR = "tcoder.json"
 SIDECAR_FORMAT = "tcoder-qdpx/1"
 PROJECT_FILE = "project.qde"
+
+#: The variable that keeps each transcript's folder in the study, since source names have
+#: no path separators (QualCoder and qc use a source's name as a file name).
+FOLDER_VARIABLE = "tcoder folder"
+#: Attribute columns named ``set: NAME`` (yes/no) are document sets (MAXQDA's document sets,
+#: ATLAS.ti's document groups); they are exported as ``<Set>``s, not as variables.
+SET_PREFIX = "set: "
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one program expects of the text files and positions, where it differs from the
+    standard (docs/refi-qda.md says on what evidence)."""
+
+    name: str
+    label: str
+    convention: Convention = STANDARD
+    crlf: bool = False  # text files with CRLF line ends
+    bom: bool = False  # text files starting with a UTF-8 byte-order mark
+    astral_verified: bool = True  # how it counts characters outside the BMP is known
+
+
+TARGETS: dict[str, Target] = {
+    "standard": Target("standard", "the REFI-QDA standard"),
+    # NVivo's own exports: UTF-8 with BOM, CRLF (Windows), UTF-16 code units, CRLF as two.
+    "nvivo": Target("nvivo", "NVivo", Convention(utf16=True), crlf=True, bom=True),
+    # QualCoder's export "for MAXQDA": CRLF in the text, each counted as one position.
+    "maxqda": Target("maxqda", "MAXQDA", Convention(crlf_as_one=True), crlf=True, bom=True, astral_verified=False),
+    # ATLAS.ti, as QualCoder's importer reads it: CRLF in the text, each counted as one.
+    "atlasti": Target("atlasti", "ATLAS.ti", Convention(crlf_as_one=True), crlf=True, bom=True,
+                      astral_verified=False),
+    # QualCoder reads the text as UTF-8 without removing a BOM, and counts code points.
+    "qualcoder": Target("qualcoder", "QualCoder"),
+}
 
 #: A fixed time stamp for archive entries, so the same study gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -58,6 +94,7 @@ class ExportSummary:
     annotations: int = 0
     notes: int = 0
     cases: int = 0
+    sets: int = 0
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -82,17 +119,22 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
     guids = Guids(project_name or project_name_of(study))
     codebook = study.codebook
     xml = XmlText()
-    document = codebook_document(codebook, guids, origin(), xml)
-    summary = ExportSummary(Path(path), codes=len(codebook))
+    from tcoder.codesets import read_code_sets
+
+    code_sets, problems = read_code_sets(study.root)
+    document = codebook_document(codebook, guids, origin(), xml, code_sets)
+    summary = ExportSummary(Path(path), codes=len(codebook), sets=len(code_sets))
+    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
     _warn_replaced(xml, summary, study.codebook_path, sidecar=False)
     atomic_write_bytes(path, document)
     return summary
 
 
-def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False) -> ExportSummary:
+def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False,
+               target: str = "standard") -> ExportSummary:
     """Build the whole archive in memory, then replace ``path`` atomically."""
     summary = ExportSummary(Path(path))
-    entries = build_project(study, project_name or project_name_of(study), summary, plain)
+    entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target])
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
@@ -105,7 +147,7 @@ def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, 
 
 
 def build_project(study: Study, project_name: str, summary: ExportSummary,
-                  plain: bool = False) -> list[tuple[str, bytes]]:
+                  plain: bool = False, target: Target = TARGETS["standard"]) -> list[tuple[str, bytes]]:
     """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json."""
     guids = Guids(project_name)
     codebook = study.codebook
@@ -137,8 +179,16 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
 
     attributes = study.attributes
     transcripts = [ref for ref in study.transcripts]
-    columns = attributes.columns
-    var_types = {c: variable_type([v for row in attributes.rows.values() if (v := row.get(c, ""))]) for c in columns}
+    source_names = exported_names([ref.name for ref in transcripts])
+    set_columns = [c for c in attributes.columns if c.startswith(SET_PREFIX) and c[len(SET_PREFIX):].strip()]
+    columns = [c for c in attributes.columns if c not in set_columns]
+    values_of = {ref.name: dict(attributes.of(ref.name)) for ref in transcripts}
+    if any("/" in ref.name for ref in transcripts):
+        columns.append(FOLDER_VARIABLE)
+        for ref in transcripts:
+            values_of[ref.name][FOLDER_VARIABLE] = ref.name.rpartition("/")[0]
+    var_types = {c: variable_type([v for row in values_of.values() if (v := row.get(c, ""))]) for c in columns}
+    var_types[FOLDER_VARIABLE] = "Text"
     if columns:
         variables = make("Variables", parent=root)
         for column in columns:
@@ -146,13 +196,14 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                               "typeOfVariable": var_types[column]}, variables, subject=f"attribute {column}")
         cases = make("Cases", parent=root)
         for ref in transcripts:
-            case = make("Case", {"guid": guids.case(ref.name), "name": ref.name}, cases,
+            case = make("Case", {"guid": guids.case(ref.name), "name": source_names[ref.name]}, cases,
                         subject=f"transcript {ref.name}")
-            _variable_values(case, ref.name, attributes.of(ref.name), columns, var_types, guids, make)
+            _variable_values(case, ref.name, values_of[ref.name], columns, var_types, guids, make)
             make("SourceRef", {"targetGUID": guids.source(ref.name)}, case)
             summary.cases += 1
 
     entries: list[tuple[str, bytes]] = []
+    astral_sources: list[str] = []
     body: list[str] = []  # the Sources and Notes, written as text: they hold almost every element
     notes: list[str] = []
     sidecar_annotations: list[tuple[str, dict]] = []
@@ -168,9 +219,15 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
-        body.append(f'    <TextSource guid="{source_guid}" name={xml.attr(ref.name, f"transcript {ref.name}", "name")} '
+        body.append(f'    <TextSource guid="{source_guid}" '
+                    f'name={xml.attr(source_names[ref.name], f"transcript {ref.name}", "name")} '
                     f'plainTextPath="internal://{internal}">\n')
-        entries.append((f"sources/{internal}", transcript.text.encode("utf-8")))
+        text = transcript.text
+        written = text.replace("\n", "\r\n") if target.crlf else text
+        entries.append((f"sources/{internal}", ("\ufeff" if target.bom else "").encode("utf-8") + written.encode("utf-8")))
+        to_position = OffsetWriter(text, target.convention, target.crlf).position
+        if not target.astral_verified and _ASTRAL.search(text):
+            astral_sources.append(ref.name)
         summary.sources += 1
         rows = []
         for coder, lf in by_transcript.get(ref.name, []):
@@ -189,8 +246,11 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             created = f' creationDateTime="{a.created}"' if a.created and _DATETIME.fullmatch(a.created) else ""
             modified = (f' modifyingUser="{user}" modifiedDateTime="{a.updated}"'
                         if a.updated and _DATETIME.fullmatch(a.updated) else "")
-            note_ref = ""
+            note_ref = description = ""
             if a.memo:
+                # QualCoder and MAXQDA read a coding's memo from the selection's Description; NVivo and
+                # ATLAS.ti from the linked Note. Both are written; tcoder's import reads them as one.
+                description = f"        <Description>{xml.text(a.memo, f'memo of annotation {aid}', 'text')}</Description>\n"
                 note_guid = guids.note(ref.name, coder, aid)
                 note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
                 name = _note_name(a, codebook, coder, ref.name)
@@ -199,16 +259,17 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                              f'creatingUser="{user}"{created}>\n'
                              f"      <PlainTextContent>{xml.text(a.memo, memo, 'text')}</PlainTextContent>\n"
                              "    </Note>\n")
+            quote = xml.attr(text[start:end], f"transcript {ref.name}", "text")
             body.append(
-                f'      <PlainTextSelection guid="{selection_guid}" startPosition="{start}" endPosition="{end}" '
-                f'creatingUser="{user}"{created}{modified}>\n'
+                f'      <PlainTextSelection guid="{selection_guid}" name={quote} startPosition="{to_position(start)}" '
+                f'endPosition="{to_position(end)}" creatingUser="{user}"{created}{modified}>\n{description}'
                 f'        <Coding guid="{guids.coding(ref.name, coder, aid)}" creatingUser="{user}"{created}>\n'
                 f'          <CodeRef targetGUID="{code_guid[code]}" />\n        </Coding>\n'
                 f"{note_ref}      </PlainTextSelection>\n")
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
         values = make("TextSource")
-        _variable_values(values, ref.name, attributes.of(ref.name), columns, var_types, guids, make)
+        _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
     if transcripts:
@@ -218,6 +279,19 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body.extend(notes)
         body.append("  </Notes>\n")
         summary.notes = len(notes)
+    sets = _document_sets(set_columns, transcripts, attributes, guids, make)
+    sets.extend(code_set_elements(study, guids, make, summary))
+    if sets:
+        sets_el = make("Sets")
+        sets_el.extend(sets)
+        body.append(_indented(sets_el, 1))
+        summary.sets = len(sets)
+    if astral_sources:
+        summary.warnings.append(Problem(
+            f"{len(astral_sources)} transcript(s) hold characters outside the Basic Multilingual Plane (emoji, for "
+            f"example): {', '.join(astral_sources[:5])}{' ...' if len(astral_sources) > 5 else ''}. Whether "
+            f"{target.label} counts each as one position or two is not known; after importing, check a passage "
+            "that follows one against 'tcoder report STUDY segments'", study.root, severity="warning"))
 
     if orphaned:
         summary.warnings.append(Problem(
@@ -238,11 +312,13 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     if not plain:
         sidecar = {
             "format": SIDECAR_FORMAT, "project": project_name, "origin": origin(),
+            "positions": target.convention.as_dict(),
             "codebook": _optional_file(study.codebook_path, study.settings.codebook),
             "settings": _optional_file(study.root / "tcoder.yaml", "tcoder.yaml"),
             "attributes": _optional_file(study.root / study.settings.attributes, study.settings.attributes),
             "participants": _optional_file(study.root / study.settings.participants, study.settings.participants),
             "speakers": _optional_file(study.root / study.settings.speakers, study.settings.speakers),
+            "code_sets": _optional_file(study.root / CODE_SETS_FILE, CODE_SETS_FILE),
             "codes": {code_guid[c]: c for c in sorted(code_guid)},
             "users": {user_guid[c]: c for c in coders},
             "sources": {guids.source(ref.name): ref.name for ref in transcripts},
@@ -252,6 +328,77 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         # A lone surrogate (from a "\udXXX" escape in an annotation file, or an undecodable file
         # name) cannot be UTF-8; it can only sit inside a JSON string, where "\udXXX" is its escape.
         out.append((SIDECAR, _sidecar_text(sidecar, sidecar_annotations).encode("utf-8", "backslashreplace")))
+    return out
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def exported_names(paths: list[str]) -> dict[str, str]:
+    """Each transcript's source name: its file name, without the folder (other programs use the
+    name as a file name). Two files of one name in different folders get the folder in
+    brackets: ``P01 (pilot).txt``; :func:`study_path` undoes it."""
+    counts: dict[str, int] = {}
+    for path in paths:
+        base = path.rpartition("/")[2]
+        counts[base.lower()] = counts.get(base.lower(), 0) + 1
+    out = {}
+    for path in paths:
+        folder, _, base = path.rpartition("/")
+        if counts[base.lower()] > 1 and folder:
+            stem, dot, suffix = base.rpartition(".")
+            stem, suffix = (stem, dot + suffix) if dot else (base, "")
+            base = f"{stem} ({folder.replace('/', ' - ')}){suffix}"
+        out[path] = base
+    return out
+
+
+def study_path(name: str, folder: str) -> str:
+    """The study path of a source exported with :func:`exported_names`."""
+    folder = folder.strip().strip("/")
+    if not folder:
+        return name
+    tag = f" ({folder.replace('/', ' - ')})"
+    stem, dot, suffix = name.rpartition(".")
+    stem, suffix = (stem, dot + suffix) if dot else (name, "")
+    if stem.endswith(tag):
+        stem = stem[: -len(tag)]
+    return f"{folder}/{stem}{suffix}"
+
+
+def _document_sets(columns: list[str], transcripts, attributes, guids: Guids, make) -> list[ET.Element]:
+    """``set: NAME`` columns as document sets: the transcripts whose value is yes (or 1, true, x)."""
+    out = []
+    for column in columns:
+        name = column[len(SET_PREFIX):].strip()
+        el = make("Set", {"guid": guids.of("set", column), "name": name}, subject=f"attribute {column}")
+        for ref in transcripts:
+            if attributes.of(ref.name).get(column, "").strip().lower() in MEMBER_VALUES:
+                make("MemberSource", {"targetGUID": guids.source(ref.name)}, el)
+        out.append(el)
+    return out
+
+
+MEMBER_VALUES = frozenset({"yes", "y", "1", "true", "x"})
+
+
+def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
+    """The study's code sets (code-sets.yaml) as ``<Set>``s of ``<MemberCode>``s."""
+    from tcoder.codesets import read_code_sets
+
+    sets, problems = read_code_sets(study.root)
+    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
+    out = []
+    for code_set in sets:
+        el = make("Set", {"guid": guids.of("code-set", code_set.name), "name": code_set.name},
+                  subject=f"code set {code_set.name}")
+        if code_set.description:
+            make("Description", parent=el, text=code_set.description, subject=f"code set {code_set.name}",
+                 part="description")
+        for code in code_set.codes:
+            if code in study.codebook:
+                make("MemberCode", {"targetGUID": guids.code(code)}, el)
+        out.append(el)
     return out
 
 

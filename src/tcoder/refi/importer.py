@@ -33,7 +33,8 @@ from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
-from tcoder.refi.export import PROJECT_FILE, SIDECAR, SIDECAR_FORMAT
+from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
+from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
 
@@ -50,6 +51,8 @@ class ImportSummary:
     annotations: int = 0
     memos: int = 0
     attributes: int = 0
+    document_sets: int = 0
+    code_sets: int = 0
     exact: bool = False  # restored from tcoder.json
     positions: str = ""  # how the file counts positions, and on what evidence
     convention: Convention = field(default_factory=Convention)
@@ -116,6 +119,11 @@ def _guid(value: str | None) -> str:
 
 
 def read_qdc(path: str | Path) -> Codebook:
+    return read_qdc_with_sets(path)[0]
+
+
+def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[CodeSet]]:
+    """The codebook of a .qdc and its code sets (ATLAS.ti's code groups, MAXQDA's code sets)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -128,10 +136,24 @@ def read_qdc(path: str | Path) -> Codebook:
     if local(root.tag) != "CodeBook":
         raise TcoderError(Problem(f"not a REFI-QDA codebook: the root element is <{local(root.tag)}>, "
                                   "expected <CodeBook>", path))
-    codebook, _ = codebook_from_codes(child(root, "Codes"), title=path.stem)
+    codebook, by_guid = codebook_from_codes(child(root, "Codes"), title=path.stem)
     if not codebook.codes:
         raise TcoderError(Problem("the codebook has no codes", path))
-    return _checked(codebook, path)
+    return _checked(codebook, path), code_sets_of(root, by_guid)
+
+
+def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> list[CodeSet]:
+    """The sets of codes in a ``<Sets>`` child of ``container`` (members named by ``targetGUID``
+    or, as ATLAS.ti writes them, ``guid``)."""
+    out = []
+    for sets_el in children(container, "Sets"):
+        for el in children(sets_el, "Set"):
+            codes = [code_ids[g] for m in children(el, "MemberCode")
+                     if (g := _guid(m.get("targetGUID") or m.get("guid"))) in code_ids]
+            if codes or not any(True for _ in children(el, "MemberSource")):
+                name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
+                out.append(CodeSet(name, child_text(el, "Description").strip(), codes))
+    return out
 
 
 def _checked(codebook: Codebook, path) -> Codebook:
@@ -257,6 +279,8 @@ class _Reader:
         codebook_file, codebook, self.code_ids = self._codebook()
         plan.files[codebook_file] = codebook
         self.notes = self._notes()
+        self.variable_names, self.source_values = self._variable_values()
+        self._sets()
         sources = self._sources()
         detection = self._positions(sources)
         self._annotations(sources, plan)
@@ -383,10 +407,14 @@ class _Reader:
     def _notes_within(self, el: ET.Element) -> int:
         """Notes anywhere inside an element (a source and its selections), and selection descriptions."""
         refs = [e for e in el.iter() if local(e.tag) == "NoteRef"]
-        descriptions = sum(1 for e in el.iter() if local(e.tag) == "PlainTextSelection"
-                           and child_text(e, "Description").strip())
         self.placed_notes.update(_guid(r.get("targetGUID")) for r in refs)
-        return self._note_count(refs) + descriptions
+        count = self._note_count(refs)
+        for sel in (e for e in el.iter() if local(e.tag) == "PlainTextSelection"):
+            description = " ".join(child_text(sel, "Description").split())
+            notes = {" ".join(self.notes.get(_guid(r.get("targetGUID")), "").split())
+                     for r in sel.iter() if local(r.tag) == "NoteRef"}
+            count += bool(description) and description not in notes  # a memo written both ways is one memo
+        return count
 
     # -------------------------------------------------------- sources
 
@@ -416,11 +444,11 @@ class _Reader:
         for el in sources_el:
             kind = local(el.tag)
             if kind in _SOURCE_KINDS:
-                self._source_left_out(el, f"{kind} {el.get('name')!r}", "tcoder codes text only")
+                self._source_left_out(el, f"{kind} {self._display_name(el)!r}", "tcoder codes text only")
                 continue
             if kind != "TextSource":
                 continue
-            label = f"text source {source_label(el)!r}"
+            label = f"text source {self._display_name(el)!r}"
             if el.get("plainTextPath"):
                 loaded, why = self._plain_text(el.get("plainTextPath") or "")
                 why = f"its text {why}"
@@ -438,11 +466,17 @@ class _Reader:
             if self.sidecar:
                 name = self.sidecar["sources"][guid]
             else:
-                name = _unique_name(safe_transcript_name(source_label(el), guid), names, stems)
+                name = _unique_name(safe_transcript_name(self._display_name(el), guid), names, stems)
             names.add(name.lower())
             stems.add(name.rsplit(".", 1)[0].lower())
             sources[name] = _Source(el, guid, *loaded)
         return sources
+
+    def _display_name(self, el: ET.Element) -> str:
+        """A source as its program names it (its name, else its file's name), in the folder that
+        tcoder's export keeps in a variable."""
+        folder = self.source_values.get(_guid(el.get("guid")), {}).get(FOLDER_VARIABLE, "")
+        return study_path(source_label(el), folder)
 
     def _source_left_out(self, el: ET.Element, label: str, why: str) -> None:
         """A source that cannot be imported: its codings and notes are losses, else a warning."""
@@ -466,7 +500,7 @@ class _Reader:
             items = [(sel, int_or_none(sel.get("startPosition")), int_or_none(sel.get("endPosition")))
                      for sel in children(source.el, "PlainTextSelection")]
             items += [(source.el, 0, source.raw_length)]  # codings of the whole source
-            label = f"text source {source.el.get('name')!r}"  # as the program that wrote it names it
+            label = f"text source {self._display_name(source.el)!r}"
             whole = list(children(source.el, "NoteRef"))
             self.placed_notes.update(_guid(r.get("targetGUID")) for r in whole)
             self.losses.add(label, "notes on the whole source (tcoder keeps memos on coded passages only)",
@@ -514,9 +548,8 @@ class _Reader:
                         coder = fallback_coder
                     coding_refs = list(children(coding, "NoteRef"))
                     self._unreadable(label, coding_refs)
-                    memo = "\n\n".join(p for p in (
-                        *[self.notes.get(_guid(r.get("targetGUID")), "") for r in coding_refs],
-                        *memo_parts, description) if p)
+                    memo = _joined_memo([*[self.notes.get(_guid(r.get("targetGUID")), "") for r in coding_refs],
+                                         *memo_parts, description])
                     sel_guid = _guid(sel.get("guid"))
                     extra = kept.get(sel_guid) if len(codings) == 1 and sel is not source.el else None
                     if extra is not None:
@@ -634,6 +667,9 @@ class _Reader:
                 if file:
                     plan.files[file["path"]] = _file_bytes(file)
             plan.summary.codes = len(self.code_ids)
+            code_sets = self.sidecar.get("code_sets")
+            if code_sets:
+                plan.files[code_sets["path"]] = _file_bytes(code_sets)
             attributes = self.sidecar.get("attributes")
             plan.summary.attributes = len(_csv_header(_file_bytes(attributes))) - 1 if attributes else 0
             return
@@ -642,15 +678,18 @@ class _Reader:
         if csv_text:
             plan.files["attributes.csv"] = csv_text.encode("utf-8")
             plan.summary.attributes = count
+        if self.code_sets:
+            plan.files[CODE_SETS_FILE] = dump_code_sets(self.code_sets).encode("utf-8")
+        plan.summary.document_sets, plan.summary.code_sets = len(self.document_sets), len(self.code_sets)
 
-    def _attributes(self, sources: dict[str, "_Source"]) -> tuple[str, int]:
+    def _variable_values(self) -> tuple[list[str], dict[str, dict[str, str]]]:
+        """The variables' names in file order, and each text source's values by its GUID: its own
+        (MAXQDA's document variables) and those of the cases linked to it."""
         variables_el = child(self.root, "Variables")
-        if variables_el is None:
-            return "", 0
-        variables = {_guid(v.get("guid")): (v.get("name") or "").strip() for v in children(variables_el, "Variable")}
-        columns = [n for n in dict.fromkeys(variables.values()) if n and n.lower() != "transcript"]
-        by_source = {s.guid: name for name, s in sources.items()}
-        rows: dict[str, dict[str, str]] = {}
+        variables = {_guid(v.get("guid")): (v.get("name") or "").strip()
+                     for v in (children(variables_el, "Variable") if variables_el is not None else ())}
+        names = [n for n in dict.fromkeys(variables.values()) if n and n.lower() != "transcript"]
+        values: dict[str, dict[str, str]] = {}
 
         def values_of(el: ET.Element) -> dict[str, str]:
             out = {}
@@ -658,22 +697,38 @@ class _Reader:
                 ref = child(vv, "VariableRef")
                 column = variables.get(_guid(ref.get("targetGUID"))) if ref is not None else None
                 value = next((c.text or "" for c in vv if local(c.tag).endswith("Value")), "")
-                if column in columns:
+                if column in names:
                     out[column] = value.strip()
             return out
 
-        for name, source in sources.items():
-            rows.setdefault(name, {}).update(values_of(source.el))
+        sources_el = child(self.root, "Sources")
+        for el in children(sources_el, "TextSource") if sources_el is not None else ():
+            values.setdefault(_guid(el.get("guid")), {}).update(values_of(el))
         cases_el = child(self.root, "Cases")
         for case in children(cases_el, "Case") if cases_el is not None else ():
-            values = values_of(case)
-            targets = [by_source.get(_guid(r.get("targetGUID"))) for r in children(case, "SourceRef")]
-            targets = [t for t in targets if t]
-            if values and not targets:
+            case_values = values_of(case)
+            targets = [_guid(r.get("targetGUID")) for r in children(case, "SourceRef")]
+            targets = [t for t in targets if t in values]
+            if case_values and not targets:
                 self.warn(f"case {case.get('name')!r} is linked to no text source; its variables are left out "
                           "(in tcoder a case is a transcript)")
             for t in targets:
-                rows.setdefault(t, {}).update(values)
+                values[t].update(case_values)
+        return names, values
+
+    def _attributes(self, sources: dict[str, "_Source"]) -> tuple[str, int]:
+        """attributes.csv: the variables (but the folder tcoder keeps in one) and one yes/no column
+        per document set, ``set: NAME``."""
+        columns = [c for c in self.variable_names if c != FOLDER_VARIABLE]
+        rows = {name: dict(self.source_values.get(source.guid, {})) for name, source in sources.items()}
+        by_guid = {source.guid: name for name, source in sources.items()}
+        for set_name, members in self.document_sets:
+            column = f"{SET_PREFIX}{set_name}"
+            if column in columns:
+                continue
+            columns.append(column)
+            for guid, name in by_guid.items():
+                rows[name][column] = "yes" if guid in members else "no"
         if not columns:
             return "", 0
         out = io.StringIO()
@@ -683,6 +738,32 @@ class _Reader:
             writer.writerow([name, *(rows[name].get(c, "") for c in columns)])
         return out.getvalue(), len(columns)
 
+    def _sets(self) -> None:
+        """Document sets (by source GUID) and code sets (by code id) from every ``<Sets>``: the
+        project's and the codebook's (ATLAS.ti names members with ``guid``, the standard with
+        ``targetGUID``)."""
+        self.document_sets: list[tuple[str, set[str]]] = []
+        self.code_sets: list[CodeSet] = []
+        notes_only = 0
+        containers = [self.root, *children(self.root, "CodeBook")]
+        for container in containers:
+            for sets_el in children(container, "Sets"):
+                for el in children(sets_el, "Set"):
+                    name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
+                    description = child_text(el, "Description").strip()
+
+                    def targets(kind: str) -> list[str]:
+                        return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(el, kind)]
+
+                    codes = [self.code_ids[g] for g in targets("MemberCode") if g in self.code_ids]
+                    sources = set(targets("MemberSource"))
+                    if codes or not sources:
+                        self.code_sets.append(CodeSet(name, description, codes))
+                    if sources:
+                        self.document_sets.append((name, sources))
+                    notes_only += bool(targets("MemberNote")) and not codes and not sources
+        if notes_only:
+            self.warn(f"{notes_only} set(s) of notes only are not imported: tcoder has no notes outside passages")
 
 @dataclass
 class _Source:
@@ -756,6 +837,19 @@ def _file_bytes(file: dict) -> bytes:
 def _csv_header(data: bytes) -> list[str]:
     first = data.decode("utf-8", "replace").splitlines()[:1]
     return next(csv.reader(first), []) if first else []
+
+
+def _joined_memo(parts: list[str]) -> str:
+    """The memo of a coding from its notes and its selection's description, each text once: tcoder
+    (and others) write a memo both as a note and as the description."""
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        key = " ".join(part.split())
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(part)
+    return "\n\n".join(kept)
 
 
 def _short(text: str, width: int = 50) -> str:

@@ -1,0 +1,137 @@
+"""Export for a program (--for), names without folders, memos in both places, sets."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from realkit import imported_passages, in_place, stored_passages
+from tcoder.refi.validate import schema_errors
+
+NS = {"q": "urn:QDA-XML:project:1.0"}
+T = ("Interviewer: How did it start? \U0001F600\n\nAmara: My gran \U0001F64F was treated badly.\n"
+     "It stayed with me \U0001F393.\n\nInterviewer: Thanks.\n")
+
+
+@pytest.fixture
+def emoji_study(study_builder):
+    b = study_builder
+    b.codebook()
+    b.transcript("interviews/P01.txt", T)
+    b.transcript("pilot/P01.txt", "Interviewer: Hello.\n\nBo: Hi.\n")
+    b.annotations("interviews/P01.txt", "alice", [("personal", T.index("My gran"), T.index(" was")),
+                                                  ("duty", T.index("It stayed"), T.index("\U0001F393") + 1)])
+    path = b.root / "interviews/P01.alice.json"
+    path.write_text(path.read_text("utf-8").replace('"code": "duty",', '"code": "duty", "memo": "why it stayed",'),
+                    "utf-8")
+    b.attributes("transcript,group,set: Intervention\ninterviews/P01.txt,a,yes\npilot/P01.txt,b,no\n")
+    (b.root / "code-sets.yaml").write_text("sets:\n  - name: Why\n    description: Reasons\n"
+                                           "    codes: [personal, duty]\n", "utf-8")
+    return b.root
+
+
+def _export(run_cli, root: Path, target: Path, *extra: str) -> str:
+    code, out, err = run_cli("export", root, "--qdpx", target, *extra)
+    assert code == 0, err
+    return out + err
+
+
+def _p01(archive: zipfile.ZipFile):
+    root = ET.fromstring(archive.read("project.qde"))
+    source = next(s for s in root.iterfind("q:Sources/q:TextSource", NS) if s.get("name") == "P01 (interviews).txt")
+    data = archive.read("sources/" + source.get("plainTextPath").removeprefix("internal://"))
+    return root, source, data
+
+
+@pytest.mark.parametrize("program, bom, crlf", [("nvivo", True, True), ("maxqda", True, True),
+                                                ("atlasti", True, True), ("qualcoder", False, False)])
+def test_export_for_a_program_counts_its_way_and_comes_back_in_place(emoji_study, tmp_path, run_cli,
+                                                                     program, bom, crlf):
+    target = tmp_path / f"{program}.qdpx"
+    said = _export(run_cli, emoji_study, target, "--for", program, "--plain", "--validate")
+    with zipfile.ZipFile(target) as archive:
+        root, source, data = _p01(archive)
+    assert data.startswith(b"\xef\xbb\xbf") == bom
+    text = data.decode("utf-8-sig")
+    assert ("\r\n" in text) == crlf
+    for sel in source.iterfind("q:PlainTextSelection", NS):
+        start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+        if program == "nvivo":  # UTF-16 code units over the CRLF text
+            units = text.encode("utf-16-le")
+            covered = units[2 * start:2 * end].decode("utf-16-le")
+        elif crlf:  # a CRLF counted as one: code points over the text with LF
+            covered = text.replace("\r\n", "\n")[start:end]
+        else:
+            covered = text[start:end]
+        assert covered.replace("\r\n", "\n") == sel.get("name")  # each selection stores its own text
+    if program in ("maxqda", "atlasti"):
+        assert "is not known" in said  # emoji: how these count them is not verified
+    into = tmp_path / "back"
+    assert run_cli("import-qdpx", target, "--into", into)[0] == 0
+    assert in_place(stored_passages(target), imported_passages(into)) == 2  # 2 of 2 in place
+
+
+def test_names_have_no_folders_and_come_back_to_their_place(emoji_study, tmp_path, run_cli):
+    target = tmp_path / "p.qdpx"
+    _export(run_cli, emoji_study, target, "--plain")
+    root = ET.fromstring(zipfile.ZipFile(target).read("project.qde"))
+    names = sorted(s.get("name") for s in root.iterfind("q:Sources/q:TextSource", NS))
+    assert names == ["P01 (interviews).txt", "P01 (pilot).txt"]  # same file name, two folders
+    assert not any("/" in (el.get("name") or "") for el in root.iter() if el.tag.endswith(("Source", "Case")))
+    into = tmp_path / "back"
+    assert run_cli("import-qdpx", target, "--into", into)[0] == 0
+    assert (into / "interviews/P01.txt").read_text("utf-8") == T
+    assert (into / "pilot/P01.txt").is_file()
+    assert "tcoder folder" not in (into / "attributes.csv").read_text("utf-8")
+
+
+def test_memo_goes_into_the_note_and_the_description_and_comes_back_once(emoji_study, tmp_path, run_cli):
+    target = tmp_path / "p.qdpx"
+    _export(run_cli, emoji_study, target, "--plain")
+    with zipfile.ZipFile(target) as archive:
+        root, source, _ = _p01(archive)
+        assert schema_errors(archive.read("project.qde"), "Project") == []
+    memo_sel = [s for s in source.iterfind("q:PlainTextSelection", NS) if s.find("q:Description", NS) is not None]
+    assert [s.find("q:Description", NS).text for s in memo_sel] == ["why it stayed"]
+    assert memo_sel[0].find("q:NoteRef", NS) is not None
+    into = tmp_path / "back"
+    code, out, _ = run_cli("import-qdpx", target, "--into", into)
+    assert code == 0 and "1 memos" in out
+    memos = [a["memo"] for a in __import__("json").loads((into / "interviews/P01.alice.json").read_text("utf-8"))
+             ["annotations"] if "memo" in a]
+    assert memos == ["why it stayed"]
+
+
+def test_document_and_code_sets_go_out_as_sets_and_come_back(emoji_study, tmp_path, run_cli):
+    target = tmp_path / "p.qdpx"
+    out = _export(run_cli, emoji_study, target, "--plain", "--validate")
+    assert "2 sets" in out
+    root = ET.fromstring(zipfile.ZipFile(target).read("project.qde"))
+    sets = {s.get("name"): s for s in root.iterfind("q:Sets/q:Set", NS)}
+    assert sorted(sets) == ["Intervention", "Why"]
+    assert len(sets["Intervention"].findall("q:MemberSource", NS)) == 1
+    assert len(sets["Why"].findall("q:MemberCode", NS)) == 2
+    variables = [v.get("name") for v in root.iterfind("q:Variables/q:Variable", NS)]
+    assert "set: Intervention" not in variables
+    into = tmp_path / "back"
+    code, out, err = run_cli("import-qdpx", target, "--into", into)
+    assert code == 0, err
+    rows = (into / "attributes.csv").read_text("utf-8").splitlines()
+    assert rows[0] == "transcript,group,set: Intervention"
+    assert rows[1:] == ["interviews/P01.txt,a,yes", "pilot/P01.txt,b,no"]
+    code_sets = (into / "code-sets.yaml").read_text("utf-8")
+    # --plain: code ids are made from the names again
+    assert "name: Why" in code_sets and "- personal-experience\n" in code_sets and "- professional-duty\n" in code_sets
+
+
+def test_atlasti_code_groups_in_a_qdc_are_kept(tmp_path, run_cli):
+    """A real ATLAS.ti 23.4 codebook (members named with guid=, not targetGUID=)."""
+    real = Path(__file__).parent / "data" / "real" / "atlasti-23.4-code-groups.qdc"
+    code, out, err = run_cli("import-qdc", real, "-o", tmp_path / "codebook.yaml")
+    assert code == 0, err
+    assert "1 code set" in out
+    sets = (tmp_path / "code-sets.yaml").read_text("utf-8")
+    assert "name: code group 1" in sets and "description: kategorie 1" in sets and "- code1" in sets
