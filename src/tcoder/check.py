@@ -131,6 +131,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     problems.extend(study.attribute_problems)
     problems.extend(study.participant_problems)
     report.participants_summary = participants_summary(study)
+    problems.extend(_memo_and_code_set_problems(study, readable, known))
     return report
 
 
@@ -145,6 +146,22 @@ def participants_summary(study: Study) -> str:
     described = len(participants.entries)
     return (f"{len(participants.people)} people; {labels} speaker label(s) in {described} of "
             f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
+
+
+def _memo_and_code_set_problems(study: Study, readable, known: set[str] | None) -> list[Problem]:
+    """Memo files (memos/) and code sets (code-sets.yaml): unreadable files, and links to
+    transcripts, passages or codes that are not (or no longer) there."""
+    from tcoder.codesets import CODE_SETS_FILE, code_set_problems, read_code_sets
+    from tcoder.memos import MEMO_FOLDER, memo_link_problems, read_memos
+
+    memos, problems = read_memos(study.root)
+    texts = {ref.name: study.transcript(ref).text for ref in readable}
+    problems.extend(memo_link_problems(memos, texts, known, study.root / MEMO_FOLDER))
+    code_sets, set_problems = read_code_sets(study.root)
+    problems.extend(set_problems)
+    if known is not None:
+        problems.extend(code_set_problems(code_sets, known, study.root / CODE_SETS_FILE))
+    return problems
 
 
 def imported_text_problems(af, path) -> list[Problem]:

@@ -28,6 +28,7 @@ from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
+from tcoder.memos import MEMO_FOLDER
 from tcoder.participants import Participants, read_participants
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
@@ -102,7 +103,7 @@ class Study:
         odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
         root = self.root
         for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (folder == str(root) and d == MEMO_FOLDER))
             rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
             rel_folder = "" if rel_folder == "." else rel_folder + "/"
             for name in sorted(files):

@@ -122,16 +122,25 @@ def test_every_unplaceable_coding_and_note_is_counted_with_its_reason(tmp_path, 
     assert code == 1 and not (tmp_path / "s").exists()
     assert ("text source 'one': 2 coding(s) and 1 note(s) cannot be placed: selections whose positions are not "
             f"a passage of its text of 10 characters (e.g. selection {GUID(12)} at [5, 999))") in err
-    assert "text source 'one': 1 note(s) cannot be placed: notes on passages without a code" in err
-    assert "text source 'one': 1 note(s) cannot be placed: notes on the whole source" in err
     assert "PDFSource 'scan.pdf': 1 coding(s) cannot be placed: tcoder codes text only" in err
-    assert "3 coding(s) and 3 note(s) in all would be lost" in err
+    # notes on an uncoded passage, on the whole document and on the project are memo files, not losses
+    assert "notes on passages without a code" not in err and "whole source" not in err
+    assert "3 coding(s) and 1 note(s) in all would be lost" in err
 
     code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "s", "--partial")
     assert code == 0, err
-    assert "3 coding(s) and 3 note(s) in all left out (--partial)" in err
-    assert "1 note(s) linked to no text source" in err  # the project memo: not imported, but counted
+    assert "3 coding(s) and 1 note(s) in all left out (--partial)" in err
+    assert "3 memo file(s) in memos/" in out
     assert _annotation_count(tmp_path / "s") == (1, 0)
+    from tcoder.memos import read_memos
+
+    memos, problems = read_memos(tmp_path / "s")
+    assert problems == []
+    assert sorted((m.kind, m.text.strip(), [link.as_dict() for link in m.links]) for m in memos) == [
+        ("passage", "on an uncoded passage", [{"transcript": "one.txt", "start": 0, "end": 3, "quote": "tex"}]),
+        ("project", "a project memo", []),
+        ("transcript", "on the whole document", [{"transcript": "one.txt"}]),
+    ]
 
 
 def test_ids_made_from_names_are_slugs_everywhere(sample_study, tmp_path, run_cli):

@@ -54,7 +54,11 @@ def run(args: argparse.Namespace) -> int:
     print(for_stream(f"Wrote {display_path(summary.into)} ({how}): {summary.transcripts} transcripts, "
                      f"{summary.codes} codes, {len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
                      f"{summary.annotations} annotations, {summary.memos} memos, {summary.attributes} attributes"
-                     f"{lost}", sys.stdout))
+                     + (f", {summary.memo_files} memo file(s) in memos/ (on passages without a code, transcripts, "
+                        "codes or the project)" if summary.memo_files else "")
+                     + (f", {summary.document_sets} document set(s) as set: columns" if summary.document_sets else "")
+                     + (f", {summary.code_sets} code set(s) in code-sets.yaml" if summary.code_sets else "")
+                     + lost, sys.stdout))
     print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
     if summary.with_text:
         print(for_stream(f"In place: {summary.in_place} of {summary.with_text} coding(s) whose selection stores "

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcoder import __version__
-from tcoder.annotations import Annotation
+from tcoder.annotations import CODER_NAME, Annotation
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.codesets import CODE_SETS_FILE
+from tcoder.memos import MEMO_FOLDER, Memo, read_memos
 from tcoder.errors import Problem, TcoderError
 from tcoder.refi.codebook_xml import (NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document,
                                       element_factory)
@@ -95,6 +96,7 @@ class ExportSummary:
     notes: int = 0
     cases: int = 0
     sets: int = 0
+    memo_files: int = 0
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -156,11 +158,13 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     loaded = _load_all(study, summary)
     coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
     summary.coders = coders
+    memos, memo_problems = read_memos(study.root)
+    authors = sorted({m.author for m in memos if m.author and CODER_NAME.match(m.author)} - set(coders))
 
     root = make("Project")  # holds the small sections; its start tag is written by hand below
-    if coders:
+    if coders or authors:
         users = make("Users", parent=root)
-        for coder in coders:
+        for coder in coders + authors:
             make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users, subject=f"coder {coder}")
 
     unknown = sorted({a.code for _, _, lf in loaded for a in lf.annotations if a.code not in codebook})
@@ -202,6 +206,17 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             make("SourceRef", {"targetGUID": guids.source(ref.name)}, case)
             summary.cases += 1
 
+    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in memo_problems)
+    memos_by_transcript: dict[str, list[Memo]] = {}
+    other_memos: list[Memo] = []
+    known_transcripts = {ref.name for ref in transcripts}
+    for memo in memos:
+        passages = [link for link in memo.links if link.transcript in known_transcripts]
+        if passages:
+            memos_by_transcript.setdefault(passages[0].transcript or "", []).append(memo)
+        else:
+            other_memos.append(memo)
+    memo_notes: dict[str, Memo] = {}
     entries: list[tuple[str, bytes]] = []
     astral_sources: list[str] = []
     body: list[str] = []  # the Sources and Notes, written as text: they hold almost every element
@@ -212,7 +227,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     by_transcript: dict[str, list] = {}
     for ref, coder, lf in loaded:
         by_transcript.setdefault(ref.name, []).append((coder, lf))
-    user_guid = {c: guids.user(c) for c in coders}
+    user_guid = {c: guids.user(c) for c in coders + authors}
     if transcripts:
         body.append("  <Sources>\n")
     for ref in transcripts:
@@ -268,12 +283,28 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 f"{note_ref}      </PlainTextSelection>\n")
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
+        for memo in memos_by_transcript.get(ref.name, []):
+            note_xml, note_guid = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml, summary)
+            if note_xml:
+                notes.append(note_xml)
+                body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
+                memo_notes[note_guid] = memo
         values = make("TextSource")
         _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
     if transcripts:
         body.append("  </Sources>\n")
+    project_refs = []
+    for memo in other_memos:
+        note_xml, note_guid = _memo_note(memo, None, "", None, guids, user_guid, xml, summary)
+        notes.append(note_xml)
+        memo_notes[note_guid] = memo
+        code_links = [link.code for link in memo.links if link.code in code_guid]
+        for code in code_links:
+            _add_note_ref(codes_el, code_guid[code], note_guid, make)
+        if not code_links:
+            project_refs.append(note_guid)
     if notes:
         body.append("  <Notes>\n")
         body.extend(notes)
@@ -286,6 +317,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         sets_el.extend(sets)
         body.append(_indented(sets_el, 1))
         summary.sets = len(sets)
+    body.extend(f'  <NoteRef targetGUID="{g}" />\n' for g in project_refs)
+    summary.memo_files = len(memo_notes)
     if astral_sources:
         summary.warnings.append(Problem(
             f"{len(astral_sources)} transcript(s) hold characters outside the Basic Multilingual Plane (emoji, for "
@@ -319,8 +352,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             "participants": _optional_file(study.root / study.settings.participants, study.settings.participants),
             "speakers": _optional_file(study.root / study.settings.speakers, study.settings.speakers),
             "code_sets": _optional_file(study.root / CODE_SETS_FILE, CODE_SETS_FILE),
+            "memo_files": {g: _optional_file(study.root / MEMO_FOLDER / m.file_name, f"{MEMO_FOLDER}/{m.file_name}")
+                           for g, m in memo_notes.items()},
             "codes": {code_guid[c]: c for c in sorted(code_guid)},
-            "users": {user_guid[c]: c for c in coders},
+            "users": {user_guid[c]: c for c in coders + authors},
             "sources": {guids.source(ref.name): ref.name for ref in transcripts},
             "files": files,
             "orphaned": orphaned,
@@ -400,6 +435,50 @@ def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) 
                 make("MemberCode", {"targetGUID": guids.code(code)}, el)
         out.append(el)
     return out
+
+
+def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids: Guids,
+               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary) -> tuple[str, str]:
+    """A memo file as a ``<Note>``: on a passage it carries its own ``<PlainTextSelection>`` (as
+    QualCoder and NVivo write a memo on text), referenced from the source."""
+    guid = guids.of("memo", memo.id)
+    subject = f"memo {memo.id}"
+    title = str(memo.extra.get("title") or f"Memo ({memo.kind})")
+    user = user_guid.get(memo.author or "")
+    attrs = f' creatingUser="{user}"' if user else ""
+    if memo.created and _DATETIME.fullmatch(memo.created):
+        attrs += f' creationDateTime="{memo.created}"'
+    selection = ""
+    link = next((li for li in memo.links if li.transcript == transcript and li.start is not None), None)
+    if transcript is not None and link is not None:
+        assert link.start is not None and link.end is not None
+        if link.end > len(text) or link.start >= link.end:
+            summary.warnings.append(Problem(f"memo {memo.id}: its passage [{link.start}, {link.end}) is not in "
+                                            f"{transcript}; it is exported as a memo on the whole transcript",
+                                            study_memo_path(memo), severity="warning"))
+        else:
+            selection = (f'      <PlainTextSelection guid="{guids.of("memo-selection", memo.id)}" '
+                         f'startPosition="{to_position(link.start)}" endPosition="{to_position(link.end)}" />\n')
+    note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
+            f"      <PlainTextContent>{xml.text(memo.text.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
+            f"{selection}    </Note>\n")
+    return note, guid
+
+
+def study_memo_path(memo: Memo) -> str:
+    return f"{MEMO_FOLDER}/{memo.file_name}"
+
+
+def _add_note_ref(codes_el: ET.Element, code_guid: str, note_guid: str, make) -> None:
+    """A NoteRef on a code: after its Description, before its sub-codes (CodeType's order)."""
+    for el in codes_el.iter():
+        if el.get("guid") == code_guid:
+            ref = make("NoteRef", {"targetGUID": note_guid})
+            position = 1 if len(el) and el[0].tag == "Description" else 0
+            while position < len(el) and el[position].tag == "NoteRef":
+                position += 1
+            el.insert(position, ref)
+            return
 
 
 def _warn_replaced(xml: XmlText, summary: ExportSummary, where: Path, sidecar: bool) -> None:

@@ -34,6 +34,7 @@ from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
+from tcoder.memos import MEMO_FOLDER, Memo, MemoLink, dumps_memo
 from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
@@ -53,6 +54,7 @@ class ImportSummary:
     attributes: int = 0
     document_sets: int = 0
     code_sets: int = 0
+    memo_files: int = 0  # memos on passages without a code, transcripts, codes, the project
     exact: bool = False  # restored from tcoder.json
     positions: str = ""  # how the file counts positions, and on what evidence
     convention: Convention = field(default_factory=Convention)
@@ -253,6 +255,9 @@ class _Reader:
         self.losses = Losses()
         self.placed_notes: set[str] = set()  # note GUIDs that became (part of) a memo or were counted lost
         self.left_out_names: set[str] = set()  # transcripts (names in tcoder.json) whose source is left out
+        self.memos: dict[str, Memo] = {}  # memo files to write, by id
+        self.sidecar_memos: dict[str, dict] = {}  # note GUID -> memo file kept in tcoder.json
+        self.source_names: dict[str, str] = {}  # source GUID -> transcript
         self.with_text = 0  # codings on selections that store their text
         self.in_place = 0  # ... whose stored text is at their positions
         self.moved: list[str] = []  # selections moved to where their stored text is
@@ -282,9 +287,19 @@ class _Reader:
         self.variable_names, self.source_values = self._variable_values()
         self._sets()
         sources = self._sources()
+        self.source_names = {source.guid: name for name, source in sources.items()}
+        if self.sidecar:
+            self.sidecar_memos = {_guid(g): f for g, f in (self.sidecar.get("memo_files") or {}).items()
+                                  if isinstance(f, dict) and isinstance(f.get("path"), str)
+                                  and not unsafe_reason(f["path"]) and f["path"].startswith(MEMO_FOLDER + "/")}
         detection = self._positions(sources)
         self._annotations(sources, plan)
         self._unplaced_notes()
+        for memo in self.memos.values():
+            plan.files[f"{MEMO_FOLDER}/{memo.file_name}"] = dumps_memo(memo).encode("utf-8")
+        for file in self.sidecar_memos.values():
+            plan.files[file["path"]] = _file_bytes(file)
+        plan.summary.memo_files = len(self.memos) + len(self.sidecar_memos)
         for name, text in sources.items():
             plan.files[name] = text.text.encode("utf-8")
         self._extra_files(plan, sources)
@@ -387,9 +402,11 @@ class _Reader:
     def _notes(self) -> dict[str, str]:
         notes: dict[str, str] = {}
         self.unreadable_notes: dict[str, str] = {}  # GUID -> why its text cannot be read
+        self.note_elements: dict[str, ET.Element] = {}
         notes_el = child(self.root, "Notes")
         for note in children(notes_el, "Note") if notes_el is not None else ():
             guid = _guid(note.get("guid"))
+            self.note_elements[guid] = note
             text = child_text(note, "PlainTextContent")
             if not text and note.get("plainTextPath"):
                 loaded, why = self._plain_text(note.get("plainTextPath") or "")
@@ -501,16 +518,13 @@ class _Reader:
                      for sel in children(source.el, "PlainTextSelection")]
             items += [(source.el, 0, source.raw_length)]  # codings of the whole source
             label = f"text source {self._display_name(source.el)!r}"
-            whole = list(children(source.el, "NoteRef"))
-            self.placed_notes.update(_guid(r.get("targetGUID")) for r in whole)
-            self.losses.add(label, "notes on the whole source (tcoder keeps memos on coded passages only)",
-                            notes=self._note_count(whole))
+            for ref in children(source.el, "NoteRef"):  # notes on the source, or on a passage of it
+                self._source_note(name, source, label, _guid(ref.get("targetGUID")))
             for sel, start, end in items:
                 codings = list(children(sel, "Coding"))
                 if not codings:
                     if sel is not source.el:
-                        self.losses.add(label, "notes on passages without a code (tcoder keeps memos on coded "
-                                        "passages only)", notes=self._notes_within(sel))
+                        self._uncoded_selection(name, source, label, sel)
                     continue
                 if sel is source.el:  # a coding of the whole source: all of its text
                     if not source.text:
@@ -617,13 +631,96 @@ class _Reader:
             if guid in self.unreadable_notes:
                 self.losses.add(source, self.unreadable_notes[guid], notes=1)
 
+    # -------------------------------------------------------- memo files (memos/*.md)
+
+    def _memo(self, note_guid: str, kind: str, links: list[MemoLink], text: str | None = None,
+              memo_id: str | None = None) -> None:
+        """A memo file from a note (or a selection's description): ``memos/<id>.md``."""
+        note = self.note_elements.get(note_guid)
+        user = _guid((note.get("creatingUser") or note.get("modifyingUser")) if note is not None else "")
+        self.placed_notes.add(note_guid)
+        body = self.notes.get(note_guid, "") if text is None else text
+        if not body.strip() and note_guid not in self.unreadable_notes:
+            return
+        if note_guid in self.unreadable_notes:
+            self.losses.add("notes", self.unreadable_notes[note_guid], notes=1)
+            return
+        memo = Memo(memo_id or _derived_id(note_guid), kind, body, self.users.get(user),
+                    note.get("creationDateTime") if note is not None else None,
+                    note.get("modifiedDateTime") if note is not None else None, links)
+        if note is not None and (note.get("name") or "").strip():
+            memo.extra["title"] = note.get("name", "").strip()
+        self.memos[memo.id] = memo
+
+    def _passage_link(self, name: str, source: "_Source", start: int | None, end: int | None) -> MemoLink | None:
+        assert source.positions is not None
+        if start is None or end is None or not 0 <= start < end <= source.raw_length:
+            return None
+        s, e = source.canonical(start), source.canonical(end)
+        return MemoLink(transcript=name, start=s, end=e, quote=source.text[s:e]) if s < e else None
+
+    def _source_note(self, name: str, source: "_Source", label: str, note_guid: str) -> None:
+        """A note that a text source points to: on a passage when the note carries its own
+        selection (QualCoder, NVivo), else on the whole transcript."""
+        if note_guid in self.placed_notes:
+            return
+        if note_guid in self.sidecar_memos:
+            self.placed_notes.add(note_guid)
+            return
+        note = self.note_elements.get(note_guid)
+        selection = child(note, "PlainTextSelection") if note is not None else None
+        if selection is None:
+            self._memo(note_guid, "transcript", [MemoLink(transcript=name)])
+            return
+        link = self._passage_link(name, source, int_or_none(selection.get("startPosition")),
+                                  int_or_none(selection.get("endPosition")))
+        if link is None:
+            self.placed_notes.add(note_guid)
+            self.losses.add(label, f"notes on passages whose positions are not a passage of its text of "
+                            f"{source.raw_length} characters", notes=1)
+            return
+        self._memo(note_guid, "passage", [link])
+
+    def _uncoded_selection(self, name: str, source: "_Source", label: str, sel: ET.Element) -> None:
+        """A selection without a code that carries notes or a description (a memo on a passage)."""
+        refs = [_guid(r.get("targetGUID")) for r in children(sel, "NoteRef")]
+        description = child_text(sel, "Description")
+        if not refs and not description.strip():
+            return
+        link = self._passage_link(name, source, int_or_none(sel.get("startPosition")),
+                                  int_or_none(sel.get("endPosition")))
+        if link is None:
+            self.placed_notes.update(refs)
+            self.losses.add(label, f"notes on passages whose positions are not a passage of its text of "
+                            f"{source.raw_length} characters", notes=self._notes_within(sel))
+            return
+        texts = {" ".join(self.notes.get(g, "").split()) for g in refs}
+        for guid in refs:
+            self._memo(guid, "passage", [link])
+        if description.strip() and " ".join(description.split()) not in texts:
+            self._memo(_guid(sel.get("guid")) + ":description", "passage", [link], text=description,
+                       memo_id=_derived_id(_guid(sel.get("guid")) + ":description"))
+
     def _unplaced_notes(self) -> None:
-        """Notes linked to no source at all (project memos): tcoder has no place for them; say how many."""
-        left = [g for g, text in self.notes.items() if g not in self.placed_notes
-                and (text or g in self.unreadable_notes)]
-        if left:
-            self.warn(f"{len(left)} note(s) linked to no text source (project memos, or memos on codes, cases or "
-                      "users) are not imported: tcoder keeps memos on coded passages only")
+        """Notes on codes, on cases (their transcripts) and on the project, and notes linked to
+        nothing, as memo files."""
+        for code_el in (el for el in self.root.iter() if local(el.tag) == "Code"):
+            code = self.code_ids.get(_guid(code_el.get("guid")))
+            for ref in children(code_el, "NoteRef"):
+                guid = _guid(ref.get("targetGUID"))
+                if guid not in self.placed_notes and guid not in self.sidecar_memos:
+                    self._memo(guid, "code", [MemoLink(code=code)] if code else [])
+        cases_el = child(self.root, "Cases")
+        for case in children(cases_el, "Case") if cases_el is not None else ():
+            targets = [self.source_names.get(_guid(r.get("targetGUID"))) for r in children(case, "SourceRef")]
+            links = [MemoLink(transcript=t) for t in targets if t]
+            for ref in children(case, "NoteRef"):
+                guid = _guid(ref.get("targetGUID"))
+                if guid not in self.placed_notes and guid not in self.sidecar_memos:
+                    self._memo(guid, "transcript" if links else "project", links)
+        for guid in self.notes:
+            if guid not in self.placed_notes and guid not in self.sidecar_memos:
+                self._memo(guid, "project", [])
 
     def _restore_files(self, sources: dict[str, "_Source"], plan: _Plan) -> None:
         """Empty annotation files, header fields and orphaned annotations, from tcoder.json."""
@@ -702,13 +799,17 @@ class _Reader:
             return out
 
         sources_el = child(self.root, "Sources")
+        by_name: dict[str, str] = {}
         for el in children(sources_el, "TextSource") if sources_el is not None else ():
             values.setdefault(_guid(el.get("guid")), {}).update(values_of(el))
+            by_name.setdefault(source_label(el), _guid(el.get("guid")))
         cases_el = child(self.root, "Cases")
         for case in children(cases_el, "Case") if cases_el is not None else ():
             case_values = values_of(case)
             targets = [_guid(r.get("targetGUID")) for r in children(case, "SourceRef")]
             targets = [t for t in targets if t in values]
+            if not targets and (case.get("name") or "").strip() in by_name:  # QualCoder: no SourceRef, same name
+                targets = [by_name[(case.get("name") or "").strip()]]
             if case_values and not targets:
                 self.warn(f"case {case.get('name')!r} is linked to no text source; its variables are left out "
                           "(in tcoder a case is a transcript)")
