@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "participants": "tcoder.commands.participants",
     "export": "tcoder.commands.export",
     "import-qdc": "tcoder.commands.import_qdc",
+    "import-codebook-csv": "tcoder.commands.import_codebook_csv",
     "import-qdpx": "tcoder.commands.import_qdpx",
     "git": "tcoder.commands.git",
     "review": "tcoder.commands.review",

@@ -12,6 +12,7 @@ DESCRIPTION = """Export the study in the REFI-QDA exchange format (www.qdasoftwa
                definitions), attributes.csv as variables and cases, every transcript
                as a text source with each annotation as a coded selection, memos as notes
   --qdc FILE   the codebook alone
+  --codebook-csv FILE  the codebook as CSV, for Taguette (tag, description, id, parent...)
 
 Positions are Unicode code points over the canonical text; sources are UTF-8 without
 a byte-order mark. --for nvivo|maxqda|atlasti|qualcoder writes what that program expects
@@ -29,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--qdpx", metavar="FILE", help="write a REFI-QDA project (.qdpx)")
     target.add_argument("--qdc", metavar="FILE", help="write a REFI-QDA codebook (.qdc)")
+    target.add_argument("--codebook-csv", metavar="FILE",
+                        help="write the codebook as CSV (tag, description, id, parent, key, color), the form "
+                             "Taguette imports; 'tcoder import-codebook-csv' reads it back")
     parser.add_argument("--name", metavar="NAME",
                         help="project name, also the seed of the GUIDs (default: the study folder's name)")
     parser.add_argument("--for", dest="target", metavar="PROGRAM", default="standard",
@@ -49,8 +53,8 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.errors import display_path
     from tcoder.study import open_study
 
-    target = Path(args.qdpx or args.qdc)
-    wanted = ".qdpx" if args.qdpx else ".qdc"
+    target = Path(args.qdpx or args.qdc or args.codebook_csv)
+    wanted = ".qdpx" if args.qdpx else ".qdc" if args.qdc else ".csv"
     if target.suffix.lower() != wanted:
         print(f"tcoder export: error: {target} should end in {wanted}", file=sys.stderr)
         return 2
@@ -80,6 +84,18 @@ def run(args: argparse.Namespace) -> int:
             print(for_stream(f"For {chosen.label}: positions counted as {chosen.convention.describe()}; text files "
                              f"with {'CRLF' if chosen.crlf else 'LF'} line ends"
                              f"{' and a byte-order mark' if chosen.bom else ''}.", sys.stdout))
+    elif args.codebook_csv:
+        from tcoder.atomicio import atomic_write_text
+        from tcoder.codebook_csv import codebook_csv
+
+        codebook = study.codebook
+        atomic_write_text(target, codebook_csv(codebook))
+        print(for_stream(f"Wrote {display_path(target)}: {len(codebook)} codes (import it in Taguette with "
+                         "'Import codebook')", sys.stdout))
+        if args.validate:
+            print("tcoder export: error: --validate checks REFI-QDA files (.qdpx, .qdc) only", file=sys.stderr)
+            return 2
+        return 0
     else:
         from tcoder.refi.export import write_qdc
 
