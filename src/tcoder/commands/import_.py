@@ -116,9 +116,13 @@ def _import_one(source: Path, into: Path | None, inputs: list[Path], planned: di
     planned[key] = source
     speakers = converted.speakers
     names = f" ({'; '.join(speakers)})" if speakers else ""
-    line = (f"wrote {shown}: {len(converted.turns)} turn{'s' if len(converted.turns) != 1 else ''}, "
-            f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}{names} "
-            f"from {FORMAT_NAMES[converted.format]} {display_path(source)}")
+    if speakers:
+        what = (f"{len(converted.turns)} turn{'s' if len(converted.turns) != 1 else ''}, "
+                f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}{names}")
+    else:
+        lines = sum(len(t.paragraphs) for t in converted.turns)
+        what = f"{lines} line{'s' if lines != 1 else ''}, no speakers"
+    line = f"wrote {shown}: {what} from {FORMAT_NAMES[converted.format]} {display_path(source)}"
     return line, warnings
 
 

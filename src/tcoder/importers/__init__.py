@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcoder.errors import Problem, TcoderError, TranscriptError
-from tcoder.importers.model import Cue, SpeakerNames, Turn, merge_cues
+from tcoder.importers.model import Cue, SpeakerNames, Turn, format_clock, keep_consistent_labels, merge_cues
 from tcoder.importers.writer import check_reads_back, render_transcript
 
 #: format id -> what users call it
@@ -67,6 +67,15 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False, encoding: st
         raise TcoderError(Problem("the file is empty", path))
     warnings: list[str] = []
     fmt, cues = _read_cues(path, data, warnings, encoding)
+    stamped = False
+    if fmt in ("vtt", "srt"):
+        warnings.extend(keep_consistent_labels(cues))
+        if not any(c.speaker for c in cues):  # captions without speakers: one line per caption
+            for cue in cues:
+                cue.new_paragraph = True
+                if timestamps and cue.start is not None and cue.text.strip():
+                    cue.text = f"[{format_clock(cue.start)}] {cue.text}"
+                    stamped = True
     names = SpeakerNames()
     for cue in cues:
         cue.speaker = names.clean(cue.speaker)
@@ -75,8 +84,11 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False, encoding: st
     if not turns:
         raise TcoderError(Problem("no text found to import", path))
     if not any(t.speaker for t in turns):
-        warnings.append("no speaker names found: the transcript is one passage without speakers")
-    if timestamps and not any(t.start is not None for t in turns if t.speaker):
+        warnings.append("no speaker names found: the transcript has no speaker turns"
+                        + (" (one line per caption" + (", each with its time)" if stamped else ")")
+                           if fmt in ("vtt", "srt") else "")
+                        + "; add 'Name: ' labels in the written file if you want speakers")
+    if timestamps and not stamped and not any(t.start is not None for t in turns if t.speaker):
         warnings.append("--timestamps: this file has no times; written without them")
     text = render_transcript(turns, timestamps)
     check_reads_back(text, turns, timestamps, path)

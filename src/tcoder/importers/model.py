@@ -43,6 +43,7 @@ class Cue:
     start: float | None = None  # seconds from the start of the recording
     new_paragraph: bool = False  # starts a new paragraph when it continues a turn
     line: int | None = None  # where it starts in the source, for messages
+    labelled: str | None = None  # the whole text, when ``speaker`` was read from a ``Name:`` in it
 
 
 @dataclass(slots=True)
@@ -138,6 +139,38 @@ def _clean_name(raw: str) -> tuple[str | None, str]:
     if not name:
         return None, ""
     return name, " and ".join(why)
+
+
+def keep_consistent_labels(cues: list[Cue]) -> list[str]:
+    """Keep a ``Name:`` at the start of a caption as its speaker only where the file uses that
+    pattern consistently; otherwise the caption keeps its whole text. Subtitles are full of
+    clauses that end in a colon ("Et à San Diego, un présentateur les surclassait tous:"). A
+    file that names a speaker on every caption (Zoom) is taken at its word; in one that names
+    speakers on at least a fifth of its captions, a name counts if it is used more than once;
+    otherwise no ``Name:`` counts. Returns a warning when labels were set aside."""
+    spoken = [c for c in cues if normalise_space(c.text) or c.labelled]
+    labelled = [c for c in spoken if c.labelled is not None]
+    if not labelled:
+        return []
+    counts: dict[str, int] = {}
+    for cue in labelled:
+        counts[cue.speaker or ""] = counts.get(cue.speaker or "", 0) + 1
+    share = len(labelled) / len(spoken)
+    if share == 1.0:  # every caption names its speaker (Zoom): a name used once is someone speaking once
+        kept = set(counts)
+    elif share >= 0.2:
+        kept = {name for name, n in counts.items() if n >= 2}
+    else:
+        kept = set()
+    dropped = [c for c in labelled if c.speaker not in kept]
+    for cue in dropped:
+        cue.text, cue.speaker, cue.labelled = cue.labelled or cue.text, None, None
+    if not dropped:
+        return []
+    examples = list(dict.fromkeys(c.text.split(":", 1)[0].strip() for c in dropped))[:3]
+    return [f"{len(dropped)} caption(s) start with words and a colon that do not name a speaker anywhere else "
+            f"({'; '.join(repr(e) for e in examples)}{' ...' if len(dropped) > 3 else ''}): their text is kept "
+            "as it is, not read as a speaker"]
 
 
 def merge_cues(cues: list[Cue]) -> list[Turn]:

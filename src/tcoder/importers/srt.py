@@ -6,7 +6,8 @@
     00:01:02,500 --> 00:01:05,000
     Interviewer: And what happened then?
 
-A speaker may be named by a ``Name:`` prefix on the cue's first line. Formatting
+A speaker may be named by a ``Name:`` prefix on the cue's first line, where the
+file does so consistently (see :func:`tcoder.importers.model.keep_consistent_labels`). Formatting
 tags (``<i>``, ``<b>``, ``<u>``, ``<font color=...>``) and ASS override codes
 such as ``{\\an8}`` are removed. SubRip defines no character references, so an
 ``&amp;`` stays as it is.
@@ -65,7 +66,8 @@ def parse_srt(text: str, path: str | os.PathLike[str] | None = None) -> list[Cue
             continue
         start = parse_clock(_TIMING.fullmatch(lines[at])["start"])
         speaker, _, first = split_label(body[0])
-        cues.append(Cue(" ".join([first, *body[1:]]), speaker, start, line=at))
+        whole = " ".join(body) if speaker is not None else None
+        cues.append(Cue(" ".join([first, *body[1:]]), speaker, start, line=at, labelled=whole))
     if not cues:
         raise TcoderError(Problem("the subtitles contain no text", path))
     return cues

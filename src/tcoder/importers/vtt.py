@@ -95,8 +95,9 @@ def _payload_cues(payload: str, start: float | None, line: int) -> list[Cue]:
         text = html.unescape(_TAG.sub("", raw)).strip()
         if not tagged and text:
             # Zoom's "Name: text"; text after a closing </v> has no speaker of its own
+            whole = text
             label, _, text = split_label(text) if pos == 0 else (None, None, text)
-            cues.append(Cue(text, label, start, line=line))
+            cues.append(Cue(text, label, start, line=line, labelled=whole if label is not None else None))
         elif tagged and (text or voice):  # an empty voice span still says who speaks next
             cues.append(Cue(text, voice, start, line=line))
         if m is not None:

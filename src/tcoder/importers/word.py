@@ -45,12 +45,17 @@ def parse_docx(data: bytes, path: str | os.PathLike[str] | None = None,
             "a .docx at all: open it in Word or LibreOffice and save it again as .docx.", path)) from None
     cues: list[Cue] = []
     tables = 0
+    left_out: dict[str, list[int]] = {}  # columns left out -> the tables they are in
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             tables += 1
-            cues.extend(_table_cues(block, tables, warnings if warnings is not None else []))
+            cues.extend(_table_cues(block, tables, left_out))
         else:
             cues.extend(_paragraph_cues(block.text))
+    if warnings is not None:
+        for names, numbers in left_out.items():  # one warning per kind, not one per table
+            where = f"table {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} tables ({_ranges(numbers)})"
+            warnings.append(f"{where}: column(s) {names} are neither speaker, time nor text and were left out")
     if not any(cue.text.strip() for cue in cues):
         raise TcoderError(Problem("the document contains no text", path))
     return cues
@@ -76,7 +81,21 @@ def _cell_lines(cell: _Cell) -> list[str]:
     return [line.strip() for p in cell.paragraphs for line in p.text.split("\n") if line.strip()]
 
 
-def _table_cues(table: Table, number: int, warnings: list[str]) -> list[Cue]:
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``"1-3, 5"``."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
+
+
+def _table_cues(table: Table, number: int, left_out: dict[str, list[int]]) -> list[Cue]:
     rows = []
     for row in table.rows:
         seen, cells = set(), []
@@ -96,9 +115,7 @@ def _table_cues(table: Table, number: int, warnings: list[str]) -> list[Cue]:
     unused = [c for c in range(width) if c not in roles.values()
               and any(len(r) == width and r[c] for r in rows)]
     if unused:
-        names = ", ".join(str(c + 1) for c in unused)
-        warnings.append(f"table {number}: column(s) {names} are neither speaker, time nor text and were "
-                        "left out")
+        left_out.setdefault(", ".join(str(c + 1) for c in unused), []).append(number)
     cues: list[Cue] = []
     for row in rows:
         if len(row) != width:  # a merged row such as a section heading
