@@ -96,6 +96,11 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
         report.characters += len(transcript.text)
         problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
         problems.extend(speaker_problems(study.participants, ref.name, transcript.speakers))
+        if transcript.text.strip() and not any(t.speaker for t in transcript.turns):
+            problems.append(Problem(
+                "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
+                "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "
+                "without a speaker", ref.path, severity="warning"))
     for ref in readable:
         for coder in study.coders_of(ref):
             summary = report.coders.setdefault(coder, CoderSummary())

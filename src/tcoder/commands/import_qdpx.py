@@ -68,5 +68,11 @@ def run(args: argparse.Namespace) -> int:
                          + (f"; {len(summary.unmatched)} selection(s) whose text is nowhere in the transcript were "
                             "kept at their positions and flagged for 'tcoder check'" if summary.unmatched else ""),
                          sys.stdout))
-    print(for_stream(f"Next: tcoder check {display_path(summary.into)}", sys.stdout))
+    if summary.transcripts:
+        print(for_stream(f"Next: tcoder check {display_path(summary.into)}", sys.stdout))
+    else:
+        print(for_stream(f"The project has no text sources: {display_path(summary.into)} holds the codebook"
+                         + (" and memos" if summary.memo_files else "") + ". Next: add transcripts (tcoder import "
+                         f"FILE --into {display_path(summary.into)}), then tcoder check {display_path(summary.into)}",
+                         sys.stdout))
     return 0

@@ -26,13 +26,12 @@ FORMAT_NAMES = {
 SUPPORTED = ".vtt, .srt, .docx and Otter-style .txt"
 
 _BY_EXTENSION = {".vtt": "vtt", ".srt": "srt", ".docx": "docx"}
-_SNIFFED = {".txt", ""}  # extensions whose content decides the format
+_SNIFFED = {".txt", ".md", ""}  # extensions whose content decides the format
 _ADVICE = {
     ".doc": "an older Word format: open it in Word or LibreOffice and save it as .docx",
     ".rtf": "rich text: open it in Word or LibreOffice and save it as .docx",
     ".odt": "an OpenDocument text: save it as .docx from LibreOffice",
     ".pdf": "a PDF: export the transcript as .docx, .vtt or text from the program that made it",
-    ".md": "already a transcript format tcoder reads: put it in the study folder as it is",
 }
 
 
@@ -119,6 +118,10 @@ def _read_cues(path: Path, data: bytes, warnings: list[str], encoding: str | Non
             fmt = "srt"
         elif looks_like_otter(text) or suffix == ".txt":
             fmt = "otter"  # a .txt that is not Otter-style gets the Otter parser's explanation
+        elif suffix == ".md":
+            raise TcoderError(Problem(
+                "a Markdown file that is neither an Otter export nor captions: if it already has 'Name: text' "
+                "turns, tcoder reads it as it is; put it in the study folder (no import needed)", path))
         else:
             raise TcoderError(Problem(f"unknown format: tcoder imports {SUPPORTED}", path))
     elif fmt == "srt" and looks_like_vtt(text):
