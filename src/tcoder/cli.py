@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "code": "tcoder.commands.code",
     "check": "tcoder.commands.check",
     "import": "tcoder.commands.import_",
+    "import-survey": "tcoder.commands.import_survey",
     "agree": "tcoder.commands.agree",
     "compare": "tcoder.commands.compare",
     "search": "tcoder.commands.search",

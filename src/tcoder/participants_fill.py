@@ -108,15 +108,15 @@ def write_fill(study: Study, plan: FillPlan) -> list[Path]:
     people_path = study.root / study.settings.participants
     speakers_path = study.root / study.settings.speakers
     if plan.people_rows:
-        _append(people_path, ["participant"] + plan.people_columns, plan.people_rows)
+        append_rows(people_path, ["participant"] + plan.people_columns, plan.people_rows)
         written.append(people_path)
     if plan.speaker_rows:
-        _append(speakers_path, list(SPEAKER_COLUMNS), plan.speaker_rows)
+        append_rows(speakers_path, list(SPEAKER_COLUMNS), plan.speaker_rows)
         written.append(speakers_path)
     return written
 
 
-def _append(path: Path, header: list[str], rows: list[list[str]]) -> None:
+def append_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
     """Rows added at the end of a CSV file (its bytes, separator, line ends and byte-order mark
     kept), or a new file with a header."""
     from tcoder.errors import Problem, TcoderError
