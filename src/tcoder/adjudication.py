@@ -280,6 +280,7 @@ class Adjudication:
         self.coders: dict[str, CoderSpans] = dict(coders)
         self.order: tuple[str, ...] = tuple(coders)
         self.left_out = 0  # annotations a comparison cannot use (orphaned, unknown code, out of range)
+        self.alpha_left_out: dict[str, str] = {}  # speakers whose turns hold no units in alphas(), and why
         self._seen: tuple[int, ...] | None = None
         self._disagreements: list[Disagreement] = []
         self._usable: dict[str, list[Annotation]] = {}
@@ -510,7 +511,17 @@ class Adjudication:
             if path is not None and not path.exists():
                 continue  # no file: not an observer (FORMAT section 6)
             spans[coder] = [(a.code, a.start, a.end) for a in self.coder_annotations(coder)]
-        return transcript_agreement(self.transcript, spans, unit, self.codebook)  # type: ignore[arg-type]
+        transcript = self.transcript
+        study = self.consensus.study
+        selection = study.turn_selection(self.consensus.ref, study.turn_rule("agreement"))
+        self.alpha_left_out = dict(selection.reasons)
+        if not selection.everything_counts:  # the same units as tcoder agree: left-out turns hold none
+            from tcoder.turnrule import counted_text
+
+            view = counted_text(selection)
+            spans = {coder: view.spans(own)[0] for coder, own in spans.items()}
+            transcript = view.transcript
+        return transcript_agreement(transcript, spans, unit, self.codebook)  # type: ignore[arg-type]
 
 
 def trimmed(text: str, start: int, end: int) -> Span:

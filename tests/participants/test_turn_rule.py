@@ -150,3 +150,18 @@ def test_next_uncoded_turn_skips_interviewer_questions(mini_study):
     study = open_study(mini_study.root)
     with open_session(study, "P01", "alice") as s:
         assert s.transcript.text[s.next_uncoded_turn(honestly):].startswith("And what")
+
+
+def test_the_compare_panel_alpha_uses_the_same_units_as_agree(sample_study):
+    from tcoder.adjudication import Adjudication
+
+    study = open_study(sample_study)
+    expected = agreement(gather(study, ["alice", "bob"], ["P01"], study.turn_rule("agreement")), "sentence")
+    with open_session(study, "P01", "consensus", read_only=True) as c, \
+            open_session(study, "P01", "alice", read_only=True) as a, \
+            open_session(study, "P01", "bob", read_only=True) as b:
+        adjudication = Adjudication(c, {"alice": a, "bob": b})
+        table = adjudication.alphas("sentence")
+        assert adjudication.alpha_left_out == {"Interviewer": "interviewer"}
+    assert table.overall.alpha == expected.table.overall.alpha
+    assert {r.id: r.alpha for r in table.codes} == {r.id: r.alpha for r in expected.table.codes}

@@ -80,6 +80,9 @@ class AgreementPanel(Static):
             alpha = "-" if overall.alpha is None else f"{overall.alpha:.2f}"
             out.add_row(Text("All codes (pooled)", style="bold"),
                         Text(alpha, style="bold " + VERDICT_STYLE[verdict(overall.alpha)]))
+        if adjudication.alpha_left_out and table is not None:
+            who = ", ".join(sorted(adjudication.alpha_left_out))
+            out.add_row(Text(inert(f"turns left out: {who}"), style="dim"), "")
         if adjudication.left_out:
             out.add_row(Text(f"{adjudication.left_out} annotation(s) left out: orphaned, beyond the text or "
                              "with a code not in the codebook (tcoder check)", style="dim"), "")
