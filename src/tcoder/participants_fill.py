@@ -92,7 +92,7 @@ def plan_fill(study: Study) -> FillPlan:
         if len(everyone) == 1 and added_here:
             only_participant[added_here[0]] = ref.name
     attributes = study.attributes
-    for pid, first in new_people.items():
+    for pid in new_people:
         values = {}
         source = only_participant.get(pid)
         if source is not None and attributes.of(source):

@@ -200,7 +200,7 @@ def counted_text(selection: TurnSelection) -> CountedText:
     import bisect
 
     piece_starts = [s for s, _, _ in pieces]
-    moved_turns = []
+    moved_turns: list[Turn] = []
     for turn in selection.counted:
         lo, _, at = pieces[bisect.bisect_right(piece_starts, turn.start) - 1]
         delta = at - lo

@@ -106,10 +106,10 @@ def run(args: argparse.Namespace) -> int:
         return _usage("a closed column is named 'participant', the id column of participants.csv; --skip it or "
                       "rename it in the export")
     plan = plan_survey(survey, id_column, closed, open_, skipped, args.per, args.folder)
-    existing = [name for name in plan.documents if (study.root / name).exists()]
+    existing = [document for document in plan.documents if (study.root / document).exists()]
     if existing:
         raise TcoderError([Problem("already exists; tcoder never replaces a transcript (import into another "
-                                   "--folder, or move it away)", study.root / name) for name in existing[:5]])
+                                   "--folder, or move it away)", study.root / document) for document in existing[:5]])
     _say(f"Survey {args.file}: {len(survey.rows)} respondent(s), ids from {id_column}.")
     _say(f"  closed -> attributes ({len(closed)}): {', '.join(closed) or 'none'}")
     _say(f"  open -> documents ({len(open_)}): {', '.join(open_) or 'none'}")
@@ -119,8 +119,8 @@ def run(args: argparse.Namespace) -> int:
     _say(f"{'Would write' if args.dry_run else 'Wrote'} {len(plan.documents)} document(s) in {plan.folder}/ (one per "
          f"{per}; {plan.empty_answers} empty answer(s) left out), {len(plan.people)} participant(s) and "
          f"{len(plan.speaker_rows)} speaker row(s).")
-    for warning in plan.split_warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    for split in plan.split_warnings:
+        print(f"warning: {split}", file=sys.stderr)
     if args.dry_run:
         return 0
     from tcoder.importers.survey_write import write_survey

@@ -50,15 +50,15 @@ def _say(message: str) -> None:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from tcoder.errors import TcoderError
+    from tcoder.errors import Problem, TcoderError
     from tcoder.participants_fill import plan_fill, write_fill
     from tcoder.study import open_study
 
     study = open_study(args.study)
     errors = [p for p in study.participant_problems if p.severity == "error"]
     if errors:
-        raise TcoderError(errors + [f"fix {study.settings.speakers} and {study.settings.participants} first "
-                                    "('tcoder check STUDY' lists every problem); nothing was written"])
+        raise TcoderError(errors + [Problem(f"fix {study.settings.speakers} and {study.settings.participants} first "
+                                            "('tcoder check STUDY' lists every problem); nothing was written")])
     plan = plan_fill(study)
     for name in plan.unreadable:
         print(f"warning: {name} could not be read, so its speakers are not listed ('tcoder check' says why)",

@@ -202,7 +202,7 @@ def plan_survey(survey: Survey, id_column: str, closed: list[str], open_: list[s
             found = [t.speaker for t in find_turns(text)]
             expected = [s for _ in parts for s in (SURVEY_SPEAKER, rid)]
             if found != expected:
-                odd = sorted(set(found) - {SURVEY_SPEAKER, rid})
+                odd = sorted({s for s in found if s} - {SURVEY_SPEAKER, rid})
                 plan.split_warnings.append(f"{name}: a line of {rid}'s answer reads as a speaker label "
                                            f"({', '.join(odd) or 'a label'}:); the answer is kept as it is, and "
                                            "tcoder check lists the extra speaker")

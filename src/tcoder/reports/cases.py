@@ -154,9 +154,9 @@ def _categorical_rows(column: str, labels: list[str], members: dict[str, list[st
     test = independence_test(counts) if len(levels) > 1 else {"test": "", "chi2": np.nan, "df": np.nan,
                                                                "p": np.nan, "note": ""}
     unreliable = str(test["note"]).startswith("warning")
-    header = {"characteristic": column, "test": str(test["test"]) + (" †" if unreliable else ""),
-              "p": format_p(test["p"])}  # type: ignore[arg-type]
-    shown = [header]
+    header: dict[str, object] = {"characteristic": column, "test": str(test["test"]) + (" †" if unreliable else ""),
+                                 "p": format_p(test["p"])}  # type: ignore[arg-type]
+    shown: list[dict[str, object]] = [header]
     data = []
     for i, level in enumerate(levels):
         row: dict[str, object] = {"characteristic": f"  {level}"}
