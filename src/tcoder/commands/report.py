@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.study import open_study
 
     from tcoder.errors import Problem, TcoderError
-    from tcoder.reports.casedata import GroupingError, resolve_grouping
+    from tcoder.participants import GroupingError, resolve_grouping
 
     study = open_study(args.study)
     for problem in study.attribute_problems:

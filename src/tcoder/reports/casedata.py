@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tcoder.participants import PARTICIPANT, Grouping, GroupingError, resolve_grouping  # noqa: F401 - re-exported
+from tcoder.participants import PARTICIPANT
 
 
 def turn_table(data) -> pd.DataFrame:

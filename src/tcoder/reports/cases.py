@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from tcoder.reports.casedata import Grouping
+from tcoder.participants import Grouping
 from tcoder.reports.stats import independence_test
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tcoder.reports.casedata import Grouping
+from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.frequencies import groups
 from tcoder.reports.stats import CORRECTIONS, SMALL_EXPECTED, adjust, cramers_v, independence_test, odds_ratio, \

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tcoder.reports.casedata import Grouping
+from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData, covered_length
 
 MEASURES = ("annotations", "transcripts", "% cases", "% chars", "% turns")

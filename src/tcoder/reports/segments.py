@@ -11,7 +11,7 @@ import html
 
 import pandas as pd
 
-from tcoder.reports.casedata import Grouping
+from tcoder.participants import Grouping
 from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
 from tcoder.reports.output import html_notes, html_page, md_block, md_escape, rich_table_text
 
