@@ -240,3 +240,15 @@ def test_p_values_for_print():
 
     assert [format_p(p) for p in (0.0002, 0.001, 0.0316, 0.5, 1.0, float("nan"))] == \
         ["< .001", ".001", ".032", ".500", "1.000", ""]
+
+
+def test_segments_by_a_transcript_attribute_that_participants_also_have(focus, run_cli):
+    code, out, err = run_cli("report", focus, "segments", "--format", "md", "--by", "transcript.gender")
+    assert code == 0, err
+    curriculum, outreach = out.split("### Strategies / Community outreach")
+    assert "#### gender: mixed (1)" in curriculum and "#### gender: woman (1)" in curriculum  # FG1 and P01
+    assert "#### gender: mixed (2)" in outreach  # Cy and the moderator, both in FG1
+    code, out, err = run_cli("report", focus, "segments", "--format", "md", "--by", "gender")
+    curriculum, outreach = out.split("### Strategies / Community outreach")
+    assert "#### gender: woman (2)" in curriculum  # Ana, in both transcripts
+    assert "#### gender: woman (1)" in outreach and "#### gender: mixed (1)" in outreach  # Cy; the moderator

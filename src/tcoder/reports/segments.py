@@ -38,6 +38,10 @@ def segments_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
 def render(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[str],
            cite: list[str] | None = None) -> str:
     by = grouping.attribute if grouping is not None else None
+    if grouping is not None and grouping.level == "transcript" and by in data.study.participants.columns:
+        # the segments carry the speaker's own value under this name; --by transcript.NAME wants the transcript's
+        values = data.study.attributes
+        data.frame = data.frame.assign(**{by: [values.of(t).get(by, "") for t in data.frame["transcript"]]})
     notes = notes + ([data.coder_note] if data.coder_note else [])
     unknown = [c for c in cite or [] if c not in data.frame.columns or c in SEGMENT_COLUMNS]
     if unknown:
