@@ -37,6 +37,10 @@ class CheckReport:
     reanchored: list[LoadedAnnotations] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     participants_summary: str = ""
+    memos: int = 0
+    journal_entries: int = 0
+    themes: int = 0
+    memos_moved: list = field(default_factory=list)  # memos whose passage links were placed again
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,6 +65,9 @@ class CheckReport:
             "orphaned": self.orphaned,
             "reanchored": self.moved,
             "unknown_codes": dict(self.unknown_codes),
+            "memos": self.memos,
+            "journal_entries": self.journal_entries,
+            "themes": self.themes,
             "errors": [str(p) for p in self.errors],
             "warnings": [str(p) for p in self.warnings],
         }
@@ -136,7 +143,8 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     problems.extend(study.attribute_problems)
     problems.extend(study.participant_problems)
     report.participants_summary = participants_summary(study)
-    problems.extend(_memo_and_code_set_problems(study, readable, known))
+    _check_memos_and_themes(report, known, fixing)
+    problems.extend(_code_set_problems(study, known))
     return report
 
 
@@ -153,17 +161,57 @@ def participants_summary(study: Study) -> str:
             f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
 
 
-def _memo_and_code_set_problems(study: Study, readable, known: set[str] | None) -> list[Problem]:
-    """Memo files (memos/) and code sets (code-sets.yaml): unreadable files, and links to
-    transcripts, passages or codes that are not (or no longer) there."""
-    from tcoder.codesets import CODE_SETS_FILE, code_set_problems, read_code_sets
-    from tcoder.memos import MEMO_FOLDER, memo_link_problems, read_memos
+def _check_memos_and_themes(report: CheckReport, known_codes: set[str] | None, fixing: bool) -> None:
+    """Memo files (front matter, ids, links) and the themes file (codes, sub-themes, cycles)."""
+    from tcoder.memoset import check_links, kind_problems, load_memos
+    from tcoder.themes import ThemeFileError, read_themes, theme_problems
+    from tcoder.themelog import history_path, read_history
 
-    memos, problems = read_memos(study.root)
-    texts = {ref.name: study.transcript(ref).text for ref in readable}
-    problems.extend(memo_link_problems(memos, texts, known, study.root / MEMO_FOLDER))
-    code_sets, set_problems = read_code_sets(study.root)
-    problems.extend(set_problems)
+    study = report.study
+    known_themes: set[str] | None = None
+    try:
+        themes = read_themes(study.themes_path)
+    except ThemeFileError as exc:
+        report.problems.extend(exc.problems)
+    else:
+        known_themes = set(themes.themes)
+        report.themes = len(themes)
+        report.problems.extend(theme_problems(themes, known_codes))
+        report.problems.extend(read_history(history_path(study.themes_path)).problems)
+    memos = load_memos(study)
+    report.problems.extend(memos.problems)
+    report.problems.extend(kind_problems(memos))
+    people = study.participants
+    known_participants = set(people.people) if people.path is not None else None
+    links = check_links(study, memos, known_codes=known_codes, known_themes=known_themes,
+                        known_participants=known_participants, fixing=fixing)
+    report.problems.extend(links.problems)
+    report.memos = sum(1 for m in memos if m.kind != "journal")
+    report.journal_entries = sum(1 for m in memos if m.kind == "journal")
+    report.memos_moved = links.changed_memos
+
+
+def save_moved_memos(report: CheckReport) -> list[str]:
+    """Store the new places of re-anchored passage links (``check --fix``). A memo edited
+    meanwhile is not written over; it is reported and checked again next time."""
+    from tcoder.memos import MemoChangedError, save_memo
+
+    written = []
+    for memo in report.memos_moved:
+        try:
+            save_memo(memo)
+        except MemoChangedError as exc:
+            report.problems.extend(exc.problems)
+            continue
+        written.append(str(memo.path))
+    return written
+
+
+def _code_set_problems(study: Study, known: set[str] | None) -> list[Problem]:
+    """Code sets (code-sets.yaml): an unreadable file, and codes that are not in the codebook."""
+    from tcoder.codesets import CODE_SETS_FILE, code_set_problems, read_code_sets
+
+    code_sets, problems = read_code_sets(study.root)
     if known is not None:
         problems.extend(code_set_problems(code_sets, known, study.root / CODE_SETS_FILE))
     return problems

@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "matrix": "tcoder.commands.matrix",
     "report": "tcoder.commands.report",
     "participants": "tcoder.commands.participants",
+    "memo": "tcoder.commands.memo",
+    "theme": "tcoder.commands.theme",
     "export": "tcoder.commands.export",
     "import-qdc": "tcoder.commands.import_qdc",
     "import-codebook-csv": "tcoder.commands.import_codebook_csv",

@@ -10,6 +10,9 @@ participants: participants.csv        # people and their attributes
 speakers: speakers.csv                # who speaks in which transcript, in what role
 left_out_roles: [interviewer, moderator, observer]   # or per purpose: {agreement: [...], reports: [...]}
 encoding: cp1250                      # legacy encoding of non-UTF-8 transcripts (default: detect)
+memos: memos                          # the folder of memo files (default: memos)
+themes: themes.yaml                   # the themes file (default: themes.yaml)
+approach: reflexive                   # reflexive | codebook | reliability (default: reliability)
 keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
 queries:                              # saved coding queries (docs/search.md)
   advocacy-cost: curriculum-advocacy SAME TURN emotional-toll
@@ -30,9 +33,13 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, sug
 
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
-                   "left_out_roles", "encoding", "keys", "queries")
+                   "left_out_roles", "encoding", "memos", "themes", "approach", "keys", "queries")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
+#: How the study analyses its data (Braun & Clarke's three families of thematic analysis).
+#: Only ``reflexive`` changes what tcoder shows: coders' differences are material to
+#: discuss, never a reliability figure.
+APPROACHES = ("reliability", "codebook", "reflexive")
 DEFAULT_TRANSCRIPTS = ("**/*.txt", "**/*.md")
 #: Files that are documentation, not data, even though they end in .txt or .md.
 ALWAYS_EXCLUDED = ("**/README*", "**/LICENSE*", "**/CHANGELOG*")
@@ -50,8 +57,21 @@ class Settings:
     speakers: str = "speakers.csv"
     left_out_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # purpose -> roles; default: all but participant
     encoding: str | None = None
+    memos: str = "memos"  # the folder of memo files, relative to the study
+    themes: str = "themes.yaml"
+    approach: str = "reliability"
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     queries: dict[str, str] = field(default_factory=dict)  # saved coding queries: name -> query text
+
+    @property
+    def reflexive(self) -> bool:
+        """Reflexive thematic analysis: no reliability figures or verdicts anywhere."""
+        return self.approach == "reflexive"
+
+    def in_memo_folder(self, rel_path: str) -> bool:
+        """Whether a study-relative POSIX path is inside the memos folder."""
+        folder = self.memos.strip("/")
+        return bool(folder) and (rel_path == folder or rel_path.startswith(folder + "/"))
 
     @cached_property
     def compiled_speaker_pattern(self) -> re.Pattern[str]:
@@ -59,6 +79,10 @@ class Settings:
 
     def includes(self, rel_path: str) -> bool:
         """Whether a study-relative POSIX path is a transcript under these settings."""
+        return not self.in_memo_folder(rel_path) and self.includes_ignoring_memos(rel_path)
+
+    def includes_ignoring_memos(self, rel_path: str) -> bool:
+        """:meth:`includes`, as it was before the memos folder existed (for old studies)."""
         return (any(glob_match(g, rel_path) for g in self.transcripts)
                 and not any(glob_match(g, rel_path) for g in (*self.exclude, *ALWAYS_EXCLUDED)))
 
@@ -126,7 +150,7 @@ def parse_settings(text: str, path: Path) -> Settings:
         raise CodebookError(Problem("tcoder.yaml must be a mapping of settings", path, node.mark.line, 1))
     check_fields(node, SETTINGS_FIELDS, "tcoder.yaml", path, problems)
     fields = node.value
-    for name in ("codebook", "attributes", "participants", "speakers"):
+    for name in ("codebook", "attributes", "participants", "speakers", "memos", "themes"):
         if name in fields:
             value = fields[name]
             if isinstance(value.value, str) and value.value.strip():
@@ -140,6 +164,17 @@ def parse_settings(text: str, path: Path) -> Settings:
                 setattr(settings, name, tuple(globs))
     if "left_out_roles" in fields:
         _left_out_roles(fields["left_out_roles"], settings, path, problems)
+    settings.memos = settings.memos.replace("\\", "/").removeprefix("./").strip("/")
+    if "memos" in fields and not _inside_study(settings.memos):
+        problems.append(_at(fields["memos"], "'memos' must be a folder inside the study (a relative path without "
+                                             "'..')", path))
+    if "approach" in fields:
+        value = fields["approach"].value
+        if value not in APPROACHES:
+            problems.append(_at(fields["approach"], f"'approach' is one of {', '.join(APPROACHES)}"
+                                                    f"{suggest(str(value), APPROACHES)}", path))
+        else:
+            settings.approach = value
     if "encoding" in fields:
         _encoding(fields["encoding"], settings, path, problems)
     if "speaker_pattern" in fields:
@@ -153,6 +188,11 @@ def parse_settings(text: str, path: Path) -> Settings:
     if problems:
         raise CodebookError(problems)
     return settings
+
+
+def _inside_study(folder: str) -> bool:
+    parts = folder.replace("\\", "/").split("/")
+    return not folder.startswith(("/", "\\")) and ":" not in parts[0] and ".." not in parts
 
 
 def _at(node: YNode, message: str, path) -> Problem:

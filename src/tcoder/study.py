@@ -28,7 +28,6 @@ from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
-from tcoder.memos import MEMO_FOLDER
 from tcoder.participants import Participants, read_participants
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
@@ -90,6 +89,7 @@ class Study:
         self.problems: list[Problem] = []  # found while listing files
         self.stray_annotation_files: list[Path] = []
         self.leftover_temp_files: list[Path] = []
+        self.memo_paths: list[Path] = []  # the Markdown files of the memos folder
         self.transcripts: list[TranscriptRef] = []
         self._files: dict[str, dict[str, Path]] = {}
         self._texts: dict[str, Transcript] = {}
@@ -101,9 +101,11 @@ class Study:
         candidates: dict[tuple[str, str], list[Path]] = {}  # (folder, stem) -> transcript paths
         jsons: list[tuple[str, str, str, Path]] = []  # folder, stem, coder, path
         odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
+        in_memos: list[tuple[str, str, Path]] = []  # text files of the memos folder, which are no transcripts
         root = self.root
+        settings = self.settings
         for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (folder == str(root) and d == MEMO_FOLDER))
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
             rel_folder = "" if rel_folder == "." else rel_folder + "/"
             for name in sorted(files):
@@ -115,7 +117,9 @@ class Study:
                 if not dot:
                     continue
                 suffix = "." + suffix.lower()
-                if suffix in TRANSCRIPT_SUFFIXES and self.settings.includes(rel_folder + name):
+                if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
+                    in_memos.append((rel_folder, stem, Path(folder) / name))
+                elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
                     candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
                 elif suffix == ".json":
                     tstem, dot, coder = stem.rpartition(".")
@@ -123,6 +127,7 @@ class Study:
                         jsons.append((rel_folder, tstem, coder, Path(folder) / name))
                     else:
                         odd_jsons.append((rel_folder, stem, Path(folder) / name))
+        self._sort_memo_folder(in_memos, candidates, jsons)
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
             paths.sort(key=lambda p: (p.suffix.lower() != ".txt", p.name))
@@ -147,6 +152,29 @@ class Study:
         for rel_folder, stem, path in odd_jsons:
             if _looks_like_annotations(path):
                 self._unmatched(path, stem, stems_by_folder.get(rel_folder, []))
+
+    def _sort_memo_folder(self, in_memos: list[tuple[str, str, Path]],
+                          candidates: dict[tuple[str, str], list[Path]],
+                          jsons: list[tuple[str, str, str, Path]]) -> None:
+        """Files of the memos folder are memos, never transcripts; but a study from before
+        memos existed may keep coded transcripts in a folder of that name: one with
+        annotation files beside it stays a transcript (with a warning)."""
+        coded = {(folder, stem) for folder, stem, _, _ in jsons}
+        for folder, stem, path in in_memos:
+            if (folder, stem) in coded and self.settings.includes_ignoring_memos(folder + path.name):
+                candidates.setdefault((folder, stem), []).append(path)
+                self.problems.append(Problem(
+                    f"this transcript is in the memos folder ({self.settings.memos}/), where tcoder keeps memo files; "
+                    "it has annotation files, so it is still read as a transcript. Move it (with its annotation "
+                    "files) to another folder, or name another memos folder in tcoder.yaml (memos: FOLDER)",
+                    path, severity="warning"))
+            elif path.suffix.lower() == ".md":
+                self.memo_paths.append(path)
+            elif self.settings.includes_ignoring_memos(folder + path.name):
+                self.problems.append(Problem(
+                    f"a {path.suffix} file in the memos folder ({self.settings.memos}/) is neither a memo (memos are "
+                    ".md files) nor a transcript (the memos folder holds none); it is not used. Rename it to .md to "
+                    "make it a memo, or move it out of the folder to make it a transcript", path, severity="warning"))
 
     def _unmatched(self, path: Path, name: str, stems: list[str]) -> None:
         """An annotation file that belongs to no transcript: a bad coder name
@@ -203,6 +231,14 @@ class Study:
                                     if self.transcripts else ""), self.root))
 
     # ------------------------------------------------------------ content
+
+    @property
+    def memo_folder(self) -> Path:
+        return self.root / self.settings.memos
+
+    @property
+    def themes_path(self) -> Path:
+        return self.root / self.settings.themes
 
     @property
     def codebook_path(self) -> Path:

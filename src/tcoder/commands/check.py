@@ -8,7 +8,9 @@ import sys
 
 HELP = "validate a study: codebook, transcripts, annotation files (exit 1 on errors)"
 DESCRIPTION = """Validate a study and print a short report: transcripts, coders, annotations per
-coder, orphaned spans, unknown codes and every problem with its file and place.
+coder, orphaned spans, unknown codes, memos and themes, and every problem with its file
+and place (memo files, links that point nowhere, themes linking unknown codes, cycles
+of sub-themes).
 
 Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors
 (invalid codebook, unreadable transcripts or annotation files, unknown codes, spans
@@ -18,14 +20,14 @@ out of range or orphaned), 2 on bad usage. Nothing is written unless --fix is gi
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY", help="the study folder")
     parser.add_argument("--fix", action="store_true",
-                        help="save re-anchored offsets of annotations whose transcript changed "
-                             "(orphaned ones are kept and flagged)")
+                        help="save re-anchored offsets of annotations and of memos' passage links whose "
+                             "transcript changed (orphaned ones are kept and flagged)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--quiet", "-q", action="store_true", help="print problems only")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.check import check_study, save_reanchored
+    from tcoder.check import check_study, save_moved_memos, save_reanchored
     from tcoder.errors import display_path
     from tcoder.study import open_study
     from tcoder.textsafe import for_stream
@@ -33,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(args.study)
     report = check_study(study, fixing=args.fix)
     written = save_reanchored(report) if args.fix and report.reanchored else []
+    if args.fix and report.memos_moved:
+        written += save_moved_memos(report)
     if args.format == "json":
         data = report.as_dict()
         data["fixed"] = written
@@ -57,9 +61,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"Orphaned    {report.orphaned}", file=out)
         unknown = ", ".join(f"{c} ({n})" for c, n in report.unknown_codes.most_common()) or "0"
         print(for_stream(f"Unknown codes {unknown}", out), file=out)
+        if report.memos or report.journal_entries or report.themes:
+            print(f"Memos       {report.memos} memo(s), {report.journal_entries} journal entr"
+                  f"{'y' if report.journal_entries == 1 else 'ies'}; themes: {report.themes}", file=out)
         if report.moved:
             verb = "saved" if written else "not yet saved: run with --fix"
             print(f"Re-anchored {report.moved} annotation(s) on changed transcripts ({verb})", file=out)
+        if report.memos_moved:
+            verb = "saved" if args.fix else "not yet saved: run with --fix"
+            print(f"Re-anchored passage links in {len(report.memos_moved)} memo(s) ({verb})", file=out)
     for problem in report.problems:
         print(for_stream(f"{problem.severity}: {problem}", sys.stderr), file=sys.stderr)
     if not args.quiet:

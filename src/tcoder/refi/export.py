@@ -33,7 +33,8 @@ from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.codesets import CODE_SETS_FILE
-from tcoder.memos import MEMO_FOLDER, Memo, read_memos
+from tcoder.memos import Memo
+from tcoder.memoset import load_memos
 from tcoder.errors import Problem, TcoderError
 from tcoder.refi.codebook_xml import (NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document,
                                       element_factory)
@@ -158,7 +159,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     loaded = _load_all(study, summary)
     coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
     summary.coders = coders
-    memos, memo_problems = read_memos(study.root)
+    memo_set = load_memos(study)
+    memos, memo_problems = memo_set.memos, memo_set.problems
     authors = sorted({m.author for m in memos if m.author and CODER_NAME.match(m.author)} - set(coders))
 
     root = make("Project")  # holds the small sections; its start tag is written by hand below
@@ -211,9 +213,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     other_memos: list[Memo] = []
     known_transcripts = {ref.name for ref in transcripts}
     for memo in memos:
-        passages = [link for link in memo.links if link.transcript in known_transcripts]
+        passages = [link for link in memo.links if link.transcript_name in known_transcripts]
         if passages:
-            memos_by_transcript.setdefault(passages[0].transcript or "", []).append(memo)
+            memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo)
         else:
             other_memos.append(memo)
     memo_notes: dict[str, Memo] = {}
@@ -284,7 +286,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
         for memo in memos_by_transcript.get(ref.name, []):
-            note_xml, note_guid = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml, summary)
+            note_xml, note_guid = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml, summary,
+                                             memo_set.relative(memo))
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
@@ -297,10 +300,11 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body.append("  </Sources>\n")
     project_refs = []
     for memo in other_memos:
-        note_xml, note_guid = _memo_note(memo, None, "", None, guids, user_guid, xml, summary)
+        note_xml, note_guid = _memo_note(memo, None, "", None, guids, user_guid, xml, summary,
+                                         memo_set.relative(memo))
         notes.append(note_xml)
         memo_notes[note_guid] = memo
-        code_links = [link.code for link in memo.links if link.code in code_guid]
+        code_links = [code for code in memo.targets("code") if code in code_guid]
         for code in code_links:
             _add_note_ref(codes_el, code_guid[code], note_guid, make)
         if not code_links:
@@ -352,8 +356,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             "participants": _optional_file(study.root / study.settings.participants, study.settings.participants),
             "speakers": _optional_file(study.root / study.settings.speakers, study.settings.speakers),
             "code_sets": _optional_file(study.root / CODE_SETS_FILE, CODE_SETS_FILE),
-            "memo_files": {g: _optional_file(study.root / MEMO_FOLDER / m.file_name, f"{MEMO_FOLDER}/{m.file_name}")
-                           for g, m in memo_notes.items()},
+            "memo_files": {g: _optional_file(m.path, memo_set.relative(m)) for g, m in memo_notes.items()
+                           if m.path is not None},
+            "analysis": _analysis_files(study),
             "codes": {code_guid[c]: c for c in sorted(code_guid)},
             "users": {user_guid[c]: c for c in coders + authors},
             "sources": {guids.source(ref.name): ref.name for ref in transcripts},
@@ -438,35 +443,32 @@ def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) 
 
 
 def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids: Guids,
-               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary) -> tuple[str, str]:
+               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary, where: str) -> tuple[str, str]:
     """A memo file as a ``<Note>``: on a passage it carries its own ``<PlainTextSelection>`` (as
     QualCoder and NVivo write a memo on text), referenced from the source."""
     guid = guids.of("memo", memo.id)
     subject = f"memo {memo.id}"
-    title = str(memo.extra.get("title") or f"Memo ({memo.kind})")
+    title = memo.title or f"Memo ({memo.kind})"
     user = user_guid.get(memo.author or "")
     attrs = f' creatingUser="{user}"' if user else ""
     if memo.created and _DATETIME.fullmatch(memo.created):
         attrs += f' creationDateTime="{memo.created}"'
     selection = ""
-    link = next((li for li in memo.links if li.transcript == transcript and li.start is not None), None)
+    link = next((li for li in memo.links if li.kind == "passage" and li.target == transcript and not li.orphaned),
+                None)
     if transcript is not None and link is not None:
         assert link.start is not None and link.end is not None
         if link.end > len(text) or link.start >= link.end:
             summary.warnings.append(Problem(f"memo {memo.id}: its passage [{link.start}, {link.end}) is not in "
                                             f"{transcript}; it is exported as a memo on the whole transcript",
-                                            study_memo_path(memo), severity="warning"))
+                                            where, severity="warning"))
         else:
             selection = (f'      <PlainTextSelection guid="{guids.of("memo-selection", memo.id)}" '
                          f'startPosition="{to_position(link.start)}" endPosition="{to_position(link.end)}" />\n')
     note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
-            f"      <PlainTextContent>{xml.text(memo.text.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
+            f"      <PlainTextContent>{xml.text(memo.body.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
             f"{selection}    </Note>\n")
     return note, guid
-
-
-def study_memo_path(memo: Memo) -> str:
-    return f"{MEMO_FOLDER}/{memo.file_name}"
 
 
 def _add_note_ref(codes_el: ET.Element, code_guid: str, note_guid: str, make) -> None:
@@ -557,6 +559,15 @@ def _variable_values(parent: ET.Element, transcript: str, values: dict[str, str]
         make("VariableRef", {"targetGUID": guids.variable(column)}, vv)
         kind = {"Integer": "IntegerValue", "Float": "FloatValue"}.get(types[column], "TextValue")
         make(kind, parent=vv, text=value, subject=f"attribute {column}", part=f"value for {transcript}")
+
+
+def _analysis_files(study: Study) -> list[dict]:
+    """The themes file and its history, exactly as they are (memo files go with their notes)."""
+    from tcoder.themelog import history_path
+
+    paths = [study.themes_path, history_path(study.themes_path)]
+    files = [_optional_file(p, p.relative_to(study.root).as_posix()) for p in paths if p.is_file()]
+    return [f for f in files if f is not None]
 
 
 def _optional_file(path: Path, name: str) -> dict | None:

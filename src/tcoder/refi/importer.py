@@ -34,7 +34,7 @@ from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
-from tcoder.memos import MEMO_FOLDER, Memo, MemoLink, dumps_memo
+from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
@@ -291,12 +291,13 @@ class _Reader:
         if self.sidecar:
             self.sidecar_memos = {_guid(g): f for g, f in (self.sidecar.get("memo_files") or {}).items()
                                   if isinstance(f, dict) and isinstance(f.get("path"), str)
-                                  and not unsafe_reason(f["path"]) and f["path"].startswith(MEMO_FOLDER + "/")}
+                                  and not unsafe_reason(f["path"]) and f["path"].endswith(".md")}
         detection = self._positions(sources)
         self._annotations(sources, plan)
         self._unplaced_notes()
+        taken: set[str] = set()
         for memo in self.memos.values():
-            plan.files[f"{MEMO_FOLDER}/{memo.file_name}"] = dumps_memo(memo).encode("utf-8")
+            plan.files[_memo_file(memo, taken)] = dumps_memo(memo).encode("utf-8")
         for file in self.sidecar_memos.values():
             plan.files[file["path"]] = _file_bytes(file)
         plan.summary.memo_files = len(self.memos) + len(self.sidecar_memos)
@@ -354,6 +355,10 @@ class _Reader:
         xml_users = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "User"}
         paths = [f["path"] for f in (data.get("codebook"), data.get("settings"), data.get("attributes"),
                                      data.get("participants"), data.get("speakers")) if f]
+        analysis = data.get("analysis") or []
+        if not isinstance(analysis, list) or not all(isinstance(f, dict) and "path" in f for f in analysis):
+            analysis = [{"path": None}]
+        paths += [f["path"] for f in analysis]
         paths += list((data.get("sources") or {}).values())
         if (not xml_codes <= set(data.get("codes") or {}) or xml_sources != set(data.get("sources") or {})
                 or not xml_users <= set(data.get("users") or {}) or not data.get("codebook")
@@ -633,9 +638,9 @@ class _Reader:
 
     # -------------------------------------------------------- memo files (memos/*.md)
 
-    def _memo(self, note_guid: str, kind: str, links: list[MemoLink], text: str | None = None,
+    def _memo(self, note_guid: str, kind: str, links: list[Link], text: str | None = None,
               memo_id: str | None = None) -> None:
-        """A memo file from a note (or a selection's description): ``memos/<id>.md``."""
+        """A memo file from a note (or a selection's description), in ``memos/``."""
         note = self.note_elements.get(note_guid)
         user = _guid((note.get("creatingUser") or note.get("modifyingUser")) if note is not None else "")
         self.placed_notes.add(note_guid)
@@ -645,19 +650,19 @@ class _Reader:
         if note_guid in self.unreadable_notes:
             self.losses.add("notes", self.unreadable_notes[note_guid], notes=1)
             return
-        memo = Memo(memo_id or _derived_id(note_guid), kind, body, self.users.get(user),
-                    note.get("creationDateTime") if note is not None else None,
-                    note.get("modifiedDateTime") if note is not None else None, links)
+        memo = Memo(memo_id or _derived_id(note_guid), kind, body, author=self.users.get(user),
+                    created=note.get("creationDateTime") if note is not None else None,
+                    updated=note.get("modifiedDateTime") if note is not None else None, links=links)
         if note is not None and (note.get("name") or "").strip():
-            memo.extra["title"] = note.get("name", "").strip()
+            memo.title = note.get("name", "").strip()
         self.memos[memo.id] = memo
 
-    def _passage_link(self, name: str, source: "_Source", start: int | None, end: int | None) -> MemoLink | None:
+    def _passage_link(self, name: str, source: "_Source", start: int | None, end: int | None) -> Link | None:
         assert source.positions is not None
         if start is None or end is None or not 0 <= start < end <= source.raw_length:
             return None
         s, e = source.canonical(start), source.canonical(end)
-        return MemoLink(transcript=name, start=s, end=e, quote=source.text[s:e]) if s < e else None
+        return passage_link(name, s, e, source.text) if s < e else None
 
     def _source_note(self, name: str, source: "_Source", label: str, note_guid: str) -> None:
         """A note that a text source points to: on a passage when the note carries its own
@@ -670,7 +675,7 @@ class _Reader:
         note = self.note_elements.get(note_guid)
         selection = child(note, "PlainTextSelection") if note is not None else None
         if selection is None:
-            self._memo(note_guid, "transcript", [MemoLink(transcript=name)])
+            self._memo(note_guid, "transcript", [Link("transcript", name)])
             return
         link = self._passage_link(name, source, int_or_none(selection.get("startPosition")),
                                   int_or_none(selection.get("endPosition")))
@@ -709,11 +714,11 @@ class _Reader:
             for ref in children(code_el, "NoteRef"):
                 guid = _guid(ref.get("targetGUID"))
                 if guid not in self.placed_notes and guid not in self.sidecar_memos:
-                    self._memo(guid, "code", [MemoLink(code=code)] if code else [])
+                    self._memo(guid, "code", [code_link(code)] if code else [])
         cases_el = child(self.root, "Cases")
         for case in children(cases_el, "Case") if cases_el is not None else ():
             targets = [self.source_names.get(_guid(r.get("targetGUID"))) for r in children(case, "SourceRef")]
-            links = [MemoLink(transcript=t) for t in targets if t]
+            links = [Link("transcript", t) for t in targets if t]
             for ref in children(case, "NoteRef"):
                 guid = _guid(ref.get("targetGUID"))
                 if guid not in self.placed_notes and guid not in self.sidecar_memos:
@@ -763,6 +768,8 @@ class _Reader:
                 file = self.sidecar.get(key)
                 if file:
                     plan.files[file["path"]] = _file_bytes(file)
+            for file in self.sidecar.get("analysis") or []:  # memos, themes and their history
+                plan.files[file["path"]] = _file_bytes(file)
             plan.summary.codes = len(self.code_ids)
             code_sets = self.sidecar.get("code_sets")
             if code_sets:
@@ -992,6 +999,16 @@ def _unique_name(name: str, names: set[str], stems: set[str]) -> str:
     while candidate.lower() in names or candidate.rsplit(".", 1)[0].lower() in stems:
         candidate, n = f"{base}-{n}{dot}{suffix}", n + 1
     return candidate
+
+
+def _memo_file(memo: Memo, taken: set[str]) -> str:
+    """The study path of an imported memo: named from its kind and title, as tcoder names new memos."""
+    base = f"{MEMO_FOLDER}/{file_name_for(memo)}"
+    path, n = base, 2
+    while path.lower() in taken:
+        path, n = f"{base[:-3]}-{n}.md", n + 1
+    taken.add(path.lower())
+    return path
 
 
 def _derived_id(guid: str) -> str:
