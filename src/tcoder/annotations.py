@@ -41,7 +41,7 @@ IMPORTED_TEXT = "imported_text"
 
 _HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
 _KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",
-               "orphaned")
+               "orphaned", "exemplar")
 _TEXT_FIELDS = ("quote", "prefix", "suffix", "memo", "created", "updated")
 _KNOWN_SET = frozenset(_KNOWN_KEYS)
 
@@ -69,6 +69,7 @@ class Annotation:
     updated: str | None = None
     orphaned: bool = False  # kept, but its passage could not be found in the current text
     extra: dict[str, Any] = field(default_factory=dict)  # unknown fields, kept on rewrite
+    exemplar: bool = False  # marked as one of the best quotes for its code (for write-ups)
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.start, self.end, self.code, self.id)
@@ -81,6 +82,8 @@ class Annotation:
                 d[name] = value
         if self.orphaned:
             d["orphaned"] = True
+        if self.exemplar:
+            d["exemplar"] = True
         if self.extra:
             d.update(self.extra)
         return d
@@ -90,7 +93,8 @@ class Annotation:
         """Build from a validated mapping (see :func:`parse_annotations`)."""
         extra = {} if d.keys() <= _KNOWN_SET else {k: v for k, v in d.items() if k not in _KNOWN_SET}
         return cls(d["id"], d["code"], d["start"], d["end"], d.get("quote"), d.get("prefix"), d.get("suffix"),
-                   d.get("memo"), d.get("created"), d.get("updated"), bool(d.get("orphaned", False)), extra)
+                   d.get("memo"), d.get("created"), d.get("updated"), bool(d.get("orphaned", False)), extra,
+                   bool(d.get("exemplar", False)))
 
     def copy(self, **changes: Any) -> "Annotation":
         d = self.to_dict()
@@ -201,7 +205,8 @@ def _annotation_problem(item: Any) -> str | None:
     if type(item) is dict:  # the common case, checked cheaply (type() is int excludes bool)
         aid, code, start, end = item.get("id"), item.get("code"), item.get("start"), item.get("end")
         if (type(aid) is str and aid and type(code) is str and code and type(start) is int
-                and type(end) is int and 0 <= start < end and type(item.get("orphaned", False)) is bool):
+                and type(end) is int and 0 <= start < end and type(item.get("orphaned", False)) is bool
+                and type(item.get("exemplar", False)) is bool):
             for key in _TEXT_FIELDS:
                 value = item.get(key)
                 if value is not None and type(value) is not str:
@@ -233,6 +238,8 @@ def _describe_annotation_problem(item: Any) -> str | None:
             return f"{key!r} must be a string"
     if "orphaned" in item and not isinstance(item["orphaned"], bool):
         return "'orphaned' must be true or false"
+    if "exemplar" in item and not isinstance(item["exemplar"], bool):
+        return "'exemplar' must be true or false"
     return None
 
 
@@ -284,6 +291,8 @@ def _annotation_line(a: Annotation) -> str:
             parts.append(f'"{name}": {_string(value)}')
     if a.orphaned:
         parts.append('"orphaned": true')
+    if a.exemplar:
+        parts.append('"exemplar": true')
     for key, value in a.extra.items():
         parts.append(f"{_string(key)}: {_ENCODER.encode(value)}")
     return ", ".join(parts) + "}"

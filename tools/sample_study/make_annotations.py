@@ -165,6 +165,7 @@ def build(study: Path = STUDY, key: Path = HERE / "passages.yaml") -> dict[Path,
             agreed = Annotation(_stable_id(name, "consensus", number), code, start, end,
                                 created=(START + timedelta(days=28)).strftime("%Y-%m-%dT%H:%M:%SZ"))
             agreed.updated = agreed.created
+            agreed.exemplar = bool(item.get("exemplar"))  # chosen by the team as a quote for the write-up
             agreed.set_context(text)
             if sources:
                 agreed.extra = {"sources": sources}

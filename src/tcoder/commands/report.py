@@ -6,7 +6,7 @@ import argparse
 import sys
 
 HELP = "reports: coded segments, code frequencies, co-occurrence, crosstabs and the sample table by group, plots"
-KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "cases", "alpha")
+KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "cases", "alpha", "memos", "themes")
 POOLING_KINDS = ("cooccurrence", "crosstab")
 DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
 
@@ -21,6 +21,11 @@ DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
   cases         the cases' attributes by --by ATTRIBUTE: n (%) or mean ± SD per group, with
                 the test and n per group (Table 1); --median for median [IQR]
   alpha         Krippendorff's alpha per code from 'tcoder agree --format json' (--input)
+  memos         memos and the reflexive journal as one document (md, html, docx), grouped
+                by kind, with their links and quoted passages; filters as 'tcoder memo list'
+  themes        each theme with its concept, definition, codes and their frequencies by group
+                (--by; default the 'group' attribute), exemplar quotes with citations, memos
+                and history (md, html, docx); or the thematic map (--format svg|png|dot|mermaid)
 
 A code given with --code stands for itself and its sub-codes, unless --exact. Cases are
 participants when --by names a participant attribute (participants.csv) and transcripts
@@ -61,10 +66,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--median", action="store_true", help="cases: median [IQR] and rank tests for numbers")
     parser.add_argument("--unit", choices=("span", "sentence", "turn"), default="span",
                         help="co-occurrence within overlapping spans, a sentence or a speaker turn (default span)")
-    parser.add_argument("--format", choices=("table", "csv", "json", "md", "html"), default="table",
+    parser.add_argument("--format", choices=("table", "csv", "json", "md", "html", "docx", "svg", "png", "dot",
+                                             "mermaid"), default="table",
                         help="output format (CSV and JSON keep every digit)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of the screen")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
+    analysis = parser.add_argument_group("memos and themes")
+    analysis.add_argument("--kind", dest="memo_kind", action="append", metavar="KIND[,KIND]",
+                          help="memos: only these kinds (project, code, transcript, participant, passage, theme, "
+                               "journal)")
+    analysis.add_argument("--author", action="append", metavar="NAME[,NAME]", help="memos: only by these authors")
+    analysis.add_argument("--transcript", action="append", metavar="T[,T]", help="memos: only linked to these")
+    analysis.add_argument("--theme", action="append", metavar="ID[,ID]", help="memos: only linked to these themes")
+    analysis.add_argument("--search", metavar="WORDS", help="memos: only those containing WORDS")
+    analysis.add_argument("--status", action="append", metavar="STATUS[,STATUS]",
+                          help="themes: only themes with these statuses (default: every theme)")
     parser.add_argument("--query", metavar="NAME|EXPR",
                         help="segments: the passages of a coding query (a name saved in tcoder.yaml, or a query)")
     parser.add_argument("--input", metavar="FILE",
@@ -92,6 +108,10 @@ def _say(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    if args.kind not in ("memos", "themes") and args.format in ("docx", "svg", "png", "dot", "mermaid"):
+        return _usage(f"--format {args.format} is for the memos and themes reports; {args.kind} is written as "
+                      "table, csv, json, md or html")
+
     if args.plot:
         from tcoder.reports.plots import PLOT_SUFFIXES
 
@@ -118,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
         if args.kind != "segments":
             return _usage("--query selects passages for the segments report; use it with 'segments'")
         return _query_segments(args)
+    if args.kind in ("memos", "themes"):
+        from tcoder.commands import report_analysis
+
+        return report_analysis.run(args, _split)
 
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study

@@ -59,7 +59,9 @@ padding:0 1rem;line-height:1.45;color:#222}table{border-collapse:collapse;margin
 th,td{border:1px solid #ccc;padding:.25rem .5rem;vertical-align:top;text-align:left}td.num{text-align:right;
 font-variant-numeric:tabular-nums}th{background:#f3f3f3}blockquote{margin:.75rem 0;padding:.25rem .75rem;
 border-left:4px solid #0072B2;background:#f7f9fb;white-space:pre-wrap}.source{color:#555;font-size:.85rem;
-margin:-.5rem 0 1rem .75rem}.memo{color:#555;font-style:italic}.note{color:#8a5300}h2{margin-top:2rem}"""
+margin:-.5rem 0 1rem .75rem}.memo{color:#555;font-style:italic}.note{color:#8a5300}h2{margin-top:2rem}
+blockquote footer{color:#555;font-size:.85rem;white-space:normal;margin:.25rem 0}.meta{color:#555;font-size:.9rem}
+figure{margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#555;font-size:.9rem}"""
 
 
 def html_page(title: str, body: str) -> str:
