@@ -72,8 +72,10 @@ class StudyBuilder:
         return path
 
     def annotations(self, transcript: str, coder: str, spans: list[tuple[str, int, int]],
-                    text: str | None = None) -> Path:
-        """spans: (code, start, end); ids are deterministic (coder-n)."""
+                    text: str | None = None, status: str | None = None) -> Path:
+        """spans: (code, start, end); ids are deterministic (coder-n). ``status`` ("done" or
+        "in-progress") records a coding status in the header; without it the file is unmarked,
+        like a file written before tcoder recorded coding status."""
         tpath = self.root / transcript
         text = tpath.read_text(encoding="utf-8") if text is None else text
         items = []
@@ -82,7 +84,8 @@ class StudyBuilder:
             a.set_context(text)
             items.append(a)
         path = tpath.with_name(f"{tpath.stem}.{coder}.json")
-        save_annotations(AnnotationFile(coder, tpath.name, text_sha256(text), items), path)
+        extra = {} if status is None else {"status": {"state": status, "changed": "2026-01-01T00:00:00Z"}}
+        save_annotations(AnnotationFile(coder, tpath.name, text_sha256(text), items, extra=extra), path)
         return path
 
     def attributes(self, csv_text: str) -> Path:

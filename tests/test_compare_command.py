@@ -140,7 +140,7 @@ def test_table_shows_transcript_text_inert(study_builder, run_cli):
     text = "P1: we saw \x1b[31mred\x1b[0m text\n"
     study_builder.transcript(P01, text)
     study_builder.annotations(P01, "alice", [("personal", 4, len(text) - 1)])
-    study_builder.annotations(P01, "bob", [])
+    study_builder.annotations(P01, "bob", [], status="done")
     code, out, _ = run_cli("compare", study_builder.root, "P01", "--format", "table")
     assert code == 0 and "\x1b" not in out and "\u241b[31mred" in out
 
@@ -166,7 +166,7 @@ def test_unknown_transcript_and_too_few_coders_are_data_errors(study, run_cli):
 
 def test_the_screen_needs_a_terminal_and_not_the_consensus(study, run_cli):
     study.annotations(P01, "alice", [("personal", GRAND, STAYED)])
-    study.annotations(P01, "bob", [])
+    study.annotations(P01, "bob", [], status="done")
     code, _, err = run_cli("compare", study.root, "P01")
     assert code == 2 and "needs a terminal" in err and "--format" in err
     code, _, err = run_cli("compare", study.root, "P01", "--coders", "alice,consensus")

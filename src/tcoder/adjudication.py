@@ -20,15 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
 
-from tcoder.annotations import Annotation, new_annotation, now_iso
+from tcoder.annotations import SOURCES_FIELD, Annotation, new_annotation, now_iso
 from tcoder.codebook import Codebook
+from tcoder.coding_status import CoderStatus, Policy, coders_for, policy_of
 from tcoder.session import ABSENT, ApplyResult, Change, CodingSession, HeaderChange, SessionError, Step
 from tcoder.study import CONSENSUS
 
 #: The consensus file's header field that remembers decisions of "none".
 NONE_FIELD = "adjudicated_none"
 #: The annotation field listing the ids a consensus annotation came from.
-SOURCES_FIELD = "sources"
 
 Span = tuple[int, int]
 Choice = Literal["coder", "union", "intersection", "none"]
@@ -534,13 +534,21 @@ def trimmed(text: str, start: int, end: int) -> Span:
     return start, end
 
 
-def default_coders(study, ref) -> list[str]:
-    """Every coder with a file for the transcript, except the consensus."""
-    return [c for c in study.coders_of(ref) if c != CONSENSUS]
+def default_coders(study, ref, policy: Policy | None = None) -> list[str]:
+    """The coders compared by default: those who count for the transcript (by default, who marked it
+    done; see :func:`tcoder.coding_status.coders_for`), except the consensus."""
+    return default_coders_explained(study, ref, policy)[0]
+
+
+def default_coders_explained(study, ref, policy: Policy | None = None) -> tuple[list[str], list[CoderStatus]]:
+    """:func:`default_coders`, and the coders with a file who were left out (with the reason)."""
+    others = [c for c in study.coders_of(ref) if c != CONSENSUS]
+    decided = coders_for(study, ref, others, policy or policy_of(study))
+    return decided.counted, decided.left_out
 
 
 __all__ = [
     "CHOICES", "CONSENSUS", "NONE_FIELD", "SOURCES_FIELD", "Adjudication", "Decision", "Disagreement", "NoneRecord",
-    "Resolution", "agreed_spans", "decision_spans", "default_coders", "find_disagreements", "none_records",
+    "Resolution", "agreed_spans", "decision_spans", "default_coders", "default_coders_explained", "find_disagreements", "none_records",
     "trimmed", "usable_annotations",
 ]

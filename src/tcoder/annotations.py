@@ -32,6 +32,9 @@ CONTEXT_CHARS = 32
 FUZZY_THRESHOLD = 0.80
 FUZZY_MIN_LENGTH = 10
 
+#: On consensus annotations: the ids of the coders' annotations an agreed one came from.
+SOURCES_FIELD = "sources"
+
 CODER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 #: Extension field of an annotation imported from another program whose selection stored a

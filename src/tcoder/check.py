@@ -11,9 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
+from tcoder.coding_status import file_status
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
 from tcoder.participants import speaker_problems
+from tcoder.overlaps import describe, merged_annotation, overlap_groups
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -22,6 +24,7 @@ class CoderSummary:
     files: int = 0
     annotations: int = 0
     orphaned: int = 0
+    done: int = 0  # files marked done (coding status)
 
 
 @dataclass
@@ -35,6 +38,8 @@ class CheckReport:
     unknown_codes: Counter = field(default_factory=Counter)
     orphaned: int = 0
     reanchored: list[LoadedAnnotations] = field(default_factory=list)
+    #: files with annotations of one code on overlapping text (``check --fix`` merges them)
+    overlapping: list[LoadedAnnotations] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     participants_summary: str = ""
     memos: int = 0
@@ -117,6 +122,16 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
                 problems.extend(exc.problems)
                 continue
             summary.files += 1
+            status = file_status(loaded.file)
+            summary.done += status.done
+            if status.problem:
+                problems.append(Problem(status.problem, loaded.path, severity="warning"))
+            groups = overlap_groups(loaded.file.annotations)
+            if groups:
+                report.overlapping.append(loaded)
+                fix = "merged (--fix)" if fixing else "'tcoder check --fix' merges them"
+                problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, _line(loaded, g.annotations[0].id),
+                                        severity="warning") for g in groups)
             summary.annotations += len(loaded.file.annotations)
             summary.orphaned += len(loaded.orphaned)
             report.orphaned += len(loaded.orphaned)
@@ -283,6 +298,39 @@ def _reanchor_warnings(loaded: LoadedAnnotations, fixing: bool = False) -> list[
             "in the coding screen" + (" (saved by --fix)" if fixing else ", then 'tcoder check --fix' saves it"),
             loaded.path, severity="warning"))
     return out
+
+
+def _line(loaded: LoadedAnnotations, annotation_id: str) -> int | None:
+    """The line of an annotation in its file (one annotation per line, as tcoder writes them)."""
+    try:
+        with open(loaded.path, encoding="utf-8-sig") as f:
+            for number, line in enumerate(f, 1):
+                if f'"id": "{annotation_id}"' in line:
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def merge_overlapping(report: CheckReport) -> list[tuple[str, int]]:
+    """Merge annotations of one code on overlapping text (``check --fix``), each group into one
+    annotation covering the union, memos and consensus sources kept. Returns (file, groups merged)."""
+    study = report.study
+    done = []
+    for stale in report.overlapping:
+        with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
+            loaded = study.load_annotations(stale.ref, stale.coder)
+            groups = overlap_groups(loaded.file.annotations)
+            if not groups:
+                continue
+            text = study.transcript(stale.ref).text
+            gone = {a.id for g in groups for a in g.annotations}
+            kept = [a for a in loaded.file.annotations if a.id not in gone]
+            kept.extend(merged_annotation(g.annotations, text) for g in groups)
+            loaded.file.annotations = kept
+            save_annotations(loaded.file, loaded.path)
+            done.append((str(loaded.path), len(groups)))
+    return done
 
 
 def save_reanchored(report: CheckReport) -> list[str]:

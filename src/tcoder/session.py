@@ -37,6 +37,15 @@ from tcoder.annotations import (
     save_annotations,
 )
 from tcoder.codebook import Codebook
+from tcoder.coding_status import (
+    DONE,
+    IN_PROGRESS,
+    STATUS_FIELD,
+    FileStatus,
+    parse_status,
+    status_record,
+    with_status,
+)
 from tcoder.errors import LockedError, Problem, TcoderError
 from tcoder.merge import (
     CONFLICT_FIELD,
@@ -384,6 +393,10 @@ class CodingSession:
         self.load_problems: list[Problem] = list(loaded.problems)
         self._header = loaded.file
         self._header_base: dict[str, Any] = dict(loaded.file.extra)  # header fields as last read or written
+        if not self.read_only and not self.path.exists():
+            # A file this session creates records that its coder is still coding it
+            # (until they mark it done); the file is written with the first change.
+            self._header = with_status(loaded.file, IN_PROGRESS)
         self._annotations: dict[str, Annotation] = {a.id: a for a in loaded.file.annotations}
         self._base: dict[str, Annotation] = dict(self._annotations)  # the file as last read or written
         self._stamp = _disk_stamp(self.path)
@@ -654,6 +667,17 @@ class CodingSession:
         self.history.record(step)
         self._after_change()
         return step
+
+    @property
+    def coding_status(self) -> FileStatus:
+        """Whether this coder has marked the transcript done (see tcoder.coding_status)."""
+        return parse_status(self._header.extra.get(STATUS_FIELD))
+
+    def set_coding_status(self, state: str) -> Step:
+        """Mark the transcript done, or in progress again, as one undoable step saved at once."""
+        before = self._header.extra.get(STATUS_FIELD, ABSENT)
+        label = "mark done" if state == DONE else "reopen (in progress)"
+        return self.commit(label, [], [HeaderChange(STATUS_FIELD, before, status_record(state))])
 
     def header_field(self, key: str, default: Any = None) -> Any:
         """A header field beyond the standard ones (kept by the canonical writer)."""

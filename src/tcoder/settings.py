@@ -16,6 +16,7 @@ approach: reflexive                   # reflexive | codebook | reliability (defa
 keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding screens
 queries:                              # saved coding queries (docs/search.md)
   advocacy-cost: curriculum-advocacy SAME TURN emotional-toll
+include_unfinished: false             # agree/compare/report also count coders who have not marked a transcript done
 ```
 """
 
@@ -33,7 +34,8 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, sug
 
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
-                   "left_out_roles", "encoding", "memos", "themes", "approach", "keys", "queries")
+                   "left_out_roles", "encoding", "memos", "themes", "approach", "keys", "queries",
+                   "include_unfinished")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 #: How the study analyses its data (Braun & Clarke's three families of thematic analysis).
@@ -62,6 +64,8 @@ class Settings:
     approach: str = "reliability"
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)
     queries: dict[str, str] = field(default_factory=dict)  # saved coding queries: name -> query text
+    #: count coders who have not marked a transcript done (see tcoder.coding_status)
+    include_unfinished: bool = False
 
     @property
     def reflexive(self) -> bool:
@@ -181,6 +185,12 @@ def parse_settings(text: str, path: Path) -> Settings:
         _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
     if "queries" in fields:
         _queries(fields["queries"], settings, path, text, problems)
+    if "include_unfinished" in fields:
+        node = fields["include_unfinished"]
+        if isinstance(node.value, bool):
+            settings.include_unfinished = node.value
+        else:
+            problems.append(_at(node, "'include_unfinished' must be true or false", path))
     if "keys" in fields:
         _keys(fields["keys"], settings, path, problems)
         if settings.keys:

@@ -206,7 +206,7 @@ def _write(root: Path, study) -> StudyBuilder:
         name = f"t{i}.txt"
         builder.transcript(name, transcript.text)
         for coder, coder_spans in spans.items():
-            builder.annotations(name, coder, coder_spans)
+            builder.annotations(name, coder, coder_spans, status="done")  # finished: empty files count too
     return builder
 
 

@@ -27,7 +27,7 @@ def study(study_builder):
                                                   ("outreach", *CLINIC), ("duty", GRAN[0], RENAL[1])])
     b.annotations("interviews/P01.txt", "bob", [("personal", *GRAN), ("outreach", RENAL[0], CLINIC[1])])
     b.annotations("interviews/P02.txt", "alice", [("personal", P2.index("I *never"), len(P2) - 1)])
-    b.annotations("interviews/P03.txt", "alice", [])
+    b.annotations("interviews/P03.txt", "alice", [], status="done")  # read, and nothing applies
     b.attributes("transcript,group\nP01,intervention\nP02,control\nP03,control\n")
     return b.root
 

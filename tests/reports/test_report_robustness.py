@@ -69,7 +69,7 @@ def test_every_kind_and_format_handles_a_study_without_annotations(unannotated, 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k[0])
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_coder_whose_files_are_empty(unannotated, run_cli, kind, fmt):
-    unannotated.annotations("interviews/P01.txt", "alice", [])
+    unannotated.annotations("interviews/P01.txt", "alice", [], status="done")
     unannotated.annotations("interviews/P01.txt", "bob", [("personal", 0, 10)])
     code, out, err = run_cli("report", unannotated.root, *kind, "--format", fmt, "--coder", "alice")
     assert code == 0, err

@@ -42,6 +42,8 @@ sys.path.insert(0, str(REPO / "src"))
 from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD, find_disagreements, usable_annotations  # noqa: E402
 from tcoder.annotations import Annotation, AnnotationFile, dumps_annotations  # noqa: E402
 from tcoder.codebook import load_codebook  # noqa: E402
+from tcoder.coding_status import DONE, STATUS_FIELD, status_record  # noqa: E402
+from tcoder.overlaps import merged_annotation, overlap_groups  # noqa: E402
 from tcoder.segments import sentences_in  # noqa: E402
 from tcoder.transcript import read_transcript  # noqa: E402
 
@@ -183,12 +185,33 @@ def build(study: Path = STUDY, key: Path = HERE / "passages.yaml") -> dict[Path,
                 a.updated = a.created
                 a.set_context(text)
                 coded[coder].append(a)
+        _merge_overlaps(coded, text)
         decided_none = _none_decisions(coded, codebook, len(text))
         for coder, annotations in coded.items():
-            extra = {NONE_FIELD: decided_none} if coder == "consensus" and decided_none else {}
+            # Every coder finished the transcript: marked done the evening of their last change.
+            last = max(a.updated or a.created or "" for a in annotations)
+            extra: dict = {STATUS_FIELD: status_record(DONE, last[:10] + "T18:00:00Z")}
+            if coder == "consensus" and decided_none:
+                extra[NONE_FIELD] = decided_none
             af = AnnotationFile(coder, path.name, transcript.sha256, annotations, extra=extra)
             outputs[path.with_name(f"{path.stem}.{coder}.json")] = dumps_annotations(af)
     return outputs
+
+
+def _merge_overlaps(coded: dict[str, list[Annotation]], text: str) -> None:
+    """A coder who coded overlapping text twice with one code has it once, as the coding screen
+    does when a code is applied over text that already has it; the consensus follows the ids."""
+    renamed: dict[str, str] = {}
+    for coder in CODERS:
+        for group in overlap_groups(coded[coder]):
+            merged = merged_annotation(group.annotations, text, max(a.updated or "" for a in group.annotations))
+            gone = {a.id for a in group.annotations}
+            renamed.update((i, merged.id) for i in gone)
+            coded[coder] = [a for a in coded[coder] if a.id not in gone] + [merged]
+    for agreed in coded["consensus"]:
+        sources = agreed.extra.get("sources")
+        if sources:
+            agreed.extra["sources"] = list(dict.fromkeys(renamed.get(i, i) for i in sources))
 
 
 def _none_decisions(coded: dict[str, list[Annotation]], codebook, text_length: int) -> list[dict]:

@@ -42,6 +42,7 @@ class AgreementResult:
     bootstrap: int = 0
     seed: int | None = None
     left_out: dict | None = None  # turns left out by the turn rule, and the units they held
+    data: CodingData | None = None  # what the result was computed from (coders left out and why)
 
 
 def compute_table(data: CodingData, unit: str, rollup: bool = False,
@@ -67,11 +68,11 @@ def agreement(data: CodingData, unit: AgreementUnit = "char", *, rollup: bool = 
               pairs: bool = False, bootstrap: int = 0, seed: int | None = 1) -> AgreementResult:
     """Alpha per code, per domain and pooled, with optional breakdowns and bootstrap intervals."""
     table, per_transcript = compute_table(data, unit, rollup, by_transcript)
-    result = AgreementResult(unit, list(data.coders), [tc.name for tc in data.transcripts], table, per_transcript,
-                             skipped=list(data.skipped), excluded=data.excluded, rollup=rollup,
-                             bootstrap=bootstrap, seed=seed, left_out=left_out_summary(data, unit))
+    result = AgreementResult(unit, data.counted_coders, [tc.name for tc in data.transcripts], table,
+                             per_transcript, skipped=list(data.skipped), excluded=data.excluded, rollup=rollup,
+                             bootstrap=bootstrap, seed=seed, left_out=left_out_summary(data, unit), data=data)
     if pairs:
-        for a, b in combinations(data.coders, 2):
+        for a, b in combinations(data.counted_coders, 2):
             sub = data.restricted([a, b])
             pair_table, _ = compute_table(sub, unit, rollup)
             result.pairs.append(PairTable((a, b), len(sub.transcripts), pair_table))

@@ -10,11 +10,14 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from tcoder.codebook import Codebook
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnRule, TurnSelection, counted_text
+
+if TYPE_CHECKING:
+    from tcoder.coding_status import CoderStatus, Policy
 
 CodedSpan = tuple[str, int, int]  # (code, start, end)
 
@@ -73,10 +76,26 @@ class CodingData:
     coders: list[str]
     transcripts: list[TranscriptCoding]
     codebook: Codebook | None = None
-    skipped: list[str] = field(default_factory=list)  # fewer than two chosen coders have a file
+    skipped: list[str] = field(default_factory=list)  # fewer than two chosen coders count there
     excluded: Exclusions = field(default_factory=Exclusions)
     rule: TurnRule | None = None  # which turns count; None: every turn
     selections: list[TurnSelection] = field(default_factory=list)  # per counted transcript, when a rule was given
+    #: (transcript, status) of every chosen coder's file that does not count, and why (coding status)
+    left_out: list[tuple[str, CoderStatus]] = field(default_factory=list)
+    #: (transcript, status) of files counted although they carry no coding status
+    unmarked: list[tuple[str, CoderStatus]] = field(default_factory=list)
+    #: (transcript, status) of files marked done without annotations ("nothing applies")
+    done_empty: list[tuple[str, CoderStatus]] = field(default_factory=list)
+    #: characters of every transcript considered (counted or skipped), for the share double-coded
+    corpus_characters: int = 0
+    corpus_unknown: list[str] = field(default_factory=list)  # skipped transcripts that could not be read
+    policy: str = "done"
+
+    @property
+    def counted_coders(self) -> list[str]:
+        """The chosen coders who count on at least one transcript, in the chosen order."""
+        present = {c for tc in self.transcripts for c in tc.spans}
+        return [c for c in self.coders if c in present]
 
     def restricted(self, coders: Sequence[str]) -> CodingData:
         """The same data seen by a subset of coders (transcripts need two of them)."""
@@ -115,29 +134,48 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
 
 
 def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
-           rule: TurnRule | None = None) -> CodingData:
+           rule: TurnRule | None = None, policy: Policy = "done") -> CodingData:
     """Read the chosen coders' spans from a study (see FORMAT section 6).
 
-    Only transcripts with files from at least two of the chosen coders count; every
-    coder with a file is an observer of all its units. Orphaned annotations, codes
-    not in the codebook and spans beyond the text are left out and counted. With a
-    ``rule`` (tcoder.turnrule), the turns it leaves out (interviewer, moderator...)
-    are cut from each transcript, so they hold no units, and annotations entirely
-    in them are counted as left out.
+    Which coders count on each transcript is decided by
+    :func:`tcoder.coding_status.coders_for` (by default, those who marked it
+    done); the others are listed in ``left_out`` with the reason. Only
+    transcripts where at least two chosen coders count are compared; every
+    counted coder is an observer of all its units. Orphaned annotations, codes
+    not in the codebook and spans beyond the text are left out and counted. With
+    a ``rule`` (tcoder.turnrule), the turns it leaves out (interviewer,
+    moderator...) are cut from each transcript, so they hold no units, and
+    annotations entirely in them are counted as left out.
     """
+    from tcoder.coding_status import DONE, UNMARKED, coders_for
+
     codebook = study.codebook
-    data = CodingData(list(coders), [], codebook, rule=rule)
+    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy)
     for ref in study.transcripts:
         if not matches(ref.name, patterns):
             continue
         present = [c for c in coders if c in study.coders_of(ref)]
         if len(present) < 2:
             data.skipped.append(ref.name)
+            data.corpus_characters += _length(study, ref, data)
             continue
         transcript = study.transcript(ref)
+        data.corpus_characters += len(transcript.text)
+        decided = coders_for(study, ref, present, policy)
+        for status in decided.statuses.values():
+            if not status.counted:
+                data.left_out.append((ref.name, status))
+            elif status.state == UNMARKED:
+                data.unmarked.append((ref.name, status))
+            elif status.state == DONE and status.annotations == 0:
+                data.done_empty.append((ref.name, status))
+        counted = decided.counted
+        if len(counted) < 2:
+            data.skipped.append(ref.name)
+            continue
         spans: dict[str, list[CodedSpan]] = {}
-        for coder in present:
-            loaded = study.load_annotations(ref, coder)
+        for coder in counted:
+            loaded = decided.loaded[coder]
             data.excluded.orphaned += len(loaded.orphaned)
             data.excluded.moved += len(loaded.moved)
             spans[coder] = clean_spans(((a.code, a.start, a.end) for a in loaded.annotations),
@@ -153,3 +191,15 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
                 transcript = view.transcript
         data.transcripts.append(TranscriptCoding(transcript, spans))
     return data
+
+
+def _length(study, ref, data: CodingData) -> int:
+    """Characters of a transcript that is not compared (for the share of the corpus double-coded);
+    one that cannot be read counts as unknown."""
+    from tcoder.errors import TcoderError
+
+    try:
+        return len(study.transcript(ref).text)
+    except TcoderError:
+        data.corpus_unknown.append(ref.name)
+        return 0

@@ -73,8 +73,19 @@ def notes(result: AgreementResult) -> list[str]:
     if ex.moved:
         out.append(f"{ex.moved} annotation(s) re-anchored in memory on changed transcripts "
                    "(tcoder check --fix saves them)")
+    data = result.data
+    if data is not None:
+        from tcoder.coding_status import summarise
+
+        for line in summarise(data.left_out):
+            out.append(f"left out: {line}")
+        for line in summarise(data.unmarked):
+            out.append(f"counted: {line}; mark it with 'tcoder status --done'")
+        for line in summarise(data.done_empty):
+            out.append(f"counted: {line}")
     if result.skipped:
-        out.append(f"{len(result.skipped)} transcript(s) skipped: fewer than two of the chosen coders have a file")
+        out.append(f"{len(result.skipped)} transcript(s) skipped: fewer than two of the chosen coders count there "
+                   "(a file marked done, or unmarked with annotations)")
     merged = result.table.overall.detail.get("merged", 0)
     if merged:
         out.append(f"{merged} span(s) merged into another of the same coder and code because they overlapped "

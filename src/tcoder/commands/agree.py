@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only transcripts matching this glob (path, file name or stem); repeatable")
     parser.add_argument("--by", choices=("transcript",), help="also one row per transcript and code")
     parser.add_argument("--pairs", action="store_true", help="also alpha for every pair of coders")
+    parser.add_argument("--include-unfinished", action="store_true",
+                        help="also count coders who have not marked a transcript done (tcoder status); "
+                             "default: only files marked done, and unmarked files with annotations")
     parser.add_argument("--rollup", action="store_true",
                         help="a span of a child code also counts for its parent themes (theme-level alpha)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
@@ -57,6 +60,7 @@ def _usage(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from tcoder.agreement import agreement, gather, result_dict
     from tcoder.agreement.data import matches
+    from tcoder.coding_status import policy_of
     from tcoder.commands.coder_options import OptionError, coder_names
     from tcoder.errors import Problem, StudyError
     from tcoder.study import CONSENSUS, open_study
@@ -103,10 +107,15 @@ def run(args: argparse.Namespace) -> int:
                                         if CONSENSUS in known else ""), study.root))
     if args.transcripts and not any(matches(r.name, args.transcripts) for r in study.transcripts):
         return _usage(f"no transcript matches {' or '.join(args.transcripts)}")
-    data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles))
+    policy = policy_of(study, args.include_unfinished)
+    data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles), policy)
     if not data.transcripts:
+        unfinished = [s for _, s in data.left_out if s.state == "in-progress"]
+        hint = (" (some have files still in progress: mark them done with 'tcoder status --coder NAME --done "
+                "TRANSCRIPT', or add --include-unfinished)" if unfinished else "")
         raise StudyError(Problem(f"no transcript has annotation files from two of the chosen coders "
-                                 f"({', '.join(coders)}), so there is nothing to compare", study.root))
+                                 f"({', '.join(coders)}) that count{hint}, so there is nothing to compare",
+                                 study.root))
     result = agreement(data, args.unit, rollup=args.rollup, by_transcript=args.by == "transcript",
                        pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed)
     payload = result_dict(result)

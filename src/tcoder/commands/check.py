@@ -21,13 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY", help="the study folder")
     parser.add_argument("--fix", action="store_true",
                         help="save re-anchored offsets of annotations and of memos' passage links whose "
-                             "transcript changed (orphaned ones are kept and flagged)")
+                             "transcript changed (orphaned ones are kept and flagged), and merge annotations of one code "
+                             "on overlapping text into one")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--quiet", "-q", action="store_true", help="print problems only")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.check import check_study, save_moved_memos, save_reanchored
+    from tcoder.check import check_study, merge_overlapping, save_moved_memos, save_reanchored
     from tcoder.errors import display_path
     from tcoder.study import open_study
     from tcoder.textsafe import for_stream
@@ -37,9 +38,11 @@ def run(args: argparse.Namespace) -> int:
     written = save_reanchored(report) if args.fix and report.reanchored else []
     if args.fix and report.memos_moved:
         written += save_moved_memos(report)
+    merged = merge_overlapping(report) if args.fix and report.overlapping else []
     if args.format == "json":
         data = report.as_dict()
         data["fixed"] = written
+        data["merged"] = [{"file": path, "groups": n} for path, n in merged]
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 1 if report.errors else 0
@@ -54,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
             width = max(len(c) for c in report.coders)
             for coder, s in report.coders.items():
                 orphan = f", {s.orphaned} orphaned" if s.orphaned else ""
-                print(f"  {coder:<{width}}  {s.files:>4} files  {s.annotations:>6} annotations{orphan}", file=out)
+                print(f"  {coder:<{width}}  {s.files:>4} files  {s.annotations:>6} annotations, "
+                      f"{s.done} done{orphan}", file=out)
         else:
             print("Coders      none yet (code with 'tcoder code STUDY')", file=out)
         print(for_stream(f"Participants {report.participants_summary}", out), file=out)
@@ -70,6 +74,9 @@ def run(args: argparse.Namespace) -> int:
         if report.memos_moved:
             verb = "saved" if args.fix else "not yet saved: run with --fix"
             print(f"Re-anchored passage links in {len(report.memos_moved)} memo(s) ({verb})", file=out)
+        for path, n in merged:
+            print(for_stream(f"Merged      {n} group(s) of overlapping annotations of one code in "
+                             f"{display_path(path)}", out), file=out)
     for problem in report.problems:
         print(for_stream(f"{problem.severity}: {problem}", sys.stderr), file=sys.stderr)
     if not args.quiet:

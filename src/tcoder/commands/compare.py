@@ -20,8 +20,9 @@ With --format json or table, print the disagreements instead (FORMAT section 7:
 for each code, overlapping spans of different coders form a cluster; 'missing'
 when a chosen coder has no span in it, 'boundary' when the spans differ).
 
-Default --coders: every coder with a file for the transcript except consensus.
-Other coders' saves show up live. See docs/compare.md."""
+Default --coders: the coders who marked the transcript done (tcoder status), except
+consensus; --include-unfinished adds those still coding. Other coders' saves show
+up live. See docs/compare.md."""
 
 FORMATS = ("json", "table")
 
@@ -32,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the transcript (path in the study, file name or stem)")
     parser.add_argument("--coders", metavar="A,B[,C...]",
                         help="coders to compare (default: everyone with a file for it, except consensus)")
+    parser.add_argument("--include-unfinished", action="store_true",
+                        help="by default, also compare coders who have not marked the transcript done")
     parser.add_argument("--format", choices=FORMATS,
                         help="print the disagreements as JSON or a table instead of opening the screen")
     parser.add_argument("--unit", default="char", choices=("char", "word", "line", "sentence", "turn", "span"),
@@ -52,7 +55,9 @@ def _coders(args: argparse.Namespace) -> list[str] | None | int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.adjudication import CONSENSUS, default_coders
+    from tcoder.adjudication import CONSENSUS, default_coders_explained
+    from tcoder.coding_status import policy_of
+    from tcoder.textsafe import inert
     from tcoder.errors import Problem, StudyError
     from tcoder.study import open_study
 
@@ -62,15 +67,24 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(args.study)
     codebook = study.codebook  # a broken codebook is reported here, with file, line and column
     ref = study.find(args.transcript)
-    coders = chosen if chosen is not None else default_coders(study, ref)
+    policy = policy_of(study, args.include_unfinished)
+    left_out = []
+    if chosen is not None:
+        coders = chosen
+    else:
+        coders, left_out = default_coders_explained(study, ref, policy)
+        for status in left_out:
+            print(inert(f"note: {ref.name}: {status.coder} left out: {status.reason}"), file=sys.stderr)
     with_files = set(study.coders_of(ref))
     if chosen is not None and not with_files & set(coders):
         raise StudyError(Problem(f"none of {', '.join(coders)} has an annotation file for {ref.name} "
                                  f"(coders with files: {', '.join(sorted(with_files)) or 'none'})", ref.path))
     if len(coders) < 2:
+        unfinished = (" (or mark their coding done with 'tcoder status --coder NAME --done TRANSCRIPT', or add "
+                      "--include-unfinished)") if left_out else ""
         raise StudyError(Problem(
-            f"{ref.name} has annotation files from {len(coders)} coder(s) ({', '.join(coders) or 'none'}) besides "
-            "the consensus; comparing needs two. Name them with --coders", ref.path))
+            f"{ref.name} has annotation files that count from {len(coders)} coder(s) ({', '.join(coders) or 'none'})"
+            f" besides the consensus; comparing needs two. Name them with --coders{unfinished}", ref.path))
     if args.format:
         return _print(study, ref, coders, codebook, args.format)
     if CONSENSUS in coders:
@@ -93,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.cli import print_problems
     from tcoder.tui.compare_app import CompareApp
 
-    app = CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit)
+    app = CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit, policy=policy)
     app.run()
     if app.problems:
         print_problems(app.problems)

@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "adds them up; default: consensus if the study has it)")
     parser.add_argument("--pool", action="store_true",
                         help="pool every coder but consensus (a passage counts once if any of them coded it)")
+    parser.add_argument("--include-unfinished", action="store_true",
+                        help="also count coders who have not marked a transcript done (default: files marked "
+                             "done, and unmarked files with annotations)")
     parser.add_argument("--code", action="append", metavar="CODE[,CODE]",
                         help="only these codes, each with its sub-codes (by id or name)")
     parser.add_argument("--exact", action="store_true", help="a code stands for itself only, not its sub-codes")
@@ -166,7 +169,8 @@ def run(args: argparse.Namespace) -> int:
         return _cases(args, study)
     pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
     try:
-        data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles))
+        data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles,
+                                     "any" if args.include_unfinished else None))
     except UsageError as exc:
         return _usage(str(exc))
     for problem in data.warnings:

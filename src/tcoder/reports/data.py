@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tcoder.codebook import Codebook
+from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
 from tcoder.errors import Problem, TcoderError
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
@@ -37,6 +38,8 @@ class Selection:
     pool: bool = False  # --pool: every coder but consensus, pooled
     pools: bool = False  # the report counts the chosen coders' annotations together
     left_out_roles: frozenset[str] | None = None  # --leave-out; None: the study's setting
+    #: which coders' files count (tcoder.coding_status): "done" (default) or "any"; None: the study's setting
+    policy: str | None = None
 
 
 def choose_coders(study: Study, selection: Selection) -> tuple[list[str], str]:
@@ -181,6 +184,9 @@ def load(study: Study, selection: Selection) -> ReportData:
     orphaned = 0
     unknown_codes: dict[str, int] = {}
     wanted = set(coders)
+    policy = selection.policy or policy_of(study)
+    left_out: list[tuple[str, CoderStatus]] = []
+    unmarked: list[tuple[str, CoderStatus]] = []
     for ref in study.transcripts:
         present = [c for c in study.coders_of(ref) if c in wanted]
         if not present:
@@ -196,6 +202,12 @@ def load(study: Study, selection: Selection) -> ReportData:
             except TcoderError as exc:
                 errors.extend(exc.problems)
                 continue
+            status = decide(coder, file_status(loaded.file), len(loaded.annotations), policy)  # type: ignore[arg-type]
+            if not status.counted:
+                left_out.append((ref.name, status))
+                continue
+            if status.state == UNMARKED:
+                unmarked.append((ref.name, status))
             files[coder].add(ref.name)
             length = len(text)
             for a in loaded.file.annotations:
@@ -243,13 +255,19 @@ def load(study: Study, selection: Selection) -> ReportData:
         fallback = rows.get(column) or [""] * len(own)
         rows[column] = [o if o is not None else f for o, f in zip(own, fallback)]
     frame = _frame(rows)
-    warnings = []
+    warnings = [Problem(f"left out: {line}", study.root, severity="warning") for line in summarise(left_out)]
+    warnings += [Problem(f"counted: {line}; mark it with 'tcoder status --done'", study.root, severity="warning")
+                 for line in summarise(unmarked)]
     if orphaned:
         warnings.append(Problem(f"{orphaned} orphaned annotation(s) left out: their passage is no longer in the "
                                 "transcript (see 'tcoder check')", study.root, severity="warning"))
     if unknown_codes:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(unknown_codes.items()))
         warnings.append(Problem(f"codes not in the codebook: {listed}", study.codebook_path, severity="warning"))
+    if selection.coders is None and any(files.values()):
+        # Coders none of whose files count (all still coding, say) get no columns of zeros.
+        coders = [c for c in coders if files[c]]
+        files = {c: files[c] for c in coders}
     codes = select_codes(codebook, selection, sorted(unknown_codes))
     rule = study.turn_rule("reports", selection.left_out_roles)
     return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings, coder_note, rule)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from tcoder.adjudication import Adjudication, default_coders
+from tcoder.adjudication import Adjudication, default_coders_explained
+from tcoder.coding_status import Policy
 from tcoder.errors import Problem, TcoderError
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study, TranscriptRef
@@ -19,18 +20,28 @@ class CompareApp(TcoderApp):
     list_purpose = "to compare its coders and adjudicate"
 
     def __init__(self, study: Study, transcript: TranscriptRef, coders: Sequence[str] | None = None, *,
-                 unit: str = "char", cursor_blink: bool = True) -> None:
-        """``coders``: the coders to compare (default: every coder with a file for the
-        transcript, except the consensus)."""
+                 unit: str = "char", cursor_blink: bool = True, policy: Policy | None = None) -> None:
+        """``coders``: the coders to compare (default: the coders who count for the
+        transcript, by default those who marked it done, except the consensus)."""
         super().__init__(study, CONSENSUS, transcript, cursor_blink=cursor_blink)
         self.compare_coders = list(coders) if coders else None
         self.unit = unit
+        self.policy = policy
 
     def open_transcript(self, ref: TranscriptRef) -> None:
-        coders = self.compare_coders or default_coders(self.study, ref)
+        left_out = []
+        if self.compare_coders:
+            coders = self.compare_coders
+        else:
+            try:
+                coders, left_out = default_coders_explained(self.study, ref, self.policy)
+            except TcoderError as exc:
+                self._cannot_open(ref, exc.problems)
+                return
         if len(coders) < 2:
-            problem = Problem(f"{ref.name} has annotation files from {len(coders)} coder(s) "
-                              f"({', '.join(coders) or 'none'}); comparing needs two", ref.path)
+            why = "".join(f"; {s.note}" for s in left_out)
+            problem = Problem(f"{ref.name} has annotation files that count from {len(coders)} coder(s) "
+                              f"({', '.join(coders) or 'none'}); comparing needs two{why}", ref.path)
             self._cannot_open(ref, [problem])
             return
         opened: list[CodingSession] = []
