@@ -170,3 +170,17 @@ def test_bad_left_out_roles_setting(study_builder, run_cli):
     (b.root / "tcoder.yaml").write_text("left_out_roles:\n  agreemnt: [interviewer]\n")
     code, out, err = run_cli("check", b.root)
     assert "unknown purpose 'agreemnt'" in err and "(did you mean 'agreement'?)" in err
+
+
+def test_a_spreadsheet_export_in_windows_1252_reads_with_a_warning(study_builder, run_cli):
+    b = _study(study_builder)
+    b.transcript("interviews/P02.txt", MINI_TRANSCRIPT.replace("Amara", "Tomás"))
+    (b.root / "participants.csv").write_bytes("participant;name;group\r\ntomas;Tomás;control\r\n".encode("cp1252"))
+    (b.root / "speakers.csv").write_bytes("transcript;speaker;participant;role\r\nP02;Tomás;tomas;participant\r\n"
+                                          .encode("cp1252"))
+    study = open_study(b.root)
+    assert study.participants.attributes_of("tomas") == {"name": "Tomás", "group": "control"}
+    assert study.participants.participant("interviews/P02.txt", "Tomás") == "tomas"
+    assert any("not UTF-8" in p.message and p.severity == "warning" for p in study.participant_problems)
+    code, out, err = run_cli("participants", "fill", b.root)
+    assert code == 1 and "not UTF-8" in err and "before tcoder adds rows" in err  # never rewrites what it cannot keep
