@@ -26,6 +26,9 @@ import pandas as pd
 from tcoder.participants import Grouping
 from tcoder.reports.stats import independence_test
 
+#: Values are indented under their attribute with no-break spaces, which Markdown and HTML keep.
+INDENT = "\u00a0\u00a0"
+
 
 def case_values(study, grouping: Grouping) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
     """(cases, attribute columns, case -> values) at the grouping's level."""
@@ -80,7 +83,7 @@ def cases_table(study, grouping: Grouping, median: bool = False) -> tuple[pd.Dat
             shown, data = _categorical_rows(column, labels, members, present)
         missing = {g: sum(1 for c in members[g] if not present[c]) for g in labels}
         if any(missing.values()):
-            shown.append({"characteristic": "  (missing)", **{heads[g]: str(missing[g]) for g in labels}})
+            shown.append({"characteristic": INDENT + "(missing)", **{heads[g]: str(missing[g]) for g in labels}})
             data.append({"attribute": column, "level": "(missing)", **{f"{g} n": missing[g] for g in labels}})
         for row in shown:
             shown_rows.append({("characteristic" if k == "characteristic" else heads.get(k, k)): v
@@ -159,7 +162,7 @@ def _categorical_rows(column: str, labels: list[str], members: dict[str, list[st
     shown: list[dict[str, object]] = [header]
     data = []
     for i, level in enumerate(levels):
-        row: dict[str, object] = {"characteristic": f"  {level}"}
+        row: dict[str, object] = {"characteristic": INDENT + level}
         entry: dict[str, object] = {"attribute": column, "level": level}
         for k, g in enumerate(labels):
             pct = 100.0 * counts[i, k] / with_value[k] if with_value[k] else np.nan
