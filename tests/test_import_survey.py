@@ -78,7 +78,7 @@ def test_codes_of_answers_crosstab_against_survey_groups(study, tmp_path, run_cl
         doc = (study / "survey" / f"{rid}.txt").read_text()
         start = doc.index(f"{rid}: ") + len(rid) + 2
         b.annotations(f"survey/{rid}.txt", "consensus", [("duty", start, start + 10)])
-    b.annotations("survey/R_3c.txt", "consensus", [])  # coded: nothing applies
+    b.annotations("survey/R_3c.txt", "consensus", [], status="done")  # coded: nothing applies
     code, out, err = run_cli("report", study, "crosstab", "--by", "year", "--code", "duty", "--format", "csv")
     assert code == 0, err
     row = next(csv.DictReader(io.StringIO(out)))
