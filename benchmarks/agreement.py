@@ -4,6 +4,8 @@ the per-transcript function of the compare view.
 
     python benchmarks/agreement.py [--work DIR] [--repeat 3]
 
+(krippendorff comes with the test extra: pip install -e ".[test]")
+
 1. A study of 2 million characters, 3 coders, 30 codes (24,000 annotations):
    `tcoder agree --unit char` (a fresh process, wall clock) against building a
    coders x characters array per code and calling krippendorff.alpha on it,
@@ -31,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import numpy as np  # noqa: E402
+
 from generate import generate_study  # noqa: E402
 
 # Runs the command in a fresh interpreter and reports that process's own peak RSS
@@ -138,7 +141,6 @@ def compare_view_benchmark(repeat: int) -> list[tuple[str, str, str]]:
     import random
 
     from generate import _vocabulary, make_text
-
     from tcoder.agreement import transcript_agreement
     from tcoder.transcript import Transcript
 

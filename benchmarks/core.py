@@ -22,7 +22,6 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 from generate import generate_study  # noqa: E402
-
 from tcoder.annotations import Annotation, AnnotationFile, save_annotations  # noqa: E402
 from tcoder.study import open_study  # noqa: E402
 

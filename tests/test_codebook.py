@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from studykit import MINI_CODEBOOK, REPO
 from tcoder.codebook import (
     COMMAND_KEYS,
     PALETTE,
@@ -13,8 +14,6 @@ from tcoder.codebook import (
     parse_codebook,
 )
 from tcoder.errors import CodebookError
-
-from studykit import MINI_CODEBOOK, REPO
 
 FULL = """\
 title: Medical learners' anti-racist activism
@@ -115,7 +114,7 @@ def test_shipped_codebooks_are_valid():
 def test_yaml_round_trip():
     cb = parse_codebook(FULL)
     again = parse_codebook(codebook_to_yaml(cb))
-    for a, b in zip(cb, again):
+    for a, b in zip(cb, again, strict=True):
         assert (a.id, a.name, a.description, a.include, a.exclude, a.examples, a.key, a.parent, a.exclusive,
                 a.level, a.value) == (b.id, b.name, b.description, b.include, b.exclude, b.examples, b.key,
                                       b.parent, b.exclusive, b.level, b.value)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from studykit import GRAND, MINI_TRANSCRIPT, RENAL, STAYED
 
+from studykit import GRAND, MINI_TRANSCRIPT, RENAL, STAYED
 from tcoder.annotations import read_annotations
 from tcoder.coding_status import (
     DONE,
@@ -15,7 +15,6 @@ from tcoder.coding_status import (
     coders_for,
     decide,
     file_status,
-    mark,
     parse_status,
 )
 from tcoder.session import CodingSession

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
 
+from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
 from tcoder.adjudication import (
     NONE_FIELD,
     SOURCES_FIELD,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
 
 P01 = "interviews/P01.txt"

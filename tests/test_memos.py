@@ -10,8 +10,18 @@ from hypothesis import strategies as st
 
 from studykit import MINI_TRANSCRIPT, SAW, STAYED
 from tcoder.check import check_study, save_moved_memos
-from tcoder.memos import (Link, MemoChangedError, MemoFileError, code_link, dumps_memo, new_memo, parse_memo,
-                          passage_link, read_memo, save_memo)
+from tcoder.memos import (
+    Link,
+    MemoChangedError,
+    MemoFileError,
+    code_link,
+    dumps_memo,
+    new_memo,
+    parse_memo,
+    passage_link,
+    read_memo,
+    save_memo,
+)
 from tcoder.memoset import check_links, create_memo, load_memos, passage_from_spec
 from tcoder.study import open_study
 

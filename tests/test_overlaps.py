@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from studykit import GRAND, MINI_TRANSCRIPT, RENAL, SAW, STAYED
-
 from tcoder.annotations import Annotation, read_annotations
 from tcoder.overlaps import merged_annotation, overlap_groups
 

@@ -89,7 +89,7 @@ def test_coder_in_header_differs_from_file_name(mini_study):
 def test_missing_codebook_is_a_clear_error(study_builder):
     study_builder.transcript()
     with pytest.raises(StudyError, match="no codebook at codebook.yaml"):
-        open_study(study_builder.root).codebook
+        _ = open_study(study_builder.root).codebook
 
 
 def test_opening_a_file_or_nothing(tmp_path):

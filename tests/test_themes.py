@@ -10,8 +10,16 @@ from tcoder import themeops
 from tcoder.check import check_study
 from tcoder.study import open_study
 from tcoder.themelog import history_path, read_history, record
-from tcoder.themes import Theme, ThemeFile, ThemeFileError, dumps_themes, find_cycles, parse_themes, read_themes, \
-    theme_problems
+from tcoder.themes import (
+    Theme,
+    ThemeFile,
+    ThemeFileError,
+    dumps_themes,
+    find_cycles,
+    parse_themes,
+    read_themes,
+    theme_problems,
+)
 
 THEMES = """\
 # Our candidate themes, after the first pass

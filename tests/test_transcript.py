@@ -129,10 +129,6 @@ def test_offsets_survive_encode_decode_round_trips(text, codec, crlf, data):
 # ------------------------------------------------------------------ turns
 
 
-def _speakers(text, pattern=None):
-    return [(t.speaker, text[t.start:t.end]) for t in find_turns(text, pattern)]
-
-
 @pytest.mark.parametrize("label, name", [
     ("Interviewer:", "Interviewer"),
     ("P1:", "P1"),

@@ -127,9 +127,6 @@ class AnnotationFile:
     format: str = FORMAT_ID
     extra: dict[str, Any] = field(default_factory=dict)  # unknown header fields, kept on rewrite
 
-    def by_id(self) -> dict[str, Annotation]:
-        return {a.id: a for a in self.annotations}
-
 
 # ---------------------------------------------------------------- reading
 
@@ -232,6 +229,7 @@ def _describe_annotation_problem(item: Any) -> str | None:
             return f"{key!r} is missing or not a whole number"
         if value < 0:
             return f"{key!r} is negative ({value})"
+    assert isinstance(start, int) and isinstance(end, int)  # checked just above
     if end < start:
         return f"the span is reversed: end {end} is before start {start}"
     if end == start:
@@ -283,7 +281,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 _SORT_KEY = operator.attrgetter("start", "end", "code", "id")  # = Annotation.sort_key, in C
 # The C string encoder of the json module; building each line from it is several
 # times faster than encoding a dict per annotation, which matters on every save.
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
 
 
 def _annotation_line(a: Annotation) -> str:

@@ -73,7 +73,7 @@ def read_attributes(path: Path, transcripts: Iterable[str]) -> tuple[Attributes,
             problems.append(Problem(f"{target} has two rows (lines {first_line[target]} and {line})", path, line))
             continue
         first_line[target] = line
-        attributes.rows[target] = {c: v.strip() for c, v in zip(columns, row[1:])}
+        attributes.rows[target] = {c: v.strip() for c, v in zip(columns, row[1:], strict=True)}
     return attributes, problems
 
 

@@ -14,8 +14,8 @@ from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
 from tcoder.coding_status import file_status
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
-from tcoder.participants import speaker_problems
 from tcoder.overlaps import describe, merged_annotation, overlap_groups
+from tcoder.participants import speaker_problems
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -179,8 +179,8 @@ def participants_summary(study: Study) -> str:
 def _check_memos_and_themes(report: CheckReport, known_codes: set[str] | None, fixing: bool) -> None:
     """Memo files (front matter, ids, links) and the themes file (codes, sub-themes, cycles)."""
     from tcoder.memoset import check_links, kind_problems, load_memos
-    from tcoder.themes import ThemeFileError, read_themes, theme_problems
     from tcoder.themelog import history_path, read_history
+    from tcoder.themes import ThemeFileError, read_themes, theme_problems
 
     study = report.study
     known_themes: set[str] | None = None

@@ -15,7 +15,7 @@ import argparse
 import importlib
 import importlib.util
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from tcoder import __version__
 
@@ -48,7 +48,7 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
@@ -85,7 +85,7 @@ def _parse(parser: argparse.ArgumentParser, commands: dict[str, argparse.Argumen
     command has an optional positional after its options."""
     name = next((a for a in argv if not a.startswith("-")), None)
     command = commands.get(name) if name else None
-    if command is None or command._subparsers is not None:  # no command, or one with its own subcommands
+    if name is None or command is None or command._subparsers is not None:  # no command, or one with its own subcommands
         return parser.parse_args(argv)
     at = argv.index(name)
     if any(a in ("-h", "--help", "--version") for a in argv[:at]):
@@ -93,14 +93,6 @@ def _parse(parser: argparse.ArgumentParser, commands: dict[str, argparse.Argumen
     args = command.parse_intermixed_args(argv[at + 1:])
     args.command = name
     return args
-
-
-def print_problems(problems, file=None) -> None:
-    from tcoder.textsafe import for_stream
-
-    file = file or sys.stderr
-    for problem in problems:
-        print(for_stream(f"{problem.severity}: {problem}", file), file=file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
-    from tcoder.errors import TcoderError
+    from tcoder.errors import TcoderError, print_problems
 
     try:
         return int(args.run(args) or 0)
@@ -132,10 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_problems([Problem(f"cannot use this path: {exc.strerror or exc}", where)])
         return EXIT_DATA
     except BrokenPipeError:  # e.g. piped into `head`
-        try:
-            sys.stdout = None  # type: ignore[assignment]
-        finally:
-            return EXIT_OK
+        sys.stdout = None  # nothing more is written to the closed pipe
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

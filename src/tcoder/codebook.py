@@ -163,13 +163,9 @@ class Code:
     children: list[str] = field(default_factory=list)
     exclusive: bool = False  # a domain: its children are mutually exclusive values
     level: Level = "nominal"  # for domains
-    value: float | int | None = None  # for children of a domain
+    value: float | int | str | None = None  # for children of a domain (a label in a nominal one)
     depth: int = 0
     line: int | None = None
-
-    @property
-    def is_domain(self) -> bool:
-        return self.exclusive
 
 
 @dataclass(eq=False)
@@ -411,29 +407,29 @@ def _parse_domain(fields: dict[str, YNode], code: Code, parent: Code | None, pat
         else:
             code.level = level.value
     value = fields.get("value")
-    in_domain = parent is not None and parent.exclusive
+    domain = parent if parent is not None and parent.exclusive else None
     if value is not None:
-        if not in_domain:
+        if domain is None:
             problems.append(Problem(f"'value' only applies to codes inside an exclusive domain; {code.id!r} "
                                     "is not", path, value.mark.line, value.mark.column))
-        elif parent.level != "nominal":
+        elif domain.level != "nominal":
             if isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
                 problems.append(Problem(
-                    f"value {value.raw!r} of {code.id!r} must be a number: the domain {parent.id!r} is "
-                    f"{parent.level}", path, value.mark.line, value.mark.column))
+                    f"value {value.raw!r} of {code.id!r} must be a number: the domain {domain.id!r} is "
+                    f"{domain.level}", path, value.mark.line, value.mark.column))
             else:
                 code.value = value.value
         else:
             code.value = value.value if isinstance(value.value, (int, float, str)) else None
-    elif in_domain and parent.level != "nominal":
-        problems.append(Problem(f"{code.id!r} needs a numeric 'value': its domain {parent.id!r} is "
-                                f"{parent.level}", path, fields["id"].mark.line, fields["id"].mark.column))
+    elif domain is not None and domain.level != "nominal":
+        problems.append(Problem(f"{code.id!r} needs a numeric 'value': its domain {domain.id!r} is "
+                                f"{domain.level}", path, fields["id"].mark.line, fields["id"].mark.column))
 
 
 def _check_domain_values(domain: Code, codes: dict[str, Code], path, problems: list[Problem]) -> None:
     if domain.level == "nominal":
         return
-    seen: dict[float, str] = {}
+    seen: dict[float | int | str, str] = {}
     for cid in domain.children:
         value = codes[cid].value
         if value is None:

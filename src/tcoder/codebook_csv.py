@@ -133,7 +133,7 @@ def read_codebook_csv(path: str | os.PathLike[str]) -> Codebook:
                         tuple(fields["examples"]),  # type: ignore[arg-type]
                         key=cell(row, "key") or None, color=colour or "", color_given=colour is not None,
                         parent=parent or None, exclusive=exclusive,
-                        level=level if level in LEVELS else "nominal",  # type: ignore[arg-type]
+                        level=level if level in LEVELS else "nominal",
                         value=value, depth=codes[parent].depth + 1 if parent else 0)
             codes[code_id] = code
             by_path[tag] = code_id

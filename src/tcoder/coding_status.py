@@ -37,13 +37,13 @@ if TYPE_CHECKING:
     from tcoder.study import LoadedAnnotations, Study, TranscriptRef
 
 STATUS_FIELD = "status"
-DONE = "done"
-IN_PROGRESS = "in-progress"
-UNMARKED = "unmarked"
-NO_FILE = "no file"
-STATES = (DONE, IN_PROGRESS)
-
 State = Literal["done", "in-progress", "unmarked"]
+DONE: State = "done"
+IN_PROGRESS: State = "in-progress"
+UNMARKED: State = "unmarked"
+NO_FILE = "no file"
+STATES: tuple[State, ...] = (DONE, IN_PROGRESS)
+
 Policy = Literal["done", "any"]
 POLICIES: tuple[Policy, ...] = ("done", "any")
 

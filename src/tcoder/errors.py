@@ -7,9 +7,12 @@ The command line prints its problems and exits 1; no traceback reaches the user.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import IO, Iterable, Literal
+
+from tcoder.textsafe import for_stream
 
 Severity = Literal["error", "warning"]
 
@@ -47,6 +50,14 @@ class Problem:
     def __str__(self) -> str:
         where = self.where
         return f"{where}: {self.message}" if where else self.message
+
+
+def print_problems(problems: Iterable[Problem], file: IO[str] | None = None) -> None:
+    """Print problems one per line as ``severity: file, line N: message`` (to stderr by
+    default), inert on a terminal: messages quote users' files."""
+    file = file or sys.stderr
+    for problem in problems:
+        print(for_stream(f"{problem.severity}: {problem}", file), file=file)
 
 
 class TcoderError(Exception):

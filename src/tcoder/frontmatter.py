@@ -15,7 +15,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -179,7 +179,7 @@ def block_field(key: str, value: Any) -> str:
 # ---------------------------------------------------------------- rewriting
 
 
-def render(fm: FrontMatterFile, changed: dict[str, str | None], order: tuple[str, ...]) -> str:
+def render(fm: FrontMatterFile, changed: Mapping[str, str | None], order: tuple[str, ...]) -> str:
     """The file's text with the given top-level fields replaced.
 
     ``changed`` maps a field to its new lines (from :func:`block_field`), or to None
@@ -261,17 +261,18 @@ def render_unchanged(fm: FrontMatterFile) -> str:
     return render(fm, {}, ())
 
 
-def _rewrite_all(fm: FrontMatterFile, changed: dict[str, str | None], order: tuple[str, ...]) -> str:
+def _rewrite_all(fm: FrontMatterFile, changed: Mapping[str, str | None], order: tuple[str, ...]) -> str:
     """A front matter not laid out one field per line (``{id: x, kind: code}``):
     every field is written again in block style, known ones first."""
     values = {k: v.plain() for k, v in fm.fields.items()}
     keys = [k for k in order if k in values or changed.get(k)] + [k for k in values if k not in order]
     keys += [k for k in changed if k not in keys and changed[k]]
-    lines = []
+    lines: list[str] = []
     for key in keys:
         if key in changed:
-            if changed[key]:
-                lines.append(changed[key])
+            new = changed[key]
+            if new:
+                lines.append(new)
         else:
             lines.append(block_field(key, values[key]))
     return f"{fm.opener}\n" + "".join(lines) + f"{fm.closer}\n" + fm.body

@@ -166,7 +166,7 @@ def _people(table: CsvTable, result: Participants, problems: list[Problem]) -> N
                                     f"{row.line}); give each person one row", path, row.line, 1))
             continue
         first_line[pid] = row.line
-        result.people[pid] = dict(zip(columns, row.cells[1:]))
+        result.people[pid] = dict(zip(columns, row.cells[1:], strict=False))
 
 
 def _speakers(table: CsvTable, result: Participants, transcripts: list[str], problems: list[Problem]) -> None:

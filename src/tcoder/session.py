@@ -340,7 +340,7 @@ class CodingSession:
 
     def __init__(self, study: Study, ref: TranscriptRef | str, coder: str, *, read_only: bool = False,
                  background_save: bool = False,
-                 schedule_save: Callable[[Callable[[], object]], None] | None = None,
+                 schedule_save: Callable[[Callable[[], object]], object] | None = None,
                  slow_save_seconds: float | None = None):
         """Open ``coder``'s annotations of ``ref``. Without ``read_only`` the session
         takes the file's lock, or becomes read-only (with the reason) when another
@@ -386,7 +386,7 @@ class CodingSession:
         else:
             self._take_lock()
         try:
-            loaded = study.load_annotations(self.ref, coder, self._known_codes())
+            loaded = study.load_annotations(self.ref, coder, study.known_codes())
         except BaseException:
             self.close()
             raise
@@ -458,12 +458,6 @@ class CodingSession:
     def codebook(self) -> Codebook:
         return self.study.codebook
 
-    def _known_codes(self) -> set[str] | None:
-        try:
-            return set(self.study.codebook.codes)
-        except TcoderError:
-            return None
-
     @property
     def annotations(self) -> list[Annotation]:
         """The placed annotations (orphaned ones are kept in the file but not shown), in text order."""
@@ -499,10 +493,6 @@ class CodingSession:
     @property
     def can_undo(self) -> bool:
         return bool(self.history.undo_stack)
-
-    @property
-    def can_redo(self) -> bool:
-        return bool(self.history.redo_stack)
 
     # ------------------------------------------------------------ coding actions
 
@@ -816,9 +806,6 @@ class CodingSession:
         self._base = {}
         self._header_base = {}
         return f"the unreadable file was moved to {target.name}"
-
-    def disk_changed(self) -> bool:
-        return _disk_stamp(self.path) != self._stamp
 
     def sync(self, *, force: bool = False) -> SyncReport | None:
         """If the file changed on disk, read it and merge by id (three-way, with the

@@ -144,9 +144,9 @@ class Study:
         for rel_folder, stem in by_key:
             stems_by_folder.setdefault(rel_folder, []).append(stem)
         for rel_folder, stem, coder, path in jsons:
-            ref = by_key.get((rel_folder, stem))
-            if ref is not None:
-                self._files.setdefault(ref.name, {})[coder] = path
+            owner = by_key.get((rel_folder, stem))
+            if owner is not None:
+                self._files.setdefault(owner.name, {})[coder] = path
             elif _looks_like_annotations(path):
                 self._unmatched(path, f"{stem}.{coder}", stems_by_folder.get(rel_folder, []))
         for rel_folder, stem, path in odd_jsons:
@@ -343,16 +343,18 @@ class Study:
 
     def iter_loaded(self, coders: list[str] | None = None) -> Iterator[LoadedAnnotations | TcoderError]:
         """Every annotation file (of the given coders), loaded; errors are yielded, not raised."""
+        known = self.known_codes()
         for ref in self.transcripts:
             for coder in self.coders_of(ref):
                 if coders is not None and coder not in coders:
                     continue
                 try:
-                    yield self.load_annotations(ref, coder, self._known_codes())
+                    yield self.load_annotations(ref, coder, known)
                 except TcoderError as exc:
                     yield exc
 
-    def _known_codes(self) -> set[str] | None:
+    def known_codes(self) -> set[str] | None:
+        """The codebook's code ids; None when the codebook cannot be read."""
         try:
             return set(self.codebook.codes)
         except TcoderError:

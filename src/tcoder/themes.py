@@ -347,6 +347,7 @@ def theme_problems(themes: ThemeFile, known_codes: Iterable[str] | None = None,
     owner: dict[str, str] = {}
     for theme in themes:
         for code in theme.codes if known is not None else ():
+            assert known is not None
             if code not in known:
                 line, column = theme.places.get(("codes", code), (theme.line, None))
                 now = resolve_code(code) if resolve_code else None
@@ -470,7 +471,7 @@ def dumps_themes(themes: ThemeFile) -> str:
 
 
 def _leading_comments(text: str) -> str:
-    out = []
+    out: list[str] = []
     for line in text.split("\n"):
         if line.startswith("#") or (not line.strip() and out):
             out.append(line + "\n")

@@ -37,8 +37,8 @@ def annotation_names(stem: str) -> Callable[[str], bool]:
     return wanted
 
 
-def watch_folder(folder: Path, wanted: Callable[[str], bool], on_change: Callable[[set[Path]], None],
-                 stop: threading.Event, on_ready: Callable[[], None] | None = None) -> None:
+def watch_folder(folder: Path, wanted: Callable[[str], bool], on_change: Callable[[set[Path]], object],
+                 stop: threading.Event, on_ready: Callable[[], object] | None = None) -> None:
     """Call ``on_change`` with the paths of wanted files that were written, replaced
     or deleted in ``folder`` (not below it), until ``stop`` is set. ``on_ready`` is
     called once the operating system is watching. Raises :class:`WatchUnavailable`."""

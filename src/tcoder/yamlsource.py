@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable
 
 import yaml
 
@@ -137,7 +137,7 @@ def _convert(node: yaml.Node, path, problems: list[Problem], depth: int) -> YNod
     return YNode(mapping, mark, key_marks)
 
 
-def suggest(word: str, choices: Iterator[str] | list[str] | tuple[str, ...]) -> str:
+def suggest(word: str, choices: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for the closest valid name, or ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

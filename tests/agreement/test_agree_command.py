@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+
 from studykit import MINI_TRANSCRIPT
 
 T = MINI_TRANSCRIPT
@@ -68,8 +69,8 @@ def test_json_has_the_keys_of_format_section_6(run_cli, coded):
 
 def test_values_match_krippendorff_on_the_materialised_units(run_cli, coded):
     import numpy as np
-    from agreement_reference import binary_matrix, reference_alpha
 
+    from agreement_reference import binary_matrix, reference_alpha
     from tcoder.study import open_study
 
     result, _ = agree_json(run_cli, coded.root, "--unit", "word")

@@ -6,8 +6,8 @@ import json
 import re
 
 import pytest
-from studykit import GRAND, REPO, STAYED
 
+from studykit import GRAND, REPO, STAYED
 from tcoder.session import CodingSession
 from tcoder.study import open_study
 

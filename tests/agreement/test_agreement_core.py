@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-from agreement_reference import codes_unit, reference_alpha, units_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_agreement_properties import texts
 
+from agreement_reference import codes_unit, reference_alpha, units_of
 from tcoder.agreement import bootstrap, coincidences, difference_matrix, reliability
 from tcoder.agreement.bootstrap import bootstrap_samples
 from tcoder.agreement.coincidence import binary_coincidences, binary_reliability
@@ -28,16 +30,16 @@ def test_merge_overlapping_matches_brute_force(items):
     g, s, e, sources = merge_overlapping(group, start, end)
     for key in range(4):
         covered = {p for gg, ss, n in items if gg == key for p in range(ss, ss + n)}
-        mine = [(a, b) for gg, a, b in zip(g, s, e) if gg == key]
+        mine = [(a, b) for gg, a, b in zip(g, s, e, strict=True) if gg == key]
         assert {p for a, b in mine for p in range(a, b)} == covered
-        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(mine, mine[1:]))  # sorted, disjoint (may touch)
-        assert all(b1 < a2 or b1 == a2 for (_, b1), (a2, _) in zip(mine, mine[1:]))
+        assert all(b1 <= a2 for (_, b1), (a2, _) in itertools.pairwise(mine))  # sorted, disjoint (may touch)
+        assert all(b1 < a2 or b1 == a2 for (_, b1), (a2, _) in itertools.pairwise(mine))
     assert sources.sum() == len(items)
 
 
 def test_touching_intervals_stay_apart_and_nested_ones_merge():
     g, s, e, sources = merge_overlapping(np.array([0, 0, 0, 0]), np.array([0, 5, 6, 20]), np.array([5, 9, 7, 25]))
-    assert list(zip(s, e)) == [(0, 5), (5, 9), (20, 25)]
+    assert list(zip(s, e, strict=True)) == [(0, 5), (5, 9), (20, 25)]
     assert list(sources) == [1, 2, 1]
 
 
@@ -54,7 +56,7 @@ def test_depth_lengths_match_brute_force(coders):
     result = depth_lengths(group, start, end, groups, depth)
     for key in range(groups):
         counts = np.zeros(100, dtype=int)
-        for g, s, e in zip(group, start, end):
+        for g, s, e in zip(group, start, end, strict=True):
             if g == key:
                 counts[s:e] += 1
         expected = [0] + [int((counts == k).sum()) for k in range(1, depth + 1)]
@@ -74,7 +76,7 @@ def test_overlap_pairs_match_brute_force(a_items, b_items):
     b_s, b_e = disjoint(b_items)
     i, j, count = overlap_pairs(a_s, a_e, b_s, b_e)
     expected = {(x, y) for x in range(len(a_s)) for y in range(len(b_s)) if a_s[x] < b_e[y] and b_s[y] < a_e[x]}
-    assert set(zip(i.tolist(), j.tolist())) == expected
+    assert set(zip(i.tolist(), j.tolist(), strict=True)) == expected
     assert len(i) == len(expected)
     assert count.sum() == len(expected)
 

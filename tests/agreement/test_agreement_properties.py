@@ -9,6 +9,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from agreement_reference import (
     binary_matrix,
     dkpro_expected,
@@ -16,10 +19,7 @@ from agreement_reference import (
     domain_matrix,
     reference_alpha,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from studykit import StudyBuilder
-
 from tcoder.agreement import CodingData, TranscriptCoding, compute_table
 from tcoder.codebook import parse_codebook
 from tcoder.transcript import Transcript
@@ -117,7 +117,7 @@ def test_domains_equal_the_krippendorff_package(data, level, unit):
     children = ["v1", "v2", "v3"]
     values = DOMAIN_VALUES[level]
     codebook = parse_codebook("codes:\n  - id: d\n    exclusive: true\n    level: " + level + "\n    codes:\n"
-                              + "".join(f"      - {{id: {c}, value: {v}}}\n" for c, v in zip(children, values)))
+                              + "".join(f"      - {{id: {c}, value: {v}}}\n" for c, v in zip(children, values, strict=True)))
     study = data.draw(studies(codes=tuple(children)))
     coding = as_data(study, codebook=codebook)
     table, _ = compute_table(coding, unit)
@@ -126,7 +126,7 @@ def test_domains_equal_the_krippendorff_package(data, level, unit):
     if not used:
         assert row is None
         return
-    numeric = {c: (float(i) if level == "nominal" else float(v)) for i, (c, v) in enumerate(zip(children, values))}
+    numeric = {c: (float(i) if level == "nominal" else float(v)) for i, (c, v) in enumerate(zip(children, values, strict=True))}
     matrix = domain_matrix([(tc.transcript, tc.spans) for tc in coding.transcripts], CODERS, numeric, unit)
     expected = reference_alpha(matrix, level, sorted(numeric.values()))
     if expected is None:

@@ -45,7 +45,7 @@ def k2011_study(study_builder):
     study_builder.transcript("units.txt", text)
     for coder, row in K2011.items():
         spans = []
-        for (start, end), value in zip(turns, row.split()):
+        for (start, end), value in zip(turns, row.split(), strict=True):
             if value != ".":
                 spans += [(f"{level}-{value}", start, end) for level in K2011_ALPHA]
         study_builder.annotations("units.txt", coder, spans)

@@ -7,8 +7,16 @@ import pytest
 from studykit import MINI_TRANSCRIPT
 from tcoder.annotations import Annotation, AnnotationFile, dumps_annotations, new_annotation, parse_annotations
 from tcoder.gitdriver.merge import NotAnnotationFile, choose_target, load_side, merge_files
-from tcoder.merge import (Conflict, ConflictRecordError, conflict_problems, conflict_record, read_conflict,
-                          resolve_conflict, resolve_header_conflict, unresolved)
+from tcoder.merge import (
+    Conflict,
+    ConflictRecordError,
+    conflict_problems,
+    conflict_record,
+    read_conflict,
+    resolve_conflict,
+    resolve_header_conflict,
+    unresolved,
+)
 from tcoder.transcript import text_sha256
 
 OLD = MINI_TRANSCRIPT

@@ -65,7 +65,7 @@ def test_git_diff_shows_control_characters_as_glyphs(repo: GitStudy):
     log = repo.git("log", "-p", "-1", "--format=").stdout + repo.git("diff", "HEAD").stdout
 
     assert ESC not in diff + log and "\x07" not in diff + log and RLO not in diff + log
-    assert f'+duty\u241b[31m  Amara  3:18-3:38  "it was my grandmother"  memo: see\u241b[2J\u241b[Hthis' in diff
+    assert '+duty\u241b[31m  Amara  3:18-3:38  "it was my grandmother"  memo: see\u241b[2J\u241b[Hthis' in diff
     assert f"\u241b]0;owned\u2407\u2426end  #{a.id}" in diff
     assert f'+outreach  Amara  7:57-7:73  "a free clinic day"  memo: plain  #{b.id}' in diff
     # The file itself keeps every character: only the display changes.

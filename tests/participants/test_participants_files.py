@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from studykit import MINI_TRANSCRIPT, StudyBuilder
-
 from tcoder.study import open_study
 
 FG = """\

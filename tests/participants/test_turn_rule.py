@@ -7,8 +7,8 @@ import json
 import krippendorff
 import numpy as np
 import pytest
-from studykit import MINI_TRANSCRIPT
 
+from studykit import MINI_TRANSCRIPT
 from tcoder.agreement import agreement, gather
 from tcoder.agreement.units import unit_index
 from tcoder.session import open_session
@@ -69,7 +69,7 @@ def _reliability(study, coders, code, unit, leave_out):
             mine = [a for a in study.load_annotations(ref, coder).annotations if a.code == code]
             if mine:
                 lo, hi = index.ranges(np.array([a.start for a in mine]), np.array([a.end for a in mine]))
-                for a, b in zip(lo, hi):
+                for a, b in zip(lo, hi, strict=True):
                     rows[i, a:b] = 1
         keep = [k for k, (s, _) in enumerate(spans)
                 if (transcript.turn_at(s) is None or transcript.turn_at(s).speaker not in leave_out)]

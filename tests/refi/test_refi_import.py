@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -199,7 +198,7 @@ def test_qdc_round_trip_keeps_tree_names_colours_and_definitions(sample_study, t
     original = load_codebook(sample_study / "codebook.yaml")
     back = load_codebook(tmp_path / "c.yaml")
     assert len(back) == len(original)
-    for a, b in zip(original, back):
+    for a, b in zip(original, back, strict=True):
         assert (a.name, a.description, a.include, a.exclude, a.color, a.depth) == \
                (b.name, b.description, b.include, b.exclude, b.color, b.depth)
         assert b.examples == tuple(" ".join(e.split()) for e in a.examples)  # one line each

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from realkit import imported_passages, in_place, stored_passages, utf16_passages
 
 REAL = Path(__file__).parent / "data" / "real"
@@ -33,9 +32,9 @@ def test_nvivo_positions_are_utf16_code_units(name, passages, tmp_path, run_cli)
 
 def test_nvivo_as_code_points_would_misplace_most_passages(tmp_path):
     """What 0.1 did, measured on the same file: most passages on the wrong text."""
-    from tcoder.refi.positions import STANDARD, Convention, PositionMap
-
     import zipfile
+
+    from tcoder.refi.positions import STANDARD, Convention, PositionMap
 
     with zipfile.ZipFile(REAL / "nvivo-win-12.6.qdpx") as archive:
         raw = archive.read("Sources/68bbdc14-c361-4432-b4dd-ae1dbfc12890.txt").decode("utf-8")

@@ -7,8 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from realkit import imported_passages, in_place, stored_passages
+
 from tcoder.refi.validate import schema_errors
 
 NS = {"q": "urn:QDA-XML:project:1.0"}

@@ -208,7 +208,7 @@ RED = "\x1b[31m"
 def hostile(study_builder):
     """A code name, a memo, a quote and an attribute value that carry escape sequences."""
     b = study_builder
-    b.codebook(MINI_CODEBOOK.replace("name: Personal experience", f'name: "Bad\\e[2J"'))
+    b.codebook(MINI_CODEBOOK.replace("name: Personal experience", 'name: "Bad\\e[2J"'))
     text = MINI_TRANSCRIPT.replace("my grandmother", f"my {RED}grandmother")
     b.transcript("interviews/P01.txt", text)
     b.transcript("interviews/P02.txt", MINI_TRANSCRIPT)

@@ -6,8 +6,8 @@ import csv
 import io
 
 import pytest
-from studykit import StudyBuilder
 
+from studykit import StudyBuilder
 from tcoder.cli import main
 from tcoder.search.matrix import MatrixError, build_matrix
 from tcoder.study import open_study

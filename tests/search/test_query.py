@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from studykit import MINI_TRANSCRIPT, StudyBuilder
 
+from studykit import MINI_TRANSCRIPT, StudyBuilder
 from tcoder.search.query import compile_query
 from tcoder.search.query_syntax import QueryError, parse_query, tokenize, unparse
 from tcoder.study import open_study

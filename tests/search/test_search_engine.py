@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from studykit import MINI_TRANSCRIPT, StudyBuilder
 
+from studykit import MINI_TRANSCRIPT, StudyBuilder
 from tcoder.search.engine import FilterError, SearchFilters, run_search, search, select_transcripts
 from tcoder.search.fold import fold
 from tcoder.search.kwic import cells, concordance

@@ -9,10 +9,10 @@ curriculum (missing for bob, 270-306).
 from __future__ import annotations
 
 import pytest
-from tuikit import TUI_TRANSCRIPT, make_compare_app, run_app, screen_text
 
 from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD
 from tcoder.annotations import read_annotations
+from tuikit import TUI_TRANSCRIPT, make_compare_app, run_app, screen_text
 
 T = TUI_TRANSCRIPT
 GRAND, SAW, STAYED = T.index("my grandmother"), T.index("I saw"), T.index(" That stayed")

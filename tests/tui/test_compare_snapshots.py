@@ -8,6 +8,7 @@ Update after a deliberate change with ``pytest tests/tui/test_compare_snapshots.
 from __future__ import annotations
 
 import pytest
+
 from tuikit import TUI_TRANSCRIPT, make_compare_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

@@ -10,9 +10,8 @@ import sys
 import textwrap
 import time
 
-from tuikit import TUI_TRANSCRIPT, make_app, make_compare_app, run_app, screen_text
-
 from tcoder.annotations import read_annotations
+from tuikit import TUI_TRANSCRIPT, make_app, make_compare_app, run_app, screen_text
 
 P01 = "interviews/P01.txt"
 T = TUI_TRANSCRIPT

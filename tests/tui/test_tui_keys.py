@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 from tcoder.annotations import read_annotations
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 P01 = "interviews/P01.txt"
 

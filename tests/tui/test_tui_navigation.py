@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tuikit import TUI_TRANSCRIPT as T
-
 from tcoder.transcript import Transcript
 from tcoder.tui.navigation import Navigator
+from tuikit import TUI_TRANSCRIPT as T
 
 
 def nav() -> Navigator:

@@ -7,6 +7,7 @@ at the SVG files under __snapshots__ before committing them.
 from __future__ import annotations
 
 import pytest
+
 from tuikit import TUI_TRANSCRIPT, make_app
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import random
 
-from tuikit import TUI_TRANSCRIPT, make_app, run_app
-
 from tcoder.annotations import Annotation
+from tuikit import TUI_TRANSCRIPT, make_app, run_app
 
 
 def _visible_strips(view) -> list[str]:
@@ -41,7 +40,7 @@ def test_moves_repaint_every_row_that_changes(tui_study):
             if view.scroll_offset.y != top:
                 continue  # a scroll repaints everything
             after = _visible_strips(view)
-            changed = {y for y, (a, b) in enumerate(zip(before, after)) if a != b}
+            changed = {y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
             covered = {y for lo, hi in refreshed for y in range(lo, hi)}
             assert changed <= covered, (changed - covered, view.cursor, view.selection)
 
@@ -66,7 +65,7 @@ def test_wide_characters_and_controls_keep_columns(study_builder):
             assert "\x07" not in strip.text and "\x7f" not in strip.text
         assert any("\u2407" in view.render_line(y).text for y in range(len(view.wrap)))
         # every wide-character row fits in the text width
-        for start, end in zip(view.wrap.starts, view.wrap.ends):
+        for start, end in zip(view.wrap.starts, view.wrap.ends, strict=True):
             assert cell_len(text[start:end].replace("\t", " ")) <= view.text_width
 
     run_app(make_app(study_builder.root), scenario, size=(60, 20))

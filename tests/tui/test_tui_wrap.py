@@ -22,7 +22,7 @@ def test_inert_replaces_controls_one_for_one():
 def test_rows_break_after_spaces_and_fit_the_width():
     text = "Interviewer: " + "word " * 40
     rows = wrap_line(text, 0, len(text), 30)
-    for start, end in zip(rows, rows[1:] + [len(text)]):
+    for start, end in zip(rows, rows[1:] + [len(text)], strict=True):
         assert end - start <= 30
         if end < len(text):
             assert text[end - 1] == " "

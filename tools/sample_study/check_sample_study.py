@@ -13,9 +13,10 @@ Exits with status 1 if any check fails.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -128,7 +129,7 @@ def check_transcripts() -> dict[str, tuple[str, list]]:
                 fail(f"{name}: every turn label needs a timestamp")
             else:
                 secs = [int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in (x.groups() for x in stamps)]
-                if any(b <= a for a, b in zip(secs, secs[1:])):
+                if any(b <= a for a, b in itertools.pairwise(secs)):
                     fail(f"{name}: timestamps do not increase")
         elif any(stamps):
             fail(f"{name}: unexpected timestamps")

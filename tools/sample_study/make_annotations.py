@@ -187,13 +187,13 @@ def build(study: Path = STUDY, key: Path = HERE / "passages.yaml") -> dict[Path,
                 coded[coder].append(a)
         _merge_overlaps(coded, text)
         decided_none = _none_decisions(coded, codebook, len(text))
-        for coder, annotations in coded.items():
+        for coder, items in coded.items():
             # Every coder finished the transcript: marked done the evening of their last change.
-            last = max(a.updated or a.created or "" for a in annotations)
+            last = max(a.updated or a.created or "" for a in items)
             extra: dict = {STATUS_FIELD: status_record(DONE, last[:10] + "T18:00:00Z")}
             if coder == "consensus" and decided_none:
                 extra[NONE_FIELD] = decided_none
-            af = AnnotationFile(coder, path.name, transcript.sha256, annotations, extra=extra)
+            af = AnnotationFile(coder, path.name, transcript.sha256, items, extra=extra)
             outputs[path.with_name(f"{path.stem}.{coder}.json")] = dumps_annotations(af)
     return outputs
 

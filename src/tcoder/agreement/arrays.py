@@ -56,12 +56,9 @@ def span_arrays(data: CodingData, rollup: bool = False) -> SpanArrays:
                     rows.append((t, c, target, start, end))
     codes = code_order({r[2] for r in rows}, data.codebook)
     index = {code: k for k, code in enumerate(codes)}
-    if rows:
-        t, c, code, s, e = zip(*rows)
-        arrays = [np.fromiter(t, np.int64, len(rows)), np.fromiter(c, np.int64, len(rows)),
-                  np.fromiter((index[x] for x in code), np.int64, len(rows)),
-                  np.fromiter(s, np.int64, len(rows)), np.fromiter(e, np.int64, len(rows))]
-    else:
-        arrays = [np.zeros(0, dtype=np.int64) for _ in range(5)]
+    n = len(rows)
+    columns = (np.fromiter((r[0] for r in rows), np.int64, n), np.fromiter((r[1] for r in rows), np.int64, n),
+               np.fromiter((index[r[2]] for r in rows), np.int64, n),
+               np.fromiter((r[3] for r in rows), np.int64, n), np.fromiter((r[4] for r in rows), np.int64, n))
     lengths = np.array([len(tc.transcript.text) for tc in data.transcripts], dtype=np.int64)
-    return SpanArrays(*arrays, codes, observers, lengths)
+    return SpanArrays(*columns, codes, observers, lengths)

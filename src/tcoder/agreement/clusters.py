@@ -54,13 +54,13 @@ def disagreement_clusters(spans: Mapping[str, Mapping[str, Iterable[Span]]],
 
 def _overlapping_runs(tagged: list[tuple[int, int, str]]) -> Iterable[list[tuple[int, int, str]]]:
     run: list[tuple[int, int, str]] = []
-    reach = None
+    reach = 0  # the furthest end in the run
     for item in tagged:
         if run and item[0] >= reach:
             yield run
-            run, reach = [], None
+            run = []
+        reach = max(reach, item[1]) if run else item[1]
         run.append(item)
-        reach = item[1] if reach is None else max(reach, item[1])
     if run:
         yield run
 

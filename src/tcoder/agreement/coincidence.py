@@ -72,11 +72,11 @@ def difference_matrix(level: Level, values: Sequence[float] | npt.ArrayLike, n_v
     ``n_v`` are the pairable marginals (column sums of the coincidence matrix),
     which the ordinal metric needs.
     """
-    size = len(n_v)
+    n = np.asarray(n_v, dtype=np.float64)
+    size = len(n)
     if level == "nominal":
         return 1.0 - np.eye(size)
     if level == "ordinal":
-        n = np.asarray(n_v, dtype=np.float64)
         cum = np.concatenate([[0.0], np.cumsum(n)])
         lo = np.minimum.outer(np.arange(size), np.arange(size))
         hi = np.maximum.outer(np.arange(size), np.arange(size))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import combinations
-from typing import Iterable, Literal, Mapping
+from typing import Callable, Iterable, Literal, Mapping, Sequence
 
 from tcoder.agreement.arrays import span_arrays
 from tcoder.agreement.breakdown import segment_breakdown, span_breakdown
@@ -52,15 +53,15 @@ def compute_table(data: CodingData, unit: str, rollup: bool = False,
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     arrays = span_arrays(data, rollup)
     everything = range(len(data.transcripts))
+    build: Callable[[Sequence[int]], Table]
     if unit == "span":
-        breakdown = span_breakdown(data, arrays)
-        build = span_table
+        spans = span_breakdown(data, arrays)
+        build = partial(span_table, spans, codebook=data.codebook)
     else:
-        breakdown = segment_breakdown(data, arrays, unit)  # type: ignore[assignment]
-        build = segment_table  # type: ignore[assignment]
-    table = build(breakdown, everything, data.codebook)  # type: ignore[arg-type]
-    per_transcript = [(tc.name, build(breakdown, [t], data.codebook))  # type: ignore[arg-type]
-                      for t, tc in enumerate(data.transcripts)] if by_transcript else []
+        segments = segment_breakdown(data, arrays, unit)
+        build = partial(segment_table, segments, codebook=data.codebook)
+    table = build(everything)
+    per_transcript = [(tc.name, build([t])) for t, tc in enumerate(data.transcripts)] if by_transcript else []
     return table, per_transcript
 
 
@@ -122,7 +123,7 @@ def left_out_summary(data: CodingData, unit: str) -> dict | None:
     from tcoder.turnrule import describe
 
     units_removed = 0
-    for selection, tc in zip(data.selections, data.transcripts):
+    for selection, tc in zip(data.selections, data.transcripts, strict=False):
         if selection.everything_counts:
             continue
         if unit in ("span", "char"):

@@ -96,7 +96,7 @@ def segment_table(breakdown: SegmentBreakdown, transcripts: Sequence[int], codeb
     m = breakdown.observers[ts].astype(np.float64)
     units = float(breakdown.units[ts].sum())
     pairs = float((breakdown.units[ts] * m * (m - 1) / 2).sum())
-    used = breakdown.used[ts].any(axis=0)
+    used = np.asarray(breakdown.used[ts].any(axis=0))
     sums = breakdown.binary[ts].sum(axis=0)  # (K, 3)
     codes = [_from_reliability("code", code, _name(codebook, code), "nominal", binary_reliability(*sums[k]),
                                units, pairs)
@@ -122,7 +122,7 @@ def segment_table(breakdown: SegmentBreakdown, transcripts: Sequence[int], codeb
 
 def span_table(breakdown: SpanBreakdown, transcripts: Sequence[int], codebook: Codebook | None) -> Table:
     ts = np.asarray(transcripts, dtype=np.int64)
-    used = breakdown.used[ts].any(axis=0)
+    used = np.asarray(breakdown.used[ts].any(axis=0))
     observed = breakdown.observed[ts].sum(axis=0)
     expected = breakdown.expected[ts].sum(axis=0)
     units = breakdown.units[ts].sum(axis=0)

@@ -172,13 +172,14 @@ def unitizing_alpha(length: int, spans: Sequence[Sequence[tuple[int, int]]]) -> 
 
     Overlapping spans of one coder are merged first; touching spans stay two units.
     """
-    group, coder, start, end = [], [], [], []
+    coder: list[int] = []
+    start: list[int] = []
+    end: list[int] = []
     for c, coder_spans in enumerate(spans):
-        for s, e in coder_spans:
-            group.append(0)
+        for span_start, span_end in coder_spans:
             coder.append(c)
-            start.append(s)
-            end.append(e)
+            start.append(span_start)
+            end.append(span_end)
     key = np.asarray(coder, dtype=np.int64)
     merged_coder, s, e, sources = merge_overlapping(key, np.asarray(start, dtype=np.int64),
                                                     np.asarray(end, dtype=np.int64))

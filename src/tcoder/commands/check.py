@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tcoder.check import check_study, merge_overlapping, save_moved_memos, save_reanchored
-    from tcoder.errors import display_path
+    from tcoder.errors import display_path, print_problems
     from tcoder.study import open_study
     from tcoder.textsafe import for_stream
 
@@ -77,8 +77,7 @@ def run(args: argparse.Namespace) -> int:
         for path, n in merged:
             print(for_stream(f"Merged      {n} group(s) of overlapping annotations of one code in "
                              f"{display_path(path)}", out), file=out)
-    for problem in report.problems:
-        print(for_stream(f"{problem.severity}: {problem}", sys.stderr), file=sys.stderr)
+    print_problems(report.problems)
     if not args.quiet:
         n_err, n_warn = len(report.errors), len(report.warnings)
         status = "OK" if not n_err else "FAILED"

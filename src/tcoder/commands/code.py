@@ -39,9 +39,8 @@ def served_in_browser() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.cli import print_problems
     from tcoder.commands.coder_options import OptionError, coder_name, coder_names
-    from tcoder.errors import Problem, StudyError
+    from tcoder.errors import Problem, StudyError, print_problems
     from tcoder.study import open_study
 
     coder = args.coder or os.environ.get("TCODER_CODER") or None
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tcoder code: error: {exc}", file=sys.stderr)
         return 2
     study = open_study(args.study)
-    study.codebook  # a broken codebook is reported here, with file, line and column
+    _ = study.codebook  # a broken codebook is reported here, with file, line and column
     if not study.transcripts:
         raise StudyError(Problem("the study has no transcripts (*.txt or *.md files); add some or check "
                                  "'transcripts:' in tcoder.yaml", study.root))

@@ -56,10 +56,10 @@ def _coders(args: argparse.Namespace) -> list[str] | None | int:
 
 def run(args: argparse.Namespace) -> int:
     from tcoder.adjudication import CONSENSUS, default_coders_explained
-    from tcoder.coding_status import policy_of
-    from tcoder.textsafe import inert
+    from tcoder.coding_status import CoderStatus, policy_of
     from tcoder.errors import Problem, StudyError
     from tcoder.study import open_study
+    from tcoder.textsafe import inert
 
     chosen = _coders(args)
     if isinstance(chosen, int):
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     codebook = study.codebook  # a broken codebook is reported here, with file, line and column
     ref = study.find(args.transcript)
     policy = policy_of(study, args.include_unfinished)
-    left_out = []
+    left_out: list[CoderStatus] = []
     if chosen is not None:
         coders = chosen
     else:
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ.pop("COLUMNS", None)  # ask the terminal for its size (see tcoder code)
         os.environ.pop("LINES", None)
 
-    from tcoder.cli import print_problems
+    from tcoder.errors import print_problems
     from tcoder.tui.compare_app import CompareApp
 
     app = CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit, policy=policy)

@@ -117,8 +117,14 @@ def _merge(args: argparse.Namespace) -> int:
 def _resolve(args: argparse.Namespace) -> int:
     from tcoder.annotations import AnnotationLock, read_annotations, save_annotations
     from tcoder.errors import Problem, TcoderError, display_path
-    from tcoder.merge import (ConflictRecordError, conflict_problems, header_conflict, resolve_conflict,
-                              resolve_header_conflict, unresolved)
+    from tcoder.merge import (
+        ConflictRecordError,
+        conflict_problems,
+        header_conflict,
+        resolve_conflict,
+        resolve_header_conflict,
+        unresolved,
+    )
 
     path = args.file
     if args.keep is None:

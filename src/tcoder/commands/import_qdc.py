@@ -27,7 +27,6 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.codebook import codebook_to_yaml
     from tcoder.errors import display_path
     from tcoder.refi.importer import read_qdc_with_sets
-
     from tcoder.textsafe import for_stream
 
     source = Path(args.file)

@@ -198,7 +198,7 @@ def _new_in_editor(study, memo) -> int:
     try:
         saved = read_memo(path)
     except MemoFileError as exc:
-        from tcoder.cli import print_problems
+        from tcoder.errors import print_problems
 
         print_problems(exc.problems)
         _say(f"The memo is kept as you wrote it in {_rel(study, path)}; fix it there ('tcoder check' checks it)",
@@ -377,7 +377,7 @@ def _edit(args: argparse.Namespace) -> int:
     try:
         _stamp(read_memo(memo.path))
     except MemoFileError as exc:
-        from tcoder.cli import print_problems
+        from tcoder.errors import print_problems
 
         print_problems(exc.problems)
         _say("The file is kept as you wrote it; fix it there ('tcoder check' checks it)", sys.stderr)

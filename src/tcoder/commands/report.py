@@ -146,11 +146,10 @@ def run(args: argparse.Namespace) -> int:
 
         return report_analysis.run(args, _split)
 
-    from tcoder.reports.data import Selection, UsageError, load
-    from tcoder.study import open_study
-
     from tcoder.errors import Problem, TcoderError
     from tcoder.participants import GroupingError, resolve_grouping
+    from tcoder.reports.data import Selection, UsageError, load
+    from tcoder.study import open_study
 
     study = open_study(args.study)
     for problem in study.attribute_problems:

@@ -37,9 +37,9 @@ def check_format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace, split) -> int:
-    problem = check_format(args)
-    if problem:
-        return _usage(problem)
+    wrong = check_format(args)
+    if wrong:
+        return _usage(wrong)
     from tcoder.errors import TcoderError
     from tcoder.memoset import load_memos
     from tcoder.study import open_study
@@ -168,8 +168,8 @@ def _themes_document(args, study, memos, themes, chosen, graph, split) -> int:
     from tcoder.participants import GroupingError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.reports.document import Figure
-    from tcoder.reports.themereport import theme_counts, themes_document
     from tcoder.reports.thememap import draw_map
+    from tcoder.reports.themereport import theme_counts, themes_document
     from tcoder.themelog import history_path, read_history
 
     by = args.by

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.cli import print_problems
+    from tcoder.errors import print_problems
     from tcoder.gitdriver.review import RangeError, review
     from tcoder.gitdriver.review_output import FORMATS
     from tcoder.textsafe import for_stream

@@ -88,7 +88,7 @@ def parse_where(values: list[str] | None) -> dict[str, list[str]]:
 def run(args: argparse.Namespace) -> int:
     from tcoder.reports.destination import check_output_path
     from tcoder.search.engine import FilterError, SearchFilters, run_search
-    from tcoder.search.pattern import CompiledPattern, PatternError, SearchPattern
+    from tcoder.search.pattern import CompiledPattern, Mode, PatternError, SearchPattern
     from tcoder.study import open_study
 
     if args.context < 0:
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     if args.time_limit <= 0:
         return usage("search", "--time-limit must be more than 0 seconds")
     check_output_path(args.output, "the results")
-    mode = "regex" if args.regex else "word" if args.word else "plain"
+    mode: Mode = "regex" if args.regex else "word" if args.word else "plain"
     try:
         pattern = CompiledPattern(SearchPattern(args.pattern, mode, args.case, args.accents))
     except PatternError as exc:

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tcoder serve: error: {exc}", file=sys.stderr)
         return 2
     study = open_study(args.study)
-    study.codebook  # report a broken codebook here, not in every browser tab
+    _ = study.codebook  # report a broken codebook here, not in every browser tab
     if args.transcript:
         study.find(args.transcript)
     args.study = str(Path(args.study).resolve())

@@ -148,7 +148,7 @@ def _list(study, coder: str | None, fmt: str) -> int:
     else:
         _print_table(rows, coders, coder is not None, policy)
     if problems:
-        from tcoder.cli import print_problems
+        from tcoder.errors import print_problems
 
         print_problems(problems)
         return 1

@@ -213,7 +213,7 @@ def _list(args: argparse.Namespace) -> int:
             names = [codebook[c].name if codebook is not None and c in codebook else f"{c} (not in the codebook)"
                      for c in theme.codes]
             _say(f"{indent}    codes: {', '.join(names)}")
-    statuses = {}
+    statuses: dict[str, int] = {}
     for theme in themes:
         statuses[theme.status] = statuses.get(theme.status, 0) + 1
     _say(f"{len(themes)} theme(s): " + ", ".join(f"{n} {s}" for s, n in statuses.items()))

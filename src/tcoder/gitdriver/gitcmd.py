@@ -70,7 +70,7 @@ def object_ids(cwd: str | os.PathLike[str], names: Sequence[str]) -> dict[str, s
     request = "".join(f"{name}\n" for name in names).encode("utf-8", "surrogateescape")
     lines = git(["cat-file", "--batch-check"], cwd, input=request).stdout.decode("utf-8", "surrogateescape")
     result: dict[str, str | None] = {}
-    for name, line in zip(names, lines.splitlines()):
+    for name, line in zip(names, lines.splitlines(), strict=False):
         fields = line.split()
         result[name] = fields[0] if len(fields) == 3 and fields[1] == "blob" else None
     return result

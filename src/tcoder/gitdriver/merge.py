@@ -28,8 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from tcoder.annotations import FORMAT_ID, FORMAT_PREFIX, Annotation, AnnotationFile, dumps_annotations, \
-    parse_annotations, reanchor
+from tcoder.annotations import (
+    FORMAT_ID,
+    FORMAT_PREFIX,
+    Annotation,
+    AnnotationFile,
+    dumps_annotations,
+    parse_annotations,
+    reanchor,
+)
 from tcoder.atomicio import atomic_write_text
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
@@ -95,8 +102,9 @@ def merge_files(base: AnnotationFile | None, ours: AnnotationFile, theirs: Annot
     no_ancestor = "(added on both branches)"
     for candidate in choose_target(shas["base"] if base is not None else no_ancestor, shas["ours"], shas["theirs"]):
         if candidate == "merged":
-            texts = [find_text(shas[name]) for name in ("base", "ours", "theirs")]
-            merged = merge_texts(*texts) if merge_texts and all(t is not None for t in texts) else None
+            base_text, ours_text, theirs_text = (find_text(shas[name]) for name in ("base", "ours", "theirs"))
+            merged = (merge_texts(base_text, ours_text, theirs_text) if merge_texts is not None
+                      and base_text is not None and ours_text is not None and theirs_text is not None else None)
             if merged is not None:
                 target_sha, target_text = text_sha256(merged), merged
                 break

@@ -21,8 +21,8 @@ from tcoder.annotations import CODER_NAME, FORMAT_PREFIX, Annotation, Annotation
 from tcoder.codebook import Codebook, parse_codebook
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, read_blobs, toplevel
-from tcoder.study import CONSENSUS
 from tcoder.settings import SETTINGS_FILE, Settings, parse_settings
+from tcoder.study import CONSENSUS
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, decode_bytes
 
 Kind = Literal["added", "removed", "changed"]
@@ -224,22 +224,22 @@ def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], wi
         else:
             needed_transcripts.setdefault(transcript, []).append((coder, af))
     texts = read_blobs(top, [f"{rev.commit}:{t}" for t in needed_transcripts])
-    for transcript, files in needed_transcripts.items():
-        data = texts.get(f"{rev.commit}:{transcript}")
+    for transcript_path, coded in needed_transcripts.items():
+        data = texts.get(f"{rev.commit}:{transcript_path}")
         try:
-            text = decode_bytes(data).text if data is not None else None
+            content = decode_bytes(data).text if data is not None else None
         except TcoderError:
-            text = None
-        placed_transcript = Transcript(text, speaker_pattern=pattern) if text is not None else None
-        for coder, af in files:
+            content = None
+        placed_transcript = Transcript(content, speaker_pattern=pattern) if content is not None else None
+        for coder, af in coded:
             for a in af.annotations:
                 speaker = _speaker(a, placed_transcript, af.text_sha256)
                 key = (coder, a.id)
-                snapshot.placed[key] = Placed(_study_relative(transcript, prefix), a, speaker, af.text_sha256)
-    for transcript, files in sorted(missing.items()):
-        name = _study_relative(transcript, prefix)
-        snapshot.missing[name] = sorted(coder for coder, _ in files)
-        for coder, af in files:
+                snapshot.placed[key] = Placed(_study_relative(transcript_path, prefix), a, speaker, af.text_sha256)
+    for transcript_path, coded in sorted(missing.items()):
+        name = _study_relative(transcript_path, prefix)
+        snapshot.missing[name] = sorted(coder for coder, _ in coded)
+        for coder, af in coded:
             for a in af.annotations:
                 snapshot.placed[(coder, a.id)] = Placed(name, a, None, af.text_sha256, transcript_missing=True)
     if with_codebook:

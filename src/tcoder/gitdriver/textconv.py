@@ -66,11 +66,11 @@ class Placement:
         return self.transcript.speaker_at(start) or NO_SPEAKER
 
     def position(self, a: Annotation) -> str:
-        text = self.transcript.text if self.transcript is not None else ""
-        if not self.exact or a.end > len(text):
+        transcript = self.transcript
+        if transcript is None or not self.exact or a.end > len(transcript.text):
             return f"@{a.start}-{a.end}"
-        line1, col1 = self.transcript.line_col(a.start)
-        line2, col2 = self.transcript.line_col(a.end - 1)  # the last character, as people count
+        line1, col1 = transcript.line_col(a.start)
+        line2, col2 = transcript.line_col(a.end - 1)  # the last character, as people count
         return f"{line1}:{col1}-{line2}:{col2}"
 
 
@@ -147,8 +147,7 @@ def placement_for(path: Path, af: AnnotationFile) -> Placement:
     text the offsets refer to by its hash: in that path's history, then in the
     history of every path with one of those names.
     """
-    from tcoder.gitdriver.versions import TranscriptVersions, find_in_history, locate_transcript, \
-        transcript_names
+    from tcoder.gitdriver.versions import TranscriptVersions, find_in_history, locate_transcript, transcript_names
 
     try:
         top, rel = locate_transcript(path, af.transcript, af.text_sha256)

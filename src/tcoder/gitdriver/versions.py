@@ -48,10 +48,6 @@ class TranscriptVersions:
         if top is not None and rel_path is not None:
             self.worktree_sha = self._add_file(top / rel_path)
 
-    @property
-    def worktree_path(self) -> Path | None:
-        return self.top / self.rel_path if self.top is not None and self.rel_path is not None else None
-
     def _add_file(self, path: Path) -> str | None:
         try:
             data = path.read_bytes()
@@ -63,11 +59,6 @@ class TranscriptVersions:
         text = canonical_text(data)
         if text is None:
             return None
-        sha = text_sha256(text)
-        self._texts.setdefault(sha, text)
-        return sha
-
-    def add_text(self, text: str) -> str:
         sha = text_sha256(text)
         self._texts.setdefault(sha, text)
         return sha
@@ -91,7 +82,7 @@ class TranscriptVersions:
         if self.top is None or self.rel_path is None:
             return False
         if self._pending is None:
-            self._pending = self._history_blobs()
+            self._pending = self._history_blobs(self.top, self.rel_path)
         if not self._pending:
             return False
         batch, self._pending = self._pending[:_BATCH], self._pending[_BATCH:]
@@ -100,17 +91,17 @@ class TranscriptVersions:
                 self._add(data)
         return True
 
-    def _history_blobs(self) -> list[str]:
+    def _history_blobs(self, top: Path, rel_path: str) -> list[str]:
         """Blob ids of every version of the path, newest first, without repeats."""
         heads = list(_OPERATION_HEADS)
         # `git merge` names the commits being merged in GITHEAD_<id> variables.
         heads += [name[len("GITHEAD_"):] for name in os.environ if re.fullmatch(r"GITHEAD_[0-9a-f]{40,64}", name)]
         done = git(["log", "--all", "--reflog", "--full-history", "--ignore-missing", "--format=%H", *heads,
-                    "--", self.rel_path], self.top, check=False)
+                    "--", rel_path], top, check=False)
         if done.returncode != 0:
             return []
         commits = list(dict.fromkeys(done.stdout.decode().split()))
-        ids = object_ids(self.top, [f"{c}:{self.rel_path}" for c in commits])
+        ids = object_ids(top, [f"{c}:{rel_path}" for c in commits])
         return [oid for oid in dict.fromkeys(ids.values()) if oid is not None]
 
 

@@ -64,10 +64,11 @@ def parse_srt(text: str, path: str | os.PathLike[str] | None = None) -> list[Cue
         body = [line for line in body if line]
         if not body:
             continue
-        start = parse_clock(_TIMING.fullmatch(lines[at])["start"])
-        speaker, _, first = split_label(body[0])
+        timing = _TIMING.fullmatch(lines[at])
+        assert timing is not None  # ``timings`` are the timing lines
+        speaker, _, said = split_label(body[0])
         whole = " ".join(body) if speaker is not None else None
-        cues.append(Cue(" ".join([first, *body[1:]]), speaker, start, line=at, labelled=whole))
+        cues.append(Cue(" ".join([said, *body[1:]]), speaker, parse_clock(timing["start"]), line=at, labelled=whole))
     if not cues:
         raise TcoderError(Problem("the subtitles contain no text", path))
     return cues

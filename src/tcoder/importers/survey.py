@@ -76,7 +76,7 @@ def read_survey(path: Path, sheet: str | None = None) -> Survey:
     questions: dict[str, str] = {}
     start = 1
     if len(table) >= 3 and any(cell.startswith('{"ImportId"') for cell in table[2]):
-        questions = {c: q for c, q in zip(header, table[1]) if q and q != c}
+        questions = {c: q for c, q in zip(header, table[1], strict=False) if q and q != c}
         start = 3
     rows = []
     for number, row in enumerate(table[start:], start + 1):
@@ -109,7 +109,7 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return str(value.isoformat())
     return str(value).strip()
 
 

@@ -60,13 +60,14 @@ def parse_vtt(text: str, path: str | os.PathLike[str] | None = None) -> list[Cue
             continue
         if "-->" not in lines[i]:
             i += 1  # a cue identifier
-        if i >= len(lines) or not _TIMING.fullmatch(lines[i]):
+        timing = _TIMING.fullmatch(lines[i]) if i < len(lines) else None
+        if timing is None:
             shown = (repr(lines[i].strip()[:60]) if i < len(lines) and lines[i].strip()
                      else "an empty line" if i < len(lines) else "the end of the file")
             raise TcoderError(Problem(
                 f"expected a cue timing line such as '00:00:01.000 --> 00:00:04.000', found {shown}",
                 path, i + 1 if i < len(lines) else block_line + 1))
-        start = parse_clock(_TIMING.fullmatch(lines[i])["start"])
+        start = parse_clock(timing["start"])
         i += 1
         payload: list[str] = []
         # A cue ends at a blank line or, when an exporter left the blank line

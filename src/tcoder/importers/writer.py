@@ -48,7 +48,7 @@ def check_reads_back(text: str, turns: list[Turn], timestamps: bool,
     """Raise unless ``text`` parses (default speaker pattern) into exactly ``turns``:
     the same speakers, times and words, in the same order."""
     found = find_turns(text)
-    for i, (want, got) in enumerate(zip(turns, found)):
+    for i, (want, got) in enumerate(zip(turns, found, strict=False)):
         stamp = format_clock(want.start) if timestamps and want.speaker and want.start is not None else None
         words = text[got.body_start:got.end].split()
         if got.speaker != want.speaker or got.timestamp != stamp or words != want.text.split():

@@ -33,11 +33,10 @@ from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.codesets import CODE_SETS_FILE
+from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
-from tcoder.errors import Problem, TcoderError
-from tcoder.refi.codebook_xml import (NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document,
-                                      element_factory)
+from tcoder.refi.codebook_xml import NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document, element_factory
 from tcoder.refi.guids import Guids
 from tcoder.refi.positions import STANDARD, Convention, OffsetWriter
 from tcoder.study import Study
@@ -271,10 +270,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 note_guid = guids.note(ref.name, coder, aid)
                 note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
                 name = _note_name(a, codebook, coder, ref.name)
-                memo = f"memo of annotation {aid} ({ref.name}, {coder})"
-                notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, memo, "title")} '
+                whose = f"memo of annotation {aid} ({ref.name}, {coder})"
+                notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, whose, "title")} '
                              f'creatingUser="{user}"{created}>\n'
-                             f"      <PlainTextContent>{xml.text(a.memo, memo, 'text')}</PlainTextContent>\n"
+                             f"      <PlainTextContent>{xml.text(a.memo, whose, 'text')}</PlainTextContent>\n"
                              "    </Note>\n")
             quote = xml.attr(text[start:end], f"transcript {ref.name}", "text")
             body.append(

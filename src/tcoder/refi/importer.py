@@ -30,11 +30,11 @@ from pathlib import Path, PurePosixPath
 from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
+from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
 from tcoder.errors import Problem, TcoderError, display_path
+from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
-from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
-from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
@@ -588,12 +588,12 @@ class _Reader:
                     per_coder.setdefault(coder, []).append(annotation)
                     plan.summary.annotations += 1
                     plan.summary.memos += bool(memo)
-            for coder, annotations in per_coder.items():
-                _unique_ids(annotations)
+            for coder, coded in per_coder.items():
+                _unique_ids(coded)
                 plan.annotation_files[(name, coder)] = AnnotationFile(coder, file_name, text_sha256(source.text),
-                                                                      annotations)
+                                                                      coded)
         if self.sidecar:
-            self._restore_files(sources, plan)
+            self._restore_files(self.sidecar, sources, plan)
 
     def _place(self, source: "_Source", sel: ET.Element, start: int | None, end: int | None, name: str,
                codings: int) -> tuple[int, int, str | None] | None:
@@ -727,9 +727,9 @@ class _Reader:
             if guid not in self.placed_notes and guid not in self.sidecar_memos:
                 self._memo(guid, "project", [])
 
-    def _restore_files(self, sources: dict[str, "_Source"], plan: _Plan) -> None:
+    def _restore_files(self, sidecar: dict, sources: dict[str, "_Source"], plan: _Plan) -> None:
         """Empty annotation files, header fields and orphaned annotations, from tcoder.json."""
-        for f in self.sidecar.get("files", []):
+        for f in sidecar.get("files", []):
             key = (f.get("transcript"), f.get("coder"))
             if key[0] not in sources or not isinstance(key[1], str) or not CODER_NAME.match(key[1]):
                 continue
@@ -738,7 +738,7 @@ class _Reader:
                 af = plan.annotation_files[key] = AnnotationFile(
                     key[1], PurePosixPath(key[0]).name, text_sha256(sources[key[0]].text))
             af.extra = dict(f.get("extra") or {})
-        for item in self.sidecar.get("orphaned", []):
+        for item in sidecar.get("orphaned", []):
             item = item if isinstance(item, dict) else {}
             key = (item.get("transcript"), item.get("coder"))
             transcript = key[0] if isinstance(key[0], str) else "?"
@@ -751,7 +751,7 @@ class _Reader:
                 annotation = Annotation.from_dict(item["annotation"]) if af is not None else None
             except (KeyError, TypeError, ValueError, TcoderError):
                 annotation = None
-            if annotation is None:
+            if af is None or annotation is None:
                 why = ("orphaned annotations kept in tcoder.json, whose transcript is left out"
                        if transcript in self.left_out_names or transcript not in sources
                        else "orphaned annotations in tcoder.json that cannot be read")
@@ -860,8 +860,8 @@ class _Reader:
                     name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
                     description = child_text(el, "Description").strip()
 
-                    def targets(kind: str) -> list[str]:
-                        return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(el, kind)]
+                    def targets(kind: str, member_of: ET.Element = el) -> list[str]:
+                        return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(member_of, kind)]
 
                     codes = [self.code_ids[g] for g in targets("MemberCode") if g in self.code_ids]
                     sources = set(targets("MemberSource"))

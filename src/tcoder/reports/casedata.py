@@ -81,7 +81,7 @@ def pieces(frame: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, int]
         body_end = table["body_end"].to_numpy()
         counted = table["counted"].to_numpy()
         index = table.index.to_numpy()
-        for coder, code, aid, s, e in zip(rows["coder"], rows["code"], rows["id"], rows["start"], rows["end"]):
+        for coder, code, aid, s, e in zip(rows["coder"], rows["code"], rows["id"], rows["start"], rows["end"], strict=True):
             first = max(int(np.searchsorted(starts, s, side="right")) - 1, 0)
             last = int(np.searchsorted(starts, e, side="left"))
             kept = False

@@ -158,9 +158,9 @@ def _categorical_rows(column: str, labels: list[str], members: dict[str, list[st
                                                                "p": np.nan, "note": ""}
     unreliable = str(test["note"]).startswith("warning")
     header: dict[str, object] = {"characteristic": column, "test": str(test["test"]) + (" †" if unreliable else ""),
-                                 "p": format_p(test["p"])}  # type: ignore[arg-type]
+                                  "p": format_p(test["p"])}  # type: ignore[arg-type]
     shown: list[dict[str, object]] = [header]
-    data = []
+    data: list[dict[str, object]] = []
     for i, level in enumerate(levels):
         row: dict[str, object] = {"characteristic": INDENT + level}
         entry: dict[str, object] = {"attribute": column, "level": level}

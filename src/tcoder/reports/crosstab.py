@@ -20,8 +20,15 @@ import pandas as pd
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.frequencies import groups
-from tcoder.reports.stats import CORRECTIONS, SMALL_EXPECTED, adjust, cramers_v, independence_test, odds_ratio, \
-    risk_difference
+from tcoder.reports.stats import (
+    CORRECTIONS,
+    SMALL_EXPECTED,
+    adjust,
+    cramers_v,
+    independence_test,
+    odds_ratio,
+    risk_difference,
+)
 
 
 def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None = None
@@ -67,7 +74,7 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
         rows.append(row)
     frame = pd.DataFrame(rows)
     notes = [f"Cases: {grouping.cases} by {grouping.attribute} ({grouping.level} attribute): "
-             + (", ".join(f"{label} {size}" for label, size in zip(labels, sizes))
+             + (", ".join(f"{label} {size}" for label, size in zip(labels, sizes, strict=False))
                 or f"none (no {grouping.cases} with a value in the chosen coders' transcripts)") + "."]
     if missing:
         notes.append(f"{missing} case(s) without a value for {grouping.attribute} left out.")
@@ -99,11 +106,11 @@ def display_frame(data: ReportData, frame: pd.DataFrame, labels: list[str]) -> p
     out = pd.DataFrame({"code": [data.label(c) for c in frame["code"]]} if len(frame) else {"code": []})
     for label in labels:
         out[f"{label}\nn (%)"] = [f"{n} ({pct:.1f})" if np.isfinite(pct) else f"{n}"
-                                  for n, pct in zip(frame[f"{label} n"], frame[f"{label} %"])]
+                                  for n, pct in zip(frame[f"{label} n"], frame[f"{label} %"], strict=False)]
     out["test"] = frame["test"].replace({"chi-square (Yates)": "χ² (Yates)", "chi-square": "χ²",
                                          "Fisher exact": "Fisher"}) if len(frame) else []
     out["χ²"] = [f"{x:.2f}" + (f" ({int(df)})" if np.isfinite(df) else "") if np.isfinite(x) else ""
-                 for x, df in zip(frame["chi2"], frame["df"])] if len(frame) else []
+                 for x, df in zip(frame["chi2"], frame["df"], strict=False)] if len(frame) else []
     if not out["χ²"].astype(bool).any():
         out = out.drop(columns="χ²")  # every test was Fisher's: no statistic to show
     out["p"] = [format_p(p) for p in frame["p"]] if len(frame) else []
@@ -111,12 +118,12 @@ def display_frame(data: ReportData, frame: pd.DataFrame, labels: list[str]) -> p
         out[column] = [format_p(p) for p in frame[column]]
     if "risk_difference" in frame.columns:
         out["risk difference\n(95% CI)"] = [_effect(*v) for v in zip(frame["risk_difference"], frame["rd_ci_low"],
-                                                                      frame["rd_ci_high"])]
+                                                                      frame["rd_ci_high"], strict=False)]
         out["odds ratio\n(95% CI)"] = [_effect(*v) for v in zip(frame["odds_ratio"], frame["or_ci_low"],
-                                                                 frame["or_ci_high"])]
+                                                                 frame["or_ci_high"], strict=False)]
     if "cramers_v" in frame.columns:
         out["Cramér's V\n(95% CI)"] = [_effect(*v) for v in zip(frame["cramers_v"], frame["v_ci_low"],
-                                                                frame["v_ci_high"])]
+                                                                frame["v_ci_high"], strict=False)]
     warnings = frame["note"].astype(str).str.startswith("warning") if len(frame) else None
     if warnings is not None and warnings.any():
         out["note"] = ["χ² unreliable: expected < 5" if w else "" for w in warnings]

@@ -238,7 +238,7 @@ def load(study: Study, selection: Selection) -> ReportData:
     names = {cid: c.name for cid, c in codebook.codes.items()}
     rows["code_name"] = [names.get(c, c) for c in rows["code"]]
     people = study.participants
-    entries = [people.entry(t, s or None) for t, s in zip(rows["transcript"], rows["speaker"])]
+    entries = [people.entry(t, s or None) for t, s in zip(rows["transcript"], rows["speaker"], strict=False)]
     rows["participant"] = [e.participant if e else "" for e in entries]
     rows["role"] = [e.role if e else "" for e in entries]
     attributes = study.attributes
@@ -253,7 +253,7 @@ def load(study: Study, selection: Selection) -> ReportData:
             continue
         own = [people.attributes_of(p).get(column, "") if p else None for p in rows["participant"]]
         fallback = rows.get(column) or [""] * len(own)
-        rows[column] = [o if o is not None else f for o, f in zip(own, fallback)]
+        rows[column] = [o if o is not None else f for o, f in zip(own, fallback, strict=False)]
     frame = _frame(rows)
     warnings = [Problem(f"left out: {line}", study.root, severity="warning") for line in summarise(left_out)]
     warnings += [Problem(f"counted: {line}; mark it with 'tcoder status --done'", study.root, severity="warning")

@@ -44,8 +44,8 @@ def write_output(text: str, path: str | Path | None, out: TextIO | None = None, 
         try:
             if mode and not stat.S_ISREG(mode):
                 # /dev/null, a named pipe, a terminal: written to, never replaced by a file
-                with open(path, "w", encoding="utf-8") as stream:
-                    stream.write(text)
+                with open(path, "w", encoding="utf-8") as device:
+                    device.write(text)
                 return
             atomic_write_text(path, text)
         except OSError as exc:

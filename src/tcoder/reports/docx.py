@@ -19,8 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from tcoder.reports.document import (Document, Figure, Heading, Inline, ListBlock, Paragraph, Quote, Span, Table,
-                                     cell_text)
+from tcoder.reports.document import (
+    Document,
+    Figure,
+    Heading,
+    Inline,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    cell_text,
+)
 
 # XML 1.0 forbids these even escaped (python-docx refuses them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

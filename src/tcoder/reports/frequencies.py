@@ -133,7 +133,7 @@ def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
     return notes + data.coverage_notes()
 
 
-SHORT = dict(zip(MEASURES, ("n", "cases", "% cases", "% chars", "% turns")))
+SHORT = dict(zip(MEASURES, ("n", "cases", "% cases", "% chars", "% turns"), strict=False))
 
 
 def table_text(data: ReportData, frame: pd.DataFrame, grouping: Grouping | None, notes: list[str]) -> str:

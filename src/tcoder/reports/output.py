@@ -45,7 +45,7 @@ def md_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> str
     out = ["| " + " | ".join(md_cell(c) for c in columns) + " |",
            "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
     for row in frame.itertuples(index=False):
-        out.append("| " + " | ".join(md_cell(cell(v, d)) for v, d in zip(row, places)) + " |")
+        out.append("| " + " | ".join(md_cell(cell(v, d)) for v, d in zip(row, places, strict=True)) + " |")
     return "\n".join(out) + "\n"
 
 
@@ -56,7 +56,7 @@ def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] 
     body = []
     for row in frame.itertuples(index=False):
         cells = "".join(f'<td class="num">{html.escape(cell(v, d))}</td>' if n
-                        else f"<td>{html.escape(cell(v, d))}</td>" for v, n, d in zip(row, numeric, places))
+                        else f"<td>{html.escape(cell(v, d))}</td>" for v, n, d in zip(row, numeric, places, strict=True))
         body.append(f"<tr>{cells}</tr>")
     cls = f' class="{html.escape(classes)}"' if classes else ""
     return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
@@ -79,7 +79,7 @@ def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | 
         # a head may break into lines on purpose ("alice\nn"); nothing else may act on the terminal
         table.add_column(Text(inert_lines(str(column))), justify="right" if numeric else "left", overflow="fold")
     for row in frame.itertuples(index=False):
-        table.add_row(*(Text(inert(cell(v, d))) for v, d in zip(row, places)))
+        table.add_row(*(Text(inert(cell(v, d))) for v, d in zip(row, places, strict=True)))
     buffer = io.StringIO()
     console = Console(file=buffer, width=width or _width(), markup=False, highlight=False, emoji=False,
                       color_system=None, force_terminal=False)
@@ -125,7 +125,7 @@ def json_value(value: object) -> object:
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if hasattr(value, "item"):  # numpy scalars
-        return json_value(value.item())  # type: ignore[attr-defined]
+        return json_value(value.item())
     return value
 
 
@@ -133,6 +133,6 @@ def json_text(frame: pd.DataFrame, title: str, notes: Iterable[str] = ()) -> str
     """``{"title", "columns", "rows", "notes"}``: one object per row, every digit kept."""
     import json
 
-    rows = [{str(c): json_value(v) for c, v in zip(frame.columns, row)} for row in frame.itertuples(index=False)]
+    rows = [{str(c): json_value(v) for c, v in zip(frame.columns, row, strict=False)} for row in frame.itertuples(index=False)]
     return json.dumps({"title": title, "columns": [str(c) for c in frame.columns], "rows": rows,
                        "notes": list(notes)}, ensure_ascii=False, indent=1) + "\n"

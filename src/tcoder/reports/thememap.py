@@ -16,6 +16,7 @@ import io
 import json
 import textwrap
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tcoder.codebook import Codebook
 from tcoder.themes import ThemeFile
@@ -23,7 +24,8 @@ from tcoder.themes import ThemeFile
 MAP_FORMATS = ("svg", "png", "dot", "mermaid")
 
 #: fill, border, text colour and border style per status (colour-blind-safe blues and greys)
-STATUS_STYLE = {
+#: theme status -> fill, border and text colours and the border's line style
+STATUS_STYLE: dict[str, tuple[str, str, str, Literal["solid", "dashed", "dotted"]]] = {
     "candidate": ("#F2F2F2", "#555555", "#222222", "dashed"),
     "reviewed": ("#D6E9F8", "#0072B2", "#0B2F4A", "solid"),
     "defined": ("#9CCBEB", "#005A8C", "#0B2F4A", "solid"),
@@ -72,9 +74,9 @@ def theme_graph(themes: ThemeFile, codebook: Codebook | None, *, discarded: bool
         for code in theme.codes:
             code_key = f"code--{code}"
             if code_key not in graph.nodes:
-                known = codebook is not None and code in codebook
-                graph.nodes[code_key] = Node(code_key, "code", codebook[code].name if known else code,
-                                             colour=codebook[code].color if known else "#999999", known=known)
+                found = codebook.codes.get(code) if codebook is not None else None
+                graph.nodes[code_key] = Node(code_key, "code", found.name if found else code,
+                                             colour=found.color if found else "#999999", known=found is not None)
             graph.edges.append((key, code_key))
     return graph
 
@@ -177,7 +179,7 @@ def _spread(targets: list[float], names: list[str], rows: int, gap: float = 1.0)
         placed = [v + overflow for v in placed]
         for i in range(1, len(placed)):
             placed[i] = min(placed[i], placed[i - 1] - gap)
-    return dict(zip(names, placed))
+    return dict(zip(names, placed, strict=False))
 
 
 def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:

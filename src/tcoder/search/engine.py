@@ -227,7 +227,7 @@ class _Context:
 
     def coverage(self, name: str, codes: set[str]) -> Coverage:
         """The text of a transcript coded with one of ``codes`` by the chosen coders."""
-        spans = []
+        spans: list[tuple[int, int]] = []
         for coder in self.corpus.coders_of(name):
             if self.filters.coders is not None and coder not in self.filters.coders:
                 continue

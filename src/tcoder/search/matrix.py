@@ -177,7 +177,7 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
                 coded = Coded(name, coder, a)
                 if level == "transcript":
                     assert transcript_key is not None
-                    pieces = [(transcript_key, a.start, a.end, None)]
+                    pieces: list[tuple[str, int, int, str | None]] = [(transcript_key, a.start, a.end, None)]
                 else:
                     pieces = []
                     i = max(0, bisect.bisect_right(starts, a.start) - 1)
@@ -220,9 +220,10 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
             if level == "participant":
                 cell.participants |= whose.get(where, {}).get(name, set())
             else:
-                starts = turn_starts.get(name)
-                if starts is None:
-                    starts = turn_starts[name] = [t.start for t in transcript.turns]
+                known = turn_starts.get(name)
+                if known is None:
+                    known = turn_starts[name] = [t.start for t in transcript.turns]
+                starts = known
                 for s, e in merged:
                     i = max(0, bisect.bisect_right(starts, s) - 1)
                     for turn in transcript.turns[i:]:

@@ -109,7 +109,8 @@ class CompiledPattern:
         try:
             self.regex = regex.compile(body, flags)
         except regex.error as exc:
-            position = source.original(exc.pos) if spec.mode == "regex" and exc.pos is not None else None
+            at = getattr(exc, "pos", None)  # where the pattern is wrong, when the regex module knows
+            position = source.original(at) if spec.mode == "regex" and at is not None else None
             message = getattr(exc, "msg", None) or str(exc)
             raise PatternError(f"not a valid regular expression: {message}", spec.text, position) from None
         if spec.mode == "regex" and self.regex.fullmatch("") is not None:

@@ -18,7 +18,6 @@ from tcoder.tui.screens.dialogs import CoderNameDialog, ConfirmDialog, MemoDialo
 from tcoder.tui.screens.help import HelpScreen
 from tcoder.tui.screens.transcripts import TranscriptListScreen
 
-
 #: A save slower than this (a network folder, a busy disk) moves later saves to a thread.
 SLOW_SAVE_SECONDS = 0.05
 
@@ -65,18 +64,28 @@ class TcoderApp(App[int]):
         self.coder = name
         self._begin()
 
+    @property
+    def coder_name(self) -> str:
+        """The coder's name; asked for before any transcript opens."""
+        if self.coder is None:
+            raise RuntimeError("the coder's name is not known yet")
+        return self.coder
+
+    def _transcript_list(self) -> TranscriptListScreen:
+        return TranscriptListScreen(self.study, self.coder_name, self.open_transcript, self.list_purpose)
+
     def _begin(self) -> None:
         if self.start_transcript is not None:
             self.open_transcript(self.start_transcript)
         else:
-            self.push_screen(TranscriptListScreen(self.study, self.coder, self.list_purpose))
+            self.push_screen(self._transcript_list())
 
     def open_transcript(self, ref: TranscriptRef) -> None:
         try:
             # A change is saved before its frame is drawn, so the screen never shows
             # a change that is not on disk yet; if the disk proves slow, saves move to
             # a thread that runs right after each frame.
-            session = CodingSession(self.study, ref, self.coder, schedule_save=self.call_after_refresh,
+            session = CodingSession(self.study, ref, self.coder_name, schedule_save=self.call_after_refresh,
                                     slow_save_seconds=SLOW_SAVE_SECONDS)
         except TcoderError as exc:
             if self._list_screen() is None:
@@ -109,7 +118,7 @@ class TcoderApp(App[int]):
         if isinstance(screen, CodingScreen):
             self.pop_screen()
         if listing is None:
-            self.push_screen(TranscriptListScreen(self.study, self.coder, self.list_purpose))
+            self.push_screen(self._transcript_list())
         elif name:
             listing.refresh_transcript(name)
 

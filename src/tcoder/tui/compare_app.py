@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from tcoder.adjudication import Adjudication, default_coders_explained
-from tcoder.coding_status import Policy
+from tcoder.coding_status import CoderStatus, Policy
 from tcoder.errors import Problem, TcoderError
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study, TranscriptRef
@@ -29,7 +29,7 @@ class CompareApp(TcoderApp):
         self.policy = policy
 
     def open_transcript(self, ref: TranscriptRef) -> None:
-        left_out = []
+        left_out: list[CoderStatus] = []
         if self.compare_coders:
             coders = self.compare_coders
         else:

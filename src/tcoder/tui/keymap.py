@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from tcoder.codebook import COMMAND_KEYS
 from tcoder.settings import Settings
@@ -166,7 +166,7 @@ def binding(command_id: str, *, action: str | None = None, show: bool | None = N
                    show=c.footer if show is None else show, priority=c.priority, id=c.id)
 
 
-def bindings(where: Where) -> list[Binding]:
+def bindings(where: Where) -> list[BindingType]:
     return [binding(c.id) for c in COMMANDS if c.where == where]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -20,8 +21,8 @@ class CodingCommands(Provider):
             return self.app
         return screen
 
-    def _entries(self) -> list[tuple[str, str, object]]:
-        entries = []
+    def _entries(self) -> list[tuple[str, str, Callable[[], object]]]:
+        entries: list[tuple[str, str, Callable[[], object]]] = []
         for command in COMMANDS:
             if not command.palette:
                 continue
@@ -31,12 +32,13 @@ class CodingCommands(Provider):
             help_text = f"{command.help} ({keys_for(self.app, command.id)})"
             entries.append((command.title, help_text, partial(target.run_action, command.action)))
         session = getattr(self.screen, "session", None)
-        if session is not None:
+        apply_code = getattr(self.screen, "apply_code", None)
+        if session is not None and apply_code is not None:
             codebook = session.codebook
             for code in codebook.codes.values():
                 title = f"Apply code: {code.name}"
                 help_text = codebook.path_of(code.id) + (f" (key {code.key})" if code.key else "")
-                entries.append((title, help_text, partial(self.screen.apply_code, code.id)))
+                entries.append((title, help_text, partial(apply_code, code.id)))
         return entries
 
     async def discover(self) -> Hits:

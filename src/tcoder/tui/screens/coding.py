@@ -19,6 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Label
 
 from tcoder.annotations import Annotation
@@ -93,7 +94,7 @@ class CodingScreen(Screen):
         #: files changed on disk are noticed by watching the folder (else by polling)
         self.watching = False
         self._watcher: FolderWatcher | None = None
-        self._recheck_timer = None
+        self._recheck_timer: Timer | None = None
         self.last_code: str | None = None
         self.search_query = ""
         self._message = ""
@@ -101,7 +102,7 @@ class CodingScreen(Screen):
         self._message_problem = False
         self._panels_user: dict[str, bool] = {}
         self._here_ids: tuple[str, ...] | None = None
-        self._details_timer = None
+        self._details_timer: Timer | None = None
 
     # ------------------------------------------------------------ layout
 
@@ -148,7 +149,7 @@ class CodingScreen(Screen):
         self.set_interval(DISK_POLL_SECONDS, self._poll_disk, name="disk-poll")
         self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
         self._watcher.start()
-        self.session.on_saved = lambda: self.post_message(Saved())
+        self.session.on_saved = self._post_saved
         problems = self.session.load_problems
         if self.session.transcript.warnings:
             self.notify(" ".join(self.session.transcript.warnings), title="Transcript encoding",
@@ -164,6 +165,9 @@ class CodingScreen(Screen):
                         f"{problems[0].message}" + (" \u2026" if len(problems) > 1 else "")
                         + " (tcoder check lists them all)", title="Annotations", severity="warning",
                         timeout=10, markup=False)
+
+    def _post_saved(self) -> None:
+        self.post_message(Saved())
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
@@ -660,7 +664,10 @@ class CodingScreen(Screen):
             self.flash(f"saved {self.session.path.name}" + (f"; {state.message}" if state.message else ""))
 
     def action_list_transcripts(self) -> None:
-        self.app.show_transcript_list()
+        from tcoder.tui.app import TcoderApp  # the app imports this screen
+
+        if isinstance(self.app, TcoderApp):
+            self.app.show_transcript_list()
 
     # ------------------------------------------------------------ the file on disk
 

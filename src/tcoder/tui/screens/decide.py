@@ -12,10 +12,10 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from tcoder.adjudication import Decision, Disagreement, decision_spans
+from tcoder.textsafe import inert, inert_lines
 from tcoder.tui.keymap import keys_for
 from tcoder.tui.screens.dialogs import Dialog
 from tcoder.tui.widgets.compare_panels import spans_text
-from tcoder.textsafe import inert, inert_lines
 
 #: Keys of the shared choices inside the dialog (besides the screen's own keys for them).
 UNION_KEYS, INTERSECTION_KEYS, NONE_KEYS = ("+", "|", "u"), ("&", "i"), ("-", "n", "0")

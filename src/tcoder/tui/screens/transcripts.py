@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -71,10 +71,13 @@ class TranscriptListScreen(Screen):
     """
     BINDINGS: ClassVar[list[BindingType]] = []
 
-    def __init__(self, study: Study, coder: str, purpose: str = "for coding") -> None:
+    def __init__(self, study: Study, coder: str, open_transcript: Callable[[TranscriptRef], object],
+                 purpose: str = "for coding") -> None:
+        """``open_transcript`` is called with the transcript chosen (enter)."""
         super().__init__()
         self.study = study
         self.coder = coder
+        self.open_transcript = open_transcript
         self.purpose = purpose  # what enter does, for the hint line
         self.stats: dict[str, TranscriptStats] = {}
 
@@ -134,4 +137,4 @@ class TranscriptListScreen(Screen):
         name = event.row_key.value
         ref = next((r for r in self.study.transcripts if r.name == name), None)
         if ref is not None:
-            self.app.open_transcript(ref)
+            self.open_transcript(ref)

@@ -14,6 +14,7 @@ it by key (or initial) so codes stay readable with NO_COLOR or 16 colours.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Iterable, Literal, Protocol
@@ -94,17 +95,16 @@ def code_marker(codebook: Codebook, code_id: str) -> str:
 
 def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
     """Consecutive runs in sorted row numbers, as (first, last)."""
-    start = prev = None
-    for row in rows:
-        if start is None:
-            start = prev = row
-        elif row == prev + 1:
+    if not rows:
+        return
+    start = prev = rows[0]
+    for row in rows[1:]:
+        if row == prev + 1:
             prev = row
         else:
             yield start, prev
             start = prev = row
-    if start is not None:
-        yield start, prev
+    yield start, prev
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -168,7 +168,7 @@ class TranscriptView(ScrollView, can_focus=True):
         #: called whenever the cursor or the selection changes; without it a Moved message is posted
         self.on_move: Callable[[TranscriptView], None] | None = None
         self.cursor = 0
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         self.code_filter: frozenset[str] | None = None
         #: a passage drawn highlighted (the current disagreement of a comparison)
         self.focus_range: tuple[int, int] | None = None
@@ -278,9 +278,9 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.selection_anchor is None or self.selection_anchor == self.cursor:
             return None
-        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+        return (min(self.selection_anchor, self.cursor), max(self.selection_anchor, self.cursor))
 
     def select(self, start: int, end: int) -> None:
         """Select [start, end) with the cursor at the end."""
@@ -289,7 +289,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def move_to(self, offset: int, *, select: bool = False, keep_goal: bool = False,
                 center: bool = False) -> None:
         if select:
-            anchor = self.cursor if self.anchor is None else self.anchor
+            anchor = self.cursor if self.selection_anchor is None else self.selection_anchor
         else:
             anchor = None
         self._set(offset, anchor, keep_goal=keep_goal, center=center)
@@ -298,7 +298,7 @@ class TranscriptView(ScrollView, can_focus=True):
         offset = max(0, min(len(self.text), offset))
         old_cursor, old_selection = self.cursor, self.selection
         self.cursor = offset
-        self.anchor = anchor
+        self.selection_anchor = anchor
         if not keep_goal:
             self._goal_column = None
         if not self.scroll_cursor_visible(center=center):
@@ -521,7 +521,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self.select(start, end)
 
     def action_clear_selection(self) -> None:
-        if self.anchor is not None:
+        if self.selection_anchor is not None:
             self.move_to(self.cursor)
 
     # ------------------------------------------------------------ search
@@ -537,10 +537,6 @@ class TranscriptView(ScrollView, can_focus=True):
                 self._match_starts.append(m.start())
                 self._match_ends.append(m.end())
         self.spans_changed()
-        return len(self._match_starts)
-
-    @property
-    def match_count(self) -> int:
         return len(self._match_starts)
 
     def find_match(self, forward: bool = True) -> tuple[int, int, bool] | None:
@@ -575,7 +571,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.focus()
         offset = self.offset_at_point(event.x, event.y)
         self.move_to(offset, select=event.shift)
-        self._drag_from = self.anchor if event.shift else offset
+        self._drag_from = self.selection_anchor if event.shift else offset
         self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
@@ -677,14 +673,15 @@ class TranscriptView(ScrollView, can_focus=True):
         text = self.text
         per_layer = self._row_spans(start, end)
         segments = self._flag(start, end) + self._gutter(per_layer)
-        spans, italics = [], []
-        for layer, hits in zip(self.span_layers, per_layer):
+        spans: list[Annotation] = []
+        italics: list[Annotation] = []
+        for layer, hits in zip(self.span_layers, per_layer, strict=True):
             (italics if layer.style == "italic" else spans).extend(
                 a for a in hits if a.end > start and a.start < end)
         cuts = {start, end}
-        for a in (*spans, *italics):
-            cuts.add(max(a.start, start))
-            cuts.add(min(a.end, end))
+        for span in (*spans, *italics):
+            cuts.add(max(span.start, start))
+            cuts.add(min(span.end, end))
         focus = self.focus_range
         if focus is not None and focus[0] < end and focus[1] > start:
             cuts.update((max(focus[0], start), min(focus[1], end)))
@@ -704,14 +701,14 @@ class TranscriptView(ScrollView, can_focus=True):
         raw = text[start:end]
         shown = inert(raw)
         if shown != raw:
-            controls = [start + i for i, (a, b) in enumerate(zip(raw, shown)) if a != b and a != "\t"]
+            controls = [start + i for i, (a, b) in enumerate(zip(raw, shown, strict=True)) if a != b and a != "\t"]
             for c in controls:
                 cuts.update((c, c + 1))
             control_set = set(controls)
         else:
             control_set = set()
         points = sorted(c for c in cuts if start <= c <= end)
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             covering = [s for s in spans if s.start <= a < s.end]
             code = min(covering, key=lambda s: s.end - s.start).code if covering else None
             key = (
