@@ -220,10 +220,9 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
             if level == "participant":
                 cell.participants |= whose.get(where, {}).get(name, set())
             else:
-                known = turn_starts.get(name)
-                if known is None:
-                    known = turn_starts[name] = [t.start for t in transcript.turns]
-                starts = known
+                if name not in turn_starts:
+                    turn_starts[name] = [t.start for t in transcript.turns]
+                starts = turn_starts[name]
                 for s, e in merged:
                     i = max(0, bisect.bisect_right(starts, s) - 1)
                     for turn in transcript.turns[i:]:

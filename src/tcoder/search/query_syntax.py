@@ -273,6 +273,10 @@ class _Parser:
     def token(self) -> Token:
         return self.tokens[self.i]
 
+    def kind(self) -> TokenKind:
+        """The current token's kind (a call, so type checkers do not keep an earlier answer)."""
+        return self.tokens[self.i].kind
+
     def take(self) -> Token:
         token = self.tokens[self.i]
         self.i += 1
@@ -283,7 +287,7 @@ class _Parser:
         return QueryError(message, self.source, token.start, max(token.end, token.start + 1))
 
     def is_kw(self, *words: str) -> bool:
-        return self.token.kind == "keyword" and self.token.value in words
+        return self.kind() == "keyword" and self.token.value in words
 
     def expect_kw(self, word: str, why: str) -> Token:
         if not self.is_kw(word):
@@ -293,14 +297,14 @@ class _Parser:
     # -------------------------------------------------------- expressions
 
     def query(self) -> Query:
-        if self.token.kind == "end":
+        if self.kind() == "end":
             raise self.error("the query is empty; write a code, e.g. curriculum-advocacy AND emotional-toll")
         expr = self.expr()
         where = None
         if self.is_kw("WHERE"):
             self.take()
             where = self.cond()
-        if self.token.kind != "end":
+        if self.kind() != "end":
             token = self.token
             if token.kind == "rparen":
                 raise self.error("this ')' closes nothing")
@@ -394,8 +398,8 @@ class _Parser:
         if token.kind == "lparen":
             self.take()
             inner = self.expr()
-            if self.token.kind != "rparen":
-                if self.token.kind == "end":
+            if self.kind() != "rparen":
+                if self.kind() == "end":
                     raise QueryError("this '(' is never closed; add ')'", self.source, token.start)
                 raise self.error(f"expected ')' to close the '(' at column {token.start + 1}, "
                                  f"found {self.token.describe()}")
@@ -450,7 +454,7 @@ class _Parser:
         if token.kind == "lparen":
             self.take()
             inner = self.cond()
-            if self.token.kind != "rparen":
+            if self.kind() != "rparen":
                 raise self.error(f"expected ')' to close the '(' at column {token.start + 1}, "
                                  f"found {self.token.describe()}")
             self.take()
@@ -480,20 +484,20 @@ class _Parser:
                 raise self.error(f"expected IN after NOT, found {self.token.describe()}")
         if self.is_kw("IN"):
             self.take()
-            if self.token.kind != "lparen":
+            if self.kind() != "lparen":
                 raise self.error("expected '(' after IN: a list of values such as (MS2, MS3)")
             self.take()
             tokens = [self._value()]
-            while self.token.kind == "comma":
+            while self.kind() == "comma":
                 self.take()
                 tokens.append(self._value())
             values = [t.value for t in tokens]
-            if self.token.kind != "rparen":
+            if self.kind() != "rparen":
                 raise self.error(f"expected ',' or ')' in the list of values, found {self.token.describe()}")
             close = self.take()
             return Compare(field_token.value, "not in" if negated else "in", tuple(values), field_token.start,
                            close.end, field_token.end, tuple((t.start, t.end) for t in tokens))
-        if self.token.kind != "op":
+        if self.kind() != "op":
             raise self.error(f"expected =, !=, <, >, <=, >= or IN after {field_token.describe()}, "
                              f"found {self.token.describe()}")
         op = self.take()
