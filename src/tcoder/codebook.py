@@ -44,6 +44,7 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "search": ("slash", "ctrl+f"),
     "search_next": ("f3", "ctrl+g"),
     "search_previous": ("shift+f3", "ctrl+shift+g"),
+    "search_study": ("f9",),
     "next_annotation": ("right_square_bracket",),
     "previous_annotation": ("left_square_bracket",),
     "next_uncoded_turn": ("ctrl+u",),

@@ -64,3 +64,37 @@ def test_shift_right_eleven_times_code_key_and_quit(fresh_tui_study, tmux_socket
     assert [(a.code, a.start, a.end, a.quote) for a in annotations] == [("personal", 0, 11, "Interviewer")]
     with AnnotationLock(root / "interviews" / "P01.alice.json"):  # quitting released the lock
         pass
+
+
+def test_search_the_study_then_code_a_hit(fresh_tui_study, tmux_socket):
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    def keys(*names: str) -> None:
+        _tmux(tmux_socket, "send-keys", "-t", "code", *names)
+
+    assert _wait_for(lambda: "interviews/P01.txt" in screen()), screen()
+    keys("F9")
+    assert _wait_for(lambda: "every transcript" in screen()), screen()
+    keys("-l", "clinic")
+    keys("Enter")
+    assert _wait_for(lambda: "2 hits in 1 of 2 transcripts" in screen()), screen()
+    assert "free clinic day" in screen()
+    keys("Down", "Enter")  # the second hit: opens P01 with it selected
+    assert _wait_for(lambda: "6 selected" in screen()), screen()
+    keys("o")
+    assert _wait_for(lambda: "coded Community outreach" in screen()), screen()
+    keys("C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+    from tuikit import TUI_TRANSCRIPT
+
+    hit = TUI_TRANSCRIPT.index("free clinic") + len("free ")
+    annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations
+    assert [(a.code, a.start, a.end, a.quote) for a in annotations] == [("outreach", hit, hit + 6, "clinic")]

@@ -7,6 +7,7 @@ from typing import ClassVar, Sequence
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.screen import Screen
 
 from tcoder.codebook import Codebook
 from tcoder.errors import Problem, TcoderError
@@ -47,6 +48,7 @@ class TcoderApp(App[int]):
         self.key_map = study.settings.key_map()
         #: problems to print after the app has closed (then `tcoder code` exits 1)
         self.problems: list[Problem] = []
+        self._study_search: Screen | None = None
         self.set_keymap(keymap_from(study.settings))
 
     # ------------------------------------------------------------ starting
@@ -80,7 +82,7 @@ class TcoderApp(App[int]):
         else:
             self.push_screen(self._transcript_list())
 
-    def open_transcript(self, ref: TranscriptRef) -> None:
+    def open_transcript(self, ref: TranscriptRef, select: tuple[int, int] | None = None) -> None:
         try:
             # A change is saved before its frame is drawn, so the screen never shows
             # a change that is not on disk yet; if the disk proves slow, saves move to
@@ -103,7 +105,7 @@ class TcoderApp(App[int]):
             except TcoderError as exc:
                 self.notify(f"{name}'s annotations are not shown: {exc.problems[0]}", title="--with",
                             severity="warning", timeout=10, markup=False)
-        self.push_screen(CodingScreen(session, no_color=self.no_color, partners=partners))
+        self.push_screen(CodingScreen(session, no_color=self.no_color, partners=partners, select=select))
 
     def _list_screen(self) -> TranscriptListScreen | None:
         for screen in self.screen_stack:
@@ -121,6 +123,36 @@ class TcoderApp(App[int]):
             self.push_screen(self._transcript_list())
         elif name:
             listing.refresh_transcript(name)
+
+    # ------------------------------------------------------------ searching the study
+
+    def action_search_study(self) -> None:
+        """Show the study search (the same one, with its last results, each time)."""
+        from tcoder.tui.screens.study_search import StudySearchScreen
+
+        if isinstance(self.screen, StudySearchScreen):
+            return
+        if self._study_search is None:
+            self._study_search = StudySearchScreen(self.study)
+            self.install_screen(self._study_search, "study-search")
+        self.push_screen("study-search")
+
+    def open_transcript_at(self, name: str, start: int, end: int) -> None:
+        """Open a transcript in the coding screen with a passage selected (from the study search).
+        A coding screen already open on it is reused: one session per file."""
+        from tcoder.tui.screens.study_search import StudySearchScreen
+
+        if isinstance(self.screen, StudySearchScreen):
+            self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, CodingScreen):
+            if screen.session.ref.name == name:
+                screen.show_passage(start, end)
+                return
+            self.pop_screen()
+        ref = next((r for r in self.study.transcripts if r.name == name), None)
+        if ref is not None:
+            self.open_transcript(ref, select=(start, end))
 
     # ------------------------------------------------------------ app-wide commands
 

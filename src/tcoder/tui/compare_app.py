@@ -28,7 +28,7 @@ class CompareApp(TcoderApp):
         self.unit = unit
         self.policy = policy
 
-    def open_transcript(self, ref: TranscriptRef) -> None:
+    def open_transcript(self, ref: TranscriptRef, select: tuple[int, int] | None = None) -> None:
         left_out: list[CoderStatus] = []
         if self.compare_coders:
             coders = self.compare_coders
@@ -59,7 +59,10 @@ class CompareApp(TcoderApp):
             self._cannot_open(ref, exc.problems)
             return
         adjudication = Adjudication(consensus, sessions)
-        self.push_screen(CompareScreen(adjudication, no_color=self.no_color, unit=self.unit))
+        screen = CompareScreen(adjudication, no_color=self.no_color, unit=self.unit)
+        self.push_screen(screen)
+        if select is not None:
+            self.call_after_refresh(screen.show_passage, *select)
 
     def _cannot_open(self, ref: TranscriptRef, problems: list[Problem]) -> None:
         if self._list_screen() is None:

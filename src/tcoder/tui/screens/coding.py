@@ -84,10 +84,12 @@ class CodingScreen(Screen):
     """
 
     def __init__(self, session: CodingSession, *, no_color: bool = False,
-                 partners: Sequence[CodingSession] = ()) -> None:
+                 partners: Sequence[CodingSession] = (), select: tuple[int, int] | None = None) -> None:
         """``partners`` are other coders' read-only sessions drawn over this coder's
-        spans (``tcoder code --with``); they follow their files live."""
+        spans (``tcoder code --with``); they follow their files live. ``select``: a passage
+        to select (and scroll to) on opening, such as a search hit."""
         super().__init__()
+        self.initial_selection = select
         self.session = session
         self.no_color = no_color
         self.partners: list[CodingSession] = list(partners)
@@ -146,6 +148,8 @@ class CodingScreen(Screen):
         self._apply_panel_layout()
         self._show_read_only()
         self._update_all(now=True)
+        if self.initial_selection is not None:
+            self.show_passage(*self.initial_selection)
         self.set_interval(DISK_POLL_SECONDS, self._poll_disk, name="disk-poll")
         self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
         self._watcher.start()
@@ -561,6 +565,14 @@ class CodingScreen(Screen):
         message = note or ("wrapped to the " + ("start" if forward else "end") if wrapped else "")
         if message:
             self.flash(message)
+
+    def show_passage(self, start: int, end: int) -> None:
+        """Select a passage (a search hit, a retrieved quote) and bring it to the middle of the view."""
+        limit = len(self.session.transcript.text)
+        start, end = max(0, min(start, limit)), max(0, min(end, limit))
+        self.view.select(start, end)
+        self.view.move_to(end, select=True, center=True)
+        self.view.focus()
 
     def action_search_next(self) -> None:
         self._goto_match(True)

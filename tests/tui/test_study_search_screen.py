@@ -1,0 +1,125 @@
+"""The study search screen: typing a pattern, options, filters, hits, stopping, opening a hit."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import DataTable, Input
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
+
+from tcoder.tui.screens.coding import CodingScreen
+from tcoder.tui.screens.study_search import StudySearchScreen, parse_filters
+
+
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the screen")
+        await pilot.pause(0.05)
+
+
+async def search_for(pilot, text: str, filters: str = "") -> StudySearchScreen:
+    app = pilot.app
+    await pilot.press("f9")
+    await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+    screen = app.screen
+    screen.query_one("#pattern", Input).value = text
+    screen.query_one("#filters", Input).value = filters
+    screen.query_one("#pattern", Input).focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not screen.searching)
+    return screen
+
+
+def test_search_lists_hits_and_enter_opens_the_transcript_at_the_hit(tui_study):
+    app = make_app(tui_study.root, transcript=None)
+
+    async def scenario(pilot):
+        screen = await search_for(pilot, "clinic")
+        table = screen.query_one(DataTable)
+        assert table.row_count == 2
+        text = screen_text(app)
+        assert "2 hits in 1 of 2 transcripts" in text
+        assert "the clinic. That stayed" in text
+        table.focus()
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
+        view = app.screen.view
+        hit = TUI_TRANSCRIPT.index("free clinic") + len("free ")
+        await wait_for(pilot, lambda: view.selection == (hit, hit + len("clinic")))
+        # F9 again brings back the same results
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+        assert app.screen is screen and screen.query_one(DataTable).row_count == 2
+
+    run_app(app, scenario)
+
+
+def test_options_filters_and_errors(tui_study):
+    app = make_app(tui_study.root, transcript=None)
+
+    async def again(pilot, screen, pattern=None, filters=None):
+        if pattern is not None:
+            screen.query_one("#pattern", Input).value = pattern
+        if filters is not None:
+            screen.query_one("#filters", Input).value = filters
+        screen.query_one("#pattern", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not screen.searching)
+
+    async def scenario(pilot):
+        screen = await search_for(pilot, "CLINIC")
+        assert screen.query_one(DataTable).row_count == 2
+        await pilot.press("alt+c")  # match case: nothing
+        await again(pilot, screen)
+        assert screen.query_one(DataTable).row_count == 0
+        assert "case matched" in screen_text(app)
+        await pilot.press("alt+c", "alt+w")
+        await again(pilot, screen, "clin")
+        assert screen.query_one(DataTable).row_count == 0  # whole words only
+        await pilot.press("alt+w", "alt+r")
+        await again(pilot, screen, "clinic(al")
+        assert "not a valid regular expression: missing ) at position 10" in screen_text(app)
+        await again(pilot, screen, "w\\w+", "speaker=Ben")
+        assert screen.query_one(DataTable).row_count == 0
+        await pilot.press("alt+r")
+        await again(pilot, screen, "she", "inside=motivation coder=alice")
+        assert [h.start for h in screen.hits] == [TUI_TRANSCRIPT.index("she was")]
+        await again(pilot, screen, None, "nonsense")
+        assert "is not NAME=VALUE" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StudySearchScreen)
+
+    run_app(app, scenario)
+
+
+def test_escape_stops_a_runaway_regex_without_freezing(study_builder):
+    study_builder.codebook()
+    for i in range(4):
+        study_builder.transcript(f"t{i}.txt", "A: " + "x" * 4000 + "\n")
+    app = make_app(study_builder.root, transcript=None)
+
+    async def scenario(pilot):
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+        screen = app.screen
+        screen.query_one("#pattern", Input).value = "(x+x+)+y"
+        await pilot.press("alt+r", "enter")
+        await pilot.pause(0.2)
+        assert screen.searching
+        # the screen answers keys while the pattern backtracks in the worker
+        await pilot.press("alt+c")
+        assert screen.searching and "case matched" in screen_text(app)
+        await pilot.press("escape")
+        assert not screen.searching and "stopped" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StudySearchScreen)
+
+    run_app(app, scenario)
+
+
+def test_filter_line_parsing():
+    f = parse_filters("speaker=Amara,Ben inside=motivation group=control coder=alice transcript=interviews/*")
+    assert f.speakers == ["Amara", "Ben"] and f.inside == ["motivation"] and f.coders == ["alice"]
+    assert f.attributes == {"group": ["control"]} and f.transcripts == ["interviews/*"]
