@@ -21,7 +21,7 @@ async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
 
 async def search_for(pilot, text: str, filters: str = "") -> StudySearchScreen:
     app = pilot.app
-    await pilot.press("f9")
+    await pilot.press("ctrl+t")
     await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
     screen = app.screen
     screen.query_one("#pattern", Input).value = text
@@ -48,8 +48,8 @@ def test_search_lists_hits_and_enter_opens_the_transcript_at_the_hit(tui_study):
         view = app.screen.view
         hit = TUI_TRANSCRIPT.index("free clinic") + len("free ")
         await wait_for(pilot, lambda: view.selection == (hit, hit + len("clinic")))
-        # F9 again brings back the same results
-        await pilot.press("f9")
+        # ctrl+t again brings back the same results
+        await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
         assert app.screen is screen and screen.query_one(DataTable).row_count == 2
 
@@ -101,7 +101,7 @@ def test_escape_stops_a_runaway_regex_without_freezing(study_builder):
     app = make_app(study_builder.root, transcript=None)
 
     async def scenario(pilot):
-        await pilot.press("f9")
+        await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
         screen = app.screen
         screen.query_one("#pattern", Input).value = "(x+x+)+y"

@@ -81,7 +81,7 @@ def test_search_the_study_then_code_a_hit(fresh_tui_study, tmux_socket):
         _tmux(tmux_socket, "send-keys", "-t", "code", *names)
 
     assert _wait_for(lambda: "interviews/P01.txt" in screen()), screen()
-    keys("F9")
+    keys("C-t")
     assert _wait_for(lambda: "every transcript" in screen()), screen()
     keys("-l", "clinic")
     keys("Enter")

@@ -4,16 +4,12 @@ interview guide, the sections under a heading).
 
 A batch is first a :class:`Plan`: every passage it would code, each marked new or
 already coded, for the coder to review (accept or skip each) before anything is
-written. Applying it (:func:`apply_plan`) is one recorded, undoable step through
-:mod:`tcoder.changeset`: every annotation file it changes is replaced together,
-and ``tcoder autocode --undo`` restores each byte for byte.
+written, with the query it came from as text (:attr:`Plan.source`).
 
 A passage is never coded twice with the same code: a candidate that one of the
 coder's annotations of that code already covers is marked ``already`` and left
 out, and candidates that fall on the same passage (two hits in one sentence)
-become one. Every annotation a batch writes records where it came from in its
-``autocode`` field (the query as text), so reports and agreement can tell
-autocoded passages apart (see docs/formats.md#annotation-files).
+become one. Above :data:`CONFIRM_ABOVE` passages a plan asks for confirmation.
 """
 
 from __future__ import annotations
@@ -33,8 +29,6 @@ Target = Literal["hit", "sentence", "turn"]
 TARGETS: tuple[Target, ...] = ("hit", "sentence", "turn")
 #: Above this many passages a batch asks for confirmation (``--yes`` on the command line).
 CONFIRM_ABOVE = 1000
-#: The annotation field that records the query a passage was autocoded from.
-AUTOCODE_FIELD = "autocode"
 
 
 class AutocodeError(ValueError):

@@ -49,6 +49,7 @@ class TcoderApp(App[int]):
         #: problems to print after the app has closed (then `tcoder code` exits 1)
         self.problems: list[Problem] = []
         self._study_search: Screen | None = None
+        self._query_screen: Screen | None = None
         self.set_keymap(keymap_from(study.settings))
 
     # ------------------------------------------------------------ starting
@@ -128,21 +129,39 @@ class TcoderApp(App[int]):
 
     def action_search_study(self) -> None:
         """Show the study search (the same one, with its last results, each time)."""
+        from tcoder.tui.screens.query_screen import QueryScreen
         from tcoder.tui.screens.study_search import StudySearchScreen
 
-        if isinstance(self.screen, StudySearchScreen):
-            return
+        if isinstance(self.screen, QueryScreen):
+            self.pop_screen()  # one finding screen at a time
+        elif not isinstance(self.screen, (CodingScreen, TranscriptListScreen)):
+            return  # a dialog is open: it keeps the keys
         if self._study_search is None:
             self._study_search = StudySearchScreen(self.study)
             self.install_screen(self._study_search, "study-search")
         self.push_screen("study-search")
 
-    def open_transcript_at(self, name: str, start: int, end: int) -> None:
-        """Open a transcript in the coding screen with a passage selected (from the study search).
-        A coding screen already open on it is reused: one session per file."""
+    def action_query_study(self) -> None:
+        """Show the coding query screen (the same one, with its last results, each time)."""
+        from tcoder.tui.screens.query_screen import QueryScreen
         from tcoder.tui.screens.study_search import StudySearchScreen
 
         if isinstance(self.screen, StudySearchScreen):
+            self.pop_screen()  # one finding screen at a time
+        elif not isinstance(self.screen, (CodingScreen, TranscriptListScreen)):
+            return  # a dialog is open: it keeps the keys
+        if self._query_screen is None:
+            self._query_screen = QueryScreen(self.study)
+            self.install_screen(self._query_screen, "coding-query")
+        self.push_screen("coding-query")
+
+    def open_transcript_at(self, name: str, start: int, end: int) -> None:
+        """Open a transcript in the coding screen with a passage selected (from the study search
+        or a query). A coding screen already open on it is reused: one session per file."""
+        from tcoder.tui.screens.query_screen import QueryScreen
+        from tcoder.tui.screens.study_search import StudySearchScreen
+
+        if isinstance(self.screen, (StudySearchScreen, QueryScreen)):
             self.pop_screen()
         screen = self.screen
         if isinstance(screen, CodingScreen):

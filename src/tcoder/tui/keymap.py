@@ -105,6 +105,8 @@ COMMANDS: tuple[Command, ...] = (
     _c("search_previous", "search_previous", "Previous match", "go to the previous search match", "Find"),
     _c("search_study", "search_study", "Search study",
        "search every transcript of the study, hits in context (enter opens one)", "Find", "app"),
+    _c("query_study", "query_study", "Coding query",
+       "find passages by codes: AND, OR, NOT, SAME TURN, WITHIN n TURNS OF... (enter opens one)", "Find", "app"),
     _c("next_annotation", "next_annotation", "Next annotation", "jump to the next annotation", "Find"),
     _c("previous_annotation", "previous_annotation", "Previous annotation", "jump to the previous annotation",
        "Find"),
