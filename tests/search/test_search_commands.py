@@ -180,3 +180,29 @@ def test_report_segments_with_a_saved_query(sample_study, capsys):
     assert code == 2 and "use it with 'segments'" in err
     code, _, err = run(capsys, "report", sample_study, "segments", "--query", "cost AND")
     assert code == 2 and "ends too early" in err
+
+
+def test_word_documents_of_hits_passages_and_a_matrix(sample_study, capsys, tmp_path):
+    from docx import Document
+
+    hits = tmp_path / "hits.docx"
+    code, _, err = run(capsys, "search", sample_study, "dean", "--word", "--format", "docx", "-o", hits)
+    assert code == 0 and "6 hits in 3 of 6 transcripts" in err
+    doc = Document(str(hits))
+    assert doc.paragraphs[0].text == "Search results"
+    first = doc.tables[0]
+    assert [c.text for c in first.rows[0].cells] == ["line", "speaker", "before", "hit", "after"]
+    assert first.rows[1].cells[3].text == "dean" and first.rows[1].cells[1].text == "Luis"
+    passages = tmp_path / "q.docx"
+    code, _, err = run(capsys, "query", sample_study, "institutional-resistance SAME TURN emotional-toll",
+                       "--format", "docx", "-o", passages)
+    assert code == 0
+    quotes = [p for p in Document(str(passages)).paragraphs if p.style.name == "Quote"]
+    assert len(quotes) == 2 and quotes[0].text.startswith("And nobody could tell us!")
+    matrix = tmp_path / "m.docx"
+    code, _, _ = run(capsys, "matrix", sample_study, "--rows", "themes", "--format", "docx", "-o", matrix)
+    table = Document(str(matrix)).tables[0]
+    assert [c.text for c in table.rows[0].cells][:3] == ["code", "FG1.txt", "FG2.txt"]
+    assert table.rows[1].cells[0].text == "Motivations for engagement"
+    code, _, err = run(capsys, "search", sample_study, "dean", "--format", "docx")
+    assert code == 2 and "add -o FILE.docx" in err

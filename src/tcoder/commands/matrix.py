@@ -24,7 +24,7 @@ Coders: consensus when the study has it, else the only coder; with several coder
 no consensus, name them with --coder (pooled: a passage counts once if any of them coded
 it) or pool them all with --pool.
 
-Formats: table, csv, md, html (shaded cells), xlsx (-o FILE.xlsx, with a colour scale);
+Formats: table, csv, md, html (shaded cells), xlsx (-o FILE.xlsx, with a colour scale), docx;
 --plot FILE.png|svg|pdf draws the shaded matrix.
 
 Examples:
@@ -46,8 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pool", action="store_true", help="pool every coder but consensus")
     parser.add_argument("--transcript", action="append", metavar="NAME[,NAME]",
                         help="only these transcripts (paths, file names, stems or globs)")
-    parser.add_argument("--format", choices=("table", "csv", "md", "html", "xlsx"), default="table",
-                        help="output format (xlsx needs -o)")
+    parser.add_argument("--format", choices=("table", "csv", "md", "html", "xlsx", "docx"), default="table",
+                        help="output format (xlsx and docx need -o)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE")
     parser.add_argument("--plot", metavar="FILE", help="also draw the shaded matrix (.png, .svg or .pdf)")
 
@@ -61,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.search.matrix import MatrixError, build_matrix
     from tcoder.study import open_study
 
-    if args.format == "xlsx" and not args.output:
-        return usage("matrix", "--format xlsx writes a file: add -o FILE.xlsx")
+    if args.format in ("xlsx", "docx") and not args.output:
+        return usage("matrix", f"--format {args.format} writes a file: add -o FILE.{args.format}")
     if args.plot:
         from tcoder.reports.plots import PLOT_SUFFIXES
 
@@ -91,6 +91,11 @@ def run(args: argparse.Namespace) -> int:
 
             raise TcoderError(Problem(f"cannot write the matrix here: {exc.strerror or exc}", args.output)) from None
         print(f"Wrote {args.output}", file=sys.stderr)
+    elif args.format == "docx":
+        from tcoder.commands.search import write_word
+        from tcoder.reports.search_docx import matrix_document, write
+
+        write_word(write, matrix_document(matrix), args.output, matrix_output.title(matrix))
     else:
         width = 160
         if args.format == "table" and not args.output:

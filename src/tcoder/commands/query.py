@@ -40,8 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replace", action="store_true", help="with --save: replace a query of that name")
     parser.add_argument("--delete", metavar="NAME", help="remove the saved query NAME from tcoder.yaml")
     parser.add_argument("--list", action="store_true", help="list the saved queries")
-    parser.add_argument("--format", choices=("table", "csv", "md", "html", "json"), default="table",
-                        help="output format")
+    parser.add_argument("--format", choices=("table", "csv", "md", "html", "json", "docx"), default="table",
+                        help="output format (docx needs -o FILE.docx)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE")
 
 
@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             return usage("query", f"no saved query named {args.delete!r}")
         print(f"Removed the saved query {args.delete!r} from tcoder.yaml", file=sys.stderr)
         return 0
+    if args.format == "docx" and not args.output:
+        return usage("query", "--format docx writes a file: add -o FILE.docx")
     if not args.expr:
         return usage("query", "give a query (e.g. 'curriculum-advocacy AND emotional-toll'), @NAME, or --list")
     check_output_path(args.output, "the results")
@@ -124,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
         if is_terminal(sys.stdout):
             width = shutil.get_terminal_size((120, 24)).columns
     title = f"Query: {query.name}" if query.name else "Query results"
+    if args.format == "docx":
+        from tcoder.commands.search import write_word
+        from tcoder.reports.search_docx import passages_document, write
+
+        write_word(write, passages_document(result, title), args.output, result.summary())
+        return 0
     write_output(render(result, args.format, title, width), args.output, what="the results")
     if args.format != "table" and args.output:
         print(f"Wrote {args.output}: {result.summary()}", file=sys.stderr)

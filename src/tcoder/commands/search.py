@@ -59,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="characters of context either side (default 60)")
     parser.add_argument("--time-limit", type=float, default=10.0, metavar="SECONDS",
                         help="stop a search that runs longer (default 10)")
-    parser.add_argument("--format", choices=("table", "csv", "md", "json"), default="table", help="output format")
+    parser.add_argument("--format", choices=("table", "csv", "md", "json", "docx"), default="table",
+                        help="output format (docx needs -o FILE.docx)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE")
 
 
@@ -72,6 +73,19 @@ def usage(command: str, message: str) -> int:
 
     print(for_stream(f"tcoder {command}: error: {message}", sys.stderr), file=sys.stderr)
     return 2
+
+
+def write_word(write, document, output: str, summary: str) -> None:
+    """A Word document to ``output``: a path that cannot be written is the user's problem."""
+    from tcoder.errors import Problem, TcoderError
+
+    try:
+        written = write(document, output)
+    except OSError as exc:
+        raise TcoderError(Problem(f"cannot write the document here: {exc.strerror or exc}", output)) from None
+    note = (f"; {written.replaced} character(s) Word cannot hold were replaced by \ufffd" if written.replaced
+            else "")
+    print(f"Wrote {output}: {summary}{note}", file=sys.stderr)
 
 
 def parse_where(values: list[str] | None) -> dict[str, list[str]]:
@@ -91,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.search.pattern import CompiledPattern, Mode, PatternError, SearchPattern
     from tcoder.study import open_study
 
+    if args.format == "docx" and not args.output:
+        return usage("search", "--format docx writes a file: add -o FILE.docx")
     if args.context < 0:
         return usage("search", "--context must be 0 or more")
     if args.time_limit <= 0:
@@ -124,6 +140,12 @@ def write_hits(study, result, fmt: str, output: str | None, context: int) -> Non
     from tcoder.reports.destination import write_output
     from tcoder.textsafe import is_terminal
 
+    if fmt == "docx":
+        from tcoder.reports.search_docx import hits_document, write
+
+        assert output is not None
+        write_word(write, hits_document(study, result, context), output, result.summary())
+        return
     if fmt == "table":
         import shutil
 
