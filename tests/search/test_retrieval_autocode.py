@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from studykit import MINI_TRANSCRIPT, StudyBuilder
 
+from studykit import MINI_TRANSCRIPT, StudyBuilder
 from tcoder.search.autocode import (
     AutocodeError,
     plan_from_hits,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from textual.widgets import DataTable, Input
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 from tcoder.settings import load_settings
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.query_screen import QueryScreen
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from textual.widgets import DataTable, Input
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.study_search import StudySearchScreen, parse_filters
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
 
 
 async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
