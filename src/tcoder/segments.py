@@ -27,7 +27,6 @@ _SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n")
 _ABBREVIATIONS = frozenset(
     "dr mr mrs ms mx prof st vs e.g i.e cf approx dept fig jr sr mt ft ca al".split()
 )
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 
 def word_spans(text: str) -> list[Span]:
@@ -77,10 +76,14 @@ def sentences_in(text: str, start: int, end: int) -> list[Span]:
 def _is_abbreviation(text: str, begin: int, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    m = _TOKEN_BEFORE.search(text, begin, dot)
-    if not m:
+    # Walk back over the token before the dot (a backward regex search from
+    # ``begin`` would rescan the whole sentence for every full stop).
+    first = dot
+    while first > begin and not text[first - 1].isspace():
+        first -= 1
+    if first == dot:
         return False
-    token = m.group(1).lstrip("(\"'\u201c\u2018").lower()
+    token = text[first:dot].lstrip("(\"'\u201c\u2018").lower()
     # Single initials ("J. Smith") and known abbreviations do not end a sentence.
     return (len(token) == 1 and token.isalpha()) or token in _ABBREVIATIONS
 
