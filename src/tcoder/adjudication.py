@@ -1,7 +1,7 @@
 """Adjudication: the coders' disagreements on one transcript, and the decisions that
 turn them into the ``consensus`` coder's annotations.
 
-A disagreement is a cluster of FORMAT section 7 (one code; spans of different
+A disagreement is a cluster of docs/formats.md#disagreements (one code; spans of different
 coders that overlap; kind ``missing`` or ``boundary``), found by the agreement
 core and kept here with the coders' annotations it is made of. A decision writes
 the consensus through a :class:`~tcoder.session.CodingSession` (lock, atomic
@@ -40,7 +40,7 @@ CHOICES: tuple[Choice, ...] = ("coder", "union", "intersection", "none")
 
 @dataclass(frozen=True, eq=False)
 class Disagreement:
-    """One cluster of FORMAT section 7, with the coders' annotations it is made of."""
+    """One cluster of docs/formats.md#disagreements, with the coders' annotations it is made of."""
 
     code: str
     start: int
@@ -63,7 +63,7 @@ class Disagreement:
         return (self.code, self.ids)
 
     def to_dict(self) -> dict[str, Any]:
-        """The item of ``tcoder compare --format json``, exactly as FORMAT section 7 has it."""
+        """The item of ``tcoder compare --format json``, exactly as docs/formats.md#disagreements has it."""
         return {"code": self.code, "start": self.start, "end": self.end, "kind": self.kind,
                 "coders": {c: [[s, e] for s, e in self.spans(c)] for c in self.coders}}
 
@@ -509,7 +509,7 @@ class Adjudication:
             source = self.coders[coder]
             path = getattr(source, "path", None)
             if path is not None and not path.exists():
-                continue  # no file: not an observer (FORMAT section 6)
+                continue  # no file: not an observer (docs/formats.md#agreement-data-and-results)
             spans[coder] = [(a.code, a.start, a.end) for a in self.coder_annotations(coder)]
         transcript = self.transcript
         study = self.consensus.study

@@ -1,4 +1,4 @@
-"""Annotation files: one coder's spans on one transcript (FORMAT section 5).
+"""Annotation files: one coder's spans on one transcript (docs/formats.md#annotation-files).
 
 This module owns the file format and nobody else writes annotation files:
 reading with precise messages, the canonical writer (stable bytes, one

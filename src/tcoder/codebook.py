@@ -1,4 +1,4 @@
-"""The codebook: a tree of codes read from YAML (FORMAT section 4).
+"""The codebook: a tree of codes read from YAML (docs/formats.md#the-codebook).
 
 Also the one place that says which keys the coding screens keep for their own
 commands (:data:`COMMAND_KEYS`). Letters and digits belong to the codebook; the

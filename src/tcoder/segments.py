@@ -1,4 +1,4 @@
-"""Segment units of a transcript as offset ranges (FORMAT section 3).
+"""Segment units of a transcript as offset ranges (docs/formats.md#speaker-turns-and-segment-units).
 
 ``char``: every character; ``word``: runs of non-white space; ``line``: lines
 with non-white space (without the newline); ``sentence``: sentences inside

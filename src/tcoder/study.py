@@ -1,4 +1,4 @@
-"""A study on disk (FORMAT section 1): transcripts, the codebook, annotation
+"""A study on disk (docs/formats.md#a-study-on-disk): transcripts, the codebook, annotation
 files per coder, and case attributes.
 
 Opening a study only lists files; transcripts, the codebook and annotation

@@ -16,7 +16,7 @@ intersection or none (enter), or code it by hand with the usual coding keys:
 the result goes to the consensus coder's file (<transcript>.consensus.json),
 saved at once and undoable. Reopening continues where you left off.
 
-With --format json or table, print the disagreements instead (FORMAT section 7:
+With --format json or table, print the disagreements instead (docs/formats.md, Disagreements:
 for each code, overlapping spans of different coders form a cluster; 'missing'
 when a chosen coder has no span in it, 'boundary' when the spans differ).
 

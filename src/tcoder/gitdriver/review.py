@@ -163,7 +163,7 @@ def _study_relative(path: str, prefix: str) -> str:
 
 
 def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], with_codebook: bool) -> _Snapshot:
-    """Like opening the study (FORMAT section 1), but from the files at ``rev``.
+    """Like opening the study (docs/formats.md#a-study-on-disk), but from the files at ``rev``.
 
     An annotation file whose transcript is not there at ``rev`` (deleted, or not
     yet added) is read all the same: its annotations carry their quotes, and

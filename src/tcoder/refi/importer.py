@@ -973,7 +973,7 @@ def int_or_none(value: str | None) -> int | None:
 
 
 def coder_name(name: str) -> str:
-    """A user name from another program as a tcoder coder name (FORMAT section 1), made
+    """A user name from another program as a tcoder coder name (docs/formats.md#a-study-on-disk), made
     as code ids are (``Dr. José Roe`` -> ``dr-jose-roe``); empty when nothing is left."""
     slug = slugify(name)
     return slug if CODER_NAME.match(slug) else ""

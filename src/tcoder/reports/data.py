@@ -22,7 +22,7 @@ from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnRule
 
-#: The columns of FORMAT section 7, in order; case attributes follow.
+#: The columns of docs/formats.md#coded-segments, in order; case attributes follow.
 SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
 
 
