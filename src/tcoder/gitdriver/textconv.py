@@ -23,8 +23,8 @@ import json
 import re
 from pathlib import Path
 
-from tcoder.annotations import FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
-from tcoder.errors import TcoderError
+from tcoder.annotations import Annotation, AnnotationFile, NotAnnotations, annotations_from_bytes, reanchor
+from tcoder.errors import NotJSONError, TcoderError
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, read_conflict
 from tcoder.textsafe import inert, inert_lines
 from tcoder.transcript import Transcript, compile_speaker_pattern
@@ -187,18 +187,11 @@ def textconv(path: str | Path) -> bytes:
     except OSError as exc:
         return f"# tcoder: cannot read {path}: {exc.strerror}\n".encode()
     try:
-        text = raw.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        if FORMAT_PREFIX.encode() in raw[:512]:
-            return _damaged(raw, "it is not valid JSON (truncated, hand-edited or left with git conflict "
-                                 "markers?)")
+        af = annotations_from_bytes(raw, path)
+    except NotAnnotations:
         return raw
-    if not (isinstance(data, dict) and isinstance(data.get("format"), str)
-            and data["format"].startswith(FORMAT_PREFIX)):
-        return raw
-    try:
-        af = parse_annotations(text, path)
+    except NotJSONError:
+        return _damaged(raw, "it is not valid JSON (truncated, hand-edited or left with git conflict markers?)")
     except TcoderError as exc:
         return _damaged(raw, "; ".join(p.message for p in exc.problems))
     try:
