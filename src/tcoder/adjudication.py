@@ -23,6 +23,7 @@ from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
 from tcoder.annotations import SOURCES_FIELD, Annotation, new_annotation, now_iso
 from tcoder.codebook import Codebook
 from tcoder.coding_status import CoderStatus, Policy, coders_for, policy_of
+from tcoder.segments import trim_span
 from tcoder.session import ABSENT, ApplyResult, Change, CodingSession, HeaderChange, SessionError, Step
 from tcoder.study import CONSENSUS
 
@@ -475,7 +476,7 @@ class Adjudication:
         """Code [start, end) in the consensus by hand; its sources are the coders'
         annotations of the same code that overlap it."""
         text = self.transcript.text
-        s, e = trimmed(text, start, end)
+        s, e = trim_span(text, start, end)
         ids = sorted({a.id for coder in self.order for a in self.coder_annotations(coder)
                       if a.code == code and a.start < e and s < a.end})
         return self.consensus.apply(code, start, end, extra={SOURCES_FIELD: ids} if ids else None)
@@ -524,16 +525,6 @@ class Adjudication:
         return transcript_agreement(transcript, spans, unit, self.codebook)  # type: ignore[arg-type]
 
 
-def trimmed(text: str, start: int, end: int) -> Span:
-    """[start, end) without white space at either end (as coding trims a selection)."""
-    start, end = max(0, min(start, end)), min(len(text), max(start, end))
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def default_coders(study, ref, policy: Policy | None = None) -> list[str]:
     """The coders compared by default: those who count for the transcript (by default, who marked it
     done; see :func:`tcoder.coding_status.coders_for`), except the consensus."""
@@ -550,5 +541,5 @@ def default_coders_explained(study, ref, policy: Policy | None = None) -> tuple[
 __all__ = [
     "CHOICES", "CONSENSUS", "NONE_FIELD", "SOURCES_FIELD", "Adjudication", "Decision", "Disagreement", "NoneRecord",
     "Resolution", "agreed_spans", "decision_spans", "default_coders", "default_coders_explained", "find_disagreements", "none_records",
-    "trimmed", "usable_annotations",
+    "usable_annotations",
 ]

@@ -33,6 +33,7 @@ from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
+from tcoder.quotes import shorten
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
@@ -368,8 +369,7 @@ class Study:
 def _short(quote: str | None, width: int = 50) -> str:
     if not quote:
         return "(no quote stored)"
-    quote = " ".join(quote.split())
-    return repr(quote if len(quote) <= width else quote[: width - 1] + "\u2026")
+    return repr(shorten(quote, width))
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:

@@ -23,6 +23,7 @@ import json
 import re
 from pathlib import Path
 
+from tcoder import quotes
 from tcoder.annotations import Annotation, AnnotationFile, NotAnnotations, annotations_from_bytes, reanchor
 from tcoder.errors import NotJSONError, TcoderError
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, read_conflict
@@ -37,11 +38,7 @@ def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
     """One line: newlines shown as ⏎, other runs of white space as one space, the
     middle cut out when longer than ``width``."""
     text = re.sub(r"[^\S\n]+", " ", text.strip())
-    text = re.sub(r"\s*\n\s*", " \u23ce ", text)
-    if len(text) <= width:
-        return text
-    half = (width - 1) // 2
-    return text[:half].rstrip() + "\u2026" + text[len(text) - (width - 1 - half):].lstrip()
+    return quotes.shorten(re.sub(r"\s*\n\s*", " \u23ce ", text), width, middle=True)
 
 
 class Placement:

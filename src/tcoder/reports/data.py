@@ -130,7 +130,7 @@ class ReportData:
         return self.codebook.descendants(code)
 
     def name(self, code: str) -> str:
-        return self.codebook[code].name if code in self.codebook else code
+        return self.codebook.display_name(code)
 
     def depth(self, code: str) -> int:
         return self.codebook[code].depth if code in self.codebook else 0
