@@ -20,15 +20,23 @@ from tcoder.annotations import (
     Annotation,
     AnnotationFile,
     AnnotationLock,
+    NotAnnotations,
+    annotation_name,
+    annotation_path,
+    annotations_from_bytes,
     check_coder_name,
+    count_annotations,
     dumps_annotations,
+    is_annotation_name_of,
+    looks_like_annotations,
     new_annotation,
     parse_annotations,
     read_annotations,
     save_annotations,
     span_problems,
+    split_annotation_name,
 )
-from tcoder.errors import AnnotationFileError, LockedError, TcoderError
+from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, TcoderError
 
 EXAMPLE = """\
 {
@@ -316,3 +324,64 @@ def test_a_file_cut_inside_a_string_is_called_truncated():
 def test_a_hand_edit_that_breaks_json_is_not_called_truncated():
     (p,) = _error(EXAMPLE.replace('"start": 300,', '"start": 300'))
     assert "expecting ',' delimiter" in p and "edited by hand" in p
+
+
+# ---------------------------------------------------------------- the file-name rule and recognising the format
+
+
+@pytest.mark.parametrize("name, split", [
+    ("P01.alice.json", ("P01", "alice")),
+    ("focus group.2.coder-2.json", ("focus group.2", "coder-2")),
+    ("P01.consensus.json", ("P01", "consensus")),
+    ("P01.Alice.json", None),  # not a coder name
+    ("P01.json", None),  # no coder part
+    (".alice.json", None),
+    ("P01.alice.txt", None),
+    ("P01.alice.JSON", None),
+])
+def test_annotation_file_names_split_one_way(name, split):
+    assert split_annotation_name(name) == split
+    if split is not None:
+        assert annotation_name(*split) == name
+        assert is_annotation_name_of(name, split[0]) and not is_annotation_name_of(name, split[0] + "x")
+
+
+def test_annotation_path_is_beside_the_transcript(tmp_path):
+    assert annotation_path(tmp_path / "interviews" / "P01.md", "bob") == tmp_path / "interviews" / "P01.bob.json"
+
+
+def test_other_json_is_told_from_annotation_files_damaged_or_not():
+    good = dumps_annotations(AnnotationFile("alice", "P01.txt", None, [Annotation("a1", "c", 0, 5)])).encode()
+    assert looks_like_annotations(good) and annotations_from_bytes(good).annotations[0].id == "a1"
+    for other in (b'{"format": "something else"}', b"not json at all", b"[1, 2]", b"\xff\xfe\x00"):
+        assert not looks_like_annotations(other)
+        with pytest.raises(NotAnnotations):
+            annotations_from_bytes(other)
+    with pytest.raises(NotJSONError, match="truncated"):
+        annotations_from_bytes(good[:-20])
+    with pytest.raises(AnnotationFileError, match="'code' is missing"):
+        annotations_from_bytes(good.replace(b'"code": "c", ', b""))
+
+
+def test_bytes_that_are_not_utf8_are_refused_not_replaced():
+    """A side of a merge or a git blob with a Latin-1 byte is reported, never read with
+    the byte replaced (the merge would then write the replacement character back)."""
+    af = AnnotationFile("alice", "P01.txt", None, [Annotation("a1", "c", 0, 5, memo="caf\u00e9")])
+    raw = dumps_annotations(af).encode("utf-8").replace("caf\u00e9".encode(), b"caf\xe9")
+    with pytest.raises(AnnotationFileError, match="not UTF-8"):
+        annotations_from_bytes(raw)
+
+
+def test_counting_annotations_without_parsing_agrees_with_parsing(tmp_path):
+    rows = [Annotation(f"a{i}", "c", i, i + 3, memo="line one\nline two, \"quoted\" {\"id\": x}") for i in range(40)]
+    path = tmp_path / "P01.alice.json"
+    for af in (AnnotationFile("alice", "P01.txt", "9f", rows, extra={"note": [1, 2]}),
+               AnnotationFile("alice", "P01.txt", None)):
+        save_annotations(af, path)
+        assert count_annotations(path) == len(read_annotations(path).annotations) == len(af.annotations)
+    # written by hand, one field per line: counted by reading it
+    path.write_text(json.dumps({"format": FORMAT_ID, "annotations": [a.to_dict() for a in rows[:7]]}, indent=2))
+    assert count_annotations(path) == 7
+    assert count_annotations(tmp_path / "missing.json") is None
+    path.write_text('{"format": "something else", "annotations": [1, 2]}')
+    assert count_annotations(path) is None

@@ -83,7 +83,7 @@ def _parsed(*argv: str):
 
 
 def test_options_may_come_between_positional_arguments():
-    """`tcoder code STUDY --coder carol P01` is how FORMAT section 8 writes it."""
+    """`tcoder code STUDY --coder carol P01` is how the README's tour writes it."""
     args = _parsed("code", "study", "--coder", "carol", "P01")
     assert (args.study, args.coder, args.transcript, args.command) == ("study", "carol", "P01", "code")
     args = _parsed("code", "study", "P01", "--coder", "carol")

@@ -1,4 +1,4 @@
-"""Codebook parsing and validation (FORMAT section 4)."""
+"""Codebook parsing and validation (docs/formats.md#the-codebook)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`tcoder compare --format json|table`: the disagreements exactly as FORMAT section 7
+"""`tcoder compare --format json|table`: the disagreements exactly as docs/formats.md#disagreements
 defines them, on constructed cases; and the command's usage errors."""
 
 from __future__ import annotations

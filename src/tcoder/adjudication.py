@@ -1,7 +1,7 @@
 """Adjudication: the coders' disagreements on one transcript, and the decisions that
 turn them into the ``consensus`` coder's annotations.
 
-A disagreement is a cluster of FORMAT section 7 (one code; spans of different
+A disagreement is a cluster of docs/formats.md#disagreements (one code; spans of different
 coders that overlap; kind ``missing`` or ``boundary``), found by the agreement
 core and kept here with the coders' annotations it is made of. A decision writes
 the consensus through a :class:`~tcoder.session.CodingSession` (lock, atomic
@@ -23,6 +23,7 @@ from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
 from tcoder.annotations import SOURCES_FIELD, Annotation, new_annotation, now_iso
 from tcoder.codebook import Codebook
 from tcoder.coding_status import CoderStatus, Policy, coders_for, policy_of
+from tcoder.segments import trim_span
 from tcoder.session import ABSENT, ApplyResult, Change, CodingSession, HeaderChange, SessionError, Step
 from tcoder.study import CONSENSUS
 
@@ -40,7 +41,7 @@ CHOICES: tuple[Choice, ...] = ("coder", "union", "intersection", "none")
 
 @dataclass(frozen=True, eq=False)
 class Disagreement:
-    """One cluster of FORMAT section 7, with the coders' annotations it is made of."""
+    """One cluster of docs/formats.md#disagreements, with the coders' annotations it is made of."""
 
     code: str
     start: int
@@ -63,7 +64,7 @@ class Disagreement:
         return (self.code, self.ids)
 
     def to_dict(self) -> dict[str, Any]:
-        """The item of ``tcoder compare --format json``, exactly as FORMAT section 7 has it."""
+        """The item of ``tcoder compare --format json``, exactly as docs/formats.md#disagreements has it."""
         return {"code": self.code, "start": self.start, "end": self.end, "kind": self.kind,
                 "coders": {c: [[s, e] for s, e in self.spans(c)] for c in self.coders}}
 
@@ -475,7 +476,7 @@ class Adjudication:
         """Code [start, end) in the consensus by hand; its sources are the coders'
         annotations of the same code that overlap it."""
         text = self.transcript.text
-        s, e = trimmed(text, start, end)
+        s, e = trim_span(text, start, end)
         ids = sorted({a.id for coder in self.order for a in self.coder_annotations(coder)
                       if a.code == code and a.start < e and s < a.end})
         return self.consensus.apply(code, start, end, extra={SOURCES_FIELD: ids} if ids else None)
@@ -509,7 +510,7 @@ class Adjudication:
             source = self.coders[coder]
             path = getattr(source, "path", None)
             if path is not None and not path.exists():
-                continue  # no file: not an observer (FORMAT section 6)
+                continue  # no file: not an observer (docs/formats.md#agreement-data-and-results)
             spans[coder] = [(a.code, a.start, a.end) for a in self.coder_annotations(coder)]
         transcript = self.transcript
         study = self.consensus.study
@@ -522,16 +523,6 @@ class Adjudication:
             spans = {coder: view.spans(own)[0] for coder, own in spans.items()}
             transcript = view.transcript
         return transcript_agreement(transcript, spans, unit, self.codebook)  # type: ignore[arg-type]
-
-
-def trimmed(text: str, start: int, end: int) -> Span:
-    """[start, end) without white space at either end (as coding trims a selection)."""
-    start, end = max(0, min(start, end)), min(len(text), max(start, end))
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def default_coders(study, ref, policy: Policy | None = None) -> list[str]:
@@ -550,5 +541,5 @@ def default_coders_explained(study, ref, policy: Policy | None = None) -> tuple[
 __all__ = [
     "CHOICES", "CONSENSUS", "NONE_FIELD", "SOURCES_FIELD", "Adjudication", "Decision", "Disagreement", "NoneRecord",
     "Resolution", "agreed_spans", "decision_spans", "default_coders", "default_coders_explained", "find_disagreements", "none_records",
-    "trimmed", "usable_annotations",
+    "usable_annotations",
 ]

@@ -1,4 +1,4 @@
-"""Annotation files: one coder's spans on one transcript (FORMAT section 5).
+"""Annotation files: one coder's spans on one transcript (docs/formats.md#annotation-files).
 
 This module owns the file format and nobody else writes annotation files:
 reading with precise messages, the canonical writer (stable bytes, one
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from tcoder.atomicio import atomic_write_bytes
-from tcoder.errors import AnnotationFileError, LockedError, Problem, TcoderError
+from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
 
 FORMAT_ID = "tcoder-annotations/1"
 FORMAT_PREFIX = "tcoder-annotations/"
@@ -139,11 +139,17 @@ def _line_of_ids(raw: str) -> dict[str, int]:
 
 
 def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
-    """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every problem."""
+    """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every
+    problem (:class:`NotJSONError` when the text is not JSON at all)."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise AnnotationFileError(_json_problem(raw, exc, path)) from None
+        raise NotJSONError(_json_problem(raw, exc, path)) from None
+    return _from_json(data, raw, path)
+
+
+def _from_json(data: Any, raw: str, path: str | os.PathLike[str] | None) -> AnnotationFile:
+    """An annotation file from its decoded JSON (``raw`` is its text, to place problems)."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise AnnotationFileError(Problem("an annotation file is a JSON object with 'format' and "
@@ -250,12 +256,88 @@ def read_annotations(path: str | os.PathLike[str]) -> AnnotationFile:
         raw = path.read_bytes()
     except OSError as exc:
         raise AnnotationFileError(Problem(f"cannot read the annotation file: {exc.strerror}", path)) from None
+    return parse_annotations(_decode(raw, path), path)
+
+
+def _decode(raw: bytes, path: str | os.PathLike[str] | None) -> str:
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnnotationFileError(Problem(f"not UTF-8 (invalid byte at {exc.start}); tcoder writes "
                                           "annotation files in UTF-8", path)) from None
-    return parse_annotations(text, path)
+
+
+class NotAnnotations(Exception):
+    """The content is not a tcoder annotation file (other JSON, other text)."""
+
+
+#: How far into a file the format's name is looked for (it is the first header key).
+SNIFF_BYTES = 512
+_SNIFF = FORMAT_PREFIX.rstrip("/").encode()
+
+
+def looks_like_annotations(head: bytes) -> bool:
+    """Whether a file's first bytes name the annotation format: a quick test that tells
+    annotation files from other JSON before parsing (a damaged one still names it)."""
+    return _SNIFF in head[:SNIFF_BYTES]
+
+
+def file_looks_like_annotations(path: str | os.PathLike[str]) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return looks_like_annotations(f.read(SNIFF_BYTES))
+    except OSError:
+        return False
+
+
+def annotations_from_bytes(raw: bytes, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
+    """An annotation file from bytes that may hold anything (a git blob, a side of a merge).
+    Raises :class:`NotAnnotations` for other content, and :class:`AnnotationFileError` for
+    an annotation file that cannot be read (:class:`NotJSONError` when it is not JSON)."""
+    try:
+        text = raw.decode("utf-8-sig")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError):
+        if looks_like_annotations(raw):
+            return parse_annotations(_decode(raw, path), path)  # raises, with the reason
+        raise NotAnnotations from None
+    if not (isinstance(data, dict) and isinstance(data.get("format"), str)
+            and data["format"].startswith(FORMAT_PREFIX)):
+        raise NotAnnotations
+    return _from_json(data, text, path)
+
+
+_CANONICAL_HEAD = b'{\n  "format": "' + FORMAT_PREFIX.encode()
+_CANONICAL_ROW = b'\n    {"id": '
+_CANONICAL_LIST = b'\n  "annotations": [\n'
+_CANONICAL_TAIL = b"\n  ]\n}\n"
+
+
+def count_annotations(path: str | os.PathLike[str]) -> int | None:
+    """How many annotations a file holds (checked or not), without parsing it when tcoder
+    wrote it (one annotation per line); None when it is missing or is not an annotation
+    file that JSON can read."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    if raw.startswith(_CANONICAL_HEAD):
+        if raw.endswith(b'\n  "annotations": []\n}\n'):
+            return 0
+        at = raw.find(_CANONICAL_LIST)
+        if at >= 0 and raw.endswith(_CANONICAL_TAIL):
+            rows = raw[at + len(_CANONICAL_LIST) - 1:len(raw) - len(_CANONICAL_TAIL)]
+            count = rows.count(_CANONICAL_ROW)
+            if count == rows.count(b"\n"):  # every line in the list is one annotation
+                return count
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not (isinstance(data, dict) and str(data.get("format", "")).startswith(FORMAT_PREFIX)):
+        return None
+    items = data.get("annotations")
+    return len(items) if isinstance(items, list) else None
 
 
 def span_problems(af: AnnotationFile, text_length: int, path=None,
@@ -352,8 +434,35 @@ def save_annotations(af: AnnotationFile, path: str | os.PathLike[str],
     atomic_write_bytes(path, encode_annotations(af, line_cache))
 
 
+ANNOTATION_SUFFIX = ".json"
+
+
+def annotation_name(transcript_stem: str, coder: str) -> str:
+    """The file name of a coder's annotations of a transcript: ``P01`` and ``alice`` ->
+    ``P01.alice.json``, beside the transcript."""
+    return f"{transcript_stem}.{coder}{ANNOTATION_SUFFIX}"
+
+
 def annotation_path(transcript_path: Path, coder: str) -> Path:
-    return transcript_path.with_name(f"{transcript_path.stem}.{coder}.json")
+    return transcript_path.with_name(annotation_name(transcript_path.stem, coder))
+
+
+def split_annotation_name(name: str) -> tuple[str, str] | None:
+    """(transcript stem, coder) of an annotation file's name, ``P01.alice.json`` ->
+    ``("P01", "alice")``; None when the name does not end in a valid coder name and
+    ``.json`` (coder names have no dots, so a name splits one way only)."""
+    if not name.endswith(ANNOTATION_SUFFIX):
+        return None
+    stem, dot, coder = name[:-len(ANNOTATION_SUFFIX)].rpartition(".")
+    if not dot or not stem or not CODER_NAME.match(coder):
+        return None
+    return stem, coder
+
+
+def is_annotation_name_of(name: str, transcript_stem: str) -> bool:
+    """Whether ``name`` is some coder's annotation file of the transcript ``transcript_stem``."""
+    split = split_annotation_name(name)
+    return split is not None and split[0] == transcript_stem
 
 
 def check_coder_name(name: str) -> str:

@@ -16,6 +16,7 @@ from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
 from tcoder.overlaps import describe, merged_annotation, overlap_groups
 from tcoder.participants import speaker_problems
+from tcoder.quotes import shorten
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -250,8 +251,7 @@ def imported_text_problems(af, path) -> list[Problem]:
 
 
 def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return shorten(text, width)
 
 
 def consensus_record_problems(af, path) -> list[Problem]:

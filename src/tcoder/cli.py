@@ -5,7 +5,7 @@ Each command lives in ``tcoder.commands.<module>`` and provides ``HELP``,
 the standard library at module level, so ``tcoder --help`` and ``--version``
 start fast and never import Textual, pandas or numpy.
 
-Exit codes (FORMAT section 8): 0 success, 1 a problem in the user's data
+Exit codes (docs/formats.md#exit-codes-and-messages): 0 success, 1 a problem in the user's data
 (with a message naming the file and place), 2 bad usage.
 """
 

@@ -1,4 +1,4 @@
-"""The codebook: a tree of codes read from YAML (FORMAT section 4).
+"""The codebook: a tree of codes read from YAML (docs/formats.md#the-codebook).
 
 Also the one place that says which keys the coding screens keep for their own
 commands (:data:`COMMAND_KEYS`). Letters and digits belong to the codebook; the
@@ -184,6 +184,12 @@ class Codebook:
 
     def __contains__(self, code_id: object) -> bool:
         return code_id in self.codes
+
+    def display_name(self, code_id: str) -> str:
+        """The code's name; its id when the codebook has no such code (an annotation keeps
+        a code that was taken out of the codebook)."""
+        code = self.codes.get(code_id)
+        return code.name if code is not None else code_id
 
     def __getitem__(self, code_id: str) -> Code:
         return self.codes[code_id]

@@ -84,6 +84,10 @@ class AnnotationFileError(TcoderError):
     """An annotation file that cannot be read: malformed JSON, missing fields, bad spans."""
 
 
+class NotJSONError(AnnotationFileError):
+    """An annotation file that is not JSON at all (truncated, git conflict markers...)."""
+
+
 class StudyError(TcoderError):
     """A study folder that is not usable as it is (missing codebook, clashing names...)."""
 

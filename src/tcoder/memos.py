@@ -36,6 +36,7 @@ from tcoder import frontmatter
 from tcoder.annotations import CONTEXT_CHARS, new_id, now_iso
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.errors import Problem, TcoderError
+from tcoder.quotes import shorten
 from tcoder.yamlsource import YamlProblems, YNode, suggest
 
 #: What a memo is about. ``journal`` is an entry of the reflexive journal.
@@ -105,8 +106,7 @@ class Link:
 
     def describe(self) -> str:
         if self.kind == "passage":
-            quote = " ".join((self.quote or "").split())
-            short = quote if len(quote) <= 40 else quote[:39] + "\u2026"
+            short = shorten(self.quote or "", 40)
             return f"passage of {self.target} [{self.start}, {self.end})" + (f" \u201c{short}\u201d" if short else "")
         if self.kind == "annotation":
             where = ", ".join(x for x in (self.transcript, self.coder) if x)

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Literal
 
 from tcoder.annotations import Annotation, AnnotationFile, _annotation_problem, _line_of_ids
 from tcoder.errors import Problem
+from tcoder.quotes import shorten
 
 
 @dataclass(slots=True)
@@ -289,10 +290,7 @@ def conflict_problems(af: AnnotationFile, path=None, raw_text: str | None = None
 def _quote(quote: str | None, width: int = 40) -> str:
     if not quote:
         return "no quote stored"
-    quote = " ".join(quote.split())
-    if len(quote) > width:
-        quote = quote[: width // 2 - 1] + "\u2026" + quote[-(width // 2 - 1):]
-    return repr(quote)
+    return repr(shorten(quote, width, middle=True))
 
 
 def describe_differences(ours: Annotation | None, theirs: Annotation | None) -> str:

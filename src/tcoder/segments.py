@@ -1,4 +1,4 @@
-"""Segment units of a transcript as offset ranges (FORMAT section 3).
+"""Segment units of a transcript as offset ranges (docs/formats.md#speaker-turns-and-segment-units).
 
 ``char``: every character; ``word``: runs of non-white space; ``line``: lines
 with non-white space (without the newline); ``sentence``: sentences inside
@@ -17,6 +17,20 @@ from tcoder.transcript import Transcript
 Unit = Literal["char", "word", "line", "sentence", "turn"]
 SEGMENT_UNITS: tuple[Unit, ...] = ("char", "word", "line", "sentence", "turn")
 Span = tuple[int, int]
+
+
+
+def trim_span(text: str, start: int, end: int) -> Span:
+    """[start, end) without white space at either end, as coding trims a selection;
+    reversed bounds are put in order and the span is clipped to the text. An empty
+    result (start == end) means the span held only white space."""
+    start, end = max(0, min(start, end)), min(len(text), max(start, end))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
 
 _WORD = re.compile(r"\S+")
 _LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)

@@ -55,7 +55,7 @@ from tcoder.merge import (
     merge_fields,
     read_conflict,
 )
-from tcoder.segments import sentences_in
+from tcoder.segments import sentences_in, trim_span
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnSelection
@@ -513,11 +513,7 @@ class CodingSession:
         self._check_writable()
         self._check_code(code)
         text = self.transcript.text
-        start, end = max(0, min(start, end)), min(len(text), max(start, end))
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        start, end = trim_span(text, start, end)
         if start >= end:
             raise SessionError("nothing to code: select some text first (shift+arrows, or the sentence or "
                                "turn keys)")
@@ -551,7 +547,7 @@ class CodingSession:
     def remove(self, annotation_id: str) -> Annotation:
         self._check_writable()
         old = self._require(annotation_id)
-        name = self.codebook[old.code].name if old.code in self.codebook else old.code
+        name = self.codebook.display_name(old.code)
         self._commit(f"remove {name}", [Change(old.id, old, None)])
         return old
 

@@ -1,4 +1,4 @@
-"""A study's optional settings file, ``tcoder.yaml`` (FORMAT section 1).
+"""A study's optional settings file, ``tcoder.yaml`` (docs/formats.md#settings-tcoderyaml).
 
 ```yaml
 codebook: codebooks/activism.yaml     # default: codebook.yaml

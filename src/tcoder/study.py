@@ -1,4 +1,4 @@
-"""A study on disk (FORMAT section 1): transcripts, the codebook, annotation
+"""A study on disk (docs/formats.md#a-study-on-disk): transcripts, the codebook, annotation
 files per coder, and case attributes.
 
 Opening a study only lists files; transcripts, the codebook and annotation
@@ -16,19 +16,24 @@ from pathlib import Path
 from typing import Iterator
 
 from tcoder.annotations import (
-    CODER_NAME,
+    ANNOTATION_SUFFIX,
     AnchorResult,
     Annotation,
     AnnotationFile,
+    annotation_name,
+    annotation_path,
+    file_looks_like_annotations,
     read_annotations,
     reanchor,
     span_problems,
+    split_annotation_name,
 )
 from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
+from tcoder.quotes import shorten
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
@@ -53,7 +58,7 @@ class TranscriptRef:
         return self.path.name
 
     def annotation_path(self, coder: str) -> Path:
-        return self.path.with_name(f"{self.path.stem}.{coder}.json")
+        return annotation_path(self.path, coder)
 
 
 @dataclass(eq=False)
@@ -121,10 +126,10 @@ class Study:
                     in_memos.append((rel_folder, stem, Path(folder) / name))
                 elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
                     candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
-                elif suffix == ".json":
-                    tstem, dot, coder = stem.rpartition(".")
-                    if dot and CODER_NAME.match(coder):
-                        jsons.append((rel_folder, tstem, coder, Path(folder) / name))
+                elif suffix == ANNOTATION_SUFFIX:
+                    split = split_annotation_name(stem + ANNOTATION_SUFFIX)
+                    if split is not None:
+                        jsons.append((rel_folder, *split, Path(folder) / name))
                     else:
                         odd_jsons.append((rel_folder, stem, Path(folder) / name))
         self._sort_memo_folder(in_memos, candidates, jsons)
@@ -147,10 +152,10 @@ class Study:
             owner = by_key.get((rel_folder, stem))
             if owner is not None:
                 self._files.setdefault(owner.name, {})[coder] = path
-            elif _looks_like_annotations(path):
+            elif file_looks_like_annotations(path):
                 self._unmatched(path, f"{stem}.{coder}", stems_by_folder.get(rel_folder, []))
         for rel_folder, stem, path in odd_jsons:
-            if _looks_like_annotations(path):
+            if file_looks_like_annotations(path):
                 self._unmatched(path, stem, stems_by_folder.get(rel_folder, []))
 
     def _sort_memo_folder(self, in_memos: list[tuple[str, str, Path]],
@@ -187,7 +192,7 @@ class Study:
             self.problems.append(Problem(
                 f"the coder name {coder!r} in this file name is not valid (coder names are lower-case letters, "
                 f"digits, '-' and '_', without dots), so its annotations are not used; rename the file to "
-                f"{stem}.{suggestion}.json", path))
+                f"{annotation_name(stem, suggestion)}", path))
         else:
             self.stray_annotation_files.append(path)
 
@@ -364,17 +369,7 @@ class Study:
 def _short(quote: str | None, width: int = 50) -> str:
     if not quote:
         return "(no quote stored)"
-    quote = " ".join(quote.split())
-    return repr(quote if len(quote) <= width else quote[: width - 1] + "\u2026")
-
-
-def _looks_like_annotations(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            head = f.read(256)
-    except OSError:
-        return False
-    return b"tcoder-annotations" in head
+    return repr(shorten(quote, width))
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:

@@ -1,6 +1,6 @@
 """Transcripts: decoding to canonical text, offsets, and speaker turns.
 
-The canonical text is what every offset in tcoder refers to (FORMAT section 2):
+The canonical text is what every offset in tcoder refers to (docs/formats.md#transcripts-canonical-text-and-offsets):
 the file decoded (UTF-8, UTF-16 with a BOM, or a detected legacy encoding with a
 warning), CRLF and CR turned into LF, nothing else changed. Offsets are Unicode
 code points, which is what Python ``str`` indexes, so ``text[start:end]`` is the

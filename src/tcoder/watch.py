@@ -11,10 +11,12 @@ system cannot watch (:class:`WatchUnavailable`).
 from __future__ import annotations
 
 import os
-import re
 import threading
+from functools import partial
 from pathlib import Path
 from typing import Callable
+
+from tcoder.annotations import is_annotation_name_of
 
 #: How long watchfiles gathers changes before reporting them, and how often it looks (ms).
 DEBOUNCE_MS = 50
@@ -29,12 +31,7 @@ class WatchUnavailable(Exception):
 
 def annotation_names(stem: str) -> Callable[[str], bool]:
     """A filter for the annotation files of the transcript ``stem`` (any coder)."""
-    pattern = re.compile(re.escape(stem) + r"\.[a-z0-9][a-z0-9_-]*\.json")
-
-    def wanted(name: str) -> bool:
-        return pattern.fullmatch(name) is not None
-
-    return wanted
+    return partial(is_annotation_name_of, transcript_stem=stem)
 
 
 def watch_folder(folder: Path, wanted: Callable[[str], bool], on_change: Callable[[set[Path]], object],

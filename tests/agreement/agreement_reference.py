@@ -1,6 +1,6 @@
 """Independent, deliberately naive implementations that the agreement tests compare against.
 
-- the coders x units matrix, built character by character from FORMAT section 6,
+- the coders x units matrix, built character by character from docs/formats.md#agreement-data-and-results,
   for the ``krippendorff`` package;
 - a line-by-line port of DKPro Agreement's KrippendorffAlphaUnitizingAgreement
   (observed and expected disagreement of one category).

@@ -1,4 +1,4 @@
-"""Disagreement clusters (FORMAT section 7) on constructed cases."""
+"""Disagreement clusters (docs/formats.md#disagreements) on constructed cases."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import pytest
 
 from studykit import MINI_TRANSCRIPT
 from tcoder.annotations import Annotation, AnnotationFile, dumps_annotations, new_annotation, parse_annotations
+from tcoder.errors import TcoderError
 from tcoder.gitdriver.merge import NotAnnotationFile, choose_target, load_side, merge_files
 from tcoder.merge import (
     Conflict,
@@ -130,3 +131,12 @@ def test_load_side_tells_annotation_files_from_other_json():
     with pytest.raises(NotAnnotationFile):
         load_side(b"not json at all")
     assert load_side(dumps_annotations(af([])).encode()).coder == "alice"
+
+
+def test_a_side_that_is_not_utf8_is_not_merged_with_its_bytes_replaced():
+    """A Latin-1 byte in one side would come back as U+FFFD in the merged file; the side is
+    refused instead, so the driver falls back to git's line merge and nothing is lost."""
+    side = af([Annotation("a1", "personal", 0, 5, memo="caf\u00e9")])
+    raw = dumps_annotations(side).encode().replace("caf\u00e9".encode(), b"caf\xe9")
+    with pytest.raises(TcoderError, match="not UTF-8"):
+        load_side(raw)

@@ -40,7 +40,7 @@ STUDY = REPO / "sample_data" / "activism-study"
 sys.path.insert(0, str(REPO / "src"))
 
 from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD, find_disagreements, usable_annotations  # noqa: E402
-from tcoder.annotations import Annotation, AnnotationFile, dumps_annotations  # noqa: E402
+from tcoder.annotations import Annotation, AnnotationFile, annotation_path, dumps_annotations  # noqa: E402
 from tcoder.codebook import load_codebook  # noqa: E402
 from tcoder.coding_status import DONE, STATUS_FIELD, status_record  # noqa: E402
 from tcoder.overlaps import merged_annotation, overlap_groups  # noqa: E402
@@ -194,7 +194,7 @@ def build(study: Path = STUDY, key: Path = HERE / "passages.yaml") -> dict[Path,
             if coder == "consensus" and decided_none:
                 extra[NONE_FIELD] = decided_none
             af = AnnotationFile(coder, path.name, transcript.sha256, items, extra=extra)
-            outputs[path.with_name(f"{path.stem}.{coder}.json")] = dumps_annotations(af)
+            outputs[annotation_path(path, coder)] = dumps_annotations(af)
     return outputs
 
 

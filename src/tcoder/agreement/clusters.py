@@ -1,4 +1,4 @@
-"""Disagreement clusters between coders (FORMAT section 7).
+"""Disagreement clusters between coders (docs/formats.md#disagreements).
 
 For each code, spans that overlap (of any of the chosen coders) form a cluster,
 joined transitively: [0, 10) and [8, 20) and [18, 30) are one cluster. Spans that

@@ -135,7 +135,7 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
 
 def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
            rule: TurnRule | None = None, policy: Policy = "done") -> CodingData:
-    """Read the chosen coders' spans from a study (see FORMAT section 6).
+    """Read the chosen coders' spans from a study (docs/formats.md#agreement-data-and-results).
 
     Which coders count on each transcript is decided by
     :func:`tcoder.coding_status.coders_for` (by default, those who marked it

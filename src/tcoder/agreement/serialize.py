@@ -1,4 +1,4 @@
-"""The JSON form of agreement results (FORMAT section 6; documented in docs/agreement.md).
+"""The JSON form of agreement results (docs/formats.md#agreement-data-and-results; every key in docs/agreement.md#output-formats).
 
 Keys are stable: other tools (the report plots among them) read them. New keys
 may be added; existing ones keep their meaning.

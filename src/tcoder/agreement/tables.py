@@ -79,9 +79,7 @@ class Table:
 
 
 def _name(codebook: Codebook | None, code_id: str) -> str:
-    if codebook is not None and code_id in codebook:
-        return codebook[code_id].name
-    return code_id
+    return codebook.display_name(code_id) if codebook is not None else code_id
 
 
 def _from_reliability(kind: RowKind, row_id: str, name: str, level: str, result: Reliability, units: float,

@@ -1,4 +1,4 @@
-"""Which segment units a span codes (FORMAT section 6).
+"""Which segment units a span codes (docs/formats.md#agreement-data-and-results).
 
 A coder's value on a unit is 1 when one of their spans covers a non-white-space
 character of the unit. For ``char`` every character is a unit, white space

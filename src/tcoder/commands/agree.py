@@ -1,4 +1,4 @@
-"""tcoder agree STUDY: Krippendorff's alpha per code, per domain and pooled (FORMAT section 6)."""
+"""tcoder agree STUDY: Krippendorff's alpha per code, per domain and pooled (docs/formats.md#agreement-data-and-results)."""
 
 from __future__ import annotations
 

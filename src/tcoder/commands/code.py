@@ -33,14 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also show these coders' spans, updated live as they save (read-only)")
 
 
-def served_in_browser() -> bool:
-    """Running under `tcoder serve` (textual-serve's web driver), not in a terminal."""
-    return "web_driver" in os.environ.get("TEXTUAL_DRIVER", "")
-
-
 def run(args: argparse.Namespace) -> int:
     from tcoder.commands.coder_options import OptionError, coder_name, coder_names
-    from tcoder.errors import Problem, StudyError, print_problems
+    from tcoder.commands.screen import run_screen
+    from tcoder.errors import Problem, StudyError
     from tcoder.study import open_study
 
     coder = args.coder or os.environ.get("TCODER_CODER") or None
@@ -57,23 +53,10 @@ def run(args: argparse.Namespace) -> int:
         raise StudyError(Problem("the study has no transcripts (*.txt or *.md files); add some or check "
                                  "'transcripts:' in tcoder.yaml", study.root))
     ref = study.find(args.transcript) if args.transcript else None
-    if served_in_browser():
-        pass  # textual-serve talks to the browser through pipes and sets the size itself
-    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("tcoder code: error: the coding screen needs a terminal (stdin and stdout must not be "
-              "redirected)", file=sys.stderr)
-        return 2
-    else:
-        # Textual sizes the screen from COLUMNS and LINES when they are set, and shells
-        # (tmux's too) may export values from before a resize: ask the terminal instead.
-        os.environ.pop("COLUMNS", None)
-        os.environ.pop("LINES", None)
 
-    from tcoder.tui.app import TcoderApp
+    def make_app():
+        from tcoder.tui.app import TcoderApp
 
-    app = TcoderApp(study, coder, ref, partners=partners)
-    app.run()
-    if app.problems:
-        print_problems(app.problems)
-        return 1
-    return int(app.return_code or 0)
+        return TcoderApp(study, coder, ref, partners=partners)
+
+    return run_screen("code", "coding", make_app)

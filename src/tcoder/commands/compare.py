@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 
 HELP = "compare coders side by side and decide a consensus (or list the disagreements)"
@@ -16,7 +15,7 @@ intersection or none (enter), or code it by hand with the usual coding keys:
 the result goes to the consensus coder's file (<transcript>.consensus.json),
 saved at once and undoable. Reopening continues where you left off.
 
-With --format json or table, print the disagreements instead (FORMAT section 7:
+With --format json or table, print the disagreements instead (docs/formats.md, Disagreements:
 for each code, overlapping spans of different coders form a cluster; 'missing'
 when a chosen coder has no span in it, 'boundary' when the spans differ).
 
@@ -92,27 +91,14 @@ def run(args: argparse.Namespace) -> int:
               "coders compared on the screen (use --format json or table to list its disagreements)",
               file=sys.stderr)
         return 2
-    from tcoder.commands.code import served_in_browser
+    from tcoder.commands.screen import run_screen
 
-    if served_in_browser():
-        pass
-    elif not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("tcoder compare: error: the compare screen needs a terminal (stdin and stdout must not be "
-              "redirected); use --format json or table to print the disagreements", file=sys.stderr)
-        return 2
-    else:
-        os.environ.pop("COLUMNS", None)  # ask the terminal for its size (see tcoder code)
-        os.environ.pop("LINES", None)
+    def make_app():
+        from tcoder.tui.compare_app import CompareApp
 
-    from tcoder.errors import print_problems
-    from tcoder.tui.compare_app import CompareApp
+        return CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit, policy=policy)
 
-    app = CompareApp(study, ref, coders if chosen is not None else None, unit=args.unit, policy=policy)
-    app.run()
-    if app.problems:
-        print_problems(app.problems)
-        return 1
-    return int(app.return_code or 0)
+    return run_screen("compare", "compare", make_app, "; use --format json or table to print the disagreements")
 
 
 def _print(study, ref, coders: list[str], codebook, fmt: str) -> int:
@@ -147,6 +133,7 @@ def _print(study, ref, coders: list[str], codebook, fmt: str) -> int:
 def _print_table(name: str, text: str, coders: list[str], disagreements) -> None:
     from collections import Counter
 
+    from tcoder.quotes import shorten
     from tcoder.textsafe import inert
 
     kinds = Counter(d.kind for d in disagreements)
@@ -160,8 +147,7 @@ def _print_table(name: str, text: str, coders: list[str], disagreements) -> None
     for i, d in enumerate(disagreements, 1):
         cells = [str(i), d.code, d.kind, str(d.start), str(d.end)]
         cells += [", ".join(f"{s}-{e}" for s, e in d.spans(c)) or "-" for c in coders]
-        quote = " ".join(text[d.start:d.end].split())
-        cells.append(quote if len(quote) <= 60 else quote[:59] + "\u2026")
+        cells.append(shorten(text[d.start:d.end], 60))
         rows.append([inert(cell) for cell in cells])
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     numeric = {0, 3, 4}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 from pathlib import Path
@@ -82,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
 def _import_one(source: Path, into: Path | None, inputs: list[Path], planned: dict[str, Path],
                 args: argparse.Namespace) -> tuple[str, list[str]]:
     """Convert and write one file; returns the line to print and the warnings."""
+    from tcoder.annotations import is_annotation_name_of
     from tcoder.atomicio import atomic_write_text
     from tcoder.errors import Problem, TcoderError, display_path
     from tcoder.importers import FORMAT_NAMES, convert
@@ -104,7 +104,7 @@ def _import_one(source: Path, into: Path | None, inputs: list[Path], planned: di
         raise TcoderError(Problem(f"not imported: {shown} already exists; use --force to replace it", source))
     warnings = list(converted.warnings)
     if target.exists():
-        coded = sorted(p.name for p in target.parent.glob(f"{glob.escape(target.stem)}.*.json"))
+        coded = sorted(p.name for p in target.parent.iterdir() if is_annotation_name_of(p.name, target.stem))
         if coded:
             warnings.append(f"replaced {shown}, which has annotation files ({', '.join(coded)}); run "
                             "'tcoder check STUDY --fix' to re-anchor their spans")

@@ -20,7 +20,6 @@ tree holds ours), so the texts are found by hash in the work tree and history
 
 from __future__ import annotations
 
-import json
 import posixpath
 import sys
 import tempfile
@@ -30,14 +29,13 @@ from typing import Any, Callable
 
 from tcoder.annotations import (
     FORMAT_ID,
-    FORMAT_PREFIX,
     Annotation,
     AnnotationFile,
-    dumps_annotations,
-    parse_annotations,
+    NotAnnotations,
+    annotations_from_bytes,
     reanchor,
+    save_annotations,
 )
-from tcoder.atomicio import atomic_write_text
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
 from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations, merge_value
@@ -48,8 +46,8 @@ TextLookup = Callable[[str | None], "str | None"]
 TextMerger = Callable[[str, str, str], "str | None"]
 
 
-class NotAnnotationFile(Exception):
-    """The content is not a tcoder annotation file (git's own merge handles it)."""
+#: The content is not a tcoder annotation file (git's own merge handles it).
+NotAnnotationFile = NotAnnotations
 
 
 @dataclass
@@ -65,17 +63,7 @@ def load_side(raw: bytes, path: str = "") -> AnnotationFile | None:
     other content and :class:`TcoderError` for a damaged annotation file."""
     if not raw.strip():
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        if FORMAT_PREFIX.encode() in raw[:512]:
-            return parse_annotations(raw.decode("utf-8", "replace"), path)  # raises, with the reason
-        raise NotAnnotationFile from None
-    if not (isinstance(data, dict) and isinstance(data.get("format"), str)
-            and data["format"].startswith(FORMAT_PREFIX)):
-        raise NotAnnotationFile
-    return parse_annotations(text, path)
+    return annotations_from_bytes(raw, path)
 
 
 def choose_target(base: str | None, ours: str | None, theirs: str | None) -> list[str | None]:
@@ -272,7 +260,7 @@ def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: st
             return text
 
         outcome = merge_files(base, ours, theirs, find_text, merge_texts_with_git, rel or "the transcript")
-        atomic_write_text(paths[1], dumps_annotations(outcome.file))
+        save_annotations(outcome.file, paths[1])
     except Exception as exc:  # never leave a half-done merge: fall back to git's line merge
         _say(merged_path, f"could not merge by annotation id ({type(exc).__name__}: {exc}); "
                           "merged line by line instead")

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tcoder.annotations import CODER_NAME, FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
+from tcoder.annotations import (
+    Annotation,
+    AnnotationFile,
+    annotation_name,
+    looks_like_annotations,
+    parse_annotations,
+    reanchor,
+    split_annotation_name,
+)
 from tcoder.codebook import Codebook, parse_codebook
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, read_blobs, toplevel
@@ -93,7 +101,9 @@ class Review:
         """Sentences about the comparison that are not changes (for every output)."""
         result = []
         for rev, transcript, coders in self.missing_transcripts:
-            files = ", ".join(f"{posixpath.splitext(transcript)[0]}.{c}.json" for c in coders)
+            folder, name = posixpath.split(transcript)
+            stem = posixpath.splitext(name)[0]
+            files = ", ".join(posixpath.join(folder, annotation_name(stem, c)) for c in coders)
             result.append(f"{transcript} is not in the study at {rev.spec} ({rev.short}) but its annotation "
                           f"file(s) are ({files}): their annotations are compared as stored, without speakers")
         return result
@@ -163,7 +173,7 @@ def _study_relative(path: str, prefix: str) -> str:
 
 
 def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], with_codebook: bool) -> _Snapshot:
-    """Like opening the study (FORMAT section 1), but from the files at ``rev``.
+    """Like opening the study (docs/formats.md#a-study-on-disk), but from the files at ``rev``.
 
     An annotation file whose transcript is not there at ``rev`` (deleted, or not
     yet added) is read all the same: its annotations carry their quotes, and
@@ -185,11 +195,10 @@ def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], wi
     pairs: list[tuple[str, str, str | None]] = []  # annotation path, coder, transcript path (None: not there)
     for f in inside:
         folder, name = posixpath.split(f)
-        if not name.endswith(".json"):
+        split = split_annotation_name(name)
+        if split is None:
             continue
-        stem, dot, coder = name[: -len(".json")].rpartition(".")
-        if not dot or not stem or not CODER_NAME.match(coder):
-            continue
+        stem, coder = split
         if (folder, stem) in transcripts:
             pairs.append((f, coder, transcripts[(folder, stem)]))
         elif (folder, stem) not in excluded:
@@ -203,16 +212,14 @@ def _snapshot(top: Path, rev: Revision, prefix: str, problems: list[Problem], wi
         raw = blobs.get(f"{rev.commit}:{path}")
         if raw is None:
             continue
-        if transcript is None and FORMAT_PREFIX.encode() not in raw[:512]:
-            continue  # some other JSON file, with no transcript of its name
+        if not looks_like_annotations(raw):
+            continue  # some other JSON file
         where = f"{rev.spec}:{path}"
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             problems.append(Problem("not UTF-8; left out of the review", where))
             continue
-        if '"tcoder-annotations/' not in text[:512]:
-            continue  # some other JSON file
         try:
             af = parse_annotations(text, where)
         except TcoderError as exc:
@@ -251,7 +258,8 @@ def _missing_transcript(annotation_path: str, af: AnnotationFile) -> str:
     """The path a missing transcript would have: the header's name when it matches
     the annotation file's name (``P03.alice.json`` and ``P03.md``), else ``.txt``."""
     folder, name = posixpath.split(annotation_path)
-    stem = name[: -len(".json")].rpartition(".")[0]
+    split = split_annotation_name(name)
+    stem = split[0] if split is not None else name
     header = af.transcript or ""
     base, dot, suffix = header.rpartition(".")
     if dot and base == stem and "." + suffix.lower() in TRANSCRIPT_SUFFIXES:

@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tcoder.annotations import annotation_name
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, toplevel
 
@@ -137,7 +138,7 @@ def setup(folder: str | Path, global_config: bool = False) -> SetupReport:
 def _verify(folder: Path) -> list[str]:
     """Warn when a rule elsewhere overrides ours, and about transcripts stored with CRLF."""
     notes = []
-    sample = "tcoder-check.coder.json"
+    sample = annotation_name("tcoder-check", "coder")
     attrs = git_text(["check-attr", "diff", "merge", "--", sample], folder, check=False)
     for line in attrs.splitlines():
         name, _, value = line.rpartition(": ")

@@ -23,8 +23,9 @@ import json
 import re
 from pathlib import Path
 
-from tcoder.annotations import FORMAT_PREFIX, Annotation, AnnotationFile, parse_annotations, reanchor
-from tcoder.errors import TcoderError
+from tcoder import quotes
+from tcoder.annotations import Annotation, AnnotationFile, NotAnnotations, annotations_from_bytes, reanchor
+from tcoder.errors import NotJSONError, TcoderError
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, read_conflict
 from tcoder.textsafe import inert, inert_lines
 from tcoder.transcript import Transcript, compile_speaker_pattern
@@ -37,11 +38,7 @@ def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
     """One line: newlines shown as ⏎, other runs of white space as one space, the
     middle cut out when longer than ``width``."""
     text = re.sub(r"[^\S\n]+", " ", text.strip())
-    text = re.sub(r"\s*\n\s*", " \u23ce ", text)
-    if len(text) <= width:
-        return text
-    half = (width - 1) // 2
-    return text[:half].rstrip() + "\u2026" + text[len(text) - (width - 1 - half):].lstrip()
+    return quotes.shorten(re.sub(r"\s*\n\s*", " \u23ce ", text), width, middle=True)
 
 
 class Placement:
@@ -187,18 +184,11 @@ def textconv(path: str | Path) -> bytes:
     except OSError as exc:
         return f"# tcoder: cannot read {path}: {exc.strerror}\n".encode()
     try:
-        text = raw.decode("utf-8-sig")
-        data = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
-        if FORMAT_PREFIX.encode() in raw[:512]:
-            return _damaged(raw, "it is not valid JSON (truncated, hand-edited or left with git conflict "
-                                 "markers?)")
+        af = annotations_from_bytes(raw, path)
+    except NotAnnotations:
         return raw
-    if not (isinstance(data, dict) and isinstance(data.get("format"), str)
-            and data["format"].startswith(FORMAT_PREFIX)):
-        return raw
-    try:
-        af = parse_annotations(text, path)
+    except NotJSONError:
+        return _damaged(raw, "it is not valid JSON (truncated, hand-edited or left with git conflict markers?)")
     except TcoderError as exc:
         return _damaged(raw, "; ".join(p.message for p in exc.problems))
     try:

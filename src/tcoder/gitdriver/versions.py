@@ -18,6 +18,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from tcoder.annotations import split_annotation_name
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, object_ids, read_blobs, toplevel
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, decode_bytes, text_sha256
@@ -113,10 +114,9 @@ def transcript_names(annotation_name: str, header_name: str | None = None) -> li
     ``transcript`` field comes last: it keeps the old name after a ``git mv``.
     """
     names: list[str] = []
-    if annotation_name.endswith(".json"):
-        stem, dot, _coder = annotation_name[: -len(".json")].rpartition(".")
-        if dot and stem:
-            names += [stem + suffix for suffix in TRANSCRIPT_SUFFIXES]
+    split = split_annotation_name(annotation_name)
+    if split is not None:
+        names += [split[0] + suffix for suffix in TRANSCRIPT_SUFFIXES]
     if (header_name and "/" not in header_name and "\\" not in header_name and header_name not in (".", "..")
             and header_name not in names):
         names.append(header_name)

@@ -4,7 +4,7 @@ and a start time) that are merged into speaker turns.
 The rules are shared so that every format behaves the same way:
 
 - a cue without a speaker continues the previous speaker's turn (text before
-  the first speaker is a turn without a speaker, as in FORMAT section 3);
+  the first speaker is a turn without a speaker, as in docs/formats.md#speaker-turns-and-segment-units);
 - consecutive cues of one speaker merge into one turn;
 - speaker names are cleaned so that ``Name:`` reads back as exactly that name
   with tcoder's default speaker pattern (no colon, at most 40 characters, no

@@ -544,7 +544,7 @@ def _sidecar_fields(a: Annotation) -> dict:
 
 
 def _note_name(a: Annotation, codebook, coder: str, transcript: str) -> str:
-    code = codebook[a.code].name if a.code in codebook else a.code
+    code = codebook.display_name(a.code)
     return f"Memo: {code} ({coder}, {transcript})"
 
 

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, save_annotations
+from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, annotation_path, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
@@ -220,8 +220,7 @@ class _Plan:
                 atomic_write_bytes(target, data)
                 made.append(target)
             for (transcript, coder), af in sorted(self.annotation_files.items()):
-                t = into / transcript
-                target = t.with_name(f"{t.stem}.{coder}.json")
+                target = annotation_path(into / transcript, coder)
                 save_annotations(af, target)
                 made.append(target)
         except OSError as exc:
@@ -973,7 +972,7 @@ def int_or_none(value: str | None) -> int | None:
 
 
 def coder_name(name: str) -> str:
-    """A user name from another program as a tcoder coder name (FORMAT section 1), made
+    """A user name from another program as a tcoder coder name (docs/formats.md#a-study-on-disk), made
     as code ids are (``Dr. José Roe`` -> ``dr-jose-roe``); empty when nothing is left."""
     slug = slugify(name)
     return slug if CODER_NAME.match(slug) else ""

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from tcoder.participants import PARTICIPANT
+from tcoder.segments import trim_span
 
 
 def turn_table(data) -> pd.DataFrame:
@@ -41,11 +42,7 @@ def turn_table(data) -> pd.DataFrame:
         if first > 0 or not turns:
             turns.insert(0, (0, first, None, True))
         for i, (start, end, speaker, counted) in enumerate(turns):
-            lo, hi = start, end
-            while lo < hi and text[lo].isspace():
-                lo += 1
-            while hi > lo and text[hi - 1].isspace():
-                hi -= 1
+            lo, hi = trim_span(text, start, end)
             entry = participants.entry(name, speaker)
             columns["transcript"].append(name)
             columns["turn"].append(i)

@@ -22,7 +22,7 @@ from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnRule
 
-#: The columns of FORMAT section 7, in order; case attributes follow.
+#: The columns of docs/formats.md#coded-segments, in order; case attributes follow.
 SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
 
 
@@ -130,7 +130,7 @@ class ReportData:
         return self.codebook.descendants(code)
 
     def name(self, code: str) -> str:
-        return self.codebook[code].name if code in self.codebook else code
+        return self.codebook.display_name(code)
 
     def depth(self, code: str) -> int:
         return self.codebook[code].depth if code in self.codebook else 0

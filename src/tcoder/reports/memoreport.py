@@ -98,8 +98,7 @@ def memo_blocks(memo: Memo, describe: _Describer, level: int = 3) -> list:
                 blocks.append(Paragraph([f"(annotation {link.target}, which no annotation file has any more)"], "note"))
                 continue
             transcript, coder, a = found
-            name = describe.codebook[a.code].name if describe.codebook is not None and a.code in describe.codebook \
-                else a.code
+            name = describe.codebook.display_name(a.code) if describe.codebook is not None else a.code
             text = study.transcript(transcript).text[a.start:a.end]
             blocks.append(Quote(text, f"{name}: " + passage_citation(study, transcript, a.start, a.end, coder)))
     blocks.extend(markdown_blocks(memo.body, top_level=level + 1))

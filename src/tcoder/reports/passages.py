@@ -24,7 +24,7 @@ PASSAGE_FORMATS = ("table", "csv", "md", "html", "json")
 
 def _names(result: QueryResult, codes: tuple[str, ...]) -> str:
     codebook = result.query.study.codebook
-    return ", ".join(codebook[c].name if c in codebook else c for c in codes)
+    return ", ".join(codebook.display_name(c) for c in codes)
 
 
 def notes(result: QueryResult) -> list[str]:

@@ -103,7 +103,7 @@ _ROW_NUMBERS = ("alpha", "ci_low", "ci_high", "q_667", "q_800", "units")
 
 
 def agreement_problems(result: object, limit: int = 20) -> list[str]:
-    """What in a document is not the JSON of ``tcoder agree --format json`` (FORMAT section 6),
+    """What in a document is not the JSON of ``tcoder agree --format json`` (docs/formats.md#agreement-data-and-results),
     each with where it is (``codes[2].alpha``); empty when the shape is right. Rows need
     their label (``code`` or ``domain``); alpha, the interval, q_667, q_800 and units are
     numbers or null; other keys are allowed."""

@@ -1,4 +1,4 @@
-"""``report segments``: every coded passage, one row per annotation (FORMAT section 7).
+"""``report segments``: every coded passage, one row per annotation (docs/formats.md#coded-segments).
 
 CSV and the table list rows in reading order (transcript, position). Markdown and
 HTML group the quotes by theme and code (and by an attribute with ``--by``), each

@@ -154,7 +154,7 @@ def themes_document(study: Study, themes: ThemeFile, counts: ThemeCounts | None,
             for e in mine:
                 a = e.annotation
                 text = study.transcript(e.transcript).text[a.start:a.end]
-                name = study.codebook[a.code].name if a.code in study.codebook else a.code
+                name = study.codebook.display_name(a.code)
                 citation = _cited(study, e, cite) + f"; {name}; marked by {', '.join(e.coders)}"
                 doc.add(Quote(text, citation))
         elif theme.codes:

@@ -21,7 +21,7 @@ from typing import Iterable, Literal, Sequence
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import Hit, merge_spans
 from tcoder.search.pattern import CompiledPattern
-from tcoder.segments import sentences_in
+from tcoder.segments import sentences_in, trim_span
 from tcoder.study import Study
 from tcoder.transcript import Transcript
 
@@ -104,16 +104,8 @@ def turn_around(transcript: Transcript, start: int, end: int) -> tuple[int, int]
     turn = transcript.turn_at(start)
     if turn is None:
         return start, end
-    body = _trim(transcript.text, turn.body_start, turn.end)
+    body = trim_span(transcript.text, turn.body_start, turn.end)
     return min(body[0], start), max(body[1], end)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 class _Planner:
@@ -141,7 +133,7 @@ class _Planner:
         return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
     def add(self, transcript: Transcript, start: int, end: int) -> None:
-        start, end = _trim(transcript.text, start, end)
+        start, end = trim_span(transcript.text, start, end)
         key = (transcript.name, start, end)
         if start >= end or key in self._seen:
             return

@@ -51,7 +51,7 @@ from tcoder.search.query_syntax import (
     parse_query,
     unparse,
 )
-from tcoder.segments import sentences_in
+from tcoder.segments import sentences_in, trim_span
 from tcoder.study import Study
 from tcoder.transcript import Transcript
 
@@ -309,7 +309,7 @@ class CompiledQuery:
                     evaluator = _Evaluator(transcript)
                 items = evaluator.evaluate(self, corpus.annotations(name, coder))
                 for start, end, sources in items:
-                    start, end = _trim(transcript.text, start, end)
+                    start, end = trim_span(transcript.text, start, end)
                     if start >= end:
                         continue
                     if where is not None and not self._test(where, name, coder, transcript, start):
@@ -382,14 +382,6 @@ def _compare(c: Compare, actual: str) -> bool:
     if left is None or right is None:
         return False
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[c.op]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 # ---------------------------------------------------------------- evaluation
@@ -482,11 +474,11 @@ class _Evaluator:
         if self._bodies is None:
             spans = []
             for turn in self.turns:
-                s, e = _trim(self.text, turn.body_start, turn.end)
+                s, e = trim_span(self.text, turn.body_start, turn.end)
                 if s < e:
                     spans.append((s, e))
             if not self.turns and self.text.strip():
-                spans.append(_trim(self.text, 0, len(self.text)))
+                spans.append(trim_span(self.text, 0, len(self.text)))
             self._bodies = spans
         return self._bodies
 
@@ -509,9 +501,9 @@ class _Evaluator:
             if unit == "turn":
                 if self.turns:
                     turn = self.turns[index]
-                    span = _trim(self.text, turn.body_start, turn.end)
+                    span = trim_span(self.text, turn.body_start, turn.end)
                 else:
-                    span = _trim(self.text, 0, len(self.text))
+                    span = trim_span(self.text, 0, len(self.text))
                 if span[0] < item[1] and item[0] < span[1]:
                     out.append(span)
             else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 
-from tcoder.segments import Span, sentences_in
+from tcoder.segments import Span, sentences_in, trim_span
 from tcoder.transcript import Transcript, Turn
 
 
@@ -50,13 +50,7 @@ class Navigator:
 
     def turn_body(self, turn: Turn) -> Span:
         """The turn's text without its label and surrounding white space."""
-        start, end = turn.body_start, turn.end
-        text = self.text
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        return start, end
+        return trim_span(self.text, turn.body_start, turn.end)
 
     def turn_at(self, offset: int) -> Turn | None:
         i = self.turn_index(offset)

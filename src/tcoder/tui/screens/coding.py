@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
+from tcoder.quotes import shorten
 from tcoder.session import ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
@@ -57,9 +58,7 @@ def annotation_label(session: CodingSession, a: Annotation) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append("\u2588 ", style=code.color if code else "grey50")
     out.append(inert(code.name if code else a.code), style="bold")
-    quote = " ".join(session.transcript.text[a.start:a.end].split())
-    if len(quote) > 50:
-        quote = quote[:49] + "\u2026"
+    quote = shorten(session.transcript.text[a.start:a.end], 50)
     out.append(f"  \u201c{inert(quote)}\u201d", style="dim")
     return out
 
@@ -268,7 +267,7 @@ class CodingScreen(Screen):
         if time.monotonic() < self._message_until and self._message:
             left.append((self._message, 8))
         elif here:
-            names = [session.codebook[a.code].name if a.code in session.codebook else a.code for a in here]
+            names = [session.codebook.display_name(a.code) for a in here]
             left.append(("here: " + ", ".join(dict.fromkeys(names)), 3))
         right = []
         if view.code_filter is not None:
@@ -310,8 +309,7 @@ class CodingScreen(Screen):
 
     def on_codebook_panel_code_clicked(self, event: CodebookPanel.CodeClicked) -> None:
         self.last_code = event.code_id
-        self._here_ids = None
-        self._update_all(now=True)
+        self.redraw(text=False, now=True)
 
     # ------------------------------------------------------------ codebook keys
 
@@ -329,22 +327,17 @@ class CodingScreen(Screen):
 
     # ------------------------------------------------------------ coding actions
 
-    def _changed(self, start: int | None = None, end: int | None = None) -> None:
-        """Redraw after the annotation set changed (the rows of [start, end), or everything)."""
-        view = self.view
-        if start is None or end is None:
-            view.spans_changed()
-        else:
-            wrap = view.wrap
-            top = int(view.scroll_offset.y)
-            first, last = wrap.row_of(start), wrap.row_of(end)
-            height = view.scrollable_content_region.height
-            lo, hi = max(first, top), min(last, top + height - 1)
-            if lo <= hi:
-                from textual.geometry import Region
-
-                view.refresh(Region(0, lo - top, view.scrollable_content_region.width, hi - lo + 1))
-        self._update_all()
+    def redraw(self, span: tuple[int, int] | None = None, *, text: bool = True, now: bool = False) -> None:
+        """Show a change: the transcript's rows of ``span`` (every row when None; none with
+        ``text=False``, when only panels are affected), then the status line and the panels
+        for what is under the cursor now (at once with ``now``, else once the cursor rests)."""
+        if text:
+            if span is None:
+                self.view.spans_changed()
+            else:
+                self.view.refresh_span(*span)
+        self._here_ids = None
+        self._update_all(now=now)
 
     def _refuse(self, exc: TcoderError) -> None:
         if self.session.read_only:
@@ -365,12 +358,11 @@ class CodingScreen(Screen):
             return
         self.last_code = code_id
         a = result.annotation
-        self._here_ids = None
         name = self.session.codebook[code_id].name
         message = f"coded {name} ({a.end - a.start} characters)"
         if result.warnings:
             message += "; " + "; ".join(result.warnings)
-        self._changed(a.start, a.end)
+        self.redraw((a.start, a.end))
         self._after_save(message, problem=bool(result.warnings))
 
     def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
@@ -436,9 +428,8 @@ class CodingScreen(Screen):
             except SessionError as exc:
                 self._refuse(exc)
                 return
-            self._here_ids = None
-            self._changed(a.start, a.end)
-            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+            self.redraw((a.start, a.end))
+            name = self.session.codebook.display_name(a.code)
             self._after_save(f"removed {name} ({keys_for(self.app, 'undo')} undoes)")
 
         self._with_target("remove", remove)
@@ -464,8 +455,7 @@ class CodingScreen(Screen):
         except SessionError as exc:
             self._refuse(exc)
             return
-        self._here_ids = None
-        self._changed(min(a.start, kept.start if kept else a.start), max(a.end, kept.end if kept else a.end))
+        self.redraw((min(a.start, kept.start if kept else a.start), max(a.end, kept.end if kept else a.end)))
         left = len(self.session.conflicts)
         what = "deleted it" if kept is None else ("took the other version" if keep_other else "kept this version")
         self._after_save(f"merge conflict settled: {what}; {left} left ({keys_for(self.app, 'undo')} undoes)")
@@ -481,8 +471,7 @@ class CodingScreen(Screen):
                     self._refuse(exc)
                     return
                 self.last_code = code_id
-                self._here_ids = None
-                self._changed(new.start, new.end)
+                self.redraw((new.start, new.end))
                 self._after_save(f"recoded to {self.session.codebook[code_id].name}")
 
             self.app.push_screen(CodePicker(self.session.codebook, "recode", a.code), chosen)
@@ -491,7 +480,7 @@ class CodingScreen(Screen):
 
     def action_edit_memo(self) -> None:
         def edit(a: Annotation) -> None:
-            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+            name = self.session.codebook.display_name(a.code)
 
             def done(memo: str | None) -> None:
                 if memo is None:
@@ -501,8 +490,7 @@ class CodingScreen(Screen):
                 except SessionError as exc:
                     self._refuse(exc)
                     return
-                self._here_ids = None
-                self._update_all()
+                self.redraw(text=False)
                 self._after_save("memo saved" if memo.strip() else "memo cleared")
 
             self.app.push_screen(MemoDialog(f"Memo on {name}", a.memo or ""), done)
@@ -520,12 +508,10 @@ class CodingScreen(Screen):
         if step is None:
             self.flash("nothing to undo" if undo else "nothing to redo")
             return
-        self._here_ids = None
         focus = step.focus
-        self.view.spans_changed()
         if focus is not None:
             self.view.move_to(focus.start)
-        self._update_all()
+        self.redraw()
         self._after_save(("undone: " if undo else "redone: ") + step.label)
 
     def action_undo(self) -> None:
@@ -621,8 +607,7 @@ class CodingScreen(Screen):
                 self.flash(f"showing only {codebook[code_id].name}"
                            + (" and its codes" if codebook[code_id].children else ""))
                 self.last_code = code_id
-            self._here_ids = None
-            self._update_all()
+            self.redraw(text=False)
 
         # With a filter on, "show all codes" comes first and is highlighted; else the code in view.
         current = None if self.view.code_filter is not None else self.current_code(self._here())
@@ -634,8 +619,7 @@ class CodingScreen(Screen):
         box = self.query_one(f"#{name}-box")
         self._panels_user[name] = not box.display
         self._apply_panel_layout()
-        self._here_ids = None
-        self._update_all(now=True)
+        self.redraw(text=False, now=True)
 
     def action_toggle_codebook(self) -> None:
         self._toggle("codebook")
@@ -654,8 +638,7 @@ class CodingScreen(Screen):
             return
         self.view.set_codebook(codebook)
         unknown = {a.code for a in self.session.annotations if a.code not in codebook.codes}
-        self._here_ids = None
-        self._update_all()
+        self.redraw(text=False)
         message = f"codebook reloaded: {len(codebook)} codes"
         if unknown:
             message += f"; {len(unknown)} code(s) used here are no longer in it (kept, shown as ?)"
@@ -667,9 +650,7 @@ class CodingScreen(Screen):
         self.session.reload()
         state = self.session.save(force=True)
         self._show_disk_report()
-        self.view.spans_changed()
-        self._here_ids = None
-        self._update_all()
+        self.redraw()
         if state.status == "failed":
             self.flash(state.message, problem=True)
         else:
@@ -690,9 +671,7 @@ class CodingScreen(Screen):
         if session.read_only:
             if session.try_write_access():
                 self._show_read_only()
-                self.view.spans_changed()
-                self._here_ids = None
-                self._update_all()
+                self.redraw()
                 self.notify("The other window has closed: you can code here now.", title="Writable")
                 return
             if not self.watching:
@@ -757,17 +736,13 @@ class CodingScreen(Screen):
 
     def _followed_changed(self, sessions: list[CodingSession]) -> None:
         """Other coders' annotations changed on disk: redraw them."""
-        self.view.spans_changed()
-        self._here_ids = None
-        self._update_all()
+        self.redraw()
 
     def _show_disk_report(self) -> None:
         """Redraw and say so when the file on disk was merged in (by the poll or by a save)."""
         report = self.session.take_report()
         if report is None:
             return
-        self.view.spans_changed()
-        self._here_ids = None
-        self._update_all()
+        self.redraw()
         self.notify(report.summary(), title=self.session.path.name,
                     severity="error" if report.problems else "information", timeout=8, markup=False)

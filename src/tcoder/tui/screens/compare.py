@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Label
 
 from tcoder.adjudication import Adjudication, Decision, Disagreement
+from tcoder.quotes import shorten
 from tcoder.session import ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.screens.coding import CodingScreen
@@ -145,11 +146,9 @@ class CompareScreen(CodingScreen):
         d = self.current_disagreement()
         view = self.view
         view.set_focus_range((d.start, d.end) if d is not None else None)
-        view.spans_changed()
         if move and d is not None:
             view.move_to(d.start, center=True)
-        self._here_ids = None
-        self._update_all()
+        self.redraw()
 
     def _go(self, index: int | None, note: str = "") -> None:
         if index is None:
@@ -241,10 +240,8 @@ class CompareScreen(CodingScreen):
         if d is None:
             self._decide(Decision("none"))  # explains that there is nothing to decide
             return
-        name = self.session.codebook[d.code].name if d.code in self.session.codebook else d.code
-        passage = " ".join(self.session.transcript.text[d.start:d.end].split())
-        if len(passage) > 160:
-            passage = passage[:100] + " \u2026 " + passage[-50:]
+        name = self.session.codebook.display_name(d.code)
+        passage = shorten(self.session.transcript.text[d.start:d.end], 160, middle=True)
         title = (f"{name}, characters {d.start}-{d.end} ({d.kind}): what goes into the consensus?\n"
                  f"\u201c{passage}\u201d")
 
@@ -274,9 +271,7 @@ class CompareScreen(CodingScreen):
         if step is None:
             self.flash("the consensus already has every span the coders agree on")
             return
-        self.view.spans_changed()
-        self._here_ids = None
-        self._update_all()
+        self.redraw()
         self._after_save(f"{len(step.changes)} agreed span(s) copied into the consensus "
                          f"({keys_for(self.app, 'undo')} undoes)")
 

@@ -6,7 +6,6 @@ each transcript and annotation file, so a large study opens without waiting.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
@@ -17,6 +16,7 @@ from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
+from tcoder.annotations import count_annotations
 from tcoder.errors import TcoderError
 from tcoder.study import CONSENSUS, Study, TranscriptRef
 from tcoder.tui.wrap import inert
@@ -31,16 +31,6 @@ class TranscriptStats:
     mine: int | None = None
     coders: tuple[str, ...] = ()
     problem: str = ""
-
-
-def count_annotations(path) -> int | None:
-    """How many annotations a file holds (None if it is missing or unreadable)."""
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            data = json.load(f)
-        return len(data.get("annotations") or [])
-    except (OSError, ValueError, AttributeError):
-        return None
 
 
 def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> TranscriptStats:

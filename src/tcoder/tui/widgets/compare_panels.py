@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tcoder.adjudication import Adjudication, Disagreement, Resolution
 from tcoder.agreement.tables import verdict
+from tcoder.quotes import shorten
 from tcoder.tui.wrap import inert
 
 #: Glyphs of the flag column: an open disagreement, a resolved one, the current one.
@@ -22,10 +23,7 @@ VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "unreliable": "red"
 
 
 def quote_of(text: str, start: int, end: int, width: int = 60) -> str:
-    quote = " ".join(text[start:end].split())
-    if len(quote) > width:
-        quote = quote[: width - 1] + "\u2026"
-    return inert(quote)
+    return inert(shorten(text[start:end], width))
 
 
 def spans_text(spans: list[tuple[int, int]]) -> str:
@@ -71,7 +69,7 @@ class AgreementPanel(Static):
             if not rows:
                 out.add_row(Text("no code used by two coders yet", style="dim"), "")
             for row in rows:
-                name = codebook[row.id].name if row.id in codebook.codes else row.id
+                name = codebook.display_name(row.id)
                 depth = codebook[row.id].depth if row.id in codebook.codes else 0
                 label = Text("  " * depth + inert(name))
                 alpha = "-" if row.alpha is None else f"{row.alpha:.2f}"

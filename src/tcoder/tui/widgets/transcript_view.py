@@ -259,6 +259,15 @@ class TranscriptView(ScrollView, can_focus=True):
         self._generation += 1
         self.refresh()
 
+    def refresh_span(self, start: int, end: int) -> None:
+        """Redraw only the rows on screen that show [start, end) (after one annotation changed)."""
+        top = int(self.scroll_offset.y)
+        first, last = self.wrap.row_of(start), self.wrap.row_of(end)
+        region = self.scrollable_content_region
+        lo, hi = max(first, top), min(last, top + region.height - 1)
+        if lo <= hi:
+            self.refresh(Region(0, lo - top, region.width, hi - lo + 1))
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base_style = None
