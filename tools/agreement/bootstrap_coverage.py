@@ -98,10 +98,10 @@ def true_alpha(generator: Generator, transcripts: int = 3000, seed: int = 12345)
     return float(table.codes[0].alpha)  # type: ignore[arg-type]
 
 
-def intervals(data: CodingData, samples: int, seed: int) -> dict[str, tuple[float, float] | None]:
+def intervals(data: CodingData, samples: int, seed: int, methods=METHODS) -> dict[str, tuple[float, float] | None]:
     """Each method's 95% interval of the code's alpha at the sentence unit."""
     out: dict[str, tuple[float, float] | None] = {}
-    for method in METHODS:
+    for method in methods:
         level = {"kalpha": "transcript", "unit": "unit", "turn": "turn", "transcript": "transcript"}[method]
         table, _ = compute_table(data, "sentence", level=level)
         row = table.codes[0] if table.codes else None
@@ -114,13 +114,13 @@ def intervals(data: CodingData, samples: int, seed: int) -> dict[str, tuple[floa
 
 
 def simulate(generator: Generator, transcripts: int, studies: int, samples: int, truth: float,
-             seed: int = 1) -> dict[str, tuple[float, float, int]]:
+             seed: int = 1, methods=METHODS) -> dict[str, tuple[float, float, int]]:
     """Per method: (coverage, mean width, studies with an interval)."""
     rng = np.random.default_rng([seed, transcripts])
-    hits = {m: 0 for m in METHODS}
-    widths: dict[str, list[float]] = {m: [] for m in METHODS}
+    hits = {m: 0 for m in methods}
+    widths: dict[str, list[float]] = {m: [] for m in methods}
     for k in range(studies):
-        found = intervals(generator.study(rng, transcripts), samples, seed + k)
+        found = intervals(generator.study(rng, transcripts), samples, seed + k, methods)
         for method, interval in found.items():
             if interval is None:
                 continue
@@ -128,7 +128,7 @@ def simulate(generator: Generator, transcripts: int, studies: int, samples: int,
             hits[method] += low <= truth <= high
             widths[method].append(high - low)
     return {m: (hits[m] / max(1, len(widths[m])), float(np.mean(widths[m])) if widths[m] else float("nan"),
-                len(widths[m])) for m in METHODS}
+                len(widths[m])) for m in methods}
 
 
 def main(argv: list[str] | None = None) -> int:
