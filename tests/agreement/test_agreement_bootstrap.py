@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from studykit import MINI_TRANSCRIPT
 
+from studykit import MINI_TRANSCRIPT
 from tcoder.agreement import compute_table
 from tcoder.agreement.bootstrap import Interval
 from tcoder.agreement.coincidence import binary_reliability, reliability
@@ -74,7 +74,7 @@ def _study(transcripts: int, seed: int = 3) -> CodingData:
     """Transcripts of ten turns of two sentences; alice and bob code some of them, not always alike."""
     rng = np.random.default_rng(seed)
     out = []
-    for t in range(transcripts):
+    for _ in range(transcripts):
         parts, spans, pos = [], {"alice": [], "bob": []}, 0
         for turn in range(10):
             head = f"P{turn % 2 + 1}: "

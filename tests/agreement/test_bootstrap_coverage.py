@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+
 from studykit import REPO
 
 sys.path.insert(0, str(REPO / "tools" / "agreement"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from agreement_reference import family_2016
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from agreement_reference import family_2016
 from tcoder.agreement.unitizing2016 import FamilySums, family, family_sums
 
 # Krippendorff (2019), Content Analysis, 4th ed., Figure 12.11 (p. 340): Alex, Paul and Suzan
@@ -65,7 +65,7 @@ def unitizations(draw, max_length=60, max_coders=4, max_values=3):
     for _ in range(draw(st.integers(2, max_coders))):
         cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=8))))
         units = []
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in zip(cuts, cuts[1:], strict=False):
             if draw(st.booleans()):
                 units.append((a, b, draw(st.integers(1, n_values))))
         coders.append(units)
@@ -106,7 +106,7 @@ def test_transcripts_laid_end_to_end_add_up(first, second):
                 g.append(group), c.append(i), v.append(value), s.append(start), e.append(end)
     sums = family_sums(np.array([l1, l2]), np.ones((2, m), dtype=bool), g, c, v, s, e, 2)
     pooled = family(FamilySums(sums.ell.sum(axis=0)[None], sums.corr.sum(axis=0)[None], sums.pcorr.sum(axis=0)[None]))
-    joined = [list(a) + [(x + l1, y + l1, val) for x, y, val in b] for a, b in zip(c1, c2)]
+    joined = [list(a) + [(x + l1, y + l1, val) for x, y, val in b] for a, b in zip(c1, c2, strict=True)]
     naive = family_2016(l1 + l2, joined)
     # Units touching at the seam stay two units; gaps count by their length, not their number.
     assert close(pooled.u[0], naive["u"]) and close(pooled.binary[0], naive["binary"])

@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     truth = true_alpha(generator)
     print(f"true alpha (3,000 transcripts): {truth:.4f}")
     print(f"{args.studies} studies per size, {args.samples} bootstrap samples per interval\n")
-    header = f"| transcripts | " + " | ".join(f"{LABELS[m]}" for m in METHODS) + " |"
+    header = "| transcripts | " + " | ".join(f"{LABELS[m]}" for m in METHODS) + " |"
     print(header)
     print("|" + " --- |" * (len(METHODS) + 1))
     for size in (int(x) for x in args.transcripts.split(",")):

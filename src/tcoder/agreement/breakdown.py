@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tcoder.agreement.arrays import SpanArrays
-from tcoder.agreement.coincidence import binary_coincidences, coincidences
+from tcoder.agreement.coincidence import binary_coincidences
 from tcoder.agreement.data import CodingData
 from tcoder.agreement.sweep import depth_lengths, merge_overlapping
 from tcoder.agreement.unitizing import unitizing_sums
 from tcoder.agreement.units import unit_index
 from tcoder.codebook import Code, Codebook
-
 
 CLUSTER_LEVELS = ("transcript", "turn", "unit")
 

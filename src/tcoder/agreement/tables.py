@@ -146,9 +146,9 @@ class Table:
             return None
         if method == "transcript" and self.cluster_level != "transcript":
             transcripts, groups = np.unique(self.cluster_transcript, return_inverse=True)
-            parts = [r.parts.summed(groups, len(transcripts)) for r in rows]  # type: ignore[union-attr]
+            parts = [r.parts.summed(groups, len(transcripts)) for r in rows if r.parts is not None]
         elif method == self.cluster_level:
-            parts = [r.parts for r in rows]  # type: ignore[misc]
+            parts = [r.parts for r in rows if r.parts is not None]
         else:
             raise ValueError(f"cannot resample {method}s from a table of {self.cluster_level} clusters")
         n_clusters = len(parts[0].values)
@@ -156,7 +156,7 @@ class Table:
             what = {"transcript": "transcript", "turn": "speaker turn", "unit": "unit"}[method]
             return f"only one {what} to resample"
         drawn = resample(parts, samples, stream(seed, scope))
-        for row, part, alphas in zip(rows, parts, drawn):
+        for row, part, alphas in zip(rows, parts, drawn, strict=True):
             row.interval = interval_of(alphas, samples, method, n_clusters, int(part.used.sum()),
                                        self._warnings(row, part, method))
         return None
@@ -259,7 +259,7 @@ def span_table(breakdown: SpanBreakdown, transcripts: Sequence[int], codebook: C
                              scale, units[used].sum(), chars[used].sum(axis=0), merged=int(merged[used].sum()),
                              characters=characters, codes=int(used.sum()))
     overall.parts = Parts("ratio", np.stack([observed[:, used].sum(axis=1), expected[:, used].sum(axis=1)], axis=1),
-                          present[:, used].any(axis=1))
+                          np.asarray(present[:, used].any(axis=1)))
     return Table(codes, [], overall, "transcript", ts.copy(), "span")
 
 
