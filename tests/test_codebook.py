@@ -252,3 +252,13 @@ def test_mini_codebook_fixture_is_valid():
 def test_codebooks_folder_holds_the_sample_study_codebook():
     assert (REPO / "codebooks" / "activism.yaml").read_bytes() == \
         (REPO / "sample_data" / "activism-study" / "codebook.yaml").read_bytes()
+
+
+def test_a_ratio_domain_refuses_negative_values():
+    text = ("codes:\n  - id: d\n    exclusive: true\n    level: ratio\n    codes:\n"
+            "      - {id: minus, value: -2}\n      - {id: plus, value: 2}\n")
+    (p,) = _problems(text)
+    assert "line 6" in p and "'minus'" in p and "0 or more" in p and "level: interval" in p
+    from tcoder.codebook import parse_codebook
+
+    assert parse_codebook(text.replace("level: ratio", "level: interval"), "codebook.yaml")["minus"].value == -2

@@ -442,6 +442,10 @@ def _check_domain_values(domain: Code, codes: dict[str, Code], path, problems: l
         value = codes[cid].value
         if value is None:
             continue
+        if domain.level == "ratio" and isinstance(value, (int, float)) and value < 0:
+            problems.append(Problem(f"code {cid!r} of the ratio domain {domain.id!r} has the value {value}; values "
+                                    "on a ratio scale are 0 or more (it has a true zero: counts, durations). Use "
+                                    "'level: interval' for values that can be negative", path, codes[cid].line, 1))
         if value in seen:
             problems.append(Problem(f"codes {seen[value]!r} and {cid!r} of the domain {domain.id!r} have the "
                                     f"same value {value}", path, codes[cid].line, 1))

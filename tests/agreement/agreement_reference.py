@@ -142,3 +142,97 @@ def dkpro_expected(length: int, raters: Sequence[list[tuple[int, int]]]) -> floa
                 break
         result += sum1 + sum2 * l1 * l1
     return result * (2 / length) / (r * length * (r * length - 1) - squared)
+
+
+# ---------------------------------------------------------------- the 2016 unitizing family, naively
+
+
+def family_2016(length: int, coders: Sequence[Sequence[tuple[int, int, int]]], level: str = "nominal",
+                values: Sequence[float] | None = None) -> dict:
+    """A character-by-character port of Krippendorff, Mathet, Bouvry & Widlöcher (2016) /
+    Krippendorff (2019, section 12.6): ``coders[i]`` lists coder i's units as (start, end, value),
+    value 1..V, not overlapping. Returns u, binary (|u), cu (c|u), k {value: (k)u}, coverage."""
+    m = len(coders)
+    n_values = len(values) if values is not None else max([v for units in coders for _, _, v in units], default=0)
+    values = list(range(1, n_values + 1)) if values is None else list(values)
+    # each coder's segment (id) and value at every position; gaps are value 0, one "segment" per position
+    at = []
+    for units in coders:
+        seg = [None] * length
+        for number, (s, e, v) in enumerate(units):
+            for x in range(s, e):
+                seg[x] = (number, v)
+        at.append(seg)
+    w = n_values + 1
+    ell = [[0.0] * w for _ in range(w)]
+    for i in range(m):
+        for j in range(m):
+            if i == j:
+                continue
+            for x in range(length):
+                c = at[i][x][1] if at[i][x] else 0
+                k = at[j][x][1] if at[j][x] else 0
+                ell[c][k] += 1.0 / (m - 1)
+    corr = [0.0] * w
+    for units in coders:
+        covered = 0
+        for s, e, v in units:
+            corr[v] += (e - s) ** 2
+            covered += e - s
+        corr[0] += length - covered
+    n = sum(map(sum, ell))
+    rows = [sum(r) for r in ell]
+    den = n * n - sum(corr)
+    eps = [[n * (rows[c] * rows[k] - (corr[c] if c == k else 0)) / den if den > 0 else 0.0 for k in range(w)]
+           for c in range(w)]
+    out: dict = {}
+    off_o = n - sum(ell[c][c] for c in range(w))
+    off_e = n - sum(eps[c][c] for c in range(w))
+    out["u"] = 1 - off_o / off_e if off_e > 0 else None
+    bo = sum(ell[0][k] for k in range(1, w))
+    be = sum(eps[0][k] for k in range(1, w))
+    out["binary"] = 1 - bo / be if be > 0 else None
+    # c|u: pairable length of each unit = mean over other coders of its overlap with their units
+    pcorr = [0.0] * w
+    for i, units in enumerate(coders):
+        for s, e, v in units:
+            total = sum(1 for j in range(m) if j != i for x in range(s, e) if at[j][x])
+            pcorr[v] += (total / (m - 1)) ** 2
+    star = [[ell[c][k] for k in range(1, w)] for c in range(1, w)]
+    ns = sum(map(sum, star))
+    ms = [sum(r) for r in star]
+    den_s = ns * ns - sum(pcorr[1:])
+    eps_s = [[ns * (ms[c] * ms[k] - (pcorr[c + 1] if c == k else 0)) / den_s if den_s > 0 else 0.0
+              for k in range(n_values)] for c in range(n_values)]
+    delta = _delta(level, values, ms)
+    d_o = sum(delta[c][k] * star[c][k] for c in range(n_values) for k in range(n_values))
+    d_e = sum(delta[c][k] * eps_s[c][k] for c in range(n_values) for k in range(n_values))
+    out["cu"] = 1 - d_o / d_e if n_values >= 2 and d_e > 0 else None
+    out["k"], out["coverage"] = {}, {}
+    for k in range(n_values):
+        l_k = sum(star[c][k] for c in range(n_values))
+        e_k = sum(eps_s[c][k] for c in range(n_values))
+        o = sum(delta[c][k] * star[c][k] for c in range(n_values))
+        x = sum(delta[c][k] * eps_s[c][k] for c in range(n_values))
+        out["k"][k + 1] = 1 - (e_k * o) / (l_k * x) if l_k > 0 and x > 0 else None
+        column = sum(ell[c][k + 1] for c in range(w))
+        out["coverage"][k + 1] = l_k / column if column > 0 else None
+    return out
+
+
+def _delta(level: str, values: Sequence[float], marginals: Sequence[float]) -> list[list[float]]:
+    size = len(values)
+    if level == "nominal":
+        return [[0.0 if c == k else 1.0 for k in range(size)] for c in range(size)]
+    if level == "interval":
+        return [[(values[c] - values[k]) ** 2 for k in range(size)] for c in range(size)]
+    if level == "ratio":
+        return [[((values[c] - values[k]) / (values[c] + values[k])) ** 2 if values[c] + values[k] else 0.0
+                 for k in range(size)] for c in range(size)]
+    out = [[0.0] * size for _ in range(size)]
+    for c in range(size):
+        for k in range(size):
+            lo, hi = min(c, k), max(c, k)
+            between = sum(marginals[lo:hi + 1]) - (marginals[lo] + marginals[hi]) / 2
+            out[c][k] = between ** 2
+    return out

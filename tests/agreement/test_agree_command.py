@@ -235,13 +235,14 @@ def test_csv_and_table_formats(run_cli, coded):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low",
-                             "ci_high", "q_667", "q_800", "units", "percent_agreement", "verdict", "reason"]
+                             "ci_high", "q_667", "q_800", "units", "percent_agreement", "verdict", "reason",
+                             "coded_units", "few", "interval_method"]
     study_rows = [r for r in rows if r["scope"] == "study"]
     assert [r["kind"] for r in study_rows][-1] == "overall"
     assert {r["coders"] for r in rows if r["scope"] == "pair"} == {"alice;bob", "alice;carol", "bob;carol"}
     code, out, _ = run_cli("agree", coded.root, "--unit", "line", "--bootstrap", "1000")
     assert code == 0
-    assert "95% CI" in out and "stance (ordinal)" in out and "All codes (pooled)" in out
+    assert "95% CI" in out and "stance (ordinal)" in out and "codes pooled \u2020" in out
     assert "reliable" in out
 
 

@@ -112,3 +112,16 @@ def test_compare_and_reports_leave_unfinished_coders_out_by_default(sample_study
         code, out, err = run_cli("report", sample_study, "segments", "--pool", "--format", "csv",
                                  "--include-unfinished")
         assert code == 0 and ",me," in out
+
+
+def test_the_readme_agree_table_is_the_programs_output(run_cli):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("$ tcoder agree "):]
+    block = block[:block.index("```")]
+    rows = [line for line in block.splitlines() if line.startswith("│") and "..." not in line]
+    code, out, _ = run_cli(*readme_agree_command()[:1], REPO / "sample_data" / "activism-study",
+                           *readme_agree_command()[2:])
+    assert code == 0 and len(rows) >= 5
+    printed = {line.strip() for line in out.splitlines()}
+    for row in rows:
+        assert row.strip() in printed, row

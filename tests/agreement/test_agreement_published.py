@@ -74,9 +74,14 @@ def test_krippendorff_2011_table_shows_levels_and_verdicts(run_cli, k2011_study)
     assert code == 0
     assert "ordinal-var (ordinal)" in out
     line = next(line for line in out.splitlines() if "interval-var" in line)
-    assert "0.849" in line and "reliable" in line
+    # Twelve units and no interval: the value, but no verdict (a point estimate cannot support one).
+    assert "0.849" in line and "reliable" not in line
+    assert "No verdicts" in out and "--bootstrap" in out
     line = next(line for line in out.splitlines() if "nominal-var" in line)
-    assert "0.743" in line and "tentative" in line
+    assert "0.743" in line and "tentative" not in line
+    code, out, _ = run_cli("agree", k2011_study, "--unit", "turn", "--bootstrap", "1000")
+    line = next(line for line in out.splitlines() if "interval-var" in line)
+    assert "0.849" in line and "too few" in line  # 12 units, 11 of them pairable
 
 
 def test_dkpro_unitizing_case_through_the_command(run_cli, study_builder):

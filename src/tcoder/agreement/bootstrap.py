@@ -42,7 +42,12 @@ class Interval:
     q_667: float  # share of bootstrap samples below .667
     q_800: float  # share below .800
     samples: int
-    draws: int  # M, pairs drawn per sample
+    draws: int  # M, pairs drawn per sample (KALPHA); 0 for the cluster bootstrap
+    method: str = "kalpha"  # kalpha, or what was resampled: transcript, turn, unit
+    clusters: int = 0  # clusters resampled (cluster bootstrap)
+    clusters_used: int = 0  # of those, clusters where some coder used the code
+    undefined: int = 0  # samples in which alpha was undefined (left out of the interval)
+    warnings: tuple[str, ...] = ()  # why the interval may mislead
 
 
 def bootstrap(result: Reliability, samples: int, pairs: float, rng: np.random.Generator) -> Interval | None:
@@ -57,7 +62,7 @@ def bootstrap(result: Reliability, samples: int, pairs: float, rng: np.random.Ge
     high_index = min(math.floor(0.975 * samples) + 1, samples) - 1
     return Interval(float(alphas[low_index]), float(alphas[high_index]),
                     float(np.mean(alphas < THRESHOLDS[0])), float(np.mean(alphas < THRESHOLDS[1])),
-                    samples, max(1, int(round(pairs))))
+                    samples, max(1, int(round(pairs))), "kalpha")
 
 
 def bootstrap_samples(result: Reliability, samples: int, pairs: float, rng: np.random.Generator

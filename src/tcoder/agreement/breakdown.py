@@ -1,8 +1,10 @@
-"""Reliability data per transcript and code, computed once and summed as needed.
+"""Reliability data per cluster and code, computed once and summed as needed.
 
-A breakdown holds, for every (transcript, code), what alpha is made of:
-coincidences for segment units, scaled D_o and D_e for unitizing. Study-level,
-per-transcript and pooled rows are then sums over its slices.
+A breakdown holds, for every (cluster, code), what alpha is made of:
+coincidences for segment units, scaled D_o and D_e for unitizing. A cluster is
+a whole transcript, or one speaker turn of it (the units of a turn), or a
+single unit (see :class:`Clusters`); the bootstrap resamples clusters. Study-level,
+per-transcript and pooled rows are sums over its slices.
 """
 
 from __future__ import annotations
@@ -12,36 +14,69 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tcoder.agreement.arrays import SpanArrays
-from tcoder.agreement.coincidence import binary_coincidences, coincidences
+from tcoder.agreement.coincidence import binary_coincidences
 from tcoder.agreement.data import CodingData
 from tcoder.agreement.sweep import depth_lengths, merge_overlapping
 from tcoder.agreement.unitizing import unitizing_sums
 from tcoder.agreement.units import unit_index
 from tcoder.codebook import Code, Codebook
 
+CLUSTER_LEVELS = ("transcript", "turn", "unit")
+
+
+@dataclass
+class Clusters:
+    """How a study's units fall into clusters: whole transcripts, speaker turns, or single units.
+
+    ``starts`` holds, in global unit coordinates (each transcript's units after the
+    previous transcript's), where each cluster begins; ``transcript[c]`` is the
+    transcript of cluster c."""
+
+    level: str
+    starts: np.ndarray  # (C,)
+    transcript: np.ndarray  # (C,)
+    offsets: np.ndarray  # (T + 1,) first global unit of each transcript, and the total
+
+    @property
+    def count(self) -> int:
+        return len(self.starts)
+
+    @property
+    def units(self) -> np.ndarray:
+        """Units per cluster."""
+        return np.diff(np.append(self.starts, self.offsets[-1]))
+
+    def of_transcripts(self, transcripts: np.ndarray) -> np.ndarray:
+        """The clusters of the given transcripts (indices into the breakdown's clusters)."""
+        return np.flatnonzero(np.isin(self.transcript, transcripts))
+
 
 @dataclass
 class DomainParts:
-    """One domain's coincidences per transcript."""
+    """One domain's coincidences per cluster."""
 
     domain: str
     level: str
     labels: list[str]  # one per value: the value, or the child id when nominal
     values: list[float]  # in ascending order (index for nominal)
-    coincidences: np.ndarray  # (T, V, V)
-    pairable: np.ndarray  # (T,) units with values from two or more coders
-    pairs: np.ndarray  # (T,) pairs of values, sum of m_u (m_u - 1) / 2
-    conflicts: np.ndarray  # (T,) units where one coder gave two different values
-    used: np.ndarray  # (T,) some coder used a value of the domain
+    coincidences: np.ndarray  # (C, V, V)
+    pairable: np.ndarray  # (C,) units with values from two or more coders
+    pairs: np.ndarray  # (C,) pairs of values, sum of m_u (m_u - 1) / 2
+    conflicts: np.ndarray  # (C,) units where one coder gave two different values
+    used: np.ndarray  # (T,) some coder used a value of the domain (per transcript)
+    coded: np.ndarray  # (C,) units where some coder gave a value
 
 
 @dataclass
 class SegmentBreakdown:
     codes: list[str]
-    binary: np.ndarray  # (T, K, 3): o00, o01, o11
-    units: np.ndarray  # (T,)
-    used: np.ndarray  # (T, K)
-    observers: np.ndarray  # (T,) coders with a file
+    clusters: Clusters
+    binary: np.ndarray  # (C, K, 3): o00, o01, o11
+    units: np.ndarray  # (C,)
+    used: np.ndarray  # (T, K): some coder has a span of the code in the transcript
+    observers: np.ndarray  # (C,) coders with a file
+    coded: np.ndarray  # (C, K): units where some coder applied the code
+    passages: np.ndarray  # (C, K): stretches of consecutive units where some coder applied the code
     domains: list[DomainParts] = field(default_factory=list)
 
 
@@ -58,51 +93,94 @@ class SpanBreakdown:
     observers: np.ndarray  # (T,)
 
 
-def _unit_ranges(data: CodingData, arrays: SpanArrays, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Spans as unit-index ranges, and the number of units per transcript."""
-    if unit == "char":
-        return arrays.start, arrays.end, arrays.lengths.copy()
+def _unit_ranges(data: CodingData, arrays: SpanArrays, unit: str, level: str
+                 ) -> tuple[np.ndarray, np.ndarray, Clusters]:
+    """Spans as global unit-index ranges, and the clusters of the units."""
+    n_t = len(data.transcripts)
     lo = np.zeros(len(arrays.start), dtype=np.int64)
     hi = np.zeros(len(arrays.start), dtype=np.int64)
-    counts = np.zeros(len(data.transcripts), dtype=np.int64)
+    counts = np.zeros(n_t, dtype=np.int64)
+    local_starts: list[np.ndarray] = []
     order = np.argsort(arrays.transcript, kind="stable")
-    bounds = np.searchsorted(arrays.transcript[order], np.arange(len(data.transcripts) + 1))
+    bounds = np.searchsorted(arrays.transcript[order], np.arange(n_t + 1))
     for t, tc in enumerate(data.transcripts):
         index = unit_index(tc.transcript, unit)  # type: ignore[arg-type]
         counts[t] = index.count
         mine = order[bounds[t]:bounds[t + 1]]
         if len(mine):
             lo[mine], hi[mine] = index.ranges(arrays.start[mine], arrays.end[mine])
-    return lo, hi, counts
+        if level == "transcript" or index.count == 0:
+            local_starts.append(np.zeros(1, dtype=np.int64))
+        elif level == "turn":
+            turn_starts = np.array([turn.start for turn in tc.transcript.turns], dtype=np.int64)
+            firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
+            local_starts.append(np.unique(np.concatenate([[0], firsts[firsts < index.count]])))
+        else:
+            local_starts.append(np.arange(index.count, dtype=np.int64))
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    shift = offsets[:-1][arrays.transcript] if len(arrays.transcript) else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([offsets[t] + local for t, local in enumerate(local_starts)]) if n_t else \
+        np.zeros(0, dtype=np.int64)
+    transcript = np.repeat(np.arange(n_t), [len(local) for local in local_starts])
+    return lo + shift, hi + shift, Clusters(level, starts.astype(np.int64), transcript, offsets)
 
 
-def _depth_histograms(arrays: SpanArrays, lo: np.ndarray, hi: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """(T * K, coders + 1): units on which exactly k coders applied each code."""
-    n_t, n_c = arrays.observers.shape
-    n_k = len(arrays.codes)
+def _split(clusters: Clusters, lo: np.ndarray, hi: np.ndarray, *columns: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Cut global unit ranges at cluster starts: (cluster, local lo, local hi, repeated columns)."""
     keep = hi > lo
-    key = (arrays.transcript[keep] * n_c + arrays.coder[keep]) * n_k + arrays.code[keep]
-    key, start, end, _ = merge_overlapping(key, lo[keep], hi[keep])
-    transcript = key // (n_c * n_k)
-    group = transcript * n_k + key % n_k
-    hist = depth_lengths(group, start, end, n_t * n_k, n_c)
+    lo, hi = lo[keep], hi[keep]
+    columns = tuple(c[keep] for c in columns)
+    starts = clusters.starts
+    first = np.searchsorted(starts, lo, side="right") - 1
+    last = np.searchsorted(starts, hi - 1, side="right") - 1
+    pieces = last - first + 1
+    index = np.repeat(np.arange(len(lo)), pieces)
+    step = np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    cluster = first[index] + step
+    ends = np.append(starts[1:], clusters.offsets[-1])
+    piece_lo = np.maximum(lo[index], starts[cluster]) - starts[cluster]
+    piece_hi = np.minimum(hi[index], ends[cluster]) - starts[cluster]
+    return cluster, piece_lo, piece_hi, [c[index] for c in columns]
+
+
+def _depth_histograms(cluster: np.ndarray, coder: np.ndarray, code: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                      units: np.ndarray, n_c: int, n_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(C * K, coders + 1): units on which exactly k coders applied each code; and the
+    number of passages (runs of units some coder coded) per (cluster, code)."""
+    n_clusters = len(units)
+    key = (cluster * n_c + coder) * n_k + code
+    key, start, end, _ = merge_overlapping(key, lo, hi)
+    group = (key // (n_c * n_k)) * n_k + key % n_k
+    hist = depth_lengths(group, start, end, n_clusters * n_k, n_c)
     hist[:, 0] = np.repeat(units, n_k) - hist[:, 1:].sum(axis=1)
-    return hist
+    union, _, _, _ = merge_overlapping(group, start, end)
+    passages = np.bincount(union, minlength=n_clusters * n_k)
+    return hist, passages
 
 
-def segment_breakdown(data: CodingData, arrays: SpanArrays, unit: str) -> SegmentBreakdown:
+def segment_breakdown(data: CodingData, arrays: SpanArrays, unit: str, level: str = "transcript"
+                      ) -> SegmentBreakdown:
+    """Coincidences per cluster (``level``: transcript, turn or unit) and code."""
+    if level not in CLUSTER_LEVELS:
+        raise ValueError(f"unknown cluster level {level!r}; expected one of {', '.join(CLUSTER_LEVELS)}")
     n_t, n_c = arrays.observers.shape
     n_k = len(arrays.codes)
-    lo, hi, units = _unit_ranges(data, arrays, unit)
-    observers = arrays.observers.sum(axis=1)
-    hist = _depth_histograms(arrays, lo, hi, units)
-    binary = binary_coincidences(hist, np.repeat(observers, n_k)).reshape(n_t, n_k, 3)
+    lo, hi, clusters = _unit_ranges(data, arrays, unit, level)
+    units = clusters.units
+    cluster, piece_lo, piece_hi, (coder, code) = _split(clusters, lo, hi, arrays.coder, arrays.code)
+    observers = arrays.observers.sum(axis=1)[clusters.transcript]
+    hist, passages = _depth_histograms(cluster, coder, code, piece_lo, piece_hi, units, n_c, n_k)
+    n_clusters = clusters.count
+    binary = binary_coincidences(hist, np.repeat(observers, n_k)).reshape(n_clusters, n_k, 3)
+    coded = hist[:, 1:].sum(axis=1).reshape(n_clusters, n_k)
     used = np.zeros((n_t, n_k), dtype=bool)
     used[arrays.transcript, arrays.code] = True
-    breakdown = SegmentBreakdown(arrays.codes, binary, units, used, observers)
+    breakdown = SegmentBreakdown(arrays.codes, clusters, binary, units, used, observers, coded,
+                                 passages.reshape(n_clusters, n_k).astype(np.float64))
     if data.codebook is not None:
         for domain in data.codebook.domains:
-            breakdown.domains.append(_domain_parts(data.codebook, domain, arrays, lo, hi, units))
+            breakdown.domains.append(_domain_parts(data.codebook, domain, arrays, lo, hi, clusters))
     return breakdown
 
 
@@ -119,8 +197,9 @@ def domain_values(codebook: Codebook, domain: Code) -> tuple[dict[str, int], lis
 
 
 def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.ndarray, hi: np.ndarray,
-                  units: np.ndarray) -> DomainParts:
+                  clusters: Clusters) -> DomainParts:
     n_t, n_c = arrays.observers.shape
+    n_clusters = clusters.count
     value_of, labels, values = domain_values(codebook, domain)
     n_v = len(values)
     code_value = np.full(len(arrays.codes), -1, dtype=np.int64)
@@ -128,50 +207,63 @@ def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.n
         code_value[k] = value_of.get(code, -1)
     value = code_value[arrays.code] if len(arrays.code) else np.zeros(0, dtype=np.int64)
     mine = (value >= 0) & (hi > lo)
-    o = np.zeros((n_t, n_v, n_v))
-    pairable = np.zeros(n_t)
-    pairs = np.zeros(n_t)
-    conflicts = np.zeros(n_t)
+    o = np.zeros((n_clusters, n_v, n_v))
+    pairable = np.zeros(n_clusters)
+    pairs = np.zeros(n_clusters)
+    conflicts = np.zeros(n_clusters)
+    coded = np.zeros(n_clusters)
     used = np.zeros(n_t, dtype=bool)
     used[arrays.transcript[value >= 0]] = True
     for t in np.unique(arrays.transcript[mine]):
         here = mine & (arrays.transcript == t)
-        counts, weights, conflict = _value_counts(arrays.coder[here], value[here], lo[here], hi[here],
-                                                  np.flatnonzero(arrays.observers[t]), int(units[t]), n_v)
-        o[t] = coincidences(counts, weights)
+        own = np.flatnonzero(clusters.transcript == t)
+        cuts = clusters.starts[own]
+        begin, stop = int(clusters.offsets[t]), int(clusters.offsets[t + 1])
+        counts, weights, conflict, where = _value_counts(arrays.coder[here], value[here], lo[here], hi[here],
+                                                         np.flatnonzero(arrays.observers[t]), begin, stop, n_v, cuts)
+        cluster = own[np.searchsorted(cuts, where, side="right") - 1]
         m = counts.sum(axis=1)
-        pairable[t] = weights[m >= 2].sum()
-        pairs[t] = (weights * m * (m - 1) / 2)[m >= 2].sum()
-        conflicts[t] = conflict
-    return DomainParts(domain.id, domain.level, labels, values, o, pairable, pairs, conflicts, used)
+        ok = m >= 2
+        scale = np.where(ok, weights / np.maximum(m - 1, 1), 0.0)
+        contribution = (counts * scale[:, None])[:, :, None] * counts[:, None, :]
+        contribution[:, np.arange(n_v), np.arange(n_v)] -= counts * scale[:, None]
+        np.add.at(o, cluster, contribution)
+        np.add.at(pairable, cluster, np.where(ok, weights, 0.0))
+        np.add.at(pairs, cluster, np.where(ok, weights * m * (m - 1) / 2, 0.0))
+        np.add.at(conflicts, cluster, conflict)
+        np.add.at(coded, cluster, np.where(m >= 1, weights, 0.0))
+    return DomainParts(domain.id, domain.level, labels, values, o, pairable, pairs, conflicts, used, coded)
 
 
 def _value_counts(coder: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, observers: np.ndarray,
-                  n_units: int, n_values: int) -> tuple[np.ndarray, np.ndarray, float]:
+                  begin: int, stop: int, n_values: int, cuts: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Value counts on the stretches of units where nobody's values change.
 
     A coder's value on a unit is the domain value whose span codes it; a coder with
     no such span has no value there (missing), and one with two different values
-    has none either: the unit counts as a conflict.
+    has none either: the unit counts as a conflict. Stretches never cross a cluster
+    start (``cuts``). Returns per stretch: counts (S, V), lengths, conflicting units,
+    and where the stretch starts.
     """
-    bounds = np.unique(np.concatenate([[0, n_units], lo, hi]))
+    bounds = np.unique(np.concatenate([[begin, stop], cuts, lo, hi]))
     lengths = np.diff(bounds).astype(np.float64)
     counts = np.zeros((len(lengths), n_values))
-    conflict = 0.0
+    conflict = np.zeros(len(lengths))
     first = np.searchsorted(bounds, lo)
-    stop = np.searchsorted(bounds, hi)
+    last = np.searchsorted(bounds, hi)
     for c in observers:
         mine = coder == c
         if not mine.any():
             continue
         steps = np.zeros((len(bounds), n_values))
         np.add.at(steps, (first[mine], value[mine]), 1)
-        np.add.at(steps, (stop[mine], value[mine]), -1)
+        np.add.at(steps, (last[mine], value[mine]), -1)
         cover = np.cumsum(steps, axis=0)[:-1] > 0
         given = cover.sum(axis=1)
         counts[given == 1] += cover[given == 1]
-        conflict += lengths[given > 1].sum()
-    return counts, lengths, conflict
+        conflict += np.where(given > 1, lengths, 0.0)
+    return counts, lengths, conflict, bounds[:-1]
 
 
 def span_breakdown(data: CodingData, arrays: SpanArrays) -> SpanBreakdown:

@@ -87,6 +87,8 @@ def difference_matrix(level: Level, values: Sequence[float] | npt.ArrayLike, n_v
     if level == "interval":
         return diff ** 2
     if level == "ratio":
+        if (v < 0).any():
+            raise ValueError("ratio values are 0 or more; a negative value needs the interval level")
         total = np.add.outer(v, v)
         out = np.divide(diff, total, out=np.zeros_like(diff), where=total != 0)
         return out ** 2

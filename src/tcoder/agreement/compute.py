@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import combinations
-from typing import Callable, Iterable, Literal, Mapping, Sequence
+from typing import Iterable, Literal, Mapping
 
 from tcoder.agreement.arrays import span_arrays
 from tcoder.agreement.breakdown import segment_breakdown, span_breakdown
@@ -19,7 +18,11 @@ AgreementUnit = Literal["char", "word", "line", "sentence", "turn", "span"]
 UNITS: tuple[str, ...] = (*SEGMENT_UNITS, "span")
 
 NO_UNITIZING_INTERVAL = ("no interval: the KALPHA bootstrap resamples a coincidence matrix, "
-                         "which unitizing alpha does not have")
+                         "which unitizing alpha does not have (resample transcripts instead)")
+#: What the bootstrap can resample: whole transcripts, speaker turns, or (KALPHA) pairs of values.
+RESAMPLE_METHODS = ("auto", "transcript", "turn", "kalpha")
+#: ``auto`` resamples transcripts when at least this many are compared, otherwise turns.
+AUTO_MIN_TRANSCRIPTS = 20
 
 
 @dataclass
@@ -44,46 +47,105 @@ class AgreementResult:
     seed: int | None = None
     left_out: dict | None = None  # turns left out by the turn rule, and the units they held
     data: CodingData | None = None  # what the result was computed from (coders left out and why)
+    resample: str = ""  # what the bootstrap resampled: transcript, turn or kalpha
+    resample_reason: str = ""  # why (for auto)
+    interval_notes: list[str] = field(default_factory=list)  # tables without intervals, and why
+
+
+def resample_method(method: str, unit: str, transcripts: int) -> tuple[str, str]:
+    """The bootstrap's method for ``auto`` (and checks of the others): (method, reason)."""
+    if method not in RESAMPLE_METHODS:
+        raise ValueError(f"unknown resampling {method!r}; expected one of {', '.join(RESAMPLE_METHODS)}")
+    if unit == "span" and method in ("turn", "kalpha"):
+        raise ValueError(f"--unit span cannot resample {'turns' if method == 'turn' else 'pairs of values (KALPHA)'}: "
+                         "unitizing alpha compares whole transcripts' continua; resample transcripts")
+    if method != "auto":
+        return method, "as asked"
+    if unit == "span" or transcripts >= AUTO_MIN_TRANSCRIPTS:
+        why = ("unitizing alpha is computed per transcript" if unit == "span" and transcripts < AUTO_MIN_TRANSCRIPTS
+               else f"{transcripts} transcripts compared (at least {AUTO_MIN_TRANSCRIPTS})")
+        return "transcript", why
+    return "turn", (f"only {transcripts} transcript(s) compared (fewer than {AUTO_MIN_TRANSCRIPTS}): speaker turns "
+                    "are resampled instead, which does not capture differences between transcripts")
 
 
 def compute_table(data: CodingData, unit: str, rollup: bool = False,
-                  by_transcript: bool = False) -> tuple[Table, list[tuple[str, Table]]]:
-    """The pooled table of ``data`` and, if asked, one table per transcript."""
+                  by_transcript: bool = False, level: str = "transcript") -> tuple[Table, list[tuple[str, Table]]]:
+    """The pooled table of ``data`` and, if asked, one table per transcript. ``level`` is what a
+    cluster of the bootstrap is (transcript, turn or unit)."""
     if unit not in UNITS:
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(UNITS)}")
     arrays = span_arrays(data, rollup)
     everything = range(len(data.transcripts))
-    build: Callable[[Sequence[int]], Table]
     if unit == "span":
-        spans = span_breakdown(data, arrays)
-        build = partial(span_table, spans, codebook=data.codebook)
-    else:
-        segments = segment_breakdown(data, arrays, unit)
-        build = partial(segment_table, segments, codebook=data.codebook)
-    table = build(everything)
-    per_transcript = [(tc.name, build([t])) for t, tc in enumerate(data.transcripts)] if by_transcript else []
+        span = span_breakdown(data, arrays)
+        table = span_table(span, everything, data.codebook)
+        per_transcript = [(tc.name, span_table(span, [t], data.codebook))
+                          for t, tc in enumerate(data.transcripts)] if by_transcript else []
+        if rollup:
+            _mark_rolled_up([table, *(t for _, t in per_transcript)], data.codebook)
+            table.overall = span_table(span_breakdown(data, span_arrays(data)), everything, data.codebook).overall
+        return table, per_transcript
+    segments = segment_breakdown(data, arrays, unit, level)
+    table = segment_table(segments, everything, data.codebook, unit)
+    per_transcript = [(tc.name, segment_table(segments, [t], data.codebook, unit))
+                      for t, tc in enumerate(data.transcripts)] if by_transcript else []
+    if rollup:
+        _mark_rolled_up([table, *(t for _, t in per_transcript)], data.codebook)
+        # The pooled row counts each span once, under its own code, with or without --rollup.
+        plain = segment_breakdown(data, span_arrays(data), unit, level)
+        table.overall = segment_table(plain, everything, data.codebook, unit).overall
+        for (_, t), t_index in zip(per_transcript, everything, strict=True):
+            t.overall = segment_table(plain, [t_index], data.codebook, unit).overall
     return table, per_transcript
 
 
+def _mark_rolled_up(tables: list[Table], codebook: Codebook | None) -> None:
+    """With --rollup, the rows of codes with sub-codes count the sub-codes' spans too: say so on them."""
+    if codebook is None:
+        return
+    for table in tables:
+        for row in table.codes:
+            if row.id in codebook and codebook[row.id].children:
+                row.detail["rolled_up"] = True
+
+
 def agreement(data: CodingData, unit: AgreementUnit = "char", *, rollup: bool = False, by_transcript: bool = False,
-              pairs: bool = False, bootstrap: int = 0, seed: int | None = 1) -> AgreementResult:
-    """Alpha per code, per domain and pooled, with optional breakdowns and bootstrap intervals."""
-    table, per_transcript = compute_table(data, unit, rollup, by_transcript)
+              pairs: bool = False, bootstrap: int = 0, seed: int | None = 1, resample: str = "auto") -> AgreementResult:
+    """Alpha per code, per domain and pooled, with optional breakdowns and bootstrap intervals.
+
+    ``resample`` is what the bootstrap draws: ``transcript`` (whole transcripts), ``turn``
+    (speaker turns), ``kalpha`` (pairs of values, as Hayes & Krippendorff's KALPHA), or
+    ``auto`` (transcripts when at least :data:`AUTO_MIN_TRANSCRIPTS` are compared, otherwise
+    turns; tables of one transcript resample its turns).
+    """
+    method, why = resample_method(resample, unit, len(data.transcripts)) if bootstrap > 0 else ("", "")
+    per_transcript_method = "turn" if method == "transcript" and resample == "auto" and unit != "span" else method
+    needs_turns = method == "turn" or (by_transcript and per_transcript_method == "turn")
+    level = "turn" if needs_turns else "transcript"
+    table, per_transcript = compute_table(data, unit, rollup, by_transcript, level)
     result = AgreementResult(unit, data.counted_coders, [tc.name for tc in data.transcripts], table,
                              per_transcript, skipped=list(data.skipped), excluded=data.excluded, rollup=rollup,
-                             bootstrap=bootstrap, seed=seed, left_out=left_out_summary(data, unit), data=data)
+                             bootstrap=bootstrap, seed=seed, left_out=left_out_summary(data, unit), data=data,
+                             resample=method, resample_reason=why)
     if pairs:
         for a, b in combinations(data.counted_coders, 2):
             sub = data.restricted([a, b])
-            pair_table, _ = compute_table(sub, unit, rollup)
+            pair_table, _ = compute_table(sub, unit, rollup, level=level)
             result.pairs.append(PairTable((a, b), len(sub.transcripts), pair_table))
     if bootstrap > 0:
         why_not = NO_UNITIZING_INTERVAL if unit == "span" else None
-        table.add_intervals(bootstrap, seed, "study", why_not)
+        note = table.add_intervals(bootstrap, seed, "study", why_not, method)
+        if note:
+            result.interval_notes.append(f"no intervals for the study: {note}")
         for name, t in per_transcript:
-            t.add_intervals(bootstrap, seed, f"transcript:{name}", why_not)
+            note = t.add_intervals(bootstrap, seed, f"transcript:{name}", why_not, per_transcript_method)
+            if note:
+                result.interval_notes.append(f"no intervals for {name}: {note}")
         for pair in result.pairs:
-            pair.table.add_intervals(bootstrap, seed, "pair:" + ",".join(pair.coders), why_not)
+            note = pair.table.add_intervals(bootstrap, seed, "pair:" + ",".join(pair.coders), why_not, method)
+            if note:
+                result.interval_notes.append(f"no intervals for {' & '.join(pair.coders)}: {note}")
     return result
 
 

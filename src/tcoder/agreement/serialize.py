@@ -33,6 +33,14 @@ def row_dict(row: Row, intervals: bool = False) -> dict[str, Any]:
         out["level"] = row.level
     out["alpha"] = _number(row.alpha)
     out["units"] = _count(row.units)
+    out["coded_units"] = _count(row.coded)
+    if row.kind == "code":
+        out["passages"] = _count(row.passages)
+        out["few"] = row.few
+    elif row.kind == "domain":
+        out["few"] = row.few
+    else:
+        out["pooled_codes"] = row.detail.get("codes", 0)
     out["percent_agreement"] = None if row.agreement is None else 100.0 * row.agreement
     out["verdict"] = row.verdict
     out["reason"] = row.reason
@@ -44,11 +52,14 @@ def row_dict(row: Row, intervals: bool = False) -> dict[str, Any]:
         out["conflicts"] = _count(row.detail["conflicts"])
     if "values" in row.detail:
         out["values"] = row.detail["values"]
-    if row.interval is not None:
-        out.update(ci_low=row.interval.low, ci_high=row.interval.high,
-                   q_667=row.interval.q_667, q_800=row.interval.q_800)
+    iv = row.interval
+    if iv is not None:
+        out.update(ci_low=iv.low, ci_high=iv.high, q_667=iv.q_667, q_800=iv.q_800)
+        out["interval"] = {"method": iv.method, "clusters": iv.clusters, "clusters_with_code": iv.clusters_used,
+                           "undefined_samples": iv.undefined, "warnings": list(iv.warnings)}
     elif intervals:
         out.update(ci_low=None, ci_high=None, q_667=None, q_800=None)
+        out["interval"] = None
     return out
 
 
@@ -94,9 +105,64 @@ def notes(result: AgreementResult) -> list[str]:
     for row in conflicts:
         out.append(f"domain {row.id}: {_count(row.detail['conflicts'])} unit(s) where one coder gave two values "
                    "count as missing for that coder")
-    if result.unit == "span" and result.bootstrap:
-        out.append("no bootstrap interval for unitizing alpha (KALPHA resamples coincidences, which alpha_u has not)")
+    out.extend(interval_notes(result))
+    unused = unused_codes(result)
+    if unused:
+        out.append(f"{len(unused)} code(s) of the codebook were used by no counted coder in these transcripts, so "
+                   f"they have no alpha: {', '.join(unused)}")
+    if result.rollup:
+        themes = [r.id for r in result.table.codes if r.detail.get("rolled_up")]
+        out.append("--rollup: a span also counts for every theme above its code"
+                   + (f" (theme rows: {', '.join(themes)})" if themes else "")
+                   + "; the pooled row counts each span once, under its own code")
+    few = [r.id for r in result.table.codes + result.table.domains if r.few and r.alpha is not None]
+    if few:
+        what = "passages" if result.unit in ("char", "word", "span") else f"{result.unit}s"
+        out.append(f"{len(few)} code(s) or domain(s) used on fewer than 20 {what} by all coders together get no "
+                   f"verdict (too few): {', '.join(few)}")
     return out
+
+
+def interval_notes(result: AgreementResult) -> list[str]:
+    """How the intervals were made, and what makes them less than trustworthy."""
+    out = list(result.interval_notes)
+    if not result.bootstrap:
+        return out
+    table = result.table
+    method = result.resample
+    if method == "kalpha":
+        if result.unit in ("char", "word"):
+            out.append(f"the KALPHA bootstrap treats every {result.unit} as independent, but coders mark passages, "
+                       f"not {result.unit}s: these intervals are far too narrow (use --resample transcript or turn)")
+        else:
+            out.append("the KALPHA bootstrap treats units as independent; sentences and turns cluster in "
+                       "transcripts, so the intervals are too narrow (use --resample transcript or turn)")
+    elif method == "turn":
+        out.append(f"intervals resample speaker turns: {result.resample_reason}" if result.resample_reason != "as asked"
+                   else "intervals resample speaker turns, which does not capture differences between transcripts")
+    elif method == "transcript":
+        n = len(result.transcripts)
+        out.append(f"intervals resample whole transcripts ({n} of them)"
+                   + (f": {result.resample_reason}" if result.resample_reason not in ("as asked", "") else ""))
+    if method in ("turn", "transcript") and result.unit == "char":
+        out.append("at --unit char the interval comes from resampling clusters, not characters (characters are not "
+                   "independent units); alpha still weighs long passages more than short ones")
+    shaky = [r.id for r in table.codes + table.domains if r.interval is not None and r.interval.warnings
+             and r.alpha is not None and not r.few]
+    if shaky:
+        out.append(f"{len(shaky)} interval(s) cannot be trusted (the code is in too few clusters, or alpha was "
+                   f"undefined in many resamples; see 'interval' in JSON): {', '.join(shaky)}")
+    return out
+
+
+def unused_codes(result: AgreementResult) -> list[str]:
+    """Codes of the codebook (not domains) that no counted coder used in the compared transcripts."""
+    data = result.data
+    if data is None or data.codebook is None:
+        return []
+    seen = {r.id for r in result.table.codes}
+    domains = {d.id for d in data.codebook.domains}
+    return [c.id for c in data.codebook if c.id not in seen and c.id not in domains]
 
 
 def result_dict(result: AgreementResult) -> dict[str, Any]:
@@ -116,8 +182,10 @@ def result_dict(result: AgreementResult) -> dict[str, Any]:
     out["notes"] = notes(result)
     if result.left_out is not None:
         out["left_out"] = result.left_out
+    out["unused_codes"] = unused_codes(result)
     if result.bootstrap:
         out["bootstrap"] = {"samples": result.bootstrap, "seed": result.seed, "level": 0.95}
+        out["resampling"] = {"method": result.resample, "reason": result.resample_reason}
     if result.by_transcript:
         out["by_transcript"] = [{"transcript": name, **table_dict(t, intervals)} for name, t in result.by_transcript]
     if result.pairs:

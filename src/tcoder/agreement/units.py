@@ -50,6 +50,13 @@ class UnitIndex:
         self._unit_start, self._unit_end = units[:, 0], units[:, 1]
         self.count = len(units)
 
+    def first_at(self, offsets: np.ndarray) -> np.ndarray:
+        """The index of the first unit that starts at or after each character offset."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        if self.unit == "char":
+            return np.minimum(offsets, self.count)
+        return np.searchsorted(self._unit_start, offsets, side="left")
+
     def ranges(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """[first, stop) unit indices coded by each span; first == stop when it codes none."""
         start = np.asarray(start, dtype=np.int64)

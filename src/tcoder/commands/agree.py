@@ -6,21 +6,28 @@ import argparse
 import sys
 
 HELP = "inter-coder agreement: Krippendorff's alpha per code and domain, with bootstrap intervals"
-DESCRIPTION = """Krippendorff's alpha between coders, per code (presence/absence on each unit),
-per domain (exclusive codes, at the domain's level of measurement) and pooled over
-all codes, with percent agreement beside it.
+DESCRIPTION = """Krippendorff's alpha between coders, per code (presence/absence on each unit)
+and per domain (exclusive codes, at the domain's level of measurement), with the
+number of units each code was used on and percent agreement beside it.
 
 Units: char (every character), word, line, sentence, turn, or span for
 Krippendorff's unitizing alpha (alpha_u) on the character continuum.
 
-Each alpha is marked reliable (>= .800), tentative (.667-.800) or unreliable.
 With --bootstrap N, a 95% interval and q, the share of bootstrap samples below
-.667 and .800, as in Hayes & Krippendorff's KALPHA. Undefined alphas are shown as
-'-' (null in JSON) with the reason. See docs/agreement.md.
+.800 and .667, from a cluster bootstrap that resamples whole transcripts (when
+20 or more are compared) or speaker turns (--resample chooses; kalpha resamples
+pairs of values as Hayes & Krippendorff's KALPHA does, which treats units as
+independent). Verdicts need the interval: reliable when the whole interval is at
+or above .800, tentative at or above .667, unreliable when alpha is below .667,
+inconclusive otherwise, and 'too few' for codes used on fewer than 20 units.
+Undefined alphas are shown as '-' (null in JSON) with the reason. By default
+only coders who marked a transcript done count (see tcoder status).
+See docs/agreement.md.
 
 Examples:
   tcoder agree my-study --unit sentence --bootstrap 5000
   tcoder agree my-study --coders alice,bob --pairs
+  tcoder agree my-study --unit sentence --bootstrap 5000 --format md > reliability.md
   tcoder agree my-study --unit span --format json > alpha.json"""
 
 UNITS = ("char", "word", "line", "sentence", "turn", "span")
@@ -43,7 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a span of a child code also counts for its parent themes (theme-level alpha)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
                         help="bootstrap samples for 95%% intervals and q (e.g. 5000; default: none)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the bootstrap (default: 1)")
+    parser.add_argument("--resample", choices=("auto", "transcript", "turn", "kalpha"), default="auto",
+                        help="what the bootstrap draws: whole transcripts, speaker turns, or pairs of values "
+                             "(KALPHA); auto: transcripts when 20 or more are compared, else turns")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the bootstrap, 0 or more (default: 1)")
     parser.add_argument("--leave-out", metavar="ROLES",
                         help="roles whose turns hold no units, e.g. interviewer,moderator, or 'none' to count "
                              "every speaker (default: every role but participant, or left_out_roles in tcoder.yaml)")
@@ -68,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.bootstrap < 0:
         return _usage("--bootstrap must be 0 or more")
+    if not 0 <= args.seed < 2 ** 63:
+        return _usage(f"--seed must be a whole number from 0 to {2 ** 63 - 1:,} (it was {args.seed})")
+    if args.unit == "span" and args.resample in ("turn", "kalpha"):
+        return _usage("--unit span resamples whole transcripts (unitizing alpha compares each transcript's "
+                      f"continuum); --resample {args.resample} does not apply")
     if args.plot:
         from tcoder.reports.plots import PLOT_SUFFIXES
 
@@ -117,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
                                  f"({', '.join(coders)}) that count{hint}, so there is nothing to compare",
                                  study.root))
     result = agreement(data, args.unit, rollup=args.rollup, by_transcript=args.by == "transcript",
-                       pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed)
+                       pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed, resample=args.resample)
     payload = result_dict(result)
     for note in payload["notes"]:
         print(for_stream(f"note: {note}", sys.stderr), file=sys.stderr)

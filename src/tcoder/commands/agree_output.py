@@ -9,9 +9,18 @@ from tcoder.agreement import AgreementResult, Row, Table
 from tcoder.codebook import Codebook
 from tcoder.textsafe import inert
 
-VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "unreliable": "red", "undefined": "dim"}
+VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "inconclusive": "yellow", "unreliable": "red",
+                 "too few": "dim", "undefined": "dim"}
+BAND_STYLE = {"high": "green", "middle": "yellow", "low": "red", "undefined": "dim"}
 CSV_COLUMNS = ("scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low", "ci_high",
-               "q_667", "q_800", "units", "percent_agreement", "verdict", "reason")
+               "q_667", "q_800", "units", "percent_agreement", "verdict", "reason", "coded_units", "few",
+               "interval_method")
+UNIT_WORDS = {"char": "characters", "word": "words", "line": "lines", "sentence": "sentences", "turn": "turns",
+              "span": "units"}
+VERDICT_RULE = ("Verdicts (Krippendorff 2004, pp. 241-242, applied to the interval): reliable = the whole 95% "
+                "interval is at or above .800; tentative = at or above .667; unreliable = alpha below .667; "
+                "inconclusive = alpha at or above .667 but the interval reaches below it, or rests on fewer than "
+                "5 clusters with the code; too few = used on fewer than 20 {what}.")
 
 
 def _alpha(value: float | None) -> str:
@@ -28,11 +37,15 @@ def _units(value: float) -> str:
 
 def _label(row: Row, codebook: Codebook | None) -> str:
     if row.kind == "overall":
-        return "All codes (pooled)"
+        return f"{row.detail.get('codes', 0)} codes pooled \u2020"
     if row.kind == "domain":
         return f"{inert(row.id)} ({row.level})"
     depth = codebook[row.id].depth if codebook is not None and row.id in codebook else 0
     return "  " * depth + inert(row.id)
+
+
+def _few_what(unit: str) -> str:
+    return "passages" if unit in ("char", "word", "span") else UNIT_WORDS.get(unit, "units")
 
 
 def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextIO | None = None) -> None:
@@ -46,44 +59,65 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
                   + (f" ({len(result.skipped)} skipped)" if result.skipped else "") + "."
                   + (" Child codes also count for their themes (--rollup)." if result.rollup else ""))
     if result.left_out is not None:
-        console.print(inert(result.left_out["note"]))
+        console.print(inert(result.left_out["note"]), style="dim")
+    intervals = result.bootstrap > 0
     title = f"Krippendorff's alpha, unit: {unit}"
-    console.print(_main_table(result.table, codebook, title, result.bootstrap > 0))
+    console.print(_main_table(result.table, codebook, title, intervals, result.unit))
     _print_reasons(console, result.table)
     for name, table in result.by_transcript:
-        console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", result.bootstrap > 0))
+        console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", intervals, result.unit))
     if result.pairs:
         console.print(_pairs_table(result, codebook))
-    console.print("reliable: alpha >= .800; tentative: .667 to .800; unreliable: below .667 "
-                  "(Krippendorff 2004, p. 241)." + (f" Intervals: 95%, {result.bootstrap:,} bootstrap samples, "
-                                                    f"seed {result.seed}; q = share of samples below .800."
-                                                    if result.bootstrap else ""), style="dim")
+    what = _few_what(result.unit)
+    used = ("Used: passages (units of the code, all coders) of each code" if result.unit == "span" else
+            f"Used: {UNIT_WORDS.get(result.unit, 'units')} on which some coder used the code")
+    console.print(f"{used}; * fewer than 20 {what}: too few for a verdict.", style="dim")
+    if intervals:
+        method = {"transcript": "whole transcripts", "turn": "speaker turns",
+                  "kalpha": "pairs of values (KALPHA)"}.get(result.resample, result.resample)
+        console.print(VERDICT_RULE.format(what=what) + f" Intervals: 95%, {result.bootstrap:,} bootstrap samples "
+                      f"resampling {method}, seed {result.seed}; q = share of samples below .800.", style="dim")
+    else:
+        console.print("No verdicts: a point estimate alone cannot say whether alpha is reliably above .800 or "
+                      ".667 (Krippendorff 2004, p. 242); add --bootstrap 1000 for intervals and verdicts.",
+                      style="dim")
+    console.print("\u2020 Pooled: every code's units in one coincidence matrix. Common codes dominate it and it can "
+                  "hide codes that are unreliable: it describes the codebook as a whole and gets no verdict; "
+                  "report alpha per code" + (" (with --rollup it still counts each span once, under its own code)"
+                                             if result.rollup else "") + ".", style="dim")
 
 
-def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool):
+def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool, unit: str):
     from rich.table import Table as RichTable
     from rich.text import Text
 
     out = RichTable(title=title, title_justify="left")
     out.add_column("Code", no_wrap=True)
     out.add_column("alpha", justify="right", no_wrap=True)
+    out.add_column("Used", justify="right", no_wrap=True)
     if intervals:
         out.add_column("95% CI", justify="right", no_wrap=True)
         out.add_column("q<.800", justify="right", no_wrap=True)
-    out.add_column("Units", justify="right", no_wrap=True)
     out.add_column("% agree", justify="right", no_wrap=True)
-    out.add_column("Verdict", no_wrap=True)
+    if intervals:
+        out.add_column("Verdict", no_wrap=True)
     sections = [table.codes, table.domains, [table.overall]]
     for s, rows in enumerate(sections):
         for i, row in enumerate(rows):
+            used = row.passages if unit in ("char", "word") and row.kind == "code" else row.coded
+            used_text = _units(used) + ("*" if row.few and row.kind != "overall" else " ")
             cells = [Text(_label(row, codebook), style="bold" if row.kind == "overall" else ""),
-                     Text(_alpha(row.alpha))]
+                     Text(_alpha(row.alpha)), Text(used_text, style="yellow" if row.few else "")]
             if intervals:
                 iv = row.interval
-                cells += [Text(f"{iv.low:.3f} to {iv.high:.3f}" if iv else "-"),
+                shaky = iv is not None and bool(iv.warnings)
+                cells += [Text((f"{iv.low:.3f} to {iv.high:.3f}" if iv else "-") + ("!" if shaky else " "),
+                               style="yellow" if shaky else ""),
                           Text(f"{iv.q_800:.3f}" if iv else "-")]
-            cells += [Text(_units(row.units)), Text(_percent(row.agreement)),
-                      Text(row.verdict, style=VERDICT_STYLE[row.verdict])]
+            cells.append(Text(_percent(row.agreement)))
+            if intervals:
+                word = row.verdict or "-"
+                cells.append(Text(word, style=VERDICT_STYLE.get(word, "dim")))
             last_in_section = i == len(rows) - 1 and any(sections[s + 1:])
             out.add_row(*cells, end_section=last_in_section)
     return out
@@ -112,7 +146,7 @@ def _pairs_table(result: AgreementResult, codebook: Codebook | None):
         for pair in result.pairs:
             match = next((r for r in pair.table.rows() if r.kind == kind and r.id == row_id), None)
             value = match.alpha if match else None
-            style = VERDICT_STYLE[match.verdict] if match else "dim"
+            style = BAND_STYLE[match.band] if match else "dim"
             cells.append(Text(_alpha(value), style=style))
         out.add_row(*cells)
     return out
@@ -126,7 +160,8 @@ def _csv_row(scope: str, transcript: str, coders: str, row: Row) -> dict:
             "q_667": "" if iv is None else repr(iv.q_667), "q_800": "" if iv is None else repr(iv.q_800),
             "units": f"{row.units:g}",
             "percent_agreement": "" if row.agreement is None else repr(100.0 * row.agreement),
-            "verdict": row.verdict, "reason": row.reason or ""}
+            "verdict": row.verdict or "", "reason": row.reason or "", "coded_units": f"{row.coded:g}",
+            "few": "yes" if row.few else "", "interval_method": iv.method if iv is not None else ""}
 
 
 def write_csv(result: AgreementResult, out: TextIO) -> None:

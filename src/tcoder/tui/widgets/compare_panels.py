@@ -13,13 +13,14 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tcoder.adjudication import Adjudication, Disagreement, Resolution
-from tcoder.agreement.tables import verdict
+from tcoder.agreement.tables import band
 from tcoder.quotes import shorten
 from tcoder.tui.wrap import inert
 
 #: Glyphs of the flag column: an open disagreement, a resolved one, the current one.
 OPEN_FLAG, DONE_FLAG, CURRENT_FLAG = "\u2260", "\u2713", "\u25b6"
-VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "unreliable": "red", "undefined": "dim"}
+#: Colours of a point estimate against .800 and .667 (a colour, not a verdict: one transcript has no interval).
+BAND_STYLE = {"high": "green", "middle": "yellow", "low": "red", "undefined": "dim"}
 
 
 def quote_of(text: str, start: int, end: int, width: int = 60) -> str:
@@ -73,11 +74,11 @@ class AgreementPanel(Static):
                 depth = codebook[row.id].depth if row.id in codebook.codes else 0
                 label = Text("  " * depth + inert(name))
                 alpha = "-" if row.alpha is None else f"{row.alpha:.2f}"
-                out.add_row(label, Text(alpha, style=VERDICT_STYLE[verdict(row.alpha)]))
+                out.add_row(label, Text(alpha, style=BAND_STYLE[band(row.alpha)]))
             overall = table.overall
             alpha = "-" if overall.alpha is None else f"{overall.alpha:.2f}"
             out.add_row(Text("All codes (pooled)", style="bold"),
-                        Text(alpha, style="bold " + VERDICT_STYLE[verdict(overall.alpha)]))
+                        Text(alpha, style="bold " + BAND_STYLE[band(overall.alpha)]))
         if adjudication.alpha_left_out and table is not None:
             who = ", ".join(sorted(adjudication.alpha_left_out))
             out.add_row(Text(inert(f"turns left out: {who}"), style="dim"), "")

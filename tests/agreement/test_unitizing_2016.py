@@ -1,0 +1,113 @@
+"""The 2016 unitizing family (u-alpha, |u-alpha, c|u-alpha, (k)u-alpha): the worked example of
+Krippendorff (2019), and a character-by-character port of the definitions as the oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agreement_reference import family_2016
+from tcoder.agreement.unitizing2016 import FamilySums, family, family_sums
+
+# Krippendorff (2019), Content Analysis, 4th ed., Figure 12.11 (p. 340): Alex, Paul and Suzan
+# unitize a continuum of 60 and give each unit one of 7 values (1-based inclusive positions there;
+# [start, end) here). Printed: u-alpha = .510, c|u-alpha = .724; |u-alpha is given as .413. (The
+# figure as transcribed by the quallmer R package's tests; tcoder reads the same continuum.)
+BOOK = [
+    [(0, 7, 1), (7, 13, 2), (30, 32, 5), (32, 37, 6), (37, 44, 6), (44, 60, 7)],
+    [(0, 7, 1), (7, 13, 3), (13, 21, 5), (32, 44, 6)],
+    [(0, 7, 1), (7, 13, 4), (13, 21, 5), (32, 37, 6), (37, 41, 6), (41, 44, 6)],
+]
+
+
+def vectorised(length: int, coders, n_values: int | None = None, level="nominal", values=None):
+    n_values = n_values or max((v for units in coders for _, _, v in units), default=1)
+    g, c, v, s, e = [], [], [], [], []
+    for i, units in enumerate(coders):
+        for start, end, value in units:
+            g.append(0), c.append(i), v.append(value), s.append(start), e.append(end)
+    sums = family_sums(np.array([length]), np.ones((1, len(coders)), dtype=bool), g, c, v, s, e, n_values)
+    return family(sums, level, values), sums
+
+
+def test_krippendorff_2019_figure_12_11():
+    result, _ = vectorised(60, BOOK)
+    assert round(float(result.u[0]), 3) == 0.510
+    assert round(float(result.cu[0]), 3) == 0.724
+    assert float(result.binary[0]) == pytest.approx(0.413, abs=0.001)
+    # Values 1, 5 and 6 agree wherever they meet; 2, 3 and 4 never do; 7 met no other coder's unit.
+    assert list(np.round(result.k[0], 3)) == pytest.approx([1.0, 0.0, 0.0, 0.0, 1.0, 1.0, np.nan], nan_ok=True)
+    assert result.coverage[0][4] == pytest.approx(8 / 18)  # value 5: 8 of its 18 characters met other units
+    assert result.coverage[0][6] == 0.0
+
+
+def test_the_naive_port_reads_the_example_the_same_way():
+    naive = family_2016(60, BOOK)
+    assert round(naive["u"], 3) == 0.510 and round(naive["cu"], 3) == 0.724
+    assert naive["k"][7] is None and naive["coverage"][5] == pytest.approx(8 / 18)
+
+
+def test_identical_coders_agree_perfectly_and_a_coder_who_lumps_is_not_punished_to_zero():
+    same, _ = vectorised(50, [[(5, 20, 1), (30, 40, 2)]] * 2)
+    assert same.u[0] == pytest.approx(1.0) and same.binary[0] == pytest.approx(1.0)
+    # One coder marks two passages, the other one passage across both: the 2016 |u-alpha stays high.
+    lumped, _ = vectorised(1000, [[(100, 300, 1), (302, 500, 1)], [(100, 500, 1)]])
+    assert lumped.binary[0] > 0.9
+
+
+@st.composite
+def unitizations(draw, max_length=60, max_coders=4, max_values=3):
+    length = draw(st.integers(5, max_length))
+    n_values = draw(st.integers(1, max_values))
+    coders = []
+    for _ in range(draw(st.integers(2, max_coders))):
+        cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=8))))
+        units = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if draw(st.booleans()):
+                units.append((a, b, draw(st.integers(1, n_values))))
+        coders.append(units)
+    return length, coders, n_values
+
+
+def close(a, b):
+    if b is None:
+        return np.isnan(a)
+    return not np.isnan(a) and a == pytest.approx(b, abs=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=unitizations(), level=st.sampled_from(["nominal", "interval", "ordinal"]))
+def test_the_vectorised_family_equals_the_naive_port(case, level):
+    length, coders, n_values = case
+    values = [1.0, 2.5, 4.0][:n_values]
+    result, _ = vectorised(length, coders, n_values, level, values)
+    naive = family_2016(length, coders, level, values)
+    assert close(result.u[0], naive["u"])
+    assert close(result.binary[0], naive["binary"])
+    assert close(result.cu[0], naive["cu"])
+    for k in range(n_values):
+        assert close(result.k[0][k], naive["k"].get(k + 1)), k
+
+
+@settings(max_examples=100, deadline=None)
+@given(first=unitizations(max_values=2), second=unitizations(max_values=2))
+def test_transcripts_laid_end_to_end_add_up(first, second):
+    """Two continua pooled = one continuum made of both, when the coders are the same."""
+    (l1, c1, _), (l2, c2, _) = first, second
+    m = min(len(c1), len(c2))
+    c1, c2 = c1[:m], c2[:m]
+    g, c, v, s, e = [], [], [], [], []
+    for group, coders in ((0, c1), (1, c2)):
+        for i, units in enumerate(coders):
+            for start, end, value in units:
+                g.append(group), c.append(i), v.append(value), s.append(start), e.append(end)
+    sums = family_sums(np.array([l1, l2]), np.ones((2, m), dtype=bool), g, c, v, s, e, 2)
+    pooled = family(FamilySums(sums.ell.sum(axis=0)[None], sums.corr.sum(axis=0)[None], sums.pcorr.sum(axis=0)[None]))
+    joined = [list(a) + [(x + l1, y + l1, val) for x, y, val in b] for a, b in zip(c1, c2, strict=True)]
+    naive = family_2016(l1 + l2, joined)
+    # Units touching at the seam stay two units; gaps count by their length, not their number.
+    assert close(pooled.u[0], naive["u"]) and close(pooled.binary[0], naive["binary"])
+    assert close(pooled.cu[0], naive["cu"])
