@@ -27,6 +27,7 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tcoder import __version__
@@ -253,9 +254,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 if a.orphaned:
                     orphaned.append({"transcript": ref.name, "coder": coder, "annotation": a.to_dict()})
                 else:
-                    rows.append((a.start, a.end, a.code, coder, a.id, a))
+                    rows.append((a.start, a.end, a.code, coder, a.id, a, lf.path))
         rows.sort(key=lambda r: r[:5])
-        for start, end, code, coder, aid, a in rows:
+        for start, end, code, coder, aid, a, annotation_path in rows:
             selection_guid = guids.selection(ref.name, coder, aid)
             user = user_guid[coder]
             # date-times that match _DATETIME whole need no cleaning or escaping
@@ -271,8 +272,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
                 name = _note_name(a, codebook, coder, ref.name)
                 whose = f"memo of annotation {aid} ({ref.name}, {coder})"
+                dated = note_date(a.created, a.updated, annotation_path)
                 notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, whose, "title")} '
-                             f'creatingUser="{user}"{created}>\n'
+                             f'creatingUser="{user}" creationDateTime="{dated}">\n'
                              f"      <PlainTextContent>{xml.text(a.memo, whose, 'text')}</PlainTextContent>\n"
                              "    </Note>\n")
             quote = xml.attr(text[start:end], f"transcript {ref.name}", "text")
@@ -285,8 +287,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
         for memo in memos_by_transcript.get(ref.name, []):
-            note_xml, note_guid = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml, summary,
-                                             memo_set.relative(memo))
+            note_xml, note_guid, note_file = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml,
+                                                        summary, memo_set.relative(memo))
+            if note_file:
+                entries.append(note_file)
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
@@ -299,8 +303,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body.append("  </Sources>\n")
     project_refs = []
     for memo in other_memos:
-        note_xml, note_guid = _memo_note(memo, None, "", None, guids, user_guid, xml, summary,
-                                         memo_set.relative(memo))
+        note_xml, note_guid, note_file = _memo_note(memo, None, "", None, guids, user_guid, xml, summary,
+                                                    memo_set.relative(memo))
+        if note_file:
+            entries.append(note_file)
         notes.append(note_xml)
         memo_notes[note_guid] = memo
         code_links = [code for code in memo.targets("code") if code in code_guid]
@@ -441,8 +447,22 @@ def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) 
     return out
 
 
+def note_date(created: str | None, updated: str | None, path: Path | None) -> str:
+    """A Note's creationDateTime. QualCoder's importer stops at a Note without one, so a memo
+    without a date of its own gets the time its file was last written (UTC)."""
+    for value in (created, updated):
+        if value and _DATETIME.fullmatch(value):
+            return value
+    try:
+        stamp = path.stat().st_mtime if path is not None else 0.0
+    except OSError:
+        stamp = 0.0
+    return datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids: Guids,
-               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary, where: str) -> tuple[str, str]:
+               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary,
+               where: str) -> tuple[str, str, tuple[str, bytes] | None]:
     """A memo file as a ``<Note>``: on a passage it carries its own ``<PlainTextSelection>`` (as
     QualCoder and NVivo write a memo on text), referenced from the source."""
     guid = guids.of("memo", memo.id)
@@ -450,8 +470,7 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
     title = memo.title or f"Memo ({memo.kind})"
     user = user_guid.get(memo.author or "")
     attrs = f' creatingUser="{user}"' if user else ""
-    if memo.created and _DATETIME.fullmatch(memo.created):
-        attrs += f' creationDateTime="{memo.created}"'
+    attrs += f' creationDateTime="{note_date(memo.created, memo.updated, memo.path)}"'
     selection = ""
     link = next((li for li in memo.links if li.kind == "passage" and li.target == transcript and not li.orphaned),
                 None)
@@ -464,10 +483,15 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
         else:
             selection = (f'      <PlainTextSelection guid="{guids.of("memo-selection", memo.id)}" '
                          f'startPosition="{to_position(link.start)}" endPosition="{to_position(link.end)}" />\n')
-    note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
-            f"      <PlainTextContent>{xml.text(memo.body.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
-            f"{selection}    </Note>\n")
-    return note, guid
+    if selection:  # a memo on a passage, as QualCoder writes its annotations
+        note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
+                f"      <PlainTextContent>{xml.text(memo.body.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
+                f"{selection}    </Note>\n")
+        return note, guid, None
+    # Other memos as NVivo writes notes, their text in a file: QualCoder reads these as journal entries.
+    note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")} '
+            f'plainTextPath="internal://{guid}.txt"{attrs} />\n')
+    return note, guid, (f"sources/{guid}.txt", memo.body.encode("utf-8"))
 
 
 def _add_note_ref(codes_el: ET.Element, code_guid: str, note_guid: str, make) -> None:
