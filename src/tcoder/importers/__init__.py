@@ -87,7 +87,7 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False, encoding: st
                 cue.text = f"[{format_clock(cue.start)}] {cue.text}"
                 stamped = True
     if fmt == "zoomchat" and timestamps:  # every message keeps its time, not only a turn's first
-        for before, cue in zip(cues, cues[1:]):
+        for before, cue in zip(cues, cues[1:], strict=False):
             if cue.speaker is not None and cue.speaker == before.speaker and cue.start is not None:
                 cue.text = f"[{format_clock(cue.start)}] {cue.text}"
     names = SpeakerNames()

@@ -217,7 +217,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         if passages:
             memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo)
         else:
-            other_memos.append(memo)
+            other_memos.append(memo_file)
     memo_notes: dict[str, Memo] = {}
     entries: list[tuple[str, bytes]] = []
     astral_sources: list[str] = []
@@ -294,7 +294,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
-                memo_notes[note_guid] = memo
+                memo_notes[note_guid] = memo_file
         values = make("TextSource")
         _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)

@@ -144,14 +144,18 @@ def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[CodeSet]]:
     return _checked(codebook, path), code_sets_of(root, by_guid)
 
 
+def _members(set_el: ET.Element, kind: str) -> list[str]:
+    """The GUIDs a set's members name (``targetGUID``, or ``guid`` as ATLAS.ti writes them)."""
+    return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(set_el, kind)]
+
+
 def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> list[CodeSet]:
     """The sets of codes in a ``<Sets>`` child of ``container`` (members named by ``targetGUID``
     or, as ATLAS.ti writes them, ``guid``)."""
     out = []
     for sets_el in children(container, "Sets"):
         for el in children(sets_el, "Set"):
-            codes = [code_ids[g] for m in children(el, "MemberCode")
-                     if (g := _guid(m.get("targetGUID") or m.get("guid"))) in code_ids]
+            codes = [code_ids[g] for g in _members(el, "MemberCode") if g in code_ids]
             if codes or not any(True for _ in children(el, "MemberSource")):
                 name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
                 out.append(CodeSet(name, child_text(el, "Description").strip(), codes))
@@ -860,16 +864,13 @@ class _Reader:
                     name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
                     description = child_text(el, "Description").strip()
 
-                    def targets(kind: str, member_of: ET.Element = el) -> list[str]:
-                        return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(member_of, kind)]
-
-                    codes = [self.code_ids[g] for g in targets("MemberCode") if g in self.code_ids]
-                    sources = set(targets("MemberSource"))
+                    codes = [self.code_ids[g] for g in _members(el, "MemberCode") if g in self.code_ids]
+                    sources = set(_members(el, "MemberSource"))
                     if codes or not sources:
                         self.code_sets.append(CodeSet(name, description, codes))
                     if sources:
                         self.document_sets.append((name, sources))
-                    notes_only += bool(targets("MemberNote")) and not codes and not sources
+                    notes_only += bool(_members(el, "MemberNote")) and not codes and not sources
         if notes_only:
             self.warn(f"{notes_only} set(s) of notes only are not imported: tcoder has no notes outside passages")
 
