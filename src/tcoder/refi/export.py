@@ -33,7 +33,6 @@ from pathlib import Path
 from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
 from tcoder.atomicio import atomic_write_bytes
-from tcoder.codesets import CODE_SETS_FILE
 from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
@@ -122,12 +121,10 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
     guids = Guids(project_name or project_name_of(study))
     codebook = study.codebook
     xml = XmlText()
-    from tcoder.codesets import read_code_sets
-
-    code_sets, problems = read_code_sets(study.root)
+    summary = ExportSummary(Path(path), codes=len(codebook))
+    code_sets = theme_sets(study, summary)
     document = codebook_document(codebook, guids, origin(), xml, code_sets)
-    summary = ExportSummary(Path(path), codes=len(codebook), sets=len(code_sets))
-    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
+    summary.sets = len(code_sets)
     _warn_replaced(xml, summary, study.codebook_path, sidecar=False)
     atomic_write_bytes(path, document)
     return summary
@@ -212,10 +209,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     memos_by_transcript: dict[str, list[Memo]] = {}
     other_memos: list[Memo] = []
     known_transcripts = {ref.name for ref in transcripts}
-    for memo in memos:
-        passages = [link for link in memo.links if link.transcript_name in known_transcripts]
+    for memo_file in memos:
+        passages = [link for link in memo_file.links if link.transcript_name in known_transcripts]
         if passages:
-            memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo)
+            memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo_file)
         else:
             other_memos.append(memo_file)
     memo_notes: dict[str, Memo] = {}
@@ -286,9 +283,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 f"{note_ref}      </PlainTextSelection>\n")
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
-        for memo in memos_by_transcript.get(ref.name, []):
-            note_xml, note_guid, note_file = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml,
-                                                        summary, memo_set.relative(memo))
+        for memo_file in memos_by_transcript.get(ref.name, []):
+            note_xml, note_guid, note_file = _memo_note(memo_file, ref.name, text, to_position, guids, user_guid,
+                                                        xml, summary, memo_set.relative(memo_file))
             if note_file:
                 entries.append(note_file)
             if note_xml:
@@ -302,14 +299,14 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     if transcripts:
         body.append("  </Sources>\n")
     project_refs = []
-    for memo in other_memos:
-        note_xml, note_guid, note_file = _memo_note(memo, None, "", None, guids, user_guid, xml, summary,
-                                                    memo_set.relative(memo))
+    for memo_file in other_memos:
+        note_xml, note_guid, note_file = _memo_note(memo_file, None, "", None, guids, user_guid, xml, summary,
+                                                    memo_set.relative(memo_file))
         if note_file:
             entries.append(note_file)
         notes.append(note_xml)
-        memo_notes[note_guid] = memo
-        code_links = [code for code in memo.targets("code") if code in code_guid]
+        memo_notes[note_guid] = memo_file
+        code_links = [code for code in memo_file.targets("code") if code in code_guid]
         for code in code_links:
             _add_note_ref(codes_el, code_guid[code], note_guid, make)
         if not code_links:
@@ -360,7 +357,6 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             "attributes": _optional_file(study.root / study.settings.attributes, study.settings.attributes),
             "participants": _optional_file(study.root / study.settings.participants, study.settings.participants),
             "speakers": _optional_file(study.root / study.settings.speakers, study.settings.speakers),
-            "code_sets": _optional_file(study.root / CODE_SETS_FILE, CODE_SETS_FILE),
             "memo_files": {g: _optional_file(m.path, memo_set.relative(m)) for g, m in memo_notes.items()
                            if m.path is not None},
             "analysis": _analysis_files(study),
@@ -427,22 +423,36 @@ def _document_sets(columns: list[str], transcripts, attributes, guids: Guids, ma
 MEMBER_VALUES = frozenset({"yes", "y", "1", "true", "x"})
 
 
-def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
-    """The study's code sets (code-sets.yaml) as ``<Set>``s of ``<MemberCode>``s."""
-    from tcoder.codesets import read_code_sets
+def theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, list[str]]]:
+    """The study's themes as sets of codes (name, description, code ids): in REFI-QDA a theme
+    is a ``<Set>`` of the codes that inform it (ATLAS.ti's code groups, MAXQDA's code sets).
+    Each theme is its own set; its sub-themes are sets of their own."""
+    from tcoder.themes import ThemeFileError, read_themes
 
-    sets, problems = read_code_sets(study.root)
-    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
+    if not study.themes_path.is_file():
+        return []
+    try:
+        themes = read_themes(study.themes_path)
+    except (ThemeFileError, TcoderError) as exc:
+        summary.warnings.extend(Problem(f"the themes are not exported: {p.message}", p.path, p.line, p.column,
+                                        "warning") for p in exc.problems)
+        return []
     out = []
-    for code_set in sets:
-        el = make("Set", {"guid": guids.of("code-set", code_set.name), "name": code_set.name},
-                  subject=f"code set {code_set.name}")
-        if code_set.description:
-            make("Description", parent=el, text=code_set.description, subject=f"code set {code_set.name}",
-                 part="description")
-        for code in code_set.codes:
-            if code in study.codebook:
-                make("MemberCode", {"targetGUID": guids.code(code)}, el)
+    for theme in themes:
+        description = "\n\n".join(part for part in (theme.concept, theme.definition) if part)
+        out.append((theme.label, description, [c for c in theme.codes if c in study.codebook]))
+    return out
+
+
+def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
+    """The study's themes as ``<Set>``s of ``<MemberCode>``s."""
+    out = []
+    for name, description, codes in theme_sets(study, summary):
+        el = make("Set", {"guid": guids.of("code-set", name), "name": name}, subject=f"theme {name}")
+        if description:
+            make("Description", parent=el, text=description, subject=f"theme {name}", part="description")
+        for code in codes:
+            make("MemberCode", {"targetGUID": guids.code(code)}, el)
         out.append(el)
     return out
 
