@@ -153,3 +153,37 @@ def test_themes_go_into_a_qdc_and_back(emoji_study, tmp_path, run_cli):
 
     assert [(t.name, t.codes) for t in read_themes(tmp_path / "back" / "themes.yaml")] == [
         ("Why", ["personal-experience", "professional-duty"])]
+
+
+def test_a_document_memo_in_the_source_description_comes_in_once(mini_study, tmp_path, run_cli):
+    """QualCoder keeps a memo on a document in its TextSource's Description; tcoder writes a memo on
+    a whole transcript both there and as a note, and reads the two as one."""
+    from tcoder.memos import Link, new_memo, save_memo
+    from tcoder.memoset import load_memos
+    from tcoder.study import open_study
+
+    memo = new_memo("transcript", author="alice", title="About P01", body="Spoke fast; nervous at first.\n")
+    memo.links.append(Link("transcript", "interviews/P01.txt"))
+    (mini_study.root / "memos").mkdir()
+    save_memo(memo, mini_study.root / "memos" / "p01.md")
+    target = tmp_path / "p.qdpx"
+    assert run_cli("export", mini_study.root, "--qdpx", target, "--plain", "--validate")[0] == 0
+    root = ET.fromstring(zipfile.ZipFile(target).read("project.qde"))
+    source = root.find("q:Sources/q:TextSource", NS)
+    assert source.find("q:Description", NS).text == "Spoke fast; nervous at first."
+    assert run_cli("import-qdpx", target, "--into", tmp_path / "back")[0] == 0
+    memos = list(load_memos(open_study(tmp_path / "back")))
+    assert [(m.kind, m.body.strip(), [link.target for link in m.links]) for m in memos] == [
+        ("transcript", "Spoke fast; nervous at first.", ["interviews/P01.txt"])]
+    # the Description alone, as QualCoder writes it
+    for note in list(root.iter("{urn:QDA-XML:project:1.0}Notes")):
+        root.remove(note)
+    for ref in list(source.findall("q:NoteRef", NS)):
+        source.remove(ref)
+    alone = tmp_path / "alone.qdpx"
+    with zipfile.ZipFile(target) as original, zipfile.ZipFile(alone, "w") as out:
+        for name in original.namelist():
+            out.writestr(name, ET.tostring(root) if name == "project.qde" else original.read(name))
+    assert run_cli("import-qdpx", alone, "--into", tmp_path / "alone")[0] == 0
+    memos = list(load_memos(open_study(tmp_path / "alone")))
+    assert [(m.kind, m.body.strip()) for m in memos] == [("transcript", "Spoke fast; nervous at first.")]

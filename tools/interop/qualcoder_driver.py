@@ -136,9 +136,11 @@ def _contents(conn: sqlite3.Connection) -> dict:
     annotations = [{"source": sources.get(fid, ("?", ""))[0], "start": p0, "end": p1, "memo": memo}
                    for fid, p0, p1, memo in cur.execute("select fid, pos0, pos1, memo from annotation")]
     journals = [name for (name,) in cur.execute("select name from journal")]
+    document_memos = [name for name, memo in cur.execute("select name, ifnull(memo,'') from source") if memo.strip()]
     variables = [name for (name,) in cur.execute("select name from attribute_type")]
     return {"sources": sorted(name for name, _ in sources.values()), "codes": len(codes), "codings": codings,
-            "annotations": annotations, "journals": journals, "variables": variables}
+            "annotations": annotations, "journals": journals, "variables": variables,
+            "document_memos": document_memos}
 
 
 if __name__ == "__main__":

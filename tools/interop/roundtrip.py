@@ -32,6 +32,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -71,27 +72,27 @@ def version_of(python: str, code: str) -> str:
     return result.stdout.strip() or "?"
 
 
-PASSAGE_QUOTE = "Thanks, all of you, for coming"
+def transcripts_with_memos(qdpx: Path) -> int:
+    """Text sources to which tcoder's export gave a ``<Description>`` (their memos)."""
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(qdpx) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+    return sum(1 for el in root.iter("{urn:QDA-XML:project:1.0}TextSource")
+               if el.find("{urn:QDA-XML:project:1.0}Description") is not None)
 
 
-def enriched(study: Path, work: Path) -> Path:
-    """A copy of the study with what the sample lacks: a memo on an uncoded passage, a project
-    memo and a document set."""
-    from tcoder.memos import Memo, MemoLink, write_memo
+def passage_memos(study: Path) -> list[tuple[str, int, int]]:
+    """(transcript file name, start, end) of every memo file on a passage of the study."""
+    from tcoder.memoset import load_memos
     from tcoder.study import open_study
 
-    copy = work / "study"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(study, copy, ignore=shutil.ignore_patterns(".*"))
-    opened = open_study(copy)
-    ref = opened.transcripts[0]
-    text = opened.transcript(ref).text
-    start = text.find(PASSAGE_QUOTE)
-    if start >= 0:
-        write_memo(copy, Memo("passage-memo", "passage", "Where it starts.", None, None, None,
-                              [MemoLink(ref.name, start, start + len(PASSAGE_QUOTE), PASSAGE_QUOTE)]))
-    write_memo(copy, Memo("journal-1", "project", "Reflexive note after the first interviews."))
-    return copy
+    out = []
+    for memo in load_memos(open_study(study)):
+        for link in memo.links:
+            if link.kind == "passage" and link.start is not None and link.end is not None and not link.orphaned:
+                out.append((link.target.rpartition("/")[2], link.start, link.end))
+    return out
 
 
 def qualcoder(study: Path, checkout: Path, python: str, work: Path, rows: list[list[str]]) -> None:
@@ -99,8 +100,8 @@ def qualcoder(study: Path, checkout: Path, python: str, work: Path, rows: list[l
                             capture_output=True, text=True).stdout.strip() or "?"
     qt = version_of(python, "import PyQt6.QtCore as c; print(c.PYQT_VERSION_STR)")
     label = f"QualCoder @{commit} (PyQt6 {qt})"
-    study = enriched(study, work)
     original = study_codings(study)
+    wanted = passage_memos(study)
     memos = sum(1 for item in original.elements() if item[5])
     export = work / "for-qualcoder.qdpx"
     tcoder("export", study, "--qdpx", export, "--for", "qualcoder", "--plain", "--force")
@@ -124,14 +125,17 @@ def qualcoder(study: Path, checkout: Path, python: str, work: Path, rows: list[l
         if not maxqda:
             placed = sum(1 for c in codings if c["in_place"]
                          and texts.get(c["source"], "")[c["start"]:c["end"]] == c["text"])
-            passage_memos = sum(1 for a in report["annotations"]
-                                if texts.get(a["source"], "")[a["start"]:a["end"]] == PASSAGE_QUOTE)
+            got = {(a["source"], a["start"], a["end"]) for a in report["annotations"]}
+            placed_memos = sum(1 for w in wanted if w in got)
+            described = transcripts_with_memos(export)
             rows.append([label, "tcoder --for qualcoder -> QualCoder import", str(sum(original.values())),
                          str(len(codings)), f"{placed} of {len(codings)}",
                          f"{memos} -> {sum(1 for c in codings if c['memo'])}",
                          f"sources {len(report['sources'])}, codes {report['codes']}, variables "
-                         f"{', '.join(report['variables'])}; passage memo file -> annotation in place "
-                         f"{passage_memos} of 1; project memo file -> journals {len(report['journals'])}"])
+                         f"{', '.join(report['variables'])}; memo files on a passage -> QualCoder annotations on "
+                         f"that passage: {placed_memos} of {len(wanted)}; memo files on a whole transcript -> "
+                         f"QualCoder document memos: {len(report['document_memos'])} of {described} documents; other "
+                         f"memo files -> journal entries: {len(report['journals'])}"])
         if not out.exists():
             rows.append([label, "QualCoder export", "-", "-", "-", "-", report.get("export_error", "no file")])
             continue

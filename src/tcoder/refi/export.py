@@ -233,6 +233,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
+        opening = len(body)
         body.append(f'    <TextSource guid="{source_guid}" '
                     f'name={xml.attr(source_names[ref.name], f"transcript {ref.name}", "name")} '
                     f'plainTextPath="internal://{internal}">\n')
@@ -283,15 +284,20 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 f"{note_ref}      </PlainTextSelection>\n")
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
+        whole: list[str] = []  # memos on the whole transcript
         for memo_file in memos_by_transcript.get(ref.name, []):
             note_xml, note_guid, note_file = _memo_note(memo_file, ref.name, text, to_position, guids, user_guid,
                                                         xml, summary, memo_set.relative(memo_file))
             if note_file:
                 entries.append(note_file)
+                whole.append(memo_file.body)
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
                 memo_notes[note_guid] = memo_file
+        if whole:  # QualCoder reads a source's memo from its Description, not from its notes
+            memo_text = xml.text(source_memo_text(whole), f"memos of {ref.name}", "text")
+            body.insert(opening + 1, f"      <Description>{memo_text}</Description>\n")
         values = make("TextSource")
         _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)
@@ -455,6 +461,11 @@ def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) 
             make("MemberCode", {"targetGUID": guids.code(code)}, el)
         out.append(el)
     return out
+
+
+def source_memo_text(bodies: list[str]) -> str:
+    """The memos on a whole transcript as one text, for the source's ``<Description>``."""
+    return "\n\n".join(b.strip("\n") for b in bodies if b.strip())
 
 
 def note_date(created: str | None, updated: str | None, path: Path | None) -> str:

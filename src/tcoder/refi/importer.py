@@ -35,7 +35,8 @@ from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
-from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
+from tcoder.refi.export import (FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, source_memo_text,
+                                study_path)
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.settings import Settings
 from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes
@@ -551,8 +552,14 @@ class _Reader:
                      for sel in children(source.el, "PlainTextSelection")]
             items += [(source.el, 0, source.raw_length)]  # codings of the whole source
             label = f"text source {self._display_name(source.el)!r}"
+            whole_notes = []  # the texts of notes on the whole source
             for ref in children(source.el, "NoteRef"):  # notes on the source, or on a passage of it
-                self._source_note(name, source, label, _guid(ref.get("targetGUID")))
+                note_guid = _guid(ref.get("targetGUID"))
+                note = self.note_elements.get(note_guid)
+                if note is not None and child(note, "PlainTextSelection") is None:
+                    whole_notes.append(self.notes.get(note_guid, ""))
+                self._source_note(name, source, label, note_guid)
+            self._source_description(name, source, whole_notes)
             for sel, start, end in items:
                 codings = list(children(sel, "Coding"))
                 if not codings:
@@ -713,6 +720,17 @@ class _Reader:
                             f"{source.raw_length} characters", notes=1)
             return
         self._memo(note_guid, "passage", [link])
+
+    def _source_description(self, name: str, source: "_Source", whole_notes: list[str]) -> None:
+        """A source's ``<Description>`` (QualCoder's memo on a document) as a memo on the
+        transcript, unless it repeats the source's notes (tcoder writes both)."""
+        description = child_text(source.el, "Description")
+        if not description.strip() or self.sidecar:
+            return
+        if " ".join(description.split()) == " ".join(source_memo_text(whole_notes).split()):
+            return
+        key = f"{source.guid}:description"
+        self._memo(key, "transcript", [Link("transcript", name)], text=description, memo_id=_derived_id(key))
 
     def _uncoded_selection(self, name: str, source: "_Source", label: str, sel: ET.Element) -> None:
         """A selection without a code that carries notes or a description (a memo on a passage)."""
