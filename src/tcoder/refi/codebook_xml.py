@@ -156,11 +156,11 @@ def codebook_document(codebook: Codebook, guids: Guids, origin: str, xml: XmlTex
     sets = list(code_sets)
     if sets:
         sets_el = make("Sets", parent=root)
-        for name, description, codes in sets:
+        for name, description, members in sets:
             el = make("Set", {"guid": guids.of("code-set", name), "name": name}, sets_el, subject=f"theme {name}")
             if description:
                 make("Description", parent=el, text=description, subject=f"theme {name}", part="description")
-            for code in codes:
+            for code in members:
                 if code in codebook:
                     make("MemberCode", {"guid": guids.code(code)}, el)
     return serialise(root)

@@ -30,13 +30,19 @@ from pathlib import Path, PurePosixPath
 from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
-from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
-from tcoder.refi.export import (FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, source_memo_text,
-                                study_path)
+from tcoder.refi.export import (
+    FOLDER_VARIABLE,
+    PROJECT_FILE,
+    SET_PREFIX,
+    SIDECAR,
+    SIDECAR_FORMAT,
+    source_memo_text,
+    study_path,
+)
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
 from tcoder.settings import Settings
 from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes
