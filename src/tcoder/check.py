@@ -160,7 +160,6 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     problems.extend(study.participant_problems)
     report.participants_summary = participants_summary(study)
     _check_memos_and_themes(report, known, fixing)
-    problems.extend(_code_set_problems(study, known))
     return report
 
 
@@ -221,16 +220,6 @@ def save_moved_memos(report: CheckReport) -> list[str]:
             continue
         written.append(str(memo.path))
     return written
-
-
-def _code_set_problems(study: Study, known: set[str] | None) -> list[Problem]:
-    """Code sets (code-sets.yaml): an unreadable file, and codes that are not in the codebook."""
-    from tcoder.codesets import CODE_SETS_FILE, code_set_problems, read_code_sets
-
-    code_sets, problems = read_code_sets(study.root)
-    if known is not None:
-        problems.extend(code_set_problems(code_sets, known, study.root / CODE_SETS_FILE))
-    return problems
 
 
 def imported_text_problems(af, path) -> list[Problem]:

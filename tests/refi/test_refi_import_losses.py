@@ -51,8 +51,11 @@ def test_a_project_without_its_texts_is_refused_and_nothing_is_written(sample_st
 
     study = open_study(sample_study)
     names = {r.name for r in study.transcripts}
-    # memo files on a transcript, a passage or an annotation go out as notes on its source: lost with it
-    memos += sum(1 for m in load_memos(study) if any(link.transcript_name in names for link in m.links))
+    # memo files on a transcript, a passage or an annotation go out as notes on its source: lost with it;
+    # the others keep their text in a file under sources/ (as QualCoder reads journals): lost with it too
+    on_sources = sum(1 for m in load_memos(study) if any(link.transcript_name in names for link in m.links))
+    elsewhere = len(load_memos(study)) - on_sources
+    memos += on_sources
     into = tmp_path / "out"
     code, out, err = run_cli("import-qdpx", stripped, "--into", into)
     assert code == 1
@@ -62,7 +65,8 @@ def test_a_project_without_its_texts_is_refused_and_nothing_is_written(sample_st
     assert sum(c for c, _ in per_source.values()) == annotations
     assert sum(n for _, n in per_source.values()) == memos
     assert "is not in the archive" in err
-    assert f"{annotations} coding(s) and {memos} note(s) in all would be lost" in err
+    assert err.count("the text of a note is missing") == elsewhere
+    assert f"{annotations} coding(s) and {memos + elsewhere} note(s) in all would be lost" in err
     assert "--partial" in err and "was not created" in err
 
 

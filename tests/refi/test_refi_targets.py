@@ -28,8 +28,8 @@ def emoji_study(study_builder):
     path.write_text(path.read_text("utf-8").replace('"code": "duty",', '"code": "duty", "memo": "why it stayed",'),
                     "utf-8")
     b.attributes("transcript,group,set: Intervention\ninterviews/P01.txt,a,yes\npilot/P01.txt,b,no\n")
-    (b.root / "code-sets.yaml").write_text("sets:\n  - name: Why\n    description: Reasons\n"
-                                           "    codes: [personal, duty]\n", "utf-8")
+    (b.root / "themes.yaml").write_text("themes:\n  - id: why\n    name: Why\n    status: reviewed\n"
+                                        "    definition: Reasons\n    codes: [personal, duty]\n", "utf-8")
     return b.root
 
 
@@ -105,7 +105,7 @@ def test_memo_goes_into_the_note_and_the_description_and_comes_back_once(emoji_s
     assert memos == ["why it stayed"]
 
 
-def test_document_and_code_sets_go_out_as_sets_and_come_back(emoji_study, tmp_path, run_cli):
+def test_document_sets_and_themes_go_out_as_sets_and_come_back(emoji_study, tmp_path, run_cli):
     target = tmp_path / "p.qdpx"
     out = _export(run_cli, emoji_study, target, "--plain", "--validate")
     assert "2 sets" in out
@@ -122,16 +122,68 @@ def test_document_and_code_sets_go_out_as_sets_and_come_back(emoji_study, tmp_pa
     rows = (into / "attributes.csv").read_text("utf-8").splitlines()
     assert rows[0] == "transcript,group,set: Intervention"
     assert rows[1:] == ["interviews/P01.txt,a,yes", "pilot/P01.txt,b,no"]
-    code_sets = (into / "code-sets.yaml").read_text("utf-8")
-    # --plain: code ids are made from the names again
-    assert "name: Why" in code_sets and "- personal-experience\n" in code_sets and "- professional-duty\n" in code_sets
+    from tcoder.themes import read_themes
+
+    themes = read_themes(into / "themes.yaml")  # a theme is a set of codes: it comes back as a candidate
+    assert [(t.id, t.name, t.status, t.definition, t.codes) for t in themes] == [
+        ("why", "Why", "candidate", "Reasons", ["personal-experience", "professional-duty"])]  # --plain: new ids
 
 
-def test_atlasti_code_groups_in_a_qdc_are_kept(tmp_path, run_cli):
+def test_atlasti_code_groups_in_a_qdc_become_candidate_themes(tmp_path, run_cli):
     """A real ATLAS.ti 23.4 codebook (members named with guid=, not targetGUID=)."""
     real = Path(__file__).parent / "data" / "real" / "atlasti-23.4-code-groups.qdc"
     code, out, err = run_cli("import-qdc", real, "-o", tmp_path / "codebook.yaml")
     assert code == 0, err
-    assert "1 code set" in out
-    sets = (tmp_path / "code-sets.yaml").read_text("utf-8")
-    assert "name: code group 1" in sets and "description: kategorie 1" in sets and "- code1" in sets
+    assert "1 set(s) of codes (code groups) as candidate themes" in out
+    from tcoder.themes import read_themes
+
+    themes = read_themes(tmp_path / "themes.yaml")
+    assert [(t.id, t.name, t.status, t.definition, t.codes) for t in themes] == [
+        ("code-group-1", "code group 1", "candidate", "kategorie 1", ["code1"])]
+
+
+def test_themes_go_into_a_qdc_and_back(emoji_study, tmp_path, run_cli):
+    target = tmp_path / "c.qdc"
+    code, out, err = run_cli("export", emoji_study, "--qdc", target, "--validate")
+    assert code == 0, err
+    (tmp_path / "back").mkdir()
+    code, out, err = run_cli("import-qdc", target, "-o", tmp_path / "back" / "codebook.yaml")
+    assert code == 0, err
+    from tcoder.themes import read_themes
+
+    assert [(t.name, t.codes) for t in read_themes(tmp_path / "back" / "themes.yaml")] == [
+        ("Why", ["personal-experience", "professional-duty"])]
+
+
+def test_a_document_memo_in_the_source_description_comes_in_once(mini_study, tmp_path, run_cli):
+    """QualCoder keeps a memo on a document in its TextSource's Description; tcoder writes a memo on
+    a whole transcript both there and as a note, and reads the two as one."""
+    from tcoder.memos import Link, new_memo, save_memo
+    from tcoder.memoset import load_memos
+    from tcoder.study import open_study
+
+    memo = new_memo("transcript", author="alice", title="About P01", body="Spoke fast; nervous at first.\n")
+    memo.links.append(Link("transcript", "interviews/P01.txt"))
+    (mini_study.root / "memos").mkdir()
+    save_memo(memo, mini_study.root / "memos" / "p01.md")
+    target = tmp_path / "p.qdpx"
+    assert run_cli("export", mini_study.root, "--qdpx", target, "--plain", "--validate")[0] == 0
+    root = ET.fromstring(zipfile.ZipFile(target).read("project.qde"))
+    source = root.find("q:Sources/q:TextSource", NS)
+    assert source.find("q:Description", NS).text == "Spoke fast; nervous at first."
+    assert run_cli("import-qdpx", target, "--into", tmp_path / "back")[0] == 0
+    memos = list(load_memos(open_study(tmp_path / "back")))
+    assert [(m.kind, m.body.strip(), [link.target for link in m.links]) for m in memos] == [
+        ("transcript", "Spoke fast; nervous at first.", ["interviews/P01.txt"])]
+    # the Description alone, as QualCoder writes it
+    for note in list(root.iter("{urn:QDA-XML:project:1.0}Notes")):
+        root.remove(note)
+    for ref in list(source.findall("q:NoteRef", NS)):
+        source.remove(ref)
+    alone = tmp_path / "alone.qdpx"
+    with zipfile.ZipFile(target) as original, zipfile.ZipFile(alone, "w") as out:
+        for name in original.namelist():
+            out.writestr(name, ET.tostring(root) if name == "project.qde" else original.read(name))
+    assert run_cli("import-qdpx", alone, "--into", tmp_path / "alone")[0] == 0
+    memos = list(load_memos(open_study(tmp_path / "alone")))
+    assert [(m.kind, m.body.strip()) for m in memos] == [("transcript", "Spoke fast; nervous at first.")]

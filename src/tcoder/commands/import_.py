@@ -1,4 +1,4 @@
-"""tcoder import FILE...: .vtt, .srt, .docx and Otter text to canonical transcripts."""
+"""tcoder import FILE...: captions, documents, speech-to-text output and chats to canonical transcripts."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import os
 import sys
 from pathlib import Path
 
-HELP = "convert .vtt, .srt, .docx and Otter-style text to canonical 'Name: text' transcripts"
-DESCRIPTION = """Convert transcripts from Zoom and Teams (.vtt), subtitles (.srt), Word (.docx)
-and Otter (text export) into canonical tcoder transcripts: one 'Name: text' turn
-per speaker change, a blank line between turns, UTF-8 with LF newlines.
+HELP = "convert .vtt, .srt, .docx, .odt, .rtf, .pdf, Whisper .json, noScribe .html, Otter and Zoom chat text"
+DESCRIPTION = """Convert transcripts from Zoom and Teams (.vtt), subtitles (.srt), Word (.docx),
+LibreOffice (.odt), rich text (.rtf), PDF (its text layer), Whisper, WhisperX and
+whisper.cpp (.json), noScribe (.html), Otter (text export) and Zoom chat logs (.txt)
+into canonical tcoder transcripts: one 'Name: text' turn per speaker change, a blank
+line between turns, UTF-8 with LF newlines. Files without speakers (captions, Whisper
+without diarization) keep one line per caption or segment. No word is ever dropped.
 
 Each FILE becomes <stem>.txt beside it, or in --into DIR. Consecutive cues of one
 speaker become one turn; cues without a speaker continue the previous turn.
@@ -27,7 +30,9 @@ Examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", metavar="FILE", help="files to import (.vtt, .srt, .docx, Otter .txt)")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="files to import (.vtt, .srt, .docx, .odt, .rtf, .pdf, .json, .html, Otter or Zoom chat "
+                             ".txt)")
     parser.add_argument("--into", metavar="DIR",
                         help="write the transcripts into this folder (created if needed) instead of beside each file")
     parser.add_argument("--timestamps", action="store_true",

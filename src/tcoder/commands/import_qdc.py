@@ -44,23 +44,23 @@ def run(args: argparse.Namespace) -> int:
     if output == "-":
         sys.stdout.write(for_stream(text, sys.stdout))
         if code_sets:
-            print(f"warning: {display_path(source)}: {len(code_sets)} code set(s) are not written with -o -; "
-                  "give a file to keep them in code-sets.yaml beside it", file=sys.stderr)
+            print(f"warning: {display_path(source)}: {len(code_sets)} set(s) of codes are not written with -o -; "
+                  "give a file to keep them as themes in themes.yaml beside it", file=sys.stderr)
         return 0
     from tcoder.reports.destination import write_output
 
-    sets_path = Path(output).with_name("code-sets.yaml")
+    sets_path = Path(output).with_name("themes.yaml")
     if code_sets and sets_path.exists() and not args.force:
-        print(f"tcoder import-qdc: error: the codebook has {len(code_sets)} code set(s), which go into "
+        print(f"tcoder import-qdc: error: the codebook has {len(code_sets)} set(s) of codes, which go into "
               f"{display_path(sets_path)}; it exists: use --force to replace it", file=sys.stderr)
         return 2
     write_output(text, output, what="the codebook")
     print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
                      sys.stdout))
     if code_sets:
-        from tcoder.codesets import dump_code_sets
+        from tcoder.refi.importer import themes_text
 
-        write_output(dump_code_sets(code_sets), str(sets_path), what="the code sets")
-        print(for_stream(f"Wrote {display_path(sets_path)}: {len(code_sets)} code set(s) (groups of codes "
-                         "across the tree)", sys.stdout))
+        write_output(themes_text(code_sets), str(sets_path), what="the themes")
+        print(for_stream(f"Wrote {display_path(sets_path)}: {len(code_sets)} set(s) of codes (code groups) as "
+                         "candidate themes", sys.stdout))
     return 0

@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
                      + (f", {summary.memo_files} memo file(s) in memos/ (on passages without a code, transcripts, "
                         "codes or the project)" if summary.memo_files else "")
                      + (f", {summary.document_sets} document set(s) as set: columns" if summary.document_sets else "")
-                     + (f", {summary.code_sets} code set(s) in code-sets.yaml" if summary.code_sets else "")
+                     + (f", {summary.code_sets} set(s) of codes as candidate themes in themes.yaml"
+                        if summary.code_sets else "")
                      + lost, sys.stdout))
     print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
     if summary.with_text:

@@ -100,6 +100,8 @@ def _payload_cues(payload: str, start: float | None, line: int) -> list[Cue]:
             label, _, text = split_label(text) if pos == 0 else (None, None, text)
             cues.append(Cue(text, label, start, line=line, labelled=whole if label is not None else None))
         elif tagged and (text or voice):  # an empty voice span still says who speaks next
+            if voice and voice.startswith("//"):  # noScribe's overlapping speech: the mark stays in the text
+                voice, text = voice.lstrip("/").strip() or None, "//" + text
             cues.append(Cue(text, voice, start, line=line))
         if m is not None:
             tagged = m.group(0) != "</v>"

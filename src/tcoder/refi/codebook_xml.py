@@ -145,24 +145,22 @@ def element_factory(xml: XmlText) -> Callable[..., ET.Element]:
 
 
 def codebook_document(codebook: Codebook, guids: Guids, origin: str, xml: XmlText | None = None,
-                      code_sets: Iterable = ()) -> bytes:
-    """A .qdc file (Codebook.xsd), with the code sets (``CodeSet``s) as ``<Sets>``. ``xml``
-    collects what had to be replaced."""
+                      code_sets: Iterable[tuple[str, str, list[str]]] = ()) -> bytes:
+    """A .qdc file (Codebook.xsd), with sets of codes (name, description, code ids: the themes)
+    as ``<Sets>``. ``xml`` collects what had to be replaced."""
     make = element_factory(xml or XmlText())
     root = make("CodeBook", {"xmlns": CODEBOOK_NS, "origin": origin}, subject="origin")
     codes = make("Codes", parent=root)
     for el in code_elements(codebook, guids, make):
         codes.append(el)
-    sets = [s for s in code_sets]
+    sets = list(code_sets)
     if sets:
         sets_el = make("Sets", parent=root)
-        for code_set in sets:
-            el = make("Set", {"guid": guids.of("code-set", code_set.name), "name": code_set.name}, sets_el,
-                      subject=f"code set {code_set.name}")
-            if code_set.description:
-                make("Description", parent=el, text=code_set.description, subject=f"code set {code_set.name}",
-                     part="description")
-            for code in code_set.codes:
+        for name, description, members in sets:
+            el = make("Set", {"guid": guids.of("code-set", name), "name": name}, sets_el, subject=f"theme {name}")
+            if description:
+                make("Description", parent=el, text=description, subject=f"theme {name}", part="description")
+            for code in members:
                 if code in codebook:
                     make("MemberCode", {"guid": guids.code(code)}, el)
     return serialise(root)

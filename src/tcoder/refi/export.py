@@ -27,12 +27,12 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
 from tcoder.atomicio import atomic_write_bytes
-from tcoder.codesets import CODE_SETS_FILE
 from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
@@ -121,12 +121,10 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
     guids = Guids(project_name or project_name_of(study))
     codebook = study.codebook
     xml = XmlText()
-    from tcoder.codesets import read_code_sets
-
-    code_sets, problems = read_code_sets(study.root)
+    summary = ExportSummary(Path(path), codes=len(codebook))
+    code_sets = theme_sets(study, summary)
     document = codebook_document(codebook, guids, origin(), xml, code_sets)
-    summary = ExportSummary(Path(path), codes=len(codebook), sets=len(code_sets))
-    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
+    summary.sets = len(code_sets)
     _warn_replaced(xml, summary, study.codebook_path, sidecar=False)
     atomic_write_bytes(path, document)
     return summary
@@ -211,12 +209,12 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     memos_by_transcript: dict[str, list[Memo]] = {}
     other_memos: list[Memo] = []
     known_transcripts = {ref.name for ref in transcripts}
-    for memo in memos:
-        passages = [link for link in memo.links if link.transcript_name in known_transcripts]
+    for memo_file in memos:
+        passages = [link for link in memo_file.links if link.transcript_name in known_transcripts]
         if passages:
-            memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo)
+            memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo_file)
         else:
-            other_memos.append(memo)
+            other_memos.append(memo_file)
     memo_notes: dict[str, Memo] = {}
     entries: list[tuple[str, bytes]] = []
     astral_sources: list[str] = []
@@ -235,6 +233,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
+        opening = len(body)
         body.append(f'    <TextSource guid="{source_guid}" '
                     f'name={xml.attr(source_names[ref.name], f"transcript {ref.name}", "name")} '
                     f'plainTextPath="internal://{internal}">\n')
@@ -253,9 +252,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 if a.orphaned:
                     orphaned.append({"transcript": ref.name, "coder": coder, "annotation": a.to_dict()})
                 else:
-                    rows.append((a.start, a.end, a.code, coder, a.id, a))
+                    rows.append((a.start, a.end, a.code, coder, a.id, a, lf.path))
         rows.sort(key=lambda r: r[:5])
-        for start, end, code, coder, aid, a in rows:
+        for start, end, code, coder, aid, a, annotation_path in rows:
             selection_guid = guids.selection(ref.name, coder, aid)
             user = user_guid[coder]
             # date-times that match _DATETIME whole need no cleaning or escaping
@@ -271,8 +270,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 note_ref = f'        <NoteRef targetGUID="{note_guid}" />\n'
                 name = _note_name(a, codebook, coder, ref.name)
                 whose = f"memo of annotation {aid} ({ref.name}, {coder})"
+                dated = note_date(a.created, a.updated, annotation_path)
                 notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, whose, "title")} '
-                             f'creatingUser="{user}"{created}>\n'
+                             f'creatingUser="{user}" creationDateTime="{dated}">\n'
                              f"      <PlainTextContent>{xml.text(a.memo, whose, 'text')}</PlainTextContent>\n"
                              "    </Note>\n")
             quote = xml.attr(text[start:end], f"transcript {ref.name}", "text")
@@ -284,13 +284,20 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 f"{note_ref}      </PlainTextSelection>\n")
             sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
             summary.annotations += 1
-        for memo in memos_by_transcript.get(ref.name, []):
-            note_xml, note_guid = _memo_note(memo, ref.name, text, to_position, guids, user_guid, xml, summary,
-                                             memo_set.relative(memo))
+        whole: list[str] = []  # memos on the whole transcript
+        for memo_file in memos_by_transcript.get(ref.name, []):
+            note_xml, note_guid, note_file = _memo_note(memo_file, ref.name, text, to_position, guids, user_guid,
+                                                        xml, summary, memo_set.relative(memo_file))
+            if note_file:
+                entries.append(note_file)
+                whole.append(memo_file.body)
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
-                memo_notes[note_guid] = memo
+                memo_notes[note_guid] = memo_file
+        if whole:  # QualCoder reads a source's memo from its Description, not from its notes
+            memo_text = xml.text(source_memo_text(whole), f"memos of {ref.name}", "text")
+            body.insert(opening + 1, f"      <Description>{memo_text}</Description>\n")
         values = make("TextSource")
         _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
         body.extend(_indented(el, 3) for el in values)
@@ -298,12 +305,14 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     if transcripts:
         body.append("  </Sources>\n")
     project_refs = []
-    for memo in other_memos:
-        note_xml, note_guid = _memo_note(memo, None, "", None, guids, user_guid, xml, summary,
-                                         memo_set.relative(memo))
+    for memo_file in other_memos:
+        note_xml, note_guid, note_file = _memo_note(memo_file, None, "", None, guids, user_guid, xml, summary,
+                                                    memo_set.relative(memo_file))
+        if note_file:
+            entries.append(note_file)
         notes.append(note_xml)
-        memo_notes[note_guid] = memo
-        code_links = [code for code in memo.targets("code") if code in code_guid]
+        memo_notes[note_guid] = memo_file
+        code_links = [code for code in memo_file.targets("code") if code in code_guid]
         for code in code_links:
             _add_note_ref(codes_el, code_guid[code], note_guid, make)
         if not code_links:
@@ -354,7 +363,6 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             "attributes": _optional_file(study.root / study.settings.attributes, study.settings.attributes),
             "participants": _optional_file(study.root / study.settings.participants, study.settings.participants),
             "speakers": _optional_file(study.root / study.settings.speakers, study.settings.speakers),
-            "code_sets": _optional_file(study.root / CODE_SETS_FILE, CODE_SETS_FILE),
             "memo_files": {g: _optional_file(m.path, memo_set.relative(m)) for g, m in memo_notes.items()
                            if m.path is not None},
             "analysis": _analysis_files(study),
@@ -421,28 +429,61 @@ def _document_sets(columns: list[str], transcripts, attributes, guids: Guids, ma
 MEMBER_VALUES = frozenset({"yes", "y", "1", "true", "x"})
 
 
-def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
-    """The study's code sets (code-sets.yaml) as ``<Set>``s of ``<MemberCode>``s."""
-    from tcoder.codesets import read_code_sets
+def theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, list[str]]]:
+    """The study's themes as sets of codes (name, description, code ids): in REFI-QDA a theme
+    is a ``<Set>`` of the codes that inform it (ATLAS.ti's code groups, MAXQDA's code sets).
+    Each theme is its own set; its sub-themes are sets of their own."""
+    from tcoder.themes import ThemeFileError, read_themes
 
-    sets, problems = read_code_sets(study.root)
-    summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in problems)
+    if not study.themes_path.is_file():
+        return []
+    try:
+        themes = read_themes(study.themes_path)
+    except (ThemeFileError, TcoderError) as exc:
+        summary.warnings.extend(Problem(f"the themes are not exported: {p.message}", p.path, p.line, p.column,
+                                        "warning") for p in exc.problems)
+        return []
     out = []
-    for code_set in sets:
-        el = make("Set", {"guid": guids.of("code-set", code_set.name), "name": code_set.name},
-                  subject=f"code set {code_set.name}")
-        if code_set.description:
-            make("Description", parent=el, text=code_set.description, subject=f"code set {code_set.name}",
-                 part="description")
-        for code in code_set.codes:
-            if code in study.codebook:
-                make("MemberCode", {"targetGUID": guids.code(code)}, el)
+    for theme in themes:
+        description = "\n\n".join(part for part in (theme.concept, theme.definition) if part)
+        out.append((theme.label, description, [c for c in theme.codes if c in study.codebook]))
+    return out
+
+
+def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
+    """The study's themes as ``<Set>``s of ``<MemberCode>``s."""
+    out = []
+    for name, description, codes in theme_sets(study, summary):
+        el = make("Set", {"guid": guids.of("code-set", name), "name": name}, subject=f"theme {name}")
+        if description:
+            make("Description", parent=el, text=description, subject=f"theme {name}", part="description")
+        for code in codes:
+            make("MemberCode", {"targetGUID": guids.code(code)}, el)
         out.append(el)
     return out
 
 
+def source_memo_text(bodies: list[str]) -> str:
+    """The memos on a whole transcript as one text, for the source's ``<Description>``."""
+    return "\n\n".join(b.strip("\n") for b in bodies if b.strip())
+
+
+def note_date(created: str | None, updated: str | None, path: Path | None) -> str:
+    """A Note's creationDateTime. QualCoder's importer stops at a Note without one, so a memo
+    without a date of its own gets the time its file was last written (UTC)."""
+    for value in (created, updated):
+        if value and _DATETIME.fullmatch(value):
+            return value
+    try:
+        stamp = path.stat().st_mtime if path is not None else 0.0
+    except OSError:
+        stamp = 0.0
+    return datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids: Guids,
-               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary, where: str) -> tuple[str, str]:
+               user_guid: dict[str, str], xml: XmlText, summary: ExportSummary,
+               where: str) -> tuple[str, str, tuple[str, bytes] | None]:
     """A memo file as a ``<Note>``: on a passage it carries its own ``<PlainTextSelection>`` (as
     QualCoder and NVivo write a memo on text), referenced from the source."""
     guid = guids.of("memo", memo.id)
@@ -450,8 +491,7 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
     title = memo.title or f"Memo ({memo.kind})"
     user = user_guid.get(memo.author or "")
     attrs = f' creatingUser="{user}"' if user else ""
-    if memo.created and _DATETIME.fullmatch(memo.created):
-        attrs += f' creationDateTime="{memo.created}"'
+    attrs += f' creationDateTime="{note_date(memo.created, memo.updated, memo.path)}"'
     selection = ""
     link = next((li for li in memo.links if li.kind == "passage" and li.target == transcript and not li.orphaned),
                 None)
@@ -464,10 +504,15 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
         else:
             selection = (f'      <PlainTextSelection guid="{guids.of("memo-selection", memo.id)}" '
                          f'startPosition="{to_position(link.start)}" endPosition="{to_position(link.end)}" />\n')
-    note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
-            f"      <PlainTextContent>{xml.text(memo.body.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
-            f"{selection}    </Note>\n")
-    return note, guid
+    if selection:  # a memo on a passage, as QualCoder writes its annotations
+        note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")}{attrs}>\n'
+                f"      <PlainTextContent>{xml.text(memo.body.rstrip(chr(10)), subject, 'text')}</PlainTextContent>\n"
+                f"{selection}    </Note>\n")
+        return note, guid, None
+    # Other memos as NVivo writes notes, their text in a file: QualCoder reads these as journal entries.
+    note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")} '
+            f'plainTextPath="internal://{guid}.txt"{attrs} />\n')
+    return note, guid, (f"sources/{guid}.txt", memo.body.encode("utf-8"))
 
 
 def _add_note_ref(codes_el: ET.Element, code_guid: str, note_guid: str, make) -> None:

@@ -30,13 +30,22 @@ from pathlib import Path, PurePosixPath
 from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, AnnotationFile, annotation_path, save_annotations
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
-from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
-from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
+from tcoder.refi.export import (
+    FOLDER_VARIABLE,
+    PROJECT_FILE,
+    SET_PREFIX,
+    SIDECAR,
+    SIDECAR_FORMAT,
+    source_memo_text,
+    study_path,
+)
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.settings import Settings
+from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
 
 MAX_QDC_BYTES = 64 * 1024 ** 2
@@ -53,7 +62,7 @@ class ImportSummary:
     memos: int = 0
     attributes: int = 0
     document_sets: int = 0
-    code_sets: int = 0
+    code_sets: int = 0  # sets of codes, written as candidate themes
     memo_files: int = 0  # memos on passages without a code, transcripts, codes, the project
     exact: bool = False  # restored from tcoder.json
     positions: str = ""  # how the file counts positions, and on what evidence
@@ -124,7 +133,7 @@ def read_qdc(path: str | Path) -> Codebook:
     return read_qdc_with_sets(path)[0]
 
 
-def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[CodeSet]]:
+def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[Theme]]:
     """The codebook of a .qdc and its code sets (ATLAS.ti's code groups, MAXQDA's code sets)."""
     path = Path(path)
     try:
@@ -144,18 +153,44 @@ def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[CodeSet]]:
     return _checked(codebook, path), code_sets_of(root, by_guid)
 
 
-def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> list[CodeSet]:
+def _members(set_el: ET.Element, kind: str) -> list[str]:
+    """The GUIDs a set's members name (``targetGUID``, or ``guid`` as ATLAS.ti writes them)."""
+    return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(set_el, kind)]
+
+
+def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> list[Theme]:
     """The sets of codes in a ``<Sets>`` child of ``container`` (members named by ``targetGUID``
-    or, as ATLAS.ti writes them, ``guid``)."""
-    out = []
+    or, as ATLAS.ti writes them, ``guid``), as candidate themes."""
+    sets: list[tuple[str, str, list[str]]] = []
     for sets_el in children(container, "Sets"):
         for el in children(sets_el, "Set"):
-            codes = [code_ids[g] for m in children(el, "MemberCode")
-                     if (g := _guid(m.get("targetGUID") or m.get("guid"))) in code_ids]
+            codes = [code_ids[g] for g in _members(el, "MemberCode") if g in code_ids]
             if codes or not any(True for _ in children(el, "MemberSource")):
                 name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
-                out.append(CodeSet(name, child_text(el, "Description").strip(), codes))
-    return out
+                sets.append((name, child_text(el, "Description").strip(), codes))
+    return themes_from_sets(sets)
+
+
+def themes_from_sets(sets: list[tuple[str, str, list[str]]]) -> list[Theme]:
+    """Code sets (name, description, code ids) as candidate themes: ATLAS.ti's code groups and
+    MAXQDA's code sets gather codes across the tree, as a theme links the codes that inform it.
+    Ids are made from the names as code ids are, unique in order."""
+    themes: list[Theme] = []
+    taken: set[str] = set()
+    for name, description, codes in sets:
+        base = slugify(name) or "theme"
+        if not THEME_ID.match(base):
+            base = "theme"
+        theme_id, n = base, 2
+        while theme_id in taken:
+            theme_id, n = f"{base}-{n}", n + 1
+        taken.add(theme_id)
+        themes.append(Theme(theme_id, name, "candidate", definition=description, codes=list(dict.fromkeys(codes))))
+    return themes
+
+
+def themes_text(themes: list[Theme]) -> str:
+    return dumps_themes(ThemeFile(themes={t.id: t for t in themes}))
 
 
 def _checked(codebook: Codebook, path) -> Codebook:
@@ -522,8 +557,14 @@ class _Reader:
                      for sel in children(source.el, "PlainTextSelection")]
             items += [(source.el, 0, source.raw_length)]  # codings of the whole source
             label = f"text source {self._display_name(source.el)!r}"
+            whole_notes = []  # the texts of notes on the whole source
             for ref in children(source.el, "NoteRef"):  # notes on the source, or on a passage of it
-                self._source_note(name, source, label, _guid(ref.get("targetGUID")))
+                note_guid = _guid(ref.get("targetGUID"))
+                note = self.note_elements.get(note_guid)
+                if note is not None and child(note, "PlainTextSelection") is None:
+                    whole_notes.append(self.notes.get(note_guid, ""))
+                self._source_note(name, source, label, note_guid)
+            self._source_description(name, source, whole_notes)
             for sel, start, end in items:
                 codings = list(children(sel, "Coding"))
                 if not codings:
@@ -685,6 +726,17 @@ class _Reader:
             return
         self._memo(note_guid, "passage", [link])
 
+    def _source_description(self, name: str, source: "_Source", whole_notes: list[str]) -> None:
+        """A source's ``<Description>`` (QualCoder's memo on a document) as a memo on the
+        transcript, unless it repeats the source's notes (tcoder writes both)."""
+        description = child_text(source.el, "Description")
+        if not description.strip() or self.sidecar:
+            return
+        if " ".join(description.split()) == " ".join(source_memo_text(whole_notes).split()):
+            return
+        key = f"{source.guid}:description"
+        self._memo(key, "transcript", [Link("transcript", name)], text=description, memo_id=_derived_id(key))
+
     def _uncoded_selection(self, name: str, source: "_Source", label: str, sel: ET.Element) -> None:
         """A selection without a code that carries notes or a description (a memo on a passage)."""
         refs = [_guid(r.get("targetGUID")) for r in children(sel, "NoteRef")]
@@ -770,9 +822,6 @@ class _Reader:
             for file in self.sidecar.get("analysis") or []:  # memos, themes and their history
                 plan.files[file["path"]] = _file_bytes(file)
             plan.summary.codes = len(self.code_ids)
-            code_sets = self.sidecar.get("code_sets")
-            if code_sets:
-                plan.files[code_sets["path"]] = _file_bytes(code_sets)
             attributes = self.sidecar.get("attributes")
             plan.summary.attributes = len(_csv_header(_file_bytes(attributes))) - 1 if attributes else 0
             return
@@ -781,8 +830,8 @@ class _Reader:
         if csv_text:
             plan.files["attributes.csv"] = csv_text.encode("utf-8")
             plan.summary.attributes = count
-        if self.code_sets:
-            plan.files[CODE_SETS_FILE] = dump_code_sets(self.code_sets).encode("utf-8")
+        if self.code_sets:  # tcoder's settings are not in the file: the default name
+            plan.files[Settings().themes] = themes_text(self.code_sets).encode("utf-8")
         plan.summary.document_sets, plan.summary.code_sets = len(self.document_sets), len(self.code_sets)
 
     def _variable_values(self) -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -846,11 +895,11 @@ class _Reader:
         return out.getvalue(), len(columns)
 
     def _sets(self) -> None:
-        """Document sets (by source GUID) and code sets (by code id) from every ``<Sets>``: the
-        project's and the codebook's (ATLAS.ti names members with ``guid``, the standard with
-        ``targetGUID``)."""
+        """Document sets (by source GUID) and sets of codes (as candidate themes) from every
+        ``<Sets>``: the project's and the codebook's (ATLAS.ti names members with ``guid``, the
+        standard with ``targetGUID``)."""
         self.document_sets: list[tuple[str, set[str]]] = []
-        self.code_sets: list[CodeSet] = []
+        code_sets: list[tuple[str, str, list[str]]] = []
         notes_only = 0
         containers = [self.root, *children(self.root, "CodeBook")]
         for container in containers:
@@ -858,17 +907,14 @@ class _Reader:
                 for el in children(sets_el, "Set"):
                     name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
                     description = child_text(el, "Description").strip()
-
-                    def targets(kind: str, member_of: ET.Element = el) -> list[str]:
-                        return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(member_of, kind)]
-
-                    codes = [self.code_ids[g] for g in targets("MemberCode") if g in self.code_ids]
-                    sources = set(targets("MemberSource"))
+                    codes = [self.code_ids[g] for g in _members(el, "MemberCode") if g in self.code_ids]
+                    sources = set(_members(el, "MemberSource"))
                     if codes or not sources:
-                        self.code_sets.append(CodeSet(name, description, codes))
+                        code_sets.append((name, description, codes))
                     if sources:
                         self.document_sets.append((name, sources))
-                    notes_only += bool(targets("MemberNote")) and not codes and not sources
+                    notes_only += bool(_members(el, "MemberNote")) and not codes and not sources
+        self.code_sets = themes_from_sets(code_sets)
         if notes_only:
             self.warn(f"{notes_only} set(s) of notes only are not imported: tcoder has no notes outside passages")
 
