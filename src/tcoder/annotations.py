@@ -44,8 +44,6 @@ IMPORTED_TEXT = "imported_text"
 #: The consensus file's header field that remembers adjudication decisions of "none"
 #: (records with a ``code``, see docs/formats.md; written by :mod:`tcoder.adjudication`).
 NONE_FIELD = "adjudicated_none"
-#: The annotation field listing the ids a consensus annotation came from.
-SOURCES_FIELD = "sources"
 
 _HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
 _KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",

@@ -40,6 +40,8 @@ class CheckReport:
     reanchored: list[LoadedAnnotations] = field(default_factory=list)
     #: files with annotations of one code on overlapping text (``check --fix`` merges them)
     overlapping: list[LoadedAnnotations] = field(default_factory=list)
+    #: files with annotations still carrying code ids the codebook's history retired
+    pending: list[LoadedAnnotations] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     participants_summary: str = ""
     memos: int = 0
@@ -59,6 +61,23 @@ class CheckReport:
     def moved(self) -> int:
         return sum(len(l.moved) for l in self.reanchored)
 
+    def pending_lines(self) -> list[str]:
+        """One line per file and old id: 'interviews/P02.bob.json: 3 x 'a' -> 'b' (merged 2026-03-04)'."""
+        from tcoder.errors import display_path
+
+        lines = []
+        for loaded in self.pending:
+            counts: Counter = Counter()
+            how: dict[tuple[str, tuple[str, ...]], str] = {}
+            for m in loaded.pending_migration:
+                key = (m.old, m.mapping.codes)
+                counts[key] += 1
+                how[key] = m.mapping.explain(m.old)
+            for (old, new), n in counts.items():
+                target = " + ".join(new) if new else "(deleted)"
+                lines.append(f"{display_path(loaded.path)}: {n} x {old} -> {target} ({how[(old, new)]})")
+        return lines
+
     def as_dict(self) -> dict:
         return {
             "study": str(self.study.root),
@@ -73,6 +92,11 @@ class CheckReport:
             "memos": self.memos,
             "journal_entries": self.journal_entries,
             "themes": self.themes,
+            "pending_migration": [
+                {"file": str(loaded.path), "coder": loaded.coder,
+                 "annotations": [{"id": m.annotation_id, "old": m.old, "new": list(m.mapping.codes),
+                                  "kind": m.mapping.kind} for m in loaded.pending_migration]}
+                for loaded in self.pending],
             "errors": [str(p) for p in self.errors],
             "warnings": [str(p) for p in self.warnings],
         }
@@ -83,6 +107,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     report = CheckReport(study)
     problems = report.problems
     problems.extend(study.problems)
+    problems.extend(Problem(note, study.root, severity="warning") for note in study.recovered)
     known: set[str] | None = None
     try:
         codebook = study.codebook
@@ -93,6 +118,9 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     except TcoderError as exc:
         problems.extend(exc.problems)
         report.codebook_summary = f"{study.settings.codebook}: not usable (see errors)"
+    history = study.history
+    problems.extend(study.history_problems)
+    problems.extend(history.problems)
     if not study.transcripts:
         problems.append(Problem("no transcripts (.txt or .md files) in this folder", study.root))
     readable = []
@@ -149,6 +177,8 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             if loaded.reanchored:
                 report.reanchored.append(loaded)
                 problems.extend(_reanchor_warnings(loaded, fixing))
+            if loaded.pending_migration:
+                report.pending.append(loaded)
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
@@ -340,11 +370,11 @@ def save_reanchored(report: CheckReport) -> list[str]:
     known = set(study.codebook.codes) if report.codebook_summary and "not usable" not in report.codebook_summary \
         else None
     written = []
-    for stale in report.reanchored:
+    for stale in list(dict.fromkeys([*report.reanchored, *report.pending])):
         with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
             # Read again under the lock: the file may have changed since the check.
             loaded = study.load_annotations(stale.ref, stale.coder, known)
-            if loaded.reanchored:
+            if loaded.reanchored or loaded.pending_migration:
                 save_annotations(loaded.file, loaded.path)
                 written.append(str(loaded.path))
     return written
