@@ -23,6 +23,7 @@ from tcoder import __version__
 COMMANDS: dict[str, str] = {
     "code": "tcoder.commands.code",
     "check": "tcoder.commands.check",
+    "codebook": "tcoder.commands.codebook",
     "status": "tcoder.commands.status",
     "import": "tcoder.commands.import_",
     "import-survey": "tcoder.commands.import_survey",
