@@ -486,3 +486,40 @@ def test_check_fix_writes_pending_migrations(study_root, run_cli, monkeypatch):
     assert "outreach" not in codes_in(study_root, "focus-groups/FG1.txt", "alice")
     code, out, err = run_cli("check", study_root)
     assert "Pending migration" not in out
+
+
+def test_code_sets_themes_and_memos_follow_their_codes(study_root, monkeypatch):
+    from tcoder.codesets import CodeSet, read_code_sets, write_code_sets
+    from tcoder.memos import code_link, new_memo
+    from tcoder.memoset import create_memo, load_memos
+    from tcoder.themes import read_themes
+
+    monkeypatch.chdir(study_root)
+    write_code_sets(study_root, [CodeSet("Reasons", "why people act", ["personal", "duty"]),
+                                 CodeSet("Actions", "", ["curriculum", "outreach"])])
+    (study_root / "themes.yaml").write_text(
+        "# our candidate themes\nthemes:\n  - id: why\n    name: Why they act\n    codes: [personal, duty]\n"
+        "  - id: what\n    name: What they do   # keep this comment\n    codes: [curriculum, outreach]\n",
+        encoding="utf-8")
+    study = reopen(study_root)
+    create_memo(study, new_memo("code", title="Duty", body="Personal and duty overlap a lot.",
+                                links=[code_link("duty")], memo_id="m1"))
+    create_memo(study, new_memo("code", title="Outreach", body="About outreach.", links=[code_link("outreach")],
+                                memo_id="m2"))
+    before = snapshot(study_root)
+    outcome = merge_codes(reopen(study_root), ["duty"], "personal", who="t")
+    summary = outcome.plan.summary(applied=True)
+    assert "  code-sets.yaml: code set(s) Reasons follow the codes" in summary
+    assert "  themes.yaml: theme(s) Why they act follow their codes" in summary
+    assert [s.codes for s in read_code_sets(study_root)[0]] == [["personal"], ["curriculum", "outreach"]]
+    themes = read_themes(study_root / "themes.yaml")
+    assert [t.codes for t in themes] == [["personal"], ["curriculum", "outreach"]]
+    assert "# keep this comment" in (study_root / "themes.yaml").read_text()
+    memos = load_memos(reopen(study_root)).by_id
+    assert memos["m1"].targets("code") == ["personal"] and memos["m1"].body.startswith("Personal and")
+    outcome = delete_code(reopen(study_root), "outreach", delete_annotations=True, who="t")
+    assert any("memo m2 is about 'outreach', which is deleted; the memo is kept" in n for n in outcome.plan.notes)
+    assert [s.codes for s in read_code_sets(study_root)[0]] == [["personal"], ["curriculum"]]
+    undo_operation(reopen(study_root))
+    undo_operation(reopen(study_root))
+    assert snapshot(study_root) == before

@@ -206,8 +206,19 @@ def participants_summary(study: Study) -> str:
             f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
 
 
+def with_old_ids(study: Study, known: set[str] | None) -> set[str] | None:
+    """The codebook's ids and the old ids its history maps to them: a memo, theme or code
+    set written before a rename (on a branch, say) still names its code."""
+    if known is None:
+        return None
+    history = study.history
+    return known | {old for old in history.retired
+                    if (m := history.resolve(old, "", known)) is not None and m.kind == "mapped"}
+
+
 def _check_memos_and_themes(report: CheckReport, known_codes: set[str] | None, fixing: bool) -> None:
     """Memo files (front matter, ids, links) and the themes file (codes, sub-themes, cycles)."""
+    known_codes = with_old_ids(report.study, known_codes)
     from tcoder.memoset import check_links, kind_problems, load_memos
     from tcoder.themelog import history_path, read_history
     from tcoder.themes import ThemeFileError, read_themes, theme_problems
@@ -254,6 +265,7 @@ def save_moved_memos(report: CheckReport) -> list[str]:
 
 def _code_set_problems(study: Study, known: set[str] | None) -> list[Problem]:
     """Code sets (code-sets.yaml): an unreadable file, and codes that are not in the codebook."""
+    known = with_old_ids(study, known)
     from tcoder.codesets import CODE_SETS_FILE, code_set_problems, read_code_sets
 
     code_sets, problems = read_code_sets(study.root)

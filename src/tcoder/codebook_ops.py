@@ -19,6 +19,7 @@ Everything here is plain Python a unit test can call; the command line
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -83,6 +84,16 @@ class FilePlan:
 
 
 @dataclass
+class OtherFile:
+    """A file besides the annotation files that names the codes changed (code sets, a memo)."""
+
+    path: Path
+    before: bytes
+    after: bytes
+    what: str
+
+
+@dataclass
 class LeftFile:
     """An annotation file open in another coder's live session: left as it is, and
     read through the history's mapping until that session saves it."""
@@ -118,6 +129,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     introduces: list[str] = field(default_factory=list)  # code ids this operation creates
     codebook_changes: str = ""
+    others: list[OtherFile] = field(default_factory=list)
 
     @property
     def annotations_changed(self) -> int:
@@ -157,6 +169,8 @@ class Plan:
                 if f.combined:
                     what.append(f"{f.combined} duplicate(s) combined")
                 lines.append(f"    {display_path(f.path)}: {', '.join(what)}")
+        for other in self.others:
+            lines.append(f"  {display_path(other.path)}: {other.what}")
         if self.left:
             lines.append("  Open in a live coding session, left as they are and read under the new codes until "
                          "saved:")
@@ -172,7 +186,7 @@ class Plan:
                                  "codebook": self.study.settings.codebook})
         change.write(self.study.codebook_path, self.codebook_after, before=self.codebook_before)
         change.write(history_path(self.study.codebook_path), self.history_after, before=self.history_before)
-        for f in self.files:
+        for f in [*self.files, *self.others]:
             change.write(f.path, f.after, before=f.before)
         return change.apply()
 
@@ -423,10 +437,82 @@ class _Planner:
 
     # ------------------------------------------------------------ the result
 
+    def references(self, recode: Mapping[str, Sequence[str]]) -> tuple[list[OtherFile], list[str]]:
+        """Code sets, themes and memos that name a changed code follow it: ``recode`` maps
+        an old id to the codes it became (none: deleted). Their files are written by their
+        own modules' writers (which keep every untouched line), in the same step."""
+        from tcoder.codesets import CODE_SETS_FILE, dump_code_sets, read_code_sets
+        from tcoder.memos import Link, encode_memo
+        from tcoder.memoset import load_memos
+        from tcoder.themes import ThemeFileError, encode_themes, read_themes
+
+        def follow(codes: list[str]) -> list[str]:
+            out: list[str] = []
+            for code in codes:
+                out.extend(recode.get(code, [code]))
+            return list(dict.fromkeys(out))
+
+        others: list[OtherFile] = []
+        notes: list[str] = []
+        root = self.study.root
+        sets, problems = read_code_sets(root)
+        path = root / CODE_SETS_FILE
+        if problems and any(c in recode for s in sets for c in s.codes):
+            notes.append(f"{CODE_SETS_FILE} could not be read as a whole, so its codes were left as they are")
+        elif sets:
+            changed = []
+            for code_set in sets:
+                codes = follow(code_set.codes)
+                if codes != code_set.codes:
+                    changed.append(code_set.name)
+                    code_set.codes = codes
+            if changed:
+                others.append(OtherFile(path, path.read_bytes(), dump_code_sets(sets).encode("utf-8"),
+                                        f"code set(s) {', '.join(changed)} follow the codes"))
+        themes_path = self.study.themes_path
+        if themes_path.is_file():
+            try:
+                themes = read_themes(themes_path)
+            except ThemeFileError:
+                notes.append(f"{themes_path.name} could not be read, so the codes of its themes were left as they are")
+            else:
+                moved = []
+                for theme in themes:
+                    codes = follow(theme.codes)
+                    if codes != theme.codes:
+                        moved.append(theme.label)
+                        theme.codes = codes
+                if moved:
+                    others.append(OtherFile(themes_path, themes_path.read_bytes(), encode_themes(themes),
+                                            f"theme(s) {', '.join(moved)} follow their codes"))
+        for memo in load_memos(self.study):
+            if memo.path is None or memo.raw is None or not any(
+                    link.kind == "code" and link.target in recode for link in memo.links):
+                continue
+            links: list[Link] = []
+            for link in memo.links:
+                targets = recode.get(link.target) if link.kind == "code" else None
+                if targets is None:
+                    links.append(link)
+                elif not targets:
+                    links.append(link)  # the memo stays about the deleted code: never lost, check shows it
+                    notes.append(f"memo {memo.id} is about {link.target!r}, which is deleted; the memo is kept")
+                else:
+                    for target in targets:
+                        if not any(other.kind == "code" and other.target == target for other in links):
+                            links.append(dataclasses.replace(link, target=target))
+            if [(link.kind, link.target) for link in links] != [(link.kind, link.target) for link in memo.links]:
+                memo.links = links
+                others.append(OtherFile(memo.path, memo.raw, encode_memo(memo), "the memo follows its code"))
+        return others, notes
+
     def finish(self, label: str, data: dict[str, Any], *, changes: str, files: list[FilePlan] = (),  # type: ignore[assignment]
-               left: list[LeftFile] = (), notes: Iterable[str] = (), introduces: Iterable[str] = ()  # type: ignore[assignment]
-               ) -> Plan:
-        """Check the edited codebook and assemble the plan."""
+               left: list[LeftFile] = (), notes: Iterable[str] = (), introduces: Iterable[str] = (),  # type: ignore[assignment]
+               recode: Mapping[str, Sequence[str]] | None = None) -> Plan:
+        """Check the edited codebook and assemble the plan (with the code sets and
+        memos that follow the codes of ``recode``)."""
+        others, more_notes = self.references(recode) if recode else ([], [])
+        notes = [*notes, *more_notes]
         new_text = self.doc.text
         try:
             parse_codebook(new_text.lstrip("\ufeff"), self.path)
@@ -437,7 +523,7 @@ class _Planner:
         history_text = self.history_raw.decode("utf-8-sig") if self.history_raw is not None else None
         history_after = appended(history_text, entry).encode("utf-8")
         return Plan(self.study, self.op, label, entry, self.codebook_raw, _encode(new_text), self.history_raw,
-                    history_after, list(files), list(left), list(notes), list(introduces), changes)
+                    history_after, list(files), list(left), list(notes), list(introduces), changes, others)
 
 
 def coded_files(study: Study, codes: Iterable[str], history: History | None = None,
@@ -746,7 +832,8 @@ def rename_code(study: Study, old: str, new: str, *, name: str | None = None, wh
         if "name" in updates and updates["name"] and updates["name"] != code.name:
             data.update(name=updates["name"], was=code.name)
         label = f"rename {old!r} to {new!r}" + (f" ({data['name']})" if "was" in data else "")
-        return p.finish(label, data, changes=f"id {old!r} -> {new!r}", files=files, left=left, introduces=[new])
+        return p.finish(label, data, changes=f"id {old!r} -> {new!r}", files=files, left=left, introduces=[new],
+                        recode={old: [new]})
 
     return _perform(study, "rename", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
                     dry_run=dry_run)
@@ -840,7 +927,7 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
         label = f"merge {listed} into {target!r}" + (" (new)" if created else "")
         changes = f"{len(merged)} code(s) merged into {target!r}" + (", which is new" if created else "")
         return p.finish(label, data, changes=changes, files=files, left=left, notes=notes,
-                        introduces=[target] if created else [])
+                        introduces=[target] if created else [], recode={s: [target] for s in merged})
 
     return _perform(study, "merge", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
                     dry_run=dry_run)
@@ -1031,7 +1118,8 @@ def split_code(study: Study, source: str, targets: Sequence[str], assignment: As
         label = f"split {source!r} into {listed}"
         changes = (f"{len(created)} code(s) added" if created else "no codes added") + \
             (f", {source!r} removed" if not keeps else f", {source!r} kept")
-        return p.finish(label, data, changes=changes, files=files, left=left, notes=notes, introduces=created)
+        return p.finish(label, data, changes=changes, files=files, left=left, notes=notes, introduces=created,
+                        recode=None if keeps else {source: wanted})
 
     return _perform(study, "split", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
                     dry_run=dry_run)
@@ -1150,7 +1238,7 @@ def delete_code(study: Study, code_id: str, *, delete_annotations: bool = False,
         if removed_left:
             data["removed"] = removed_left
         label = f"delete {code_id!r} ({code.name})" + (f" and its {sum(usage.values())} annotation(s)" if usage else "")
-        return p.finish(label, data, changes="1 code removed", files=files, left=left)
+        return p.finish(label, data, changes="1 code removed", files=files, left=left, recode={code_id: []})
 
     return _perform(study, "delete", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
                     dry_run=dry_run)
