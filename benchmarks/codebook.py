@@ -26,7 +26,6 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 from generate import generate_study  # noqa: E402
-
 from tcoder.codebook_ops import merge_codes, rename_code, undo_operation  # noqa: E402
 from tcoder.study import open_study  # noqa: E402
 

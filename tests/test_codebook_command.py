@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codebookkit import codes_in, coded_study, snapshot
+from codebookkit import coded_study, codes_in, snapshot
 from tcoder.codebook_history import parse_history, render_entry
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from codebookkit import CODERS, TRANSCRIPTS, codes_in, coded_study, live_session, snapshot, tell
+from codebookkit import CODERS, TRANSCRIPTS, coded_study, codes_in, live_session, snapshot, tell
 from tcoder.annotations import read_annotations
 from tcoder.changeset import operations
 from tcoder.codebook_history import derived_id, history_path, read_history
 from tcoder.codebook_ops import (
-    OperationRefused,
     delete_code,
     derive_id,
     edit_code,

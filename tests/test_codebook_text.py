@@ -13,6 +13,7 @@ from studykit import MINI_CODEBOOK, SAMPLE_STUDY
 from tcoder.codebook import parse_codebook
 from tcoder.codebook_text import CodebookText, EditError
 
+
 def template(name: str) -> str:
     """A codebook shipped with tcoder (tcoder init writes them)."""
     from importlib import resources

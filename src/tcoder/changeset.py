@@ -463,8 +463,8 @@ def _images(operation: Operation) -> Iterator[tuple[FileRecord, bytes | None, by
     """Each file with its before and after content, checked against the recorded hashes."""
     manifest = json.loads((operation.folder / "manifest.json").read_bytes())
     with open(operation.folder / "images", "rb") as images:
-        for record, entry in zip(operation.files, manifest["files"]):
-            sides = []
+        for record, entry in zip(operation.files, manifest["files"], strict=True):
+            sides: list[bytes | None] = []
             for side in ("before", "after"):
                 spec = entry[side]
                 if spec is None:

@@ -224,7 +224,7 @@ class History:
             chain.extend(e for e in result.chain if e not in chain)
             if result.kind == "undecided":
                 return Mapping("undecided", (), tuple(chain))
-            for code, code_id in zip(result.codes, result.ids):
+            for code, code_id in zip(result.codes, result.ids, strict=True):
                 if code not in codes:
                     codes.append(code)
                     ids.append(code_id)
@@ -404,7 +404,7 @@ def migrate_file(af: AnnotationFile, history: History, known: set[str] | None) -
             out.append(a)
             continue
         changed = True
-        for code, ident in zip(mapping.codes, mapping.ids):
+        for code, ident in zip(mapping.codes, mapping.ids, strict=True):
             out.append(a.copy(code=code) if ident == a.id else a.copy(code=code, id=ident))
     if changed:
         af.annotations = out

@@ -47,7 +47,7 @@ from tcoder.codebook import CODE_ID, Code, Codebook, command_for_key, normalise_
 from tcoder.codebook_history import Entry, History, appended, derived_id, history_path, migrate_file, parse_history
 from tcoder.codebook_text import CodebookText, EditError
 from tcoder.errors import CodebookError, LockedError, Problem, TcoderError
-from tcoder.study import Study, TranscriptRef
+from tcoder.study import Study
 from tcoder.yamlsource import suggest
 
 KIND_PREFIX = "codebook."
@@ -186,8 +186,10 @@ class Plan:
                                  "codebook": self.study.settings.codebook})
         change.write(self.study.codebook_path, self.codebook_after, before=self.codebook_before)
         change.write(history_path(self.study.codebook_path), self.history_after, before=self.history_before)
-        for f in [*self.files, *self.others]:
+        for f in self.files:
             change.write(f.path, f.after, before=f.before)
+        for other in self.others:
+            change.write(other.path, other.after, before=other.before)
         return change.apply()
 
 
@@ -861,13 +863,12 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
                 raise _refuse(f"{code.id!r} is an exclusive domain; merge its values instead", p.path)
         target_code = p.codebook.codes.get(target)
         created = target_code is None
-        domains = {p.codebook.domain_of(c.id).id if p.codebook.domain_of(c.id) else None for c in codes}
+        domains = {_domain_id(p.codebook, c.id) for c in codes}
         if target_code is not None:
             if target_code.exclusive:
                 raise _refuse(f"{target!r} is an exclusive domain; codes are merged into one of its values, not into "
                               "the domain", p.path)
-            target_domain = p.codebook.domain_of(target)
-            domains.add(target_domain.id if target_domain else None)
+            domains.add(_domain_id(p.codebook, target))
             for code in codes:
                 if target in p.codebook.descendants(code.id):
                     raise _refuse(f"{target!r} is inside {code.id!r}; merge into a code outside it", p.path)
@@ -876,11 +877,10 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
                 raise _refuse(f"there is no code {target!r}; to create it as the merged code, give its name "
                               "(--name)", p.path)
             p.check_new_id(target)
-            first_domain = p.codebook.domain_of(codes[0].id)
-            domains.add(first_domain.id if first_domain else None)
+            domains.add(_domain_id(p.codebook, codes[0].id))
         if len(domains) > 1:
-            described = ", ".join(f"{c.id!r} ({'a value of ' + repr(p.codebook.domain_of(c.id).id) if p.codebook.domain_of(c.id) else 'a code'})"  # type: ignore[union-attr]
-                                  for c in codes)
+            described = ", ".join(f"{c.id!r} (" + (f"a value of {_domain_id(p.codebook, c.id)!r}"
+                                                   if _domain_id(p.codebook, c.id) else "a code") + ")" for c in codes)
             raise _refuse(f"cannot merge across exclusive domains: {described} and {target!r} are not all values of "
                           "the same domain (a domain value means one answer to one question)", p.path)
         notes: list[str] = []
@@ -931,6 +931,11 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
 
     return _perform(study, "merge", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
                     dry_run=dry_run)
+
+
+def _domain_id(codebook: Codebook, code_id: str) -> str | None:
+    domain = codebook.domain_of(code_id)
+    return domain.id if domain is not None else None
 
 
 def _combine_duplicates(af: AnnotationFile, code: str) -> int:
@@ -1090,8 +1095,8 @@ def split_code(study: Study, source: str, targets: Sequence[str], assignment: As
             af.annotations = out
 
             def record_target(record: dict[str, Any]) -> str | None:
-                ids = record.get("sources") if isinstance(record.get("sources"), list) else []
-                for ident in ids:
+                sources = record.get("sources")
+                for ident in sources if isinstance(sources, list) else []:
                     chosen = assignment.get(str(ident)) or fallback
                     if chosen:
                         return chosen[0]
@@ -1301,7 +1306,7 @@ def _check_introduced_unused(study: Study, operation: Operation) -> None:
     needles = {c: json.dumps(c, ensure_ascii=False).encode("utf-8") for c in introduced}
     used: Counter[str] = Counter()
     where: dict[str, list[str]] = {}
-    for path, coder, _transcript in annotation_files(study):
+    for path, _coder, _transcript in annotation_files(study):
         if path in written:
             continue
         try:

@@ -120,8 +120,8 @@ def _convert(source: Path, into: str, folder: Path) -> _Import:
             decoded = decode_bytes(raw, source)
             turns = find_turns(decoded.text)
             name = f"{into.strip('/')}/{source.name}" if into.strip("/") else source.name
-            speakers = {t.speaker for t in turns if t.speaker}
-            return _Import(source, name, raw, f"copied from {display_path(source)} ({len(speakers)} speaker(s))",
+            voices = {t.speaker for t in turns if t.speaker}
+            return _Import(source, name, raw, f"copied from {display_path(source)} ({len(voices)} speaker(s))",
                            [f"{source.name}: {w}" for w in decoded.warnings])
         text = converted.text
     else:

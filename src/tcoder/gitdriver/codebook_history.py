@@ -86,7 +86,7 @@ def map_sides(top: Path, merged_path: str, sides: list[AnnotationFile | None]) -
         return []
     notes = []
     names = ("the common ancestor's", "our", "their")
-    for name, side in zip(names, sides):
+    for name, side in zip(names, sides, strict=False):
         if side is None:
             continue
         migrations = [m for m in migrate_file(side, history, None) if m.pending_write]
