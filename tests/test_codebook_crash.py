@@ -1,7 +1,7 @@
 """A study-wide codebook operation killed (SIGKILL, for real) at random points: the
 next run completes it or rolls it back, never half; undo still restores every byte.
 
-The suite kills a dozen times at crash points and a few times at random moments;
+The suite kills ten times at crash points and five times at random moments;
 ``TCODER_CRASH_RUNS=500`` (and ``TCODER_CRASH_SEED``) repeats it as long as you like."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ CHILD = textwrap.dedent("""
     """)
 
 TRANSCRIPTS = 24
-RUNS = int(os.environ.get("TCODER_CRASH_RUNS", "12"))
+RUNS = int(os.environ.get("TCODER_CRASH_RUNS", "10"))
 CODERS = ("alice", "bob", "carol")
 
 

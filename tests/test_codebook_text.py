@@ -267,7 +267,7 @@ def _comments(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=codebooks(), data=st.data())
 def test_changing_a_value_changes_one_line(text, data):
     doc = CodebookText(text)
@@ -282,25 +282,24 @@ def test_changing_a_value_changes_one_line(text, data):
     assert before_value is not doc.data
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=codebooks(), data=st.data())
 def test_removing_a_code_only_removes_its_own_lines(text, data):
     doc = CodebookText(text)
     code = data.draw(st.sampled_from(sorted(doc.codes)))
     doc.remove_code(code)
-    removed, added = changed_lines(text, doc.text)
-    assert added == [] or added == ["codes: []"] or all(line.strip() == "codes: []" for line in added)
-    kept = text.splitlines()
-    for line in removed:
-        kept.remove(line)
-    assert [line for line in kept if line.strip()] == [line for line in doc.text.splitlines() if line.strip()
-                                                        and line.strip() != "codes: []"]
-    for line in removed:
-        assert line.strip() == "" or code in line or line.strip().startswith(("name:", "description:", "-", "#",
-                                                                               "codes:", "{"))
+    old, new = text.splitlines(), doc.text.splitlines()
+    if any(line.strip() == "codes: []" for line in new):  # the last top-level code: the list stays, empty
+        assert "codes: []" not in text
+        return
+    # the new text is the old one with one run of lines cut out
+    cut = len(old) - len(new)
+    assert cut > 0
+    assert any(old[:i] + old[i + cut:] == new for i in range(len(new) + 1)), (text, doc.text)
+    assert code not in parse_codebook(doc.text).codes
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=codebooks(), data=st.data())
 def test_moving_a_code_keeps_its_text_and_every_other_line(text, data):
     doc = CodebookText(text)
@@ -332,7 +331,7 @@ def test_moving_a_code_keeps_its_text_and_every_other_line(text, data):
     assert all(line.startswith(("codes:", "name:", "description:")) or line in parent_lines for line in new), new
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=codebooks(), data=st.data())
 def test_adding_a_code_only_adds_lines(text, data):
     doc = CodebookText(text)

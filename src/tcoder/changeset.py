@@ -42,6 +42,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, Callable, Iterator, Literal
 
@@ -374,7 +375,8 @@ def _prepare(root: Path, op_id: str, change: ChangeSet, changes: list[_Change]) 
         os.fsync(out.fileno())
     _checkpoint()
     manifest = {"format": JOURNAL_FORMAT, "id": op_id, "kind": change.kind, "label": change.label,
-                "who": change.who, "when": _now(), "note": change.note, "meta": change.meta, "files": files}
+                "who": change.who, "when": _now(), "note": change.note, "meta": change.meta,
+                "pid": os.getpid(), "files": files}
     atomic_write_bytes(partial / "manifest.json", _dump(manifest))
     _checkpoint()
     fsync_folder(partial)
@@ -596,8 +598,25 @@ def _complete(root: Path, operation: Operation) -> Recovery:
             written.append(path)
         _checkpoint()
     flush_filesystem(root, written)
+    _remove_temporary_files(root, operation)
     _finish(operation, recovered=True, skipped=skipped)
     return Recovery(operation, completed=True, skipped=skipped)
+
+
+def _remove_temporary_files(root: Path, operation: Operation) -> None:
+    """The temporary files the interrupted process left while replacing the operation's
+    files (``.NAME.PID.RANDOM.tmp``: its process id tells them from anyone else's)."""
+    try:
+        pid = int(json.loads((operation.folder / "manifest.json").read_bytes()).get("pid"))
+    except (OSError, ValueError, TypeError):
+        return
+    for record in operation.files:
+        path = root / record.path
+        for leftover in path.parent.glob(f".{glob_escape(path.name)}.{pid}.*.tmp"):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
 
 
 # ---------------------------------------------------------------- undo
