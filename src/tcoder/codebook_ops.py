@@ -33,7 +33,6 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from tcoder.annotations import (
     NONE_FIELD,
-    SOURCES_FIELD,
     Annotation,
     AnnotationFile,
     AnnotationLock,
@@ -414,7 +413,7 @@ class _Planner:
         self.locks.append(lock)
         return None
 
-    def rewrite(self, transform: Callable[[AnnotationFile], "_Effect"], codes: Iterable[str]
+    def rewrite(self, transform: Callable[[AnnotationFile, _Scanned], "_Effect"], codes: Iterable[str]
                 ) -> tuple[list[FilePlan], list[LeftFile], list[tuple[_Scanned, _Effect]]]:
         """Apply ``transform`` to every file mentioning ``codes``: the files to write, the
         files left to live sessions, and (for those) what the transform would have done."""
@@ -422,7 +421,7 @@ class _Planner:
         left: list[LeftFile] = []
         left_effects: list[tuple[_Scanned, _Effect]] = []
         for scanned in self.scan(codes):
-            effect = transform(scanned.file)
+            effect = transform(scanned.file, scanned)
             if not effect.any:
                 continue
             kept_out = self.claim(scanned, effect.count)
@@ -820,7 +819,7 @@ def rename_code(study: Study, old: str, new: str, *, name: str | None = None, wh
             updates["name"] = code.name  # the name was the id: keep what coders see
         p.doc.set_fields(old, updates)
 
-        def transform(af: AnnotationFile) -> _Effect:
+        def transform(af: AnnotationFile, where: _Scanned) -> _Effect:
             effect = _Effect()
             for i, a in enumerate(af.annotations):
                 if a.code == old:
@@ -851,7 +850,7 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
     target code and the sources leave the codebook, their child codes moving
     under the target. A target that does not exist is created where the first
     source was, named ``name``. Passages that become the same code on the same
-    span in one file are combined into one (memos joined)."""
+    text in one file are combined into one (see :mod:`tcoder.overlaps`)."""
 
     def build(p: _Planner) -> Plan:
         merged = [s for s in dict.fromkeys(sources) if s != target]
@@ -902,22 +901,25 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
             p.doc.remove_code(code.id)
         source_set = set(merged)
 
-        def transform(af: AnnotationFile) -> _Effect:
+        def transform(af: AnnotationFile, where: _Scanned) -> _Effect:
             effect = _Effect()
+            recoded = set()
             for i, a in enumerate(af.annotations):
                 if a.code in source_set:
                     af.annotations[i] = a.copy(code=target)
+                    recoded.add(a.id)
                     effect.recoded += 1
-            if effect.recoded:
-                effect.combined = _combine_duplicates(af, target)
+            if recoded:
+                effect.combined = _merge_overlaps(af, recoded, lambda: p.study.transcript(where.transcript).text)
             _recode_header(af, lambda record: target, effect, source_set)
             return effect
 
         files, left, _ = p.rewrite(transform, merged)
         combined = sum(f.combined for f in files)
         if combined:
-            notes.append(f"{combined} annotation(s) had the same passage as another one that became {target!r} and "
-                         "were combined with it (memos kept)")
+            notes.append(f"{combined} annotation(s) shared text with another that became {target!r} in the same file "
+                         "and were combined with it, as tcoder does whenever a code is applied twice to the same "
+                         "text (their text united, memos kept)")
         names = {c.id: c.name for c in codes}
         data: dict[str, Any] = {"codes": merged, "into": target, "names": names}
         if created:
@@ -938,37 +940,33 @@ def _domain_id(codebook: Codebook, code_id: str) -> str | None:
     return domain.id if domain is not None else None
 
 
-def _combine_duplicates(af: AnnotationFile, code: str) -> int:
-    """Annotations of ``code`` with the same span become one: the oldest stays,
-    memos are joined, consensus ``sources`` united. Returns how many went."""
-    first: dict[tuple[int, int], int] = {}
-    out: list[Annotation] = []
+def _merge_overlaps(af: AnnotationFile, recoded: set[str], text: Callable[[], str]) -> int:
+    """Annotations that now have one code and share text (one passage coded with both
+    merged codes) become one, by the rule of :mod:`tcoder.overlaps` (the earliest one's
+    id, the union of the text, every memo). Returns how many went."""
+    from tcoder.overlaps import merged_annotation, overlap_groups
+
+    groups = [g for g in overlap_groups(af.annotations) if any(a.id in recoded for a in g.annotations)]
+    if not groups:
+        return 0
+    content = text()
     gone = 0
-    ordered = sorted(af.annotations, key=lambda a: (a.created or "", a.id))
-    for a in ordered:
-        if a.code != code:
+    replaced: dict[str, Annotation | None] = {}
+    for group in groups:
+        merged = merged_annotation(group.annotations, content)
+        for a in group.annotations:
+            replaced[a.id] = None
+        replaced[merged.id] = merged
+        gone += len(group.annotations) - 1
+    out = []
+    for a in af.annotations:
+        if a.id in replaced:
+            kept = replaced.pop(a.id)
+            if kept is not None:
+                out.append(kept)
+        else:
             out.append(a)
-            continue
-        key = (a.start, a.end)
-        if key not in first:
-            first[key] = len(out)
-            out.append(a)
-            continue
-        kept = out[first[key]]
-        memos = [m for m in (kept.memo, a.memo) if m]
-        memo = "\n\n".join(dict.fromkeys(memos)) or None
-        extra_sources = []
-        for item in (kept, a):
-            value = item.extra.get(SOURCES_FIELD)
-            if isinstance(value, list):
-                extra_sources.extend(value)
-        changes: dict[str, Any] = {"memo": memo}
-        if extra_sources:
-            changes[SOURCES_FIELD] = list(dict.fromkeys(extra_sources))
-        out[first[key]] = kept.copy(**changes)
-        gone += 1
-    if gone:
-        af.annotations = out
+    af.annotations = out
     return gone
 
 
@@ -1073,7 +1071,7 @@ def split_code(study: Study, source: str, targets: Sequence[str], assignment: As
                 missing.append(annotation_id)
             return chosen
 
-        def transform(af: AnnotationFile) -> _Effect:
+        def transform(af: AnnotationFile, where: _Scanned) -> _Effect:
             effect = _Effect()
             out: list[Annotation] = []
             for a in af.annotations:
@@ -1211,7 +1209,7 @@ def delete_code(study: Study, code_id: str, *, delete_annotations: bool = False,
         if code.children:
             raise _refuse(f"{code_id!r} has codes of its own ({', '.join(map(repr, code.children[:5]))}); move or "
                           "delete them first", p.path)
-        def transform(af: AnnotationFile) -> _Effect:
+        def transform(af: AnnotationFile, where: _Scanned) -> _Effect:
             effect = _Effect()
             kept = []
             for a in af.annotations:

@@ -89,8 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     merge = sub.add_parser("merge", help="merge codes into one",
                            description="Merge codes into TARGET: their passages (every coder's) get TARGET and they "
                                        "leave the codebook; their child codes move under TARGET. A TARGET that does "
-                                       "not exist is created where the first code was (give --name). Passages that "
-                                       "end up with the same code on the same span are combined (memos kept).")
+                                       "not exist is created where the first code was (give --name). Passages of "
+                                       "one file that end up with the same code on shared text are combined, as "
+                                       "when a code is applied twice (their text united, memos kept).")
     _common(merge)
     merge.add_argument("codes", metavar="CODE", nargs="+", help="the codes to merge")
     merge.add_argument("--into", required=True, metavar="TARGET", help="the code they become")
