@@ -203,13 +203,23 @@ class Operation:
     when: str
     note: str
     meta: dict[str, Any]
-    files: list[FileRecord]
     folder: Path
     state: State = "prepared"
     skipped: list[str] = field(default_factory=list)  # files left as they were when completing after a crash
     recovered: bool = False
     undone_by: str | None = None
     undone_at: str | None = None
+    file_count: int = 0
+    _files: list[FileRecord] | None = field(default=None, repr=False)
+
+    @property
+    def files(self) -> list[FileRecord]:
+        """Every file of the operation (read from its manifest when first asked for: a
+        listing of many operations reads only their small records)."""
+        if self._files is None:
+            manifest = json.loads((self.folder / "manifest.json").read_bytes())
+            self._files = _file_records(manifest)
+        return self._files
 
     @property
     def undo_of(self) -> str | None:
@@ -378,6 +388,7 @@ def _prepare(root: Path, op_id: str, change: ChangeSet, changes: list[_Change]) 
                 "who": change.who, "when": _now(), "note": change.note, "meta": change.meta,
                 "pid": os.getpid(), "files": files}
     atomic_write_bytes(partial / "manifest.json", _dump(manifest))
+    atomic_write_bytes(partial / "record.json", _dump(dict(manifest, files=len(files))))
     _checkpoint()
     fsync_folder(partial)
     final = journal / op_id
@@ -441,14 +452,25 @@ def _dump(data: Any) -> bytes:
 # ---------------------------------------------------------------- reading the journal
 
 
+def _file_records(manifest: dict[str, Any]) -> list[FileRecord]:
+    return [FileRecord(f["path"], f["before"]["sha256"] if f["before"] else None,
+                       f["after"]["sha256"] if f["after"] else None) for f in manifest["files"]]
+
+
 def _load(folder: Path) -> Operation:
-    manifest = json.loads((folder / "manifest.json").read_bytes())
-    if manifest.get("format") != JOURNAL_FORMAT:
-        raise ChangeSetError(Problem(f"unknown journal format {manifest.get('format')!r}", folder))
-    files = [FileRecord(f["path"], f["before"]["sha256"] if f["before"] else None,
-                        f["after"]["sha256"] if f["after"] else None) for f in manifest["files"]]
-    operation = Operation(manifest["id"], manifest["kind"], manifest["label"], manifest.get("who", ""),
-                          manifest["when"], manifest.get("note", ""), manifest.get("meta") or {}, files, folder)
+    """An operation from its small record (its manifest, when the record is missing)."""
+    try:
+        head = json.loads((folder / "record.json").read_bytes())
+        files = None
+    except FileNotFoundError:
+        head = json.loads((folder / "manifest.json").read_bytes())
+        files = _file_records(head)
+    if head.get("format") != JOURNAL_FORMAT:
+        raise ChangeSetError(Problem(f"unknown journal format {head.get('format')!r}", folder))
+    operation = Operation(head["id"], head["kind"], head["label"], head.get("who", ""), head["when"],
+                          head.get("note", ""), head.get("meta") or {}, folder,
+                          file_count=head["files"] if isinstance(head["files"], int) else len(head["files"]),
+                          _files=files)
     try:
         state = json.loads((folder / "state.json").read_bytes())
     except FileNotFoundError:
