@@ -884,7 +884,7 @@ class CodingSession:
         history = self.study.history
         if not history.retired:
             return 0
-        return len([m for m in migrate_file(af, history, self._known_codes()) if m.pending_write])
+        return len([m for m in migrate_file(af, history, self.study.known_codes()) if m.pending_write])
 
     def remap_codes(self) -> int:
         """After the codebook changed (a rename or merge made elsewhere while this file
