@@ -953,7 +953,12 @@ def _merge_overlaps(af: AnnotationFile, recoded: set[str], text: Callable[[], st
     gone = 0
     replaced: dict[str, Annotation | None] = {}
     for group in groups:
-        merged = merged_annotation(group.annotations, content)
+        # stamped with the group's latest edit, not now: the same operation gives the same bytes
+        # wherever it is made (two clones that make it merge without a difference)
+        latest = max((a.updated or a.created or "" for a in group.annotations), default="") or None
+        merged = merged_annotation(group.annotations, content, when=latest)
+        if latest is None:  # none of them had a time: none is made up
+            merged.updated = None
         for a in group.annotations:
             replaced[a.id] = None
         replaced[merged.id] = merged
