@@ -20,16 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
 
-from tcoder.annotations import SOURCES_FIELD, Annotation, new_annotation, now_iso
+from tcoder.annotations import NONE_FIELD, SOURCES_FIELD, Annotation, new_annotation, now_iso
 from tcoder.codebook import Codebook
 from tcoder.coding_status import CoderStatus, Policy, coders_for, policy_of
 from tcoder.segments import trim_span
 from tcoder.session import ABSENT, ApplyResult, Change, CodingSession, HeaderChange, SessionError, Step
 from tcoder.study import CONSENSUS
-
-#: The consensus file's header field that remembers decisions of "none".
-NONE_FIELD = "adjudicated_none"
-#: The annotation field listing the ids a consensus annotation came from.
 
 Span = tuple[int, int]
 Choice = Literal["coder", "union", "intersection", "none"]

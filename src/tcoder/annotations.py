@@ -41,6 +41,9 @@ CODER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 #: text that is not at the annotation's offsets (nor anywhere in the transcript): that text.
 #: ``tcoder check`` warns about each until the field is removed.
 IMPORTED_TEXT = "imported_text"
+#: The consensus file's header field that remembers adjudication decisions of "none"
+#: (records with a ``code``, see docs/formats.md; written by :mod:`tcoder.adjudication`).
+NONE_FIELD = "adjudicated_none"
 
 _HEADER_KEYS = ("format", "transcript", "text_sha256", "coder")
 _KNOWN_KEYS = ("id", "code", "start", "end", "quote", "prefix", "suffix", "memo", "created", "updated",
@@ -492,8 +495,11 @@ class AnnotationLock:
     def _record(self, fd: int) -> None:
         info = dict(self._holder, since=now_iso())
         data = json.dumps(info).encode()
-        os.ftruncate(fd, 0)
+        # Write, then cut to length: truncating to zero first makes ext4 flush the file
+        # to disk (its protection for files rewritten that way), which costs milliseconds
+        # per lock, and a study-wide operation takes hundreds of locks.
         os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
 
     def holder(self) -> dict[str, Any]:
         try:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bool = True) -> None:
     """Write ``data`` to a temporary file in the same folder, fsync it, rename it over
-    ``path``, then fsync the folder so the rename itself survives a power cut."""
+    ``path``, then fsync the folder so the rename itself survives a power cut.
+
+    ``durable=False`` leaves out both fsyncs: the replacement is still atomic for
+    every reader and survives the process being killed, and the caller makes it
+    durable later in one step (:func:`flush_filesystem`), as a batch of many files does."""
     path = Path(path)
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -25,7 +30,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if mode is not None:
@@ -37,7 +43,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         except OSError:
             pass
         raise
-    fsync_folder(folder)
+    if durable:
+        fsync_folder(folder)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
@@ -58,6 +65,46 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
         pass
     finally:
         os.close(dfd)
+
+
+def flush_filesystem(folder: str | os.PathLike[str], paths: list[Path] | None = None) -> None:
+    """Make every write below ``folder`` durable: one ``syncfs`` of its file system
+    where the C library has it (Linux), else an fsync of each of ``paths`` and their folders."""
+    if _syncfs(folder):
+        return
+    for path in paths or ():
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    for parent in {Path(p).parent for p in paths or ()}:
+        fsync_folder(parent)
+
+
+def _syncfs(folder: str | os.PathLike[str]) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
 
 
 def is_leftover_temp(name: str) -> bool:

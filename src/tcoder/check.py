@@ -41,6 +41,8 @@ class CheckReport:
     reanchored: list[LoadedAnnotations] = field(default_factory=list)
     #: files with annotations of one code on overlapping text (``check --fix`` merges them)
     overlapping: list[LoadedAnnotations] = field(default_factory=list)
+    #: files with annotations still carrying code ids the codebook's history retired
+    pending: list[LoadedAnnotations] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     participants_summary: str = ""
     memos: int = 0
@@ -60,6 +62,23 @@ class CheckReport:
     def moved(self) -> int:
         return sum(len(l.moved) for l in self.reanchored)
 
+    def pending_lines(self) -> list[str]:
+        """One line per file and old id: 'interviews/P02.bob.json: 3 x 'a' -> 'b' (merged 2026-03-04)'."""
+        from tcoder.errors import display_path
+
+        lines = []
+        for loaded in self.pending:
+            counts: Counter = Counter()
+            how: dict[tuple[str, tuple[str, ...]], str] = {}
+            for m in loaded.pending_migration:
+                key = (m.old, m.mapping.codes)
+                counts[key] += 1
+                how[key] = m.mapping.explain(m.old)
+            for (old, new), n in counts.items():
+                target = " + ".join(new) if new else "(deleted)"
+                lines.append(f"{display_path(loaded.path)}: {n} x {old} -> {target} ({how[(old, new)]})")
+        return lines
+
     def as_dict(self) -> dict:
         return {
             "study": str(self.study.root),
@@ -74,6 +93,11 @@ class CheckReport:
             "memos": self.memos,
             "journal_entries": self.journal_entries,
             "themes": self.themes,
+            "pending_migration": [
+                {"file": str(loaded.path), "coder": loaded.coder,
+                 "annotations": [{"id": m.annotation_id, "old": m.old, "new": list(m.mapping.codes),
+                                  "kind": m.mapping.kind} for m in loaded.pending_migration]}
+                for loaded in self.pending],
             "errors": [str(p) for p in self.errors],
             "warnings": [str(p) for p in self.warnings],
         }
@@ -84,6 +108,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     report = CheckReport(study)
     problems = report.problems
     problems.extend(study.problems)
+    problems.extend(Problem(note, study.root, severity="warning") for note in study.recovered)
     known: set[str] | None = None
     try:
         codebook = study.codebook
@@ -94,6 +119,9 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     except TcoderError as exc:
         problems.extend(exc.problems)
         report.codebook_summary = f"{study.settings.codebook}: not usable (see errors)"
+    history = study.history
+    problems.extend(study.history_problems)
+    problems.extend(history.problems)
     if not study.transcripts:
         problems.append(Problem("no transcripts (.txt or .md files) in this folder", study.root))
     readable = []
@@ -150,6 +178,8 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             if loaded.reanchored:
                 report.reanchored.append(loaded)
                 problems.extend(_reanchor_warnings(loaded, fixing))
+            if loaded.pending_migration:
+                report.pending.append(loaded)
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
@@ -176,8 +206,19 @@ def participants_summary(study: Study) -> str:
             f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
 
 
+def with_old_ids(study: Study, known: set[str] | None) -> set[str] | None:
+    """The codebook's ids and the old ids its history maps to them: a memo, theme or code
+    set written before a rename (on a branch, say) still names its code."""
+    if known is None:
+        return None
+    history = study.history
+    return known | {old for old in history.retired
+                    if (m := history.resolve(old, "", known)) is not None and m.kind == "mapped"}
+
+
 def _check_memos_and_themes(report: CheckReport, known_codes: set[str] | None, fixing: bool) -> None:
     """Memo files (front matter, ids, links) and the themes file (codes, sub-themes, cycles)."""
+    known_codes = with_old_ids(report.study, known_codes)
     from tcoder.memoset import check_links, kind_problems, load_memos
     from tcoder.themelog import history_path, read_history
     from tcoder.themes import ThemeFileError, read_themes, theme_problems
@@ -329,11 +370,11 @@ def save_reanchored(report: CheckReport) -> list[str]:
     known = set(study.codebook.codes) if report.codebook_summary and "not usable" not in report.codebook_summary \
         else None
     written = []
-    for stale in report.reanchored:
+    for stale in list(dict.fromkeys([*report.reanchored, *report.pending])):
         with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
             # Read again under the lock: the file may have changed since the check.
             loaded = study.load_annotations(stale.ref, stale.coder, known)
-            if loaded.reanchored:
+            if loaded.reanchored or loaded.pending_migration:
                 save_annotations(loaded.file, loaded.path)
                 written.append(str(loaded.path))
     return written

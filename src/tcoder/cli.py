@@ -21,8 +21,10 @@ from tcoder import __version__
 
 #: command name -> module, in the order ``--help`` lists them
 COMMANDS: dict[str, str] = {
+    "init": "tcoder.commands.init",
     "code": "tcoder.commands.code",
     "check": "tcoder.commands.check",
+    "codebook": "tcoder.commands.codebook",
     "status": "tcoder.commands.status",
     "import": "tcoder.commands.import_",
     "import-survey": "tcoder.commands.import_survey",

@@ -176,6 +176,9 @@ class Codebook:
     title: str = ""
     description: str = ""
     path: Path | None = None
+    #: SHA-256 of the file's bytes as read: an edit made from this codebook is refused
+    #: when the file has changed since (someone else's edit is never overwritten)
+    source_sha256: str = ""
 
     def __post_init__(self) -> None:
         self.order = {cid: i for i, cid in enumerate(self.codes)}
@@ -259,7 +262,7 @@ def parse_codebook(text: str, path: str | os.PathLike[str] | None = None) -> Cod
     if root is None or not root.is_map:
         line = root.mark.line if root else None
         raise CodebookError(Problem("a codebook is a YAML mapping with a 'codes:' list "
-                                    "(see codebooks/template.yaml)", path, line, 1 if line else None))
+                                    "(tcoder init writes a commented one)", path, line, 1 if line else None))
     check_fields(root, TOP_FIELDS, "the codebook", path, problems)
     codes: dict[str, Code] = {}
     codes_node = root.value.get("codes")
@@ -474,7 +477,11 @@ def load_codebook(path: str | os.PathLike[str]) -> Codebook:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CodebookError(Problem(f"the codebook is not UTF-8 (invalid byte at {exc.start})", path)) from None
-    return parse_codebook(text, path)
+    codebook = parse_codebook(text, path)
+    import hashlib
+
+    codebook.source_sha256 = hashlib.sha256(raw).hexdigest()
+    return codebook
 
 
 def codebook_to_yaml(codebook: Codebook) -> str:

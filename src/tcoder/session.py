@@ -37,6 +37,7 @@ from tcoder.annotations import (
     save_annotations,
 )
 from tcoder.codebook import Codebook
+from tcoder.codebook_history import migrate_file
 from tcoder.coding_status import (
     DONE,
     IN_PROGRESS,
@@ -828,9 +829,10 @@ class CodingSession:
             self.unseen_report = report
             return report
         self._disk_problem = []
-        theirs = theirs_file.annotations
         if theirs_file.text_sha256 is not None and theirs_file.text_sha256 != self.transcript.sha256:
-            reanchor(theirs, self.transcript.text)
+            reanchor(theirs_file.annotations, self.transcript.text)
+        self._migrate(theirs_file)  # old code ids read under the current codes, as when the file was opened
+        theirs = theirs_file.annotations
         if self.read_only:
             merged = {a.id: a for a in theirs}
             conflicts: list = []
@@ -872,6 +874,37 @@ class CodingSession:
         if report.changed:
             self.unseen_report = report
         return report
+
+    def _migrate(self, af: AnnotationFile) -> int:
+        """Map code ids the codebook's history retired to the current codes, in place."""
+        history = self.study.history
+        if not history.retired:
+            return 0
+        return len([m for m in migrate_file(af, history, self.study.known_codes()) if m.pending_write])
+
+    def remap_codes(self) -> int:
+        """After the codebook changed (a rename or merge made elsewhere while this file
+        was open): annotations still carrying old ids are shown under the current codes
+        and written with them at the next save. Returns how many were mapped."""
+        h = self._header
+        current = AnnotationFile(h.coder, h.transcript, h.text_sha256, list(self._annotations.values()), h.format,
+                                 dict(h.extra))
+        base = AnnotationFile(h.coder, h.transcript, h.text_sha256, list(self._base.values()), h.format,
+                              dict(self._header_base))
+        mapped = self._migrate(current)
+        self._migrate(base)
+        if not mapped and current.extra == h.extra:
+            return 0
+        with self._state_lock:
+            self._annotations = {a.id: a for a in current.annotations}
+            self._base = {a.id: a for a in base.annotations}
+            self._header = AnnotationFile(h.coder, h.transcript, h.text_sha256, [], h.format, current.extra)
+            self._header_base = dict(base.extra)
+            self._index = None
+            self.revision += 1
+            if not self.read_only:
+                self._dirty = True
+        return mapped
 
     def take_report(self) -> SyncReport | None:
         """The last merge with the file on disk that nobody has shown yet (saving merges too)."""

@@ -31,6 +31,7 @@ from tcoder.annotations import (
 from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
+from tcoder.codebook_history import History, Migration, history_path, migrate_file, read_history
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
 from tcoder.quotes import shorten
@@ -72,6 +73,13 @@ class LoadedAnnotations:
     reanchored: bool = False  # the transcript changed since the file was written
     anchors: list[AnchorResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: annotations that carried a code id the codebook history retired, read under the current code
+    migrations: list[Migration] = field(default_factory=list)
+
+    @property
+    def pending_migration(self) -> list[Migration]:
+        """Migrations that saving the file would write (the others need a person's decision)."""
+        return [m for m in self.migrations if m.pending_write]
 
     @property
     def annotations(self) -> list[Annotation]:
@@ -98,6 +106,10 @@ class Study:
         self.transcripts: list[TranscriptRef] = []
         self._files: dict[str, dict[str, Path]] = {}
         self._texts: dict[str, Transcript] = {}
+        #: what opening the study did to finish operations a crash had interrupted
+        self.recovered: list[str] = []
+        #: why the codebook history could not be read (then old ids are not mapped)
+        self.history_problems: list[Problem] = []
         self._discover()
 
     # ------------------------------------------------------------ listing
@@ -254,7 +266,7 @@ class Study:
         path = self.codebook_path
         if not path.is_file():
             hint = (" (tcoder.yaml names it)" if self.settings.path and self.settings.codebook != "codebook.yaml"
-                    else "; create one (see codebooks/template.yaml) or name it in tcoder.yaml")
+                    else "; 'tcoder init' writes a commented one, or name yours in tcoder.yaml")
             raise StudyError(Problem(f"the study has no codebook at {self.settings.codebook}{hint}", self.root))
         return load_codebook(path)
 
@@ -262,7 +274,18 @@ class Study:
         """Read the codebook again (it may have been edited); the old one stays if the new one is invalid."""
         fresh = load_codebook(self.codebook_path)
         self.__dict__["codebook"] = fresh
+        self.__dict__.pop("history", None)
         return fresh
+
+    @cached_property
+    def history(self) -> History:
+        """The codebook's history (empty when there is none, or when it cannot be read:
+        then :attr:`history_problems` says why and old ids are not mapped)."""
+        try:
+            return read_history(history_path(self.codebook_path))
+        except TcoderError as exc:
+            self.history_problems = exc.problems
+            return History([], history_path(self.codebook_path))
 
     @cached_property
     def _attributes(self) -> tuple[Attributes, list[Problem]]:
@@ -343,6 +366,16 @@ class Study:
                         f"annotation {a.id} ({a.code}) is orphaned: its passage {_short(a.quote)} is no longer in "
                         "the transcript (kept, with its old offsets)", path))
         af.transcript = af.transcript or ref.file_name
+        if self.history.retired:
+            loaded.migrations = migrate_file(af, self.history, known_codes)
+            undecided = {m.annotation_id: m for m in loaded.migrations if not m.pending_write}
+            for m in undecided.values():
+                loaded.problems.append(Problem(
+                    f"annotation {m.annotation_id} carries the code {m.old!r}, but {m.mapping.explain(m.old)}, and "
+                    "the history does not say where this annotation goes (it was made elsewhere, or later): recode "
+                    "it (ctrl+r in the coding screen) or delete it", path))
+            if undecided and known_codes is not None:
+                known_codes = known_codes | {m.old for m in undecided.values()}
         loaded.problems.extend(span_problems(af, len(transcript.text), path, known_codes))
         return loaded
 
@@ -380,4 +413,20 @@ def open_study(path: str | os.PathLike[str]) -> Study:
         raise StudyError(Problem("no such folder", root))
     if not root.is_dir():
         raise StudyError(Problem("a study is a folder (with a codebook.yaml and transcripts), not a file", root))
-    return Study(root, load_settings(root))
+    recovered = _recover(root)
+    study = Study(root, load_settings(root))
+    study.recovered = recovered
+    return study
+
+
+def _recover(root: Path) -> list[str]:
+    """Finish (or discard) operations a crash interrupted, before anything is read."""
+    from tcoder.changeset import pending, recover
+
+    if not pending(root):
+        return []
+    try:
+        return [r.message() for r in recover(root)]
+    except OSError as exc:
+        raise StudyError(Problem(f"an interrupted operation must be completed before this study can be used, "
+                                 f"but tcoder cannot write here ({exc.strerror})", root)) from None

@@ -83,6 +83,12 @@ def parse_yaml(text: str, path: str | os.PathLike[str] | None) -> YNode | None:
         raise YamlProblems([Problem(f"YAML error: {exc}", path)]) from None
     if node is None:
         return None
+    return convert_node(node, path)
+
+
+def convert_node(node: yaml.Node, path: str | os.PathLike[str] | None = None) -> YNode:
+    """A node already composed (by any PyYAML loader) as plain data with positions,
+    under the same rules as :func:`parse_yaml`. Raises :class:`YamlProblems`."""
     problems: list[Problem] = []
     result = _convert(node, path, problems, 0)
     if problems:

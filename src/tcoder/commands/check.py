@@ -21,8 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY", help="the study folder")
     parser.add_argument("--fix", action="store_true",
                         help="save re-anchored offsets of annotations and of memos' passage links whose "
-                             "transcript changed (orphaned ones are kept and flagged), and merge annotations of one code "
-                             "on overlapping text into one")
+                             "transcript changed (orphaned ones are kept and flagged), merge annotations of one "
+                             "code on overlapping text into one, and write the current code ids of annotations "
+                             "pending migration")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--quiet", "-q", action="store_true", help="print problems only")
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     study = open_study(args.study)
     report = check_study(study, fixing=args.fix)
-    written = save_reanchored(report) if args.fix and report.reanchored else []
+    written = save_reanchored(report) if args.fix and (report.reanchored or report.pending) else []
     if args.fix and report.memos_moved:
         written += save_moved_memos(report)
     merged = merge_overlapping(report) if args.fix and report.overlapping else []
@@ -77,6 +78,14 @@ def run(args: argparse.Namespace) -> int:
         for path, n in merged:
             print(for_stream(f"Merged      {n} group(s) of overlapping annotations of one code in "
                              f"{display_path(path)}", out), file=out)
+        if report.pending:
+            count = sum(len(loaded.pending_migration) for loaded in report.pending)
+            verb = ("written with their current codes (--fix)" if written else
+                    "read under their current codes; written when next saved, or now with --fix")
+            print(f"Pending migration {count} annotation(s) in {len(report.pending)} file(s) carry code ids the "
+                  f"codebook's history has changed since ({verb}):", file=out)
+            for line in report.pending_lines():
+                print(for_stream(f"  {line}", out), file=out)
     print_problems(report.problems)
     if not args.quiet:
         n_err, n_warn = len(report.errors), len(report.warnings)

@@ -246,6 +246,9 @@ def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: st
         return 1 if line_merge(paths[1], paths[0], paths[2]) else 0
     try:
         top = Path.cwd()
+        from tcoder.gitdriver.codebook_history import map_sides
+
+        mapped = map_sides(top, merged_path, [base, ours, theirs])
         rel = _transcript_path(merged_path, ours, theirs, base)
         versions = TranscriptVersions(top, rel)
         names = _names(merged_path, ours, theirs, base)
@@ -265,7 +268,7 @@ def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: st
         _say(merged_path, f"could not merge by annotation id ({type(exc).__name__}: {exc}); "
                           "merged line by line instead")
         return 1 if line_merge(paths[1], paths[0], paths[2]) else 0
-    for note in outcome.notes:
+    for note in [*mapped, *outcome.notes]:
         _say(merged_path, note)
     if outcome.conflicts:
         _say(merged_path, f"{outcome.conflicts} annotation(s) changed differently on both branches; both "

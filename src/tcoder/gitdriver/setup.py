@@ -36,11 +36,15 @@ ATTRIBUTES = (
     "# transcripts keep LF line endings on every platform",
     "*.txt text eol=lf",
     "*.md text eol=lf",
+    "# the codebook's history (one change per line): branches that both changed the codebook keep both sides",
+    "*.history.yaml merge=union",
 )
 IGNORES = (
     "# tcoder: writer locks and files left by an interrupted save",
     ".*.json.lock",
     ".*.tmp",
+    "# tcoder's journal of study-wide operations (crash recovery and undo; local to this copy)",
+    ".tcoder/",
 )
 
 

@@ -636,10 +636,13 @@ class CodingScreen(Screen):
                                                "Still using the codebook as it was before. Fix the file and "
                                                f"reload again ({keys_for(self.app, 'reload_codebook')})."))
             return
+        mapped = self.session.remap_codes()  # old ids (a rename or merge made elsewhere) under the new codes
         self.view.set_codebook(codebook)
         unknown = {a.code for a in self.session.annotations if a.code not in codebook.codes}
         self.redraw(text=False)
         message = f"codebook reloaded: {len(codebook)} codes"
+        if mapped:
+            message += f"; {mapped} annotation(s) here now show under their new codes (saved with your next change)"
         if unknown:
             message += f"; {len(unknown)} code(s) used here are no longer in it (kept, shown as ?)"
         self.flash(message, problem=bool(unknown))
