@@ -247,7 +247,7 @@ class Study:
     @cached_property
     def codebook(self) -> Codebook:
         path = self.codebook_path
-        if not path.is_file():
+        if not os.path.lexists(path):
             hint = (" (tcoder.yaml names it)" if self.settings.path and self.settings.codebook != "codebook.yaml"
                     else "; create one (see codebooks/template.yaml) or name it in tcoder.yaml")
             raise StudyError(Problem(f"the study has no codebook at {self.settings.codebook}{hint}", self.root))
@@ -262,7 +262,7 @@ class Study:
     @cached_property
     def _attributes(self) -> tuple[Attributes, list[Problem]]:
         path = self.root / self.settings.attributes
-        if not path.is_file():
+        if not os.path.lexists(path):
             return Attributes(), []
         return read_attributes(path, [r.name for r in self.transcripts])
 
