@@ -140,10 +140,15 @@ def _line_of_ids(raw: str) -> dict[str, int]:
 
 def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
     """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every problem."""
+    from tcoder.jsonsafe import JsonRefused, loads, refuse_depth, too_deep
+
     try:
-        data = json.loads(raw)
+        data = loads(raw, check_depth=False)
     except json.JSONDecodeError as exc:
         raise AnnotationFileError(_json_problem(raw, exc, path)) from None
+    except JsonRefused as exc:
+        raise AnnotationFileError(Problem(f"{exc.msg}. tcoder has not changed the file", path, exc.lineno,
+                                          exc.colno)) from None
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise AnnotationFileError(Problem("an annotation file is a JSON object with 'format' and "
@@ -177,10 +182,17 @@ def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> A
             problems.append(Problem(f"{label}: {message}", path, line))
             continue
         seen.add(item["id"])
-        annotations.append(Annotation.from_dict(item))
+        annotation = Annotation.from_dict(item)
+        if annotation.extra and too_deep(annotation.extra, 3):
+            exc = refuse_depth(raw)
+            raise AnnotationFileError(Problem(exc.msg, path, exc.lineno, exc.colno))
+        annotations.append(annotation)
     if problems:
         raise AnnotationFileError(problems)
     extra = {k: v for k, v in data.items() if k not in _HEADER_KEYS and k != "annotations"}
+    if too_deep(extra, 1):
+        exc = refuse_depth(raw)
+        raise AnnotationFileError(Problem(exc.msg, path, exc.lineno, exc.colno))
     return AnnotationFile(data.get("coder") or "", data.get("transcript") or "", data.get("text_sha256"),
                           annotations, fmt, extra)
 
@@ -245,17 +257,15 @@ def _describe_annotation_problem(item: Any) -> str | None:
 
 
 def read_annotations(path: str | os.PathLike[str]) -> AnnotationFile:
+    from tcoder.safeio import ANNOTATION_LIMIT, decode_utf8, mb, read_file
+
     path = Path(path)
+    raw = read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AnnotationFileError(Problem(f"cannot read the annotation file: {exc.strerror}", path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AnnotationFileError(Problem(f"not UTF-8 (invalid byte at {exc.start}); tcoder writes "
-                                          "annotation files in UTF-8", path)) from None
-    return parse_annotations(text, path)
+        return parse_annotations(decode_utf8(raw, path, "the annotation file", AnnotationFileError), path)
+    except MemoryError:
+        raise AnnotationFileError(Problem(f"not enough memory to read the annotation file ({mb(len(raw))})",
+                                          path)) from None
 
 
 def span_problems(af: AnnotationFile, text_length: int, path=None,
@@ -277,7 +287,7 @@ def span_problems(af: AnnotationFile, text_length: int, path=None,
 
 # ---------------------------------------------------------------- writing
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
 _SORT_KEY = operator.attrgetter("start", "end", "code", "id")  # = Annotation.sort_key, in C
 # The C string encoder of the json module; building each line from it is several
 # times faster than encoding a dict per annotation, which matters on every save.
@@ -311,7 +321,42 @@ def encode_annotations(af: AnnotationFile, line_cache: LineCache | None = None) 
 
     The file is assembled in one allocation (on a large file, every extra copy of
     megabytes costs page faults on each save). ``line_cache`` lets a long-lived
-    editor re-encode only the annotations whose objects changed since its last save."""
+    editor re-encode only the annotations whose objects changed since its last save.
+
+    Text that UTF-8 cannot hold (an unpaired surrogate) raises
+    :class:`AnnotationFileError` naming the annotation and field; nothing is written."""
+    try:
+        return _encode(af, line_cache)
+    except UnicodeEncodeError:
+        raise AnnotationFileError(_unsavable(af)) from None
+    except ValueError as exc:  # NaN or infinity in an unknown field: not JSON
+        raise AnnotationFileError(Problem(f"cannot be saved: {exc}", af.transcript or None)) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unsavable_character(text: str | None) -> str | None:
+    """The first character of ``text`` that UTF-8 cannot encode (an unpaired surrogate), as U+XXXX."""
+    found = _SURROGATE.search(text) if text else None
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _unsavable(af: AnnotationFile) -> list[Problem]:
+    problems = []
+    for a in af.annotations:
+        for name in ("id", "code", *_TEXT_FIELDS):
+            bad = unsavable_character(getattr(a, name))
+            if bad:
+                problems.append(Problem(f"annotation {a.id!a}: its {name} holds {bad}, an unpaired surrogate that "
+                                        "is not a character; the file was not saved. Remove it and save again"))
+    if not problems:
+        problems.append(Problem("the annotations hold text that UTF-8 cannot encode (an unpaired surrogate); "
+                                "the file was not saved"))
+    return problems
+
+
+def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> bytes:
     enc = _ENCODER.encode
     header: list[tuple[str, Any]] = [("format", af.format), ("transcript", af.transcript),
                                      ("text_sha256", af.text_sha256), ("coder", af.coder)]

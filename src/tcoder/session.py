@@ -35,6 +35,7 @@ from tcoder.annotations import (
     read_annotations,
     reanchor,
     save_annotations,
+    unsavable_character,
 )
 from tcoder.codebook import Codebook
 from tcoder.coding_status import (
@@ -335,6 +336,13 @@ def _disk_stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _check_savable(memo: str | None) -> None:
+    bad = unsavable_character(memo)
+    if bad:
+        raise SessionError(f"the memo holds {bad}, an unpaired surrogate that is not a character and cannot be "
+                           "saved; remove it")
+
+
 class CodingSession:
     """One coder's annotations on one transcript, saved as they change."""
 
@@ -521,6 +529,7 @@ class CodingSession:
         if start >= end:
             raise SessionError("nothing to code: select some text first (shift+arrows, or the sentence or "
                                "turn keys)")
+        _check_savable(memo)
         for a in self.index.overlapping(start, end):
             if a.code == code and a.start == start and a.end == end:
                 raise SessionError(f"this passage already has the code {self.codebook[code].name!r}")
@@ -595,6 +604,7 @@ class CodingSession:
         self._check_writable()
         old = self._require(annotation_id)
         memo = memo.strip("\n")
+        _check_savable(memo)
         if (old.memo or "") == memo:
             return old
         new = old.copy(memo=memo or None, updated=now_iso())
@@ -774,6 +784,10 @@ class CodingSession:
                 self.save_state = SaveState("failed", message=f"NOT SAVED: cannot write {self.path.name}: "
                                                               f"{exc.strerror or exc}. Your changes are kept "
                                                               "here; fix the folder and save (ctrl+s)")
+        except TcoderError as exc:  # text that cannot be written (see encode_annotations)
+            with self._state_lock:
+                self._dirty = True
+                self.save_state = SaveState("failed", message=f"NOT SAVED: {exc.problems[0].message}")
         else:
             stamp = _disk_stamp(self.path)
             with self._state_lock:
