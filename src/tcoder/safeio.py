@@ -76,7 +76,7 @@ def os_error_message(exc: OSError, path: str | os.PathLike[str] | None = None) -
     if code == errno.ENOENT:
         return "no such file"
     if code in (errno.EACCES, errno.EPERM):
-        return "permission denied (tcoder may not read it)"
+        return "permission denied"
     if code == errno.EISDIR:
         return "this is a folder, not a file"
     if code == errno.ENOSPC:

@@ -29,6 +29,7 @@ from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
+from tcoder.safeio import file_kind, os_error_message, read_head
 from tcoder.settings import Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
@@ -102,31 +103,20 @@ class Study:
         jsons: list[tuple[str, str, str, Path]] = []  # folder, stem, coder, path
         odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
         in_memos: list[tuple[str, str, Path]] = []  # text files of the memos folder, which are no transcripts
-        root = self.root
         settings = self.settings
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-            rel_folder = "" if rel_folder == "." else rel_folder + "/"
-            for name in sorted(files):
-                if name.startswith("."):
-                    if is_leftover_temp(name):
-                        self.leftover_temp_files.append(Path(folder) / name)
-                    continue
-                stem, dot, suffix = name.rpartition(".")
-                if not dot:
-                    continue
-                suffix = "." + suffix.lower()
-                if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
-                    in_memos.append((rel_folder, stem, Path(folder) / name))
-                elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
-                    candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
-                elif suffix == ".json":
-                    tstem, dot, coder = stem.rpartition(".")
-                    if dot and CODER_NAME.match(coder):
-                        jsons.append((rel_folder, tstem, coder, Path(folder) / name))
-                    else:
-                        odd_jsons.append((rel_folder, stem, Path(folder) / name))
+        for folder, rel_folder, name in self._walk():
+            stem, dot, suffix = name.rpartition(".")
+            suffix = "." + suffix.lower()
+            if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
+                in_memos.append((rel_folder, stem, Path(folder) / name))
+            elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
+                candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
+            elif suffix == ".json":
+                tstem, dot, coder = stem.rpartition(".")
+                if dot and CODER_NAME.match(coder):
+                    jsons.append((rel_folder, tstem, coder, Path(folder) / name))
+                else:
+                    odd_jsons.append((rel_folder, stem, Path(folder) / name))
         self._sort_memo_folder(in_memos, candidates, jsons)
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
@@ -175,6 +165,66 @@ class Study:
                     f"a {path.suffix} file in the memos folder ({self.settings.memos}/) is neither a memo (memos are "
                     ".md files) nor a transcript (the memos folder holds none); it is not used. Rename it to .md to "
                     "make it a memo, or move it out of the folder to make it a transcript", path, severity="warning"))
+
+    def _walk(self) -> Iterator[tuple[str, str, str]]:
+        """(folder, study-relative folder with a trailing '/', file name) of every file
+        the study may read, folders in sorted order, depth first. Hidden files and
+        folders are skipped (leftover temporary files are noted); everything else
+        that cannot be used is reported in :attr:`problems`, never skipped silently:
+        folders that cannot be listed, names that are not UTF-8, special files and
+        links that point outside the study, to nothing, or to themselves."""
+        root_real = os.path.realpath(self.root)
+        stack = [(str(self.root), "")]
+        while stack:
+            folder, rel_folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append(Problem(
+                    f"cannot read this folder: {os_error_message(exc)}. The transcripts and annotation files in it "
+                    "are left out of everything tcoder does until it is readable", folder))
+                continue
+            folders = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    if is_leftover_temp(name) and entry.is_file(follow_symlinks=False):
+                        self.leftover_temp_files.append(Path(entry.path))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if _not_utf8(name):
+                        self.problems.append(Problem(
+                            "this folder's name is not valid UTF-8, so the files in it are left out; rename it",
+                            entry.path))
+                    else:
+                        folders.append((entry.path, f"{rel_folder}{name}/"))
+                    continue
+                if entry.is_symlink() and os.path.isdir(entry.path):
+                    self.problems.append(Problem(
+                        f"a symbolic link to the folder {os.readlink(entry.path)}: tcoder does not follow links to "
+                        "folders, so any transcripts there are not part of the study (move or copy them in)",
+                        entry.path, severity="warning"))
+                    continue
+                stem, dot, suffix = name.rpartition(".")
+                if not dot or "." + suffix.lower() not in (*TRANSCRIPT_SUFFIXES, ".json"):
+                    continue
+                why = _unusable(entry, root_real)
+                if why is None and _not_utf8(name):
+                    why = "its name is not valid UTF-8 (it could not be written in a tcoder or REFI-QDA file); rename it"
+                if why is None:
+                    yield folder, rel_folder, name
+                elif self._would_read(rel_folder, name):
+                    self.problems.append(Problem(f"not read: {why}", entry.path))
+            stack.extend(reversed(folders))
+
+    def _would_read(self, rel_folder: str, name: str) -> bool:
+        """Whether a file of this name would be a transcript or an annotation file of the study."""
+        stem, _, suffix = name.rpartition(".")
+        if "." + suffix.lower() in TRANSCRIPT_SUFFIXES:
+            return self.settings.includes(rel_folder + name)
+        _, dot, coder = stem.rpartition(".")
+        return bool(dot and CODER_NAME.match(coder))
 
     def _unmatched(self, path: Path, name: str, stems: list[str]) -> None:
         """An annotation file that belongs to no transcript: a bad coder name
@@ -369,12 +419,42 @@ def _short(quote: str | None, width: int = 50) -> str:
 
 
 def _looks_like_annotations(path: Path) -> bool:
+    return b"tcoder-annotations" in read_head(path, 256)
+
+
+def _not_utf8(name: str) -> bool:
+    """A name with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
     try:
-        with open(path, "rb") as f:
-            head = f.read(256)
-    except OSError:
-        return False
-    return b"tcoder-annotations" in head
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unusable(entry: os.DirEntry[str], root_real: str) -> str | None:
+    """Why a file found in the study cannot be read as part of it, or None."""
+    try:
+        if not entry.is_symlink():
+            if entry.is_file(follow_symlinks=False):
+                return None
+            kind = file_kind(entry.stat(follow_symlinks=False).st_mode)
+            return f"it is {kind}, not an ordinary file (a pipe or a device could block or never end)"
+        target = os.readlink(entry.path)
+        try:
+            st = os.stat(entry.path)
+        except OSError as exc:
+            return os_error_message(exc, entry.path)
+        real = os.path.realpath(entry.path)
+        if os.path.commonpath([real, root_real]) != root_real:
+            return (f"it is a symbolic link to {target}, outside the study folder; tcoder reads only files "
+                    "inside the study (so nothing private is ever coded or exported by accident). Copy the "
+                    "file into the study instead")
+        kind = file_kind(st.st_mode)
+        if kind is not None:
+            return f"it is a symbolic link to {target}, which is {kind}, not an ordinary file"
+        return None
+    except OSError as exc:
+        return os_error_message(exc, entry.path)
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.agreement.data import matches
     from tcoder.coding_status import policy_of
     from tcoder.commands.coder_options import OptionError, coder_names
-    from tcoder.errors import Problem, StudyError
+    from tcoder.errors import Problem, StudyError, warn_study_problems
     from tcoder.study import CONSENSUS, open_study
     from tcoder.textsafe import for_stream
 
@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(f"--leave-out: {exc}")
     study = open_study(args.study)
+    warn_study_problems(study)
     errors = [p for p in study.participant_problems if p.severity == "error"]
     if errors:
         from tcoder.errors import TcoderError

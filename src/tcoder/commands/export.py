@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tcoder.errors import display_path
+    from tcoder.errors import display_path, warn_study_problems
     from tcoder.study import open_study
 
     target = Path(args.qdpx or args.qdc or args.codebook_csv)
@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.textsafe import for_stream
 
     study = open_study(args.study)
+    warn_study_problems(study)
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 

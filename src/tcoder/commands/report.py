@@ -146,12 +146,13 @@ def run(args: argparse.Namespace) -> int:
 
         return report_analysis.run(args, _split)
 
-    from tcoder.errors import Problem, TcoderError
+    from tcoder.errors import Problem, TcoderError, warn_study_problems
     from tcoder.participants import GroupingError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
 
     study = open_study(args.study)
+    warn_study_problems(study)
     for problem in study.attribute_problems:
         _say(f"{problem.severity}: {problem}")
     errors = [p for p in study.participant_problems if p.severity == "error"]
@@ -193,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _query_segments(args: argparse.Namespace) -> int:
     """report segments --query: the passages a coding query finds, as the segments report shows them."""
+    from tcoder.errors import warn_study_problems
     from tcoder.commands.query import query_error_text, resolve_query
     from tcoder.reports.destination import write_output
     from tcoder.reports.passages import render
@@ -200,6 +202,7 @@ def _query_segments(args: argparse.Namespace) -> int:
     from tcoder.study import open_study
 
     study = open_study(args.study)
+    warn_study_problems(study)
     try:
         query = resolve_query(study, args.query)
     except QueryError as exc:
