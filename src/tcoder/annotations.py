@@ -345,8 +345,10 @@ def unsavable_character(text: str | None) -> str | None:
 def _unsavable(af: AnnotationFile) -> list[Problem]:
     problems = []
     for a in af.annotations:
-        for name in ("id", "code", *_TEXT_FIELDS):
-            bad = unsavable_character(getattr(a, name))
+        fields = [(name, getattr(a, name)) for name in ("id", "code", *_TEXT_FIELDS)]
+        fields.extend((repr(key), json.dumps([key, value], ensure_ascii=False)) for key, value in a.extra.items())
+        for name, text in fields:
+            bad = unsavable_character(text)
             if bad:
                 problems.append(Problem(f"annotation {a.id!a}: its {name} holds {bad}, an unpaired surrogate that "
                                         "is not a character; the file was not saved. Remove it and save again"))
@@ -454,10 +456,16 @@ class AnnotationLock:
             raise LockedError(f"is being written by another tcoder ({', '.join(who) or 'unknown holder'}); "
                               "one writer at a time", self.path, holder) from None
         except OSError as exc:
-            why = "the folder is read-only" if isinstance(exc, PermissionError) or exc.errno == errno.EROFS \
-                else "the file cannot be written"
-            raise LockedError(f"cannot create the lock file {self.lock_path.name} ({exc.strerror}); {why}",
-                              self.path) from None
+            from tcoder.safeio import os_error_message
+
+            if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+                why = "the folder is read-only"
+            elif exc.errno == errno.ENOSPC:
+                why = "nothing can be written until some space is freed"
+            else:
+                why = "the file cannot be written"
+            raise LockedError(f"cannot create the lock file {self.lock_path.name}: {os_error_message(exc)}; {why}",
+                              self.path, cannot_write=True) from None
         return self
 
     def release(self) -> None:

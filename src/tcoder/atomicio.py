@@ -9,8 +9,20 @@ from pathlib import Path
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to a temporary file in the same folder, fsync it, rename it over
-    ``path``, then fsync the folder so the rename itself survives a power cut."""
+    ``path``, then fsync the folder so the rename itself survives a power cut.
+
+    Any failure (a full disk, a read-only folder) removes the temporary file and raises
+    :class:`OSError` naming ``path``, the file the user knows, never the temporary one."""
     path = Path(path)
+    try:
+        _write(path, data)
+    except OSError as exc:
+        if exc.filename == str(path):
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
+def _write(path: Path, data: bytes) -> None:
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
@@ -63,3 +75,27 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
 def is_leftover_temp(name: str) -> bool:
     """A temporary file an interrupted save left behind (safe to delete)."""
     return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 4
+
+
+def leftover_in_use(path: str | os.PathLike[str], now: float | None = None) -> bool:
+    """Whether a temporary file may still be being written: its writer (the process id
+    in its name) runs on this machine and it changed in the last ten minutes. Anything
+    else was left by an interrupted save and is safe to delete."""
+    import time
+
+    path = Path(path)
+    parts = path.name.split(".")
+    try:
+        pid = int(parts[-3])
+        age = (now if now is not None else time.time()) - os.stat(path, follow_symlinks=False).st_mtime
+    except (ValueError, IndexError, OSError):
+        return False
+    if age > 600:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True

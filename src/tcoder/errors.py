@@ -101,11 +101,14 @@ class StudyError(TcoderError):
 
 
 class LockedError(TcoderError):
-    """Another process is writing this annotation file."""
+    """Another process is writing this annotation file, or (``cannot_write``) its lock
+    cannot be made at all: a read-only folder, a full disk."""
 
-    def __init__(self, message: str, path: str | os.PathLike[str] | None = None, holder: dict | None = None):
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None, holder: dict | None = None,
+                 cannot_write: bool = False):
         super().__init__(message, path)
         self.holder = holder or {}
+        self.cannot_write = cannot_write
 
 
 def warn_study_problems(study: Any) -> None:

@@ -370,6 +370,7 @@ class CodingSession:
         self.save_state = SaveState()
         self.read_only = False
         self.read_only_reason = ""
+        self.read_only_short = ""  # the reason in a few words, for a flash message
         self.revision = 0  # bumped on every change of the annotation set
         self._dirty = False
         self._lock: AnnotationLock | None = None
@@ -391,6 +392,7 @@ class CodingSession:
         if read_only:
             self.read_only = True
             self.read_only_reason = f"read-only: {coder}'s annotations, opened for reading"
+            self.read_only_short = "read-only: these annotations are open for reading only"
         else:
             self._take_lock()
         try:
@@ -420,8 +422,14 @@ class CodingSession:
             lock.acquire()
         except LockedError as exc:
             self.read_only = True
-            self.read_only_reason = (f"read-only: {self.path.name} {exc.problems[0].message}. "
-                                     "Close the other window to code here.")
+            if exc.cannot_write:  # nobody else: the folder itself cannot be written
+                self.read_only_reason = (f"read-only: {self.path.name}: {exc.problems[0].message}. You can read "
+                                         "here; coding needs a folder tcoder can write to.")
+                self.read_only_short = "read-only: this folder cannot be written (see the banner above)"
+            else:
+                self.read_only_short = "read-only: another window is writing this file (see the banner above)"
+                self.read_only_reason = (f"read-only: {self.path.name} {exc.problems[0].message}. "
+                                         "Close the other window to code here.")
             return False
         self._lock = lock
         self.read_only = False

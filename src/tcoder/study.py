@@ -30,7 +30,7 @@ from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
 from tcoder.safeio import file_kind, os_error_message, read_head
-from tcoder.settings import Settings, load_settings
+from tcoder.settings import SETTINGS_FILE, Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
 
@@ -455,6 +455,51 @@ def _unusable(entry: os.DirEntry[str], root_real: str) -> str | None:
         return None
     except OSError as exc:
         return os_error_message(exc, entry.path)
+
+
+def study_file_role(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is to the study in ``root``, in words ('a transcript of the study'),
+    or None for a file the study neither has nor would read. Every kind of file a study
+    owns is named here, so that outputs never replace or add one (see tcoder.outputs)."""
+    root = Path(root)
+    path = Path(path)
+    try:
+        real_root = root.resolve()
+        real = path.parent.resolve() / path.name
+    except (OSError, RuntimeError):
+        return None
+    try:
+        settings = load_settings(root)
+    except TcoderError:
+        settings = Settings()
+    named = {SETTINGS_FILE: "the study's settings (tcoder.yaml)",
+             settings.codebook: "the study's codebook",
+             settings.attributes: "the study's attributes table",
+             settings.participants: "the study's participants table",
+             settings.speakers: "the study's speakers table"}
+    for name, role in named.items():
+        try:
+            if (real_root / name).resolve() == real or (path.exists() and (real_root / name).exists()
+                                                        and os.path.samefile(real_root / name, path)):
+                return role
+        except (OSError, RuntimeError):
+            continue
+    try:
+        rel = real.relative_to(real_root)
+    except ValueError:
+        return None
+    if any(part.startswith(".") for part in rel.parts):
+        return "a file tcoder or git keeps in the study (its name or folder starts with a dot)"
+    suffix = path.suffix.lower()
+    if suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel.as_posix()):
+        return "a transcript of the study"
+    if suffix == ".json":
+        stem, dot, coder = path.stem.rpartition(".")
+        if dot and CODER_NAME.match(coder) and any((path.parent / (stem + s)).exists() for s in TRANSCRIPT_SUFFIXES):
+            return "an annotation file of the study"
+        if _looks_like_annotations(path):
+            return "an annotation file of the study"
+    return None
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:

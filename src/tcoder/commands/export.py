@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out tcoder.json (the import then makes new code and annotation ids)")
     parser.add_argument("--validate", action="store_true",
                         help="check the written file against the official REFI-QDA schemas")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (never a study's own file); without it, a terminal asks first")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,12 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if target.suffix.lower() != wanted:
         print(f"tcoder export: error: {target} should end in {wanted}", file=sys.stderr)
         return 2
-    if target.exists() and not args.force:
-        print(f"tcoder export: error: {display_path(target)} exists; use --force to replace it", file=sys.stderr)
-        return 2
-    if not target.parent.is_dir():
-        print(f"tcoder export: error: the folder {display_path(target.parent)} does not exist", file=sys.stderr)
-        return 2
+    from tcoder.outputs import check_output
+
+    what = "the project" if args.qdpx else "the codebook"
+    check_output(target, what=what, force=args.force, study_root=args.study)
     from tcoder.textsafe import for_stream
 
     study = open_study(args.study)
