@@ -37,16 +37,16 @@ class CodeSet:
 
 def read_code_sets(study_root: str | os.PathLike[str]) -> tuple[list[CodeSet], list[Problem]]:
     """The study's code sets (none if there is no file), and what is wrong in the file."""
+    from tcoder.errors import TcoderError
+    from tcoder.safeio import decode_utf8, read_file
+
     path = Path(study_root) / CODE_SETS_FILE
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return [], [Problem(f"the file is larger than {MAX_BYTES // 1024 ** 2} MB; code sets are far smaller, "
-                                "so it is not read", path)]
-        text = path.read_text("utf-8-sig")
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return [], []
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(f"cannot read the code sets: {getattr(exc, 'strerror', None) or exc}", path)]
+    try:
+        text = decode_utf8(read_file(path, limit=MAX_BYTES, what="the code sets file"), path, "the code sets file")
+    except TcoderError as exc:
+        return [], list(exc.problems)
     try:
         node = parse_yaml(text, path)
     except YamlProblems as exc:

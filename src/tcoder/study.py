@@ -28,6 +28,7 @@ from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.errors import Problem, StudyError, TcoderError
+from tcoder.codesets import CODE_SETS_FILE
 from tcoder.participants import Participants, read_participants
 from tcoder.safeio import file_kind, os_error_message, read_head
 from tcoder.settings import SETTINGS_FILE, Settings, load_settings
@@ -473,10 +474,13 @@ def study_file_role(root: str | os.PathLike[str], path: str | os.PathLike[str]) 
     except TcoderError:
         settings = Settings()
     named = {SETTINGS_FILE: "the study's settings (tcoder.yaml)",
+             CODE_SETS_FILE: "the study's code sets",
              settings.codebook: "the study's codebook",
              settings.attributes: "the study's attributes table",
              settings.participants: "the study's participants table",
-             settings.speakers: "the study's speakers table"}
+             settings.speakers: "the study's speakers table",
+             settings.themes: "the study's themes",
+             str(Path(settings.themes).with_suffix(".history.yaml")): "the history of the study's themes"}
     for name, role in named.items():
         try:
             if (real_root / name).resolve() == real or (path.exists() and (real_root / name).exists()
@@ -490,6 +494,8 @@ def study_file_role(root: str | os.PathLike[str], path: str | os.PathLike[str]) 
         return None
     if any(part.startswith(".") for part in rel.parts):
         return "a file tcoder or git keeps in the study (its name or folder starts with a dot)"
+    if settings.in_memo_folder(rel.as_posix()):
+        return f"a memo of the study ({settings.memos}/ holds one file per memo)"
     suffix = path.suffix.lower()
     if suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel.as_posix()):
         return "a transcript of the study"

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tcoder.errors import display_path, warn_study_problems
+    from tcoder.errors import warn_study_problems
     from tcoder.study import open_study
 
     target = Path(args.qdpx or args.qdc or args.codebook_csv)
@@ -63,10 +63,22 @@ def run(args: argparse.Namespace) -> int:
 
     what = "the project" if args.qdpx else "the codebook"
     check_output(target, what=what, force=args.force, study_root=args.study)
-    from tcoder.textsafe import for_stream
-
     study = open_study(args.study)
     warn_study_problems(study)
+    try:
+        return _export(args, study, target)
+    except OSError as exc:  # a full disk, a folder that became read-only: the target is as it was
+        from tcoder.errors import Problem, TcoderError
+        from tcoder.safeio import os_error_message
+
+        raise TcoderError(Problem(f"cannot write {what}: {os_error_message(exc)}; nothing was changed",
+                                  target)) from None
+
+
+def _export(args: argparse.Namespace, study, target) -> int:
+    from tcoder.errors import display_path
+    from tcoder.textsafe import for_stream
+
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 

@@ -127,14 +127,9 @@ def read_qdc(path: str | Path) -> Codebook:
 def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[CodeSet]]:
     """The codebook of a .qdc and its code sets (ATLAS.ti's code groups, MAXQDA's code sets)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise TcoderError(Problem("no such file", path)) from None
-    if size > MAX_QDC_BYTES:
-        raise TcoderError(Problem(f"the file is {size / 1024 ** 2:,.0f} MB; a codebook is far smaller, so it is "
-                                  "refused", path))
-    root = parse_xml(path.read_bytes(), path)
+    from tcoder.safeio import read_file
+
+    root = parse_xml(read_file(path, limit=MAX_QDC_BYTES, what="the codebook"), path)
     if local(root.tag) != "CodeBook":
         raise TcoderError(Problem(f"not a REFI-QDA codebook: the root element is <{local(root.tag)}>, "
                                   "expected <CodeBook>", path))
