@@ -225,7 +225,6 @@ def _query_segments(args: argparse.Namespace) -> int:
 def _plot(draw, *arguments, **options) -> None:
     """Draw a figure; a file that cannot be written is the user's problem (exit 1), not a traceback."""
     from tcoder.errors import Problem, TcoderError
-
     from tcoder.safeio import os_error_message
 
     path = arguments[-1] if "path" not in options else options["path"]

@@ -50,10 +50,9 @@ def read_survey(path: Path, sheet: str | None = None) -> Survey:
     else:
         from tcoder.transcript import decode_bytes
 
-        try:
-            decoded = decode_bytes(path.read_bytes(), path)
-        except OSError as exc:
-            raise TcoderError(Problem(f"cannot read it: {exc.strerror}", path)) from None
+        from tcoder.safeio import TABLE_LIMIT, read_file
+
+        decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the survey"), path)
         warnings = [Problem(w, path, severity="warning") for w in decoded.warnings]
         sample = decoded.text[:8192]
         try:
