@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from generate import generate_study  # noqa: E402
-
 from tcoder.search.corpus import Corpus  # noqa: E402
 from tcoder.search.engine import FoldCache, run_search, search  # noqa: E402
 from tcoder.search.matrix import build_matrix  # noqa: E402

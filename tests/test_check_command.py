@@ -299,9 +299,9 @@ def test_killing_check_fix_mid_write_leaves_whole_files_and_fix_cleans_up(study_
     run_fix().wait()
     full = time.monotonic() - started
     rng = random.Random(7)
-    kills = torn = 0
+    kills = 0
     states = set()
-    for attempt in range(10):
+    for _ in range(10):
         prepare()
         proc = run_fix()
         time.sleep(rng.random() * full)
@@ -311,7 +311,7 @@ def test_killing_check_fix_mid_write_leaves_whole_files_and_fix_cleans_up(study_
         proc.wait()
         for path in files:
             af = read_annotations(path)  # never torn: it parses, whole, old or new
-            starts = {a.start - s for a, (_, s, _) in zip(af.annotations, spans)}
+            starts = {a.start - s for a, (_, s, _) in zip(af.annotations, spans, strict=True)}
             assert len(af.annotations) == len(spans) and starts in ({0}, {moved}), path
             states.add(starts.pop())
     assert kills >= 3, "check --fix was rarely killed: the test proves little"

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from studykit import MINI_TRANSCRIPT
 
 # Runs inside `unshare --user --map-root-user --mount`: mount a tiny tmpfs, copy the study

@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from studykit import MINI_TRANSCRIPT, within
 
+from studykit import MINI_TRANSCRIPT, within
 from tcoder.study import open_study
 
 

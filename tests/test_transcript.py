@@ -9,8 +9,8 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from studykit import within
 
+from studykit import within
 from tcoder.errors import TranscriptError
 from tcoder.transcript import (
     Transcript,
@@ -224,12 +224,12 @@ def test_a_few_invalid_bytes_keep_a_utf8_transcript_utf8_with_their_line_and_col
     # Every other character is where it was: only the bad bytes changed, one character each.
     assert len(decoded.text) == len(_UTF8_TEXT)
     assert decoded.text.count("\ufffd") == 2
-    assert [i for i, (a, b) in enumerate(zip(decoded.text, _UTF8_TEXT)) if a != b] == [
+    assert [i for i, (a, b) in enumerate(zip(decoded.text, _UTF8_TEXT, strict=True)) if a != b] == [
         _UTF8_TEXT.index("Interviewer", 10) + 4, len(_UTF8_TEXT) - 10]
 
 
 def test_annotations_stay_on_their_passage_when_bytes_are_damaged(tmp_path):
-    from tcoder.annotations import reanchor, new_annotation
+    from tcoder.annotations import new_annotation, reanchor
 
     quote = "na\u00efvely hopeful"
     annotations = [new_annotation("hope", i, i + len(quote), _UTF8_TEXT)

@@ -184,15 +184,15 @@ def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> A
         seen.add(item["id"])
         annotation = Annotation.from_dict(item)
         if annotation.extra and too_deep(annotation.extra, 3):
-            exc = refuse_depth(raw)
-            raise AnnotationFileError(Problem(exc.msg, path, exc.lineno, exc.colno))
+            deep = refuse_depth(raw)
+            raise AnnotationFileError(Problem(deep.msg, path, deep.lineno, deep.colno))
         annotations.append(annotation)
     if problems:
         raise AnnotationFileError(problems)
     extra = {k: v for k, v in data.items() if k not in _HEADER_KEYS and k != "annotations"}
     if too_deep(extra, 1):
-        exc = refuse_depth(raw)
-        raise AnnotationFileError(Problem(exc.msg, path, exc.lineno, exc.colno))
+        deep = refuse_depth(raw)
+        raise AnnotationFileError(Problem(deep.msg, path, deep.lineno, deep.colno))
     return AnnotationFile(data.get("coder") or "", data.get("transcript") or "", data.get("text_sha256"),
                           annotations, fmt, extra)
 

@@ -27,8 +27,8 @@ from tcoder.annotations import (
 from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
-from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.codesets import CODE_SETS_FILE
+from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
 from tcoder.safeio import file_kind, os_error_message, read_head
 from tcoder.settings import SETTINGS_FILE, Settings, load_settings

@@ -153,7 +153,6 @@ def run(args: argparse.Namespace) -> int:
 def _plot(payload: dict, path: str) -> None:
     from tcoder.errors import Problem, TcoderError
     from tcoder.reports.plots import plot_alpha
-
     from tcoder.safeio import os_error_message
 
     try:

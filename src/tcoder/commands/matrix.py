@@ -82,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
                               columns=args.columns, measure=args.measure, exact=args.exact, transcripts=names)
     except (UsageError, MatrixError, FilterError) as exc:
         return usage("matrix", str(exc))
-    from tcoder.reports import matrix_output
     from tcoder.outputs import write_output
+    from tcoder.reports import matrix_output
 
     if args.format == "xlsx":
         try:

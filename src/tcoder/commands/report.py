@@ -197,8 +197,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _query_segments(args: argparse.Namespace) -> int:
     """report segments --query: the passages a coding query finds, as the segments report shows them."""
-    from tcoder.errors import warn_study_problems
     from tcoder.commands.query import query_error_text, resolve_query
+    from tcoder.errors import warn_study_problems
     from tcoder.outputs import write_output
     from tcoder.reports.passages import render
     from tcoder.search.query_syntax import QueryError

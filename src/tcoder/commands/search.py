@@ -138,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_hits(study, result, fmt: str, output: str | None, context: int) -> None:
-    from tcoder.reports import hits
     from tcoder.outputs import write_output
+    from tcoder.reports import hits
     from tcoder.textsafe import is_terminal
 
     if fmt == "docx":

@@ -48,9 +48,8 @@ def read_survey(path: Path, sheet: str | None = None) -> Survey:
         table = _xlsx_rows(path, sheet)
         warnings: list[Problem] = []
     else:
-        from tcoder.transcript import decode_bytes
-
         from tcoder.safeio import TABLE_LIMIT, read_file
+        from tcoder.transcript import decode_bytes
 
         decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the survey"), path)
         warnings = [Problem(w, path, severity="warning") for w in decoded.warnings]
