@@ -21,7 +21,6 @@ import codecs
 import csv
 import hashlib
 import io
-import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -32,11 +31,13 @@ from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.codesets import CODE_SETS_FILE, CodeSet, dump_code_sets
 from tcoder.errors import Problem, TcoderError, display_path
+from tcoder.jsonsafe import loads
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
-from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
+from tcoder.refi.archive import DEFAULT_MAX_BYTES, PROJECT_LIMIT, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import FOLDER_VARIABLE, PROJECT_FILE, SET_PREFIX, SIDECAR, SIDECAR_FORMAT, study_path
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.safeio import TRANSCRIPT_LIMIT
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
 
 MAX_QDC_BYTES = 64 * 1024 ** 2
@@ -268,7 +269,7 @@ class _Reader:
             (n for n in self.archive.names if n.lower().endswith(".qde") and "/" not in n), None)
         if entry is None:
             raise TcoderError(Problem("not a REFI-QDA project: the archive has no project.qde", self.path))
-        root = parse_xml(self.archive.read(entry), self.path, entry)
+        root = parse_xml(self.archive.read(entry, PROJECT_LIMIT, "project"), self.path, entry)
         if local(root.tag) != "Project":
             raise TcoderError(Problem(f"{entry} is not a REFI-QDA project: its root element is <{local(root.tag)}>",
                                       self.path))
@@ -337,8 +338,8 @@ class _Reader:
         if entry is None:
             return None
         try:
-            data = json.loads(self.archive.read(entry).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            data = loads(self.archive.read(entry, PROJECT_LIMIT, "tcoder record").decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):  # JsonRefused (deep, NaN, duplicate keys) is a ValueError
             self.warn(f"{SIDECAR} in the archive is not valid JSON; the project is read from project.qde alone")
             return None
         if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
@@ -449,7 +450,7 @@ class _Reader:
         entry = self.archive.find(f"sources/{rest}") or self.archive.find(rest)
         if entry is None:
             return None, f"is missing: sources/{rest} is not in the archive"
-        return _decode_source(self.archive.read(entry)), ""
+        return _decode_source(self.archive.read(entry, TRANSCRIPT_LIMIT, "text source")), ""
 
     def _sources(self) -> dict[str, "_Source"]:
         sources: dict[str, _Source] = {}
