@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from tcoder.annotations import Annotation, AnnotationFile, save_annotations
 from tcoder.transcript import text_sha256
@@ -102,3 +105,20 @@ class StudyBuilder:
         path = self.root / "speakers.csv"
         path.write_text(csv_text, encoding="utf-8")
         return path
+
+
+@contextmanager
+def within(seconds: int) -> Iterator[None]:
+    """Fail with TimeoutError instead of hanging when the block takes longer (a blocking
+    open of a named pipe, say). Main thread only; uses SIGALRM."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -385,3 +385,71 @@ def test_counting_annotations_without_parsing_agrees_with_parsing(tmp_path):
     assert count_annotations(tmp_path / "missing.json") is None
     path.write_text('{"format": "something else", "annotations": [1, 2]}')
     assert count_annotations(path) is None
+
+
+# ------------------------------------------------------------------ JSON other tools read differently
+
+
+def _line(annotation: str) -> str:
+    return EXAMPLE.replace('{"id": "0b9d73c2aa514f0e", "code": "stance-for", "start": 300, "end": 342, '
+                           '"quote": "we need..."}', annotation)
+
+
+@pytest.mark.parametrize("annotation, message, at", [
+    ('{"id": "b", "code": "duty", "start": 300, "end": 342, "code": "personal"}',
+     'the key "code" appears twice in one object', '"code": "personal"'),
+    ('{"id": "b", "code": "duty", "start": 300, "end": 342, "score": NaN}', "NaN is not a JSON value", "NaN"),
+    ('{"id": "b", "code": "duty", "start": 300, "end": 342, "score": -Infinity}',
+     "-Infinity is not a JSON value", "-Inf"),
+    ('{"id": "b", "code": "duty", "start": 300, "end": 342, "score": 1e400}', "the number 1e400 is too large",
+     "1e400"),
+    ('{"id": "b", "code": "duty", "start": ' + "3" * 5000 + ', "end": 342}', "a whole number of 5,000 digits",
+     "333"),
+    ('{"id": "b", "code": "duty", "start": 300, "end": 342, "memo": "half \\ud83d of a pair"}',
+     "an escaped lone surrogate (\\ud83d)", "\\ud83d"),
+], ids=["duplicate key", "NaN", "-Infinity", "1e400", "5,000 digits", "lone surrogate"])
+def test_json_that_other_tools_read_differently_is_refused_with_line_and_column(annotation, message, at):
+    (problem,) = _error(_line(annotation))
+    column = 4 + annotation.index(at) + 1  # the file indents annotations by four spaces
+    assert message in problem and f"P01.alice.json, line 8, column {column}:" in problem, problem
+
+
+def test_twenty_thousand_levels_of_nesting_are_a_clear_error():
+    for deep in ("[" * 20_000 + "]" * 20_000, "[" * 300 + "]" * 300):
+        (problem,) = _error(_line('{"id": "b", "code": "duty", "start": 300, "end": 342, "x": ' + deep + "}"))
+        assert "nests more than 200 levels deep" in problem and "line 8" in problem
+
+
+def test_a_pair_of_surrogates_is_one_character_and_fine():
+    af = parse_annotations(_line('{"id": "b", "code": "duty", "start": 300, "end": 342, "memo": "\\ud83d\\ude00"}'))
+    assert af.annotations[1].memo == "\U0001F600"
+
+
+def test_nan_is_never_written_back_as_bare_nan(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    af = parse_annotations(EXAMPLE)
+    af.annotations[0].extra["score"] = float("nan")  # as a script might set it
+    af.extra["weight"] = float("inf")
+    with pytest.raises(AnnotationFileError, match="cannot be saved"):
+        save_annotations(af, path)
+    assert not path.exists()
+
+
+def test_a_lone_surrogate_never_crashes_a_save_and_nothing_is_written(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    af = parse_annotations(EXAMPLE)
+    af.annotations[0].memo = "caf\udce9"  # undecodable bytes, as surrogateescape keeps them
+    with pytest.raises(AnnotationFileError) as exc:
+        save_annotations(af, path)
+    assert "annotation '8c1e0f5a2b7d4e11': its memo holds U+DCE9, an unpaired surrogate" in str(exc.value)
+    assert path.read_text(encoding="utf-8") == EXAMPLE
+    assert [p.name for p in tmp_path.iterdir()] == ["P01.alice.json"]  # no temporary file left
+
+
+def test_an_oversized_annotation_file_is_refused_before_reading(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    with open(path, "wb") as f:
+        f.truncate(200 * 1024 ** 2)
+    with pytest.raises(AnnotationFileError, match="200.0 MB, more than tcoder reads"):
+        read_annotations(path)

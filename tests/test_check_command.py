@@ -216,3 +216,107 @@ def test_unreadable_adjudication_records_are_reported(mini_study, run_cli):
     path.write_text(json.dumps(dict(data, adjudicated_none="oops")))
     code, _, err = _check(run_cli, mini_study.root)
     assert code == 1 and "'adjudicated_none' in the header must be a list of decisions" in err
+
+
+# ------------------------------------------------------------------ temporary files left by a kill -9
+
+
+def _dead_pid() -> int:
+    """A process id that no process has now."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_check_counts_leftover_temporary_files_and_fix_removes_them(mini_study, run_cli):
+    import os
+    import time
+
+    folder = mini_study.root / "interviews"
+    dead = _dead_pid()
+    stale = [folder / f".P01.alice.json.{dead}.{n:08x}.tmp" for n in range(3)]
+    for path in stale:
+        path.write_bytes(b"x" * 400_000)
+    (mini_study.root / f".codebook.yaml.{dead}.0badc0de.tmp").write_text("codes: [")
+    in_use = folder / f".P01.bob.json.{os.getpid()}.0000beef.tmp"  # this process is alive: a save in progress
+    in_use.write_text("{")
+    old_but_alive = folder / f".P01.carol.json.{os.getpid()}.0000cafe.tmp"
+    old_but_alive.write_text("{")
+    os.utime(old_but_alive, (time.time() - 3600, time.time() - 3600))  # an hour old: not being written
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0
+    assert "warning: " in err and "6 temporary file(s) (1.1 MB) left by interrupted saves" in err
+    assert "'tcoder check --fix' removes them" in err and err.count("temporary") == 1
+    code, out, err = _check(run_cli, mini_study.root, "--fix")
+    assert code == 0, err
+    assert "Removed     5 temporary file(s) (1.1 MB) left by interrupted saves" in out
+    assert "a save may still be writing this temporary file; kept" in err and in_use.name in err
+    left = sorted(p.name for p in mini_study.root.rglob(".*.tmp"))
+    assert left == [in_use.name]
+
+
+_KILLED_FIX = """
+import sys
+from tcoder.cli import main
+print("ready", flush=True)
+sys.exit(main(["check", sys.argv[1], "--fix", "--quiet"]))
+"""
+
+
+@pytest.mark.slow
+def test_killing_check_fix_mid_write_leaves_whole_files_and_fix_cleans_up(study_builder, run_cli):
+    """kill -9 `check --fix` while it saves many files, again and again: each file is the old
+    version or the new one, and the temporary files the kills leave are removed by the next
+    `check --fix`, which then saves everything."""
+    import random
+    import signal
+    import time
+
+    from tcoder.annotations import read_annotations
+
+    study_builder.codebook()
+    text = "".join(f"Speaker{i % 3}: line {i} says something worth coding about the clinic.\n" for i in range(300))
+    spans = [("personal", s, s + 30) for s in range(0, len(text) - 40, 70)]
+    names = [f"interviews/P{n:02d}.txt" for n in range(8)]
+    root = study_builder.root
+    files = [root / name.replace(".txt", ".alice.json") for name in names]
+    moved = len("A new first line.\n")
+
+    def prepare() -> None:
+        for name in names:
+            study_builder.transcript(name, text)
+            study_builder.annotations(name, "alice", spans)
+            study_builder.transcript(name, "A new first line.\n" + text)
+
+    def run_fix() -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", _KILLED_FIX, str(root)], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        assert proc.stdout.readline().strip() == b"ready"
+        return proc
+
+    prepare()
+    started = time.monotonic()
+    run_fix().wait()
+    full = time.monotonic() - started
+    rng = random.Random(7)
+    kills = 0
+    states = set()
+    for _ in range(10):
+        prepare()
+        proc = run_fix()
+        time.sleep(rng.random() * full)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        for path in files:
+            af = read_annotations(path)  # never torn: it parses, whole, old or new
+            starts = {a.start - s for a, (_, s, _) in zip(af.annotations, spans, strict=True)}
+            assert len(af.annotations) == len(spans) and starts in ({0}, {moved}), path
+            states.add(starts.pop())
+    assert kills >= 3, "check --fix was rarely killed: the test proves little"
+    assert states == {0, moved}, "no kill landed between two saves"
+    code, out, err = run_cli("check", root, "--fix")
+    assert code == 0, err
+    assert not list(root.rglob(".*.tmp")), "temporary files left after check --fix"
+    assert all(read_annotations(p).annotations[0].start == moved for p in files)

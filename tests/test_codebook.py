@@ -262,3 +262,86 @@ def test_a_ratio_domain_refuses_negative_values():
     from tcoder.codebook import parse_codebook
 
     assert parse_codebook(text.replace("level: ratio", "level: interval"), "codebook.yaml")["minus"].value == -2
+
+
+# ------------------------------------------------------------------ hostile YAML
+
+
+def _laughs(levels: int = 9) -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels + 1):
+        name, previous = chr(ord("a") + i), chr(ord("a") + i - 1)
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "title: laughs\n" + "\n".join(lines).replace("a: &a", "x: &a", 1) + "\ncodes: []\n"
+
+
+def test_a_billion_laughs_codebook_is_refused_at_once():
+    import time
+
+    started = time.perf_counter()
+    problems = _problems(_laughs())
+    assert time.perf_counter() - started < 10  # it never ended before
+    assert any("aliases (*name) expand to more than" in p and "billion laughs" in p for p in problems), problems
+
+
+def test_aliases_that_repeat_a_little_are_still_fine():
+    text = ("title: t\ncommon: &c {description: shared}\ncodes:\n  - id: a\n    description: &d Same words\n"
+            "  - id: b\n    description: *d\n")
+    problems = _problems(text)
+    assert not any("aliases" in p for p in problems)
+
+
+@pytest.mark.parametrize("text", [
+    "codes: " + "[" * 20_000 + "]" * 20_000 + "\n",
+    "codes: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n",
+    # block nesting grows as the square of the depth: 700 levels are already 500 kB
+    "codes:\n" + "".join("  " * i + "- x:\n" for i in range(700)),
+], ids=["flow lists", "flow mappings", "block"])
+def test_twenty_thousand_levels_of_nesting_are_a_clear_error(text):
+    problems = _problems(text)
+    assert any("nest" in p for p in problems), problems
+
+
+def test_a_5000_digit_integer_is_refused_with_its_place():
+    (problem,) = _problems("codes:\n  - id: d\n    exclusive: true\n    level: interval\n    codes:\n"
+                           f"      - {{id: a, value: {'9' * 5000}}}\n")
+    assert "codebook.yaml, line 6" in problem and "a whole number of 5,000 digits" in problem
+
+
+@pytest.mark.parametrize("level", ["ordinal", "interval", "ratio", "nominal"])
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", ".NaN"])
+def test_nan_and_infinite_domain_values_are_refused(level, value):
+    problems = _problems(f"codes:\n  - id: d\n    exclusive: true\n    level: {level}\n    codes:\n"
+                         f"      - {{id: a, value: 1}}\n      - {{id: b, value: {value}}}\n")
+    assert any(f"value {value!r} of 'b' is not a finite number" in p and "line 7" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("codes:\n  - id: {a: 1}\n", "a code's 'id' must be one word, not {a: 1}"),
+    ("codes:\n  - id: [x, y]\n", "a code's 'id' must be one word, not [x, y]"),
+    ("codes:\n  - {id: a, key: [q, r]}\n", "must be one letter or digit, not [q, r]"),
+    ("codes:\n  - {id: a, color: {r: 1}}\n", "colour {r: 1} of code 'a' is not a colour"),
+    ("codes:\n  - {id: d, exclusive: true, level: [x], codes: [{id: e}]}\n", "level [x] is not one of"),
+])
+def test_messages_show_values_as_written_never_internal_objects(text, shown):
+    problems = _problems(text)
+    assert any(shown in p for p in problems), problems
+    assert not any("YNode" in p or "Mark(" in p for p in problems), problems
+
+
+def test_a_lone_surrogate_escape_is_refused_by_either_yaml_parser(monkeypatch):
+    import yaml
+
+    text = 'codes:\n  - {id: a, name: "caf\\ud800"}\n'
+    assert any("line 2" in p for p in _problems(text))
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)  # PyYAML without libyaml
+    problems = _problems(text)
+    assert any("lone surrogate" in p and "line 2" in p for p in problems), problems
+
+
+def test_deep_nesting_is_a_clear_error_without_libyaml_too(monkeypatch):
+    import yaml
+
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    problems = _problems("codes: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    assert any("nests too deeply" in p for p in problems), problems

@@ -603,3 +603,49 @@ def test_saves_move_to_a_thread_once_the_disk_proves_slow(mini_study):
     session.flush()
     assert sorted(a.code for a in on_disk(mini_study)) == ["duty", "personal", "personal", "personal"]
     session.close()
+
+
+# ---------------------------------------------------------------- text that cannot be saved, folders that cannot be written
+
+
+def test_a_memo_with_a_lone_surrogate_is_refused_and_nothing_breaks(mini_study):
+    with open_session(mini_study) as s:
+        a = s.apply("personal", 0, 11).annotation
+        with pytest.raises(SessionError, match="unpaired surrogate"):
+            s.set_memo(a.id, "caf\udce9")
+        with pytest.raises(SessionError, match="unpaired surrogate"):
+            s.apply("duty", 14, 20, memo="\ud800")
+        s.set_memo(a.id, "fine")
+        assert s.save_state.status == "saved"
+    assert [x.memo for x in on_disk(mini_study)] == ["fine"]
+
+
+def test_a_save_of_unsavable_text_fails_with_a_message_not_a_crash(mini_study):
+    with open_session(mini_study) as s:
+        s.apply("personal", 0, 11)
+        s.apply("duty", 14, 20, extra={"note": "\ud800"})  # text no check looks at: the save says so
+        assert s.save_state.status == "failed" and s.dirty
+        assert "its 'note' holds U+D800, an unpaired surrogate" in s.save_state.message
+    assert [x.code for x in on_disk(mini_study)] == ["personal"]
+
+
+def test_a_read_only_folder_says_so_instead_of_blaming_another_window(mini_study):
+    import subprocess
+    import sys
+
+    script = ("import sys; from tcoder.study import open_study; from tcoder.session import CodingSession\n"
+              "s = CodingSession(open_study(sys.argv[1]), 'interviews/P01.txt', 'alice')\n"
+              "print(s.read_only, s.read_only_reason, '|', s.read_only_short)")
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    folder = mini_study.root / "interviews"
+    folder.chmod(0o555)
+    try:
+        result = subprocess.run([*prefix, sys.executable, "-c", script, str(mini_study.root)], capture_output=True,
+                                text=True, timeout=60)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("True read-only: P01.alice.json: cannot create the lock file")
+    assert "the folder is read-only" in result.stdout and "coding needs a folder tcoder can write to" in result.stdout
+    assert "other window" not in result.stdout.lower()
+    assert "this folder cannot be written" in result.stdout.split("|")[1]

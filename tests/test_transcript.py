@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import os
+import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from studykit import within
 from tcoder.errors import TranscriptError
 from tcoder.transcript import (
     Transcript,
@@ -201,3 +204,84 @@ def test_turn_lookups_and_line_columns():
     assert t.line_col(t.text.index("Hello")) == (2, 8)
     assert t.speakers == ["Interviewer", "Amara"]
     assert t.word_count == 5
+
+
+# ------------------------------------------------------------------ damaged UTF-8
+
+_UTF8_TEXT = ("Interviewer: Was the caf\u00e9 near the clinic?\n\n"
+              "Amara: Yes \u2013 it\u2019s where we met, na\u00efvely hopeful.\n") * 40
+
+
+def test_a_few_invalid_bytes_keep_a_utf8_transcript_utf8_with_their_line_and_column():
+    data = bytearray(_UTF8_TEXT.encode("utf-8"))
+    line4 = data.index(b"Interviewer", 10)  # the second question, on line 4
+    data[line4 + 4] = 0x92  # a Windows quote where 'r' was
+    data[-10] = 0xFF
+    decoded = decode_bytes(bytes(data))
+    assert decoded.encoding == "UTF-8"
+    (warning,) = decoded.warnings
+    assert "invalid UTF-8 at line 4, column 5 (byte 0x92)" in warning and "1 more byte(s) (line 120)" in warning
+    # Every other character is where it was: only the bad bytes changed, one character each.
+    assert len(decoded.text) == len(_UTF8_TEXT)
+    assert decoded.text.count("\ufffd") == 2
+    assert [i for i, (a, b) in enumerate(zip(decoded.text, _UTF8_TEXT, strict=True)) if a != b] == [
+        _UTF8_TEXT.index("Interviewer", 10) + 4, len(_UTF8_TEXT) - 10]
+
+
+def test_annotations_stay_on_their_passage_when_bytes_are_damaged(tmp_path):
+    from tcoder.annotations import new_annotation, reanchor
+
+    quote = "na\u00efvely hopeful"
+    annotations = [new_annotation("hope", i, i + len(quote), _UTF8_TEXT)
+                   for i in range(len(_UTF8_TEXT)) if _UTF8_TEXT.startswith(quote, i)]
+    path = tmp_path / "P01.txt"
+    data = bytearray(_UTF8_TEXT.encode("utf-8"))
+    data[5] = 0x80
+    path.write_bytes(bytes(data))
+    transcript = read_transcript(path)
+    results = reanchor(annotations, transcript.text)
+    assert [r.status for r in results] == ["unchanged"] * len(annotations)
+
+
+def test_a_legacy_file_with_no_valid_utf8_is_still_read_as_windows_1252():
+    text = "Interviewer: Caf\u00e9 cr\u00e8me?\nP1: It\u2019s \u20ac5 \u2013 na\u00efve.\n"
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert decoded.encoding == "Windows-1252" and decoded.text == text
+
+
+# ------------------------------------------------------------------ odd files
+
+
+def test_a_named_pipe_is_refused_at_once_without_blocking(tmp_path):
+    fifo = tmp_path / "P01.txt"
+    os.mkfifo(fifo)
+    with within(5), pytest.raises(TranscriptError, match="named pipe"):
+        read_transcript(fifo)
+
+
+def test_a_link_to_a_device_is_refused_without_reading(tmp_path):
+    link = tmp_path / "P01.txt"
+    link.symlink_to("/dev/null")  # /dev/zero is in the hostile corpus, run under a memory limit
+    with within(5), pytest.raises(TranscriptError, match="character device"):
+        read_transcript(link)
+
+
+def test_a_link_to_itself_is_named_as_such(tmp_path):
+    link = tmp_path / "P01.txt"
+    link.symlink_to(link)
+    with pytest.raises(TranscriptError, match="points to itself"):
+        read_transcript(link)
+
+
+def test_a_huge_sparse_file_is_refused_by_its_size_before_reading(tmp_path):
+    from tcoder.safeio import TRANSCRIPT_LIMIT
+
+    path = tmp_path / "P01.txt"
+    with open(path, "wb") as f:
+        f.truncate(1024 ** 3)  # 1 GB of nothing, taking no space
+    started = time.perf_counter()
+    with pytest.raises(TranscriptError) as exc:
+        read_transcript(path)
+    assert time.perf_counter() - started < 0.5
+    assert "1,024.0 MB, more than tcoder reads" in str(exc.value) and f"({TRANSCRIPT_LIMIT // 2**20:.1f} MB)" in str(
+        exc.value).replace(",", "")

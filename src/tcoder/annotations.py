@@ -144,15 +144,22 @@ def _line_of_ids(raw: str) -> dict[str, int]:
 def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
     """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every
     problem (:class:`NotJSONError` when the text is not JSON at all)."""
+    from tcoder.jsonsafe import JsonRefused, loads
+
     try:
-        data = json.loads(raw)
+        data = loads(raw, check_depth=False)
     except json.JSONDecodeError as exc:
         raise NotJSONError(_json_problem(raw, exc, path)) from None
+    except JsonRefused as exc:
+        raise AnnotationFileError(Problem(f"{exc.msg}. tcoder has not changed the file", path, exc.lineno,
+                                          exc.colno)) from None
     return _from_json(data, raw, path)
 
 
 def _from_json(data: Any, raw: str, path: str | os.PathLike[str] | None) -> AnnotationFile:
     """An annotation file from its decoded JSON (``raw`` is its text, to place problems)."""
+    from tcoder.jsonsafe import refuse_depth, too_deep
+
     problems: list[Problem] = []
     if not isinstance(data, dict):
         raise AnnotationFileError(Problem("an annotation file is a JSON object with 'format' and "
@@ -186,10 +193,17 @@ def _from_json(data: Any, raw: str, path: str | os.PathLike[str] | None) -> Anno
             problems.append(Problem(f"{label}: {message}", path, line))
             continue
         seen.add(item["id"])
-        annotations.append(Annotation.from_dict(item))
+        annotation = Annotation.from_dict(item)
+        if annotation.extra and too_deep(annotation.extra, 3):
+            deep = refuse_depth(raw)
+            raise AnnotationFileError(Problem(deep.msg, path, deep.lineno, deep.colno))
+        annotations.append(annotation)
     if problems:
         raise AnnotationFileError(problems)
     extra = {k: v for k, v in data.items() if k not in _HEADER_KEYS and k != "annotations"}
+    if too_deep(extra, 1):
+        deep = refuse_depth(raw)
+        raise AnnotationFileError(Problem(deep.msg, path, deep.lineno, deep.colno))
     return AnnotationFile(data.get("coder") or "", data.get("transcript") or "", data.get("text_sha256"),
                           annotations, fmt, extra)
 
@@ -254,20 +268,21 @@ def _describe_annotation_problem(item: Any) -> str | None:
 
 
 def read_annotations(path: str | os.PathLike[str]) -> AnnotationFile:
+    from tcoder.safeio import ANNOTATION_LIMIT, decode_utf8, mb, read_file
+
     path = Path(path)
+    raw = read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise AnnotationFileError(Problem(f"cannot read the annotation file: {exc.strerror}", path)) from None
-    return parse_annotations(_decode(raw, path), path)
+        return parse_annotations(decode_utf8(raw, path, "the annotation file", AnnotationFileError), path)
+    except MemoryError:
+        raise AnnotationFileError(Problem(f"not enough memory to read the annotation file ({mb(len(raw))})",
+                                          path)) from None
 
 
 def _decode(raw: bytes, path: str | os.PathLike[str] | None) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AnnotationFileError(Problem(f"not UTF-8 (invalid byte at {exc.start}); tcoder writes "
-                                          "annotation files in UTF-8", path)) from None
+    from tcoder.safeio import decode_utf8
+
+    return decode_utf8(raw, path, "the annotation file", AnnotationFileError)
 
 
 class NotAnnotations(Exception):
@@ -298,8 +313,10 @@ def annotations_from_bytes(raw: bytes, path: str | os.PathLike[str] | None = Non
     Raises :class:`NotAnnotations` for other content, and :class:`AnnotationFileError` for
     an annotation file that cannot be read (:class:`NotJSONError` when it is not JSON)."""
     try:
+        from tcoder.jsonsafe import loads
+
         text = raw.decode("utf-8-sig")
-        data = json.loads(text)
+        data = loads(text)
     except (UnicodeDecodeError, ValueError):
         if looks_like_annotations(raw):
             return parse_annotations(_decode(raw, path), path)  # raises, with the reason
@@ -320,9 +337,11 @@ def count_annotations(path: str | os.PathLike[str]) -> int | None:
     """How many annotations a file holds (checked or not), without parsing it when tcoder
     wrote it (one annotation per line); None when it is missing or is not an annotation
     file that JSON can read."""
+    from tcoder.safeio import ANNOTATION_LIMIT, read_file
+
     try:
-        raw = Path(path).read_bytes()
-    except OSError:
+        raw = read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file")
+    except (TcoderError, OSError, MemoryError):
         return None
     if raw.startswith(_CANONICAL_HEAD):
         if raw.endswith(b'\n  "annotations": []\n}\n'):
@@ -333,9 +352,11 @@ def count_annotations(path: str | os.PathLike[str]) -> int | None:
             count = rows.count(_CANONICAL_ROW)
             if count == rows.count(b"\n"):  # every line in the list is one annotation
                 return count
+    from tcoder.jsonsafe import loads
+
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+        data = loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError):
         return None
     if not (isinstance(data, dict) and str(data.get("format", "")).startswith(FORMAT_PREFIX)):
         return None
@@ -362,7 +383,7 @@ def span_problems(af: AnnotationFile, text_length: int, path=None,
 
 # ---------------------------------------------------------------- writing
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
 _SORT_KEY = operator.attrgetter("start", "end", "code", "id")  # = Annotation.sort_key, in C
 # The C string encoder of the json module; building each line from it is several
 # times faster than encoding a dict per annotation, which matters on every save.
@@ -396,7 +417,44 @@ def encode_annotations(af: AnnotationFile, line_cache: LineCache | None = None) 
 
     The file is assembled in one allocation (on a large file, every extra copy of
     megabytes costs page faults on each save). ``line_cache`` lets a long-lived
-    editor re-encode only the annotations whose objects changed since its last save."""
+    editor re-encode only the annotations whose objects changed since its last save.
+
+    Text that UTF-8 cannot hold (an unpaired surrogate) raises
+    :class:`AnnotationFileError` naming the annotation and field; nothing is written."""
+    try:
+        return _encode(af, line_cache)
+    except UnicodeEncodeError:
+        raise AnnotationFileError(_unsavable(af)) from None
+    except ValueError as exc:  # NaN or infinity in an unknown field: not JSON
+        raise AnnotationFileError(Problem(f"cannot be saved: {exc}", af.transcript or None)) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unsavable_character(text: str | None) -> str | None:
+    """The first character of ``text`` that UTF-8 cannot encode (an unpaired surrogate), as U+XXXX."""
+    found = _SURROGATE.search(text) if text else None
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def _unsavable(af: AnnotationFile) -> list[Problem]:
+    problems = []
+    for a in af.annotations:
+        fields = [(name, getattr(a, name)) for name in ("id", "code", *_TEXT_FIELDS)]
+        fields.extend((repr(key), json.dumps([key, value], ensure_ascii=False)) for key, value in a.extra.items())
+        for name, text in fields:
+            bad = unsavable_character(text)
+            if bad:
+                problems.append(Problem(f"annotation {a.id!a}: its {name} holds {bad}, an unpaired surrogate that "
+                                        "is not a character; the file was not saved. Remove it and save again"))
+    if not problems:
+        problems.append(Problem("the annotations hold text that UTF-8 cannot encode (an unpaired surrogate); "
+                                "the file was not saved"))
+    return problems
+
+
+def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> bytes:
     enc = _ENCODER.encode
     header: list[tuple[str, Any]] = [("format", af.format), ("transcript", af.transcript),
                                      ("text_sha256", af.text_sha256), ("coder", af.coder)]
@@ -524,10 +582,16 @@ class AnnotationLock:
             raise LockedError(f"is being written by another tcoder ({', '.join(who) or 'unknown holder'}); "
                               "one writer at a time", self.path, holder) from None
         except OSError as exc:
-            why = "the folder is read-only" if isinstance(exc, PermissionError) or exc.errno == errno.EROFS \
-                else "the file cannot be written"
-            raise LockedError(f"cannot create the lock file {self.lock_path.name} ({exc.strerror}); {why}",
-                              self.path) from None
+            from tcoder.safeio import os_error_message
+
+            if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+                why = "the folder is read-only"
+            elif exc.errno == errno.ENOSPC:
+                why = "nothing can be written until some space is freed"
+            else:
+                why = "the file cannot be written"
+            raise LockedError(f"cannot create the lock file {self.lock_path.name}: {os_error_message(exc)}; {why}",
+                              self.path, cannot_write=True) from None
         return self
 
     def release(self) -> None:

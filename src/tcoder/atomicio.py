@@ -14,8 +14,20 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bo
 
     ``durable=False`` leaves out both fsyncs: the replacement is still atomic for
     every reader and survives the process being killed, and the caller makes it
-    durable later in one step (:func:`flush_filesystem`), as a batch of many files does."""
+    durable later in one step (:func:`flush_filesystem`), as a batch of many files does.
+
+    Any failure (a full disk, a read-only folder) removes the temporary file and raises
+    :class:`OSError` naming ``path``, the file the user knows, never the temporary one."""
     path = Path(path)
+    try:
+        _write(path, data, durable)
+    except OSError as exc:
+        if exc.filename == str(path):
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
+def _write(path: Path, data: bytes, durable: bool) -> None:
     folder = path.parent
     tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
@@ -110,3 +122,27 @@ def _syncfs(folder: str | os.PathLike[str]) -> bool:
 def is_leftover_temp(name: str) -> bool:
     """A temporary file an interrupted save left behind (safe to delete)."""
     return name.startswith(".") and name.endswith(".tmp") and name.count(".") >= 4
+
+
+def leftover_in_use(path: str | os.PathLike[str], now: float | None = None) -> bool:
+    """Whether a temporary file may still be being written: its writer (the process id
+    in its name) runs on this machine and it changed in the last ten minutes. Anything
+    else was left by an interrupted save and is safe to delete."""
+    import time
+
+    path = Path(path)
+    parts = path.name.split(".")
+    try:
+        pid = int(parts[-3])
+        age = (now if now is not None else time.time()) - os.stat(path, follow_symlinks=False).st_mtime
+    except (ValueError, IndexError, OSError):
+        return False
+    if age > 600:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True

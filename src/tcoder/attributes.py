@@ -33,10 +33,9 @@ class Attributes:
 
 def read_attributes(path: Path, transcripts: Iterable[str]) -> tuple[Attributes, list[Problem]]:
     """Read attributes.csv, matching each row to a transcript name (study-relative path)."""
-    try:
-        decoded = decode_bytes(path.read_bytes(), path)
-    except OSError as exc:
-        raise TcoderError(Problem(f"cannot read attributes: {exc.strerror}", path)) from None
+    from tcoder.safeio import TABLE_LIMIT, read_file
+
+    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the attributes file"), path)
     problems = [Problem(w, path, severity="warning") for w in decoded.warnings]
     sample = decoded.text[:4096]
     try:

@@ -7,16 +7,20 @@ check --fix`` calls to store re-anchored offsets (under the writer lock).
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
+from tcoder.atomicio import leftover_in_use
 from tcoder.coding_status import file_status
-from tcoder.errors import Problem, TcoderError
+from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.merge import conflict_problems
 from tcoder.overlaps import describe, merged_annotation, overlap_groups
 from tcoder.participants import speaker_problems
 from tcoder.quotes import shorten
+from tcoder.safeio import mb, os_error_message
 from tcoder.study import LoadedAnnotations, Study
 
 
@@ -183,14 +187,57 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
-    for path in study.leftover_temp_files:
-        problems.append(Problem("temporary file left by an interrupted save; it is safe to delete",
-                                path, severity="warning"))
+    if study.leftover_temp_files and not fixing:
+        problems.append(_leftover_warning(study.leftover_temp_files))
     problems.extend(study.attribute_problems)
     problems.extend(study.participant_problems)
     report.participants_summary = participants_summary(study)
     _check_memos_and_themes(report, known, fixing)
     return report
+
+
+def _leftover_warning(paths: list[Path]) -> Problem:
+    size = sum(_size(p) for p in paths)
+    shown = ", ".join(display_path(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
+    return Problem(f"{len(paths)} temporary file(s) ({mb(size)}) left by interrupted saves ({shown}); they hold "
+                   "nothing that is not in the files they were to replace. 'tcoder check --fix' removes them",
+                   paths[0].parent if len(paths) > 1 else paths[0], severity="warning")
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+@dataclass
+class Cleanup:
+    removed: int = 0
+    freed: int = 0
+    kept: list[Path] = field(default_factory=list)  # still being written by a running save
+    problems: list[Problem] = field(default_factory=list)
+
+
+def remove_leftover_temp_files(study: Study) -> Cleanup:
+    """Delete the temporary files interrupted saves left behind (``check --fix``); a
+    file a running save may still be writing is kept."""
+    result = Cleanup()
+    for path in study.leftover_temp_files:
+        if leftover_in_use(path):
+            result.kept.append(path)
+            continue
+        size = _size(path)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            result.problems.append(Problem(f"cannot remove this temporary file: {os_error_message(exc)}", path))
+            continue
+        result.removed += 1
+        result.freed += size
+    return result
 
 
 def participants_summary(study: Study) -> str:
@@ -371,10 +418,17 @@ def save_reanchored(report: CheckReport) -> list[str]:
         else None
     written = []
     for stale in list(dict.fromkeys([*report.reanchored, *report.pending])):
-        with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
-            # Read again under the lock: the file may have changed since the check.
-            loaded = study.load_annotations(stale.ref, stale.coder, known)
-            if loaded.reanchored or loaded.pending_migration:
-                save_annotations(loaded.file, loaded.path)
-                written.append(str(loaded.path))
+        try:
+            with AnnotationLock(stale.path, coder=stale.coder, purpose="check --fix"):
+                # Read again under the lock: the file may have changed since the check.
+                loaded = study.load_annotations(stale.ref, stale.coder, known)
+                if loaded.reanchored or loaded.pending_migration:
+                    save_annotations(loaded.file, loaded.path)
+                    written.append(str(loaded.path))
+        except OSError as exc:  # a full disk, a read-only folder: this file keeps its old offsets
+            report.problems.append(Problem(f"the new offsets were not saved: {os_error_message(exc)}. The file is "
+                                           "as it was; free some space and run 'tcoder check --fix' again",
+                                           stale.path))
+        except TcoderError as exc:  # locked by a coder at work, or changed into something unreadable
+            report.problems.extend(exc.problems)
     return written

@@ -114,20 +114,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except TcoderError as exc:
         print_problems(exc.problems)
-        return EXIT_DATA
+        return getattr(exc, "exit_code", EXIT_DATA)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
-        # A path the user gave that cannot be read or written: their input, not a bug.
-        from tcoder.errors import Problem
-
-        where = exc.filename if exc.filename is not None else None
-        print_problems([Problem(f"cannot use this path: {exc.strerror or exc}", where)])
-        return EXIT_DATA
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stdout = None  # nothing more is written to the closed pipe
         return EXIT_OK
+    except OSError as exc:
+        # A path that cannot be read or written (missing, a folder, no permission, a full
+        # disk): the machine's state or the user's input, not a bug.
+        from tcoder.errors import Problem
+        from tcoder.safeio import os_error_message
+
+        where = exc.filename if exc.filename is not None else None
+        print_problems([Problem(f"cannot use this path: {os_error_message(exc)}", where)])
+        return EXIT_DATA
+    except MemoryError:
+        print("error: not enough memory to finish (files tcoder writes are replaced whole, so none is half "
+              "written); try again with fewer transcripts or more memory", file=sys.stderr)
+        return EXIT_DATA
 
 
 if __name__ == "__main__":  # pragma: no cover

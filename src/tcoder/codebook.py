@@ -8,6 +8,7 @@ table so a shortcut can never shadow a command.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Iterator, Literal
 
 from tcoder.errors import CodebookError, Problem
-from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, suggest
+from tcoder.yamlsource import YamlProblems, YNode, check_fields, describe, parse_yaml, suggest
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -299,7 +300,11 @@ def _parse_codes(nodes: list[YNode], parent: Code | None, depth: int, codes: dic
             problems.append(Problem(f"a code without an 'id'{hint}: every code needs a stable id",
                                     path, mark.line, mark.column))
             continue
-        code_id = str(id_node.raw if id_node.raw is not None else id_node.value).strip()
+        if id_node.raw is None:  # a list or a mapping
+            problems.append(Problem(f"a code's 'id' must be one word, not {describe(id_node)}", path,
+                                    id_node.mark.line, id_node.mark.column))
+            continue
+        code_id = id_node.raw.strip()
         if not CODE_ID.match(code_id):
             problems.append(Problem(
                 f"code id {code_id!r} is not valid: use letters, digits, '-', '_', '.' or ':', "
@@ -365,8 +370,12 @@ def _parse_key(node: YNode | None, code: Code, keys: dict[str, tuple[str, int]],
                problems: list[Problem]) -> None:
     if node is None or node.value is None:
         return
-    key = str(node.raw if node.raw is not None else node.value)
     where = (path, node.mark.line, node.mark.column)
+    if node.raw is None:  # a list or a mapping
+        problems.append(Problem(f"key of code {code.id!r} must be one letter or digit, not {describe(node)}",
+                                *where))
+        return
+    key = node.raw
     command = command_for_key(key)
     if command:
         problems.append(Problem(f"key {key!r} of code {code.id!r} is kept by tcoder for the command "
@@ -390,7 +399,7 @@ def _parse_colour(node: YNode | None, code: Code, path, problems: list[Problem])
         return
     colour = normalise_colour(str(node.value)) if isinstance(node.value, str) else None
     if colour is None:
-        problems.append(Problem(f"colour {node.raw!r} of code {code.id!r} is not a colour: use a hex colour "
+        problems.append(Problem(f"colour {describe(node)} of code {code.id!r} is not a colour: use a hex colour "
                                 "such as '#0072B2' (quoted, since # starts a YAML comment)",
                                 path, node.mark.line, node.mark.column))
         return
@@ -412,21 +421,26 @@ def _parse_domain(fields: dict[str, YNode], code: Code, parent: Code | None, pat
             problems.append(Problem(f"'level' only applies to an exclusive domain; add 'exclusive: true' to "
                                     f"{code.id!r} or remove 'level'", path, level.mark.line, level.mark.column))
         elif level.value not in LEVELS:
-            problems.append(Problem(f"level {level.raw!r} is not one of {', '.join(LEVELS)}"
-                                    f"{suggest(str(level.raw), LEVELS)}", path, level.mark.line,
-                                    level.mark.column))
+            close = suggest(level.raw, LEVELS) if level.raw is not None else ""
+            problems.append(Problem(f"level {describe(level)} is not one of {', '.join(LEVELS)}{close}", path,
+                                    level.mark.line, level.mark.column))
         else:
             code.level = level.value
     value = fields.get("value")
     domain = parent if parent is not None and parent.exclusive else None
-    if value is not None:
+    if value is not None and isinstance(value.value, float) and not math.isfinite(value.value):
+        problems.append(Problem(
+            f"value {describe(value)} of {code.id!r} is not a finite number: a domain's values are numbers such as "
+            "1, 2, 3 (or labels in a nominal domain), never .nan or .inf, which would change or undo every "
+            "agreement figure", path, value.mark.line, value.mark.column))
+    elif value is not None:
         if domain is None:
             problems.append(Problem(f"'value' only applies to codes inside an exclusive domain; {code.id!r} "
                                     "is not", path, value.mark.line, value.mark.column))
         elif domain.level != "nominal":
             if isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
                 problems.append(Problem(
-                    f"value {value.raw!r} of {code.id!r} must be a number: the domain {domain.id!r} is "
+                    f"value {describe(value)} of {code.id!r} must be a number: the domain {domain.id!r} is "
                     f"{domain.level}", path, value.mark.line, value.mark.column))
             else:
                 code.value = value.value
@@ -466,18 +480,13 @@ def _fill_colours(codes: dict[str, Code]) -> None:
 
 
 def load_codebook(path: str | os.PathLike[str]) -> Codebook:
+    from tcoder.safeio import YAML_LIMIT, decode_utf8, read_file
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise CodebookError(Problem("codebook not found", path)) from None
-    except OSError as exc:
-        raise CodebookError(Problem(f"cannot read the codebook: {exc.strerror}", path)) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(Problem(f"the codebook is not UTF-8 (invalid byte at {exc.start})", path)) from None
-    codebook = parse_codebook(text, path)
+    if not os.path.lexists(path):
+        raise CodebookError(Problem("codebook not found", path))
+    raw = read_file(path, limit=YAML_LIMIT, what="the codebook", error=CodebookError)
+    codebook = parse_codebook(decode_utf8(raw, path, "the codebook", CodebookError), path)
     import hashlib
 
     codebook.source_sha256 = hashlib.sha256(raw).hexdigest()

@@ -62,15 +62,9 @@ def read_codebook_csv(path: str | os.PathLike[str]) -> Codebook:
     from tcoder.refi.codebook_xml import parse_description, slug_id
 
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise TcoderError(Problem("the file is larger than 64 MB; a codebook is far smaller, so it is refused",
-                                      path))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TcoderError(Problem("no such file", path)) from None
-    except OSError as exc:
-        raise TcoderError(Problem(f"cannot read the file: {exc.strerror}", path)) from None
+    from tcoder.safeio import read_file
+
+    raw = read_file(path, limit=MAX_BYTES, what="the file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

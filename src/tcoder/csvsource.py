@@ -38,10 +38,9 @@ class CsvTable:
 
 def read_csv_table(path: Path) -> CsvTable:
     """The table in ``path``; a file that cannot be read or decoded raises :class:`TcoderError`."""
-    try:
-        decoded = decode_bytes(path.read_bytes(), path)
-    except OSError as exc:
-        raise TcoderError(Problem(f"cannot read it: {exc.strerror}", path)) from None
+    from tcoder.safeio import TABLE_LIMIT, read_file
+
+    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the table"), path)
     return parse_csv_table(decoded.text, path, [Problem(w, path, severity="warning") for w in decoded.warnings])
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Literal
+from typing import IO, Any, Iterable, Literal
 
 from tcoder.textsafe import for_stream
 
@@ -23,9 +23,21 @@ def display_path(path: str | os.PathLike[str] | None) -> str:
         return ""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(p)
+        # The folder resolved, not the name: a link is shown where it is, not where it points.
+        shown = str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        shown = str(p)
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """``text`` with bytes of a file name that are not UTF-8 (which Python keeps as lone
+    surrogates) shown as ``\\xNN``, and any other lone surrogate as ``\\udNNN``, so
+    the text can always be printed and written."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.where
-        return f"{where}: {self.message}" if where else self.message
+        return printable(f"{where}: {self.message}" if where else self.message)
 
 
 def print_problems(problems: Iterable[Problem], file: IO[str] | None = None) -> None:
@@ -93,8 +105,20 @@ class StudyError(TcoderError):
 
 
 class LockedError(TcoderError):
-    """Another process is writing this annotation file."""
+    """Another process is writing this annotation file, or (``cannot_write``) its lock
+    cannot be made at all: a read-only folder, a full disk."""
 
-    def __init__(self, message: str, path: str | os.PathLike[str] | None = None, holder: dict | None = None):
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None, holder: dict | None = None,
+                 cannot_write: bool = False):
         super().__init__(message, path)
         self.holder = holder or {}
+        self.cannot_write = cannot_write
+
+
+def warn_study_problems(study: Any) -> None:
+    """Print, as warnings, what listing the study could not read (a folder without
+    permission, a named pipe, a link out of the study...): a command that works on
+    part of a study says so. ``tcoder check`` reports them as errors."""
+    from dataclasses import replace
+
+    print_problems([replace(p, severity="warning") for p in study.problems])

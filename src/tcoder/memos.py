@@ -55,6 +55,8 @@ EXPECTED_LINK: dict[str, tuple[str, ...]] = {
 MEMO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 #: The memos folder of a study unless tcoder.yaml names another (``memos:``).
 MEMO_FOLDER = "memos"
+#: A memo is a page or a few of notes; anything past this is not read.
+MAX_BYTES = 16 * 1024 * 1024
 SUFFIX = ".md"
 
 
@@ -357,11 +359,10 @@ def _link(item: YNode, path, problems: list[Problem]) -> Link | None:
 
 
 def read_memo(path: str | os.PathLike[str]) -> Memo:
+    from tcoder.safeio import read_file
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MemoFileError(Problem(f"cannot read the memo: {exc.strerror}", path)) from None
+    raw = read_file(path, limit=MAX_BYTES, what="the memo", error=MemoFileError)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -423,10 +424,11 @@ def fingerprint(data: bytes | None) -> str | None:
 
 
 def disk_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
+    from tcoder.safeio import read_head
+
+    if not path.exists():
         return None
+    return read_head(path, MAX_BYTES + 1)
 
 
 def changed_on_disk(memo: Memo) -> bool:

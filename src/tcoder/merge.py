@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from tcoder.annotations import Annotation, AnnotationFile, _annotation_problem, _line_of_ids
-from tcoder.errors import Problem
+from tcoder.errors import Problem, TcoderError
 from tcoder.quotes import shorten
 
 
@@ -261,9 +260,11 @@ def conflict_problems(af: AnnotationFile, path=None, raw_text: str | None = None
     if not records and header is None:
         return []
     if raw_text is None and path is not None:
+        from tcoder.safeio import ANNOTATION_LIMIT, read_file
+
         try:
-            raw_text = Path(path).read_text("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
+            raw_text = read_file(path, limit=ANNOTATION_LIMIT).decode("utf-8-sig")
+        except (TcoderError, UnicodeDecodeError):
             raw_text = None
     lines = _line_of_ids(raw_text) if raw_text is not None else {}
     how = ("settle it with 'tcoder git resolve FILE --keep ours|theirs' (or by hand: keep one version and "

@@ -24,6 +24,7 @@ decided from these roles in :mod:`tcoder.turnrule`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
@@ -110,11 +111,11 @@ def read_participants(root: Path, people_file: str, speakers_file: str,
     result = Participants()
     problems: list[Problem] = []
     people_path, speakers_path = root / people_file, root / speakers_file
-    if people_path.is_file():
+    if os.path.lexists(people_path):  # a pipe or a broken link is reported, not skipped
         table = _read(people_path, problems)
         if table is not None:
             _people(table, result, problems)
-    if speakers_path.is_file():
+    if os.path.lexists(speakers_path):
         table = _read(speakers_path, problems)
         if table is not None:
             _speakers(table, result, transcripts, problems)

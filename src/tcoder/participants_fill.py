@@ -128,7 +128,9 @@ def append_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
         from tcoder.csvsource import read_csv_table
 
         delimiter = read_csv_table(path).delimiter
-        raw = path.read_bytes()
+        from tcoder.safeio import TABLE_LIMIT, read_file
+
+        raw = read_file(path, limit=TABLE_LIMIT, what="the table")
         try:
             old = raw.decode("utf-8")
         except UnicodeDecodeError:

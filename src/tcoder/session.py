@@ -35,6 +35,7 @@ from tcoder.annotations import (
     read_annotations,
     reanchor,
     save_annotations,
+    unsavable_character,
 )
 from tcoder.codebook import Codebook
 from tcoder.codebook_history import migrate_file
@@ -336,6 +337,13 @@ def _disk_stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
+def _check_savable(memo: str | None) -> None:
+    bad = unsavable_character(memo)
+    if bad:
+        raise SessionError(f"the memo holds {bad}, an unpaired surrogate that is not a character and cannot be "
+                           "saved; remove it")
+
+
 class CodingSession:
     """One coder's annotations on one transcript, saved as they change."""
 
@@ -363,6 +371,7 @@ class CodingSession:
         self.save_state = SaveState()
         self.read_only = False
         self.read_only_reason = ""
+        self.read_only_short = ""  # the reason in a few words, for a flash message
         self.revision = 0  # bumped on every change of the annotation set
         self._dirty = False
         self._lock: AnnotationLock | None = None
@@ -384,6 +393,7 @@ class CodingSession:
         if read_only:
             self.read_only = True
             self.read_only_reason = f"read-only: {coder}'s annotations, opened for reading"
+            self.read_only_short = "read-only: these annotations are open for reading only"
         else:
             self._take_lock()
         try:
@@ -413,8 +423,14 @@ class CodingSession:
             lock.acquire()
         except LockedError as exc:
             self.read_only = True
-            self.read_only_reason = (f"read-only: {self.path.name} {exc.problems[0].message}. "
-                                     "Close the other window to code here.")
+            if exc.cannot_write:  # nobody else: the folder itself cannot be written
+                self.read_only_reason = (f"read-only: {self.path.name}: {exc.problems[0].message}. You can read "
+                                         "here; coding needs a folder tcoder can write to.")
+                self.read_only_short = "read-only: this folder cannot be written (see the banner above)"
+            else:
+                self.read_only_short = "read-only: another window is writing this file (see the banner above)"
+                self.read_only_reason = (f"read-only: {self.path.name} {exc.problems[0].message}. "
+                                         "Close the other window to code here.")
             return False
         self._lock = lock
         self.read_only = False
@@ -518,6 +534,7 @@ class CodingSession:
         if start >= end:
             raise SessionError("nothing to code: select some text first (shift+arrows, or the sentence or "
                                "turn keys)")
+        _check_savable(memo)
         for a in self.index.overlapping(start, end):
             if a.code == code and a.start == start and a.end == end:
                 raise SessionError(f"this passage already has the code {self.codebook[code].name!r}")
@@ -592,6 +609,7 @@ class CodingSession:
         self._check_writable()
         old = self._require(annotation_id)
         memo = memo.strip("\n")
+        _check_savable(memo)
         if (old.memo or "") == memo:
             return old
         new = old.copy(memo=memo or None, updated=now_iso())
@@ -771,6 +789,10 @@ class CodingSession:
                 self.save_state = SaveState("failed", message=f"NOT SAVED: cannot write {self.path.name}: "
                                                               f"{exc.strerror or exc}. Your changes are kept "
                                                               "here; fix the folder and save (ctrl+s)")
+        except TcoderError as exc:  # text that cannot be written (see encode_annotations)
+            with self._state_lock:
+                self._dirty = True
+                self.save_state = SaveState("failed", message=f"NOT SAVED: {exc.problems[0].message}")
         else:
             stamp = _disk_stamp(self.path)
             with self._state_lock:

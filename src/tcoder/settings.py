@@ -22,6 +22,7 @@ include_unfinished: false             # agree/compare/report also count coders w
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +31,7 @@ from pathlib import Path
 from tcoder.codebook import COMMAND_KEYS
 from tcoder.errors import CodebookError, Problem
 from tcoder.transcript import compile_speaker_pattern
-from tcoder.yamlsource import YamlProblems, YNode, check_fields, parse_yaml, suggest
+from tcoder.yamlsource import YamlProblems, YNode, check_fields, describe, parse_yaml, suggest
 
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
@@ -131,14 +132,13 @@ def _glob_to_regex(pattern: str) -> str:
 
 
 def load_settings(root: Path) -> Settings:
+    from tcoder.safeio import YAML_LIMIT, decode_utf8, read_file
+
     path = root / SETTINGS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Settings()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(Problem(f"not UTF-8 (invalid byte at {exc.start})", path)) from None
-    return parse_settings(text, path)
+    raw = read_file(path, limit=YAML_LIMIT, what="tcoder.yaml", error=CodebookError)
+    return parse_settings(decode_utf8(raw, path, "tcoder.yaml", CodebookError), path)
 
 
 def parse_settings(text: str, path: Path) -> Settings:
@@ -259,11 +259,22 @@ def _left_out_roles(node: YNode, settings: Settings, path, problems: list[Proble
 def _encoding(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
     import codecs
 
+    advice = "use a name such as cp1252, cp1250 or latin-1"
+    if node.raw is None or not isinstance(node.value, str):
+        problems.append(_at(node, f"'encoding' must be the name of a text encoding, not {describe(node)}; {advice}",
+                            path))
+        return
     try:
-        settings.encoding = codecs.lookup(str(node.value)).name
+        info = codecs.lookup(node.raw)
     except LookupError:
-        problems.append(_at(node, f"unknown encoding {node.raw!r}; use a name such as cp1252, cp1250 or "
-                                  "latin-1", path))
+        problems.append(_at(node, f"unknown encoding {describe(node)}; {advice}", path))
+        return
+    # base64, hex, zlib, rot13...: codecs that turn bytes into bytes (or text into text)
+    if not getattr(info, "_is_text_encoding", True) or info.name == "undefined":
+        problems.append(_at(node, f"{describe(node)} is not a text encoding (it does not turn bytes into "
+                                  f"text); {advice}", path))
+        return
+    settings.encoding = info.name
 
 
 def _speaker_pattern(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:

@@ -35,7 +35,8 @@ from tcoder.codebook_history import History, Migration, history_path, migrate_fi
 from tcoder.errors import Problem, StudyError, TcoderError
 from tcoder.participants import Participants, read_participants
 from tcoder.quotes import shorten
-from tcoder.settings import Settings, load_settings
+from tcoder.safeio import file_kind, os_error_message
+from tcoder.settings import SETTINGS_FILE, Settings, load_settings
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
 
@@ -119,31 +120,20 @@ class Study:
         jsons: list[tuple[str, str, str, Path]] = []  # folder, stem, coder, path
         odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
         in_memos: list[tuple[str, str, Path]] = []  # text files of the memos folder, which are no transcripts
-        root = self.root
         settings = self.settings
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-            rel_folder = "" if rel_folder == "." else rel_folder + "/"
-            for name in sorted(files):
-                if name.startswith("."):
-                    if is_leftover_temp(name):
-                        self.leftover_temp_files.append(Path(folder) / name)
-                    continue
-                stem, dot, suffix = name.rpartition(".")
-                if not dot:
-                    continue
-                suffix = "." + suffix.lower()
-                if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
-                    in_memos.append((rel_folder, stem, Path(folder) / name))
-                elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
-                    candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
-                elif suffix == ANNOTATION_SUFFIX:
-                    split = split_annotation_name(stem + ANNOTATION_SUFFIX)
-                    if split is not None:
-                        jsons.append((rel_folder, *split, Path(folder) / name))
-                    else:
-                        odd_jsons.append((rel_folder, stem, Path(folder) / name))
+        for folder, rel_folder, name in self._walk():
+            stem, dot, suffix = name.rpartition(".")
+            suffix = "." + suffix.lower()
+            if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
+                in_memos.append((rel_folder, stem, Path(folder) / name))
+            elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
+                candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
+            elif suffix == ANNOTATION_SUFFIX:
+                split = split_annotation_name(stem + ANNOTATION_SUFFIX)
+                if split is not None:
+                    jsons.append((rel_folder, *split, Path(folder) / name))
+                else:
+                    odd_jsons.append((rel_folder, stem, Path(folder) / name))
         self._sort_memo_folder(in_memos, candidates, jsons)
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
@@ -192,6 +182,65 @@ class Study:
                     f"a {path.suffix} file in the memos folder ({self.settings.memos}/) is neither a memo (memos are "
                     ".md files) nor a transcript (the memos folder holds none); it is not used. Rename it to .md to "
                     "make it a memo, or move it out of the folder to make it a transcript", path, severity="warning"))
+
+    def _walk(self) -> Iterator[tuple[str, str, str]]:
+        """(folder, study-relative folder with a trailing '/', file name) of every file
+        the study may read, folders in sorted order, depth first. Hidden files and
+        folders are skipped (leftover temporary files are noted); everything else
+        that cannot be used is reported in :attr:`problems`, never skipped silently:
+        folders that cannot be listed, names that are not UTF-8, special files and
+        links that point outside the study, to nothing, or to themselves."""
+        root_real = os.path.realpath(self.root)
+        stack = [(str(self.root), "")]
+        while stack:
+            folder, rel_folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                self.problems.append(Problem(
+                    f"cannot read this folder: {os_error_message(exc)}. The transcripts and annotation files in it "
+                    "are left out of everything tcoder does until it is readable", folder))
+                continue
+            folders = []
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    if is_leftover_temp(name) and entry.is_file(follow_symlinks=False):
+                        self.leftover_temp_files.append(Path(entry.path))
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if _not_utf8(name):
+                        self.problems.append(Problem(
+                            "this folder's name is not valid UTF-8, so the files in it are left out; rename it",
+                            entry.path))
+                    else:
+                        folders.append((entry.path, f"{rel_folder}{name}/"))
+                    continue
+                if entry.is_symlink() and os.path.isdir(entry.path):
+                    self.problems.append(Problem(
+                        f"a symbolic link to the folder {os.readlink(entry.path)}: tcoder does not follow links to "
+                        "folders, so any transcripts there are not part of the study (move or copy them in)",
+                        entry.path, severity="warning"))
+                    continue
+                stem, dot, suffix = name.rpartition(".")
+                if not dot or "." + suffix.lower() not in (*TRANSCRIPT_SUFFIXES, ".json"):
+                    continue
+                why = _unusable(entry, root_real)
+                if why is None and _not_utf8(name):
+                    why = "its name is not valid UTF-8 (it could not be written in a tcoder or REFI-QDA file); rename it"
+                if why is None:
+                    yield folder, rel_folder, name
+                elif self._would_read(rel_folder, name):
+                    self.problems.append(Problem(f"not read: {why}", entry.path))
+            stack.extend(reversed(folders))
+
+    def _would_read(self, rel_folder: str, name: str) -> bool:
+        """Whether a file of this name would be a transcript or an annotation file of the study."""
+        stem, _, suffix = name.rpartition(".")
+        if "." + suffix.lower() in TRANSCRIPT_SUFFIXES:
+            return self.settings.includes(rel_folder + name)
+        return split_annotation_name(name) is not None
 
     def _unmatched(self, path: Path, name: str, stems: list[str]) -> None:
         """An annotation file that belongs to no transcript: a bad coder name
@@ -264,7 +313,7 @@ class Study:
     @cached_property
     def codebook(self) -> Codebook:
         path = self.codebook_path
-        if not path.is_file():
+        if not os.path.lexists(path):
             hint = (" (tcoder.yaml names it)" if self.settings.path and self.settings.codebook != "codebook.yaml"
                     else "; 'tcoder init' writes a commented one, or name yours in tcoder.yaml")
             raise StudyError(Problem(f"the study has no codebook at {self.settings.codebook}{hint}", self.root))
@@ -290,7 +339,7 @@ class Study:
     @cached_property
     def _attributes(self) -> tuple[Attributes, list[Problem]]:
         path = self.root / self.settings.attributes
-        if not path.is_file():
+        if not os.path.lexists(path):
             return Attributes(), []
         return read_attributes(path, [r.name for r in self.transcripts])
 
@@ -403,6 +452,90 @@ def _short(quote: str | None, width: int = 50) -> str:
     if not quote:
         return "(no quote stored)"
     return repr(shorten(quote, width))
+
+
+def _not_utf8(name: str) -> bool:
+    """A name with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unusable(entry: os.DirEntry[str], root_real: str) -> str | None:
+    """Why a file found in the study cannot be read as part of it, or None."""
+    try:
+        if not entry.is_symlink():
+            if entry.is_file(follow_symlinks=False):
+                return None
+            kind = file_kind(entry.stat(follow_symlinks=False).st_mode)
+            return f"it is {kind}, not an ordinary file (a pipe or a device could block or never end)"
+        target = os.readlink(entry.path)
+        try:
+            st = os.stat(entry.path)
+        except OSError as exc:
+            return os_error_message(exc, entry.path)
+        real = os.path.realpath(entry.path)
+        if os.path.commonpath([real, root_real]) != root_real:
+            return (f"it is a symbolic link to {target}, outside the study folder; tcoder reads only files "
+                    "inside the study (so nothing private is ever coded or exported by accident). Copy the "
+                    "file into the study instead")
+        kind = file_kind(st.st_mode)
+        if kind is not None:
+            return f"it is a symbolic link to {target}, which is {kind}, not an ordinary file"
+        return None
+    except OSError as exc:
+        return os_error_message(exc, entry.path)
+
+
+def study_file_role(root: str | os.PathLike[str], path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is to the study in ``root``, in words ('a transcript of the study'),
+    or None for a file the study neither has nor would read. Every kind of file a study
+    owns is named here, so that outputs never replace or add one (see tcoder.outputs)."""
+    root = Path(root)
+    path = Path(path)
+    try:
+        real_root = root.resolve()
+        real = path.parent.resolve() / path.name
+    except (OSError, RuntimeError):
+        return None
+    try:
+        settings = load_settings(root)
+    except TcoderError:
+        settings = Settings()
+    named = {SETTINGS_FILE: "the study's settings (tcoder.yaml)",
+             settings.codebook: "the study's codebook",
+             settings.attributes: "the study's attributes table",
+             settings.participants: "the study's participants table",
+             settings.speakers: "the study's speakers table",
+             settings.themes: "the study's themes",
+             str(Path(settings.themes).with_suffix(".history.yaml")): "the history of the study's themes"}
+    for name, role in named.items():
+        try:
+            if (real_root / name).resolve() == real or (path.exists() and (real_root / name).exists()
+                                                        and os.path.samefile(real_root / name, path)):
+                return role
+        except (OSError, RuntimeError):
+            continue
+    try:
+        rel = real.relative_to(real_root)
+    except ValueError:
+        return None
+    if any(part.startswith(".") for part in rel.parts):
+        return "a file tcoder or git keeps in the study (its name or folder starts with a dot)"
+    if settings.in_memo_folder(rel.as_posix()):
+        return f"a memo of the study ({settings.memos}/ holds one file per memo)"
+    suffix = path.suffix.lower()
+    if suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel.as_posix()):
+        return "a transcript of the study"
+    if suffix == ANNOTATION_SUFFIX:
+        split = split_annotation_name(path.name)
+        if split is not None and any((path.parent / (split[0] + s)).exists() for s in TRANSCRIPT_SUFFIXES):
+            return "an annotation file of the study"
+        if file_looks_like_annotations(path):
+            return "an annotation file of the study"
+    return None
 
 
 def open_study(path: str | os.PathLike[str]) -> Study:

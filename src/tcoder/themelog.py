@@ -14,7 +14,7 @@ development of the themes stays traceable: date, who, what changed, why.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,12 +54,16 @@ def read_history(path: str | os.PathLike[str]) -> ThemeHistory:
     """The history, oldest first; lines that cannot be read are reported, not dropped from the file."""
     path = Path(path)
     history = ThemeHistory(path=path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
+    from tcoder.errors import TcoderError
+    from tcoder.safeio import YAML_LIMIT, decode_utf8, read_file
+
+    if not os.path.lexists(path):
         return history
-    except (OSError, UnicodeDecodeError) as exc:
-        history.problems.append(Problem(f"cannot read the history of the themes: {exc}", path, severity="warning"))
+    try:
+        text = decode_utf8(read_file(path, limit=YAML_LIMIT, what="the history of the themes"), path,
+                           "the history of the themes")
+    except TcoderError as exc:
+        history.problems.extend(replace(p, severity="warning") for p in exc.problems)
         return history
     try:
         node = parse_yaml(text, path)

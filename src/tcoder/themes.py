@@ -318,13 +318,12 @@ def _record_layout(result: ThemeFile, text: str) -> None:
 
 def read_themes(path: str | os.PathLike[str]) -> ThemeFile:
     """The themes file, or an empty one when it does not exist yet."""
+    from tcoder.safeio import YAML_LIMIT, read_file
+
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return ThemeFile(path=path)
-    except OSError as exc:
-        raise ThemeFileError(Problem(f"cannot read the themes file: {exc.strerror}", path)) from None
+    raw = read_file(path, limit=YAML_LIMIT, what="the themes file", error=ThemeFileError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

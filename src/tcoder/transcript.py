@@ -95,6 +95,11 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None,
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        damaged = _damaged_utf8(data)
+        if damaged is not None:
+            text, warning = damaged
+            _check_controls(text, path)
+            return Decoded(canonical_newlines(text), "UTF-8", (warning,))
         if legacy_encoding:
             text = _strict(data, legacy_encoding, path)
             encoding = friendly_encoding(legacy_encoding)
@@ -106,6 +111,36 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None,
         return Decoded(canonical_newlines(text), encoding, (warning,))
     _check_controls(text, path)
     return Decoded(canonical_newlines(text), "UTF-8")
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with a few invalid bytes (a bad copy, a stray Windows quote) stays
+    UTF-8: each invalid byte becomes one U+FFFD, so every other character keeps its
+    offset, and the warning names where the bad bytes are. None when the file looks
+    like a legacy encoding instead (no more valid multi-byte characters than invalid
+    bytes: then nothing suggests UTF-8 at all)."""
+    escaped = data.decode("utf-8", "surrogateescape")
+    bad = [m.start() for m in _ESCAPED_BYTE.finditer(escaped)]
+    valid = sum(1 for _ in _NON_ASCII.finditer(escaped)) - len(bad)
+    if valid <= len(bad):
+        return None
+    lines = []
+    for offset in bad[:4]:
+        line = escaped.count("\n", 0, offset) + 1
+        column = offset - (escaped.rfind("\n", 0, offset) + 1) + 1
+        lines.append((line, column, ord(escaped[offset]) - 0xDC00))
+    line, column, byte = lines[0]
+    where = f"line {line}, column {column} (byte 0x{byte:02X})"
+    if len(bad) > 1:
+        more = ", ".join(f"line {n}" for n in dict.fromkeys(other[0] for other in lines[1:]))
+        where += f", and {len(bad) - 1} more byte(s) ({more}{', ...' if len(bad) > 4 else ''})"
+    warning = (f"invalid UTF-8 at {where}: each bad byte is read as \ufffd (U+FFFD) and the rest as UTF-8, so "
+               "every other character keeps its place. Replace the bad bytes with the characters meant and save as UTF-8")
+    return _ESCAPED_BYTE.sub("\ufffd", escaped), warning
 
 
 def _strict(data: bytes, encoding: str, path, offset: int = 0) -> str:
@@ -262,11 +297,14 @@ def read_transcript(path: str | os.PathLike[str], name: str | None = None,
                     speaker_pattern: re.Pattern[str] | None = None,
                     legacy_encoding: str | None = None) -> Transcript:
     """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
+    from tcoder.safeio import TRANSCRIPT_LIMIT, mb, read_file
+
     path = Path(path)
+    data = read_file(path, limit=TRANSCRIPT_LIMIT, what="the transcript", error=TranscriptError)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TranscriptError(Problem(f"cannot read the transcript: {exc.strerror}", path)) from None
-    decoded = decode_bytes(data, path, legacy_encoding)
+        decoded = decode_bytes(data, path, legacy_encoding)
+    except MemoryError:
+        raise TranscriptError(Problem(f"not enough memory to read the transcript ({mb(len(data))})",
+                                      path)) from None
     return Transcript(decoded.text, path, name or path.name, decoded.encoding, decoded.warnings,
                       speaker_pattern or _DEFAULT_PATTERN)

@@ -142,7 +142,8 @@ def test_outputs_replace_files_whole_and_leave_no_temporary_files(coded, run_cli
     report, plot = tmp_path / "r.csv", tmp_path / "p.svg"
     report.write_text("old")
     plot.write_text("old")
-    code, out, err = run_cli("report", coded, "frequencies", "--format", "csv", "-o", report, "--plot", plot)
+    code, out, err = run_cli("report", coded, "frequencies", "--format", "csv", "-o", report, "--plot", plot,
+                             "--force")
     assert code == 0, err
     assert report.read_text("utf-8").startswith("code,code_name,")
     assert "<svg" in plot.read_text("utf-8")

@@ -60,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     parser.add_argument("--plot", metavar="FILE",
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the plot FILE if it exists; without it, a terminal asks first")
 
 
 def _usage(message: str) -> int:
@@ -72,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.agreement.data import matches
     from tcoder.coding_status import policy_of
     from tcoder.commands.coder_options import OptionError, coder_names
-    from tcoder.errors import Problem, StudyError
+    from tcoder.errors import Problem, StudyError, warn_study_problems
     from tcoder.study import CONSENSUS, open_study
     from tcoder.textsafe import for_stream
 
@@ -88,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
 
         if not args.plot.lower().endswith(PLOT_SUFFIXES):
             return _usage(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; give FILE one of these suffixes")
+        from tcoder.outputs import check_output
+
+        check_output(args.plot, what="the plot", force=args.force, study_root=args.study)
     from tcoder.turnrule import parse_roles
 
     try:
@@ -95,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(f"--leave-out: {exc}")
     study = open_study(args.study)
+    warn_study_problems(study)
     errors = [p for p in study.participant_problems if p.severity == "error"]
     if errors:
         from tcoder.errors import TcoderError
@@ -162,9 +168,11 @@ def run(args: argparse.Namespace) -> int:
 def _plot(payload: dict, path: str) -> None:
     from tcoder.errors import Problem, TcoderError
     from tcoder.reports.plots import plot_alpha
+    from tcoder.safeio import os_error_message
 
     try:
         plot_alpha(payload, path)
     except OSError as exc:
-        raise TcoderError(Problem(f"cannot write the plot: {exc.strerror or exc}", path)) from None
+        raise TcoderError(Problem(f"cannot write the plot: {os_error_message(exc)}; nothing was changed",
+                                  path)) from None
     print(f"plot written to {path}", file=sys.stderr)

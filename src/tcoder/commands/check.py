@@ -22,15 +22,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true",
                         help="save re-anchored offsets of annotations and of memos' passage links whose "
                              "transcript changed (orphaned ones are kept and flagged), merge annotations of one "
-                             "code on overlapping text into one, and write the current code ids of annotations "
-                             "pending migration")
+                             "code on overlapping text into one, write the current code ids of annotations "
+                             "pending migration, and remove temporary files left by interrupted saves")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     parser.add_argument("--quiet", "-q", action="store_true", help="print problems only")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.check import check_study, merge_overlapping, save_moved_memos, save_reanchored
-    from tcoder.errors import display_path, print_problems
+    from tcoder.check import (
+        check_study,
+        merge_overlapping,
+        remove_leftover_temp_files,
+        save_moved_memos,
+        save_reanchored,
+    )
+    from tcoder.errors import Problem, display_path, print_problems
+    from tcoder.safeio import mb
     from tcoder.study import open_study
     from tcoder.textsafe import for_stream
 
@@ -40,10 +47,17 @@ def run(args: argparse.Namespace) -> int:
     if args.fix and report.memos_moved:
         written += save_moved_memos(report)
     merged = merge_overlapping(report) if args.fix and report.overlapping else []
+    cleanup = remove_leftover_temp_files(study) if args.fix else None
+    if cleanup is not None:
+        report.problems.extend(cleanup.problems)
+        report.problems.extend(Problem("a save may still be writing this temporary file; kept", path,
+                                       severity="warning") for path in cleanup.kept)
     if args.format == "json":
         data = report.as_dict()
         data["fixed"] = written
         data["merged"] = [{"file": path, "groups": n} for path, n in merged]
+        if cleanup is not None:
+            data["removed_temporary_files"] = cleanup.removed
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 1 if report.errors else 0
@@ -86,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
                   f"codebook's history has changed since ({verb}):", file=out)
             for line in report.pending_lines():
                 print(for_stream(f"  {line}", out), file=out)
+        if cleanup is not None and cleanup.removed:
+            print(f"Removed     {cleanup.removed} temporary file(s) ({mb(cleanup.freed)}) left by interrupted "
+                  "saves", file=out)
     print_problems(report.problems)
     if not args.quiet:
         n_err, n_warn = len(report.errors), len(report.warnings)

@@ -311,9 +311,9 @@ def _write_assignments(study, code: str, targets: list[str], output: str, split_
     import io
 
     from tcoder.errors import display_path
-    from tcoder.reports.destination import check_output_path, write_output
+    from tcoder.outputs import check_output, write_output
 
-    check_output_path(output, "the assignments")
+    check_output(output, what="the assignments", study_root=study.root)
     passages = split_passages(study, code)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -408,9 +408,9 @@ def _log(args, study, who) -> int:
         _say(f"{problem.severity}: {problem}", sys.stderr)
     if args.output:
         from tcoder.errors import display_path
-        from tcoder.reports.destination import check_output_path, write_output
+        from tcoder.outputs import check_output, write_output
 
-        check_output_path(args.output, "the log")
+        check_output(args.output, what="the log", study_root=study.root)
         write_output(text, args.output, what="the log")
         _say(f"Wrote {display_path(args.output)}")
         return 0

@@ -56,7 +56,7 @@ def _coders(args: argparse.Namespace) -> list[str] | None | int:
 def run(args: argparse.Namespace) -> int:
     from tcoder.adjudication import CONSENSUS, default_coders_explained
     from tcoder.coding_status import CoderStatus, policy_of
-    from tcoder.errors import Problem, StudyError
+    from tcoder.errors import Problem, StudyError, warn_study_problems
     from tcoder.study import open_study
     from tcoder.textsafe import inert
 
@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if isinstance(chosen, int):
         return chosen
     study = open_study(args.study)
+    warn_study_problems(study)
     codebook = study.codebook  # a broken codebook is reported here, with file, line and column
     ref = study.find(args.transcript)
     policy = policy_of(study, args.include_unfinished)

@@ -44,13 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out tcoder.json (the import then makes new code and annotation ids)")
     parser.add_argument("--validate", action="store_true",
                         help="check the written file against the official REFI-QDA schemas")
-    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (never a study's own file); without it, a terminal asks first")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from tcoder.errors import display_path
+    from tcoder.errors import warn_study_problems
     from tcoder.study import open_study
 
     target = Path(args.qdpx or args.qdc or args.codebook_csv)
@@ -58,15 +59,26 @@ def run(args: argparse.Namespace) -> int:
     if target.suffix.lower() != wanted:
         print(f"tcoder export: error: {target} should end in {wanted}", file=sys.stderr)
         return 2
-    if target.exists() and not args.force:
-        print(f"tcoder export: error: {display_path(target)} exists; use --force to replace it", file=sys.stderr)
-        return 2
-    if not target.parent.is_dir():
-        print(f"tcoder export: error: the folder {display_path(target.parent)} does not exist", file=sys.stderr)
-        return 2
+    from tcoder.outputs import check_output
+
+    what = "the project" if args.qdpx else "the codebook"
+    check_output(target, what=what, force=args.force, study_root=args.study)
+    study = open_study(args.study)
+    warn_study_problems(study)
+    try:
+        return _export(args, study, target)
+    except OSError as exc:  # a full disk, a folder that became read-only: the target is as it was
+        from tcoder.errors import Problem, TcoderError
+        from tcoder.safeio import os_error_message
+
+        raise TcoderError(Problem(f"cannot write {what}: {os_error_message(exc)}; nothing was changed",
+                                  target)) from None
+
+
+def _export(args: argparse.Namespace, study, target) -> int:
+    from tcoder.errors import display_path
     from tcoder.textsafe import for_stream
 
-    study = open_study(args.study)
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 

@@ -34,20 +34,16 @@ def run(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     output = args.output or str(source.with_suffix(".yaml"))
-    if output != "-" and Path(output).is_file() and not args.force:
-        print(f"tcoder import-codebook-csv: error: {display_path(output)} exists; use --force to replace it, or -o",
-              file=sys.stderr)
-        return 2
     if output != "-":
-        from tcoder.reports.destination import check_output_path
+        from tcoder.outputs import check_output
 
-        check_output_path(output, "the codebook")
+        check_output(output, what="the codebook", force=args.force)  # before reading: a bad path costs nothing
     codebook = read_codebook_csv(source)
     text = codebook_to_yaml(codebook)
     if output == "-":
         sys.stdout.write(for_stream(text, sys.stdout))
         return 0
-    from tcoder.reports.destination import write_output
+    from tcoder.outputs import write_output
 
     write_output(text, output, what="the codebook")
     print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",

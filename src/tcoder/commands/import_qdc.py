@@ -31,14 +31,10 @@ def run(args: argparse.Namespace) -> int:
 
     source = Path(args.file)
     output = args.output or str(source.with_suffix(".yaml"))
-    if output != "-" and Path(output).is_file() and not args.force:
-        print(f"tcoder import-qdc: error: {display_path(output)} exists; use --force to replace it, or -o",
-              file=sys.stderr)
-        return 2
     if output != "-":
-        from tcoder.reports.destination import check_output_path
+        from tcoder.outputs import check_output
 
-        check_output_path(output, "the codebook")  # before reading: a bad path costs nothing
+        check_output(output, what="the codebook", force=args.force)  # before reading: a bad path costs nothing
     codebook, code_sets = read_qdc_with_sets(source)
     text = codebook_to_yaml(codebook)
     if output == "-":
@@ -47,13 +43,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"warning: {display_path(source)}: {len(code_sets)} set(s) of codes are not written with -o -; "
                   "give a file to keep them as themes in themes.yaml beside it", file=sys.stderr)
         return 0
-    from tcoder.reports.destination import write_output
+    from tcoder.outputs import write_output
 
     sets_path = Path(output).with_name("themes.yaml")
-    if code_sets and sets_path.exists() and not args.force:
-        print(f"tcoder import-qdc: error: the codebook has {len(code_sets)} set(s) of codes, which go into "
-              f"{display_path(sets_path)}; it exists: use --force to replace it", file=sys.stderr)
-        return 2
+    if code_sets:
+        check_output(sets_path, what=f"the codebook's {len(code_sets)} set(s) of codes (as themes)", force=args.force)
     write_output(text, output, what="the codebook")
     print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
                      sys.stdout))

@@ -25,8 +25,10 @@ is printed as a warning."""
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE.qdpx", help="the REFI-QDA project")
     parser.add_argument("--into", metavar="DIR", required=True, help="the new study folder (new or empty)")
-    parser.add_argument("--max-size", metavar="MB", type=float, default=2048,
-                        help="refuse archives that expand to more than this many megabytes (default 2048)")
+    parser.add_argument("--max-size", metavar="MB", type=float, default=512,
+                        help="refuse archives whose project and texts expand to more than this many megabytes "
+                             "(default 512; audio, video and pictures in the archive are never read and do not "
+                             "count)")
     parser.add_argument("--partial", action="store_true",
                         help="import what can be placed even if some codings or notes cannot be (each count is "
                              "printed); without it such a project is refused and nothing is written")

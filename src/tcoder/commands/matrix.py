@@ -50,13 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (xlsx and docx need -o)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE")
     parser.add_argument("--plot", metavar="FILE", help="also draw the shaded matrix (.png, .svg or .pdf)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing output file (never a study's own); without it, a terminal asks first")
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tcoder.commands.search import split, usage
-    from tcoder.reports.destination import check_output_path
+    from tcoder.outputs import check_output
     from tcoder.search.engine import FilterError, select_transcripts
     from tcoder.search.matrix import MatrixError, build_matrix
     from tcoder.study import open_study
@@ -68,8 +70,8 @@ def run(args: argparse.Namespace) -> int:
 
         if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
             return usage("matrix", f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {args.plot} has another suffix")
-    check_output_path(args.output, "the matrix")
-    check_output_path(args.plot, "the plot")
+    check_output(args.output, what="the matrix", force=args.force, study_root=args.study)
+    check_output(args.plot, what="the plot", force=args.force, study_root=args.study)
     from tcoder.reports.data import Selection, UsageError, choose_coders
 
     study = open_study(args.study)
@@ -80,8 +82,8 @@ def run(args: argparse.Namespace) -> int:
                               columns=args.columns, measure=args.measure, exact=args.exact, transcripts=names)
     except (UsageError, MatrixError, FilterError) as exc:
         return usage("matrix", str(exc))
+    from tcoder.outputs import write_output
     from tcoder.reports import matrix_output
-    from tcoder.reports.destination import write_output
 
     if args.format == "xlsx":
         try:

@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "md", "html", "json", "docx"), default="table",
                         help="output format (docx needs -o FILE.docx)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing output file (never a study's own); without it, a terminal asks first")
 
 
 def resolve_query(study, expr: str):
@@ -71,7 +73,7 @@ def query_error_text(exc) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from tcoder.commands.search import split, usage
-    from tcoder.reports.destination import check_output_path
+    from tcoder.outputs import check_output
     from tcoder.search.engine import FilterError, select_transcripts
     from tcoder.search.query_syntax import QueryError
     from tcoder.study import open_study
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         return usage("query", "--format docx writes a file: add -o FILE.docx")
     if not args.expr:
         return usage("query", "give a query (e.g. 'curriculum-advocacy AND emotional-toll'), @NAME, or --list")
-    check_output_path(args.output, "the results")
+    check_output(args.output, what="the results", force=args.force, study_root=args.study)
     try:
         query = resolve_query(study, args.expr)
     except QueryError as exc:
@@ -114,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
             return usage("query", str(exc))
         print(f"Saved as @{args.save} in {path.name}", file=sys.stderr)
     result = query.run(coders=coders, transcripts=names)
-    from tcoder.reports.destination import write_output
+    from tcoder.outputs import write_output
     from tcoder.reports.passages import render
 
     width = 160

@@ -72,8 +72,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json", "md", "html", "docx", "svg", "png", "dot",
                                              "mermaid"), default="table",
                         help="output format (CSV and JSON keep every digit)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of the screen")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="write the report to FILE instead of the screen (never over a study's own files)")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FILE (and the plot) if it exists; without it, a terminal asks first")
     analysis = parser.add_argument_group("memos and themes")
     analysis.add_argument("--kind", dest="memo_kind", action="append", metavar="KIND[,KIND]",
                           help="memos: only these kinds (project, code, transcript, participant, passage, theme, "
@@ -130,11 +133,11 @@ def run(args: argparse.Namespace) -> int:
         roles = parse_roles(args.leave_out) if args.leave_out is not None else None
     except ValueError as exc:
         return _usage(f"--leave-out: {exc}")
-    from tcoder.reports.destination import check_output_path
+    from tcoder.outputs import check_output
 
-    # a path that cannot be written is refused before any work is done
-    check_output_path(args.output)
-    check_output_path(args.plot, "the plot")
+    # a path that must not or cannot be written is refused before any work is done
+    check_output(args.output, force=args.force, study_root=args.study)
+    check_output(args.plot, what="the plot", force=args.force, study_root=args.study)
     if args.kind == "alpha":
         return _alpha(args)
     if args.query is not None:
@@ -146,12 +149,13 @@ def run(args: argparse.Namespace) -> int:
 
         return report_analysis.run(args, _split)
 
-    from tcoder.errors import Problem, TcoderError
+    from tcoder.errors import Problem, TcoderError, warn_study_problems
     from tcoder.participants import GroupingError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
 
     study = open_study(args.study)
+    warn_study_problems(study)
     for problem in study.attribute_problems:
         _say(f"{problem.severity}: {problem}")
     errors = [p for p in study.participant_problems if p.severity == "error"]
@@ -194,12 +198,14 @@ def run(args: argparse.Namespace) -> int:
 def _query_segments(args: argparse.Namespace) -> int:
     """report segments --query: the passages a coding query finds, as the segments report shows them."""
     from tcoder.commands.query import query_error_text, resolve_query
-    from tcoder.reports.destination import write_output
+    from tcoder.errors import warn_study_problems
+    from tcoder.outputs import write_output
     from tcoder.reports.passages import render
     from tcoder.search.query_syntax import QueryError
     from tcoder.study import open_study
 
     study = open_study(args.study)
+    warn_study_problems(study)
     try:
         query = resolve_query(study, args.query)
     except QueryError as exc:
@@ -219,12 +225,14 @@ def _query_segments(args: argparse.Namespace) -> int:
 def _plot(draw, *arguments, **options) -> None:
     """Draw a figure; a file that cannot be written is the user's problem (exit 1), not a traceback."""
     from tcoder.errors import Problem, TcoderError
+    from tcoder.safeio import os_error_message
 
     path = arguments[-1] if "path" not in options else options["path"]
     try:
         draw(*arguments, **options)
     except OSError as exc:
-        raise TcoderError(Problem(f"cannot write the plot here: {exc.strerror or exc}", path)) from None
+        raise TcoderError(Problem(f"cannot write the plot: {os_error_message(exc)}; nothing was changed",
+                                  path)) from None
 
 
 def _tree_names(frame, data):

@@ -62,6 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "md", "json", "docx"), default="table",
                         help="output format (docx needs -o FILE.docx)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the results to FILE")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing output file (never a study's own); without it, a terminal asks first")
 
 
 def split(values: list[str] | None) -> list[str]:
@@ -100,7 +102,7 @@ def parse_where(values: list[str] | None) -> dict[str, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.reports.destination import check_output_path
+    from tcoder.outputs import check_output
     from tcoder.search.engine import FilterError, SearchFilters, run_search
     from tcoder.search.pattern import CompiledPattern, Mode, PatternError, SearchPattern
     from tcoder.study import open_study
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         return usage("search", "--context must be 0 or more")
     if args.time_limit <= 0:
         return usage("search", "--time-limit must be more than 0 seconds")
-    check_output_path(args.output, "the results")
+    check_output(args.output, what="the results", force=args.force, study_root=args.study)
     mode: Mode = "regex" if args.regex else "word" if args.word else "plain"
     try:
         pattern = CompiledPattern(SearchPattern(args.pattern, mode, args.case, args.accents))
@@ -136,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_hits(study, result, fmt: str, output: str | None, context: int) -> None:
+    from tcoder.outputs import write_output
     from tcoder.reports import hits
-    from tcoder.reports.destination import write_output
     from tcoder.textsafe import is_terminal
 
     if fmt == "docx":

@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tcoder.commands.coder_options import OptionError, coder_name, coder_names
+    from tcoder.errors import warn_study_problems
     from tcoder.study import open_study
 
     if not 0 < args.port < 65536:
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tcoder serve: error: {exc}", file=sys.stderr)
         return 2
     study = open_study(args.study)
+    warn_study_problems(study)
     _ = study.codebook  # report a broken codebook here, not in every browser tab
     if args.transcript:
         study.find(args.transcript)

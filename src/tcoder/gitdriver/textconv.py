@@ -177,12 +177,21 @@ def placement_for(path: Path, af: AnnotationFile) -> Placement:
 
 
 def textconv(path: str | Path) -> bytes:
-    """The text git diffs for ``path``; never raises for bad content."""
+    """The text git diffs for ``path``. Never raises, whatever the file holds (a deep or
+    huge JSON, lone surrogates, a pipe, too little memory): a failing textconv would make
+    ``git diff`` and ``git log -p`` fail for the whole repository."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return f"# tcoder: cannot read {path}: {exc.strerror}\n".encode()
+        return _textconv(path)
+    except (TcoderError, MemoryError, RecursionError, ValueError, OSError) as exc:
+        why = exc.problems[0].message if isinstance(exc, TcoderError) else type(exc).__name__
+        return _encode(f"# tcoder: cannot show {path} as annotations ({why})\n")
+
+
+def _textconv(path: Path) -> bytes:
+    from tcoder.safeio import ANNOTATION_LIMIT, read_file
+
+    raw = read_file(path, limit=ANNOTATION_LIMIT, what="the file")
     try:
         af = annotations_from_bytes(raw, path)
     except NotAnnotations:
@@ -195,10 +204,21 @@ def textconv(path: str | Path) -> bytes:
         placement = placement_for(path, af)
     except Exception:  # a transcript we cannot read must not hide the coding
         placement = Placement(None, False)
-    return render(af, placement).encode("utf-8")
+    return _encode(render(af, placement))
+
+
+def _encode(text: str) -> bytes:
+    """UTF-8, with anything UTF-8 cannot hold (a lone surrogate, bytes of a file name that
+    were not UTF-8) shown as an escape rather than failing."""
+    from tcoder.errors import printable
+
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable(text).encode("utf-8")
 
 
 def _damaged(raw: bytes, why: str) -> bytes:
     """A readable first line, then the content line by line, control characters shown as glyphs."""
     head = inert(f"# tcoder: this annotation file cannot be read: {why}") + ". Its content as it is:\n"
-    return (head + inert_lines(raw.decode("utf-8", "replace"))).encode("utf-8")
+    return _encode(head + inert_lines(raw.decode("utf-8", "replace")))

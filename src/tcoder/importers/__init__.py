@@ -69,10 +69,9 @@ def convert(path: str | os.PathLike[str], timestamps: bool = False, encoding: st
     path = Path(path)
     if path.is_dir():
         raise TcoderError(Problem("this is a folder; name the files to import (for example folder/*.vtt)", path))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TcoderError(Problem(f"cannot read the file: {exc.strerror}", path)) from None
+    from tcoder.safeio import IMPORT_LIMIT, read_file
+
+    data = read_file(path, limit=IMPORT_LIMIT, what="the file")
     if not data.strip():
         raise TcoderError(Problem("the file is empty", path))
     warnings: list[str] = []

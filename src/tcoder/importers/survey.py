@@ -48,12 +48,10 @@ def read_survey(path: Path, sheet: str | None = None) -> Survey:
         table = _xlsx_rows(path, sheet)
         warnings: list[Problem] = []
     else:
+        from tcoder.safeio import TABLE_LIMIT, read_file
         from tcoder.transcript import decode_bytes
 
-        try:
-            decoded = decode_bytes(path.read_bytes(), path)
-        except OSError as exc:
-            raise TcoderError(Problem(f"cannot read it: {exc.strerror}", path)) from None
+        decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the survey"), path)
         warnings = [Problem(w, path, severity="warning") for w in decoded.warnings]
         sample = decoded.text[:8192]
         try:

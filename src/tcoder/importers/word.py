@@ -29,6 +29,7 @@ def parse_docx(data: bytes, path: str | os.PathLike[str] | None = None,
     from docx import Document
     from docx.table import Table
 
+    check_package(data, path)
     try:
         document = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds on a damaged package
@@ -49,6 +50,40 @@ def parse_docx(data: bytes, path: str | os.PathLike[str] | None = None,
     if not any(cue.text.strip() for cue in cues):
         raise TcoderError(Problem("the document contains no text", path))
     return cues
+
+
+#: A Word file is a zip of XML parts that python-docx reads whole into memory. The text of
+#: the longest transcript is a few megabytes of XML; these bounds leave a wide margin and
+#: keep a 1.6 MB file that inflates to gigabytes from being opened at all.
+DOCX_PART_LIMIT = 128 * 1024 ** 2
+DOCX_TOTAL_LIMIT = 256 * 1024 ** 2
+
+
+def check_package(data: bytes, path: str | os.PathLike[str] | None) -> None:
+    """Refuse a .docx whose parts would expand past the limits, before python-docx opens it.
+    Python's zip reader never inflates a part past the size its directory declares (a part
+    that lies fails its checksum), so the declared sizes bound the memory."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return  # not a zip: python-docx says so in its own words below
+    total = 0
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise TcoderError(Problem(f"the Word file's part {info.filename!r} is compressed in a way Word never "
+                                      "uses (it could expand without bound); it is not opened", path))
+        if info.file_size > DOCX_PART_LIMIT:
+            raise TcoderError(Problem(
+                f"the Word file's part {info.filename!r} expands to {info.file_size / 1024 ** 2:,.0f} MB, more than "
+                f"tcoder reads ({DOCX_PART_LIMIT // 1024 ** 2} MB); it is not opened. A transcript this long "
+                "(or a file made to look like one) should be split", path))
+        total += info.file_size
+    if total > DOCX_TOTAL_LIMIT:
+        raise TcoderError(Problem(f"the Word file expands to {total / 1024 ** 2:,.0f} MB, more than tcoder reads "
+                                  f"({DOCX_TOTAL_LIMIT // 1024 ** 2} MB); it is not opened", path))
 
 
 def _cell_lines(cell: _Cell) -> list[str]:

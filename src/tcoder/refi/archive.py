@@ -15,7 +15,15 @@ from pathlib import Path
 
 from tcoder.errors import Problem, TcoderError
 
-DEFAULT_MAX_BYTES = 2 * 1024 ** 3  # 2 GiB of expanded content
+#: Everything tcoder reads from one archive, expanded: the texts are held in memory
+#: until the whole project has been checked, so this must fit in memory.
+DEFAULT_MAX_BYTES = 512 * 1024 ** 2
+#: project.qde: the XML of the whole project (100,000 codings take about 40 MB).
+PROJECT_LIMIT = 256 * 1024 ** 2
+#: Compression methods of REFI-QDA archives. Others (bzip2, LZMA) are refused: one
+#: read of theirs can expand a few bytes into gigabytes before any count can stop it.
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+_READ_SUFFIXES = (".qde", ".json", ".txt")
 MAX_ENTRIES = 100_000
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1 << 20
@@ -56,12 +64,17 @@ class SafeArchive:
                                       f"({MAX_ENTRIES:,}); it is refused", self.path))
         for info in infos:
             reason = unsafe_reason(info.filename)
+            if reason is None and info.compress_type not in _METHODS:
+                reason = (f"is compressed with method {info.compress_type} (REFI-QDA archives use deflate), which "
+                          "could expand without bound")
             if reason:
                 self.close()
                 raise TcoderError(Problem(
                     f"the archive entry {info.filename!r} {reason}; a project archive only holds files inside "
                     "itself, so this file is refused (nothing was written)", self.path))
-        declared = sum(i.file_size for i in infos)
+        # What tcoder may read: the project, its own record and text sources. Audio, video,
+        # PDF and pictures are never read, so they do not count.
+        declared = sum(i.file_size for i in infos if i.filename.lower().endswith(_READ_SUFFIXES))
         if declared > max_bytes:
             self.close()
             raise TcoderError(Problem(self._too_big(declared), self.path))
@@ -84,9 +97,19 @@ class SafeArchive:
             return name
         return self._folded.get(name.lower())
 
-    def read(self, name: str) -> bytes:
-        """An entry's bytes, counting what is inflated against the limit."""
+    def read(self, name: str, limit: int | None = None, what: str = "entry") -> bytes:
+        """An entry's bytes, counting what is inflated against the archive's limit and
+        ``limit`` for this entry. The declared size is checked before anything is
+        inflated (Python's zip reader never inflates past it), and the count while
+        reading stops an entry whose header lies."""
         info = self._infos[name]
+        if self.read_bytes + info.file_size > self.max_bytes:
+            raise TcoderError(Problem(self._too_big(self.read_bytes + info.file_size), self.path))
+        if limit is not None and info.file_size > limit:
+            raise TcoderError(Problem(
+                f"the archive's {what} {name!r} expands to {_mb(info.file_size)}, more than tcoder reads from one "
+                f"{what} ({_mb(limit)}); the archive is refused without reading it (nothing was written)",
+                self.path))
         chunks = []
         try:
             with self._zip.open(info) as member:

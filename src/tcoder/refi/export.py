@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -615,9 +616,11 @@ def _analysis_files(study: Study) -> list[dict]:
 
 
 def _optional_file(path: Path, name: str) -> dict | None:
-    if not path.is_file():
+    from tcoder.safeio import TABLE_LIMIT, read_file
+
+    if not os.path.lexists(path):
         return None
-    raw = path.read_bytes()
+    raw = read_file(path, limit=TABLE_LIMIT, what=f"the study's {name}")
     try:
         return {"path": name, "text": raw.decode("utf-8")}
     except UnicodeDecodeError:  # e.g. a Windows-1252 attributes.csv: keep its bytes exactly

@@ -21,7 +21,6 @@ import codecs
 import csv
 import hashlib
 import io
-import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -31,8 +30,9 @@ from tcoder.annotations import CODER_NAME, IMPORTED_TEXT, Annotation, Annotation
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.errors import Problem, TcoderError, display_path
+from tcoder.jsonsafe import loads
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
-from tcoder.refi.archive import DEFAULT_MAX_BYTES, SafeArchive, unsafe_reason
+from tcoder.refi.archive import DEFAULT_MAX_BYTES, PROJECT_LIMIT, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import (
     FOLDER_VARIABLE,
@@ -44,6 +44,7 @@ from tcoder.refi.export import (
     study_path,
 )
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.safeio import TRANSCRIPT_LIMIT
 from tcoder.settings import Settings
 from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
@@ -136,14 +137,9 @@ def read_qdc(path: str | Path) -> Codebook:
 def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[Theme]]:
     """The codebook of a .qdc and its code sets (ATLAS.ti's code groups, MAXQDA's code sets)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise TcoderError(Problem("no such file", path)) from None
-    if size > MAX_QDC_BYTES:
-        raise TcoderError(Problem(f"the file is {size / 1024 ** 2:,.0f} MB; a codebook is far smaller, so it is "
-                                  "refused", path))
-    root = parse_xml(path.read_bytes(), path)
+    from tcoder.safeio import read_file
+
+    root = parse_xml(read_file(path, limit=MAX_QDC_BYTES, what="the codebook"), path)
     if local(root.tag) != "CodeBook":
         raise TcoderError(Problem(f"not a REFI-QDA codebook: the root element is <{local(root.tag)}>, "
                                   "expected <CodeBook>", path))
@@ -307,7 +303,7 @@ class _Reader:
             (n for n in self.archive.names if n.lower().endswith(".qde") and "/" not in n), None)
         if entry is None:
             raise TcoderError(Problem("not a REFI-QDA project: the archive has no project.qde", self.path))
-        root = parse_xml(self.archive.read(entry), self.path, entry)
+        root = parse_xml(self.archive.read(entry, PROJECT_LIMIT, "project"), self.path, entry)
         if local(root.tag) != "Project":
             raise TcoderError(Problem(f"{entry} is not a REFI-QDA project: its root element is <{local(root.tag)}>",
                                       self.path))
@@ -376,8 +372,8 @@ class _Reader:
         if entry is None:
             return None
         try:
-            data = json.loads(self.archive.read(entry).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+            data = loads(self.archive.read(entry, PROJECT_LIMIT, "tcoder record").decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):  # JsonRefused (deep, NaN, duplicate keys) is a ValueError
             self.warn(f"{SIDECAR} in the archive is not valid JSON; the project is read from project.qde alone")
             return None
         if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
@@ -488,7 +484,7 @@ class _Reader:
         entry = self.archive.find(f"sources/{rest}") or self.archive.find(rest)
         if entry is None:
             return None, f"is missing: sources/{rest} is not in the archive"
-        return _decode_source(self.archive.read(entry)), ""
+        return _decode_source(self.archive.read(entry, TRANSCRIPT_LIMIT, "text source")), ""
 
     def _sources(self) -> dict[str, "_Source"]:
         sources: dict[str, _Source] = {}

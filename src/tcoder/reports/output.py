@@ -21,7 +21,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from tcoder.reports.destination import check_output_path, write_output  # noqa: F401 - re-exported
+from tcoder.outputs import write_output  # noqa: F401 - re-exported
 from tcoder.reports.markup import html_notes, html_page, md_block, md_cell, md_escape  # noqa: F401 - re-exported
 from tcoder.reports.markup import plain as _plain
 

@@ -74,10 +74,9 @@ def _load(path: Path):
         from ruamel.yaml.comments import CommentedMap
 
         return CommentedMap(), yaml
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TcoderError(Problem(f"cannot read it: {exc}", path)) from None
+    from tcoder.safeio import YAML_LIMIT, decode_utf8, read_file
+
+    raw = decode_utf8(read_file(path, limit=YAML_LIMIT, what="tcoder.yaml"), path, "tcoder.yaml")
     try:
         document = yaml.load(raw)
     except YAMLError as exc:

@@ -397,7 +397,7 @@ class CodingScreen(Screen):
 
     def _read_only_refusal(self) -> bool:
         if self.session.read_only:
-            self.flash("read-only: another window is writing this file (see the banner above)", problem=True)
+            self.flash(self.session.read_only_short or "read-only (see the banner above)", problem=True)
             return True
         return False
 

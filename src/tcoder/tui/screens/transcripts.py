@@ -78,7 +78,10 @@ class TranscriptListScreen(Screen):
             title = ""
         heading = f"{self.study.root.name}" + (f" \u00b7 {title}" if title else "") + f" \u00b7 coder {self.coder}"
         yield Label(Text(inert(heading)), id="list-title")
-        yield Label(f"{len(self.study.transcripts)} transcript(s) \u00b7 enter opens one {self.purpose}",
+        unread = [p for p in self.study.problems if p.severity == "error"]
+        missing = (f" \u00b7 {len(unread)} file(s) or folder(s) could not be read (tcoder check lists them)"
+                   if unread else "")
+        yield Label(f"{len(self.study.transcripts)} transcript(s){missing} \u00b7 enter opens one {self.purpose}",
                     id="list-hint")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()
