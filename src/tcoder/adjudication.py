@@ -497,10 +497,16 @@ class Adjudication:
 
     # ------------------------------------------------------------ agreement
 
-    def alphas(self, unit: str = "char"):
-        """Per-code alpha for this transcript among the coders that have a file (agreement core)."""
-        from tcoder.agreement import transcript_agreement
+    def overlaps(self):
+        """How the coders' readings of this transcript overlap, per code and pair (the reflexive
+        approach's counts; see :mod:`tcoder.agreement.overlap`), on the same turns as :meth:`alphas`."""
+        from tcoder.agreement.data import CodingData, TranscriptCoding
+        from tcoder.agreement.overlap import overlaps
 
+        spans, transcript = self._agreement_spans()
+        return overlaps(CodingData(list(spans), [TranscriptCoding(transcript, spans)], self.codebook))
+
+    def _agreement_spans(self):
         spans = {}
         for coder in self.order:
             source = self.coders[coder]
@@ -518,6 +524,13 @@ class Adjudication:
             view = counted_text(selection)
             spans = {coder: view.spans(own)[0] for coder, own in spans.items()}
             transcript = view.transcript
+        return spans, transcript
+
+    def alphas(self, unit: str = "char"):
+        """Per-code alpha for this transcript among the coders that have a file (agreement core)."""
+        from tcoder.agreement import transcript_agreement
+
+        spans, transcript = self._agreement_spans()
         return transcript_agreement(transcript, spans, unit, self.codebook)  # type: ignore[arg-type]
 
 

@@ -92,6 +92,15 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "document_end": ("ctrl+end",),
     "close_dialog": ("escape",),
     "confirm_dialog": ("enter",),
+    # Memos, the journal and themes.
+    "new_memo": ("ctrl+n",),
+    "list_memos": ("f9",),
+    "list_themes": ("shift+f9",),
+    "edit_externally": ("ctrl+x",),
+    "toggle_exemplar": ("asterisk",),
+    "new_theme": ("ctrl+n",),
+    "theme_status": ("ctrl+d",),
+    "move_theme": ("ctrl+x",),
     # The compare screen (tcoder compare): disagreements and decisions.
     "next_disagreement": ("greater_than_sign", "f8"),
     "previous_disagreement": ("less_than_sign", "shift+f8"),

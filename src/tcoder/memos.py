@@ -401,7 +401,8 @@ def dumps_memo(memo: Memo) -> str:
     if fm is not None and values == memo._read_values and body == memo._read_body and not memo.extra:
         return frontmatter.render_unchanged(fm)
     # a new memo, or a file that had no front matter: canonical front matter
-    lines = {key: frontmatter.block_field(key, value) for key, value in values.items() if value is not None}
+    lines: dict[str, str | None] = {key: frontmatter.block_field(key, value) for key, value in values.items()
+                                    if value is not None}
     lines.update({key: frontmatter.block_field(key, value) for key, value in memo.extra.items()})
     shell = fm if fm is not None else frontmatter.FrontMatterFile(None, "", 1)
     shell = _with_body(shell, body)

@@ -616,6 +616,16 @@ class CodingSession:
         self._commit("edit memo" if memo else "clear memo", [Change(old.id, old, new)])
         return new
 
+    def set_exemplar(self, annotation_id: str, exemplar: bool) -> Annotation:
+        """Mark (or unmark) an annotation as an exemplar quote for its code; undoable."""
+        self._check_writable()
+        old = self._require(annotation_id)
+        if old.exemplar == exemplar:
+            return old
+        new = old.copy(exemplar=exemplar, updated=now_iso())
+        self._commit("mark exemplar" if exemplar else "unmark exemplar", [Change(old.id, old, new)])
+        return new
+
     def undo(self) -> Step | None:
         """Undo the last coding action; None when there is nothing to undo."""
         self._check_writable()

@@ -374,3 +374,22 @@ def test_deciding_when_the_coders_agree_everywhere_says_so(study_builder):
             assert "the coders agree everywhere" in pilot.app.screen._message
 
     run_app(make_compare_app(study_builder.root), scenario)
+
+
+def test_in_the_reflexive_approach_the_panel_shows_overlap_not_alpha(tui_study):
+    """approach: reflexive: how alice's and bob's readings overlap, no alpha, no verdict."""
+    (tui_study.root / "tcoder.yaml").write_text("approach: reflexive\n")
+
+    async def scenario(pilot):
+        for _ in range(100):  # the panel is filled once the screen has settled
+            if "How the readings overlap" in screen_text(pilot.app):
+                break
+            await pilot.pause(0.05)
+        text = screen_text(pilot.app)
+        assert "Readings \u00b7 alice, bob" in text and "How the readings overlap" in text
+        assert "alpha" not in text and "Agreement" not in text
+        personal = next(line for line in text.splitlines() if "Personal experience" in line and "\u2502" in line)
+        # alice coded [GRAND, STAYED), bob [GRAND, BOB_END): both BOB_END - GRAND, only alice the rest
+        assert personal.split()[-2:] == [str(BOB_END - GRAND), f"{STAYED - BOB_END}/0"]
+
+    run_app(make_compare_app(tui_study.root), scenario)

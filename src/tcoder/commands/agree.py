@@ -13,6 +13,9 @@ number of units each code was used on and percent agreement beside it.
 Units: char (every character), word, line, sentence, turn, or span for
 Krippendorff's unitizing alpha (alpha_u) on the character continuum.
 
+In a study that follows the reflexive approach (approach: reflexive in tcoder.yaml)
+there is no alpha: agree shows how the coders' readings overlap, per code and pair,
+as material to discuss. Otherwise:
 With --bootstrap N, a 95% interval and q, the share of bootstrap samples below
 .800 and .667, from a cluster bootstrap that resamples whole transcripts (when
 20 or more are compared) or speaker turns (--resample chooses; kalpha resamples
@@ -137,6 +140,10 @@ def run(args: argparse.Namespace) -> int:
         raise StudyError(Problem(f"no transcript has annotation files from two of the chosen coders "
                                  f"({', '.join(coders)}) that count{hint}, so there is nothing to compare",
                                  study.root))
+    if study.settings.reflexive:
+        from tcoder.commands import agree_reflexive
+
+        return agree_reflexive.run(args, data)
     result = agreement(data, args.unit, rollup=args.rollup, by_transcript=args.by == "transcript",
                        pairs=args.pairs, bootstrap=args.bootstrap, seed=args.seed, resample=args.resample)
     payload = result_dict(result)

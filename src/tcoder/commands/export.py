@@ -88,7 +88,8 @@ def _export(args: argparse.Namespace, study, target) -> int:
         print(for_stream(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
                          f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
                          f"{summary.annotations} annotations, {summary.notes} memos, {summary.cases} cases"
-                         + (f", {summary.sets} sets" if summary.sets else ""), sys.stdout))
+                         + (f", {summary.sets} sets" if summary.sets else "")
+                         + (f", {summary.themes} theme(s)" if summary.themes else ""), sys.stdout))
         if args.target != "standard":
             from tcoder.refi.export import TARGETS
 

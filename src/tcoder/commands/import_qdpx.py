@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
     print(for_stream(f"Wrote {display_path(summary.into)} ({how}): {summary.transcripts} transcripts, "
                      f"{summary.codes} codes, {len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
                      f"{summary.annotations} annotations, {summary.memos} memos, {summary.attributes} attributes"
-                     + (f", {summary.memo_files} memo file(s) in memos/ (on passages without a code, transcripts, "
-                        "codes or the project)" if summary.memo_files else "")
+                     + (f", {summary.memo_files} memo file(s) in memos/" if summary.memo_files else "")
                      + (f", {summary.document_sets} document set(s) as set: columns" if summary.document_sets else "")
                      + (f", {summary.code_sets} set(s) of codes as candidate themes in themes.yaml"
                         if summary.code_sets else "")
+                     + (f", {summary.themes} theme(s) in themes.yaml" if summary.themes else "")
                      + lost, sys.stdout))
     print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
     if summary.with_text:

@@ -53,8 +53,8 @@ def run(args: argparse.Namespace, split) -> int:
             raise
         codebook = None
     memos = load_memos(study)
-    for problem in memos.problems:
-        _say(f"{problem.severity}: {problem}")
+    for found in memos.problems:
+        _say(f"{found.severity}: {found}")
     if args.kind == "memos":
         return _memos(args, study, memos, codebook, split)
     themes = read_themes(study.themes_path)

@@ -40,6 +40,7 @@ from tcoder.memoset import load_memos
 from tcoder.refi.codebook_xml import NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document, element_factory
 from tcoder.refi.guids import Guids
 from tcoder.refi.positions import STANDARD, Convention, OffsetWriter
+from tcoder.refi.themes_xml import theme_codes, theme_sets
 from tcoder.study import Study
 
 SIDECAR = "tcoder.json"
@@ -65,6 +66,7 @@ class Target:
     crlf: bool = False  # text files with CRLF line ends
     bom: bool = False  # text files starting with a UTF-8 byte-order mark
     astral_verified: bool = True  # how it counts characters outside the BMP is known
+    sets_of_codes: bool = True  # it imports sets of codes (themes go out as sets, else as codes)
 
 
 TARGETS: dict[str, Target] = {
@@ -77,8 +79,11 @@ TARGETS: dict[str, Target] = {
     "atlasti": Target("atlasti", "ATLAS.ti", Convention(crlf_as_one=True), crlf=True, bom=True,
                       astral_verified=False),
     # QualCoder reads the text as UTF-8 without removing a BOM, and counts code points.
-    "qualcoder": Target("qualcoder", "QualCoder"),
+    "qualcoder": Target("qualcoder", "QualCoder", sets_of_codes=False),  # it reads sets of sources only
 }
+
+#: How a journal entry's note is named, so that an import knows it again.
+JOURNAL_PREFIX = "Journal: "
 
 #: A fixed time stamp for archive entries, so the same study gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -98,6 +103,7 @@ class ExportSummary:
     cases: int = 0
     sets: int = 0
     memo_files: int = 0
+    themes: int = 0
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -123,7 +129,7 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
     codebook = study.codebook
     xml = XmlText()
     summary = ExportSummary(Path(path), codes=len(codebook))
-    code_sets = theme_sets(study, summary)
+    code_sets = qdc_theme_sets(study, summary)
     document = codebook_document(codebook, guids, origin(), xml, code_sets)
     summary.sets = len(code_sets)
     _warn_replaced(xml, summary, study.codebook_path, sidecar=False)
@@ -177,6 +183,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     for cid in unknown:
         el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el, subject=f"code {cid}")
         make("Description", parent=el, text="Used in annotations but not in the tcoder codebook.")
+    themes = _themes(study, summary)
+    if len(themes) and not target.sets_of_codes:
+        codes_el.append(theme_codes(themes, codebook, lambda tid: guids.of("theme", tid), make))
     if not len(codes_el):  # the schema needs at least one code
         root.remove(cb)
     summary.codes = len(codebook) + len(unknown)
@@ -324,7 +333,12 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body.append("  </Notes>\n")
         summary.notes = len(notes)
     sets = _document_sets(set_columns, transcripts, attributes, guids, make)
-    sets.extend(code_set_elements(study, guids, make, summary))
+    if len(themes) and target.sets_of_codes:
+        theme_notes: dict[str, list[str]] = {}
+        for note_guid, memo in memo_notes.items():
+            for theme_id in memo.targets("theme"):
+                theme_notes.setdefault(theme_id, []).append(note_guid)
+        sets.extend(theme_sets(themes, codebook, code_guid, theme_notes, lambda tid: guids.of("theme", tid), make))
     if sets:
         sets_el = make("Sets")
         sets_el.extend(sets)
@@ -430,7 +444,7 @@ def _document_sets(columns: list[str], transcripts, attributes, guids: Guids, ma
 MEMBER_VALUES = frozenset({"yes", "y", "1", "true", "x"})
 
 
-def theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, list[str]]]:
+def qdc_theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, list[str]]]:
     """The study's themes as sets of codes (name, description, code ids): in REFI-QDA a theme
     is a ``<Set>`` of the codes that inform it (ATLAS.ti's code groups, MAXQDA's code sets).
     Each theme is its own set; its sub-themes are sets of their own."""
@@ -448,19 +462,6 @@ def theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, lis
     for theme in themes:
         description = "\n\n".join(part for part in (theme.concept, theme.definition) if part)
         out.append((theme.label, description, [c for c in theme.codes if c in study.codebook]))
-    return out
-
-
-def code_set_elements(study: Study, guids: Guids, make, summary: ExportSummary) -> list[ET.Element]:
-    """The study's themes as ``<Set>``s of ``<MemberCode>``s."""
-    out = []
-    for name, description, codes in theme_sets(study, summary):
-        el = make("Set", {"guid": guids.of("code-set", name), "name": name}, subject=f"theme {name}")
-        if description:
-            make("Description", parent=el, text=description, subject=f"theme {name}", part="description")
-        for code in codes:
-            make("MemberCode", {"targetGUID": guids.code(code)}, el)
-        out.append(el)
     return out
 
 
@@ -490,6 +491,8 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
     guid = guids.of("memo", memo.id)
     subject = f"memo {memo.id}"
     title = memo.title or f"Memo ({memo.kind})"
+    if memo.kind == "journal":  # read back as a journal entry (REFI-QDA has no journal of its own)
+        title = JOURNAL_PREFIX + (memo.title or memo.display_title)
     user = user_guid.get(memo.author or "")
     attrs = f' creatingUser="{user}"' if user else ""
     attrs += f' creationDateTime="{note_date(memo.created, memo.updated, memo.path)}"'
@@ -604,6 +607,21 @@ def _variable_values(parent: ET.Element, transcript: str, values: dict[str, str]
         make("VariableRef", {"targetGUID": guids.variable(column)}, vv)
         kind = {"Integer": "IntegerValue", "Float": "FloatValue"}.get(types[column], "TextValue")
         make(kind, parent=vv, text=value, subject=f"attribute {column}", part=f"value for {transcript}")
+
+
+def _themes(study: Study, summary: ExportSummary):
+    """The study's themes (none, with a warning, if the themes file cannot be read)."""
+    from tcoder.themes import ThemeFile, read_themes
+
+    try:
+        themes = read_themes(study.themes_path)
+    except TcoderError as exc:
+        summary.warnings.extend(Problem(p.message, p.path, p.line, p.column, "warning") for p in exc.problems)
+        summary.warnings.append(Problem("the themes are not exported: the themes file cannot be read",
+                                        study.themes_path, severity="warning"))
+        return ThemeFile()
+    summary.themes = len(themes)
+    return themes
 
 
 def _analysis_files(study: Study) -> list[dict]:

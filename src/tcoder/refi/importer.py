@@ -36,6 +36,7 @@ from tcoder.refi.archive import DEFAULT_MAX_BYTES, PROJECT_LIMIT, SafeArchive, u
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import (
     FOLDER_VARIABLE,
+    JOURNAL_PREFIX,
     PROJECT_FILE,
     SET_PREFIX,
     SIDECAR,
@@ -44,9 +45,10 @@ from tcoder.refi.export import (
     study_path,
 )
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.refi.themes_xml import THEMES_CODE, ReadTheme, read_description, theme_file
 from tcoder.safeio import TRANSCRIPT_LIMIT
 from tcoder.settings import Settings
-from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes
+from tcoder.themes import THEME_ID, Theme, ThemeFile, dumps_themes, encode_themes
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, canonical_newlines, decode_bytes, text_sha256
 
 MAX_QDC_BYTES = 64 * 1024 ** 2
@@ -63,7 +65,8 @@ class ImportSummary:
     memos: int = 0
     attributes: int = 0
     document_sets: int = 0
-    code_sets: int = 0  # sets of codes, written as candidate themes
+    code_sets: int = 0  # other programs' sets of codes, written as candidate themes
+    themes: int = 0  # themes tcoder exported, read back
     memo_files: int = 0  # memos on passages without a code, transcripts, codes, the project
     exact: bool = False  # restored from tcoder.json
     positions: str = ""  # how the file counts positions, and on what evidence
@@ -325,6 +328,8 @@ class _Reader:
         detection = self._positions(sources)
         self._annotations(sources, plan)
         self._unplaced_notes()
+        if not self.sidecar:
+            self._themes_file(plan)
         taken: set[str] = set()
         for memo in self.memos.values():
             plan.files[_memo_file(memo, taken)] = dumps_memo(memo).encode("utf-8")
@@ -426,8 +431,9 @@ class _Reader:
                 self.warn("the codebook kept in tcoder.json is not valid; it is written as it was")
             return file["path"], data, {_guid(g): c for g, c in self.sidecar["codes"].items()}
         cb_el = child(self.root, "CodeBook")
-        codebook, by_guid = codebook_from_codes(child(cb_el, "Codes") if cb_el is not None else None,
-                                                title=self.root.get("name") or "")
+        codes_el = child(cb_el, "Codes") if cb_el is not None else None
+        self._theme_codes(codes_el)
+        codebook, by_guid = codebook_from_codes(codes_el, title=self.root.get("name") or "")
         if not codebook.codes:
             self.warn("the project has no codes")
         self.summary_codes = len(codebook)
@@ -691,6 +697,8 @@ class _Reader:
                     updated=note.get("modifiedDateTime") if note is not None else None, links=links)
         if note is not None and (note.get("name") or "").strip():
             memo.title = note.get("name", "").strip()
+            if memo.title.startswith(JOURNAL_PREFIX) and memo.kind in ("project", "transcript", "code", "passage"):
+                memo.kind, memo.title = "journal", memo.title[len(JOURNAL_PREFIX):].strip() or None
         self.memos[memo.id] = memo
 
     def _passage_link(self, name: str, source: "_Source", start: int | None, end: int | None) -> Link | None:
@@ -826,9 +834,41 @@ class _Reader:
         if csv_text:
             plan.files["attributes.csv"] = csv_text.encode("utf-8")
             plan.summary.attributes = count
-        if self.code_sets:  # tcoder's settings are not in the file: the default name
-            plan.files[Settings().themes] = themes_text(self.code_sets).encode("utf-8")
         plan.summary.document_sets, plan.summary.code_sets = len(self.document_sets), len(self.code_sets)
+
+    def _themes_file(self, plan: _Plan) -> None:
+        """themes.yaml from the themes tcoder exported (as sets or as codes), with their memos linked
+        to them, and other programs' sets of codes as candidate themes."""
+        themes = list(self.themes)
+        if getattr(self, "themes_by_name", None):
+            by_name = {}
+            try:
+                codebook = parse_codebook(plan.files.get("codebook.yaml", b"").decode("utf-8"))
+                by_name = {c.name: c.id for c in codebook}
+            except (TcoderError, UnicodeDecodeError):
+                pass
+            for theme, names in self.themes_by_name:
+                theme.codes = [by_name[n] for n in names if n in by_name]
+                themes.append(theme)
+        if not themes and not self.code_sets:
+            return
+        found = theme_file(themes)
+        for candidate in self.code_sets:  # other programs' sets of codes, as candidate themes
+            theme_id, n = candidate.id, 2
+            while theme_id in found.themes:
+                theme_id, n = f"{candidate.id}-{n}", n + 1
+            candidate.id = theme_id
+            found.themes[theme_id] = candidate
+        # tcoder's settings are not in the file: the default name
+        plan.files[Settings().themes] = encode_themes(found)
+        plan.summary.themes = len(themes)
+        for theme in themes:
+            for note in theme.notes:
+                memo = next((m for m in self.memos.values() if m.id == _derived_id(note)), None)
+                if memo is not None and theme.id not in memo.targets("theme"):
+                    memo.links.append(Link("theme", theme.id))
+                    if memo.kind == "project":
+                        memo.kind = "theme"
 
     def _variable_values(self) -> tuple[list[str], dict[str, dict[str, str]]]:
         """The variables' names in file order, and each text source's values by its GUID: its own
@@ -890,12 +930,33 @@ class _Reader:
             writer.writerow([name, *(rows[name].get(c, "") for c in columns)])
         return out.getvalue(), len(columns)
 
+    def _theme_codes(self, codes_el: ET.Element | None) -> None:
+        """Themes exported as codes (for a program without sets of codes): taken out of the code
+        tree and kept as themes; their codes are named in their descriptions."""
+        self.themes_by_name: list[tuple[ReadTheme, list[str]]] = []
+        if codes_el is None:
+            return
+        for el in list(codes_el):
+            if local(el.tag) != "Code" or (el.get("name") or "").strip() != THEMES_CODE:
+                continue
+            read = [(read_description((c.get("name") or "").strip(), child_text(c, "Description")), c)
+                    for c in children(el, "Code")]
+            if not read or any(theme is None for theme, _ in read):
+                continue  # not tcoder's: a code like any other
+            codes_el.remove(el)
+            for found, code_el in read:
+                assert found is not None
+                names = [line[len("Codes: "):].split("; ") for line in child_text(code_el, "Description").split("\n")
+                         if line.startswith("Codes: ")]
+                self.themes_by_name.append((found, names[0] if names else []))
+
     def _sets(self) -> None:
         """Document sets (by source GUID) and sets of codes (as candidate themes) from every
         ``<Sets>``: the project's and the codebook's (ATLAS.ti names members with ``guid``, the
         standard with ``targetGUID``)."""
         self.document_sets: list[tuple[str, set[str]]] = []
         code_sets: list[tuple[str, str, list[str]]] = []
+        self.themes: list[ReadTheme] = []
         notes_only = 0
         containers = [self.root, *children(self.root, "CodeBook")]
         for container in containers:
@@ -905,6 +966,11 @@ class _Reader:
                     description = child_text(el, "Description").strip()
                     codes = [self.code_ids[g] for g in _members(el, "MemberCode") if g in self.code_ids]
                     sources = set(_members(el, "MemberSource"))
+                    theme = read_description(name, description) if not sources else None
+                    if theme is not None:  # a theme tcoder exported
+                        theme.codes, theme.notes = codes, _members(el, "MemberNote")
+                        self.themes.append(theme)
+                        continue
                     if codes or not sources:
                         code_sets.append((name, description, codes))
                     if sources:

@@ -158,7 +158,8 @@ def themes_document(study: Study, themes: ThemeFile, counts: ThemeCounts | None,
                 citation = _cited(study, e, cite) + f"; {name}; marked by {', '.join(e.coders)}"
                 doc.add(Quote(text, citation))
         elif theme.codes:
-            doc.para("No exemplar quotes marked yet for these codes.", style="note")
+            doc.para("No exemplar quotes marked yet for these codes (in the coding screen, * marks the annotation "
+                     "under the cursor).", style="note")
         linked = memos.linked_to("theme", theme.id)
         if linked:
             doc.add(Paragraph([Span("Memos", bold=True)]), ListBlock([[

@@ -190,6 +190,22 @@ class TcoderApp(App[int]):
             return
         self.push_screen(HelpScreen(self._codebook(), self.key_map))
 
+    def action_list_memos(self) -> None:
+        from tcoder.tui.screens.memos import MemoListScreen
+
+        if isinstance(self.screen, MemoListScreen):
+            self.pop_screen()
+            return
+        self.push_screen(MemoListScreen(self.study, self.coder))
+
+    def action_list_themes(self) -> None:
+        from tcoder.tui.screens.themes import ThemesScreen
+
+        if isinstance(self.screen, ThemesScreen):
+            self.pop_screen()
+            return
+        self.push_screen(ThemesScreen(self.study, self.coder))
+
     def _sessions(self) -> list[CodingSession]:
         return [s.session for s in self.screen_stack if isinstance(s, CodingScreen)]
 

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from tcoder.codebook import COMMAND_KEYS
 from tcoder.settings import Settings
 
-Where = Literal["app", "screen", "view", "dialog", "compare"]
+Where = Literal["app", "screen", "view", "dialog", "compare", "memos", "themes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +87,14 @@ COMMANDS: tuple[Command, ...] = (
     _c("select_turn", "select_turn", "Select turn", "select the speaker turn at the cursor", "Select", "view"),
     _c("clear_selection", "clear_selection", "Clear selection", "clear the selection", "Select", "view"),
     # Coding
-    _c("pick_code", "pick_code", "Code", "pick any code by name (fuzzy) and apply it to the selection",
-       "Code", footer=True),
-    _c("remove_annotation", "remove_annotation", "Remove", "remove the annotation under the cursor", "Code"),
+    _c("pick_code", "pick_code", "Code", "pick any code by name (fuzzy) and apply it to the selection (themes "
+       "screen: link it to the theme)", "Code", footer=True),
+    _c("remove_annotation", "remove_annotation", "Remove", "remove the annotation under the cursor (themes "
+       "screen: unlink one of the theme's codes)", "Code"),
     _c("recode_annotation", "recode_annotation", "Recode", "give the annotation under the cursor another code",
        "Code"),
-    _c("edit_memo", "edit_memo", "Memo", "write a memo on the annotation under the cursor", "Code"),
+    _c("edit_memo", "edit_memo", "Memo", "write a memo on the annotation under the cursor (themes screen: the "
+       "theme's definition and central organising concept)", "Code"),
     _c("conflict_keep", "conflict_keep", "Keep this version",
        "settle the merge conflict under the cursor: keep the version in place", "Code"),
     _c("conflict_take_other", "conflict_take_other", "Take the other version",
@@ -112,7 +114,8 @@ COMMANDS: tuple[Command, ...] = (
        "Find"),
     _c("next_uncoded_turn", "next_uncoded_turn", "Next uncoded turn",
        "jump to the next turn without any annotation", "Find"),
-    _c("filter_code", "filter_code", "Show one code", "show only one code or theme (or all again)", "Find"),
+    _c("filter_code", "filter_code", "Show one code", "show only one code or theme (or all again); in the memo "
+       "list: memos of one kind", "Find"),
     # Panels and files
     _c("toggle_codebook", "toggle_codebook", "Codebook panel", "show or hide the codebook panel", "View"),
     _c("toggle_details", "toggle_details", "Details panel",
@@ -130,6 +133,24 @@ COMMANDS: tuple[Command, ...] = (
        palette=False),
     _c("confirm_dialog", "confirm_dialog", "OK", "answer yes, or close a message", "App", "dialog",
        palette=False),
+    # Memos, the journal and themes
+    _c("new_memo", "new_memo", "New memo",
+       "write a memo: on the code here, the selection, the annotations here, this transcript, or a journal entry",
+       "Memos"),
+    _c("list_memos", "list_memos", "Memos", "list, read, search and write memos and journal entries", "Memos",
+       "app"),
+    _c("list_themes", "list_themes", "Themes", "the themes: create, link codes, status, definition", "Memos", "app"),
+    _c("edit_externally", "edit_externally", "Edit in $EDITOR",
+       "write the memo (or a theme's definition) in your own editor ($VISUAL or $EDITOR); tcoder waits, then "
+       "reads it", "Memos", "memos"),
+    _c("toggle_exemplar", "toggle_exemplar", "Exemplar",
+       "mark the annotation under the cursor as an exemplar quote for its code (again: unmark)", "Code"),
+    _c("new_theme", "new_theme", "New theme", "create a theme (under the one at the cursor: a sub-theme)",
+       "Themes", "themes", footer=True),
+    _c("theme_status", "theme_status", "Status", "change the theme's status (candidate ... final, discarded)",
+       "Themes", "themes", footer=True),
+    _c("move_theme", "move_theme", "Move", "make the theme a sub-theme of another, or top-level", "Themes",
+       "themes"),
     # Comparing and adjudicating (the compare screen adds these to the coding commands)
     _c("next_disagreement", "next_disagreement", "Next", "go to the next disagreement", "Compare", "compare",
        footer=True),
@@ -186,7 +207,7 @@ _KEY_LABELS = {
     "left": "\u2190", "right": "\u2192", "up": "\u2191", "down": "\u2193", "escape": "esc",
     "delete": "del", "backspace": "backspace", "pageup": "pgup", "pagedown": "pgdn",
     "plus": "+", "minus": "-", "ampersand": "&", "less_than_sign": "<", "greater_than_sign": ">",
-    "exclamation_mark": "!", "equals_sign": "=",
+    "exclamation_mark": "!", "equals_sign": "=", "asterisk": "*",
 }
 
 

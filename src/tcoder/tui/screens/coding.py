@@ -172,6 +172,22 @@ class CodingScreen(Screen):
     def _post_saved(self) -> None:
         self.post_message(Saved())
 
+    def on_screen_resume(self) -> None:
+        self.mark_memos()
+
+    def mark_memos(self) -> None:
+        """Mark, in the codebook panel, the codes that memos are written about."""
+        from tcoder.memoset import load_memos
+        from tcoder.tui.screens.memos import refresh_memo_paths
+
+        panels = self.query(CodebookPanel)
+        if not panels:  # the compare screen shows agreement there instead
+            return
+        study = self.session.study
+        refresh_memo_paths(study)
+        codes = {code for memo in load_memos(study) for code in memo.targets("code")}
+        panels.first().set_memo_codes(codes)
+
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
@@ -496,6 +512,57 @@ class CodingScreen(Screen):
             self.app.push_screen(MemoDialog(f"Memo on {name}", a.memo or ""), done)
 
         self._with_target("write a memo on", edit)
+
+    def action_toggle_exemplar(self) -> None:
+        def toggle(a: Annotation) -> None:
+            try:
+                new = self.session.set_exemplar(a.id, not a.exemplar)
+            except SessionError as exc:
+                self._refuse(exc)
+                return
+            self._here_ids = None
+            self._changed(new.start, new.end)
+            self._update_all()
+            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+            self._after_save((f"marked as an exemplar of {name}" if new.exemplar else "no longer an exemplar")
+                             + f" ({keys_for(self.app, 'undo')} undoes)")
+
+        self._with_target("mark as an exemplar", toggle)
+
+    def action_new_memo(self) -> None:
+        """A memo on what is at hand: the code here, the selection, the annotations here, the transcript."""
+        from tcoder.memos import Link, annotation_link, code_link, new_memo, passage_link
+        from tcoder.tui.screens.memos import MemoEditorScreen
+
+        session = self.session
+        name = session.ref.name
+        options: list[tuple[str, str, list[Link]]] = []
+        code = self.current_code(self._here())
+        if code and code in session.codebook:
+            options.append(("code", f"a memo on the code {session.codebook[code].name}", [code_link(code)]))
+        sel = self.view.selection
+        if sel:
+            quote = " ".join(session.transcript.text[sel[0]:sel[1]].split())
+            short = quote if len(quote) <= 50 else quote[:49] + "\u2026"
+            options.append(("passage", f"a memo on the selected passage \u201c{short}\u201d",
+                            [passage_link(name, sel[0], sel[1], session.transcript.text)]))
+        here = self._here()
+        if here:
+            options.append(("passage", f"a memo on the {len(here)} annotation(s) here",
+                            [annotation_link(a.id, name, session.coder) for a in here]))
+        options.append(("transcript", f"a memo on {name}", [Link("transcript", name)]))
+        options.append(("journal", "a journal entry (about this transcript)", [Link("transcript", name)]))
+        options.append(("project", "a project memo", []))
+        choices = [(str(i), Text(inert(label))) for i, (_, label, _) in enumerate(options)]
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                return
+            kind, _, links = options[int(choice)]
+            memo = new_memo(kind, author=session.coder, links=links)
+            self.app.push_screen(MemoEditorScreen(session.study, memo, session.coder))
+
+        self.app.push_screen(ChoiceDialog("Write a memo on what?", choices), chosen)
 
     def _history(self, undo: bool) -> None:
         if self._read_only_refusal():

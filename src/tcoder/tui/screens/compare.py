@@ -86,11 +86,14 @@ class CompareScreen(CodingScreen):
             yield view
             with Vertical(id="side"):
                 with Vertical(id="codebook-box"):
-                    yield Label("Agreement \u00b7 " + ", ".join(self.adjudication.order), classes="panel-title")
+                    reflexive = self.session.study.settings.reflexive
+                    yield Label(("Readings \u00b7 " if reflexive else "Agreement \u00b7 ")
+                                + ", ".join(self.adjudication.order), classes="panel-title")
                     with VerticalScroll(classes="panel-scroll"):
                         yield AgreementPanel(id="agreement")
                 with Vertical(id="details-box"):
-                    yield Label("Current disagreement", classes="panel-title")
+                    yield Label("Current difference" if self.session.study.settings.reflexive
+                                else "Current disagreement", classes="panel-title")
                     with VerticalScroll(classes="panel-scroll"):
                         yield DisagreementPanel(id="disagreement")
         yield DisagreementBar(id="bar")
@@ -301,10 +304,15 @@ class CompareScreen(CodingScreen):
         adjudication = self.adjudication
         if self.query_one("#codebook-box").display:
             revisions = tuple(s.revision for s in adjudication.coders.values())
-            if self._alpha is None or self._alpha[0] != revisions:
-                self._alpha = (revisions, adjudication.alphas(self.unit))
             key = (revisions, self.session.revision, len(adjudication.disagreements))
-            self.query_one(AgreementPanel).show(adjudication, self._alpha[1], self.unit, key)
+            if self.session.study.settings.reflexive:  # differences to discuss, never a reliability figure
+                if self._alpha is None or self._alpha[0] != revisions:
+                    self._alpha = (revisions, adjudication.overlaps())
+                self.query_one(AgreementPanel).show_overlaps(adjudication, self._alpha[1], key)
+            else:
+                if self._alpha is None or self._alpha[0] != revisions:
+                    self._alpha = (revisions, adjudication.alphas(self.unit))
+                self.query_one(AgreementPanel).show(adjudication, self._alpha[1], self.unit, key)
         if self.query_one("#details-box").display:
             self.query_one(DisagreementPanel).show(adjudication, self.current, self._decision_hint())
 

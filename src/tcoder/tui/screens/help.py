@@ -17,7 +17,7 @@ from tcoder.codebook import COMMAND_KEYS, Codebook
 from tcoder.tui.keymap import COMMANDS, binding, bindings, keys_for, keys_label
 from tcoder.tui.wrap import inert
 
-GROUPS = ("Move", "Select", "Code", "Find", "View", "File", "App", "Compare")
+GROUPS = ("Move", "Select", "Code", "Find", "View", "File", "Memos", "Themes", "App", "Compare")
 
 GUIDE = (
     "Select text with shift+arrows (or the sentence and turn keys), then press a code's letter or digit; "

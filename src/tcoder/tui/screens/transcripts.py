@@ -31,6 +31,7 @@ class TranscriptStats:
     mine: int | None = None
     coders: tuple[str, ...] = ()
     problem: str = ""
+    memos: int = 0  # memos and journal entries about the transcript (or passages in it)
 
 
 def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> TranscriptStats:
@@ -93,17 +94,24 @@ class TranscriptListScreen(Screen):
         table.add_column("Turns", key="turns")
         table.add_column("Mine", key="mine")
         table.add_column("Coded by", key="coders")
+        table.add_column("Memos", key="memos")
         for ref in self.study.transcripts:
-            table.add_row(Text(inert(ref.name)), PENDING, PENDING, PENDING, PENDING, key=ref.name)
+            table.add_row(Text(inert(ref.name)), PENDING, PENDING, PENDING, PENDING, PENDING, key=ref.name)
         table.focus()
         self.load_stats()
 
     @work(thread=True, exclusive=True, group="transcript-stats")
     def load_stats(self, only: str | None = None) -> None:
+        from tcoder.memoset import load_memos
+        from tcoder.tui.screens.memos import refresh_memo_paths
+
+        refresh_memo_paths(self.study)
+        memos = load_memos(self.study)
         for ref in self.study.transcripts:
             if only is not None and ref.name != only:
                 continue
             stats = transcript_stats(self.study, ref, self.coder)
+            stats.memos = len(memos.linked_to("transcript", ref.name))
             self.app.call_from_thread(self._show_stats, ref.name, stats)
 
     def _show_stats(self, name: str, stats: TranscriptStats) -> None:
@@ -121,6 +129,7 @@ class TranscriptListScreen(Screen):
         mine = "?" if stats.mine is None else f"{stats.mine:,}"
         cell("mine", Text(mine, justify="right"))
         cell("coders", Text(inert(", ".join(stats.coders)) or "\u2014"))
+        cell("memos", Text(f"{stats.memos:,}" if stats.memos else "\u00b7", justify="right"))
 
     def refresh_transcript(self, name: str) -> None:
         """Recount one row (after coding it)."""

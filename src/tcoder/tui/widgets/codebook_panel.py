@@ -47,7 +47,16 @@ class CodebookPanel(ScrollView, can_focus=False):
         self.counts: Counter[str] = Counter()
         self.current: str | None = None
         self.code_filter: frozenset[str] | None = None
+        self.with_memos: frozenset[str] = frozenset()  # codes that memos are written about (marked ✎)
         self._cache: LRUCache[tuple, Strip] = LRUCache(512)
+
+    def set_memo_codes(self, codes: set[str] | frozenset[str]) -> None:
+        """Mark the codes that memos are about."""
+        codes = frozenset(codes)
+        if codes != self.with_memos:
+            self.with_memos = codes
+            self._cache.clear()
+            self.refresh()
 
     def on_mount(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
@@ -102,7 +111,8 @@ class CodebookPanel(ScrollView, can_focus=False):
         line.append("\u2588 ", style=code.color)
         line.append(code.key or " ", style="bold")
         line.append(" ")
-        name = inert(code.name) + (" \u2299" if code.exclusive else "")
+        name = inert(code.name) + (" \u2299" if code.exclusive else "") + (" \u270e" if code_id in self.with_memos
+                                                                           else "")
         room = max(1, width - line.cell_len - len(count) - 1)
         if len(name) > room:
             name = name[: max(1, room - 1)] + "\u2026"

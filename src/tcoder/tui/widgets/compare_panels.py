@@ -42,6 +42,23 @@ class AgreementPanel(Static):
         super().__init__("", id=id)
         self._key: tuple | None = None
 
+    def show_overlaps(self, adjudication: Adjudication, rows, key: tuple) -> None:
+        """The reflexive approach: resolved so far, and the overlap counts instead of alpha."""
+        if key == self._key:
+            return
+        self._key = key
+        total = len(adjudication.disagreements)
+        resolved = adjudication.resolved_count
+        out = Table.grid(expand=True, padding=(0, 1))
+        out.add_column("what", ratio=1)
+        out.add_row(Text(f"{resolved} of {total} differences talked through", style="bold"))
+        out.add_row(Text(""))
+        out.add_row(Text("How the readings overlap (characters)", style="bold underline"))
+        out.add_row(overlap_table(adjudication, rows))
+        out.add_row(Text("Material to discuss, not a reliability measure (reflexive approach).",
+                         style="dim italic"))
+        self.update(out)
+
     def show(self, adjudication: Adjudication, table, unit: str, key: tuple) -> None:
         """``table`` is the agreement core's Table for this transcript (None while it is computed)."""
         if key == self._key:
@@ -86,6 +103,24 @@ class AgreementPanel(Static):
             out.add_row(Text(f"{adjudication.left_out} annotation(s) left out: orphaned, beyond the text or "
                              "with a code not in the codebook (tcoder check)", style="dim"), "")
         self.update(out)
+
+
+def overlap_table(adjudication: Adjudication, rows) -> Table:
+    """The reflexive approach's counts: per code, the characters both coders coded and those only one did."""
+    out = Table.grid(expand=True, padding=(0, 1))
+    out.add_column("code", ratio=1, no_wrap=True, overflow="ellipsis")
+    out.add_column("both", justify="right", no_wrap=True)
+    out.add_column("only", justify="right", no_wrap=True)
+    out.add_row(Text("code", style="bold"), Text("both", style="bold"), Text("only 1st/2nd", style="bold"))
+    codebook = adjudication.codebook
+    if not rows:
+        out.add_row(Text("no code used yet", style="dim"), "", "")
+    pairs = {(r.coder_a, r.coder_b) for r in rows}
+    for r in rows:
+        name = codebook[r.code].name if r.code in codebook.codes else r.code
+        label = inert(name) + (f" ({r.coder_a}/{r.coder_b})" if len(pairs) > 1 else "")
+        out.add_row(Text(label), f"{r.both:,}", f"{r.only_a:,}/{r.only_b:,}")
+    return out
 
 
 class DisagreementPanel(Static):

@@ -1,0 +1,87 @@
+"""Themes and memos of every kind through REFI-QDA: sets (or codes), notes, and back."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+
+from tcoder.memoset import load_memos
+from tcoder.refi.themes_xml import THEMES_CODE, read_description, theme_description
+from tcoder.study import open_study
+from tcoder.themes import read_themes
+
+NS = "{urn:QDA-XML:project:1.0}"
+
+
+def _project(path) -> ET.Element:
+    with zipfile.ZipFile(path) as archive:
+        return ET.fromstring(archive.read("project.qde"))
+
+
+def _comparable(themes, codebook):
+    """Themes as another program hands them back: names for codes (ids are made from names)."""
+    return sorted((t.id, t.name, t.status, t.concept, t.definition, sorted(codebook[c].name for c in t.codes),
+                   t.subthemes) for t in themes)
+
+
+@pytest.mark.parametrize("target", ["standard", "qualcoder"])
+def test_themes_go_out_and_come_back_without_tcoder_json(sample_study, tmp_path, run_cli, target):
+    archive = tmp_path / "p.qdpx"
+    code, out, err = run_cli("export", sample_study, "--qdpx", archive, "--plain", "--for", target, "--validate")
+    assert code == 0, err
+    assert "6 theme(s)" in out
+    root = _project(archive)
+    sets = {s.get("name"): s for s in root.iter(f"{NS}Set")}
+    theme_codes = [c for c in root.iter(f"{NS}Code") if c.get("name") == THEMES_CODE]
+    if target == "qualcoder":  # QualCoder reads sets of sources only: themes go out as codes
+        assert "The institution says no by waiting" not in sets and len(theme_codes) == 1
+        assert theme_codes[0].get("isCodable") == "false" and len(theme_codes[0].findall(f"{NS}Code")) == 6
+    else:
+        waiting = sets["The institution says no by waiting"]
+        assert waiting.find(f"{NS}Description").text.startswith("Theme (status: reviewed; id: waiting-as-refusal)")
+        assert len(waiting.findall(f"{NS}MemberCode")) == 2 and len(waiting.findall(f"{NS}MemberNote")) == 1
+        assert not theme_codes
+    code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "back")
+    assert code == 0, err
+    assert "6 theme(s) in themes.yaml" in out
+    original, study = read_themes(sample_study / "themes.yaml"), open_study(sample_study)
+    back, back_study = read_themes(tmp_path / "back" / "themes.yaml"), open_study(tmp_path / "back")
+    assert _comparable(back, back_study.codebook) == _comparable(original, study.codebook)
+    assert THEMES_CODE not in {c.name for c in back_study.codebook}  # not a code of the study
+    memos = load_memos(back_study)
+    assert sorted(m.display_title for m in memos if m.kind == "journal") == sorted(
+        m.display_title for m in load_memos(study) if m.kind == "journal")
+    if target == "standard":
+        about_theme = memos.select(themes=["waiting-as-refusal"])
+        assert [m.display_title for m in about_theme] == ["Is waiting the same in both groups?"]
+
+
+def test_every_memo_kind_survives_an_exact_round_trip(sample_study, tmp_path, run_cli):
+    study = open_study(sample_study)
+    kinds = {m.kind for m in load_memos(study)}
+    assert kinds == {"project", "code", "transcript", "participant", "passage", "theme", "journal"}
+    archive = tmp_path / "p.qdpx"
+    assert run_cli("export", sample_study, "--qdpx", archive)[0] == 0
+    assert run_cli("import-qdpx", archive, "--into", tmp_path / "back")[0] == 0
+    for memo in load_memos(study):
+        relative = memo.path.relative_to(sample_study)
+        assert (tmp_path / "back" / relative).read_bytes() == memo.path.read_bytes(), relative
+    for name in ("themes.yaml", "themes.history.yaml"):
+        assert (tmp_path / "back" / name).read_bytes() == (sample_study / name).read_bytes()
+
+
+def test_a_description_tcoder_did_not_write_is_no_theme():
+    assert read_description("Group 1", "Memo to document group") is None
+    assert read_description("x", "Theme (status: finished; id: x)") is None
+    themes = read_themes("/nonexistent/themes.yaml")
+    from tcoder.themes import Theme
+
+    themes.themes["a"] = Theme("a", "A", "final", "One idea.", "Line one.\nLine two.\n", ["c1"])
+    themes.themes["b"] = Theme("b", "B")
+    themes.themes["a"].subthemes.append("b")
+    again = read_description("B", theme_description(themes["b"], themes))
+    assert again is not None and (again.id, again.status, again.parent) == ("b", "candidate", "a")
+    first = read_description("A", theme_description(themes["a"], themes))
+    assert first is not None and (first.concept, first.definition) == ("One idea.", "Line one.\nLine two.\n")
