@@ -520,10 +520,8 @@ class CodingScreen(Screen):
             except SessionError as exc:
                 self._refuse(exc)
                 return
-            self._here_ids = None
-            self._changed(new.start, new.end)
-            self._update_all()
-            name = self.session.codebook[a.code].name if a.code in self.session.codebook else a.code
+            self.redraw((new.start, new.end))
+            name = self.session.codebook.display_name(a.code)
             self._after_save((f"marked as an exemplar of {name}" if new.exemplar else "no longer an exemplar")
                              + f" ({keys_for(self.app, 'undo')} undoes)")
 
