@@ -133,8 +133,11 @@ def test_log_as_a_methods_appendix(study_root, run_cli):
     code, out, err = run_cli("codebook", "log", ".", "--format", "json")
     data = json.loads(out)
     assert [d["op"] for d in data] == ["new", "merge", "rename"] and data[1]["why"] == "coders could not tell them apart"
+    code, out, err = run_cli("codebook", "log", ".", "--format", "md", "-o", "../appendix.md")
+    assert code == 0 and Path("../appendix.md").read_text().startswith("## Development")
+    # inside the study, a .md file would be read as a transcript: refused, nothing written
     code, out, err = run_cli("codebook", "log", ".", "--format", "md", "-o", "appendix.md")
-    assert code == 0 and Path("appendix.md").read_text().startswith("## Development")
+    assert code == 2 and "would be read as a transcript" in err and not Path("appendix.md").exists()
 
 
 def test_markdown_in_names_stays_text(study_root, run_cli):

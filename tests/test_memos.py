@@ -333,7 +333,7 @@ def test_memos_go_out_as_notes_and_come_back(mini_study, tmp_path, run_cli):
                                                       for link in m.links]) for m in memos)
     assert got == [
         ("code", "About the code.", None, [("code", "professional-duty", None, None, None)]),  # ids from names
+        ("journal", "Journal entry.", "alice", []),  # its note is named "Journal: ..."
         ("passage", "On this passage.", "alice",
          [("passage", "interviews/P01.txt", SAW, SAW + 9, MINI_TRANSCRIPT[SAW:SAW + 9])]),
-        ("journal", "Journal entry.", "alice", []),  # its note is named "Journal: ..."
     ]

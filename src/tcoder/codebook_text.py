@@ -518,7 +518,14 @@ class CodebookText:
         self._insert(parent_id, block, node.plain()[0], index)
 
     def move_code(self, code_id: str, parent_id: str | None, index: int | None = None) -> None:
-        """Move a code (with its children and its comments) under another parent."""
+        """Move a code (with its children and its comments) under another parent. A move to
+        where the code already is changes nothing (not even the blank lines around it)."""
+        code = self._require(code_id)
+        if code.parent == parent_id:
+            siblings = self._siblings(parent_id)
+            position = siblings.index(code)
+            if (index is None and position == len(siblings) - 1) or index == position:
+                return
         block = self.remove_code(code_id)
         self.insert_code_text(parent_id, block, index)
 

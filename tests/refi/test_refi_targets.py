@@ -124,9 +124,9 @@ def test_document_sets_and_themes_go_out_as_sets_and_come_back(emoji_study, tmp_
     assert rows[1:] == ["interviews/P01.txt,a,yes", "pilot/P01.txt,b,no"]
     from tcoder.themes import read_themes
 
-    themes = read_themes(into / "themes.yaml")  # a theme is a set of codes: it comes back as a candidate
+    themes = read_themes(into / "themes.yaml")  # a theme tcoder exported comes back as it was
     assert [(t.id, t.name, t.status, t.definition, t.codes) for t in themes] == [
-        ("why", "Why", "candidate", "Reasons", ["personal-experience", "professional-duty"])]  # --plain: new ids
+        ("why", "Why", "reviewed", "Reasons", ["personal-experience", "professional-duty"])]  # as exported
 
 
 def test_atlasti_code_groups_in_a_qdc_become_candidate_themes(tmp_path, run_cli):

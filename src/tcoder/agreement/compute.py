@@ -95,7 +95,7 @@ def compute_table(data: CodingData, unit: str, rollup: bool = False,
         # The pooled row counts each span once, under its own code, with or without --rollup.
         plain = segment_breakdown(data, span_arrays(data), unit, level)
         table.overall = segment_table(plain, everything, data.codebook, unit).overall
-        for (_, t), t_index in zip(per_transcript, everything, strict=True):
+        for t_index, (_, t) in enumerate(per_transcript):  # empty unless by transcript
             t.overall = segment_table(plain, [t_index], data.codebook, unit).overall
     return table, per_transcript
 
