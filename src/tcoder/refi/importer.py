@@ -386,6 +386,7 @@ class _Reader:
                       "project.qde alone")
             return None
         xml_codes = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "Code"}
+        xml_codes -= self._theme_code_guids()  # the themes, gone out as codes for a program without sets
         xml_sources = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "TextSource"}
         xml_users = {_guid(el.get("guid")) for el in self.root.iter() if local(el.tag) == "User"}
         paths = [f["path"] for f in (data.get("codebook"), data.get("settings"), data.get("attributes"),
@@ -929,6 +930,16 @@ class _Reader:
         for name in sorted(rows):
             writer.writerow([name, *(rows[name].get(c, "") for c in columns)])
         return out.getvalue(), len(columns)
+
+    def _theme_code_guids(self) -> set[str]:
+        """The GUIDs of the codes that carry tcoder's themes (``--for qualcoder``): not codes of the study."""
+        cb_el = child(self.root, "CodeBook")
+        codes_el = child(cb_el, "Codes") if cb_el is not None else None
+        out: set[str] = set()
+        for el in children(codes_el, "Code") if codes_el is not None else ():
+            if (el.get("name") or "").strip() == THEMES_CODE:
+                out.update(_guid(c.get("guid")) for c in el.iter() if local(c.tag) == "Code")
+        return out
 
     def _theme_codes(self, codes_el: ET.Element | None) -> None:
         """Themes exported as codes (for a program without sets of codes): taken out of the code
