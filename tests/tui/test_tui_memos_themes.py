@@ -222,6 +222,40 @@ def test_the_themes_screen_creates_links_defines_and_records(fresh_tui_study):
     assert all(e["who"] == "alice" for e in history)
 
 
+def test_the_themes_screen_stays_on_the_theme_it_changed(fresh_tui_study):
+    (fresh_tui_study.root / "themes.yaml").write_text(
+        "themes:\n  - id: costs\n    name: Costs of care\n    status: candidate\n"
+        "  - id: duty\n    name: Duty first\n    status: candidate\n", "utf-8")
+
+    async def scenario(pilot):
+        from tcoder.tui.screens.themes import ThemesScreen
+
+        await pilot.press("shift+f9")
+        await until(pilot, shows(pilot, "Duty first  candidate"))
+        await pilot.press("down")
+        screen = pilot.app.screen
+        assert isinstance(screen, ThemesScreen)
+        await until(pilot, lambda: screen.current() is not None and screen.current().id == "duty")
+        await pilot.press("ctrl+d")
+        await until(pilot, shows(pilot, "Status of Duty first"))
+        await pilot.press("down", "enter")  # reviewed
+        await until(pilot, shows(pilot, "Why? (optional)"))
+        await pilot.press("enter")
+        await until(pilot, shows(pilot, "Duty first  reviewed"))
+        await pilot.pause(0.2)
+        assert screen.current().id == "duty"  # the cursor and the details stay on the theme just changed
+        assert "reviewed \u00b7 id duty" in screen_text(pilot.app)
+        await pilot.press("ctrl+n")
+        await until(pilot, shows(pilot, "New theme"))
+        await _type(pilot, "Third")
+        await pilot.press("enter")
+        await until(pilot, shows(pilot, "Why? (optional)"))
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.current() is not None and screen.current().id == "third")
+
+    run_app(make_app(fresh_tui_study.root), scenario)
+
+
 def test_no_two_commands_of_the_memo_list_or_the_themes_screen_share_a_key():
     """As for the coding screen: each screen's own commands, those it reuses and the app's keep apart."""
     from tcoder.codebook import COMMAND_KEYS

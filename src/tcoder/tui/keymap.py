@@ -145,7 +145,7 @@ COMMANDS: tuple[Command, ...] = (
        "reads it", "Memos", "memos"),
     _c("toggle_exemplar", "toggle_exemplar", "Exemplar",
        "mark the annotation under the cursor as an exemplar quote for its code (again: unmark)", "Code"),
-    _c("new_theme", "new_theme", "New theme", "create a theme (under the one at the cursor: a sub-theme)",
+    _c("new_theme", "new_theme", "New theme", "create a theme (top-level; move it under another to make it a sub-theme)",
        "Themes", "themes", footer=True),
     _c("theme_status", "theme_status", "Status", "change the theme's status (candidate ... final, discarded)",
        "Themes", "themes", footer=True),

@@ -139,7 +139,7 @@ class MemoListScreen(Screen):
         binding("new_memo"),
         *bindings("memos"),
         binding("search", action="focus_search", show=False),
-        binding("filter_code", action="filter_memos", show=True),
+        replace(binding("filter_code", action="filter_memos", show=True), description="Kind"),
         binding("close_dialog", action="back", show=False),
         binding("reload_codebook", action="reload", show=False),
     ]
@@ -378,8 +378,9 @@ class MemoEditorScreen(Screen[Memo | None]):
         area = TextArea(self.memo.body, id="memo-body", soft_wrap=True, show_line_numbers=False)
         area.cursor_blink = getattr(self.app, "cursor_blink", True)
         yield area
-        yield Label(f"{keys_for(self.app, 'save_now')} save \u00b7 {keys_for(self.app, 'edit_externally')} write "
-                    f"it in $EDITOR \u00b7 {keys_for(self.app, 'close_dialog')} close", id="editor-hint")
+        yield Label(f"{keys_for(self.app, 'save_now')} save \u00b7 shift+tab title \u00b7 "
+                    f"{keys_for(self.app, 'edit_externally')} write it in $EDITOR \u00b7 "
+                    f"{keys_for(self.app, 'close_dialog')} close", id="editor-hint")
         yield Footer()
 
     def _about(self) -> str:

@@ -215,11 +215,16 @@ class ThemesScreen(Screen):
             counts[theme.status] = counts.get(theme.status, 0) + 1
         summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "none yet"
         self.query_one("#themes-title", Label).update(Text(inert(f"Themes \u00b7 {len(self.themes)} ({summary})")))
-        if select and select in nodes:
-            tree.move_cursor(nodes[select])
-        elif nodes:
-            tree.move_cursor(next(iter(nodes.values())))
-        self._show()
+        target = nodes.get(select) if select else None
+        if target is None and nodes:
+            target = next(iter(nodes.values()))
+
+        def place() -> None:  # a new node has its line only once the tree has laid its lines out
+            if target is not None:
+                tree.move_cursor(target)
+            self._show()
+
+        self.call_after_refresh(place)
 
     def current(self) -> Theme | None:
         tree: Tree[tuple[str, str]] = self.query_one(Tree)
