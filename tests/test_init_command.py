@@ -72,6 +72,29 @@ def test_init_from_a_qdc_written_by_another_program(tmp_path, run_cli):
     assert (folder / "codebook.yaml").read_text().startswith("# Converted by tcoder init from qc.qdc")
 
 
+def test_init_from_a_qdc_keeps_its_sets_of_codes_as_themes(tmp_path, run_cli):
+    """ATLAS.ti 23.4's code group comes in as a candidate theme; tcoder's own themes as they were."""
+    from tcoder.study import open_study
+    from tcoder.themes import read_themes
+
+    real = REPO / "tests" / "refi" / "data" / "real" / "atlasti-23.4-code-groups.qdc"
+    code, out, err = run_cli("init", tmp_path / "a", "--codebook", real)
+    assert code == 0, err
+    assert "themes.yaml" in out and "1 theme(s) (1 of them other programs' code groups" in out
+    assert [(t.name, t.status, t.codes) for t in read_themes(tmp_path / "a" / "themes.yaml")] == [
+        ("code group 1", "candidate", ["code1"])]
+    qdc = tmp_path / "sample.qdc"
+    assert run_cli("export", SAMPLE_STUDY, "--qdc", qdc)[0] == 0
+    code, out, err = run_cli("init", tmp_path / "b", "--codebook", qdc)
+    assert code == 0, err
+    themes = read_themes(tmp_path / "b" / "themes.yaml")
+    original = read_themes(SAMPLE_STUDY / "themes.yaml")
+    assert sorted((t.id, t.status, t.subthemes) for t in themes) == sorted((t.id, t.status, t.subthemes) for t in original)
+    codebook = open_study(tmp_path / "b").codebook  # the themes name the codes of the new codebook
+    assert len(codebook) == 26 and all(c in codebook for t in themes for c in t.codes)
+    assert sorted(len(t.codes) for t in themes) == sorted(len(t.codes) for t in original)
+
+
 def test_init_imports_transcripts_and_lists_them_as_cases(tmp_path, run_cli):
     folder = tmp_path / "with-transcripts"
     code, out, err = run_cli("init", folder, "--import", IMPORTS / "zoom_P07.vtt", IMPORTS / "teams_FG2.vtt",

@@ -53,8 +53,9 @@ def _title_from(folder: Path) -> str:
     return words[:1].upper() + words[1:] if words else "My study"
 
 
-def _codebook_text(plan: StudyPlan, title: str) -> tuple[str, str]:
-    """The codebook's text and a description of where it came from."""
+def _codebook_text(plan: StudyPlan, title: str) -> tuple[str, str, bytes | None, str]:
+    """The codebook's text and a description of where it came from; and from a .qdc with sets
+    of codes, the themes file's bytes and what it holds."""
     from tcoder.codebook import load_codebook, parse_codebook
     from tcoder.codebook_text import CodebookText
 
@@ -62,12 +63,18 @@ def _codebook_text(plan: StudyPlan, title: str) -> tuple[str, str]:
         source = plan.codebook
         if source.suffix.lower() == ".qdc":
             from tcoder.codebook import codebook_to_yaml
-            from tcoder.refi.importer import read_qdc
+            from tcoder.refi.importer import read_qdc_with_sets
+            from tcoder.themes import encode_themes
 
-            codebook = read_qdc(source)
+            codebook, themes, candidates = read_qdc_with_sets(source)
             text = (f"# Converted by tcoder init from {source.name}, a REFI-QDA codebook. Reference:\n"
                     "# docs/formats.md#the-codebook\n" + codebook_to_yaml(codebook))
             what = f"converted from {source.name}: {len(codebook)} codes"
+            if len(themes):
+                themes_what = (f"the codebook's sets of codes as {len(themes)} theme(s)"
+                               + (f" ({candidates} of them other programs' code groups, as candidates)"
+                                  if candidates else ""))
+                return text, what, encode_themes(themes), themes_what
         else:
             codebook = load_codebook(source)  # errors name the file, line and column
             text = source.read_bytes().decode("utf-8-sig")
@@ -76,14 +83,14 @@ def _codebook_text(plan: StudyPlan, title: str) -> tuple[str, str]:
             doc = CodebookText(text, source)
             doc.set_top("title", plan.title)
             text = doc.text
-        return text, what
+        return text, what, None, ""
     name = "codebook-empty.yaml" if plan.empty else "codebook-template.yaml"
     doc = CodebookText(template(name), name)
     doc.set_top("title", title)
     codes = len(parse_codebook(doc.text, name))
     what = ("empty, for inductive coding: create codes while you code" if plan.empty else
             f"the template: {codes} example codes to replace with yours (or start with --empty)")
-    return doc.text, what
+    return doc.text, what, None, ""
 
 
 def _gitignore() -> str:
@@ -145,7 +152,7 @@ def create_study(plan: StudyPlan) -> InitReport:
     if into.startswith("..") or Path(into).is_absolute() or "/../" in f"/{into}/":
         raise TcoderError(Problem(f"--into {plan.into!r} must be a folder inside the study"))
     title = plan.title or _title_from(folder)
-    codebook_text, codebook_what = _codebook_text(plan, title)
+    codebook_text, codebook_what, themes, themes_what = _codebook_text(plan, title)
     # every import is converted in memory first: one that fails stops everything
     imports: list[_Import] = []
     failed: list[Problem] = []
@@ -176,6 +183,12 @@ def create_study(plan: StudyPlan) -> InitReport:
     report.written.insert(0, (CODEBOOK_FILE, codebook_what))
     atomic_write_text(folder / SETTINGS_FILE, template("tcoder-settings.yaml"))
     report.written.insert(1, (SETTINGS_FILE, "the settings, all optional and commented"))
+    if themes is not None:
+        from tcoder.settings import Settings
+
+        themes_file = Settings().themes  # the settings just written are the defaults
+        atomic_write_bytes(folder / themes_file, themes)
+        report.written.insert(2, (themes_file, themes_what))
     from tcoder.study import open_study
 
     study = open_study(folder)

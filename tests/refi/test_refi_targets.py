@@ -151,8 +151,32 @@ def test_themes_go_into_a_qdc_and_back(emoji_study, tmp_path, run_cli):
     assert code == 0, err
     from tcoder.themes import read_themes
 
-    assert [(t.name, t.codes) for t in read_themes(tmp_path / "back" / "themes.yaml")] == [
-        ("Why", ["personal-experience", "professional-duty"])]
+    assert "1 theme(s) as tcoder exported them" in out
+    assert [(t.id, t.name, t.status, t.definition, t.codes) for t in read_themes(tmp_path / "back" / "themes.yaml")] \
+        == [("why", "Why", "reviewed", "Reasons", ["personal-experience", "professional-duty"])]
+
+
+def test_the_sample_studys_themes_go_into_a_qdc_and_back_as_they_were(sample_study, tmp_path, run_cli):
+    """Status, ids, sub-themes, concept and definition: a .qdc carries them as a .qdpx does."""
+    from tcoder.study import open_study
+    from tcoder.themes import read_themes
+
+    target = tmp_path / "c.qdc"
+    assert run_cli("export", sample_study, "--qdc", target, "--validate")[0] == 0
+    (tmp_path / "back").mkdir()
+    code, out, err = run_cli("import-qdc", target, "-o", tmp_path / "back" / "codebook.yaml")
+    assert code == 0, err
+    original, codebook = read_themes(sample_study / "themes.yaml"), open_study(sample_study).codebook
+    from tcoder.codebook import load_codebook
+
+    back, back_codebook = read_themes(tmp_path / "back" / "themes.yaml"), load_codebook(tmp_path / "back" /
+                                                                                        "codebook.yaml")
+
+    def comparable(themes, cb):
+        return sorted((t.id, t.name, t.status, t.concept, t.definition, sorted(cb[c].name for c in t.codes),
+                       t.subthemes) for t in themes)
+
+    assert len(original) == 6 and comparable(back, back_codebook) == comparable(original, codebook)
 
 
 def test_a_document_memo_in_the_source_description_comes_in_once(mini_study, tmp_path, run_cli):

@@ -9,7 +9,9 @@ HELP = "convert a REFI-QDA codebook (.qdc) into a YAML codebook"
 DESCRIPTION = """Read a REFI-QDA codebook (.qdc, from NVivo, ATLAS.ti, MAXQDA, QualCoder or tcoder)
 and write it as a tcoder codebook (YAML). The code tree, names, colours and descriptions
 are kept; a description written by tcoder is split back into definition, include, exclude
-and examples. Code ids are made from the names. Keys, exclusive domains and levels have
+and examples. Sets of codes become themes.yaml beside the codebook: themes tcoder exported
+as they were, other programs' code groups and code sets as candidate themes. Code ids are
+made from the names. Keys, exclusive domains and levels have
 no place in a .qdc and are not restored (see docs/refi-qda.md)."""
 
 
@@ -35,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
         from tcoder.outputs import check_output
 
         check_output(output, what="the codebook", force=args.force)  # before reading: a bad path costs nothing
-    codebook, code_sets = read_qdc_with_sets(source)
+    codebook, code_sets, candidates = read_qdc_with_sets(source)
     text = codebook_to_yaml(codebook)
     if output == "-":
         sys.stdout.write(for_stream(text, sys.stdout))
@@ -55,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
         from tcoder.refi.importer import themes_text
 
         write_output(themes_text(code_sets), str(sets_path), what="the themes")
-        print(for_stream(f"Wrote {display_path(sets_path)}: {len(code_sets)} set(s) of codes (code groups) as "
-                         "candidate themes", sys.stdout))
+        restored = len(code_sets) - candidates
+        parts = ([f"{restored} theme(s) as tcoder exported them (status, sub-themes, concept, definition)"]
+                 if restored else [])
+        parts += [f"{candidates} set(s) of codes (code groups) as candidate themes"] if candidates else []
+        print(for_stream(f"Wrote {display_path(sets_path)}: {'; '.join(parts)}", sys.stdout))
     return 0

@@ -447,7 +447,8 @@ MEMBER_VALUES = frozenset({"yes", "y", "1", "true", "x"})
 def qdc_theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str, list[str]]]:
     """The study's themes as sets of codes (name, description, code ids): in REFI-QDA a theme
     is a ``<Set>`` of the codes that inform it (ATLAS.ti's code groups, MAXQDA's code sets).
-    Each theme is its own set; its sub-themes are sets of their own."""
+    Each theme is its own set, its sub-themes sets of their own; the description says, as in a
+    .qdpx, the status, id, parent, concept and definition, so ``import-qdc`` restores them."""
     from tcoder.themes import ThemeFileError, read_themes
 
     if not study.themes_path.is_file():
@@ -458,11 +459,10 @@ def qdc_theme_sets(study: Study, summary: ExportSummary) -> list[tuple[str, str,
         summary.warnings.extend(Problem(f"the themes are not exported: {p.message}", p.path, p.line, p.column,
                                         "warning") for p in exc.problems)
         return []
-    out = []
-    for theme in themes:
-        description = "\n\n".join(part for part in (theme.concept, theme.definition) if part)
-        out.append((theme.label, description, [c for c in theme.codes if c in study.codebook]))
-    return out
+    from tcoder.refi.themes_xml import theme_description
+
+    return [(theme.label, theme_description(theme, themes), [c for c in theme.codes if c in study.codebook])
+            for theme, _ in themes.walk()]
 
 
 def source_memo_text(bodies: list[str]) -> str:

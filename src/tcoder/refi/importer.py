@@ -137,8 +137,10 @@ def read_qdc(path: str | Path) -> Codebook:
     return read_qdc_with_sets(path)[0]
 
 
-def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[Theme]]:
-    """The codebook of a .qdc and its code sets (ATLAS.ti's code groups, MAXQDA's code sets)."""
+def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, ThemeFile, int]:
+    """The codebook of a .qdc and its sets of codes as themes: those tcoder exported as they were
+    (status, id, sub-themes, concept, definition), other programs' (ATLAS.ti's code groups,
+    MAXQDA's code sets) as candidate themes; and how many are such candidates."""
     path = Path(path)
     from tcoder.safeio import read_file
 
@@ -149,7 +151,8 @@ def read_qdc_with_sets(path: str | Path) -> tuple[Codebook, list[Theme]]:
     codebook, by_guid = codebook_from_codes(child(root, "Codes"), title=path.stem)
     if not codebook.codes:
         raise TcoderError(Problem("the codebook has no codes", path))
-    return _checked(codebook, path), code_sets_of(root, by_guid)
+    themes, candidates = code_sets_of(root, by_guid)
+    return _checked(codebook, path), themes, candidates
 
 
 def _members(set_el: ET.Element, kind: str) -> list[str]:
@@ -157,17 +160,38 @@ def _members(set_el: ET.Element, kind: str) -> list[str]:
     return [_guid(m.get("targetGUID") or m.get("guid")) for m in children(set_el, kind)]
 
 
-def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> list[Theme]:
+def code_sets_of(container: ET.Element, code_ids: dict[str, str]) -> tuple[ThemeFile, int]:
     """The sets of codes in a ``<Sets>`` child of ``container`` (members named by ``targetGUID``
-    or, as ATLAS.ti writes them, ``guid``), as candidate themes."""
+    or, as ATLAS.ti writes them, ``guid``) as themes (see :func:`read_qdc_with_sets`), and how
+    many of them are other programs' sets, made candidate themes."""
     sets: list[tuple[str, str, list[str]]] = []
+    read: list[ReadTheme] = []
     for sets_el in children(container, "Sets"):
         for el in children(sets_el, "Set"):
             codes = [code_ids[g] for g in _members(el, "MemberCode") if g in code_ids]
             if codes or not any(True for _ in children(el, "MemberSource")):
                 name = (el.get("name") or "").strip() or f"set {_guid(el.get('guid'))[:8]}"
-                sets.append((name, child_text(el, "Description").strip(), codes))
-    return themes_from_sets(sets)
+                description = child_text(el, "Description").strip()
+                theme = read_description(name, description)
+                if theme is not None:  # a theme tcoder exported
+                    theme.codes = codes
+                    read.append(theme)
+                else:
+                    sets.append((name, description, codes))
+    return themes_with_candidates(read, themes_from_sets(sets)), len(sets)
+
+
+def themes_with_candidates(read: list[ReadTheme], candidates: list[Theme]) -> ThemeFile:
+    """The themes tcoder exported, read back, with other programs' sets of codes beside them as
+    candidate themes (an id already taken gets ``-2``, ``-3``...)."""
+    found = theme_file(read)
+    for candidate in candidates:
+        theme_id, n = candidate.id, 2
+        while theme_id in found.themes:
+            theme_id, n = f"{candidate.id}-{n}", n + 1
+        candidate.id = theme_id
+        found.themes[theme_id] = candidate
+    return found
 
 
 def themes_from_sets(sets: list[tuple[str, str, list[str]]]) -> list[Theme]:
@@ -188,8 +212,8 @@ def themes_from_sets(sets: list[tuple[str, str, list[str]]]) -> list[Theme]:
     return themes
 
 
-def themes_text(themes: list[Theme]) -> str:
-    return dumps_themes(ThemeFile(themes={t.id: t for t in themes}))
+def themes_text(themes: ThemeFile) -> str:
+    return dumps_themes(themes)
 
 
 def _checked(codebook: Codebook, path) -> Codebook:
@@ -853,13 +877,7 @@ class _Reader:
                 themes.append(theme)
         if not themes and not self.code_sets:
             return
-        found = theme_file(themes)
-        for candidate in self.code_sets:  # other programs' sets of codes, as candidate themes
-            theme_id, n = candidate.id, 2
-            while theme_id in found.themes:
-                theme_id, n = f"{candidate.id}-{n}", n + 1
-            candidate.id = theme_id
-            found.themes[theme_id] = candidate
+        found = themes_with_candidates(themes, self.code_sets)
         # tcoder's settings are not in the file: the default name
         plan.files[Settings().themes] = encode_themes(found)
         plan.summary.themes = len(themes)
