@@ -605,6 +605,72 @@ def test_saves_move_to_a_thread_once_the_disk_proves_slow(mini_study):
     session.close()
 
 
+def test_one_slow_save_is_a_hiccup_three_of_the_last_five_a_slow_disk():
+    from tcoder.session import SavePolicy
+
+    policy = SavePolicy(lambda af, revision: None, schedule=lambda save: None, slow_seconds=0.1)
+    assert not policy.deferred and not policy.in_background
+    for seconds in (0.5, 0.01, 0.01, 0.5, 0.01, 0.01, 0.01):  # never three slow ones among five
+        policy.took(seconds)
+    assert not policy.in_background
+    for seconds in (0.5, 0.01, 0.5, 0.5):
+        policy.took(seconds)
+    assert policy.in_background and policy.deferred and policy.idle
+    policy.stop()
+
+
+# ---------------------------------------------------------------- what a screen's poll and watcher ask
+
+
+def test_poll_takes_the_lock_once_the_other_window_closes(mini_study):
+    first = open_session(mini_study)
+    first.apply("personal", 0, 11)
+    second = open_session(mini_study)
+    try:
+        assert second.read_only and second.poll(watching=True) is False
+        first.apply("duty", 13, 20)
+        touch_later(first.path)
+        assert second.poll(watching=False) is False  # not watched: the poll merges what changed
+        assert sorted(a.code for a in second.annotations) == ["duty", "personal"]
+        first.close()
+        assert second.poll(watching=True) is True and not second.read_only
+        second.apply("outreach", 30, 40)
+        assert sorted(a.code for a in on_disk(mini_study)) == ["duty", "outreach", "personal"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_poll_retries_a_failed_save_and_merges_only_when_not_watched(mini_study):
+    with open_session(mini_study) as s:
+        mine = s.apply("personal", 0, 11).annotation
+        with ReadOnlyFolder(s.path.parent):
+            s.apply("duty", 13, 20)
+            assert s.save_state.status == "failed"
+            assert s.poll(watching=True) is False and s.dirty  # still cannot write
+        s.poll(watching=True)
+        assert not s.dirty and {a.code for a in on_disk(mini_study)} == {"personal", "duty"}
+        write_external(mini_study, [*on_disk(mini_study), new_annotation("outreach", 30, 40, s.transcript.text)])
+        s.poll(watching=True)  # a watcher reports changed files: the poll leaves them to it
+        assert {a.code for a in s.annotations} == {"personal", "duty"}
+        assert s.file_changed() is True
+        assert {a.code for a in s.annotations} == {"personal", "duty", "outreach"}
+        assert mine.id in {a.id for a in s.annotations}
+
+
+def test_a_change_seen_while_saving_is_looked_at_again_later(mini_study):
+    import threading
+
+    gate = threading.Event()
+    with open_session(mini_study, background_save=True) as s:
+        s.on_saved = gate.wait  # the saving thread stays busy until the gate opens
+        s.apply("personal", 0, 11)
+        assert not s.idle and s.file_changed() is False
+        gate.set()
+        s.flush()
+        assert s.idle and s.file_changed() is True
+
+
 # ---------------------------------------------------------------- text that cannot be saved, folders that cannot be written
 
 

@@ -26,7 +26,7 @@ from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
 from tcoder.quotes import shorten
-from tcoder.session import ApplyResult, CodingSession, SessionError
+from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
 from tcoder.tui.palette import CodingCommands
@@ -43,11 +43,6 @@ from tcoder.tui.wrap import inert
 PANELS_MIN_WIDTH = 100
 MESSAGE_SECONDS = 6.0
 MESSAGE_MIN_SECONDS = 1.5
-#: How often the screen checks the lock and retries a failed save; when the folder
-#: cannot be watched, also how often it looks for files changed on disk.
-DISK_POLL_SECONDS = 1.0
-#: Changes seen while the session is writing are looked at again this much later.
-RECHECK_SECONDS = 0.1
 #: The details panel follows the cursor once it rests this long, so held keys stay fast.
 DETAILS_DELAY = 0.08
 
@@ -149,7 +144,7 @@ class CodingScreen(Screen):
         self._update_all(now=True)
         if self.initial_selection is not None:
             self.show_passage(*self.initial_selection)
-        self.set_interval(DISK_POLL_SECONDS, self._poll_disk, name="disk-poll")
+        self.set_interval(POLL_SECONDS, self._poll_disk, name="disk-poll")
         self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
         self._watcher.start()
         self.session.on_saved = self._post_saved
@@ -733,22 +728,13 @@ class CodingScreen(Screen):
     # ------------------------------------------------------------ the file on disk
 
     def _poll_disk(self) -> None:
-        """Every second: take the lock once the other window has closed, retry a failed
-        save, and (only when the folder cannot be watched) look for changed files."""
-        session = self.session
-        if session.read_only:
-            if session.try_write_access():
-                self._show_read_only()
-                self.redraw()
-                self.notify("The other window has closed: you can code here now.", title="Writable")
-                return
-            if not self.watching:
-                session.sync()
-        else:
-            if not self.watching:
-                session.reload()
-            if session.dirty:  # a save that failed, or one not yet run: try again
-                session.save()
+        """The session's periodic check (the lock, a failed save, and files changed on
+        disk when the folder cannot be watched), then what it found is shown."""
+        if self.session.poll(watching=self.watching):
+            self._show_read_only()
+            self.redraw()
+            self.notify("The other window has closed: you can code here now.", title="Writable")
+            return
         if not self.watching:
             self._sync_followed(self.followed)
         self._show_disk_report()
@@ -772,17 +758,11 @@ class CodingScreen(Screen):
             paths = paths | {Path(os.path.realpath(p)) for p in paths}
             mine = {session.path, Path(os.path.realpath(session.path))}
             followed = [o for o in self.followed if {o.path, Path(os.path.realpath(o.path))} & paths]
-        if paths is None or mine & paths:
-            if not session.idle:
-                # Our own save is being written: look again once it is on disk, so a
-                # change by another program at the same moment is not missed.
-                if self._recheck_timer is not None:
-                    self._recheck_timer.stop()
-                self._recheck_timer = self.set_timer(RECHECK_SECONDS, lambda: self._check_files({session.path}))
-            elif session.read_only:
-                session.sync()
-            else:
-                session.reload()
+        if (paths is None or mine & paths) and not session.file_changed():
+            # Our own save is being written: look again once it is on disk.
+            if self._recheck_timer is not None:
+                self._recheck_timer.stop()
+            self._recheck_timer = self.set_timer(RECHECK_SECONDS, lambda: self._check_files({session.path}))
         self._sync_followed(self.followed if paths is None else followed)
         self._show_disk_report()
         self._update_status()

@@ -1,11 +1,5 @@
-"""A coder's working set of annotations on one transcript: the model behind `tcoder code`.
-
-Every coding action is a method here (apply, remove, recode, memo, undo, redo)
-and every change is saved at once, atomically, while this session holds the
-file's lock. If the file changes on disk (a git pull, another program), the
-session merges by annotation id instead of overwriting. When another process
-holds the lock the session is read-only. Nothing here imports Textual, so each
-operation is unit-tested without a terminal.
+"""The coding session: one coder's annotations on one transcript, changed by
+coding actions and saved as they change (see the package's docstring).
 
 Annotation objects are never changed in place once the session holds them: a
 change replaces the object. Undo, the merge base and the writer's line cache
@@ -15,7 +9,6 @@ rely on that.
 from __future__ import annotations
 
 import bisect
-import itertools
 import os
 import threading
 import time
@@ -23,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal
+from typing import Any, Callable, Iterable
 
 from tcoder.annotations import (
     Annotation,
@@ -58,266 +51,26 @@ from tcoder.merge import (
     read_conflict,
 )
 from tcoder.segments import sentences_in, trim_span
+from tcoder.session.disk import SyncReport, disk_stamp
+from tcoder.session.history import ABSENT, Change, HeaderChange, History, Step
+from tcoder.session.saving import SavePolicy, SaveState, Schedule
+from tcoder.session.spans import SpanIndex
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnSelection
-
-#: How many coding actions undo can reach back (the issue asks for at least 100).
-HISTORY_LIMIT = 1000
 
 
 class SessionError(TcoderError):
     """An action the session refuses, with the reason for the user (read-only, empty selection...)."""
 
 
-# ---------------------------------------------------------------- span index
-
-
-class SpanIndex:
-    """Annotations sorted by start, answering 'which spans overlap [a, b)' in
-    O(log n + hits): a running maximum of the ends tells where to start scanning."""
-
-    def __init__(self, annotations: Iterable[Annotation] = ()):
-        items = sorted(annotations, key=Annotation.sort_key)
-        self.items = items
-        self.starts = [a.start for a in items]
-        self.ends = [a.end for a in items]
-        self._max_end = list(itertools.accumulate(self.ends, max))
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Annotation]:
-        return iter(self.items)
-
-    def insert(self, annotation: Annotation) -> None:
-        i = bisect.bisect_left(self.items, annotation.sort_key(), key=Annotation.sort_key)
-        self.items.insert(i, annotation)
-        self.starts.insert(i, annotation.start)
-        self.ends.insert(i, annotation.end)
-        self._max_end.insert(i, 0)
-        self._rescan(i)
-
-    def remove(self, annotation: Annotation) -> bool:
-        i = bisect.bisect_left(self.items, annotation.sort_key(), key=Annotation.sort_key)
-        while i < len(self.items) and self.items[i].sort_key() == annotation.sort_key():
-            if self.items[i].id == annotation.id:
-                del self.items[i], self.starts[i], self.ends[i], self._max_end[i]
-                self._rescan(i)
-                return True
-            i += 1
-        return False
-
-    def _rescan(self, i: int) -> None:
-        """Recompute the running maximum of the ends from position ``i`` on."""
-        initial = self._max_end[i - 1] if i > 0 else None
-        tail = self.ends[i:]
-        if initial is None:
-            self._max_end[i:] = list(itertools.accumulate(tail, max))
-        else:
-            self._max_end[i:] = list(itertools.accumulate(tail, max, initial=initial))[1:]
-
-    def overlapping(self, start: int, end: int) -> list[Annotation]:
-        """Spans that share at least one character with [start, end) (or contain
-        ``start`` when the range is empty)."""
-        end = max(end, start + 1)
-        first = bisect.bisect_right(self._max_end, start)
-        last = bisect.bisect_left(self.starts, end)
-        ends, items = self.ends, self.items
-        return [items[i] for i in range(first, last) if ends[i] > start]
-
-    def at(self, offset: int) -> list[Annotation]:
-        """Spans covering ``offset``, innermost (shortest) first."""
-        hits = self.overlapping(offset, offset + 1)
-        hits.sort(key=lambda a: (a.end - a.start, a.start))
-        return hits
-
-    def next_after(self, offset: int, codes: set[str] | None = None) -> Annotation | None:
-        """The first span starting after ``offset`` (of the given codes)."""
-        i = bisect.bisect_right(self.starts, offset)
-        for a in itertools.islice(self.items, i, None):
-            if codes is None or a.code in codes:
-                return a
-        return None
-
-    def previous_before(self, offset: int, codes: set[str] | None = None) -> Annotation | None:
-        """The last span starting before ``offset`` (of the given codes)."""
-        i = bisect.bisect_left(self.starts, offset)
-        for k in range(i - 1, -1, -1):
-            a = self.items[k]
-            if codes is None or a.code in codes:
-                return a
-        return None
-
-
-# ---------------------------------------------------------------- undo history
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One annotation's state before and after a step; ``None`` means absent."""
-
-    id: str
-    before: Annotation | None
-    after: Annotation | None
-
-
-class _Absent:
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-#: A header field that is not in the file (the before or after of a :class:`HeaderChange`).
-ABSENT: Any = _Absent()
-
-
-@dataclass(frozen=True, slots=True)
-class HeaderChange:
-    """One header field's value before and after a step; :data:`ABSENT` means not there.
-    Values are JSON data and are never changed in place."""
-
-    key: str
-    before: Any
-    after: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    label: str
-    changes: tuple[Change, ...]
-    header: tuple[HeaderChange, ...] = ()
-
-    @property
-    def focus(self) -> Annotation | None:
-        """The annotation to show after undoing or redoing this step."""
-        for change in self.changes:
-            if change.after is not None or change.before is not None:
-                return change.after or change.before
-        return None
-
-
-class History:
-    """Undo and redo stacks of steps, the oldest dropped beyond ``limit``."""
-
-    def __init__(self, limit: int = HISTORY_LIMIT):
-        self.limit = limit
-        self.undo_stack: list[Step] = []
-        self.redo_stack: list[Step] = []
-
-    def record(self, step: Step) -> None:
-        self.undo_stack.append(step)
-        if len(self.undo_stack) > self.limit:
-            del self.undo_stack[: len(self.undo_stack) - self.limit]
-        self.redo_stack.clear()
-
-
 # ---------------------------------------------------------------- results
-
-
-SaveStatus = Literal["saved", "saving", "unchanged", "failed", "read-only"]
-
-
-@dataclass(slots=True)
-class SaveState:
-    """What the status line says about saving."""
-
-    status: SaveStatus = "unchanged"
-    at: datetime | None = None
-    message: str = ""
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """What a reload from disk did."""
-
-    added: int = 0
-    removed: int = 0
-    updated: int = 0
-    conflicts: int = 0
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.removed or self.updated or self.conflicts)
-
-    def summary(self) -> str:
-        if self.problems:
-            return str(self.problems[0].message)
-        parts = []
-        for n, word in ((self.added, "added"), (self.removed, "removed"), (self.updated, "changed")):
-            if n:
-                parts.append(f"{n} {word}")
-        text = "file changed on disk; merged by id" + (f" ({', '.join(parts)})" if parts else "")
-        if self.conflicts:
-            text += (f"; {self.conflicts} annotation(s) were changed both here and on disk: yours stays in "
-                     "place and the other version is recorded in the file (tcoder check lists it; settle it "
-                     "with 'tcoder git resolve')")
-        return text
 
 
 @dataclass(slots=True)
 class ApplyResult:
     annotation: Annotation
     warnings: list[str] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- saving on a thread
-
-
-class BackgroundSaver:
-    """Writes the annotation file on a thread right after each change, so a key
-    press is drawn while the file is written and fsynced. Changes that arrive
-    while a write is running are written next, newest only; ``flush`` waits for
-    everything submitted to be on disk."""
-
-    def __init__(self, write) -> None:
-        self._write = write  # (AnnotationFile, revision) -> None, runs on the thread
-        self._cond = threading.Condition()
-        self._pending: tuple[AnnotationFile, int] | None = None
-        self._busy = False
-        self._stopped = False
-        self._thread: threading.Thread | None = None
-
-    @property
-    def idle(self) -> bool:
-        with self._cond:
-            return self._pending is None and not self._busy
-
-    def submit(self, af: AnnotationFile, revision: int) -> None:
-        with self._cond:
-            self._pending = (af, revision)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="tcoder-save", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while self._pending is None and not self._stopped:
-                    self._cond.wait()
-                if self._pending is None:
-                    return
-                job, self._pending = self._pending, None
-                self._busy = True
-            try:
-                self._write(*job)
-            finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
-
-    def flush(self, timeout: float | None = 30.0) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: self._pending is None and not self._busy, timeout)
-
-    def stop(self) -> None:
-        self.flush()
-        with self._cond:
-            self._stopped = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
 
 
 # ---------------------------------------------------------------- the session
@@ -327,14 +80,6 @@ def _same(a: Annotation | None, b: Annotation | None) -> bool:
     if a is None or b is None:
         return a is b
     return a is b or a.to_dict() == b.to_dict()
-
-
-def _disk_stamp(path: Path) -> tuple[int, int, int] | None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _check_savable(memo: str | None) -> None:
@@ -349,7 +94,7 @@ class CodingSession:
 
     def __init__(self, study: Study, ref: TranscriptRef | str, coder: str, *, read_only: bool = False,
                  background_save: bool = False,
-                 schedule_save: Callable[[Callable[[], object]], object] | None = None,
+                 schedule_save: Schedule | None = None,
                  slow_save_seconds: float | None = None):
         """Open ``coder``'s annotations of ``ref``. Without ``read_only`` the session
         takes the file's lock, or becomes read-only (with the reason) when another
@@ -359,9 +104,10 @@ class CodingSession:
         "right after the next frame", so a change is drawn first and written a few
         milliseconds later instead of competing with the drawing; without it the
         save starts at once. With ``slow_save_seconds``, saves start in the caller's
-        thread (the change and its save land in one frame) until one save takes
-        longer than that (a network folder, a busy disk): from then on each change is
-        saved on a thread, as ``schedule_save`` arranges."""
+        thread (the change and its save land in one frame) until saves take longer
+        than that (a network folder, a busy disk): from then on each change is
+        saved on a thread, as ``schedule_save`` arranges (see
+        :class:`~tcoder.session.saving.SavePolicy`)."""
         self.study = study
         self.ref = study.find(ref) if isinstance(ref, str) else ref
         self.coder = coder
@@ -377,14 +123,10 @@ class CodingSession:
         self._lock: AnnotationLock | None = None
         self._line_cache: LineCache = {}
         self._state_lock = threading.Lock()
-        self._saver = BackgroundSaver(self._write) if background_save else None
-        self._slow_save_seconds = slow_save_seconds
-        self._recent_saves: list[float] = []  # the last few save durations, for slow_save_seconds
-        #: the disk proved slow: saves moved to a thread (``slow_save_seconds``)
-        self.saving_in_background = background_save
+        self._policy = SavePolicy(self._write, background=background_save, schedule=schedule_save,
+                                  slow_seconds=slow_save_seconds)
         #: called after each write (on the saving thread when saving in the background)
         self.on_saved: Callable[[], None] | None = None
-        self._schedule_save = schedule_save
         self._index: SpanIndex | None = None
         self._counts: tuple[int, Counter[str]] | None = None
         self._disk_problem: list[Problem] = []
@@ -410,7 +152,7 @@ class CodingSession:
             self._header = with_status(loaded.file, IN_PROGRESS)
         self._annotations: dict[str, Annotation] = {a.id: a for a in loaded.file.annotations}
         self._base: dict[str, Annotation] = dict(self._annotations)  # the file as last read or written
-        self._stamp = _disk_stamp(self.path)
+        self._stamp = disk_stamp(self.path)
         self._dirty = False
         if self.read_only:
             self.save_state = SaveState("read-only", message=self.read_only_reason)
@@ -456,8 +198,7 @@ class CodingSession:
             return
         if self._dirty and not self.read_only:
             self.save()
-        if self._saver is not None:
-            self._saver.stop()
+        self._policy.stop()
         self._closed = True
         if self._lock is not None:
             self._lock.release()
@@ -509,7 +250,7 @@ class CodingSession:
 
     @property
     def can_undo(self) -> bool:
-        return bool(self.history.undo_stack)
+        return self.history.can_undo
 
     # ------------------------------------------------------------ coding actions
 
@@ -728,11 +469,12 @@ class CodingSession:
     def _after_change(self) -> None:
         self.revision += 1
         self._dirty = True
-        if self._schedule_save is None or (self._slow_save_seconds is not None and self._saver is None):
-            self.save()
-        else:
+        policy = self._policy
+        if policy.deferred and policy.schedule is not None:
             self.save_state = SaveState("saving")
-            self._schedule_save(self.save)
+            policy.schedule(self.save)
+        else:
+            self.save()
 
     # ------------------------------------------------------------ saving and reloading
 
@@ -744,8 +486,12 @@ class CodingSession:
     @property
     def idle(self) -> bool:
         """No save is being written on the saving thread right now."""
-        saver = self._saver
-        return saver is None or saver.idle
+        return self._policy.idle
+
+    @property
+    def saving_in_background(self) -> bool:
+        """Changes are written on a thread (asked for, or since the disk proved slow)."""
+        return self._policy.in_background
 
     @property
     def dirty(self) -> bool:
@@ -761,7 +507,7 @@ class CodingSession:
             return self.save_state
         if not self._dirty and not force:
             return self.save_state
-        saver = self._saver
+        saver = self._policy.saver
         if force and saver is not None:
             saver.flush()
         if saver is None or saver.idle:
@@ -784,8 +530,7 @@ class CodingSession:
 
     def flush(self, timeout: float | None = 30.0) -> SaveState:
         """Wait (at most ``timeout`` seconds) until every change submitted for saving is written."""
-        if self._saver is not None:
-            self._saver.flush(timeout)
+        self._policy.flush(timeout)
         return self.save_state
 
     def _write(self, af: AnnotationFile, revision: int, note: str = "") -> None:
@@ -804,7 +549,7 @@ class CodingSession:
                 self._dirty = True
                 self.save_state = SaveState("failed", message=f"NOT SAVED: {exc.problems[0].message}")
         else:
-            stamp = _disk_stamp(self.path)
+            stamp = disk_stamp(self.path)
             with self._state_lock:
                 self._stamp = stamp
                 self._base = {a.id: a for a in af.annotations}
@@ -814,12 +559,7 @@ class CodingSession:
                 if not note and self.save_state.status == "saving":
                     note = self.save_state.message  # a note made when the save was submitted
                 self.save_state = SaveState("saved", datetime.now(), note)
-            slow = self._slow_save_seconds
-            if slow is not None and self._saver is None:
-                recent = self._recent_saves = [*self._recent_saves[-4:], time.perf_counter() - started]
-                if sum(d > slow for d in recent) >= 3:  # not one hiccup: this disk is slow
-                    self._saver = BackgroundSaver(self._write)
-                    self.saving_in_background = True
+            self._policy.took(time.perf_counter() - started)
         callback = self.on_saved
         if callback is not None:
             callback()
@@ -840,9 +580,9 @@ class CodingSession:
         """If the file changed on disk, read it and merge by id (three-way, with the
         file as last read or written as the base). None when nothing changed, or
         while a background save is writing the file."""
-        if self._saver is not None and not self._saver.idle:
+        if not self._policy.idle:
             return None
-        stamp = _disk_stamp(self.path)
+        stamp = disk_stamp(self.path)
         if stamp == self._stamp and not force:
             return None
         self._stamp = stamp
@@ -938,6 +678,36 @@ class CodingSession:
                 self._dirty = True
         return mapped
 
+    def poll(self, *, watching: bool) -> bool:
+        """The periodic check a screen makes every :data:`~tcoder.session.disk.POLL_SECONDS`:
+        take the lock once the other window has closed (True then: the session is
+        writable now), retry a save that failed or has not run, and, when the folder
+        is not ``watching``, merge the file if it changed on disk."""
+        if self.read_only:
+            if self.try_write_access():
+                return True
+            if not watching:
+                self.sync()
+            return False
+        if not watching:
+            self.reload()
+        if self._dirty:  # a save that failed, or one not yet run: try again
+            self.save()
+        return False
+
+    def file_changed(self) -> bool:
+        """The file was seen changing on disk (a watcher's event; this session's own
+        saves are recognised and ignored): merge it. False while this session's own
+        save is being written: look again :data:`~tcoder.session.disk.RECHECK_SECONDS`
+        later, so that a change by another program at the same moment is not missed."""
+        if not self.idle:
+            return False
+        if self.read_only:
+            self.sync()
+        else:
+            self.reload()
+        return True
+
     def take_report(self) -> SyncReport | None:
         """The last merge with the file on disk that nobody has shown yet (saving merges too)."""
         report, self.unseen_report = self.unseen_report, None
@@ -988,8 +758,4 @@ def open_session(study: Study, ref: TranscriptRef | str, coder: str, **options) 
     return CodingSession(study, ref, coder, **options)
 
 
-__all__ = [
-    "ABSENT", "ApplyResult", "BackgroundSaver", "Change", "CodingSession", "HeaderChange", "History",
-    "HISTORY_LIMIT", "SaveState",
-    "SessionError", "SpanIndex", "Step", "SyncReport", "open_session",
-]
+__all__ = ["ApplyResult", "CodingSession", "SessionError", "open_session"]
