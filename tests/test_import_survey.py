@@ -127,3 +127,82 @@ def test_bad_surveys_get_clear_messages(study, tmp_path, run_cli):
     (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
     code, out, err = run_cli("import-survey", study, tmp_path / "bad.xlsx")
     assert code == 1 and "not a readable Excel workbook" in err
+
+
+# ---------------------------------------------------------------- one step: recorded, undone, crash-safe
+
+
+def test_a_survey_import_is_one_operation_undone_byte_for_byte(study, tmp_path, run_cli):
+    from codebookkit import snapshot
+    from tcoder.changeset import operations
+
+    before = snapshot(study)
+    export = _write_csv(tmp_path / "survey.csv", QUALTRICS)
+    code, out, err = run_cli("import-survey", study, export)
+    assert code == 0, err
+    (op,) = operations(study)
+    assert op.kind == "survey.import" and op.label == "import the survey survey.csv"
+    assert f"Recorded as operation {op.id}" in out
+    assert sorted(f.path for f in op.files) == ["participants.csv", "speakers.csv", "survey/barriers/R_1a.txt",
+                                                "survey/barriers/R_2b.txt", "survey/support/R_1a.txt",
+                                                "survey/support/R_3c.txt"]
+    code, out, err = run_cli("undo", study, "--list")
+    assert code == 0 and "import the survey survey.csv  (6 file(s); can be undone)" in out
+    code, out, err = run_cli("undo", study)
+    assert code == 0, err
+    assert "Undone: import the survey survey.csv (6 file(s) restored byte for byte" in out
+    assert snapshot(study) == before  # the documents are gone, both tables as they were
+    code, out, err = run_cli("undo", study)
+    assert code == 1 and "there is no operation to undo" in err
+
+
+def test_an_undo_that_would_lose_later_work_is_refused(study, tmp_path, run_cli):
+    export = _write_csv(tmp_path / "survey.csv", QUALTRICS)
+    assert run_cli("import-survey", study, export)[0] == 0
+    people = study / "participants.csv"
+    people.write_text(people.read_text() + "zoe,control,,,\n")  # edited since
+    code, out, err = run_cli("undo", study)
+    assert code == 1 and "1 file(s) changed since it was made" in err and "participants.csv" in err
+    assert "zoe,control" in people.read_text() and (study / "survey" / "barriers" / "R_1a.txt").exists()
+
+
+def test_a_survey_import_killed_at_any_point_is_all_or_nothing(study, tmp_path):
+    """The import runs in a child process killed (SIGKILL) at crash points from the first
+    to the last; opening the study afterwards leaves it exactly as before or exactly as after."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from codebookkit import snapshot
+
+    export = _write_csv(tmp_path / "survey.csv", QUALTRICS)
+    child = ("import sys\nfrom tcoder import changeset\nfrom tcoder.cli import main\n"
+             "code = main(['import-survey', sys.argv[1], sys.argv[2]])\n"
+             "print(changeset.checkpoints_passed())\nsys.exit(code)\n")
+    env = {k: v for k, v in os.environ.items() if k != "TCODER_FAULT_KILL_AT"}
+
+    def run(root, kill_at=None):
+        extra = {"TCODER_FAULT_KILL_AT": str(kill_at)} if kill_at else {}
+        return subprocess.run([sys.executable, "-c", child, str(root), str(export)], capture_output=True, text=True,
+                              env={**env, **extra}, timeout=120)
+
+    before = snapshot(study)
+    reference = tmp_path / "reference"
+    shutil.copytree(study, reference)
+    done = run(reference)
+    assert done.returncode == 0, done.stderr
+    points = int(done.stdout.splitlines()[-1])
+    after = snapshot(reference)
+    assert points >= 8  # journal written, each of the 6 files, flushed, finished
+    outcomes = {}
+    for kill_at in sorted({1, 2, points // 3, points // 2, 2 * points // 3, points - 1, points}):
+        root = tmp_path / f"run{kill_at}"
+        shutil.copytree(study, root)
+        killed = run(root, kill_at)
+        assert killed.returncode == -9, killed.stderr
+        open_study(root)  # completes or discards the interrupted operation
+        state = snapshot(root)
+        assert state in (before, after), f"a mixture after a kill at point {kill_at} of {points}"
+        outcomes[kill_at] = "after" if state == after else "before"
+    assert outcomes[1] == "before" and outcomes[points] == "after", outcomes

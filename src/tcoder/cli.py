@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "check": "tcoder.commands.check",
     "codebook": "tcoder.commands.codebook",
     "status": "tcoder.commands.status",
+    "undo": "tcoder.commands.undo",
     "import": "tcoder.commands.import_",
     "import-survey": "tcoder.commands.import_survey",
     "agree": "tcoder.commands.agree",

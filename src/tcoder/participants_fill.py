@@ -119,6 +119,11 @@ def write_fill(study: Study, plan: FillPlan) -> list[Path]:
 def append_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
     """Rows added at the end of a CSV file (its bytes, separator, line ends and byte-order mark
     kept), or a new file with a header."""
+    atomic_write_text(path, appended_rows(path, header, rows))
+
+
+def appended_rows(path: Path, header: list[str], rows: list[list[str]]) -> str:
+    """The text of a CSV file with ``rows`` added at its end (see :func:`append_rows`)."""
     from tcoder.errors import Problem, TcoderError
 
     old = ""
@@ -146,4 +151,4 @@ def append_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerow(header)
     writer.writerows(rows)
     prefix = old if not old or old.endswith("\n") else old + newline
-    atomic_write_text(path, bom + prefix + buffer.getvalue())
+    return bom + prefix + buffer.getvalue()

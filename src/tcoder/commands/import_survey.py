@@ -123,9 +123,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {split}", file=sys.stderr)
     if args.dry_run:
         return 0
+    from tcoder.codebook_ops import default_who
     from tcoder.importers.survey_write import write_survey
 
-    write_survey(study, plan)
+    operation = write_survey(study, plan, label=f"import the survey {Path(args.file).name}",
+                             who=default_who(study.root))
+    _say(f"Recorded as operation {operation.id}; 'tcoder undo {args.study}' takes it back, byte for byte.")
     _say(f"Next: tcoder code {args.study} to code the answers; tcoder report {args.study} crosstab --by ATTRIBUTE "
          "to compare the codes across survey groups.")
     return 0

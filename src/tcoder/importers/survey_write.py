@@ -1,10 +1,11 @@
 """Writing an imported survey into a study: documents, speakers.csv rows, participants.csv.
 
-Documents are written first (each atomically, never over an existing file), then the
-speaker rows are appended, then participants.csv gets the respondents: new ids as new
-rows, new columns added to every row, and a respondent already there (interviewed
-too) gets the new columns filled in. A value that contradicts one already there stops
-the import before anything is written.
+The documents (never over an existing file), the speaker rows appended to speakers.csv
+and participants.csv with the respondents (new ids as new rows, new columns added to
+every row, a respondent already there, interviewed too, with the new columns filled in)
+are written as one operation (tcoder.changeset): crash-safe, recorded, and undone byte
+for byte with ``tcoder undo``. A value that contradicts one already there stops the
+import before anything is written.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import csv
 import io
 from pathlib import Path
 
-from tcoder.atomicio import atomic_write_text
+from tcoder.changeset import ChangeSet, Operation, operation_lock
 from tcoder.errors import Problem, TcoderError
 from tcoder.importers.survey import SurveyPlan
 from tcoder.participants import SPEAKER_COLUMNS
-from tcoder.participants_fill import append_rows
+from tcoder.participants_fill import appended_rows
 from tcoder.study import Study
+
+#: The kind of operation a survey import records (see ``tcoder undo``).
+SURVEY_KIND = "survey.import"
 
 
 def merged_people(study: Study, plan: SurveyPlan) -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -42,26 +46,26 @@ def merged_people(study: Study, plan: SurveyPlan) -> tuple[list[str], dict[str, 
     return columns, rows
 
 
-def write_survey(study: Study, plan: SurveyPlan) -> list[Path]:
-    columns, rows = merged_people(study, plan)  # checked before anything is written
-    written = []
-    for name, text in plan.documents.items():
-        path = study.root / name
-        if path.exists():
-            raise TcoderError(Problem("already exists; tcoder never replaces a transcript", path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, text)
-        written.append(path)
-    speakers = study.root / study.settings.speakers
-    append_rows(speakers, list(SPEAKER_COLUMNS), plan.speaker_rows)
-    written.append(speakers)
-    people_path = study.root / study.settings.participants
-    _write_people(people_path, columns, rows)
-    written.append(people_path)
-    return written
+def write_survey(study: Study, plan: SurveyPlan, *, label: str = "import a survey", who: str = "") -> Operation:
+    """Write the survey's documents, speaker rows and participants as one recorded operation."""
+    root = study.root
+    with operation_lock(root, who=who, purpose="a survey import"):
+        columns, rows = merged_people(study, plan)  # checked before anything is written
+        change = ChangeSet(root, SURVEY_KIND, label, who=who,
+                           meta={"documents": len(plan.documents), "participants": len(plan.people)})
+        for name, text in plan.documents.items():
+            path = root / name
+            if path.exists():
+                raise TcoderError(Problem("already exists; tcoder never replaces a transcript", path))
+            change.write(path, text.encode("utf-8"), before=None)
+        speakers = root / study.settings.speakers
+        change.write(speakers, appended_rows(speakers, list(SPEAKER_COLUMNS), plan.speaker_rows).encode("utf-8"))
+        people_path = root / study.settings.participants
+        change.write(people_path, _people_text(people_path, columns, rows).encode("utf-8"))
+        return change.apply()
 
 
-def _write_people(path: Path, columns: list[str], rows: dict[str, dict[str, str]]) -> None:
+def _people_text(path: Path, columns: list[str], rows: dict[str, dict[str, str]]) -> str:
     """participants.csv with every row (its separator and line ends kept when it exists)."""
     delimiter, newline, bom = ",", "\n", ""
     if path.exists():
@@ -76,4 +80,4 @@ def _write_people(path: Path, columns: list[str], rows: dict[str, dict[str, str]
     writer.writerow(["participant", *columns])
     for pid, values in rows.items():
         writer.writerow([pid, *(values.get(c, "") for c in columns)])
-    atomic_write_text(path, bom + buffer.getvalue())
+    return bom + buffer.getvalue()
