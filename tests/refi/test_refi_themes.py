@@ -88,3 +88,28 @@ def test_a_description_tcoder_did_not_write_is_no_theme():
     assert again is not None and (again.id, again.status, again.parent) == ("b", "candidate", "a")
     first = read_description("A", theme_description(themes["a"], themes))
     assert first is not None and (first.concept, first.definition) == ("One idea.", "Line one.\nLine two.\n")
+
+
+@pytest.mark.parametrize("target", ["standard", "nvivo", "atlasti"])
+def test_memo_kinds_and_their_codes_come_back_without_tcoder_json(sample_study, tmp_path, run_cli, target):
+    """As another program hands them back: a memo's note hangs on every code it is about (NoteRef in
+    each Code), a theme's memo is a member of the theme's set, a journal entry is named as one."""
+    archive = tmp_path / "p.qdpx"
+    assert run_cli("export", sample_study, "--qdpx", archive, "--plain", "--for", target, "--validate")[0] == 0
+    assert run_cli("import-qdpx", archive, "--into", tmp_path / "back")[0] == 0
+    study, back = open_study(sample_study), open_study(tmp_path / "back")
+
+    def by_title(s):
+        codebook = s.codebook
+        return {m.display_title: (m.kind, sorted(codebook[c].name for c in m.targets("code")), m.targets("theme"),
+                                  m.author, m.created, m.body.strip())
+                for m in load_memos(s)}
+
+    before, after = by_title(study), by_title(back)
+    assert len(before) == len(after) == 10
+    differ = {title for title in before if before[title] != after.get(title)}
+    # REFI-QDA has no participants (a case is a transcript): only the memo on one changes its kind
+    assert differ == {"Tomas: from the library to the workroom"}
+    assert after["Tomas: from the library to the workroom"][0] == "transcript"
+    assert after["Boundary: emotional toll or disillusionment?"][:2] == (
+        "code", ["Disillusionment", "Emotional toll and burnout"])

@@ -67,6 +67,18 @@ def memo_count(root: Path) -> int:
     return sum(1 for item in study_codings(root).elements() if item[5])
 
 
+def analysis_layer(root: Path) -> tuple[Counter, list[tuple[str, str]]]:
+    """The study's memo files by kind, and its themes (name, status)."""
+    from tcoder.memoset import load_memos
+    from tcoder.study import open_study
+    from tcoder.themes import read_themes
+
+    study = open_study(root)
+    kinds = Counter(m.kind for m in load_memos(study))
+    themes = sorted((t.name, t.status) for t in read_themes(study.themes_path)) if study.themes_path.is_file() else []
+    return kinds, themes
+
+
 def version_of(python: str, code: str) -> str:
     result = subprocess.run([python, "-c", code], capture_output=True, text=True)
     return result.stdout.strip() or "?"
@@ -146,9 +158,15 @@ def qualcoder(study: Path, checkout: Path, python: str, work: Path, rows: list[l
         same = sum((original & returned).values())
         positions = next((line for line in said.splitlines() if line.startswith("Positions")), "")
         direction = "QualCoder export " + ("for MAXQDA (CRLF as one)" if maxqda else "(standard)") + " -> tcoder"
+        kinds, themes = analysis_layer(study)
+        kinds_back, themes_back = analysis_layer(back)
         rows.append([label, direction, str(len(codings)), str(sum(returned.values())),
                      f"{same} of {sum(original.values())} identical", f"{memos} -> {memo_count(back)}",
-                     positions.split(":")[0].removeprefix("Positions read as ")])
+                     positions.split(":")[0].removeprefix("Positions read as ")
+                     + f"; memo files {sum(kinds.values())} -> {sum(kinds_back.values())} "
+                     f"({', '.join(f'{k} {n}' for k, n in sorted(kinds_back.items()))}); themes {len(themes)} -> "
+                     f"{len(themes_back)}, {sum(1 for t in themes if t in themes_back)} with name and status "
+                     "as they were"])
 
 
 def qc(study: Path, python: str, work: Path, rows: list[list[str]]) -> None:

@@ -305,6 +305,9 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
                 memo_notes[note_guid] = memo_file
+                for code in memo_file.targets("code"):  # the same note on every code it is about
+                    if code in code_guid:
+                        _add_note_ref(codes_el, code_guid[code], note_guid, make)
         if whole:  # QualCoder reads a source's memo from its Description, not from its notes
             memo_text = xml.text(source_memo_text(whole), f"memos of {ref.name}", "text")
             body.insert(opening + 1, f"      <Description>{memo_text}</Description>\n")

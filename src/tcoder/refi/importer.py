@@ -341,6 +341,7 @@ class _Reader:
         codebook_file, codebook, self.code_ids = self._codebook()
         plan.files[codebook_file] = codebook
         self.notes = self._notes()
+        self.note_codes = self._note_codes()
         self.variable_names, self.source_values = self._variable_values()
         self._sets()
         sources = self._sources()
@@ -717,9 +718,14 @@ class _Reader:
         if note_guid in self.unreadable_notes:
             self.losses.add("notes", self.unreadable_notes[note_guid], notes=1)
             return
+        codes = [code_link(c) for c in self.note_codes.get(note_guid, []) if c not in {li.target for li in links
+                                                                                      if li.kind == "code"}]
+        if codes and kind in ("project", "transcript", "passage"):
+            kind = "code"  # a memo about codes (and the passages it quotes), as tcoder exports one
         memo = Memo(memo_id or _derived_id(note_guid), kind, body, author=self.users.get(user),
                     created=note.get("creationDateTime") if note is not None else None,
-                    updated=note.get("modifiedDateTime") if note is not None else None, links=links)
+                    updated=note.get("modifiedDateTime") if note is not None else None,
+                    links=[*codes, *links] if kind == "code" else [*links, *codes])
         if note is not None and (note.get("name") or "").strip():
             memo.title = note.get("name", "").strip()
             if memo.title.startswith(JOURNAL_PREFIX) and memo.kind in ("project", "transcript", "code", "passage"):
@@ -785,6 +791,16 @@ class _Reader:
         if description.strip() and " ".join(description.split()) not in texts:
             self._memo(_guid(sel.get("guid")) + ":description", "passage", [link], text=description,
                        memo_id=_derived_id(_guid(sel.get("guid")) + ":description"))
+
+    def _note_codes(self) -> dict[str, list[str]]:
+        """The codes each note is attached to (``NoteRef`` in a ``Code``), by note GUID, in file order."""
+        out: dict[str, list[str]] = {}
+        for code_el in (el for el in self.root.iter() if local(el.tag) == "Code"):
+            code = self.code_ids.get(_guid(code_el.get("guid")))
+            for ref in children(code_el, "NoteRef"):
+                if code is not None:
+                    out.setdefault(_guid(ref.get("targetGUID")), []).append(code)
+        return out
 
     def _unplaced_notes(self) -> None:
         """Notes on codes, on cases (their transcripts) and on the project, and notes linked to
@@ -885,8 +901,8 @@ class _Reader:
             for note in theme.notes:
                 memo = next((m for m in self.memos.values() if m.id == _derived_id(note)), None)
                 if memo is not None and theme.id not in memo.targets("theme"):
-                    memo.links.append(Link("theme", theme.id))
-                    if memo.kind == "project":
+                    memo.links.insert(0, Link("theme", theme.id))
+                    if memo.kind in ("project", "code"):  # placed by its other links; a theme's memo first
                         memo.kind = "theme"
 
     def _variable_values(self) -> tuple[list[str], dict[str, dict[str, str]]]:
