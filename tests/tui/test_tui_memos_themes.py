@@ -96,6 +96,18 @@ def test_the_memo_list_filters_reads_and_edits(fresh_tui_study):
         await pilot.pause(0.2)
         await pilot.press("f9")
         await until(pilot, shows(pilot, "3 of 3"))
+        await pilot.press("slash")
+        await _type(pilot, "professional duty")  # the code the memo is about, by its name
+        await until(pilot, shows(pilot, "1 of 3"))
+        assert "Duty is thin here." in screen_text(pilot.app)
+        for _ in "professional duty":
+            await pilot.press("backspace")
+        await _type(pilot, "bob")  # an author
+        await until(pilot, shows(pilot, "1 of 3"))
+        for _ in "bob":
+            await pilot.press("backspace")
+        await until(pilot, shows(pilot, "3 of 3"))
+        await pilot.press("escape")
         await pilot.press("ctrl+o")
         await until(pilot, shows(pilot, "Show which memos?"))
         await pilot.press("down", "down", "down", "enter")  # every kind, project, code, transcript

@@ -154,12 +154,13 @@ class MemoListScreen(Screen):
         self.kind: str | None = None
         self.text = ""
         self.memos = MemoSet(study)
+        self.theme_names: dict[str, str] = {}
         self.shown: list[Memo] = []
         self._signature: tuple = ()
 
     def compose(self) -> ComposeResult:
         yield Label("", id="memo-title")
-        yield calm_input(self.app, placeholder="search the memos' titles and text (/ to come back here)",
+        yield calm_input(self.app, placeholder="search titles, text, authors and what the memos are about (/ to come back here)",
                          id="memo-search")
         with Horizontal(id="memo-main"):
             yield DataTable(id="memo-table", cursor_type="row", zebra_stripes=True)
@@ -185,6 +186,7 @@ class MemoListScreen(Screen):
         refresh_memo_paths(self.study)
         self._signature = memo_signature(self.study)
         self.memos = load_memos(self.study)
+        self.theme_names = _theme_names(self.study)
         self._fill()
         if self.memos.problems:
             first = self.memos.problems[0]
@@ -199,12 +201,20 @@ class MemoListScreen(Screen):
             self.reload()
 
     def _selected_memos(self) -> list[Memo]:
-        chosen = self.memos.select(kinds=[self.kind] if self.kind else None, text=self.text or None)
+        chosen = self.memos.select(kinds=[self.kind] if self.kind else None)
+        if self.text:  # the title, text and author, and what the memo is about (codes and themes by name)
+            needle = self.text.casefold()
+            chosen = [m for m in chosen if needle in self._search_text(m)]
         if self.about:
             chosen = [m for m in chosen if any(link.same_target(a) or (a.kind == "transcript"
                                                                       and link.transcript_name == a.target)
                                                for a in self.about for link in m.links)]
         return self.memos.sorted(chosen)
+
+    def _search_text(self, memo: Memo) -> str:
+        themes = [self.theme_names.get(t, t) for t in memo.targets("theme")]
+        return "\n".join((memo.title or "", memo.body, memo.author or "", about_text(memo, self.study),
+                          *themes)).casefold()
 
     def _fill(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
@@ -313,6 +323,16 @@ class MemoListScreen(Screen):
             self.notify(problem, title="$EDITOR", severity="warning", markup=False)
         _stamp_if_changed(memo)
         self.reload()
+
+
+def _theme_names(study: Study) -> dict[str, str]:
+    """Theme id -> name, for searching memos by the themes they are about (none if unreadable)."""
+    from tcoder.themes import read_themes
+
+    try:
+        return {t.id: t.label for t in read_themes(study.themes_path)}
+    except TcoderError:
+        return {}
 
 
 def _new(kind: str, author: str | None, links: list[Link]) -> Memo:
