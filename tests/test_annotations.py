@@ -294,11 +294,62 @@ def test_a_lock_held_by_another_process_and_recovered_when_it_dies(tmp_path):
         proc.kill()
         proc.wait()
     # The holder died without releasing: its lock file is still there, but stale.
+    assert (tmp_path / ".P01.bob.json.lock").exists()
     lock = AnnotationLock(path, coder="carol").acquire()
     try:
         assert lock.holder()["coder"] == "carol"
     finally:
         lock.release()
+    assert list(tmp_path.iterdir()) == []  # taken over, then released cleanly: nothing left
+
+
+def test_a_clean_release_leaves_no_lock_file(tmp_path):
+    path = tmp_path / "P01.alice.json"
+    with AnnotationLock(path, coder="alice") as lock:
+        assert lock.lock_path.exists() and lock.holder()["coder"] == "alice"
+    assert list(tmp_path.iterdir()) == []
+    again = AnnotationLock(path, coder="bob").acquire()
+    assert again.holder()["coder"] == "bob"
+    again.release()
+    again.release()  # twice is harmless
+    assert list(tmp_path.iterdir()) == []
+
+
+_CONTENDER = textwrap.dedent("""
+    import os, sys
+    from tcoder.annotations import AnnotationLock
+    from tcoder.errors import LockedError
+    path, inside, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    held = 0
+    while held < rounds:
+        lock = AnnotationLock(path, coder=str(os.getpid()))
+        try:
+            lock.acquire()
+        except LockedError:
+            continue
+        try:
+            fd = os.open(inside, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # fails if another holder is inside
+            os.close(fd)
+            os.unlink(inside)
+            held += 1
+        finally:
+            lock.release()
+    print(held)
+""")
+
+
+def test_removing_the_lock_file_on_release_never_lets_two_writers_in(tmp_path):
+    """Two processes take and release the lock of one file as fast as they can; each,
+    while holding it, creates a marker that must not exist. Removing the lock file on
+    release must not let the other in on the removed file while a third copy is held."""
+    path, inside = tmp_path / "P01.alice.json", tmp_path / "inside"
+    procs = [subprocess.Popen([sys.executable, "-c", _CONTENDER, str(path), str(inside), "300"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err.decode()
+        assert out.strip() == b"300"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_lock_that_cannot_be_created_is_a_clear_error(tmp_path):

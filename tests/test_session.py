@@ -206,6 +206,29 @@ def test_read_only_view_becomes_writable_when_the_other_closes(mini_study):
         second.close()
 
 
+def test_closing_leaves_no_lock_file_and_a_crash_leaves_one_that_is_taken_over(mini_study):
+    import signal
+    import subprocess
+    import sys
+
+    folder = mini_study.root / "interviews"
+    with open_session(mini_study) as s:
+        s.apply("personal", 0, 11)
+        assert (folder / ".P01.alice.json.lock").exists()
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".lock")] == []
+    crash = ("import sys, time\nfrom tcoder.study import open_study\nfrom tcoder.session import CodingSession\n"
+             "s = CodingSession(open_study(sys.argv[1]), 'interviews/P01.txt', 'alice')\n"
+             "print('open', flush=True)\ntime.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", crash, str(mini_study.root)], stdout=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == b"open"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert (folder / ".P01.alice.json.lock").exists()  # what a crash leaves
+    with open_session(mini_study) as s:
+        assert not s.read_only  # taken over
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".lock")] == []
+
+
 def test_another_coder_is_not_locked_out(mini_study):
     with open_session(mini_study, "alice") as a, open_session(mini_study, "bob") as b:
         assert not a.read_only and not b.read_only

@@ -540,30 +540,19 @@ def check_coder_name(name: str) -> str:
 class AnnotationLock:
     """One writer per annotation file. A second writer gets :class:`LockedError`
     naming the holder; a lock left by a process that died is taken over, because
-    the operating system releases it with the process."""
+    the operating system releases it with the process. A clean release removes
+    the lock file (tcoder.lockfile)."""
 
     def __init__(self, path: str | os.PathLike[str], *, coder: str | None = None, purpose: str = "coding"):
-        from filelock import FileLock
+        from tcoder.lockfile import LockFile
 
         self.path = Path(path)
         self.lock_path = self.path.with_name(f".{self.path.name}.lock")
         self._holder = {"pid": os.getpid(), "host": socket.gethostname(), "coder": coder, "purpose": purpose}
-        self._lock = FileLock(str(self.lock_path), timeout=0, thread_local=False, on_acquired=self._record)
-
-    def _record(self, fd: int) -> None:
-        info = dict(self._holder, since=now_iso())
-        data = json.dumps(info).encode()
-        # Write, then cut to length: truncating to zero first makes ext4 flush the file
-        # to disk (its protection for files rewritten that way), which costs milliseconds
-        # per lock, and a study-wide operation takes hundreds of locks.
-        os.pwrite(fd, data, 0)
-        os.ftruncate(fd, len(data))
+        self._lock = LockFile(self.lock_path, timeout=0, describe=lambda: dict(self._holder, since=now_iso()))
 
     def holder(self) -> dict[str, Any]:
-        try:
-            return json.loads(self.lock_path.read_text("utf-8") or "{}")
-        except (OSError, ValueError):
-            return {}
+        return self._lock.holder()
 
     def acquire(self) -> "AnnotationLock":
         from filelock import Timeout
@@ -595,8 +584,7 @@ class AnnotationLock:
         return self
 
     def release(self) -> None:
-        if self._lock.is_locked:
-            self._lock.release()
+        self._lock.release()
 
     @property
     def is_locked(self) -> bool:

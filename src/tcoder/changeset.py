@@ -116,7 +116,9 @@ class operation_lock:  # noqa: N801 - used as a context manager, like a function
         if depth.get(key):
             depth[key] += 1
             return self
-        from filelock import FileLock, Timeout
+        from filelock import Timeout
+
+        from tcoder.lockfile import LockFile
 
         folder = journal_folder(self.root)
         try:
@@ -126,13 +128,7 @@ class operation_lock:  # noqa: N801 - used as a context manager, like a function
                                          "folder read-only?", folder.parent)) from None
         lock_path = folder / ".lock"
         holder = {"pid": os.getpid(), "host": socket.gethostname(), "coder": self.who, "purpose": self.purpose}
-
-        def record(fd: int) -> None:
-            data = json.dumps(dict(holder, since=_now())).encode()
-            os.pwrite(fd, data, 0)  # then cut to length (see AnnotationLock._record)
-            os.ftruncate(fd, len(data))
-
-        lock = FileLock(str(lock_path), timeout=self.timeout, thread_local=False, on_acquired=record)
+        lock = LockFile(lock_path, timeout=self.timeout, describe=lambda: dict(holder, since=_now()))
         try:
             lock.acquire()
         except Timeout:

@@ -64,6 +64,7 @@ def test_shift_right_eleven_times_code_key_and_quit(fresh_tui_study, tmux_socket
     assert [(a.code, a.start, a.end, a.quote) for a in annotations] == [("personal", 0, 11, "Interviewer")]
     with AnnotationLock(root / "interviews" / "P01.alice.json"):  # quitting released the lock
         pass
+    assert sorted(p.name for p in root.rglob("*.lock")) == []  # and left no lock file to sync to colleagues
 
 
 def test_search_the_study_then_code_a_hit(fresh_tui_study, tmux_socket):
