@@ -34,6 +34,9 @@ FUZZY_MIN_LENGTH = 10
 
 #: On consensus annotations: the ids of the coders' annotations an agreed one came from.
 SOURCES_FIELD = "sources"
+#: On annotations an autocode batch made: ``{"query": TEXT, "operation": ID}``, the query
+#: that found the passage and the batch's operation in the study's journal.
+AUTOCODE_FIELD = "autocode"
 
 CODER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -112,6 +115,15 @@ class Annotation:
         self.quote = text[self.start:self.end]
         self.prefix = text[max(0, self.start - CONTEXT_CHARS):self.start]
         self.suffix = text[self.end:self.end + CONTEXT_CHARS]
+
+
+def autocode_query(annotation: Annotation) -> str | None:
+    """The query an autocode batch coded this passage from; None when a coder coded it."""
+    marker = annotation.extra.get(AUTOCODE_FIELD)
+    if isinstance(marker, dict):
+        query = marker.get("query")
+        return query if isinstance(query, str) else ""
+    return None
 
 
 def new_annotation(code: str, start: int, end: int, text: str, memo: str | None = None) -> Annotation:

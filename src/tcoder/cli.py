@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "compare": "tcoder.commands.compare",
     "search": "tcoder.commands.search",
     "query": "tcoder.commands.query",
+    "autocode": "tcoder.commands.autocode",
     "matrix": "tcoder.commands.matrix",
     "report": "tcoder.commands.report",
     "participants": "tcoder.commands.participants",

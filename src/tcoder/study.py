@@ -272,6 +272,16 @@ class Study:
         name = ref if isinstance(ref, str) else ref.name
         return dict(self._files.get(name, {}))
 
+    def track_annotation_file(self, ref: TranscriptRef | str, coder: str) -> None:
+        """Take note that ``coder``'s file of a transcript was created or deleted since
+        the study was listed (an operation wrote it)."""
+        ref = self.find(ref) if isinstance(ref, str) else ref
+        path = self._files.get(ref.name, {}).get(coder) or ref.annotation_path(coder)
+        if path.exists():
+            self._files.setdefault(ref.name, {})[coder] = path
+        else:
+            self._files.get(ref.name, {}).pop(coder, None)
+
     def find(self, name: str) -> TranscriptRef:
         """A transcript by study-relative path, file name or stem."""
         wanted = name.replace("\\", "/")

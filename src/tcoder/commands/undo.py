@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-HELP = "list the study-wide operations (codebook changes, survey imports...) and undo one, byte for byte"
+HELP = ("list the study-wide operations (codebook changes, autocode batches, survey imports...) and undo one, "
+        "byte for byte")
 DESCRIPTION = """Operations that change many files in one step (a codebook rename, merge or split
-across every coder's files, a survey import) are recorded in the study's journal
+across every coder's files, an autocode batch, a survey import) are recorded in the study's journal
 (.tcoder/journal/, see docs/formats.md#tcoders-journal-tcoder). This command lists
 them and undoes one: every file it wrote goes back to its content before, byte for
 byte, as one step that is itself crash-safe and recorded.
@@ -19,7 +20,8 @@ byte, as one step that is itself crash-safe and recorded.
 An undo is refused, with nothing changed, when a file the operation wrote has changed
 since (each such file is named): undoing would lose that work. A codebook operation
 is undone as 'tcoder codebook undo' does (files open in a live coding session are
-refused). Only the last 20 operations keep what undo needs."""
+refused), and so is an autocode batch while another window writes one of its
+files. Only the last 20 operations keep what undo needs."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.changeset import find_operation, latest, operation_lock, operations, undo
     from tcoder.codebook_ops import KIND_PREFIX, default_who, undo_operation
     from tcoder.errors import Problem, TcoderError
+    from tcoder.search.autocode_write import AUTOCODE_KIND, undo_autocode
     from tcoder.study import open_study
 
     study = open_study(args.study)
@@ -76,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
                                   "again with its own command instead", study.root))
     if target.kind.startswith(KIND_PREFIX):
         done = undo_operation(study, target.id, who=who, why=args.why)
+    elif target.kind == AUTOCODE_KIND:
+        done = undo_autocode(study, target.id, who=who, why=args.why)
     else:
         with operation_lock(study.root, who=who, purpose="an undo"):
             done = undo(study.root, target.id, who=who, note=args.why)
