@@ -42,6 +42,9 @@ READ_SCREEN = """() => {
 }"""
 
 
+TOKEN = "browser-test-token"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -61,10 +64,13 @@ def wait_for(predicate, timeout: float = 20.0, step: float = 0.05):
 @pytest.fixture
 def served(fresh_tui_study):
     """`tcoder serve` on a free port of 127.0.0.1, coding P01 as alice."""
+    import os
+
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "tcoder", "serve", str(fresh_tui_study.root),
                                 "interviews/P01.txt", "--port", str(port), "--coder", "alice"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TCODER_SERVE_TOKEN": TOKEN})
 
     def listening() -> bool:
         try:
@@ -98,7 +104,9 @@ def test_page_shows_the_transcript_and_keys_code_a_span(served):
             page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                        else route.abort())
             page.add_init_script(CATCH_TERMINAL)
-            page.goto(base + "/")
+            page.goto(base + "/")  # without the token: refused
+            assert "needs its token" in page.content()
+            page.goto(base + f"/?token={TOKEN}")  # the address tcoder serve prints; then a cookie
 
             def screen() -> str:
                 return page.evaluate(READ_SCREEN) or ""
