@@ -236,3 +236,32 @@ def _delta(level: str, values: Sequence[float], marginals: Sequence[float]) -> l
             between = sum(marginals[lo:hi + 1]) - (marginals[lo] + marginals[hi]) / 2
             out[c][k] = between ** 2
     return out
+
+
+# ---------------------------------------------------------------- kappas and AC1, unit by unit
+
+def gwet_family(matrix: np.ndarray, categories: Sequence[float] | None = None) -> dict[str, float | None]:
+    """Fleiss' kappa and Gwet's AC1 of a coders x units matrix (NaN = no value), written
+    out unit by unit from Gwet (2014) as his irrCAC package computes them (``categories``:
+    every possible value, as irrCAC's categ.labels; default the values that occur)."""
+    values = sorted({float(v) for v in matrix.flatten() if not math.isnan(v)} if categories is None
+                    else {float(c) for c in categories})
+    rated_units = [u for u in range(matrix.shape[1]) if any(not math.isnan(v) for v in matrix[:, u])]
+    paired = agree = 0.0
+    shares = dict.fromkeys(values, 0.0)
+    for u in rated_units:
+        column = [float(v) for v in matrix[:, u] if not math.isnan(v)]
+        r = len(column)
+        for value in values:
+            shares[value] += column.count(value) / r
+        if r >= 2:
+            paired += 1
+            agree += sum(column.count(value) * (column.count(value) - 1) for value in values) / (r * (r - 1))
+    if paired == 0 or len(values) < 2:
+        return {"fleiss": None, "ac1": None}
+    p_a = agree / paired
+    pi = [shares[v] / len(rated_units) for v in values]
+    pe_fleiss = sum(p ** 2 for p in pi)
+    pe_ac1 = sum(p * (1 - p) for p in pi) / (len(values) - 1)
+    return {"fleiss": None if pe_fleiss >= 1 else (p_a - pe_fleiss) / (1 - pe_fleiss),
+            "ac1": (p_a - pe_ac1) / (1 - pe_ac1)}

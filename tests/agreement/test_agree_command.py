@@ -236,7 +236,7 @@ def test_csv_and_table_formats(run_cli, coded):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low",
                              "ci_high", "q_667", "q_800", "units", "percent_agreement", "verdict", "reason",
-                             "coded_units", "few", "interval_method"]
+                             "coded_units", "few", "interval_method", "cohen_kappa", "fleiss_kappa", "gwet_ac1"]
     study_rows = [r for r in rows if r["scope"] == "study"]
     assert [r["kind"] for r in study_rows][-1] == "overall"
     assert {r["coders"] for r in rows if r["scope"] == "pair"} == {"alice;bob", "alice;carol", "bob;carol"}

@@ -16,6 +16,7 @@ import numpy as np
 from tcoder.agreement.arrays import SpanArrays
 from tcoder.agreement.coincidence import binary_coincidences
 from tcoder.agreement.data import CodingData
+from tcoder.agreement.kappas import binary_rater_sums
 from tcoder.agreement.sweep import depth_lengths, merge_overlapping
 from tcoder.agreement.unitizing import unitizing_sums
 from tcoder.agreement.units import unit_index
@@ -65,6 +66,8 @@ class DomainParts:
     conflicts: np.ndarray  # (C,) units where one coder gave two different values
     used: np.ndarray  # (T,) some coder used a value of the domain (per transcript)
     coded: np.ndarray  # (C,) units where some coder gave a value
+    rater: np.ndarray  # (C, V + 3): agree, paired, rated, shares per value (kappas.RaterSums)
+    contingency: np.ndarray  # (C, V, V): the two coders' values, where a transcript has exactly two
 
 
 @dataclass
@@ -77,6 +80,9 @@ class SegmentBreakdown:
     observers: np.ndarray  # (C,) coders with a file
     coded: np.ndarray  # (C, K): units where some coder applied the code
     passages: np.ndarray  # (C, K): stretches of consecutive units where some coder applied the code
+    rater: np.ndarray  # (C, K, 4): agree, paired, share of presence, rated (kappas.binary_rater_sums)
+    coder_coded: np.ndarray  # (C, coders, K): units each coder applied the code to
+    pair: np.ndarray  # (C,): a * coders + b when exactly coders a < b observe the cluster, else -1
     domains: list[DomainParts] = field(default_factory=list)
 
 
@@ -145,18 +151,20 @@ def _split(clusters: Clusters, lo: np.ndarray, hi: np.ndarray, *columns: np.ndar
 
 
 def _depth_histograms(cluster: np.ndarray, coder: np.ndarray, code: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                      units: np.ndarray, n_c: int, n_k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(C * K, coders + 1): units on which exactly k coders applied each code; and the
-    number of passages (runs of units some coder coded) per (cluster, code)."""
+                      units: np.ndarray, n_c: int, n_k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(C * K, coders + 1): units on which exactly k coders applied each code; the
+    number of passages (runs of units some coder coded) per (cluster, code); and the
+    units each coder coded, (C * coders * K)."""
     n_clusters = len(units)
     key = (cluster * n_c + coder) * n_k + code
     key, start, end, _ = merge_overlapping(key, lo, hi)
+    per_coder = np.bincount(key, weights=(end - start).astype(np.float64), minlength=n_clusters * n_c * n_k)
     group = (key // (n_c * n_k)) * n_k + key % n_k
     hist = depth_lengths(group, start, end, n_clusters * n_k, n_c)
     hist[:, 0] = np.repeat(units, n_k) - hist[:, 1:].sum(axis=1)
     union, _, _, _ = merge_overlapping(group, start, end)
     passages = np.bincount(union, minlength=n_clusters * n_k)
-    return hist, passages
+    return hist, passages, per_coder
 
 
 def segment_breakdown(data: CodingData, arrays: SpanArrays, unit: str, level: str = "transcript"
@@ -170,18 +178,32 @@ def segment_breakdown(data: CodingData, arrays: SpanArrays, unit: str, level: st
     units = clusters.units
     cluster, piece_lo, piece_hi, (coder, code) = _split(clusters, lo, hi, arrays.coder, arrays.code)
     observers = arrays.observers.sum(axis=1)[clusters.transcript]
-    hist, passages = _depth_histograms(cluster, coder, code, piece_lo, piece_hi, units, n_c, n_k)
+    hist, passages, per_coder = _depth_histograms(cluster, coder, code, piece_lo, piece_hi, units, n_c, n_k)
     n_clusters = clusters.count
     binary = binary_coincidences(hist, np.repeat(observers, n_k)).reshape(n_clusters, n_k, 3)
+    rater = binary_rater_sums(hist, np.repeat(observers, n_k)).reshape(n_clusters, n_k, 4)
     coded = hist[:, 1:].sum(axis=1).reshape(n_clusters, n_k)
     used = np.zeros((n_t, n_k), dtype=bool)
     used[arrays.transcript, arrays.code] = True
     breakdown = SegmentBreakdown(arrays.codes, clusters, binary, units, used, observers, coded,
-                                 passages.reshape(n_clusters, n_k).astype(np.float64))
+                                 passages.reshape(n_clusters, n_k).astype(np.float64), rater,
+                                 per_coder.reshape(n_clusters, n_c, n_k), observer_pairs(arrays.observers)[
+                                     clusters.transcript])
     if data.codebook is not None:
         for domain in data.codebook.domains:
             breakdown.domains.append(_domain_parts(data.codebook, domain, arrays, lo, hi, clusters))
     return breakdown
+
+
+def observer_pairs(observers: np.ndarray) -> np.ndarray:
+    """Per transcript: a * coders + b when exactly coders a < b observe it, else -1."""
+    n_c = observers.shape[1]
+    out = np.full(len(observers), -1, dtype=np.int64)
+    for t, row in enumerate(observers):
+        who = np.flatnonzero(row)
+        if len(who) == 2:
+            out[t] = who[0] * n_c + who[1]
+    return out
 
 
 def domain_values(codebook: Codebook, domain: Code) -> tuple[dict[str, int], list[str], list[float]]:
@@ -212,6 +234,8 @@ def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.n
     pairs = np.zeros(n_clusters)
     conflicts = np.zeros(n_clusters)
     coded = np.zeros(n_clusters)
+    rater = np.zeros((n_clusters, n_v + 3))
+    contingency = np.zeros((n_clusters, n_v, n_v))
     used = np.zeros(n_t, dtype=bool)
     used[arrays.transcript[value >= 0]] = True
     for t in np.unique(arrays.transcript[mine]):
@@ -219,8 +243,9 @@ def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.n
         own = np.flatnonzero(clusters.transcript == t)
         cuts = clusters.starts[own]
         begin, stop = int(clusters.offsets[t]), int(clusters.offsets[t + 1])
-        counts, weights, conflict, where = _value_counts(arrays.coder[here], value[here], lo[here], hi[here],
-                                                         np.flatnonzero(arrays.observers[t]), begin, stop, n_v, cuts)
+        observing = np.flatnonzero(arrays.observers[t])
+        counts, weights, conflict, where, given = _value_counts(arrays.coder[here], value[here], lo[here], hi[here],
+                                                                observing, begin, stop, n_v, cuts)
         cluster = own[np.searchsorted(cuts, where, side="right") - 1]
         m = counts.sum(axis=1)
         ok = m >= 2
@@ -232,19 +257,36 @@ def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.n
         np.add.at(pairs, cluster, np.where(ok, weights * m * (m - 1) / 2, 0.0))
         np.add.at(conflicts, cluster, conflict)
         np.add.at(coded, cluster, np.where(m >= 1, weights, 0.0))
-    return DomainParts(domain.id, domain.level, labels, values, o, pairable, pairs, conflicts, used, coded)
+        sums = _domain_rater_sums(counts, weights)
+        np.add.at(rater, cluster, sums)
+        if len(observing) == 2:
+            both = (given[:, 0] >= 0) & (given[:, 1] >= 0)
+            np.add.at(contingency, (cluster[both], given[both, 0], given[both, 1]), weights[both])
+    return DomainParts(domain.id, domain.level, labels, values, o, pairable, pairs, conflicts, used, coded,
+                       rater, contingency)
+
+
+def _domain_rater_sums(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per stretch, (agree, paired, rated, shares...) weighted by its length (kappas.RaterSums)."""
+    m = counts.sum(axis=1)
+    two, one = m >= 2, m >= 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agree = np.where(two, (counts * (counts - 1)).sum(axis=1) / np.maximum(m * (m - 1), 1), 0.0)
+        shares = np.where(one[:, None], counts / np.maximum(m, 1)[:, None], 0.0)
+    return np.column_stack([weights * agree, np.where(two, weights, 0.0), np.where(one, weights, 0.0),
+                            weights[:, None] * shares])
 
 
 def _value_counts(coder: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, observers: np.ndarray,
                   begin: int, stop: int, n_values: int, cuts: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Value counts on the stretches of units where nobody's values change.
 
     A coder's value on a unit is the domain value whose span codes it; a coder with
     no such span has no value there (missing), and one with two different values
     has none either: the unit counts as a conflict. Stretches never cross a cluster
     start (``cuts``). Returns per stretch: counts (S, V), lengths, conflicting units,
-    and where the stretch starts.
+    where the stretch starts, and each observer's value there (S, observers; -1 for none).
     """
     bounds = np.unique(np.concatenate([[begin, stop], cuts, lo, hi]))
     lengths = np.diff(bounds).astype(np.float64)
@@ -252,7 +294,8 @@ def _value_counts(coder: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.n
     conflict = np.zeros(len(lengths))
     first = np.searchsorted(bounds, lo)
     last = np.searchsorted(bounds, hi)
-    for c in observers:
+    chosen = np.full((len(lengths), len(observers)), -1, dtype=np.int64)
+    for i, c in enumerate(observers):
         mine = coder == c
         if not mine.any():
             continue
@@ -263,7 +306,8 @@ def _value_counts(coder: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.n
         given = cover.sum(axis=1)
         counts[given == 1] += cover[given == 1]
         conflict += np.where(given > 1, lengths, 0.0)
-    return counts, lengths, conflict, bounds[:-1]
+        chosen[given == 1, i] = cover[given == 1].argmax(axis=1)
+    return counts, lengths, conflict, bounds[:-1], chosen
 
 
 def span_breakdown(data: CodingData, arrays: SpanArrays) -> SpanBreakdown:

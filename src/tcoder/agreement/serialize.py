@@ -52,6 +52,8 @@ def row_dict(row: Row, intervals: bool = False) -> dict[str, Any]:
         out["conflicts"] = _count(row.detail["conflicts"])
     if "values" in row.detail:
         out["values"] = row.detail["values"]
+    if row.secondary is not None:
+        out["other_coefficients"] = {key: value.as_dict() for key, value in row.secondary.items()}
     iv = row.interval
     if iv is not None:
         out.update(ci_low=iv.low, ci_high=iv.high, q_667=iv.q_667, q_800=iv.q_800)
@@ -190,6 +192,10 @@ def result_dict(result: AgreementResult) -> dict[str, Any]:
         out["by_transcript"] = [{"transcript": name, **table_dict(t, intervals)} for name, t in result.by_transcript]
     if result.pairs:
         out["pairs"] = [pair_dict(p, intervals) for p in result.pairs]
+    from tcoder import __version__
+    from tcoder.agreement.methods import methods
+
+    out["methods"] = methods(result, __version__)
     return out
 
 

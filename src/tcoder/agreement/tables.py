@@ -9,8 +9,18 @@ from typing import Any, Literal, Sequence
 import numpy as np
 
 from tcoder.agreement.bootstrap import Interval, bootstrap
-from tcoder.agreement.breakdown import SegmentBreakdown, SpanBreakdown
+from tcoder.agreement.breakdown import DomainParts, SegmentBreakdown, SpanBreakdown
 from tcoder.agreement.coincidence import Reliability, binary_reliability, reliability
+from tcoder.agreement.kappas import (
+    NOMINAL_ONLY,
+    TWO_CODERS_ONLY,
+    UNITIZING,
+    Coefficient,
+    RaterSums,
+    binary_contingency,
+    from_sums,
+    undefined,
+)
 from tcoder.agreement.resampling import Parts, interval_of, resample, stream
 from tcoder.codebook import Codebook
 
@@ -98,6 +108,7 @@ class Row:
     passages: float = 0.0  # coded stretches of consecutive units (codes)
     few: bool = False  # used on too few units (or passages) for a verdict
     parts: Parts | None = None  # per cluster, for the cluster bootstrap
+    secondary: dict[str, Coefficient] | None = None  # Cohen's and Fleiss' kappa, Gwet's AC1 (kappas.py)
 
     @property
     def verdict(self) -> str | None:
@@ -200,6 +211,7 @@ def segment_table(breakdown: SegmentBreakdown, transcripts: Sequence[int], codeb
     coded = breakdown.coded[cs]  # (C, K)
     passages = breakdown.passages[cs].sum(axis=0)
     codes = []
+    secondaries = _code_secondaries(breakdown, cs)
     for k, code in enumerate(breakdown.codes):
         if not used[k]:
             continue
@@ -208,6 +220,7 @@ def segment_table(breakdown: SegmentBreakdown, transcripts: Sequence[int], codeb
         row.coded, row.passages = float(coded[:, k].sum()), float(passages[k])
         row.few = too_few(unit, row.coded, row.passages)
         row.parts = Parts("binary", per_cluster[:, k, :], coded[:, k] > 0)
+        row.secondary = secondaries[k]
         codes.append(row)
     pooled = per_cluster[:, used, :].sum(axis=1) if used.any() else np.zeros((len(cs), 3))
     overall = _from_reliability("overall", "overall", "All codes", "nominal", binary_reliability(*pooled.sum(axis=0)),
@@ -229,8 +242,46 @@ def segment_table(breakdown: SegmentBreakdown, transcripts: Sequence[int], codeb
         row.coded = float(part.coded[cs].sum())
         row.few = row.coded < MIN_CODED_UNITS if unit not in ("char", "word") else False
         row.parts = Parts("matrix", part.coincidences[cs], part.coded[cs] > 0, part.level, part.values)
+        row.secondary = _domain_secondary(part, breakdown.pair[cs], cs)
         domains.append(row)
     return Table(codes, domains, overall, breakdown.clusters.level, breakdown.clusters.transcript[cs], unit)
+
+
+def _one_pair(pairs: np.ndarray) -> int | None:
+    """The pair of coders (a * coders + b) every cluster shares, or None."""
+    if len(pairs) == 0 or (pairs < 0).any() or (pairs != pairs[0]).any():
+        return None
+    return int(pairs[0])
+
+
+def _code_secondaries(breakdown: SegmentBreakdown, cs: np.ndarray) -> list[dict[str, Coefficient]]:
+    """The secondary coefficients of every code at once (one pass over the clusters)."""
+    sums = breakdown.rater[cs].sum(axis=0)  # (K, 4)
+    pair = _one_pair(breakdown.pair[cs])
+    first = second = None
+    units = float(breakdown.units[cs].sum())
+    if pair is not None:
+        a, b = divmod(pair, breakdown.coder_coded.shape[1])
+        first = breakdown.coder_coded[cs, a, :].sum(axis=0)
+        second = breakdown.coder_coded[cs, b, :].sum(axis=0)
+    out = []
+    for k, (agree, paired, ones, rated) in enumerate(sums.tolist()):
+        table = None
+        if first is not None and second is not None:
+            # with two coders, agree = units coded by neither + units coded by both
+            both = (first[k] + second[k] - (units - agree)) / 2.0
+            table = binary_contingency(units, both, float(first[k]), float(second[k]))
+        out.append(from_sums(RaterSums(agree, paired, np.array([rated - ones, ones]), rated), table))
+    return out
+
+
+def _domain_secondary(part: DomainParts, pairs: np.ndarray, cs: np.ndarray) -> dict[str, Coefficient]:
+    if part.level != "nominal":
+        return undefined(NOMINAL_ONLY.format(level=part.level))
+    agree, paired, rated = part.rater[cs, :3].sum(axis=0)
+    sums = RaterSums(float(agree), float(paired), part.rater[cs, 3:].sum(axis=0), float(rated))
+    table = part.contingency[cs].sum(axis=0) if _one_pair(pairs) is not None else None
+    return from_sums(sums, table, TWO_CODERS_ONLY)
 
 
 def span_table(breakdown: SpanBreakdown, transcripts: Sequence[int], codebook: Codebook | None) -> Table:
@@ -272,4 +323,4 @@ def _unitizing_row(kind: RowKind, row_id: str, name: str, observed: float, expec
     d_o = observed / scale if scale else 0.0
     d_e = expected / scale if scale else 0.0
     return Row(kind, row_id, name, "nominal", alpha, float(units), char_result.agreement, reason, d_o, d_e,
-               dict(detail), None)
+               dict(detail), None, secondary=undefined(UNITIZING) if kind != "overall" else None)

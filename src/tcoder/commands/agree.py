@@ -16,6 +16,10 @@ Krippendorff's unitizing alpha (alpha_u) on the character continuum.
 In a study that follows the reflexive approach (approach: reflexive in tcoder.yaml)
 there is no alpha: agree shows how the coders' readings overlap, per code and pair,
 as material to discuss. Otherwise:
+--kappa adds Cohen's kappa (two coders), Fleiss' kappa and Gwet's AC1, secondary
+to alpha: no interval, no verdict. --format md writes a Markdown report that opens
+with a ready-to-paste methods sentence and lists what a methods section needs
+(coefficient, unit, coders, transcripts, share double-coded, interval, seed, version).
 With --bootstrap N, a 95% interval and q, the share of bootstrap samples below
 .800 and .667, from a cluster bootstrap that resamples whole transcripts (when
 20 or more are compared) or speaker turns (--resample chooses; kalpha resamples
@@ -60,7 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--leave-out", metavar="ROLES",
                         help="roles whose turns hold no units, e.g. interviewer,moderator, or 'none' to count "
                              "every speaker (default: every role but participant, or left_out_roles in tcoder.yaml)")
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    parser.add_argument("--format", choices=("table", "csv", "json", "md"), default="table",
+                        help="output format; md: a Markdown report with the methods sentence and the fields a methods "
+                             "section needs")
+    parser.add_argument("--kappa", action="store_true",
+                        help="also show Cohen's kappa (two coders), Fleiss' kappa and Gwet's AC1 beside alpha, for "
+                             "readers who ask for them (always in JSON and CSV); alpha stays the measure judged")
     parser.add_argument("--plot", metavar="FILE",
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
     parser.add_argument("--force", action="store_true",
@@ -163,10 +172,14 @@ def run(args: argparse.Namespace) -> int:
         from tcoder.commands.agree_output import write_csv
 
         write_csv(result, sys.stdout)
+    elif args.format == "md":
+        from tcoder.commands.agree_markdown import write_markdown
+
+        write_markdown(result, payload, sys.stdout, kappa=args.kappa)
     else:
         from tcoder.commands.agree_output import print_tables
 
-        print_tables(result, data.codebook)
+        print_tables(result, data.codebook, kappa=args.kappa)
     if args.plot:
         _plot(payload, args.plot)
     return 0

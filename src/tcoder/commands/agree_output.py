@@ -14,7 +14,12 @@ VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "inconclusive": "ye
 BAND_STYLE = {"high": "green", "middle": "yellow", "low": "red", "undefined": "dim"}
 CSV_COLUMNS = ("scope", "transcript", "coders", "kind", "id", "name", "level", "alpha", "ci_low", "ci_high",
                "q_667", "q_800", "units", "percent_agreement", "verdict", "reason", "coded_units", "few",
-               "interval_method")
+               "interval_method", "cohen_kappa", "fleiss_kappa", "gwet_ac1")
+KAPPA_HEADERS = {"cohen_kappa": "Cohen κ", "fleiss_kappa": "Fleiss κ", "gwet_ac1": "AC1"}
+KAPPA_NOTE = ("Cohen's kappa (two coders), Fleiss' kappa and Gwet's AC1 are shown because readers ask for them; "
+              "they are secondary to alpha: point estimates without interval or verdict, nominal data only. AC1 "
+              "stays near 1 for a rarely used code whatever the coders do with it, because its chance agreement "
+              "shrinks as absence dominates; report alpha (docs/agreement.md#other-coefficients-cohens-kappa-fleiss-kappa-gwets-ac1).")
 UNIT_WORDS = {"char": "characters", "word": "words", "line": "lines", "sentence": "sentences", "turn": "turns",
               "span": "units"}
 VERDICT_RULE = ("Verdicts (Krippendorff 2004, pp. 241-242, applied to the interval): reliable = the whole 95% "
@@ -48,7 +53,8 @@ def _few_what(unit: str) -> str:
     return "passages" if unit in ("char", "word", "span") else UNIT_WORDS.get(unit, "units")
 
 
-def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextIO | None = None) -> None:
+def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextIO | None = None,
+                 kappa: bool = False) -> None:
     from tcoder.console import make_console
 
     console = make_console(file)
@@ -62,10 +68,10 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
         console.print(inert(result.left_out["note"]), style="dim")
     intervals = result.bootstrap > 0
     title = f"Krippendorff's alpha, unit: {unit}"
-    console.print(_main_table(result.table, codebook, title, intervals, result.unit))
+    console.print(_main_table(result.table, codebook, title, intervals, result.unit, kappa))
     _print_reasons(console, result.table)
     for name, table in result.by_transcript:
-        console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", intervals, result.unit))
+        console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", intervals, result.unit, kappa))
     if result.pairs:
         console.print(_pairs_table(result, codebook))
     what = _few_what(result.unit)
@@ -85,9 +91,18 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
                   "hide codes that are unreliable: it describes the codebook as a whole and gets no verdict; "
                   "report alpha per code" + (" (with --rollup it still counts each span once, under its own code)"
                                              if result.rollup else "") + ".", style="dim")
+    if kappa:
+        console.print(KAPPA_NOTE, style="dim")
 
 
-def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool, unit: str):
+def kappa_text(row: Row, key: str, missing: str = "-") -> str:
+    """A secondary coefficient as shown in tables: ``missing`` when undefined or not computed."""
+    value = row.secondary[key].value if row.secondary is not None else None
+    return missing if value is None else f"{value:.3f}"
+
+
+def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool, unit: str,
+                kappa: bool = False):
     from rich.table import Table as RichTable
     from rich.text import Text
 
@@ -101,6 +116,9 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
     out.add_column("% agree", justify="right", no_wrap=True)
     if intervals:
         out.add_column("Verdict", no_wrap=True)
+    if kappa:
+        for header in KAPPA_HEADERS.values():
+            out.add_column(header, justify="right", no_wrap=True, style="dim")
     sections = [table.codes, table.domains, [table.overall]]
     for s, rows in enumerate(sections):
         for i, row in enumerate(rows):
@@ -118,6 +136,8 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
             if intervals:
                 word = row.verdict or "-"
                 cells.append(Text(word, style=VERDICT_STYLE.get(word, "dim")))
+            if kappa:
+                cells += [Text(kappa_text(row, key)) for key in KAPPA_HEADERS]
             last_in_section = i == len(rows) - 1 and any(sections[s + 1:])
             out.add_row(*cells, end_section=last_in_section)
     return out
@@ -161,7 +181,13 @@ def _csv_row(scope: str, transcript: str, coders: str, row: Row) -> dict:
             "units": f"{row.units:g}",
             "percent_agreement": "" if row.agreement is None else repr(100.0 * row.agreement),
             "verdict": row.verdict or "", "reason": row.reason or "", "coded_units": f"{row.coded:g}",
-            "few": "yes" if row.few else "", "interval_method": iv.method if iv is not None else ""}
+            "few": "yes" if row.few else "", "interval_method": iv.method if iv is not None else "",
+            **{key: _secondary_csv(row, key) for key in KAPPA_HEADERS}}
+
+
+def _secondary_csv(row: Row, key: str) -> str:
+    value = row.secondary[key].value if row.secondary is not None else None
+    return "" if value is None else repr(float(value))
 
 
 def write_csv(result: AgreementResult, out: TextIO) -> None:
