@@ -121,12 +121,12 @@ def test_settings_choose_codebook_transcripts_and_speakers(mini_study):
     mini_study.transcript("interviews/P02.txt", "INT> hi\nRESP> hello\n")
     (mini_study.root / "tcoder.yaml").write_text(
         "codebook: books/cb.yaml\ntranscripts: ['interviews/*.txt']\nexclude: ['interviews/P01.txt']\n"
-        "speaker_pattern: '^(?P<speaker>[A-Z]+)>'\nkeys: {undo: [ctrl+z, f7]}\n")
+        "speaker_pattern: '^(?P<speaker>[A-Z]+)>'\nkeys: {undo: [ctrl+z, ctrl+w]}\n")
     study = open_study(mini_study.root)
     assert [r.name for r in study.transcripts] == ["interviews/P02.txt"]
     assert len(study.codebook) == 9
     assert study.transcript("P02").speakers == ["INT", "RESP"]
-    assert study.settings.key_map()["undo"] == ("ctrl+z", "f7")
+    assert study.settings.key_map()["undo"] == ("ctrl+z", "ctrl+w")
 
 
 def test_settings_encoding_overrides_detection(mini_study):

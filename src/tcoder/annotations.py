@@ -345,6 +345,38 @@ _CANONICAL_LIST = b'\n  "annotations": [\n'
 _CANONICAL_TAIL = b"\n  ]\n}\n"
 
 
+#: How far into a file its header is looked for before reading the whole file.
+HEADER_BYTES = 4096
+
+
+def read_header(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The header fields of an annotation file (everything but the annotations), reading only
+    its first bytes when tcoder wrote it; None when it is missing or not a readable annotation file."""
+    from tcoder.jsonsafe import loads
+    from tcoder.safeio import read_head
+
+    try:
+        head = read_head(path, HEADER_BYTES)
+    except (TcoderError, OSError):
+        return None
+    if head.startswith(_CANONICAL_HEAD):
+        end = min((i for i in (head.find(_CANONICAL_LIST), head.find(b'\n  "annotations": []')) if i >= 0),
+                  default=-1)
+        if end >= 0:
+            try:
+                data = loads(head[:end].rstrip(b",").decode("utf-8") + "\n}")
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                data = None
+            if isinstance(data, dict):
+                return data
+    try:
+        af = read_annotations(path)
+    except (TcoderError, OSError, MemoryError):
+        return None
+    return {"format": af.format, "transcript": af.transcript, "text_sha256": af.text_sha256, "coder": af.coder,
+            **af.extra}
+
+
 def count_annotations(path: str | os.PathLike[str]) -> int | None:
     """How many annotations a file holds (checked or not), without parsing it when tcoder
     wrote it (one annotation per line); None when it is missing or is not an annotation

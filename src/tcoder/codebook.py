@@ -59,6 +59,7 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "reload_codebook": ("f5",),
     "save_now": ("ctrl+s",),
     "list_transcripts": ("ctrl+l",),
+    "toggle_done": ("f7",),
     # Moving and selecting in the transcript (shift extends the selection).
     "cursor_left": ("left",),
     "cursor_right": ("right",),

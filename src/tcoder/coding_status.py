@@ -86,6 +86,21 @@ def file_status(af: AnnotationFile) -> FileStatus:
     return parse_status(af.extra.get(STATUS_FIELD))
 
 
+def status_of_file(path) -> FileStatus | None:
+    """The status a coder's file records, reading only its header (None: no readable file)."""
+    from tcoder.annotations import read_header
+
+    header = read_header(path)
+    return None if header is None else parse_status(header.get(STATUS_FIELD))
+
+
+def state_label(status: FileStatus | None) -> str:
+    """How lists show a coder's status on a transcript."""
+    if status is None:
+        return NO_FILE
+    return {DONE: "done", IN_PROGRESS: "in progress", UNMARKED: "unmarked"}[status.state]
+
+
 def with_status(af: AnnotationFile, state: str, when: str | None = None) -> AnnotationFile:
     """A copy of ``af`` whose header records ``state``; annotations and other fields unchanged."""
     extra = dict(af.extra)

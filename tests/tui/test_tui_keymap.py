@@ -35,8 +35,8 @@ def test_no_two_commands_of_one_place_share_a_key():
 
 
 def test_remaps_from_tcoder_yaml_become_the_keymap(tmp_path):
-    settings = parse_settings("keys:\n  undo: f6\n  search: [slash, f7]\n", tmp_path / "tcoder.yaml")
-    assert keymap_from(settings) == {"undo": "f6", "search": "slash,f7"}
+    settings = parse_settings("keys:\n  undo: f6\n  search: [slash, ctrl+w]\n", tmp_path / "tcoder.yaml")
+    assert keymap_from(settings) == {"undo": "f6", "search": "slash,ctrl+w"}
     assert settings.key_map()["undo"] == ("f6",)
 
 

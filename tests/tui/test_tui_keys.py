@@ -672,7 +672,7 @@ def test_file_changed_on_disk_is_merged_while_coding(tui_study):
 
 
 def test_key_remapped_in_tcoder_yaml(fresh_tui_study):
-    (fresh_tui_study.root / "tcoder.yaml").write_text("keys:\n  undo: f6\n  pick_code: [f7]\n", "utf-8")
+    (fresh_tui_study.root / "tcoder.yaml").write_text("keys:\n  undo: f6\n  pick_code: [ctrl+w]\n", "utf-8")
 
     async def scenario(pilot):
         await pilot.press(*["shift+right"] * 11, "p")

@@ -99,3 +99,52 @@ def test_search_the_study_then_code_a_hit(fresh_tui_study, tmux_socket):
     hit = TUI_TRANSCRIPT.index("free clinic") + len("free ")
     annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations
     assert [(a.code, a.start, a.end, a.quote) for a in annotations] == [("outreach", hit, hit + 6, "clinic")]
+
+
+def test_marking_a_transcript_done_in_the_coding_screen_and_the_list(fresh_tui_study, tmux_socket, run_cli):
+    """f7 marks the open transcript done in the coder's own file (again: reopens it); the list shows
+    the coder's status and ticks every coder who marked a transcript done; agree then counts them."""
+    root = fresh_tui_study.root
+    fresh_tui_study.annotations("interviews/P01.txt", "bob", [("personal", 0, 11)], status="done")
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    def row(name: str) -> str:
+        return next((line for line in screen().splitlines() if name in line), "")
+
+    def keys(*names: str) -> None:
+        for name in names:
+            _tmux(tmux_socket, "send-keys", "-t", "code", name)
+
+    assert _wait_for(lambda: "My status" in screen() and "bob \u2713" in row("interviews/P01.txt")), screen()
+    assert " \u00b7 " in row("interviews/P01.txt")  # alice has no file yet
+    keys("Down", "Enter")  # FG1 first, then P01
+    assert _wait_for(lambda: "Interviewer: Thanks for joining" in screen()), screen()
+    keys("S-Right", "S-Right", "S-Right")  # code a little: the file is in progress
+    assert _wait_for(lambda: "3 selected" in screen()), screen()
+    keys("p")
+    assert _wait_for(lambda: "coded Personal experience" in screen()), screen()
+    code, _, err = run_cli("agree", root, "--format", "json")
+    assert code == 1 and "still in progress" in err  # alice is not counted yet
+    keys("F7")
+    assert _wait_for(lambda: "marked done" in screen() and "done \u2713" in screen()), screen()
+    path = root / "interviews" / "P01.alice.json"
+    assert read_annotations(path).extra["status"]["state"] == "done"
+    code, out, _ = run_cli("agree", root, "--format", "json")
+    assert code == 0 and '"alice"' in out
+    keys("C-l")
+    assert _wait_for(lambda: "done" in row("interviews/P01.txt") and "alice \u2713" in row("interviews/P01.txt")), \
+        screen()
+    keys("Enter")
+    assert _wait_for(lambda: "Interviewer: Thanks for joining" in screen()), screen()
+    keys("F7")
+    assert _wait_for(lambda: "reopened" in screen()), screen()
+    assert read_annotations(path).extra["status"]["state"] == "in-progress"
+    keys("C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()

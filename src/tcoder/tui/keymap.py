@@ -125,6 +125,9 @@ COMMANDS: tuple[Command, ...] = (
     _c("save_now", "save_now", "Save now",
        "save now and check the file on disk (every change is already saved at once)", "File"),
     _c("list_transcripts", "list_transcripts", "Transcripts", "back to the list of transcripts", "File"),
+    _c("toggle_done", "toggle_done", "Mark done",
+       "mark this transcript done for you: agreement, compare and reports count your coding of it (again: "
+       "reopen it)", "File"),
     _c("help", "help", "Help", "show every key, the codebook's too", "App", "app", footer=True),
     _c("command_palette", "command_palette", "Commands", "search every command", "App", "app",
        priority=True, palette=False),

@@ -283,6 +283,8 @@ class CodingScreen(Screen):
         right = []
         if view.code_filter is not None:
             right.append(("filter on", 5))
+        if session.coding_status.done:
+            right.append(("done \u2713", 7))
         state = session.save_state
         if session.read_only:
             right.append(("READ-ONLY", 9))
@@ -507,6 +509,27 @@ class CodingScreen(Screen):
             self.app.push_screen(MemoDialog(f"Memo on {name}", a.memo or ""), done)
 
         self._with_target("write a memo on", edit)
+
+    def action_toggle_done(self) -> None:
+        """Mark the transcript done for this coder, or reopen it (one undoable step, saved at once)."""
+        from tcoder.coding_status import DONE, IN_PROGRESS
+
+        if self._read_only_refusal():
+            return
+        was_done = self.session.coding_status.done
+        try:
+            self.session.set_coding_status(IN_PROGRESS if was_done else DONE)
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        again = keys_for(self.app, "toggle_done")
+        if was_done:
+            message = (f"reopened: in progress, so agreement leaves your coding of it out until you mark it done "
+                       f"({again})")
+        else:
+            message = (f"marked done: agreement, compare and reports count your coding of it ({again} reopens, "
+                       f"{keys_for(self.app, 'undo')} undoes)")
+        self._after_save(message)
 
     def action_toggle_exemplar(self) -> None:
         def toggle(a: Annotation) -> None:

@@ -17,11 +17,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from tcoder.annotations import count_annotations
+from tcoder.coding_status import state_label, status_of_file
 from tcoder.errors import TcoderError
 from tcoder.study import CONSENSUS, Study, TranscriptRef
 from tcoder.tui.wrap import inert
 
 PENDING = "\u2026"
+STATUS_SHOWN = {"no file": "\u00b7"}
+STATUS_STYLE = {"done": "green", "in progress": "yellow", "unmarked": "dim"}
 
 
 @dataclass(slots=True)
@@ -30,6 +33,8 @@ class TranscriptStats:
     turns: int | None = None
     mine: int | None = None
     coders: tuple[str, ...] = ()
+    done: frozenset[str] = frozenset()  # coders who marked the transcript done
+    status: str = "no file"  # my coding status: done, in progress, unmarked, no file
     problem: str = ""
     memos: int = 0  # memos and journal entries about the transcript (or passages in it)
 
@@ -44,6 +49,9 @@ def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> Transcript
     else:
         stats.mine = 0
     stats.coders = tuple(sorted(coders, key=lambda c: (c == CONSENSUS, c)))
+    statuses = {c: status_of_file(ref.annotation_path(c)) for c in stats.coders}
+    stats.done = frozenset(c for c, s in statuses.items() if s is not None and s.done)
+    stats.status = state_label(statuses.get(coder))
     try:
         transcript = study.transcript(ref)
         stats.words = transcript.word_count
@@ -93,10 +101,11 @@ class TranscriptListScreen(Screen):
         table.add_column("Words", key="words")
         table.add_column("Turns", key="turns")
         table.add_column("Mine", key="mine")
-        table.add_column("Coded by", key="coders")
+        table.add_column("My status", key="status")
+        table.add_column("Coded by (\u2713 done)", key="coders")
         table.add_column("Memos", key="memos")
         for ref in self.study.transcripts:
-            table.add_row(Text(inert(ref.name)), PENDING, PENDING, PENDING, PENDING, PENDING, key=ref.name)
+            table.add_row(Text(inert(ref.name)), PENDING, PENDING, PENDING, PENDING, PENDING, PENDING, key=ref.name)
         table.focus()
         self.load_stats()
 
@@ -128,7 +137,14 @@ class TranscriptListScreen(Screen):
             cell("turns", Text(f"{stats.turns:,}", justify="right"))
         mine = "?" if stats.mine is None else f"{stats.mine:,}"
         cell("mine", Text(mine, justify="right"))
-        cell("coders", Text(inert(", ".join(stats.coders)) or "\u2014"))
+        cell("status", Text(STATUS_SHOWN.get(stats.status, stats.status), style=STATUS_STYLE.get(stats.status, "")))
+        coders = Text()
+        for i, coder in enumerate(stats.coders):
+            coders.append(", " if i else "")
+            coders.append(inert(coder))
+            if coder in stats.done:
+                coders.append(" \u2713", style="green")
+        cell("coders", coders if stats.coders else Text("\u2014"))
         cell("memos", Text(f"{stats.memos:,}" if stats.memos else "\u00b7", justify="right"))
 
     def refresh_transcript(self, name: str) -> None:
