@@ -72,6 +72,41 @@ def test_a_memo_on_the_selection_carries_its_passage(fresh_tui_study):
     run_app(make_app(fresh_tui_study.root), scenario)
 
 
+def test_passages_that_memos_are_about_are_marked_beside_the_gutter(fresh_tui_study):
+    from tcoder.tui.screens.memos import MemoEditorScreen
+
+    start = TUI_TRANSCRIPT.index("my grandmother")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        view = screen.view
+        assert view.row_flags is None  # no memo on a passage yet: no flag column
+        view.move_to(start)
+        for _ in range(len("my grandmother")):
+            await pilot.press("shift+right")
+        await pilot.press("ctrl+n")
+        await until(pilot, shows(pilot, "a memo on the selected passage"))
+        choice = next(i for i, (_, label) in enumerate(pilot.app.screen.choices)
+                      if "selected passage" in str(label))
+        for _ in range(choice):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, MemoEditorScreen))
+        await _type(pilot, "Her grandmother again")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await until(pilot, lambda: pilot.app.screen is screen and view.row_flags is not None)
+        row = view.wrap.row_of(start)
+        assert view.row_flags(view.wrap.starts[row], view.wrap.ends[row]) == ("\u270e", "memo")
+        assert view.row_flags(0, 5) is None  # the first row holds no passage a memo is about
+        assert "\u270e" in screen_text(pilot.app)
+
+    run_app(make_app(fresh_tui_study.root), scenario)
+    memos = memos_of(fresh_tui_study)
+    assert [(m.kind, m.links_of("passage")[0].quote) for m in memos] == [("passage", "my grandmother")]
+
+
 def test_the_memo_list_filters_reads_and_edits(fresh_tui_study):
     from tcoder.memos import Link, code_link, new_memo
     from tcoder.memoset import create_memo

@@ -98,6 +98,7 @@ class CodingScreen(Screen):
         self._message_problem = False
         self._panels_user: dict[str, bool] = {}
         self._here_ids: tuple[str, ...] | None = None
+        self._memo_marks: list[tuple[int, int]] = []  # passages memos link to, marked ✎ in the view
         self._details_timer: Timer | None = None
 
     # ------------------------------------------------------------ layout
@@ -171,7 +172,8 @@ class CodingScreen(Screen):
         self.mark_memos()
 
     def mark_memos(self) -> None:
-        """Mark, in the codebook panel, the codes that memos are written about."""
+        """Mark the codes that memos are written about (codebook panel) and the passages (a ✎ left
+        of the gutter, on each row of a passage or annotation a memo links to)."""
         from tcoder.memoset import load_memos
         from tcoder.tui.screens.memos import refresh_memo_paths
 
@@ -180,8 +182,40 @@ class CodingScreen(Screen):
             return
         study = self.session.study
         refresh_memo_paths(study)
-        codes = {code for memo in load_memos(study) for code in memo.targets("code")}
+        memos = load_memos(study)
+        codes = {code for memo in memos for code in memo.targets("code")}
         panels.first().set_memo_codes(codes)
+        ranges = self._memo_ranges(memos)
+        if ranges != self._memo_marks:
+            self._memo_marks = ranges
+            self.view.set_row_flags(self._memo_flag if ranges else None)
+            for header in self.query(LaneHeader):
+                header.refresh()
+
+    def _memo_ranges(self, memos) -> list[tuple[int, int]]:
+        """[start, end) of every passage of this transcript that a memo links to, directly or through
+        an annotation of a coder shown here."""
+        name = self.session.ref.name
+        shown = {s.coder: s for s in (self.session, *self.partners)}
+        out: set[tuple[int, int]] = set()
+        for memo in memos:
+            for link in memo.links:
+                if (link.kind == "passage" and link.target == name and not link.orphaned
+                        and link.start is not None and link.end is not None):
+                    out.add((link.start, link.end))
+                elif link.kind == "annotation" and link.transcript == name and link.coder in shown:
+                    found = next((a for a in shown[link.coder].annotations if a.id == link.target), None)
+                    if found is not None:
+                        out.add((found.start, found.end))
+        return sorted(out)
+
+    def _memo_flag(self, start: int, end: int) -> tuple[str, str] | None:
+        for s, e in self._memo_marks:
+            if s < end and e > start:
+                return ("\u270e", "memo")
+            if s >= end:
+                break
+        return None
 
     def on_unmount(self) -> None:
         if self._watcher is not None:

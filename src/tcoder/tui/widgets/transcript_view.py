@@ -77,7 +77,7 @@ class SpanLayer:
 
 
 #: A row's flag in the flag column: (glyph, kind); kind picks the style:
-#: "open", "done" or "current".
+#: "open", "done", "current" (the compare screen's disagreements) or "memo".
 RowFlag = tuple[str, str]
 FLAG_WIDTH = 2
 
@@ -123,6 +123,7 @@ class TranscriptView(ScrollView, can_focus=True):
         "transcript-view--flag-open",
         "transcript-view--flag-done",
         "transcript-view--flag-current",
+        "transcript-view--flag-memo",
     }
     DEFAULT_CSS = """
     TranscriptView {
@@ -142,6 +143,7 @@ class TranscriptView(ScrollView, can_focus=True):
     TranscriptView > .transcript-view--flag-open { color: $error; text-style: bold; }
     TranscriptView > .transcript-view--flag-done { color: $success; }
     TranscriptView > .transcript-view--flag-current { color: $text; background: $error 70%; text-style: bold; }
+    TranscriptView > .transcript-view--flag-memo { color: $accent; text-style: bold; }
     """
 
     class Moved(Message):
@@ -249,6 +251,15 @@ class TranscriptView(ScrollView, can_focus=True):
         if span != self.focus_range:
             self.focus_range = span
             self.spans_changed()
+
+    def set_row_flags(self, flags: Callable[[int, int], RowFlag | None] | None) -> None:
+        """Show (or, with None, hide) the flag column; the text is wrapped again for its width."""
+        if flags is None and self.row_flags is None:
+            return
+        self.row_flags = flags
+        self._wrap = None
+        self._row_cache.clear()
+        self.spans_changed()
 
     def set_filter(self, codes: Iterable[str] | None) -> None:
         self.code_filter = frozenset(codes) if codes is not None else None
