@@ -39,6 +39,9 @@ from tcoder.tui.widgets.status_bar import StatusBar
 from tcoder.tui.widgets.transcript_view import SpanLayer, TranscriptView
 from tcoder.tui.wrap import inert
 
+#: How often the memo files are looked at for changes made elsewhere (their marks follow).
+MEMO_POLL_SECONDS = 2.0
+
 #: Below this width the side panels start hidden (they toggle with F2 and F4).
 PANELS_MIN_WIDTH = 100
 MESSAGE_SECONDS = 6.0
@@ -99,6 +102,7 @@ class CodingScreen(Screen):
         self._panels_user: dict[str, bool] = {}
         self._here_ids: tuple[str, ...] | None = None
         self._memo_marks: list[tuple[int, int]] = []  # passages memos link to, marked ✎ in the view
+        self._memo_signature: tuple = ()  # the memo files as last read
         self._details_timer: Timer | None = None
 
     # ------------------------------------------------------------ layout
@@ -146,6 +150,7 @@ class CodingScreen(Screen):
         if self.initial_selection is not None:
             self.show_passage(*self.initial_selection)
         self.set_interval(POLL_SECONDS, self._poll_disk, name="disk-poll")
+        self.set_interval(MEMO_POLL_SECONDS, self._poll_memos, name="memo-poll")
         self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
         self._watcher.start()
         self.session.on_saved = self._post_saved
@@ -171,17 +176,28 @@ class CodingScreen(Screen):
     def on_screen_resume(self) -> None:
         self.mark_memos()
 
+    def _poll_memos(self) -> None:
+        """Memo files written, changed or removed elsewhere (an editor, git) update the marks."""
+        from tcoder.tui.screens.memos import memo_signature, refresh_memo_paths
+
+        if not self.is_current:
+            return
+        refresh_memo_paths(self.session.study)
+        if memo_signature(self.session.study) != self._memo_signature:
+            self.mark_memos()
+
     def mark_memos(self) -> None:
         """Mark the codes that memos are written about (codebook panel) and the passages (a ✎ left
         of the gutter, on each row of a passage or annotation a memo links to)."""
         from tcoder.memoset import load_memos
-        from tcoder.tui.screens.memos import refresh_memo_paths
+        from tcoder.tui.screens.memos import memo_signature, refresh_memo_paths
 
         panels = self.query(CodebookPanel)
         if not panels:  # the compare screen shows agreement there instead
             return
         study = self.session.study
         refresh_memo_paths(study)
+        self._memo_signature = memo_signature(study)
         memos = load_memos(study)
         codes = {code for memo in memos for code in memo.targets("code")}
         panels.first().set_memo_codes(codes)
