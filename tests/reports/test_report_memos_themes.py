@@ -40,6 +40,40 @@ def test_the_thematic_map_has_every_theme_sub_theme_code_and_edge(sample_study, 
     assert png.read_bytes().startswith(b"\x89PNG")
 
 
+def _numbers(d: str) -> list[tuple[float, float]]:
+    values = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    return list(zip(values[::2], values[1::2], strict=False))
+
+
+def test_no_edge_of_the_thematic_map_runs_through_a_box_it_does_not_join(sample_study, run_cli, tmp_path):
+    """A theme's edge to a code passes its sub-themes' column between their boxes: drawn straight,
+    'waiting' -> Disillusionment ran through 'Being passed between offices' and read as its code."""
+    target = tmp_path / "map.svg"
+    assert run_cli("report", sample_study, "themes", "--format", "svg", "-o", target)[0] == 0
+    root = ET.parse(target).getroot()
+    boxes, lines = {}, {}
+    for group in root.iter(f"{SVG}g"):
+        gid = group.get("id") or ""
+        path = next(group.iter(f"{SVG}path"), None)
+        if path is None:
+            continue
+        if gid.startswith("node--"):
+            points = _numbers(path.get("d"))
+            xs, ys = [x for x, _ in points], [y for _, y in points]
+            boxes[gid[len("node--"):]] = (min(xs) + 1, min(ys) + 1, max(xs) - 1, max(ys) - 1)
+        elif gid.startswith("edge--"):
+            lines[gid[len("edge--"):]] = _numbers(path.get("d"))
+    assert len(lines) == 13 and len(boxes) == 17  # 6 themes, 11 codes; 12 links to codes, 1 sub-theme
+    for edge, points in lines.items():
+        ends = {node for node in boxes if edge.startswith(node + "--") or edge.endswith("--" + node)}
+        assert len(ends) == 2, edge
+        for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+            for step in range(101):
+                x, y = x1 + (x2 - x1) * step / 100, y1 + (y2 - y1) * step / 100
+                inside = [n for n, (a, b, c, d) in boxes.items() if n not in ends and a < x < c and b < y < d]
+                assert not inside, (edge, inside)
+
+
 def test_dot_and_mermaid_name_every_node_and_edge(sample_study):
     study = open_study(sample_study)
     themes = parse_themes((sample_study / "themes.yaml").read_text(), "themes.yaml")

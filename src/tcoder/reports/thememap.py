@@ -182,6 +182,36 @@ def _spread(targets: list[float], names: list[str], rows: int, gap: float = 1.0)
     return dict(zip(names, placed, strict=False))
 
 
+def _route(positions: dict[str, tuple[float, float]], columns: list[list[str]], first: int, last: int,
+           start: tuple[float, float], end: tuple[float, float], box_h: float) -> list[tuple[float, float]]:
+    """An edge's points, from the right side of its start box to the left side of its end box.
+    An edge that skips a column (a theme to a code, past its sub-themes) crosses that column
+    between its boxes, never through one, so no code seems to belong to a sub-theme it does
+    not inform."""
+    margin = 0.08
+    points = [(start[0] + _BOX_W / 2, start[1])]
+    goal = (end[0] - _BOX_W / 2, end[1])
+    for k in range(first + 1, last):
+        x = k * (_BOX_W + _COL_GAP)
+        left, right = x - _BOX_W / 2 - 0.1, x + _BOX_W / 2 + 0.1
+        (px, py) = points[-1]
+
+        def at(xx: float, px: float = px, py: float = py) -> float:  # on the straight line from here to the end
+            return py + (goal[1] - py) * (xx - px) / (goal[0] - px)
+
+        boxes = sorted(positions[n][1] for n in columns[k])
+        bands = [(b - box_h / 2 - margin, b + box_h / 2 + margin) for b in boxes]
+        low, high = sorted((at(left), at(right)))
+        if not any(lo < high and hi > low for lo, hi in bands):
+            continue  # the straight line passes this column between its boxes
+        free = [b - box_h / 2 - 2 * margin for b in boxes] + [b + box_h / 2 + 2 * margin for b in boxes]
+        free = [y for y in free if not any(lo < y < hi for lo, hi in bands)]
+        y = min(free, key=lambda g: (abs(g - at(x)), g))
+        points += [(left, y), (right, y)]
+    points.append(goal)
+    return points
+
+
 def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:
     """The map as SVG or PNG bytes (matplotlib, Agg)."""
     import matplotlib
@@ -189,6 +219,7 @@ def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+    from matplotlib.path import Path
 
     positions, columns = _layout(graph)
     rows = max((len(c) for c in columns), default=1)
@@ -201,10 +232,11 @@ def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:
     ax.axis("off")
     ax.text(-_BOX_W / 2, height - 1.1, title, fontsize=13, fontweight="bold", va="bottom", parse_math=False)
     box_h = 0.62
+    column_of = {node_id: i for i, column in enumerate(columns) for node_id in column}
     for a, b in graph.edges:
-        (x1, y1), (x2, y2) = positions[a], positions[b]
-        arrow = FancyArrowPatch((x1 + _BOX_W / 2, y1), (x2 - _BOX_W / 2, y2), arrowstyle="-|>", mutation_scale=9,
-                                color="#888888", linewidth=0.9, connectionstyle="arc3,rad=0.0")
+        route = _route(positions, columns, column_of[a], column_of[b], positions[a], positions[b], box_h)
+        arrow = FancyArrowPatch(path=Path(route), arrowstyle="-|>", mutation_scale=9, color="#888888",
+                                linewidth=0.9)
         arrow.set_gid(f"edge--{a}--{b}")
         ax.add_patch(arrow)
     for node_id, (x, y) in positions.items():
