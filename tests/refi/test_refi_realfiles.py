@@ -159,3 +159,52 @@ def test_without_stored_text_passages_between_words_decide(tmp_path, run_cli):
     text = (tmp_path / "s" / "P01.txt").read_text("utf-8")
     assert imported_passages(tmp_path / "s") == {("Care", "Interviewer"): 1}
     assert text.count("\n") == 3
+
+
+def _analysis_in(qdpx: Path) -> dict[str, int]:
+    """Sets, notes and descriptions as the file holds them, read without tcoder's importer."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with zipfile.ZipFile(qdpx) as archive:
+        root = ET.fromstring(archive.read("project.qde"))
+
+    def tag(el):
+        return el.tag.rsplit("}", 1)[-1]
+
+    def described(el):
+        return any(tag(c) == "Description" and (c.text or "").strip() for c in el)
+
+    sets = [[tag(m) for m in s] for s in root.iter() if tag(s) == "Set"]
+    return {"code sets": sum("MemberCode" in s or "MemberSource" not in s for s in sets),
+            "document sets": sum("MemberSource" in s for s in sets),
+            "memos": sum(tag(e) == "Note" for e in root.iter())
+            + sum(described(e) for e in root.iter() if tag(e) in ("PlainTextSelection", "TextSource"))}
+
+
+def _analysis_out(study: Path) -> dict[str, int]:
+    import csv
+
+    from tcoder.memoset import load_memos
+    from tcoder.study import open_study
+    from tcoder.themes import read_themes
+
+    opened = open_study(study)
+    header = next(csv.reader((study / "attributes.csv").open())) if (study / "attributes.csv").is_file() else []
+    annotation_memos = sum(1 for ref in opened.transcripts for coder in opened.coders_of(ref)
+                           for a in opened.load_annotations(ref, coder).file.annotations if a.memo)
+    return {"code sets": len(read_themes(opened.themes_path)) if opened.themes_path.is_file() else 0,
+            "document sets": sum(c.startswith("set: ") for c in header),
+            "memos": len(load_memos(opened)) + annotation_memos}
+
+
+@pytest.mark.parametrize("name", ["nvivo-win-12.6.qdpx", "nvivo-mac-12.7.qdpx", "qc-1.3.2.qdpx", "requal.qdpx",
+                                  "qualcoder-maxqda-lineendings.qdpx"])
+def test_sets_notes_and_descriptions_all_come_in(name, tmp_path, run_cli):
+    """Counts in = counts out: every set (of codes: a theme; of documents: a set column), every note
+    and every description (a memo file, or the memo of the annotation it is on)."""
+    _import(run_cli, name, tmp_path / "s", "--partial")
+    counts_in = _analysis_in(REAL / name)
+    assert _analysis_out(tmp_path / "s") == counts_in
+    if name in ("requal.qdpx", "qualcoder-maxqda-lineendings.qdpx"):
+        assert counts_in["memos"] == 3 and counts_in["code sets"] == (name == "requal.qdpx")
