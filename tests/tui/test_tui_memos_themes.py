@@ -101,6 +101,11 @@ def test_passages_that_memos_are_about_are_marked_beside_the_gutter(fresh_tui_st
         assert view.row_flags(view.wrap.starts[row], view.wrap.ends[row]) == ("\u270e", "memo")
         assert view.row_flags(0, 5) is None  # the first row holds no passage a memo is about
         assert "\u270e" in screen_text(pilot.app)
+        view.move_to(start + 3)
+        await until(pilot, shows(pilot, "Memos about this passage"))
+        from tcoder.tui.widgets.details_panel import DetailsPanel
+
+        assert "Her grandmother again (passage, alice)" in screen.query_one(DetailsPanel).text
         memos = memos_of(fresh_tui_study)
         assert [(m.kind, m.links_of("passage")[0].quote) for m in memos] == [("passage", "my grandmother")]
         memos.memos[0].path.unlink()  # removed elsewhere (a git checkout, say): the mark goes

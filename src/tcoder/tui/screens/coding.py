@@ -103,6 +103,7 @@ class CodingScreen(Screen):
         self._here_ids: tuple[str, ...] | None = None
         self._memo_marks: list[tuple[int, int]] = []  # passages memos link to, marked ✎ in the view
         self._memo_signature: tuple = ()  # the memo files as last read
+        self._memo_titles: list[tuple[int, int, str]] = []  # those passages with their memos' titles
         self._details_timer: Timer | None = None
 
     # ------------------------------------------------------------ layout
@@ -201,28 +202,33 @@ class CodingScreen(Screen):
         memos = load_memos(study)
         codes = {code for memo in memos for code in memo.targets("code")}
         panels.first().set_memo_codes(codes)
-        ranges = self._memo_ranges(memos)
+        titled = self._memo_ranges(memos)
+        if titled != self._memo_titles:
+            self._memo_titles = titled
+            self._update_panels(self._here(), force=True, now=True)
+        ranges = sorted({(s, e) for s, e, _ in titled})
         if ranges != self._memo_marks:
             self._memo_marks = ranges
             self.view.set_row_flags(self._memo_flag if ranges else None)
             for header in self.query(LaneHeader):
                 header.refresh()
 
-    def _memo_ranges(self, memos) -> list[tuple[int, int]]:
-        """[start, end) of every passage of this transcript that a memo links to, directly or through
-        an annotation of a coder shown here."""
+    def _memo_ranges(self, memos) -> list[tuple[int, int, str]]:
+        """[start, end) and title of every passage of this transcript that a memo links to, directly
+        or through an annotation of a coder shown here."""
         name = self.session.ref.name
         shown = {s.coder: s for s in (self.session, *self.partners)}
-        out: set[tuple[int, int]] = set()
+        out: set[tuple[int, int, str]] = set()
         for memo in memos:
+            title = f"{memo.display_title} ({memo.kind}, {memo.author or 'no author'})"
             for link in memo.links:
                 if (link.kind == "passage" and link.target == name and not link.orphaned
                         and link.start is not None and link.end is not None):
-                    out.add((link.start, link.end))
+                    out.add((link.start, link.end, title))
                 elif link.kind == "annotation" and link.transcript == name and link.coder in shown:
                     found = next((a for a in shown[link.coder].annotations if a.id == link.target), None)
                     if found is not None:
-                        out.add((found.start, found.end))
+                        out.add((found.start, found.end, title))
         return sorted(out)
 
     def _memo_flag(self, start: int, end: int) -> tuple[str, str] | None:
@@ -293,8 +299,15 @@ class CodingScreen(Screen):
         self._update_status(here)
         self._update_panels(here, force=True, now=now)
 
+    def _memos_here(self) -> tuple[str, ...]:
+        """The titles of the memos about the passage at the cursor (or the selection's start)."""
+        view = self.view
+        sel = view.selection
+        point = sel[0] if sel else view.cursor
+        return tuple(dict.fromkeys(title for s, e, title in self._memo_titles if s <= point < e))
+
     def _update_panels(self, here: list[Annotation], force: bool = False, now: bool = False) -> None:
-        ids = tuple(a.id for a in here)
+        ids = (*(a.id for a in here), *self._memos_here())
         if not force and ids == self._here_ids:
             return
         self._here_ids = ids
@@ -314,7 +327,8 @@ class CodingScreen(Screen):
             self.query_one(CodebookPanel).update_state(session.codebook, session.counts(), current,
                                                        self.view.code_filter)
         if self.query_one("#details-box").display:
-            self.query_one(DetailsPanel).show(session.codebook, current, here, session.transcript, session.coder)
+            self.query_one(DetailsPanel).show(session.codebook, current, here, session.transcript, session.coder,
+                                              memos=self._memos_here())
 
     def _update_status(self, here: list[Annotation] | None = None) -> None:
         session = self.session

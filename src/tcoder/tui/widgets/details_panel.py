@@ -110,9 +110,10 @@ class DetailsPanel(Widget):
         self._body = Text()
 
     def show(self, codebook: Codebook, current_code: str | None, here: list[Annotation],
-             transcript: Transcript, coder: str | None) -> None:
+             transcript: Transcript, coder: str | None, memos: tuple[str, ...] = ()) -> None:
+        """``memos``: the titles of the memo files about the passage here."""
         key = (id(codebook), current_code,
-               tuple((a.id, a.code, a.memo, a.updated, CONFLICT_FIELD in a.extra) for a in here))
+               tuple((a.id, a.code, a.memo, a.updated, CONFLICT_FIELD in a.extra) for a in here), memos)
         if key == self._key:
             return
         self._key = key
@@ -124,6 +125,13 @@ class DetailsPanel(Widget):
 
             conflict_keys = (keys_for(self.app, "conflict_keep"), keys_for(self.app, "conflict_take_other"))
         body.append_text(annotations_here(here, codebook, transcript, coder, conflict_keys))
+        if memos:
+            from tcoder.tui.keymap import keys_for
+
+            body.append(f"\n\nMemos about this passage ({keys_for(self.app, 'list_memos')} lists them)\n",
+                        style="bold")
+            for title in memos:
+                body.append("\u270e " + inert(title) + "\n")
         body.append("\n\nCode\n", style="bold underline")
         body.append_text(code_definition(codebook, current_code))
         self._body = body
