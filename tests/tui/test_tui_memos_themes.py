@@ -92,6 +92,9 @@ def test_passages_that_memos_are_about_are_marked_beside_the_gutter(fresh_tui_st
             await pilot.press("down")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(pilot.app.screen, MemoEditorScreen))
+        await pilot.press("shift+tab")  # the title, then enter goes on to the text
+        await _type(pilot, "Grandmother")
+        await pilot.press("enter")
         await _type(pilot, "Her grandmother again")
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
@@ -105,9 +108,10 @@ def test_passages_that_memos_are_about_are_marked_beside_the_gutter(fresh_tui_st
         await until(pilot, shows(pilot, "Memos about this passage"))
         from tcoder.tui.widgets.details_panel import DetailsPanel
 
-        assert "Her grandmother again (passage, alice)" in screen.query_one(DetailsPanel).text
+        assert "Grandmother (passage, alice)" in screen.query_one(DetailsPanel).text
         memos = memos_of(fresh_tui_study)
-        assert [(m.kind, m.links_of("passage")[0].quote) for m in memos] == [("passage", "my grandmother")]
+        assert [(m.kind, m.title, m.body.strip(), m.links_of("passage")[0].quote) for m in memos] == [
+            ("passage", "Grandmother", "Her grandmother again", "my grandmother")]
         memos.memos[0].path.unlink()  # removed elsewhere (a git checkout, say): the mark goes
         await until(pilot, lambda: view.row_flags is None, timeout=10)
 

@@ -567,6 +567,11 @@ class MemoEditorScreen(Screen[Memo | None]):
                                            f"Close and lose them? ({keys_for(self.app, 'save_now')} saves)"),
                              answer)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the title goes on to the text."""
+        event.stop()
+        self.query_one("#memo-body", TextArea).focus()
+
     def on_key(self, event: events.Key) -> None:
         if event.key == "tab" and self.query_one("#memo-title-input", Input).has_focus:
             event.stop()
