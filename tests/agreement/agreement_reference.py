@@ -188,7 +188,8 @@ def family_2016(length: int, coders: Sequence[Sequence[tuple[int, int, int]]], l
     out: dict = {}
     off_o = n - sum(ell[c][c] for c in range(w))
     off_e = n - sum(eps[c][c] for c in range(w))
-    out["u"] = 1 - off_o / off_e if off_e > 0 else None
+    # with no units at all, off_e is zero up to rounding: undefined, not 1
+    out["u"] = 1 - off_o / off_e if off_e > 1e-9 * max(n, 1.0) else None
     bo = sum(ell[0][k] for k in range(1, w))
     be = sum(eps[0][k] for k in range(1, w))
     out["binary"] = 1 - bo / be if be > 0 else None

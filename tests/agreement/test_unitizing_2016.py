@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_agreement_properties import as_data, studies
 
 from agreement_reference import family_2016
+from tcoder.agreement import compute_table
 from tcoder.agreement.unitizing2016 import FamilySums, family, family_sums
+from tcoder.codebook import parse_codebook
 
 # Krippendorff (2019), Content Analysis, 4th ed., Figure 12.11 (p. 340): Alex, Paul and Suzan
 # unitize a continuum of 60 and give each unit one of 7 values (1-based inclusive positions there;
@@ -55,6 +58,10 @@ def test_identical_coders_agree_perfectly_and_a_coder_who_lumps_is_not_punished_
     # One coder marks two passages, the other one passage across both: the 2016 |u-alpha stays high.
     lumped, _ = vectorised(1000, [[(100, 300, 1), (302, 500, 1)], [(100, 500, 1)]])
     assert lumped.binary[0] > 0.9
+    # ... where the 1995/2004 alpha_u falls to .18 (docs/agreement.md#the-2016-family-beside-it)
+    from tcoder.agreement import unitizing_alpha
+
+    assert round(unitizing_alpha(1000, [[(100, 300), (302, 500)], [(100, 500)]]).alpha, 2) == 0.18
 
 
 @st.composite
@@ -111,3 +118,84 @@ def test_transcripts_laid_end_to_end_add_up(first, second):
     # Units touching at the seam stay two units; gaps count by their length, not their number.
     assert close(pooled.u[0], naive["u"]) and close(pooled.binary[0], naive["binary"])
     assert close(pooled.cu[0], naive["cu"])
+
+
+# ---------------------------------------------------------------- in `tcoder agree --unit span`
+
+def _joined(data, pick):
+    """Every transcript laid end to end: each coder's units (start, end, value) from ``pick``."""
+    offset, coders = 0, {}
+    for tc in data.transcripts:
+        for coder, spans in tc.spans.items():
+            coders.setdefault(coder, []).extend((s + offset, e + offset, v) for s, e, v in pick(spans))
+        offset += len(tc.transcript.text)
+    return offset, [sorted(units) for _, units in sorted(coders.items())]
+
+
+def _merged(spans):
+    out = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_span_rows_carry_the_2016_family_of_the_naive_port(data):
+    codebook = parse_codebook("codes:\n  - id: a\n  - id: d\n    exclusive: true\n    codes:\n"
+                              "      - id: v1\n      - id: v2\n")
+    study = data.draw(studies(codes=("a", "v1", "v2")))
+    same = [(t, {c: spans[c] for c in ("ann", "ben") if c in spans}) for t, spans in study]
+    same = [(t, {c: s for c, s in spans.items()}) for t, spans in same if len(spans) == 2]
+    if not same:
+        return
+    coding = as_data(same, codebook=codebook)
+    table, _ = compute_table(coding, "span")
+    for row in table.codes:
+        length, coders = _joined(coding, lambda spans, code=row.id: [
+            (s, e, 1) for s, e in _merged([(s, e) for k, s, e in spans if k == code])])
+        expected = family_2016(length, coders)["binary"]
+        assert close(row.detail["binary_u_alpha"] if row.detail["binary_u_alpha"] is not None else np.nan,
+                     expected), row.id
+    families = {f.domain: f for f in table.unitizing_domains}
+    used = any(k in ("v1", "v2") for tc in coding.transcripts for spans in tc.spans.values() for k, _, _ in spans)
+    assert ("d" in families) == used
+    if not used:
+        return
+    family_row = families["d"]
+
+    def domain_units(spans):
+        out = []
+        for value, code in ((1, "v1"), (2, "v2")):
+            out += [(s, e, value) for s, e in _merged([(s, e) for k, s, e in spans if k == code])]
+        return sorted(out)
+
+    length, coders = _joined(coding, domain_units)
+    overlapping = any(a[1] > b[0] for units in coders for a, b in zip(units, units[1:], strict=False))
+    if overlapping:
+        assert family_row.conflicts > 0 and family_row.u is None and "two values" in family_row.reason
+        return
+    naive = family_2016(length, coders, "nominal", [0.0, 1.0])
+    for got, want in ((family_row.u, naive["u"]), (family_row.binary, naive["binary"]), (family_row.cu, naive["cu"])):
+        assert close(np.nan if got is None else got, want)
+    for i, value in enumerate(family_row.values):
+        assert close(np.nan if value["k_u_alpha"] is None else value["k_u_alpha"], naive["k"].get(i + 1))
+
+
+def test_agree_span_names_both_generations(sample_study, run_cli):
+    import json
+
+    code, out, err = run_cli("agree", sample_study, "--unit", "span", "--format", "json")
+    payload = json.loads(out)
+    row = next(r for r in payload["codes"] if r["code"] == "personal-discrimination")
+    assert row["alpha"] != row["binary_u_alpha"] and -1 < row["binary_u_alpha"] <= 1
+    domain = payload["unitizing_domains"][0]
+    assert domain["domain"] == "institutional-support" and domain["conflicts"] == 0
+    assert {"u_alpha", "binary_u_alpha", "cu_alpha", "values"} <= set(domain)
+    assert [v["value"] for v in domain["values"]] == ["1", "2", "3"]
+    assert "2016 revision" in err
+    code, table, _ = run_cli("agree", sample_study, "--unit", "span")
+    assert "|u-alpha 2016" in table and "c|u-alpha (cu-alpha)" in table and "alpha-binary" in table

@@ -16,6 +16,7 @@ import numpy as np
 from tcoder.agreement.arrays import SpanArrays
 from tcoder.agreement.coincidence import binary_coincidences
 from tcoder.agreement.data import CodingData
+from tcoder.agreement.family_rows import code_family
 from tcoder.agreement.kappas import binary_rater_sums
 from tcoder.agreement.sweep import depth_lengths, merge_overlapping
 from tcoder.agreement.unitizing import unitizing_sums
@@ -97,6 +98,7 @@ class SpanBreakdown:
     char_binary: np.ndarray  # (T, K, 3): character coincidences, for percent agreement
     used: np.ndarray  # (T, K)
     observers: np.ndarray  # (T,)
+    family: np.ndarray  # (T, K, width): the 2016 family's sums of each code against its gaps (family_rows)
 
 
 def _unit_ranges(data: CodingData, arrays: SpanArrays, unit: str, level: str
@@ -327,5 +329,7 @@ def span_breakdown(data: CodingData, arrays: SpanArrays) -> SpanBreakdown:
     char_binary = binary_coincidences(hist, np.repeat(observers, n_k)).reshape(n_t, n_k, 3)
     used = np.zeros((n_t, n_k), dtype=bool)
     used[arrays.transcript, arrays.code] = True
+    family = code_family(arrays.lengths, arrays.observers, transcript, coder, key % n_k, start, end, n_k)
     return SpanBreakdown(arrays.codes, sums.observed.reshape(n_t, n_k), sums.expected.reshape(n_t, n_k),
-                         sums.units.reshape(n_t, n_k), merged, arrays.lengths.copy(), char_binary, used, observers)
+                         sums.units.reshape(n_t, n_k), merged, arrays.lengths.copy(), char_binary, used, observers,
+                         family)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Iterable, Literal, Mapping
 
+import numpy as np
+
 from tcoder.agreement.arrays import span_arrays
 from tcoder.agreement.breakdown import segment_breakdown, span_breakdown
 from tcoder.agreement.data import CodedSpan, CodingData, Exclusions, TranscriptCoding, clean_spans
@@ -80,6 +82,7 @@ def compute_table(data: CodingData, unit: str, rollup: bool = False,
     if unit == "span":
         span = span_breakdown(data, arrays)
         table = span_table(span, everything, data.codebook)
+        table.unitizing_domains = domain_families(data, arrays)
         per_transcript = [(tc.name, span_table(span, [t], data.codebook))
                           for t, tc in enumerate(data.transcripts)] if by_transcript else []
         if rollup:
@@ -98,6 +101,27 @@ def compute_table(data: CodingData, unit: str, rollup: bool = False,
         for t_index, (_, t) in enumerate(per_transcript):  # empty unless by transcript
             t.overall = segment_table(plain, [t_index], data.codebook, unit).overall
     return table, per_transcript
+
+
+def domain_families(data: CodingData, arrays) -> list:
+    """The 2016 family of every domain used (--unit span), pooled over the compared transcripts."""
+    from tcoder.agreement.breakdown import domain_values
+    from tcoder.agreement.family_rows import domain_family
+
+    if data.codebook is None:
+        return []
+    out = []
+    for domain in data.codebook.domains:
+        value_of, labels, values = domain_values(data.codebook, domain)
+        code_value = np.array([value_of.get(code, -1) for code in arrays.codes], dtype=np.int64)
+        value = code_value[arrays.code] if len(arrays.code) else np.zeros(0, dtype=np.int64)
+        mine = value >= 0
+        if not mine.any():
+            continue
+        out.append(domain_family(domain.id, domain.level, labels, values, arrays.lengths, arrays.observers,
+                                 arrays.transcript[mine], arrays.coder[mine], value[mine], arrays.start[mine],
+                                 arrays.end[mine]))
+    return out
 
 
 def _mark_rolled_up(tables: list[Table], codebook: Codebook | None) -> None:

@@ -84,7 +84,9 @@ def methods(result: AgreementResult, version: str) -> dict[str, Any]:
     units_per_code = int(codes[0].units) if codes and not span else None
     if span:
         coefficient = "Krippendorff's unitizing alpha (alpha_u)"
-        version_note = "alpha_u of Krippendorff (1995, 2004), not the 2016 family"
+        version_note = ("alpha_u of Krippendorff (1995, 2004); the 2016 family (Krippendorff, Mathet, Bouvry & "
+                        "Widlöcher 2016: |u-alpha per code; u-, |u-, c|u- and (k)u-alpha per domain) is shown "
+                        "beside it without intervals or verdicts")
     else:
         coefficient = "Krippendorff's alpha"
         version_note = ("alpha (Krippendorff 2011): each code nominal (present or absent on a unit); domains at "

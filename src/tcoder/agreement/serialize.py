@@ -48,6 +48,8 @@ def row_dict(row: Row, intervals: bool = False) -> dict[str, Any]:
         out["merged_overlaps"] = row.detail["merged"]
     if "characters" in row.detail:
         out["characters"] = row.detail["characters"]
+    if "binary_u_alpha" in row.detail:
+        out["binary_u_alpha"] = row.detail["binary_u_alpha"]
     if "conflicts" in row.detail:
         out["conflicts"] = _count(row.detail["conflicts"])
     if "values" in row.detail:
@@ -66,9 +68,12 @@ def row_dict(row: Row, intervals: bool = False) -> dict[str, Any]:
 
 
 def table_dict(table: Table, intervals: bool = False) -> dict[str, Any]:
-    return {"codes": [row_dict(r, intervals) for r in table.codes],
-            "domains": [row_dict(r, intervals) for r in table.domains],
-            "overall": row_dict(table.overall, intervals)}
+    out = {"codes": [row_dict(r, intervals) for r in table.codes],
+           "domains": [row_dict(r, intervals) for r in table.domains],
+           "overall": row_dict(table.overall, intervals)}
+    if table.unit == "span":
+        out["unitizing_domains"] = [f.as_dict() for f in table.unitizing_domains]
+    return out
 
 
 def notes(result: AgreementResult) -> list[str]:
@@ -107,6 +112,14 @@ def notes(result: AgreementResult) -> list[str]:
     for row in conflicts:
         out.append(f"domain {row.id}: {_count(row.detail['conflicts'])} unit(s) where one coder gave two values "
                    "count as missing for that coder")
+    for family in result.table.unitizing_domains:
+        if family.reason:
+            out.append(f"domain {family.domain}: no 2016 family: "
+                       f"{family.reason}")
+    if result.unit == "span":
+        out.append("alpha is Krippendorff's 1995/2004 unitizing alpha_u (with its interval and verdict); "
+                   "|u-alpha is its 2016 revision (Krippendorff et al. 2016), shown beside it without interval "
+                   "or verdict")
     out.extend(interval_notes(result))
     unused = unused_codes(result)
     if unused:

@@ -11,6 +11,7 @@ import numpy as np
 from tcoder.agreement.bootstrap import Interval, bootstrap
 from tcoder.agreement.breakdown import DomainParts, SegmentBreakdown, SpanBreakdown
 from tcoder.agreement.coincidence import Reliability, binary_reliability, reliability
+from tcoder.agreement.family_rows import DomainFamily, binary_alpha
 from tcoder.agreement.kappas import (
     NOMINAL_ONLY,
     TWO_CODERS_ONLY,
@@ -129,6 +130,7 @@ class Table:
     cluster_level: str = "transcript"  # what one part of a row is: a transcript, a turn or a unit
     cluster_transcript: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     unit: str = ""
+    unitizing_domains: list[DomainFamily] = field(default_factory=list)  # --unit span: the 2016 family per domain
 
     def rows(self) -> list[Row]:
         return [*self.codes, *self.domains, self.overall]
@@ -303,10 +305,12 @@ def span_table(breakdown: SpanBreakdown, transcripts: Sequence[int], codebook: C
             row.coded = row.passages = float(units[k])
             row.few = row.coded < MIN_PASSAGES
             row.parts = Parts("ratio", np.stack([observed[:, k], expected[:, k]], axis=1), present[:, k])
+            row.detail["binary_u_alpha"] = binary_alpha(breakdown.family[ts, k].sum(axis=0))
             codes.append(row)
     overall = _unitizing_row("overall", "overall", "All codes", observed[:, used].sum(), expected[:, used].sum(),
                              scale, units[used].sum(), chars[used].sum(axis=0), merged=int(merged[used].sum()),
                              characters=characters, codes=int(used.sum()))
+    overall.coded = overall.passages = float(units[used].sum())
     overall.parts = Parts("ratio", np.stack([observed[:, used].sum(axis=1), expected[:, used].sum(axis=1)], axis=1),
                           np.asarray(present[:, used].any(axis=1)))
     return Table(codes, [], overall, "transcript", ts.copy(), "span")

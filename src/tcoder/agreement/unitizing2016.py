@@ -61,8 +61,8 @@ class FamilySums:
 
     def flat(self) -> np.ndarray:
         """(G, width): the three side by side, for adding up and resampling."""
-        g = len(self.ell)
-        return np.hstack([self.ell.reshape(g, -1), self.corr, self.pcorr])
+        g, w, _ = self.ell.shape
+        return np.hstack([self.ell.reshape(g, w * w), self.corr, self.pcorr])
 
     @staticmethod
     def unflat(flat: np.ndarray, n_values: int) -> FamilySums:
@@ -163,7 +163,8 @@ def family(sums: FamilySums, level: str = "nominal", values: Sequence[float] | N
                                   - np.eye(n_values + 1)[None] * corr[:, :, None]) / denominator[:, None, None]
         observed_off = n - np.trace(ell, axis1=1, axis2=2)
         expected_off = n - np.trace(eps, axis1=1, axis2=2)
-        u = np.where(expected_off > 0, 1.0 - observed_off / expected_off, np.nan)
+        # with nothing but gaps, expected_off is zero up to rounding: undefined
+        u = np.where(expected_off > 1e-9 * np.maximum(n, 1.0), 1.0 - observed_off / expected_off, np.nan)
         gap_vs_units_o = ell[:, 0, 1:].sum(axis=1)
         gap_vs_units_e = eps[:, 0, 1:].sum(axis=1)
         binary = np.where(gap_vs_units_e > 0, 1.0 - gap_vs_units_o / gap_vs_units_e, np.nan)

@@ -26,14 +26,16 @@ def _label(row: Row, depth: int) -> str:
 def _table(result: AgreementResult, table: Table, kappa: bool) -> list[str]:
     intervals = result.bootstrap > 0
     codebook = result.data.codebook if result.data is not None else None
-    headers = ["Code", "alpha", "Used"] + (["95% CI", "q<.800"] if intervals else []) + ["% agree"] \
+    span = result.unit == "span"
+    headers = ["Code", "alpha"] + (["\\|u-alpha 2016"] if span else []) + ["Used"] + (["95% CI", "q<.800"] if intervals else []) + ["% agree"] \
         + (["Verdict"] if intervals else []) + (list(KAPPA_HEADERS.values()) if kappa else [])
     lines = ["| " + " | ".join(headers) + " |",
              "| " + " | ".join("---" if h in ("Code", "Verdict") else "---:" for h in headers) + " |"]
     for row in table.rows():
         depth = codebook[row.id].depth if codebook is not None and row.kind == "code" and row.id in codebook else 0
         used = row.passages if result.unit in ("char", "word") and row.kind == "code" else row.coded
-        cells = [_label(row, depth), _number(row.alpha), f"{used:,.0f}" + ("\\*" if row.few else "")]
+        cells = [_label(row, depth), _number(row.alpha)] + ([_number(row.detail.get("binary_u_alpha"))] if span else [])
+        cells.append(f"{used:,.0f}" + ("\\*" if row.few else ""))
         if intervals:
             iv = row.interval
             cells += [f"{iv.low:.3f} to {iv.high:.3f}" + (" !" if iv.warnings else "") if iv else "–",
@@ -97,6 +99,18 @@ def write_markdown(result: AgreementResult, payload: dict[str, Any], out: TextIO
     for row in result.table.rows():
         if row.alpha is None and row.reason:
             lines += ["", md_escape(f"{row.id}: alpha undefined ({row.reason})")]
+    if result.table.unitizing_domains:
+        lines += ["", "### The 2016 unitizing family per domain", "",
+                  "Krippendorff, Mathet, Bouvry & Widlöcher (2016); ATLAS.ti's names in brackets; no intervals or "
+                  "verdicts.", "",
+                  "| Domain | u-alpha | \\|u-alpha (alpha-binary) | c\\|u-alpha (cu-alpha) | (k)u-alpha: coverage |",
+                  "| --- | ---: | ---: | ---: | --- |"]
+        for family in result.table.unitizing_domains:
+            values = "; ".join(f"{md_cell(v['value'])} {_number(v['k_u_alpha'])}: "
+                               + ("–" if v["coverage"] is None else f"{100 * v['coverage']:.0f}%")
+                               for v in family.values) or md_cell(family.reason or "")
+            lines.append(f"| {md_cell(family.domain)} ({family.level}) | {_number(family.u)} | "
+                         f"{_number(family.binary)} | {_number(family.cu)} | {values} |")
     for name, table in result.by_transcript:
         lines += ["", f"### {md_escape(name)}", ""] + _table(result, table, kappa)
     if payload["notes"]:

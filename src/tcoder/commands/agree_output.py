@@ -70,6 +70,8 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
     title = f"Krippendorff's alpha, unit: {unit}"
     console.print(_main_table(result.table, codebook, title, intervals, result.unit, kappa))
     _print_reasons(console, result.table)
+    if result.table.unitizing_domains:
+        console.print(_family_table(result.table))
     for name, table in result.by_transcript:
         console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", intervals, result.unit, kappa))
     if result.pairs:
@@ -109,6 +111,8 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
     out = RichTable(title=title, title_justify="left")
     out.add_column("Code", no_wrap=True)
     out.add_column("alpha", justify="right", no_wrap=True)
+    if unit == "span":
+        out.add_column("|u-alpha 2016", justify="right", no_wrap=True, style="dim")
     out.add_column("Used", justify="right", no_wrap=True)
     if intervals:
         out.add_column("95% CI", justify="right", no_wrap=True)
@@ -124,8 +128,10 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
         for i, row in enumerate(rows):
             used = row.passages if unit in ("char", "word") and row.kind == "code" else row.coded
             used_text = _units(used) + ("*" if row.few and row.kind != "overall" else " ")
-            cells = [Text(_label(row, codebook), style="bold" if row.kind == "overall" else ""),
-                     Text(_alpha(row.alpha)), Text(used_text, style="yellow" if row.few else "")]
+            cells = [Text(_label(row, codebook), style="bold" if row.kind == "overall" else ""), Text(_alpha(row.alpha))]
+            if unit == "span":
+                cells.append(Text(_alpha(row.detail.get("binary_u_alpha"))))
+            cells.append(Text(used_text, style="yellow" if row.few else ""))
             if intervals:
                 iv = row.interval
                 shaky = iv is not None and bool(iv.warnings)
@@ -140,6 +146,25 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
                 cells += [Text(kappa_text(row, key)) for key in KAPPA_HEADERS]
             last_in_section = i == len(rows) - 1 and any(sections[s + 1:])
             out.add_row(*cells, end_section=last_in_section)
+    return out
+
+
+def _family_table(table: Table):
+    """--unit span: the 2016 family of each domain (ATLAS.ti's names in brackets)."""
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
+    out = RichTable(title="2016 unitizing family per domain (Krippendorff et al. 2016); no intervals or verdicts",
+                    title_justify="left")
+    for header in ("Domain", "u-alpha", "|u-alpha (alpha-binary)", "c|u-alpha (cu-alpha)", "(k)u-alpha: coverage"):
+        out.add_column(header, no_wrap=header != "(k)u-alpha: coverage", justify="left" if header in (
+            "Domain", "(k)u-alpha: coverage") else "right")
+    for family in table.unitizing_domains:
+        values = "; ".join(f"{inert(v['value'])} {_alpha(v['k_u_alpha'])}: "
+                           + ("-" if v["coverage"] is None else f"{100 * v['coverage']:.0f}%")
+                           for v in family.values) or inert(family.reason or "")
+        out.add_row(Text(f"{inert(family.domain)} ({family.level})"), Text(_alpha(family.u)),
+                    Text(_alpha(family.binary)), Text(_alpha(family.cu)), Text(values))
     return out
 
 
