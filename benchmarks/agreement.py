@@ -15,6 +15,13 @@ the per-transcript function of the compare view.
    the process). Goal: under 5 s and 500 MB.
 3. transcript_agreement on one 50,000-character transcript (3 coders, 30 codes,
    300 spans), as the compare view calls it. Goal: under 50 ms.
+4. The 2016 unitizing family (u-alpha, |u-alpha, c|u-alpha, (k)u-alpha) on the
+   reference study: every code of every transcript as a continuum, computed by
+   tcoder.agreement.unitizing2016 in a fresh process (reading the study included),
+   wall clock and peak memory. Goal: under 5 s and 500 MB.
+5. The cluster bootstrap: `tcoder agree --unit sentence --bootstrap 1000` on the
+   reference study (whole transcripts resampled, as auto does with 200 of them; and
+   speaker turns), whole process. Goal: under 10 s.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +66,15 @@ def run_command(args: list[str]) -> tuple[float, float, dict]:
     elapsed = time.perf_counter() - start
     peak = [line.split()[1] for line in done.stderr.splitlines() if line.startswith("peak_rss_kb")]
     return elapsed, int(peak[0]) / 1024 if peak else float("nan"), json.loads(done.stdout)
+
+
+def cpu_of(args: list[str]) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds (user + system) and peak RSS (MB) of one `tcoder` process: on a
+    shared machine the CPU time is the figure that does not depend on the others' load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, peak, _ = run_command(args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), peak
 
 
 def best_of(repeat: int, args: list[str]) -> tuple[float, float, dict]:
@@ -137,6 +154,82 @@ def span_benchmark(root: Path, repeat: int) -> list[tuple[str, str, str]]:
     ]
 
 
+# Every code of every transcript as one continuum of the 2016 family, read from the study in
+# this fresh process; prints the pooled |u-alpha of the first code and the peak RSS.
+_FAMILY = """
+import sys, time
+import numpy as np
+from tcoder.agreement import gather
+from tcoder.agreement.arrays import span_arrays
+from tcoder.agreement.sweep import merge_overlapping
+from tcoder.agreement.unitizing2016 import FamilySums, family, family_sums
+from tcoder.study import open_study
+start = time.perf_counter()
+data = gather(open_study(sys.argv[1]), ["alice", "bob", "carol"])
+arrays = span_arrays(data)
+loaded = time.perf_counter() - start
+n_t, n_c = arrays.observers.shape
+n_k = len(arrays.codes)
+key = (arrays.transcript * n_c + arrays.coder) * n_k + arrays.code
+key, s, e, _ = merge_overlapping(key, arrays.start, arrays.end)
+group = (key // (n_c * n_k)) * n_k + key % n_k
+coder = (key // n_k) % n_c
+sums = family_sums(np.repeat(arrays.lengths, n_k), np.repeat(arrays.observers, n_k, axis=0), group, coder,
+                   np.ones(len(s), dtype=np.int64), s, e, 1)
+flat = sums.flat().reshape(n_t, n_k, -1).sum(axis=0)  # pooled over transcripts, per code
+result = family(FamilySums.unflat(flat, 1))
+elapsed = time.perf_counter() - start
+print("codes", n_k, "binary", float(result.binary[0]), "load", loaded, "total", elapsed, "cpu", time.process_time())
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        print("peak_rss_kb", line.split()[1])
+"""
+
+
+def family_benchmark(root: Path, repeat: int) -> list[tuple[str, str, str]]:
+    study_dir = root / "span-5m"
+    if not study_dir.exists():
+        generate_study(study_dir, transcripts=200, chars=5_000_000, codes=60, annotations=60_000, seed=1)
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _FAMILY, str(study_dir)], capture_output=True, text=True,
+                              check=True)
+        wall = time.perf_counter() - start
+        words = dict(zip(done.stdout.split()[::2], done.stdout.split()[1::2], strict=False))
+        runs.append((wall, float(words["total"]), float(words["load"]), int(words["peak_rss_kb"]) / 1024,
+                     int(words["codes"]), float(words["cpu"])))
+    wall, total, load, _, codes, cpu = min(runs)
+    peak = max(r[3] for r in runs)
+    return [
+        ("2016 family: every code of every transcript (whole process)", f"{wall:.2f} s",
+         f"goal < 5 s; CPU {cpu:.2f} s"),
+        ("2016 family: of which reading the study", f"{load:.2f} s", ""),
+        ("2016 family: of which the family itself", f"{(total - load) * 1000:.0f} ms", f"{codes} codes x 200 "
+                                                                                      "transcripts"),
+        ("2016 family: peak memory (RSS)", f"{peak:.0f} MB", "goal < 500 MB"),
+    ]
+
+
+def bootstrap_benchmark(root: Path, repeat: int) -> list[tuple[str, str, str]]:
+    study_dir = root / "span-5m"
+    if not study_dir.exists():
+        generate_study(study_dir, transcripts=200, chars=5_000_000, codes=60, annotations=60_000, seed=1)
+    rows = []
+    plain = min(cpu_of(["agree", str(study_dir), "--unit", "sentence", "--format", "json"])
+                for _ in range(repeat))
+    rows.append(("bootstrap: none, sentence unit (whole process, for comparison)", f"{plain[0]:.2f} s",
+                 f"CPU {plain[1]:.2f} s"))
+    for resample, what in (("auto", "whole transcripts"), ("turn", "speaker turns")):
+        runs = [cpu_of(["agree", str(study_dir), "--unit", "sentence", "--bootstrap", "1000", "--resample",
+                        resample, "--format", "json"]) for _ in range(repeat)]
+        wall, cpu, _ = min(runs)
+        peak = max(r[2] for r in runs)
+        rows.append((f"bootstrap: 1,000 samples resampling {what}, sentence unit (whole process)",
+                     f"{wall:.2f} s", f"goal < 10 s; CPU {cpu:.2f} s; peak {peak:.0f} MB"))
+    return rows
+
+
 def compare_view_benchmark(repeat: int) -> list[tuple[str, str, str]]:
     import random
 
@@ -174,12 +267,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", type=Path, help="folder for the generated studies (kept; default: a temporary one)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (the best is shown)")
+    parser.add_argument("--only", choices=("char", "span", "family", "bootstrap", "compare"), action="append",
+                        help="run only these benchmarks (repeatable; default: all)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         root = args.work or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        rows = char_benchmark(root, args.repeat) + span_benchmark(root, args.repeat) + \
-            compare_view_benchmark(args.repeat)
+        chosen = set(args.only or ("char", "span", "family", "bootstrap", "compare"))
+        rows = []
+        for name, run in (("char", lambda: char_benchmark(root, args.repeat)),
+                          ("span", lambda: span_benchmark(root, args.repeat)),
+                          ("family", lambda: family_benchmark(root, args.repeat)),
+                          ("bootstrap", lambda: bootstrap_benchmark(root, args.repeat)),
+                          ("compare", lambda: compare_view_benchmark(args.repeat))):
+            if name in chosen:
+                rows += run()
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     print(f"Agreement benchmark (Python {sys.version.split()[0]}, {os.cpu_count()} cores)")
