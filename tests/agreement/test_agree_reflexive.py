@@ -51,6 +51,13 @@ def test_agree_shows_overlap_and_no_reliability(reflexive_study, run_cli):
     assert (personal["both"], personal["only_a"], personal["only_b"]) == (STAYED - SAW, SAW - GRAND, 0)
 
 
+def test_reliability_options_say_they_are_not_used(reflexive_study, run_cli):
+    code, out, err = run_cli("agree", reflexive_study.root, "--kappa", "--format", "md")
+    assert code == 0, err
+    assert "--kappa and --plot are for reliability" in err and "--format md writes a reliability report" in err
+    assert "Material to discuss" in out and "kappa" not in out and "Inter-coder reliability" not in out
+
+
 def test_the_approach_setting_is_checked():
     assert parse_settings("approach: reflexive\n", "tcoder.yaml").reflexive
     assert not parse_settings("approach: codebook\n", "tcoder.yaml").reflexive

@@ -23,9 +23,12 @@ def run(args: argparse.Namespace, data) -> int:
 
     rows = overlaps(data)
     print(for_stream(f"note: {NOTE}", sys.stderr), file=sys.stderr)
-    if args.bootstrap or args.plot or args.unit != "char" or args.pairs or args.rollup:
-        print("note: --unit, --bootstrap, --pairs, --rollup and --plot are for reliability and are not used in the "
-              "reflexive approach", file=sys.stderr)
+    if args.bootstrap or args.plot or args.unit != "char" or args.pairs or args.rollup or args.kappa:
+        print("note: --unit, --bootstrap, --pairs, --rollup, --kappa and --plot are for reliability and are not used "
+              "in the reflexive approach", file=sys.stderr)
+    if args.format == "md":
+        print("note: --format md writes a reliability report with a methods sentence, which the reflexive approach "
+              "does not have; the overlap table follows", file=sys.stderr)
     if args.format == "json":
         import json
 
