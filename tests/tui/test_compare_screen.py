@@ -156,7 +156,7 @@ def test_undo_and_redo_every_decision(tui_study):
         await pilot.press("plus")  # curriculum: union (alice's span)
         await settle(pilot)
         assert compare(pilot).adjudication.resolved_count == 3
-        assert "all 3 disagreements are resolved" in compare(pilot)._message
+        assert "all 3 disagreements are resolved" in compare(pilot).status_message
         await pilot.press("ctrl+z")
         assert current(pilot) == ("curriculum", RENAL, ALSO)
         await pilot.press("ctrl+z")
@@ -205,7 +205,7 @@ def test_moving_between_disagreements(tui_study):
         assert current(pilot) == ("curriculum", RENAL, ALSO)
         assert screen.view.cursor == RENAL
         await pilot.press("f8")
-        assert current(pilot) == ("personal", GRAND, STAYED) and "wrapped to the first" in screen._message
+        assert current(pilot) == ("personal", GRAND, STAYED) and "wrapped to the first" in screen.status_message
         await pilot.press("shift+f8")
         assert current(pilot) == ("curriculum", RENAL, ALSO)
         await pilot.press("less_than_sign")
@@ -215,7 +215,7 @@ def test_moving_between_disagreements(tui_study):
         assert current(pilot) == ("personal", GRAND, STAYED)
         await pilot.press("plus", "plus")  # personal, then curriculum
         await pilot.press("exclamation_mark")
-        assert "all 3 disagreements are resolved" in screen._message
+        assert "all 3 disagreements are resolved" in screen.status_message
 
     run_app(make_compare_app(tui_study.root), scenario)
 
@@ -231,9 +231,9 @@ def test_accept_every_agreement(study_builder):
     async def scenario(pilot):
         await pilot.press("equals_sign")
         await settle(pilot)
-        assert "1 agreed span(s) copied" in compare(pilot)._message
+        assert "1 agreed span(s) copied" in compare(pilot).status_message
         await pilot.press("equals_sign")
-        assert "already has every span" in compare(pilot)._message
+        assert "already has every span" in compare(pilot).status_message
 
     run_app(make_compare_app(study_builder.root), scenario)
     assert consensus_spans(study_builder) == [("curriculum", RENAL, ALSO, ("alice-0001", "bob-0001"))]
@@ -271,9 +271,9 @@ def test_a_second_window_on_the_consensus_is_read_only(tui_study):
             screen = compare(pilot)
             assert screen.session.read_only and "READ-ONLY" in screen_text(pilot.app)
             await pilot.press("plus")
-            assert "read-only" in screen._message
+            assert "read-only" in screen.status_message
             await pilot.press("enter")
-            assert "read-only" in screen._message
+            assert "read-only" in screen.status_message
 
         run_app(make_compare_app(tui_study.root), scenario)
     finally:
@@ -371,7 +371,7 @@ def test_deciding_when_the_coders_agree_everywhere_says_so(study_builder):
     async def scenario(pilot):
         for key in ("enter", "plus", "minus"):
             await pilot.press(key)
-            assert "the coders agree everywhere" in pilot.app.screen._message
+            assert "the coders agree everywhere" in pilot.app.screen.status_message
 
     run_app(make_compare_app(study_builder.root), scenario)
 

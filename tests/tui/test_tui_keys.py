@@ -49,7 +49,7 @@ def test_upper_and_lower_case_keys_are_different_codes(fresh_tui_study):
         await pilot.press("a")
         await pilot.press("A")
         await pilot.press("A")  # the same code twice on the same passage is refused
-        assert "already has the code" in coding(pilot)._message
+        assert "already has the code" in coding(pilot).status_message
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == [("curriculum", 0, 11), ("leaders", 0, 11)]
@@ -60,7 +60,7 @@ def test_digit_keys_and_unbound_letters(fresh_tui_study):
         await pilot.press(*["shift+right"] * 11)
         await pilot.press("2")
         await pilot.press("z")
-        assert "no code has the key 'z'" in coding(pilot)._message
+        assert "no code has the key 'z'" in coding(pilot).status_message
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == [("stance-high", 0, 11)]
@@ -69,7 +69,7 @@ def test_digit_keys_and_unbound_letters(fresh_tui_study):
 def test_a_code_key_without_a_selection_explains(fresh_tui_study):
     async def scenario(pilot):
         await pilot.press("p")
-        assert "select text first" in coding(pilot)._message
+        assert "select text first" in coding(pilot).status_message
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == []
@@ -309,7 +309,7 @@ def test_actions_on_nothing_explain(fresh_tui_study):
         screen = coding(pilot)
         for key, verb in (("delete", "remove"), ("ctrl+r", "recode"), ("ctrl+e", "memo")):
             await pilot.press(key)
-            assert "no annotation under the cursor" in screen._message and verb in screen._message
+            assert "no annotation under the cursor" in screen.status_message and verb in screen.status_message
 
     run_app(make_app(fresh_tui_study.root), scenario)
 
@@ -323,7 +323,7 @@ def test_undo_and_redo(fresh_tui_study):
         await pilot.press("ctrl+z")
         assert coding(pilot).session.annotations == []
         await pilot.press("ctrl+z")
-        assert "nothing to undo" in coding(pilot)._message
+        assert "nothing to undo" in coding(pilot).status_message
         await pilot.press("ctrl+y")
 
     run_app(make_app(fresh_tui_study.root), scenario)
@@ -344,11 +344,11 @@ def test_search_next_previous_and_not_found(fresh_tui_study):
         await pilot.press(*"CLINIC", "enter")
         await pilot.pause()
         assert view.selection == (matches[0], matches[0] + 6)
-        assert "2 match" in coding(pilot)._message
+        assert "2 match" in coding(pilot).status_message
         await pilot.press("f3")
         assert view.selection == (matches[1], matches[1] + 6)
         await pilot.press("ctrl+g")
-        assert view.selection[0] == matches[0] and "wrapped" in coding(pilot)._message
+        assert view.selection[0] == matches[0] and "wrapped" in coding(pilot).status_message
         await pilot.press("shift+f3")
         assert view.selection[0] == matches[1]
         await pilot.press("o")  # a found passage can be coded at once
@@ -358,7 +358,7 @@ def test_search_next_previous_and_not_found(fresh_tui_study):
             await pilot.press("backspace")
         await pilot.press(*"zebra", "enter")
         await pilot.pause()
-        assert "not found" in coding(pilot)._message
+        assert "not found" in coding(pilot).status_message
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == [("outreach", matches[1], matches[1] + 6)]
@@ -374,7 +374,7 @@ def test_next_and_previous_annotation(tui_study):
         await pilot.press("right_square_bracket")
         assert view.cursor == starts[1]
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert view.cursor == starts[2] and "no further" in coding(pilot)._message
+        assert view.cursor == starts[2] and "no further" in coding(pilot).status_message
         await pilot.press("left_square_bracket")
         assert view.cursor == starts[1]
 
@@ -391,7 +391,7 @@ def test_next_uncoded_turn(tui_study):
         await pilot.press("ctrl+u")
         assert view.cursor == t.index("Were there")
         await pilot.press("ctrl+end", "ctrl+u")
-        assert "every turn after this one" in coding(pilot)._message
+        assert "every turn after this one" in coding(pilot).status_message
 
     run_app(make_app(tui_study.root), scenario)
 
@@ -528,7 +528,7 @@ def test_reload_codebook_and_its_errors(tui_study):
         path.write_text(path.read_text("utf-8") + "  - {id: new-code, name: Brand new code, key: n}\n", "utf-8")
         await pilot.press("f5")
         await pilot.pause(0.2)
-        assert "codebook reloaded" in screen._message and "new-code" in screen.session.codebook.codes
+        assert "codebook reloaded" in screen.status_message and "new-code" in screen.session.codebook.codes
         assert "Brand new code" in screen_text(pilot.app)
         await pilot.press(*["shift+right"] * 5, "n")
         path.write_text("codes:\n  - {id: a, key: q}\n  - {id: a}\n", "utf-8")
@@ -549,7 +549,7 @@ def test_reload_codebook_and_its_errors(tui_study):
 def test_save_now(tui_study):
     async def scenario(pilot):
         await pilot.press("ctrl+s")
-        assert "saved P01.alice.json" in coding(pilot)._message
+        assert "saved P01.alice.json" in coding(pilot).status_message
 
     run_app(make_app(tui_study.root), scenario)
     assert len(saved(tui_study)) == 3
@@ -635,9 +635,9 @@ def test_second_view_of_the_same_file_is_read_only(tui_study):
             text = screen_text(pilot.app)
             assert "read-only" in text and "READ-ONLY" in text
             await pilot.press(*["shift+right"] * 11, "p")
-            assert "read-only" in screen._message
+            assert "read-only" in screen.status_message
             await pilot.press("ctrl+z")
-            assert "read-only" in screen._message
+            assert "read-only" in screen.status_message
             holder.apply("outreach", 13, 20)  # the other window codes: this one follows
             st = os.stat(holder.path)
             os.utime(holder.path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
@@ -884,7 +884,7 @@ def test_a_merge_conflict_is_shown_and_settled_in_the_coding_screen(fresh_tui_st
         assert "unresolved merge conflict" in shown and "renal block push" in shown and "with the dean" in shown
         await pilot.press(key)
         await pilot.pause(0.2)
-        assert "merge conflict settled" in screen._message and "0 left" in screen._message
+        assert "merge conflict settled" in screen.status_message and "0 left" in screen.status_message
         assert "unresolved merge conflict" not in screen_text(pilot.app)
         on_disk = {a.id: a for a in saved(fresh_tui_study)}
         assert (on_disk[aid].code, on_disk[aid].memo) == (code, memo) and "conflict" not in on_disk[aid].extra
@@ -900,6 +900,33 @@ def test_a_merge_conflict_is_shown_and_settled_in_the_coding_screen(fresh_tui_st
 def test_settling_where_there_is_no_conflict_says_so(tui_study):
     async def scenario(pilot):
         await pilot.press("f12")
-        assert "no merge conflict in this file" in coding(pilot)._message
+        assert "no merge conflict in this file" in coding(pilot).status_message
 
     run_app(make_app(tui_study.root), scenario)
+
+
+# ---------------------------------------------------------------- keys typed fast
+
+
+def test_keys_typed_fast_into_the_picker_are_all_there_and_apply_no_code(fresh_tui_study):
+    """space opens the picker; the letters typed right behind it belong to the picker's
+    text box, not to the coding screen (where they are code keys), and none is lost."""
+    from tcoder.tui.screens.picker import CodePicker
+    from tuikit import type_burst, wait_until
+
+    async def scenario(pilot):
+        await pilot.press(*["shift+right"] * 11)
+        type_burst(pilot.app, ["space", *"wpo", *["backspace"] * 3, *"moral", "space", *"injury"])
+        def typed() -> str | None:
+            screen = pilot.app.screen
+            return screen.query_one("#picker-input").value if isinstance(screen, CodePicker) else None
+
+        await wait_until(pilot, lambda: pilot.app.key_order.idle and typed() == "moral injury",
+                         what=lambda: f"the picker's text is {typed()!r}")
+        assert saved(fresh_tui_study) == []  # no letter reached the coding screen
+        type_burst(pilot.app, ["escape", *"pw"])  # the picker closes; then two code keys
+        await wait_until(pilot, lambda: pilot.app.key_order.idle and len(saved(fresh_tui_study)) == 2,
+                         what="both codes applied after the picker closed")
+
+    run_app(make_app(fresh_tui_study.root), scenario)
+    assert codes_on_disk(fresh_tui_study) == [("personal", 0, 11), ("witnessing", 0, 11)]

@@ -148,3 +148,30 @@ def test_marking_a_transcript_done_in_the_coding_screen_and_the_list(fresh_tui_s
     assert read_annotations(path).extra["status"]["state"] == "in-progress"
     keys("C-q")
     assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+
+
+def test_keys_typed_fast_after_space_all_reach_the_picker(fresh_tui_study, tmux_socket):
+    """A burst of keys right behind the key that opens the picker: none lost, none reordered,
+    none taken by the coding screen (where letters are code keys)."""
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "interviews/P01.txt", "--coder", "carol"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    assert _wait_for(lambda: "1:1" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", ".")
+    assert _wait_for(lambda: "selected" in screen()), screen()
+    # one write to the terminal: space, "wpo", three backspaces, "moral injury"
+    _tmux(tmux_socket, "send-keys", "-t", "code", "Space", *"wpo", *["BSpace"] * 3, *"moral", "Space", *"injury")
+    assert _wait_for(lambda: "\u2502 moral injury " in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "Escape")
+    assert _wait_for(lambda: "Apply a code" not in screen()), screen()
+    assert "no changes" in screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+    assert not (root / "interviews" / "P01.carol.json").exists()  # no letter was taken for a code key

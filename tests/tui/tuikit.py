@@ -100,6 +100,32 @@ def run_app(app, scenario: Callable[..., Awaitable[None]], size: tuple[int, int]
     asyncio.run(main())
 
 
+async def wait_until(pilot, predicate: Callable[[], object], timeout: float = 15.0,
+                     what: str | Callable[[], str] = "") -> None:
+    """Let the app run until ``predicate()`` is true; fail after ``timeout`` seconds (generous:
+    the machine may be busy). Use it instead of fixed pauses: it waits as long as needed and
+    no longer."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {what() if callable(what) else what or predicate}")
+        await pilot.pause(0.01)
+
+
+def type_burst(app, keys: list[str]) -> None:
+    """Send keys the way a terminal delivers a fast typist's keys: all at once, without
+    waiting for any of them to be handled (``pilot.press`` waits after each)."""
+    from textual import events
+    from textual.keys import _character_to_key  # the key names Textual's own driver gives characters
+
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(_character_to_key(key), key))
+        else:
+            app.post_message(events.Key(key, " " if key == "space" else None))
+
+
 def screen_text(app) -> str:
     """What the terminal shows, as plain text, one line per row."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)

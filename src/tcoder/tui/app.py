@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Sequence
 
+from textual import events
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -14,6 +15,7 @@ from tcoder.errors import Problem, TcoderError
 from tcoder.session import CodingSession
 from tcoder.study import Study, TranscriptRef
 from tcoder.tui.keymap import bindings, keymap_from
+from tcoder.tui.keyorder import KeyHandled, KeyOrder
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.dialogs import CoderNameDialog, ConfirmDialog, MemoDialog, MessageDialog
 from tcoder.tui.screens.help import HelpScreen
@@ -51,6 +53,17 @@ class TcoderApp(App[int]):
         self._study_search: Screen | None = None
         self._query_screen: Screen | None = None
         self.set_keymap(keymap_from(study.settings))
+        self.key_order = KeyOrder(self, super().on_event)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Typed keys are handled one after another, in order (see tcoder.tui.keyorder)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self.key_order.typed(event)
+        elif isinstance(event, KeyHandled):
+            event.stop()
+            await self.key_order.handled(event)
+        else:
+            await super().on_event(event)
 
     # ------------------------------------------------------------ starting
 

@@ -369,6 +369,12 @@ class CodingScreen(Screen):
                                                       and self._message_problem), "-problem")
         status.set_class(session.read_only, "-read-only")
 
+    @property
+    def status_message(self) -> str:
+        """The last short message shown in the status line (it stays there a few seconds, or
+        until the cursor moves on)."""
+        return self._message
+
     def flash(self, message: str, *, problem: bool = False) -> None:
         """A short message in the status line."""
         self._message = message
