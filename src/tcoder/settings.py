@@ -9,6 +9,7 @@ attributes: attributes.csv
 participants: participants.csv        # people and their attributes
 speakers: speakers.csv                # who speaks in which transcript, in what role
 left_out_roles: [interviewer, moderator, observer]   # or per purpose: {agreement: [...], reports: [...]}
+skip_speakers: [Interviewer, Moderator]   # speaker labels whose turns never count, whatever speakers.csv says
 encoding: cp1250                      # legacy encoding of non-UTF-8 transcripts (default: detect)
 memos: memos                          # the folder of memo files (default: memos)
 themes: themes.yaml                   # the themes file (default: themes.yaml)
@@ -35,8 +36,8 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, describe, parse
 
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
-                   "left_out_roles", "encoding", "memos", "themes", "approach", "keys", "queries",
-                   "include_unfinished")
+                   "left_out_roles", "skip_speakers", "encoding", "memos", "themes", "approach", "keys",
+                   "queries", "include_unfinished")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 #: How the study analyses its data (Braun & Clarke's three families of thematic analysis).
@@ -59,6 +60,8 @@ class Settings:
     participants: str = "participants.csv"
     speakers: str = "speakers.csv"
     left_out_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # purpose -> roles; default: all but participant
+    #: speaker labels whose turns do not count for any purpose (tcoder.turnrule), as written in the transcripts
+    skip_speakers: tuple[str, ...] = ()
     encoding: str | None = None
     memos: str = "memos"  # the folder of memo files, relative to the study
     themes: str = "themes.yaml"
@@ -168,6 +171,8 @@ def parse_settings(text: str, path: Path) -> Settings:
                 setattr(settings, name, tuple(globs))
     if "left_out_roles" in fields:
         _left_out_roles(fields["left_out_roles"], settings, path, problems)
+    if "skip_speakers" in fields:
+        _skip_speakers(fields["skip_speakers"], settings, path, problems)
     settings.memos = settings.memos.replace("\\", "/").removeprefix("./").strip("/")
     if "memos" in fields and not _inside_study(settings.memos):
         problems.append(_at(fields["memos"], "'memos' must be a folder inside the study (a relative path without "
@@ -216,6 +221,17 @@ def _string_list(node: YNode, name: str, path, problems: list[Problem]) -> list[
         return [v.value for v in node.value]
     problems.append(_at(node, f"{name!r} must be a glob or a list of globs", path))
     return None
+
+
+def _skip_speakers(node: YNode, settings: Settings, path, problems: list[Problem]) -> None:
+    if node.value is None:
+        return
+    values = [node] if isinstance(node.value, str) else node.value if node.is_seq else None
+    if values is None or not all(isinstance(v.value, str) and v.value.strip() for v in values):
+        problems.append(_at(node, "'skip_speakers' must be a list of speaker labels as the transcripts write them, "
+                                  "e.g. [Interviewer, Moderator]", path))
+        return
+    settings.skip_speakers = tuple(dict.fromkeys(v.value.strip() for v in values))
 
 
 def _roles(node: YNode, what: str, path, problems: list[Problem]) -> tuple[str, ...] | None:

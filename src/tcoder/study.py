@@ -378,7 +378,7 @@ class Study:
     def turn_rule(self, purpose: Purpose, left_out_roles: frozenset[str] | None = None) -> TurnRule:
         """The rule for ``purpose``: roles from the command line, else tcoder.yaml, else every role but participant."""
         roles = left_out_roles if left_out_roles is not None else self.settings.left_out_roles.get(purpose)
-        return rule_for(roles, getattr(self.settings, "skip_speakers", ()))
+        return rule_for(roles, self.settings.skip_speakers)
 
     def turn_selection(self, ref: TranscriptRef | str, rule: TurnRule) -> TurnSelection:
         """The turns of a transcript that count under ``rule`` (see tcoder.turnrule)."""

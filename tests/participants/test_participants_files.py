@@ -171,6 +171,20 @@ def test_bad_left_out_roles_setting(study_builder, run_cli):
     assert "unknown purpose 'agreemnt'" in err and "(did you mean 'agreement'?)" in err
 
 
+def test_skip_speakers_in_settings_leave_their_turns_out_without_a_speakers_file(study_builder, run_cli):
+    b = _study(study_builder)
+    (b.root / "tcoder.yaml").write_text("skip_speakers: [Interviewer]\n")
+    study = open_study(b.root)
+    assert study.settings.skip_speakers == ("Interviewer",)
+    selection = study.turn_selection("interviews/P01.txt", study.turn_rule("uncoded_turns"))
+    assert selection.reasons == {"Interviewer": "skip_speakers in tcoder.yaml"}
+    assert {t.speaker for t in selection.counted} == {"Amara"}
+    (b.root / "tcoder.yaml").write_text("skip_speakers: {Interviewer: yes}\n")
+    code, out, err = run_cli("check", b.root)
+    assert code == 1
+    assert "tcoder.yaml, line 1, column 16: 'skip_speakers' must be a list of speaker labels" in err
+
+
 def test_a_spreadsheet_export_in_windows_1252_reads_with_a_warning(study_builder, run_cli):
     b = _study(study_builder)
     b.transcript("interviews/P02.txt", MINI_TRANSCRIPT.replace("Amara", "Tomás"))

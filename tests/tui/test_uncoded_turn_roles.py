@@ -23,6 +23,25 @@ def test_ctrl_u_skips_interviewer_questions(tui_study):
         await pilot.press("ctrl+u")
         assert t[view.cursor:].startswith("I joined")
         await pilot.press("ctrl+u")
-        assert screen._message == "every turn after this one has an annotation (turns of Interviewer are skipped)"
+        assert screen.status_message == "every turn after this one has an annotation (turns of Interviewer are skipped)"
+
+    run_app(make_app(tui_study.root), scenario)
+
+
+def test_ctrl_u_skips_speakers_named_in_tcoder_yaml(tui_study):
+    """Without a speakers file, tcoder.yaml's skip_speakers keeps ctrl+u off the questions."""
+    t = TUI_TRANSCRIPT
+    (tui_study.root / "tcoder.yaml").write_text("skip_speakers: [Interviewer]\n", "utf-8")
+
+    async def scenario(pilot):
+        screen = pilot.app.screen
+        view = screen.view
+        await pilot.press("ctrl+u")
+        assert t[view.cursor:].startswith("The dean"), t[view.cursor:view.cursor + 20]
+        await pilot.press("ctrl+u")
+        assert t[view.cursor:].startswith("I joined")
+        await pilot.press("ctrl+u")
+        assert screen.status_message == ("every turn after this one has an annotation (turns of Interviewer are "
+                                         "skipped)")
 
     run_app(make_app(tui_study.root), scenario)
