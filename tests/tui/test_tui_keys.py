@@ -930,3 +930,41 @@ def test_keys_typed_fast_into_the_picker_are_all_there_and_apply_no_code(fresh_t
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codes_on_disk(fresh_tui_study) == [("personal", 0, 11), ("witnessing", 0, 11)]
+
+
+def _palette_entries(pilot) -> list[str]:
+    from textual.command import CommandList
+
+    options = pilot.app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+def test_the_palette_offers_tcoders_commands_only_and_those_that_apply(fresh_tui_study, tui_study):
+    """Not Textual's own (colour theme, keys panel, screenshot, maximize); "theme" finds the
+    themes of the analysis; the transcript list offers no coding commands."""
+    from tuikit import type_burst, wait_until
+
+    textual_own = {"Theme", "Keys", "Screenshot", "Maximize", "Minimize"}
+
+    async def on_coding_screen(pilot):
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: len(_palette_entries(pilot)) > 20, what="the palette lists commands")
+        listed = _palette_entries(pilot)
+        assert "Undo" in listed and "Themes" in listed and "Next uncoded turn" in listed
+        assert not textual_own & set(listed), listed
+        assert not any(t.startswith("Next open") for t in listed)  # a compare command: not here
+        type_burst(pilot.app, [*"theme"])
+        await wait_until(pilot, lambda: _palette_entries(pilot)[:1] == ["Themes"],
+                         what=lambda: f"the palette shows {_palette_entries(pilot)}")
+        assert not textual_own & set(_palette_entries(pilot))
+
+    run_app(make_app(fresh_tui_study.root), on_coding_screen)
+
+    async def on_the_transcript_list(pilot):
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: len(_palette_entries(pilot)) > 2, what="the palette lists commands")
+        listed = _palette_entries(pilot)
+        assert "Memos" in listed and "Help" in listed
+        assert "Undo" not in listed and "Select sentence" not in listed and not textual_own & set(listed), listed
+
+    run_app(make_app(tui_study.root, transcript=None), on_the_transcript_list)

@@ -16,6 +16,7 @@ from tcoder.session import CodingSession
 from tcoder.study import Study, TranscriptRef
 from tcoder.tui.keymap import bindings, keymap_from
 from tcoder.tui.keyorder import KeyHandled, KeyOrder
+from tcoder.tui.palette import TcoderCommands
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.dialogs import CoderNameDialog, ConfirmDialog, MemoDialog, MessageDialog
 from tcoder.tui.screens.help import HelpScreen
@@ -36,6 +37,8 @@ class TcoderApp(App[int]):
     Toast { max-width: 60; }
     """
     BINDINGS: ClassVar[list[BindingType]] = bindings("app")
+    #: tcoder's commands only (not Textual's colour themes, screenshots...), on every screen
+    COMMANDS = {TcoderCommands}
 
     def __init__(self, study: Study, coder: str | None = None, transcript: TranscriptRef | None = None, *,
                  cursor_blink: bool = True, partners: Sequence[str] = ()) -> None:

@@ -29,7 +29,6 @@ from tcoder.quotes import shorten
 from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
-from tcoder.tui.palette import CodingCommands
 from tcoder.tui.screens.dialogs import ChoiceDialog, MemoDialog, MessageDialog, SearchDialog
 from tcoder.tui.screens.picker import ALL_CODES, CodePicker
 from tcoder.tui.widgets.codebook_panel import CodebookPanel
@@ -67,7 +66,6 @@ class Saved(Message):
 
 class CodingScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
-    COMMANDS = {CodingCommands}
     DEFAULT_CSS = """
     CodingScreen #main { height: 1fr; }
     CodingScreen #transcript { width: 1fr; height: 1fr; }
