@@ -44,7 +44,8 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "conflict_take_other": ("shift+f12",),
     "search": ("slash", "ctrl+f"),
     "search_next": ("f3", "ctrl+g"),
-    "search_previous": ("shift+f3", "ctrl+shift+g"),
+    # not shift+f3 or ctrl+shift+g: xterm-like terminals and tmux never deliver them
+    "search_previous": ("f7", "alt+g"),
     "search_study": ("ctrl+t", "f11"),
     "query_study": ("ctrl+k", "f10"),
     "next_annotation": ("right_square_bracket",),

@@ -349,7 +349,11 @@ def test_search_next_previous_and_not_found(fresh_tui_study):
         assert view.selection == (matches[1], matches[1] + 6)
         await pilot.press("ctrl+g")
         assert view.selection[0] == matches[0] and "wrapped" in coding(pilot).status_message
-        await pilot.press("shift+f3")
+        await pilot.press("f7")
+        assert view.selection[0] == matches[1] and "wrapped to the end" in coding(pilot).status_message
+        await pilot.press("alt+g")
+        assert view.selection[0] == matches[0]
+        await pilot.press("f3")
         assert view.selection[0] == matches[1]
         await pilot.press("o")  # a found passage can be coded at once
         await pilot.press("ctrl+f")

@@ -175,3 +175,93 @@ def test_keys_typed_fast_after_space_all_reach_the_picker(fresh_tui_study, tmux_
     _tmux(tmux_socket, "send-keys", "-t", "code", "C-q")
     assert _wait_for(lambda: "EXITED 0" in screen()), screen()
     assert not (root / "interviews" / "P01.carol.json").exists()  # no letter was taken for a code key
+
+
+# ---------------------------------------------------------------- every default key arrives
+
+_KEY_PROBE = """
+import sys
+from textual.app import App
+from textual.widgets import Static
+
+class Probe(App, inherit_bindings=False):
+    ENABLE_COMMAND_PALETTE = False
+
+    def compose(self):
+        yield Static("probe ready")
+
+    def on_key(self, event):
+        with open(sys.argv[1], "a", encoding="utf-8") as log:
+            log.write(event.key + "\\n")
+
+Probe().run()
+"""
+
+#: Textual key names -> tmux's names for the same key
+_TMUX_NAMES = {
+    "question_mark": "?", "space": "Space", "delete": "DC", "backspace": "BSpace", "slash": "/",
+    "right_square_bracket": "]", "left_square_bracket": "[", "full_stop": ".", "comma": ",", "escape": "Escape",
+    "enter": "Enter", "left": "Left", "right": "Right", "up": "Up", "down": "Down", "home": "Home", "end": "End",
+    "pageup": "PPage", "pagedown": "NPage", "left_parenthesis": "(", "right_parenthesis": ")",
+    "left_curly_bracket": "{", "right_curly_bracket": "}", "asterisk": "*", "greater_than_sign": ">",
+    "less_than_sign": "<", "exclamation_mark": "!", "plus": "+", "ampersand": "&", "equals_sign": "=",
+    "minus": "-",
+}
+
+
+def _tmux_key(key: str) -> str:
+    *modifiers, base = key.split("+")
+    if base in _TMUX_NAMES:
+        base = _TMUX_NAMES[base]
+    elif base[0] == "f" and base[1:].isdigit():
+        base = base.upper()
+    return "".join({"ctrl": "C-", "shift": "S-", "alt": "M-"}[m] for m in modifiers) + base
+
+
+def test_every_default_key_arrives_in_a_real_terminal_as_the_key_it_is_bound_to(tmp_path, tmux_socket):
+    """A binding whose key the terminal never delivers is a command nobody can run
+    (shift+f3 and ctrl+shift+g were): each default key is typed into tmux and must reach
+    a Textual app as exactly that key. What each key then does is tested on the screens."""
+    from tcoder.codebook import COMMAND_KEYS
+
+    probe, log = tmp_path / "probe.py", tmp_path / "keys.log"
+    probe.write_text(_KEY_PROBE, "utf-8")
+    log.write_text("", "utf-8")
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "keys", "-x", "100", "-y", "30",
+                    f"{shlex.quote(sys.executable)} {shlex.quote(str(probe))} {shlex.quote(str(log))}")
+    assert started.returncode == 0, started.stderr
+    assert _wait_for(lambda: "probe ready" in _tmux(tmux_socket, "capture-pane", "-t", "keys", "-p").stdout)
+    wrong = []
+    for key in sorted({k for keys in COMMAND_KEYS.values() for k in keys}):
+        seen = len(log.read_text("utf-8").splitlines())
+        _tmux(tmux_socket, "send-keys", "-t", "keys", _tmux_key(key))
+        arrived = _wait_for(lambda seen=seen: log.read_text("utf-8").splitlines()[seen:], timeout=5.0, step=0.02)
+        if arrived != [key]:
+            wrong.append((key, arrived))
+    assert wrong == []
+
+
+def test_previous_match_keys_work_in_a_real_terminal(fresh_tui_study, tmux_socket):
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "interviews/P01.txt", "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    assert _wait_for(lambda: "1:1" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "/")
+    assert _wait_for(lambda: "Search" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "-l", "clinic")
+    _tmux(tmux_socket, "send-keys", "-t", "code", "Enter")
+    assert _wait_for(lambda: "2 match(es)" in screen()), screen()  # the first match, on row 3
+    first = next(line for line in screen().splitlines() if "alice" in line and "selected" in line)
+    _tmux(tmux_socket, "send-keys", "-t", "code", "F7")  # previous, from the first: wraps to the last
+    assert _wait_for(lambda: "wrapped to the end" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "M-g")  # previous again: the first
+    assert _wait_for(lambda: first.split("\u2502")[2] in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()

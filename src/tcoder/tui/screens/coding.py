@@ -396,8 +396,8 @@ class CodingScreen(Screen):
 
     def on_key(self, event: events.Key) -> None:
         ch = event.character
-        if not ch or len(ch) != 1 or not ch.isascii() or not ch.isalnum():
-            return
+        if not ch or len(ch) != 1 or not ch.isascii() or not ch.isalnum() or "+" in event.key:
+            return  # not a code key (alt+g, for one, carries the character g)
         event.stop()
         event.prevent_default()
         code = self.session.codebook.by_key.get(ch)
