@@ -79,3 +79,20 @@ def test_a_closed_pipe_ends_agree_quietly_with_status_0(sample_study):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert b"Traceback" not in err
+
+
+def test_import_in_a_terminal_shows_speaker_names_and_file_names_as_glyphs(tmp_path):
+    """A crafted caption file: its speaker names and its own name carry escape sequences;
+    what `tcoder import` prints about it must not act on the terminal."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = folder / f"call{CLEAR_SCREEN}.vtt"
+    source.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Ana" + SET_TITLE + ">We asked twice.</v>\n\n"
+                      "00:00:02.000 --> 00:00:03.000\n<v Ben>And then?</v>\n", "utf-8")
+    out = _in_terminal(["import", str(source)])
+    assert "wrote" in out and "2 speakers" in out, out
+    assert CLEAR_SCREEN not in out and SET_TITLE not in out
+    assert "Ana\u241b]0;pwned\u2407" in out and "call\u241b[2J" in out
+    # a second import of the same file is refused; the message quotes the names inertly too
+    out = _in_terminal(["import", str(source)])
+    assert "already exists" in out and CLEAR_SCREEN not in out and "call\u241b[2J" in out

@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tcoder.errors import Problem, TcoderError
+    from tcoder.errors import Problem, TcoderError, print_problems
+    from tcoder.textsafe import for_stream
 
     if args.encoding:
         import codecs
@@ -72,12 +73,10 @@ def run(args: argparse.Namespace) -> int:
             line, warnings = _import_one(source, into, inputs, planned, args)
         except TcoderError as exc:
             failed += 1
-            for problem in exc.problems:
-                print(f"{problem.severity}: {problem}", file=sys.stderr)
+            print_problems(exc.problems)  # they quote the file: inert on a terminal
             continue
-        for warning in warnings:
-            print(f"warning: {Problem(warning, source)}", file=sys.stderr)
-        print(line, file=sys.stdout)
+        print_problems([Problem(warning, source, severity="warning") for warning in warnings])
+        print(for_stream(line, sys.stdout), file=sys.stdout)  # speaker names and paths come from the file
     if failed and len(inputs) > 1:
         print(f"{failed} of {len(inputs)} file(s) not imported; nothing was written for them", file=sys.stderr)
     return 1 if failed else 0

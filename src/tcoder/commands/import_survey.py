@@ -51,6 +51,13 @@ def _usage(message: str) -> int:
     return 2
 
 
+def _warn(message: str) -> None:
+    """A warning quoting the file (column names, values): inert on a terminal."""
+    from tcoder.textsafe import for_stream
+
+    print(for_stream(message, sys.stderr), file=sys.stderr)
+
+
 def _say(message: str) -> None:
     from tcoder.textsafe import for_stream
 
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
                                             "nothing was written")])
     survey = read_survey(Path(args.file), args.sheet)
     for warning in survey.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        _warn(f"warning: {warning}")
     columns = survey.columns
     named = {"--open": _names(args.open), "--closed": _names(args.closed), "--skip": _names(args.skip)}
     for option, names in named.items():
@@ -120,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
          f"{per}; {plan.empty_answers} empty answer(s) left out), {len(plan.people)} participant(s) and "
          f"{len(plan.speaker_rows)} speaker row(s).")
     for split in plan.split_warnings:
-        print(f"warning: {split}", file=sys.stderr)
+        _warn(f"warning: {split}")
     if args.dry_run:
         return 0
     from tcoder.codebook_ops import default_who
