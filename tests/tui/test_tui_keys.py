@@ -972,3 +972,17 @@ def test_the_palette_offers_tcoders_commands_only_and_those_that_apply(fresh_tui
         assert "Undo" not in listed and "Select sentence" not in listed and not textual_own & set(listed), listed
 
     run_app(make_app(tui_study.root, transcript=None), on_the_transcript_list)
+
+
+def test_a_long_message_never_pushes_the_transcript_name_off_the_status_line(fresh_tui_study):
+    from tcoder.tui.widgets.status_bar import StatusBar
+
+    async def scenario(pilot):
+        screen = coding(pilot)
+        screen.flash("a message long enough to fill the whole status line and more: " + "words " * 30)
+        await pilot.pause()
+        text = screen.query_one(StatusBar).text
+        assert text.lstrip().startswith("interviews/P01.txt \u2502 "), text
+        assert "a message long enough" in text and "\u2026" in text  # the message is cut short instead
+
+    run_app(make_app(fresh_tui_study.root), scenario, size=(80, 24))

@@ -34,7 +34,7 @@ from tcoder.tui.screens.picker import ALL_CODES, CodePicker
 from tcoder.tui.widgets.codebook_panel import CodebookPanel
 from tcoder.tui.widgets.details_panel import DetailsPanel
 from tcoder.tui.widgets.lane_header import LaneHeader
-from tcoder.tui.widgets.status_bar import StatusBar
+from tcoder.tui.widgets.status_bar import KEEP, StatusBar
 from tcoder.tui.widgets.transcript_view import SpanLayer, TranscriptView
 from tcoder.tui.wrap import inert
 
@@ -333,7 +333,8 @@ class CodingScreen(Screen):
         view = self.view
         here = self._here() if here is None else here
         line, col = session.transcript.line_col(view.cursor)
-        left = [(session.ref.name, 1), (session.coder, 2), (f"{line}:{col}", 6)]
+        # the transcript stays in view, whatever the message: a long one is cut short instead
+        left = [(session.ref.name, KEEP), (session.coder, 2), (f"{line}:{col}", 6)]
         sel = view.selection
         if sel:
             left.append((f"{sel[1] - sel[0]} selected", 7))
