@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tuikit import build_tui_study
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test of the screens is marked ``tui``: ``pytest -m "not tui and not tmux and not
+    browser"`` runs the rest: the core, the commands and the reports."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.tui)
 
 
 @pytest.fixture
