@@ -45,7 +45,7 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "search": ("slash", "ctrl+f"),
     "search_next": ("f3", "ctrl+g"),
     # not shift+f3 or ctrl+shift+g: xterm-like terminals and tmux never deliver them
-    "search_previous": ("f7", "alt+g"),
+    "search_previous": ("alt+g", "shift+f7"),
     "search_study": ("ctrl+t", "f11"),
     "query_study": ("ctrl+k", "f10"),
     "next_annotation": ("right_square_bracket",),

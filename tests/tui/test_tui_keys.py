@@ -349,7 +349,7 @@ def test_search_next_previous_and_not_found(fresh_tui_study):
         assert view.selection == (matches[1], matches[1] + 6)
         await pilot.press("ctrl+g")
         assert view.selection[0] == matches[0] and "wrapped" in coding(pilot).status_message
-        await pilot.press("f7")
+        await pilot.press("shift+f7")
         assert view.selection[0] == matches[1] and "wrapped to the end" in coding(pilot).status_message
         await pilot.press("alt+g")
         assert view.selection[0] == matches[0]
