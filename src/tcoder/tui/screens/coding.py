@@ -347,7 +347,7 @@ class CodingScreen(Screen):
         if view.code_filter is not None:
             right.append(("filter on", 5))
         if session.coding_status.done:
-            right.append(("done \u2713", 7))
+            right.append(("done \u2713", KEEP))  # short, and what the coder just asked for
         state = session.save_state
         if session.read_only:
             right.append(("READ-ONLY", 9))
