@@ -393,3 +393,24 @@ def test_in_the_reflexive_approach_the_panel_shows_overlap_not_alpha(tui_study):
         assert personal.split()[-2:] == [str(BOB_END - GRAND), f"{STAYED - BOB_END}/0"]
 
     run_app(make_compare_app(tui_study.root), scenario)
+
+
+def test_f2_and_f4_name_and_toggle_the_compare_screens_own_panels(tui_study):
+    """F2 hides the agreement panel and F4 the current disagreement; the palette calls them
+    so, not "Codebook panel" and "Details panel" as on the coding screen."""
+    from tcoder.tui.palette import TcoderCommands
+
+    async def scenario(pilot):
+        screen = compare(pilot)
+        assert screen.query_one("#agreement-box").display and screen.query_one("#disagreement-box").display
+        await pilot.press("f2")
+        assert not screen.query_one("#agreement-box").display and screen.query_one("#disagreement-box").display
+        await pilot.press("f4")
+        assert not screen.query_one("#side").display
+        await pilot.press("f2", "f4")
+        assert screen.query_one("#agreement-box").display and screen.query_one("#disagreement-box").display
+        titles = [title for title, _, _ in TcoderCommands(screen)._entries()]
+        assert "Agreement panel" in titles and "Disagreement panel" in titles
+        assert "Codebook panel" not in titles and "Details panel" not in titles
+
+    run_app(make_compare_app(tui_study.root), scenario)

@@ -56,8 +56,12 @@ class TcoderCommands(Provider):
             target = _target(self, command)
             if target is None:
                 continue
-            help_text = f"{command.help} ({keys_for(self.app, command.id)})"
-            entries.append((command.title, help_text, partial(target.run_action, command.action)))
+            title, help_text = command.title, command.help
+            named = getattr(self.screen, "command_title", None)
+            if named is not None:
+                title, help_text = named(command.id, title, help_text)
+            help_text = f"{help_text} ({keys_for(self.app, command.id)})"
+            entries.append((title, help_text, partial(target.run_action, command.action)))
         session = getattr(self.screen, "session", None)
         apply_code = getattr(self.screen, "apply_code", None)
         if session is not None and apply_code is not None and not session.read_only:

@@ -66,6 +66,14 @@ class Saved(Message):
 
 class CodingScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
+    #: The side panels, by the command that shows or hides them: (the box's id, the
+    #: command's title and help on this screen). A screen built on this one (the compare
+    #: screen) names its own panels here.
+    SIDE_PANELS: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "toggle_codebook": ("codebook-box", "Codebook panel", "show or hide the codebook panel"),
+        "toggle_details": ("details-box", "Details panel",
+                           "show or hide the code definition and the annotations under the cursor"),
+    }
     DEFAULT_CSS = """
     CodingScreen #main { height: 1fr; }
     CodingScreen #transcript { width: 1fr; height: 1fr; }
@@ -258,12 +266,13 @@ class CodingScreen(Screen):
 
     def _apply_panel_layout(self) -> None:
         wide = self.size.width >= PANELS_MIN_WIDTH
-        codebook = self._panels_user.get("codebook", wide)
-        details = self._panels_user.get("details", wide)
-        self.query_one("#codebook-box").display = codebook
-        self.query_one("#details-box").display = details
+        shown = []
+        for command, (box, _, _) in self.SIDE_PANELS.items():
+            display = self._panels_user.get(command, wide)
+            self.query_one(f"#{box}").display = display
+            shown.append(display)
         side = self.query_one("#side")
-        side.display = codebook or details
+        side.display = any(shown)
         side.styles.width = 40 if wide else max(26, self.size.width * 2 // 5)
 
     def _show_read_only(self) -> None:
@@ -767,17 +776,22 @@ class CodingScreen(Screen):
 
     # ------------------------------------------------------------ panels and files
 
-    def _toggle(self, name: str) -> None:
-        box = self.query_one(f"#{name}-box")
-        self._panels_user[name] = not box.display
+    def _toggle(self, command: str) -> None:
+        box = self.query_one(f"#{self.SIDE_PANELS[command][0]}")
+        self._panels_user[command] = not box.display
         self._apply_panel_layout()
         self.redraw(text=False, now=True)
 
     def action_toggle_codebook(self) -> None:
-        self._toggle("codebook")
+        self._toggle("toggle_codebook")
 
     def action_toggle_details(self) -> None:
-        self._toggle("details")
+        self._toggle("toggle_details")
+
+    def command_title(self, command_id: str, title: str, help_text: str) -> tuple[str, str]:
+        """A command's title and help as this screen names them (its side panels)."""
+        panel = self.SIDE_PANELS.get(command_id)
+        return (panel[1], panel[2]) if panel else (title, help_text)
 
     def action_reload_codebook(self) -> None:
         study = self.session.study

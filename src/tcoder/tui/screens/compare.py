@@ -46,9 +46,15 @@ def _first_key(app, command_id: str) -> str:
 
 class CompareScreen(CodingScreen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("compare")
+    SIDE_PANELS: ClassVar[dict[str, tuple[str, str, str]]] = {
+        "toggle_codebook": ("agreement-box", "Agreement panel",
+                            "show or hide the agreement panel (readings, in a reflexive study)"),
+        "toggle_details": ("disagreement-box", "Disagreement panel",
+                           "show or hide the current disagreement (difference) and the decisions"),
+    }
     DEFAULT_CSS = """
-    CompareScreen #codebook-box { height: 1fr; }
-    CompareScreen #details-box { height: 1fr; border-top: solid $primary; }
+    CompareScreen #agreement-box { height: 1fr; }
+    CompareScreen #disagreement-box { height: 1fr; border-top: solid $primary; }
     CompareScreen .panel-scroll { height: 1fr; scrollbar-size-vertical: 1; }
     """
 
@@ -85,13 +91,13 @@ class CompareScreen(CodingScreen):
         with Horizontal(id="main"):
             yield view
             with Vertical(id="side"):
-                with Vertical(id="codebook-box"):
+                with Vertical(id="agreement-box"):
                     reflexive = self.session.study.settings.reflexive
                     yield Label(("Readings \u00b7 " if reflexive else "Agreement \u00b7 ")
                                 + ", ".join(self.adjudication.order), classes="panel-title")
                     with VerticalScroll(classes="panel-scroll"):
                         yield AgreementPanel(id="agreement")
-                with Vertical(id="details-box"):
+                with Vertical(id="disagreement-box"):
                     yield Label("Current difference" if self.session.study.settings.reflexive
                                 else "Current disagreement", classes="panel-title")
                     with VerticalScroll(classes="panel-scroll"):
@@ -302,7 +308,7 @@ class CompareScreen(CodingScreen):
     def _show_panels(self) -> None:
         self._details_timer = None
         adjudication = self.adjudication
-        if self.query_one("#codebook-box").display:
+        if self.query_one("#agreement-box").display:
             revisions = tuple(s.revision for s in adjudication.coders.values())
             key = (revisions, self.session.revision, len(adjudication.disagreements))
             if self.session.study.settings.reflexive:  # differences to discuss, never a reliability figure
@@ -313,7 +319,7 @@ class CompareScreen(CodingScreen):
                 if self._alpha is None or self._alpha[0] != revisions:
                     self._alpha = (revisions, adjudication.alphas(self.unit))
                 self.query_one(AgreementPanel).show(adjudication, self._alpha[1], self.unit, key)
-        if self.query_one("#details-box").display:
+        if self.query_one("#disagreement-box").display:
             self.query_one(DisagreementPanel).show(adjudication, self.current, self._decision_hint())
 
     def _update_status(self, here=None) -> None:
