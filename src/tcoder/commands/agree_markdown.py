@@ -6,13 +6,14 @@ from typing import Any, TextIO
 
 from tcoder.agreement import AgreementResult, Row, Table
 from tcoder.commands.agree_output import KAPPA_HEADERS, KAPPA_NOTE, VERDICT_RULE, kappa_text
+from tcoder.numbers import fixed
 from tcoder.reports.markup import md_cell, md_escape
 
 RESAMPLED = {"transcript": "whole transcripts", "turn": "speaker turns", "kalpha": "pairs of values (KALPHA)"}
 
 
 def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+    return "–" if value is None else fixed(value)
 
 
 def _label(row: Row, depth: int) -> str:
@@ -38,8 +39,8 @@ def _table(result: AgreementResult, table: Table, kappa: bool) -> list[str]:
         cells.append(f"{used:,.0f}" + ("\\*" if row.few else ""))
         if intervals:
             iv = row.interval
-            cells += [f"{iv.low:.3f} to {iv.high:.3f}" + (" !" if iv.warnings else "") if iv else "–",
-                      f"{iv.q_800:.3f}" if iv else "–"]
+            cells += [f"{fixed(iv.low)} to {fixed(iv.high)}" + (" !" if iv.warnings else "") if iv else "–",
+                      fixed(iv.q_800) if iv else "–"]
         cells.append("–" if row.agreement is None else f"{100 * row.agreement:.1f}%")
         if intervals:
             cells.append(row.verdict or "–")

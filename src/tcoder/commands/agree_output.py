@@ -7,6 +7,7 @@ from typing import TextIO
 
 from tcoder.agreement import AgreementResult, Row, Table
 from tcoder.codebook import Codebook
+from tcoder.numbers import fixed
 from tcoder.textsafe import inert
 
 VERDICT_STYLE = {"reliable": "green", "tentative": "yellow", "inconclusive": "yellow", "unreliable": "red",
@@ -29,7 +30,7 @@ VERDICT_RULE = ("Verdicts (Krippendorff 2004, pp. 241-242, applied to the interv
 
 
 def _alpha(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    return "-" if value is None else fixed(value)
 
 
 def _percent(value: float | None) -> str:
@@ -100,7 +101,7 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
 def kappa_text(row: Row, key: str, missing: str = "-") -> str:
     """A secondary coefficient as shown in tables: ``missing`` when undefined or not computed."""
     value = row.secondary[key].value if row.secondary is not None else None
-    return missing if value is None else f"{value:.3f}"
+    return missing if value is None else fixed(value)
 
 
 def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: bool, unit: str,
@@ -135,9 +136,9 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
             if intervals:
                 iv = row.interval
                 shaky = iv is not None and bool(iv.warnings)
-                cells += [Text((f"{iv.low:.3f} to {iv.high:.3f}" if iv else "-") + ("!" if shaky else " "),
+                cells += [Text((f"{fixed(iv.low)} to {fixed(iv.high)}" if iv else "-") + ("!" if shaky else " "),
                                style="yellow" if shaky else ""),
-                          Text(f"{iv.q_800:.3f}" if iv else "-")]
+                          Text(fixed(iv.q_800) if iv else "-")]
             cells.append(Text(_percent(row.agreement)))
             if intervals:
                 word = row.verdict or "-"

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tcoder.adjudication import Adjudication, Disagreement, Resolution
 from tcoder.agreement.tables import band
+from tcoder.numbers import fixed
 from tcoder.quotes import shorten
 from tcoder.tui.wrap import inert
 
@@ -90,10 +91,10 @@ class AgreementPanel(Static):
                 name = codebook.display_name(row.id)
                 depth = codebook[row.id].depth if row.id in codebook.codes else 0
                 label = Text("  " * depth + inert(name))
-                alpha = "-" if row.alpha is None else f"{row.alpha:.2f}"
+                alpha = "-" if row.alpha is None else fixed(row.alpha, 2)
                 out.add_row(label, Text(alpha, style=BAND_STYLE[band(row.alpha)]))
             overall = table.overall
-            alpha = "-" if overall.alpha is None else f"{overall.alpha:.2f}"
+            alpha = "-" if overall.alpha is None else fixed(overall.alpha, 2)
             out.add_row(Text("All codes (pooled)", style="bold"),
                         Text(alpha, style="bold " + BAND_STYLE[band(overall.alpha)]))
         if adjudication.alpha_left_out and table is not None:
