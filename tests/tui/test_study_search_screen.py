@@ -123,3 +123,69 @@ def test_filter_line_parsing():
     f = parse_filters("speaker=Amara,Ben inside=motivation group=control coder=alice transcript=interviews/*")
     assert f.speakers == ["Amara", "Ben"] and f.inside == ["motivation"] and f.coders == ["alice"]
     assert f.attributes == {"group": ["control"]} and f.transcripts == ["interviews/*"]
+
+
+def test_code_from_results_reviews_then_codes_as_one_undoable_step(tui_study, run_cli):
+    """Marked hits -> a code -> the review list (accept/skip, hit/sentence/turn) -> one step,
+    written through the coding screen open on the same file, undone byte for byte."""
+    from codebookkit import snapshot
+    from tcoder.annotations import autocode_query, read_annotations
+    from tcoder.changeset import operations
+    from tcoder.tui.screens.autocode_review import AutocodeReviewScreen
+    from tcoder.tui.screens.picker import CodePicker
+
+    root = tui_study.root
+    before = snapshot(root)
+    app = make_app(root)  # alice's coding screen on P01 holds her file
+
+    async def scenario(pilot):
+        coding = app.screen
+        screen = await search_for(pilot, "clinic")
+        table = screen.query_one(DataTable)
+        table.focus()
+        await pilot.press("down", "space")  # mark the second hit only
+        assert screen.marked == {1} and "1 of 2 hits marked" in screen_text(app)
+        await pilot.press("alt+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await pilot.press(*"outreach", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+        review = app.screen
+        text = screen_text(app)
+        assert "Code from results: Community outreach for alice" in text
+        assert "We also ran a free clinic day in the neighbourhood." in text  # its sentence, by default
+        assert "1 passage to code outreach for alice in 1 transcript" in text
+        await pilot.press("alt+t")  # sentence -> turn
+        assert review.target == "turn"
+        assert "We pushed to change the renal block. We also ran" in screen_text(app)
+        await pilot.press("alt+t")  # turn -> the hit itself
+        assert review.target == "hit"
+        await pilot.press("space")  # skip it ...
+        assert "nothing to code" in screen_text(app)
+        await pilot.press("ctrl+s")
+        assert app.screen is review and "accept some passages first" in screen_text(app)
+        await pilot.press("space", "ctrl+s")  # ... accept it again, apply
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert "coded 1 passage as outreach for alice in 1 file (one step: tcoder undo" in screen_text(app)
+        made = [a for a in coding.session.annotations if a.code == "outreach"]
+        assert [(TUI_TRANSCRIPT[a.start:a.end], autocode_query(a)) for a in made] == [
+            ("clinic", "search text 'clinic' (case ignored, accents ignored); as hit")]
+        # never twice: the same hit is now shown as coded
+        await pilot.press("alt+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await pilot.press(*"outreach", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+        await pilot.press("alt+t", "alt+t")
+        assert "1 already coded outreach" in screen_text(app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert "nothing was coded" in screen_text(app)
+
+    run_app(app, scenario)
+    on_disk = read_annotations(root / "interviews/P01.alice.json").annotations
+    assert [autocode_query(a) for a in on_disk if a.code == "outreach"] == [
+        "search text 'clinic' (case ignored, accents ignored); as hit"]
+    (op,) = operations(root)
+    assert op.kind == "autocode"
+    code, out, err = run_cli("undo", root)
+    assert code == 0, err
+    assert snapshot(root) == before

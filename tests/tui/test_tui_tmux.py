@@ -265,3 +265,56 @@ def test_previous_match_keys_work_in_a_real_terminal(fresh_tui_study, tmux_socke
     assert _wait_for(lambda: first.split("\u2502")[2] in screen()), screen()
     _tmux(tmux_socket, "send-keys", "-t", "code", "C-q")
     assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_search_then_code_from_results_as_one_step(fresh_tui_study, tmux_socket, size):
+    """ctrl+t, a search, alt+k, a code, the review list, ctrl+s: every hit's sentence coded
+    in one recorded step, in a real terminal of either size."""
+    from tcoder.annotations import autocode_query
+    from tcoder.changeset import operations
+
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", str(size[0]), "-y", str(size[1]),
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    def keys(*names: str) -> None:
+        _tmux(tmux_socket, "send-keys", "-t", "code", *names)
+
+    assert _wait_for(lambda: "interviews/P01.txt" in screen()), screen()
+    keys("C-t")
+    assert _wait_for(lambda: "every transcript" in screen()), screen()
+    keys("-l", "clinic")
+    keys("Enter")
+    assert _wait_for(lambda: "2 hits in 1 of 2 transcripts" in screen()), screen()
+    keys("M-k")
+    assert _wait_for(lambda: "Code all 2 hits with" in screen()), screen()
+    keys("-l", "outreach")
+    keys("Enter")
+    assert _wait_for(lambda: "Code from results: Community outreach for alice" in screen()), screen()
+    assert _wait_for(lambda: "2 passages to code outreach for alice in 1 transcript" in screen()), screen()
+    assert "[x]" in screen() and "I saw how she was treated at" in screen()
+    keys("C-s")
+    assert _wait_for(lambda: "coded 2 passages as outreach for alice" in screen()), screen()
+    keys("Escape")  # closes the search
+    assert _wait_for(lambda: "interviews/P01.txt" in screen() and "every transcript" not in screen()), screen()
+    keys("C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+
+    from tuikit import TUI_TRANSCRIPT
+
+    annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations
+    assert [(a.code, a.quote, autocode_query(a)) for a in annotations] == [
+        ("outreach", "I saw how she was treated at the clinic.",
+         "search text 'clinic' (case ignored, accents ignored); as sentence"),
+        ("outreach", "We also ran a free clinic day in the neighbourhood.",
+         "search text 'clinic' (case ignored, accents ignored); as sentence")]
+    assert TUI_TRANSCRIPT.count("clinic") == 2
+    (op,) = operations(root)
+    assert op.kind == "autocode" and op.file_count == 1

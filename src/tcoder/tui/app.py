@@ -3,7 +3,7 @@ transcripts or opens one, and routes the app-wide commands (help, palette, quit)
 
 from __future__ import annotations
 
-from typing import ClassVar, Sequence
+from typing import TYPE_CHECKING, ClassVar, Sequence
 
 from textual import events
 from textual.app import App
@@ -21,6 +21,10 @@ from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.dialogs import CoderNameDialog, ConfirmDialog, MemoDialog, MessageDialog
 from tcoder.tui.screens.help import HelpScreen
 from tcoder.tui.screens.transcripts import TranscriptListScreen
+
+if TYPE_CHECKING:
+    from tcoder.search.autocode import Plan
+    from tcoder.search.autocode_write import Applied
 
 #: A save slower than this (a network folder, a busy disk) moves later saves to a thread.
 SLOW_SAVE_SECONDS = 0.05
@@ -188,6 +192,36 @@ class TcoderApp(App[int]):
         ref = next((r for r in self.study.transcripts if r.name == name), None)
         if ref is not None:
             self.open_transcript(ref, select=(start, end))
+
+    def apply_autocode(self, plan: Plan) -> Applied:
+        """Apply an autocode batch (from the study search's review list) as one step. This
+        app's own coding sessions on the batch's files are saved first, written as part of
+        the batch (they hold the files' locks), and merge the new passages afterwards."""
+        from tcoder.codebook_ops import default_who
+        from tcoder.search.autocode_write import apply_plan
+
+        names = {c.transcript for c in plan.to_apply}
+        mine = [s for s in self.screen_stack if isinstance(s, CodingScreen) and not s.session.read_only
+                and s.session.coder == plan.coder and s.session.ref.name in names]
+        for screen in mine:
+            screen.session.save()
+            screen.session.flush()
+        applied = apply_plan(self.study, plan, who=default_who(self.study.root),
+                             held=[s.session.path for s in mine])
+        for screen in mine:
+            screen.session.reload()
+            screen.redraw()
+        corpora = [getattr(s, "corpus", None) for s in (self._study_search, self._query_screen)]
+        for name in names:
+            for corpus in corpora:
+                if corpus is not None:
+                    corpus.forget(name, plan.coder)
+            listing = self._list_screen()
+            if listing is not None:
+                listing.refresh_transcript(name)
+        if applied.operation is not None:
+            self.notify(applied.summary(), title="Coded from results", timeout=10, markup=False)
+        return applied
 
     # ------------------------------------------------------------ app-wide commands
 

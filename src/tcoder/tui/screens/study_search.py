@@ -5,6 +5,10 @@ esc stops it at once (the screen stops listening; a regular expression still
 running in the background ends at its time limit without holding up the screen,
 because the ``regex`` module releases the interpreter while it matches). Enter on
 a hit opens the transcript in the coding screen with the hit selected.
+
+Code from results: space marks hits; alt+k asks for a code and shows the review list
+(tcoder.tui.screens.autocode_review) of the marked hits, or of all of them, before
+anything is coded.
 """
 
 from __future__ import annotations
@@ -62,6 +66,8 @@ class StudySearchScreen(Screen):
         Binding("alt+c", "toggle_case", "Case", priority=True),
         Binding("alt+a", "toggle_accents", "Accents", priority=True),
         Binding("alt+l", "toggle_labels", "Labels", priority=True),
+        Binding("alt+k", "code_hits", "Code hits\u2026", priority=True),
+        Binding("space", "mark_hit", "Mark", show=False),
         Binding("tab", "focus_next", "Next field", show=False),
     ]
 
@@ -79,6 +85,8 @@ class StudySearchScreen(Screen):
         self.searching = False
         self._cancel: threading.Event | None = None
         self._generation = 0
+        self.marked: set[int] = set()  # hits marked to code (indexes into self.hits)
+        self.source = ""  # what was searched, as text, for an autocode batch
 
     def compose(self) -> ComposeResult:
         yield Label(Text(inert(f"Search {self.study.root.name}: every transcript")), id="search-title")
@@ -91,6 +99,7 @@ class StudySearchScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        table.add_column("", key="mark")
         table.add_column("Transcript", key="transcript")
         table.add_column("Line", key="line")
         table.add_column("Speaker", key="speaker")
@@ -144,6 +153,8 @@ class StudySearchScreen(Screen):
             self.status(str(exc), problem=True)
             return
         filters = SearchFilters(**{**filters.__dict__, "include_labels": self.include_labels})
+        self.source = "; ".join([f"search {pattern.spec.describe()}", *filters.describe()])
+        self.marked = set()
         self.stop()
         self._generation += 1
         self._cancel = threading.Event()
@@ -198,8 +209,9 @@ class StudySearchScreen(Screen):
             line.append(left)
             line.append(match, style="reverse bold")
             line.append(right)
-            table.add_row(Text(inert(found.transcript.rsplit("/", 1)[-1])), Text(str(hit.line), justify="right"),
-                          Text(cut_right(flat(hit.speaker or ""), 14)), line, key=str(len(self.hits)))
+            table.add_row(Text(""), Text(inert(found.transcript.rsplit("/", 1)[-1])),
+                          Text(str(hit.line), justify="right"), Text(cut_right(flat(hit.speaker or ""), 14)), line,
+                          key=str(len(self.hits)))
             self.hits.append(hit)
         self.status(f"searching\u2026 {run.searched} of {run.total} transcripts, {len(self.hits):,} hits (esc stops)")
 
@@ -228,6 +240,61 @@ class StudySearchScreen(Screen):
     def action_stop_or_close(self) -> None:
         if not self.stop():
             self.dismiss(None)
+
+    # ------------------------------------------------------------ coding from results
+
+    def action_mark_hit(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.hits or not table.has_focus:
+            return
+        index = table.cursor_row
+        if index in self.marked:
+            self.marked.discard(index)
+        else:
+            self.marked.add(index)
+        table.update_cell(str(index), "mark", Text("*" if index in self.marked else "", style="bold"))
+        if index + 1 < table.row_count:
+            table.move_cursor(row=index + 1)
+        self.status(f"{len(self.marked):,} of {len(self.hits):,} hits marked; alt+k codes "
+                    + ("the marked ones" if self.marked else "them all"))
+
+    def action_code_hits(self) -> None:
+        """Choose a code, then review the passages the marked hits (or all) would code."""
+        from tcoder.tui.screens.autocode_review import AutocodeReviewScreen
+        from tcoder.tui.screens.picker import CodePicker
+
+        if self.searching:
+            self.status("wait for the search to finish (or esc to stop it), then code its hits", problem=True)
+            return
+        if not self.hits:
+            self.status("no hits to code: search first", problem=True)
+            return
+        coder = getattr(self.app, "coder", None)
+        apply = getattr(self.app, "apply_autocode", None)
+        if not coder or apply is None:
+            self.status("coding from results needs the coding app (tcoder code)", problem=True)
+            return
+        chosen = [self.hits[i] for i in sorted(self.marked)] or list(self.hits)
+        try:
+            codebook = self.study.codebook
+        except TcoderError as exc:
+            self.status(str(exc.problems[0]), problem=True)
+            return
+        what = f"{len(chosen):,} marked hit{'s' if len(chosen) != 1 else ''}" if self.marked \
+            else f"all {len(chosen):,} hit{'s' if len(chosen) != 1 else ''}"
+
+        def picked(code: str | None) -> None:
+            if code and code in codebook:
+                self.app.push_screen(AutocodeReviewScreen(self.study, chosen, code, coder, self.source, apply,
+                                                          self.corpus), self._reviewed)
+
+        self.app.push_screen(CodePicker(codebook, "apply", title=f"Code {what} with"), picked)
+
+    def _reviewed(self, applied) -> None:
+        if applied is None:
+            self.status("nothing was coded")
+            return
+        self.status(applied.summary(), problem=bool(applied.left_out))
 
     # ------------------------------------------------------------ opening a hit
 
