@@ -48,6 +48,8 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "search_previous": ("alt+g", "shift+f7"),
     "search_study": ("ctrl+t", "f11"),
     "query_study": ("ctrl+k", "f10"),
+    "retrieve_code": ("f7",),
+    "matrix_study": ("f6",),
     "next_annotation": ("right_square_bracket",),
     "previous_annotation": ("left_square_bracket",),
     "next_uncoded_turn": ("ctrl+u",),

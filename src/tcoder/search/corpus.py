@@ -8,6 +8,7 @@ one damaged file never stops a search, and the caller can say what was left out.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -45,6 +46,7 @@ class Corpus:
     def __init__(self, study: Study):
         self.study = study
         self._annotations: dict[tuple[str, str], list[Annotation]] = {}
+        self._stamps: dict[tuple[str, str], tuple[int, int] | None] = {}  # each file's (mtime, size) when read
         self._problems: dict[tuple[str, str], list[Problem]] = {}
         self._transcript_problems: dict[str, Problem] = {}
         self._refs = {r.name: r for r in study.transcripts}
@@ -88,11 +90,15 @@ class Corpus:
 
     def annotations(self, transcript: str, coder: str) -> list[Annotation]:
         """One coder's annotations placed on the current text of a transcript (orphaned ones,
-        which have no place, are left out)."""
+        which have no place, are left out). Read again when the file changed since (a
+        coding screen saved it): a screen keeps its corpus and never shows stale coding."""
         key = (transcript, coder)
         cached = self._annotations.get(key)
-        if cached is not None:
+        stamp = self._stamp(transcript, coder)
+        if cached is not None and self._stamps.get(key) == stamp:
             return cached
+        self._problems.pop(key, None)
+        self._stamps[key] = stamp
         text = self.transcript(transcript)
         found: list[Annotation] = []
         if text is not None and coder in self.study.annotation_files(transcript):
@@ -108,6 +114,16 @@ class Corpus:
                 found.sort(key=Annotation.sort_key)
         self._annotations[key] = found
         return found
+
+    def _stamp(self, transcript: str, coder: str) -> tuple[int, int] | None:
+        path = self.study.annotation_files(transcript).get(coder)
+        if path is None:
+            return None
+        try:
+            info = os.stat(path)
+        except OSError:
+            return None
+        return info.st_mtime_ns, info.st_size
 
     def forget(self, transcript: str, coder: str | None = None) -> None:
         """Read a transcript's files (or one coder's) again next time: they changed on disk."""

@@ -3,7 +3,7 @@ transcripts or opens one, and routes the app-wide commands (help, palette, quit)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Sequence
+from typing import TYPE_CHECKING, Callable, ClassVar, Sequence
 
 from textual import events
 from textual.app import App
@@ -57,8 +57,8 @@ class TcoderApp(App[int]):
         self.key_map = study.settings.key_map()
         #: problems to print after the app has closed (then `tcoder code` exits 1)
         self.problems: list[Problem] = []
-        self._study_search: Screen | None = None
-        self._query_screen: Screen | None = None
+        #: the finding screens (study search, query, retrieval, matrix), kept with their results
+        self._finding: dict[str, Screen] = {}
         self.set_keymap(keymap_from(study.settings))
         self.key_order = KeyOrder(self, super().on_event)
 
@@ -147,41 +147,80 @@ class TcoderApp(App[int]):
 
     # ------------------------------------------------------------ searching the study
 
-    def action_search_study(self) -> None:
-        """Show the study search (the same one, with its last results, each time)."""
+    @staticmethod
+    def _finding_types() -> tuple[type[Screen], ...]:
+        from tcoder.tui.screens.matrix_screen import MatrixScreen
         from tcoder.tui.screens.query_screen import QueryScreen
+        from tcoder.tui.screens.retrieval import RetrievalScreen
         from tcoder.tui.screens.study_search import StudySearchScreen
 
-        if isinstance(self.screen, QueryScreen):
-            self.pop_screen()  # one finding screen at a time
+        return (StudySearchScreen, QueryScreen, RetrievalScreen, MatrixScreen)
+
+    def _show_finding(self, name: str, make: Callable[[], Screen]) -> Screen | None:
+        """Show a finding screen (the same one, with its last results, each time); one
+        finding screen at a time, opened over the transcript list or a coding screen."""
+        if isinstance(self.screen, self._finding_types()):
+            if self.screen is self._finding.get(name):
+                return None
+            self.pop_screen()
         elif not isinstance(self.screen, (CodingScreen, TranscriptListScreen)):
-            return  # a dialog is open: it keeps the keys
-        if self._study_search is None:
-            self._study_search = StudySearchScreen(self.study)
-            self.install_screen(self._study_search, "study-search")
-        self.push_screen("study-search")
+            return None  # a dialog is open: it keeps the keys
+        screen = self._finding.get(name)
+        if screen is None:
+            screen = self._finding[name] = make()
+            self.install_screen(screen, name)
+        self.push_screen(name)
+        return screen
+
+    @property
+    def _study_search(self) -> Screen | None:
+        return self._finding.get("study-search")
+
+    @property
+    def _query_screen(self) -> Screen | None:
+        return self._finding.get("coding-query")
+
+    def action_search_study(self) -> None:
+        """Show the study search."""
+        from tcoder.tui.screens.study_search import StudySearchScreen
+
+        self._show_finding("study-search", lambda: StudySearchScreen(self.study))
 
     def action_query_study(self) -> None:
-        """Show the coding query screen (the same one, with its last results, each time)."""
+        """Show the coding query screen."""
         from tcoder.tui.screens.query_screen import QueryScreen
-        from tcoder.tui.screens.study_search import StudySearchScreen
 
-        if isinstance(self.screen, StudySearchScreen):
-            self.pop_screen()  # one finding screen at a time
-        elif not isinstance(self.screen, (CodingScreen, TranscriptListScreen)):
-            return  # a dialog is open: it keeps the keys
-        if self._query_screen is None:
-            self._query_screen = QueryScreen(self.study)
-            self.install_screen(self._query_screen, "coding-query")
-        self.push_screen("coding-query")
+        self._show_finding("coding-query", lambda: QueryScreen(self.study))
+
+    def action_retrieve_code(self) -> None:
+        """Show the retrieval browser (it asks for a code the first time)."""
+        from tcoder.tui.screens.retrieval import RetrievalScreen
+
+        self._show_finding("retrieval", lambda: RetrievalScreen(self.study, self.coder,
+                                                                session_for=self.session_for))
+
+    def action_matrix_study(self) -> None:
+        """Show the matrix screen."""
+        from tcoder.tui.screens.matrix_screen import MatrixScreen
+
+        self._show_finding("matrix", lambda: MatrixScreen(self.study, self.coder))
+
+    def session_for(self, name: str, coder: str) -> tuple[CodingSession, bool]:
+        """A coding session of ``coder``'s file of a transcript, for a change made from a
+        finding screen: the open coding screen's own (redrawn after the change), else a new
+        one that the caller closes (True)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen) and screen.session.ref.name == name \
+                    and screen.session.coder == coder and not screen.session.read_only:
+                self.call_later(screen.redraw)
+                return screen.session, False
+        session = CodingSession(self.study, self.study.find(name), coder)
+        return session, True
 
     def open_transcript_at(self, name: str, start: int, end: int) -> None:
         """Open a transcript in the coding screen with a passage selected (from the study search
         or a query). A coding screen already open on it is reused: one session per file."""
-        from tcoder.tui.screens.query_screen import QueryScreen
-        from tcoder.tui.screens.study_search import StudySearchScreen
-
-        if isinstance(self.screen, (StudySearchScreen, QueryScreen)):
+        if isinstance(self.screen, self._finding_types()):
             self.pop_screen()
         screen = self.screen
         if isinstance(screen, CodingScreen):
@@ -211,7 +250,7 @@ class TcoderApp(App[int]):
         for screen in mine:
             screen.session.reload()
             screen.redraw()
-        corpora = [getattr(s, "corpus", None) for s in (self._study_search, self._query_screen)]
+        corpora = [getattr(s, "corpus", None) for s in self._finding.values()]
         for name in names:
             for corpus in corpora:
                 if corpus is not None:
