@@ -1,4 +1,4 @@
-"""The retrieval browser (f7) and the matrix screen (f6): listing, sorting, coders, in-place
+"""The retrieval browser (ctrl+b) and the matrix screen (shift+f10): listing, sorting, coders, in-place
 changes written to the coder's file, cells opening their passages."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
 
 async def open_retrieval(pilot, code_name: str) -> RetrievalScreen:
     app = pilot.app
-    await pilot.press("f7")
+    await pilot.press("ctrl+b")
     await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
     await pilot.press(*code_name, "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, RetrievalScreen))
@@ -119,7 +119,7 @@ def test_retrieval_changes_go_through_the_open_coding_screen(tui_study):
     async def scenario(pilot):
         coding = app.screen
         assert isinstance(coding, CodingScreen)
-        screen = await open_retrieval(pilot, "Curriculum advocacy")
+        await open_retrieval(pilot, "Curriculum advocacy")
         await pilot.press("asterisk")
         await wait_for(pilot, lambda: "marked as an exemplar" in screen_text(app))
         assert [a.exemplar for a in coding.session.annotations if a.code == "curriculum"] == [True]
@@ -137,7 +137,7 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
     app = make_app(tui_study.root, transcript=None)
 
     async def scenario(pilot):
-        await pilot.press("f6")
+        await pilot.press("shift+f10")
         await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
         screen = app.screen
         await wait_for(pilot, lambda: screen.matrix is not None and not screen.building)
@@ -156,7 +156,7 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
         assert screen.query_one("#cell-passages", DataTable).has_focus
         await pilot.press("enter")  # opens the passage in the coding screen
         await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
-        await pilot.press("f6")
+        await pilot.press("shift+f10")
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("alt+w")  # bob alone
         await wait_for(pilot, lambda: screen.matrix is not None and screen.matrix.coders == ["bob"])

@@ -26,8 +26,8 @@ from tcoder.search.kwic import cut_right, flat
 from tcoder.search.retrieval import SORTS, Retrieval, Retrieved, Sort, retrieve
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study
-from tcoder.tui.keymap import binding
 from tcoder.textsafe import inert_lines
+from tcoder.tui.keymap import binding
 from tcoder.tui.wrap import inert
 
 #: How much text around a passage the context panel shows, either side.
