@@ -60,6 +60,8 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "toggle_codebook": ("f2",),
     "toggle_details": ("f4",),
     "reload_codebook": ("f5",),
+    "codebook_panel": ("shift+f2", "ctrl+w"),
+    "in_vivo": ("quotation_mark", "shift+f7"),
     "save_now": ("ctrl+s",),
     "list_transcripts": ("ctrl+l",),
     "toggle_done": ("f7",),

@@ -93,13 +93,19 @@ COMMANDS: tuple[Command, ...] = (
        "screen: unlink one of the theme's codes)", "Code"),
     _c("recode_annotation", "recode_annotation", "Recode", "give the annotation under the cursor another code",
        "Code"),
+    _c("in_vivo", "in_vivo", "In-vivo code", "in-vivo: create a code named by the selected words and apply it "
+       "(the picker also offers \"New code: <name>\" for a name no code has)", "Codebook"),
+    _c("codebook_panel", "codebook_panel", "Codebook", "the codebook panel: choose a code (\u2191\u2193), enter: "
+       "edit its definition, key, colour; rename, merge, split, move, delete across every coder's files; e n r m "
+       "s v d h u do it at once; esc back", "Codebook"),
     _c("edit_memo", "edit_memo", "Memo", "write a memo on the annotation under the cursor (themes screen: the "
        "theme's definition and central organising concept)", "Code"),
     _c("conflict_keep", "conflict_keep", "Keep this version",
        "settle the merge conflict under the cursor: keep the version in place", "Code"),
     _c("conflict_take_other", "conflict_take_other", "Take the other version",
        "settle the merge conflict under the cursor: take the other branch's version", "Code"),
-    _c("undo", "undo", "Undo", "undo the last coding action", "Code", footer=True),
+    _c("undo", "undo", "Undo", "undo the last coding action (right after a codebook change: that change, in every "
+       "file)", "Code", footer=True),
     _c("redo", "redo", "Redo", "redo what was undone", "Code"),
     # Finding
     _c("search", "search", "Search", "search the transcript (case-insensitive)", "Find", footer=True),
@@ -216,7 +222,7 @@ _KEY_LABELS = {
     "left": "\u2190", "right": "\u2192", "up": "\u2191", "down": "\u2193", "escape": "esc",
     "delete": "del", "backspace": "backspace", "pageup": "pgup", "pagedown": "pgdn",
     "plus": "+", "minus": "-", "ampersand": "&", "less_than_sign": "<", "greater_than_sign": ">",
-    "exclamation_mark": "!", "equals_sign": "=", "asterisk": "*",
+    "exclamation_mark": "!", "equals_sign": "=", "asterisk": "*", "quotation_mark": '"',
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Callable
 
 from textual.message import Message
 from textual.screen import Screen
@@ -24,6 +25,15 @@ from tcoder.watch import WatchUnavailable, annotation_names, watch_folder
 
 class FilesChanged(Message):
     """Annotation files of the transcript were saved, replaced or deleted."""
+
+    def __init__(self, paths: set[Path]) -> None:
+        super().__init__()
+        self.paths = paths
+
+
+class CodebookChanged(Message):
+    """The codebook (or its history) was saved, replaced or deleted: by a codebook
+    operation in another coder's window, or by hand in an editor."""
 
     def __init__(self, paths: set[Path]) -> None:
         super().__init__()
@@ -52,7 +62,9 @@ class FolderWatcher:
     def __init__(self, screen: Screen, folder: Path, stem: str) -> None:
         self.screen = screen
         self.folder = folder
-        self.wanted = annotation_names(stem)
+        self.wanted: Callable[[str], bool] = annotation_names(stem)
+        self.message: Callable[[set[Path]], Message] = FilesChanged
+        self.ready: Callable[[], Message] | None = WatchStarted
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -65,11 +77,12 @@ class FolderWatcher:
 
     def _run(self) -> None:
         post = self.screen.post_message
+        ready = self.ready
         try:
-            watch_folder(self.folder, self.wanted, lambda paths: post(FilesChanged(paths)), self._stop,
-                         on_ready=lambda: post(WatchStarted()))
+            watch_folder(self.folder, self.wanted, lambda paths: post(self.message(paths)), self._stop,
+                         on_ready=(lambda: post(ready())) if ready is not None else None)
         except WatchUnavailable as exc:
-            if not self._stop.is_set():
+            if not self._stop.is_set() and self.ready is not None:
                 post(WatchFailed(str(exc)))
 
     def stop(self) -> None:
@@ -77,4 +90,18 @@ class FolderWatcher:
         self._stop.set()
 
 
-__all__ = ["FilesChanged", "FolderWatcher", "WatchFailed", "WatchStarted", "watching_disabled"]
+class CodebookWatcher(FolderWatcher):
+    """Watches the codebook file and its history for a screen (:class:`CodebookChanged`).
+    When the folder cannot be watched it says nothing: the screen's one-second poll
+    looks at the codebook too."""
+
+    def __init__(self, screen: Screen, codebook_path: Path, history_path: Path) -> None:
+        super().__init__(screen, codebook_path.parent, codebook_path.stem)
+        names = {codebook_path.name, history_path.name}
+        self.wanted = names.__contains__
+        self.message = CodebookChanged
+        self.ready = None
+
+
+__all__ = ["CodebookChanged", "CodebookWatcher", "FilesChanged", "FolderWatcher", "WatchFailed", "WatchStarted",
+           "watching_disabled"]

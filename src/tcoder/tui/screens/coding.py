@@ -29,8 +29,9 @@ from tcoder.quotes import shorten
 from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
+from tcoder.tui.screens.codebook_dev import CodebookDevelopment
 from tcoder.tui.screens.dialogs import ChoiceDialog, MemoDialog, MessageDialog, SearchDialog
-from tcoder.tui.screens.picker import ALL_CODES, CodePicker
+from tcoder.tui.screens.picker import ALL_CODES, NEW_CODE, CodePicker
 from tcoder.tui.widgets.codebook_panel import CodebookPanel
 from tcoder.tui.widgets.details_panel import DetailsPanel
 from tcoder.tui.widgets.lane_header import LaneHeader
@@ -64,7 +65,7 @@ class Saved(Message):
     """The session finished writing the file (posted from the saving thread)."""
 
 
-class CodingScreen(Screen):
+class CodingScreen(CodebookDevelopment, Screen):
     BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
     #: The side panels, by the command that shows or hides them: (the box's id, the
     #: command's title and help on this screen). A screen built on this one (the compare
@@ -160,6 +161,7 @@ class CodingScreen(Screen):
         self.set_interval(MEMO_POLL_SECONDS, self._poll_memos, name="memo-poll")
         self._watcher = FolderWatcher(self, self.session.path.parent, self.session.ref.stem)
         self._watcher.start()
+        self.watch_codebook()
         self.session.on_saved = self._post_saved
         problems = self.session.load_problems
         if self.session.transcript.warnings:
@@ -248,6 +250,7 @@ class CodingScreen(Screen):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.stop()
+        self.stop_watching_codebook()
         self.session.on_saved = None
         self.session.close()
         for other in self.followed:
@@ -481,7 +484,9 @@ class CodingScreen(Screen):
             return
 
         def chosen(code_id: str | None) -> None:
-            if code_id:
+            if code_id and code_id.startswith(NEW_CODE):
+                self.new_code_form(code_id[len(NEW_CODE):], apply_to_selection=True)
+            elif code_id:
                 self.apply_code(code_id)
 
         self.app.push_screen(CodePicker(self.session.codebook, "apply", self.last_code), chosen)
@@ -555,6 +560,9 @@ class CodingScreen(Screen):
         def recode(a: Annotation) -> None:
             def chosen(code_id: str | None) -> None:
                 if not code_id:
+                    return
+                if code_id.startswith(NEW_CODE):
+                    self.new_code_form(code_id[len(NEW_CODE):], then=chosen)
                     return
                 try:
                     new = self.session.recode(a.id, code_id)
@@ -660,6 +668,8 @@ class CodingScreen(Screen):
 
     def _history(self, undo: bool) -> None:
         if self._read_only_refusal():
+            return
+        if undo and self.undo_last_operation_if_latest():
             return
         try:
             step = self.session.undo() if undo else self.session.redo()
@@ -841,6 +851,7 @@ class CodingScreen(Screen):
             self.redraw()
             self.notify("The other window has closed: you can code here now.", title="Writable")
             return
+        self.check_codebook_on_disk()  # one stat a second; the watch usually sees it first
         if not self.watching:
             self._sync_followed(self.followed)
         self._show_disk_report()

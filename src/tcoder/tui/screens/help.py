@@ -15,9 +15,10 @@ from textual.widgets import Label, Static
 
 from tcoder.codebook import COMMAND_KEYS, Codebook
 from tcoder.tui.keymap import COMMANDS, binding, bindings, keys_for, keys_label
+from tcoder.tui.widgets.codebook_panel import ACTION_KEYS
 from tcoder.tui.wrap import inert
 
-GROUPS = ("Move", "Select", "Code", "Find", "View", "File", "Memos", "Themes", "App", "Compare")
+GROUPS = ("Move", "Select", "Code", "Codebook", "Find", "View", "File", "Memos", "Themes", "App", "Compare")
 
 GUIDE = (
     "Select text with shift+arrows (or the sentence and turn keys), then press a code's letter or digit; "
@@ -47,6 +48,8 @@ def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]])
             table.add_row(keys_label(key_map.get(c.id, COMMAND_KEYS[c.id])), c.help, c.id)
         parts.append(Text(""))
         parts.append(table)
+        if group == "Codebook":
+            parts.append(_panel_keys(key_map))
     parts.append(Text(""))
     parts.append(Text("Codebook keys", style="bold underline"))
     if codebook is None:
@@ -72,6 +75,24 @@ def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]])
         parts.append(Text(f"{len(unkeyed)} code(s) without a key: apply them with the picker "
                           f"({keys_label(key_map.get('pick_code', COMMAND_KEYS['pick_code']))}).", style="dim"))
     return Group(*parts)
+
+
+def _panel_keys(key_map: Mapping[str, tuple[str, ...]]) -> Table:
+    """What the letters do while the codebook panel has the focus."""
+    panel = keys_label(key_map.get("codebook_panel", COMMAND_KEYS["codebook_panel"]))
+    table = Table(box=None, expand=True, show_header=False, padding=(0, 1),
+                  title=f"In the codebook panel ({panel}; letters act on the code at its cursor, never code text)",
+                  title_justify="left", title_style="italic")
+    table.add_column("keys", style="bold", ratio=2)
+    table.add_column("does", ratio=5)
+    table.add_row("\u2191 \u2193 pgup pgdn", "choose a code")
+    table.add_row("enter", "what to do with it (every action below)")
+    for letter, (_, what) in ACTION_KEYS.items():
+        table.add_row(letter, what)
+    table.add_row("esc", "back to the transcript")
+    table.add_row(keys_label(key_map.get("undo", COMMAND_KEYS["undo"])),
+                  "right after a codebook change: undo it (the codebook and every file, byte for byte)")
+    return table
 
 
 class HelpScreen(ModalScreen):

@@ -24,6 +24,9 @@ from tcoder.tui.widgets.details_panel import code_definition
 from tcoder.tui.wrap import inert
 
 ALL_CODES = "__all__"
+#: An option's id that asks for a new code: this prefix and the name typed (code
+#: ids start with a letter or digit, so no code id can look like it).
+NEW_CODE = "__new__:"
 PickerMode = Literal["apply", "recode", "filter"]
 
 _TITLES = {
@@ -85,18 +88,24 @@ class CodePicker(Dialog):
     ]
 
     def __init__(self, codebook: Codebook, mode: PickerMode = "apply", current: str | None = None,
-                 title: str | None = None) -> None:
+                 title: str | None = None, offer_new: bool | None = None, all_option: str | None = None) -> None:
+        """``offer_new``: a name that matches no code exactly is offered as "New code: <name>"
+        (by default when applying or recoding); choosing it returns :data:`NEW_CODE` + the name."""
         super().__init__()
         self.codebook = codebook
         self.mode = mode
         self.current = current
         self.title_text = title or _TITLES[mode]
+        self.offer_new = mode in ("apply", "recode") if offer_new is None else offer_new
+        #: the first option (filter mode), returned as :data:`ALL_CODES`
+        self.all_option = all_option or "Show all codes"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(inert(self.title_text)), classes="title")
-            yield calm_input(self.app, placeholder="type part of a code's name, id or theme", id="picker-input",
-                             compact=True)
+            placeholder = ("type part of a code's name, id or theme, or a new code's name" if self.offer_new
+                           else "type part of a code's name, id or theme")
+            yield calm_input(self.app, placeholder=placeholder, id="picker-input", compact=True)
             yield OptionList(id="picker-options")
             yield Static("", id="definition")
             yield Label(f"\u2191\u2193 move \u00b7 enter choose \u00b7 {keys_for(self.app, 'close_dialog')} cancel",
@@ -110,9 +119,21 @@ class CodePicker(Dialog):
         ranked = rank_codes(self.codebook, query)
         items: list[Option] = []
         if self.mode == "filter" and not query.strip():
-            items.append(Option(Text("Show all codes", style="italic"), id=ALL_CODES))
+            items.append(Option(Text(inert(self.all_option), style="italic"), id=ALL_CODES))
         indent = not query.strip()
         items.extend(Option(code_prompt(self.codebook, cid, indent), id=cid) for cid in ranked)
+        name = " ".join(query.split())
+        if self.offer_new and name and not any(c.name.casefold() == name.casefold() or c.id == name
+                                               for c in self.codebook.codes.values()):
+            offer = Text(no_wrap=True, overflow="ellipsis")
+            offer.append("+ New code: ", style="bold")
+            offer.append(inert(name))
+            offer.append("  (a form asks where it goes, its key…)", style="dim")
+            new = Option(offer, id=NEW_CODE + name)
+            if ranked:
+                items.append(new)
+            else:
+                items.insert(0, new)  # nothing matches: enter creates it
         options.clear_options()
         options.add_options(items)
         if items:
@@ -137,7 +158,11 @@ class CodePicker(Dialog):
             return
         code_id = options.get_option_at_index(index).id
         if code_id == ALL_CODES:
-            definition.update(Text("Show every code again.", style="dim"))
+            definition.update(Text("Show every code again." if self.all_option == "Show all codes"
+                                   else inert(self.all_option), style="dim"))
+        elif code_id is not None and code_id.startswith(NEW_CODE):
+            definition.update(Text("Create this code (it is added to the codebook for everyone) and apply it.",
+                                   style="dim"))
         else:
             definition.update(code_definition(self.codebook, code_id))
 
