@@ -10,15 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 
-import pytest
-
 from codebookkit import snapshot
 from tcoder.annotations import read_annotations
 from tcoder.codebook import load_codebook
 from tcoder.codebook_history import history_path, read_history
 from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
-
-
 
 P01 = "interviews/P01.txt"
 GRAND = TUI_TRANSCRIPT.index("my grandmother")
