@@ -10,7 +10,7 @@ import pytest
 from codebookkit import CODERS, SAW, P, coded_study, codes_in, live_session, snapshot
 from tcoder import codebook_session
 from tcoder.annotations import read_annotations
-from tcoder.codebook_ops import merge_codes, rename_code
+from tcoder.codebook_ops import delete_code, merge_codes, rename_code
 from tcoder.errors import TcoderError
 from tcoder.session import CodingSession
 from tcoder.study import open_study
@@ -109,3 +109,14 @@ def test_a_read_only_session_cannot_change_the_codebook(root: Path):
         with pytest.raises(TcoderError, match="nothing was changed"):
             codebook_session.in_vivo(session, SAW, SAW + 40)
         assert snapshot(root) == before
+
+
+def test_files_started_after_the_screen_opened_the_study_are_reached_too(root: Path):
+    from studykit import StudyBuilder
+
+    study = open_study(root)
+    with CodingSession(study, "interviews/P01.txt", "alice") as session:
+        # dave starts coding P02 in his own window after alice opened the study
+        StudyBuilder(root).annotations("interviews/P02.txt", "dave", [("outreach", SAW, SAW + 40)])
+        codebook_session.operate(session, delete_code, "outreach", delete_annotations=True, who="alice")
+    assert read_annotations(root / "interviews/P02.dave.json").annotations == []

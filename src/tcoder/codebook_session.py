@@ -24,6 +24,7 @@ from tcoder.codebook_ops import OperationRefused, Outcome, in_vivo_name, new_cod
 from tcoder.errors import Problem
 from tcoder.segments import trim_span
 from tcoder.session import CodingSession
+from tcoder.study import Study, open_study
 
 
 @dataclass
@@ -57,9 +58,20 @@ def prepare(session: CodingSession) -> None:
                       session.path)
 
 
+def current_study(session: CodingSession) -> Study:
+    """The study as it is on disk now. The session's study listed its files when it was
+    opened; coders (this one included) may have started transcripts since, and an
+    operation must reach every file."""
+    return open_study(session.study.root)
+
+
 def take_in(session: CodingSession) -> int:
-    """After an operation: merge what it wrote into the session, and map old ids left in it."""
+    """After an operation: show the codebook as it is now, merge what the operation wrote
+    into the session (not news to report: the screen says what it did), and map old
+    ids left in it."""
+    session.study.reload_codebook()
     session.reload()
+    session.take_report()
     return session.remap_codes()
 
 
@@ -68,8 +80,8 @@ def operate(session: CodingSession, run: Callable[..., Outcome], *args: Any, dry
     """Run a :mod:`tcoder.codebook_ops` operation from ``session`` (``run(study, *args, **kwargs)``).
 
     A dry run only plans (the session need not save first: it reads the files as they are)."""
-    study = session.study
-    expected = study.codebook.source_sha256 or None
+    expected = session.study.codebook.source_sha256 or None  # the codebook the screen shows
+    study = current_study(session)
     if dry_run:
         outcome = run(study, *args, held=[session.path], expected_sha256=expected, dry_run=True, **kwargs)
         return SessionOutcome(outcome)
@@ -99,9 +111,9 @@ def undo(session: CodingSession, op_id: str | None = None, *, who: str | None = 
     """Undo a codebook operation (the latest by default) from ``session``: every file it
     wrote back byte for byte, this session's own file included. Returns the undo's record."""
     prepare(session)
-    operation = undo_operation(session.study, op_id, who=who, held=[session.path])
+    operation = undo_operation(current_study(session), op_id, who=who, held=[session.path])
     take_in(session)
     return operation
 
 
-__all__ = ["SessionOutcome", "in_vivo", "operate", "prepare", "take_in", "undo"]
+__all__ = ["SessionOutcome", "current_study", "in_vivo", "operate", "prepare", "take_in", "undo"]

@@ -56,6 +56,7 @@ class CodeForm(Dialog):
     CodeForm #free-keys { color: $text-muted; width: 1fr; padding-left: 13; }
     """ + DIALOG_CSS
     BINDINGS: ClassVar[list[BindingType]] = [*bindings("dialog"), binding("save_now", action="submit", show=False)]
+    AUTO_FOCUS = "#name"  # focused as the form opens, before any key typed meanwhile is handled
 
     def __init__(self, codebook: Codebook, submit: Callable[[FormValues], str | None], *, mode: FormMode = "new",
                  code: Code | None = None, name: str = "", parent: str | None = None, note: str = "") -> None:
@@ -92,7 +93,7 @@ class CodeForm(Dialog):
                 parent = self.initial_parent if any(v == self.initial_parent for _, v in choices) else TOP_LEVEL
                 yield self._row("Parent", Select(choices, value=parent, allow_blank=False, compact=True, id="parent"))
             yield self._row("Name", calm_input(app, value=self.initial_name, id="name", compact=True,
-                                               placeholder="the code's name"))
+                                               placeholder="the code's name", select_on_focus=False))
             if self.mode == "new":
                 yield self._row("Id", calm_input(app, value=self._derived(self.initial_name), id="code-id",
                                                  compact=True, placeholder="made from the name; edit to choose"))
@@ -118,7 +119,6 @@ class CodeForm(Dialog):
 
     def on_mount(self) -> None:
         self._show_free_keys()
-        self.query_one("#name", Input).focus()
 
     # ------------------------------------------------------------ live help
 

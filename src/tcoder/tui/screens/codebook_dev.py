@@ -400,7 +400,7 @@ class CodebookDevelopment:
         session = self.session
         code = session.codebook[code_id]
         try:
-            usage = code_usage(session.study, code_id)
+            usage = code_usage(codebook_session.current_study(session), code_id)
         except TcoderError as exc:
             self.app.push_screen(MessageDialog("Cannot delete", exc.problems))
             return
@@ -458,7 +458,7 @@ class CodebookDevelopment:
         codebook = session.codebook
         code = codebook[code_id]
         try:
-            passages = split_passages(session.study, code_id)
+            passages = split_passages(codebook_session.current_study(session), code_id)
         except TcoderError as exc:
             self.app.push_screen(MessageDialog("Cannot split", exc.problems))
             return

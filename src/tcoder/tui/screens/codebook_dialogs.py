@@ -111,6 +111,7 @@ class TextPrompt(Dialog):
     TextPrompt .field { width: 16; color: $text-muted; }
     TextPrompt .row Input { width: 1fr; }
     """ + DIALOG_CSS
+    AUTO_FOCUS = "#field-0"
 
     def __init__(self, title: str, fields: list[tuple[str, str, str]], submit: Callable[[list[str]], str | None],
                  note: str = "") -> None:
@@ -132,9 +133,6 @@ class TextPrompt(Dialog):
                                             compact=True), classes="row")
             yield Label("", classes="error", id="prompt-error")
             yield Label(f"tab next \u00b7 enter OK \u00b7 {keys_for(self.app, 'close_dialog')} cancel", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#field-0", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#prompt-error", Label).update("")
