@@ -360,6 +360,25 @@ def test_letters_in_the_focused_panel_never_code_text(tui_study):
     assert snapshot(tui_study.root) == before
 
 
+def test_a_click_on_the_panel_shows_a_definition_and_letters_still_code(fresh_tui_study):
+    from tcoder.tui.widgets.codebook_panel import CodebookPanel
+
+    async def scenario(pilot):
+        await select(pilot, 0, 11)
+        await pilot.click(CodebookPanel, offset=(6, 1))
+        assert not pilot.app.screen.query_one(CodebookPanel).has_focus
+        await pilot.press("p")
+        # into the panel and out again: the same
+        await panel_on(pilot, "duty")
+        await pilot.press("escape")
+        await pilot.click(CodebookPanel, offset=(6, 2))
+        await select(pilot, 0, 11)
+        await pilot.press("w")
+
+    run_app(make_app(fresh_tui_study.root), scenario)
+    assert on_disk(fresh_tui_study) == [("personal", 0, 11), ("witnessing", 0, 11)]
+
+
 def test_small_terminal_the_panel_opens_with_its_key(tui_study):
     async def scenario(pilot):
         assert not pilot.app.screen.query_one("#codebook-box").display

@@ -262,6 +262,7 @@ class CodebookDevelopment:
             return
         panel = panels.first()
         if panel.has_focus:
+            panel.release_focus()
             self.view.focus()
             return
         if not self.query_one("#codebook-box").display:
@@ -274,6 +275,7 @@ class CodebookDevelopment:
                    + " ".join(ACTION_KEYS) + " at once \u00b7 esc back")
 
     def on_codebook_panel_left(self, event: CodebookPanel.Left) -> None:
+        self.query_one(CodebookPanel).release_focus()
         self.view.focus()
 
     def on_codebook_panel_action_requested(self, event: CodebookPanel.ActionRequested) -> None:

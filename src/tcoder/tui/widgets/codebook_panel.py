@@ -41,8 +41,9 @@ ACTION_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-class CodebookPanel(ScrollView, can_focus=True):
-    """Keys go to the transcript until the panel is focused. Clicking a code shows its definition."""
+class CodebookPanel(ScrollView, can_focus=False):
+    """Keys go to the transcript until the panel's command focuses it (it can take the
+    focus only then, so a click shows a code's definition and the letters still code)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"codebook-panel--current", "codebook-panel--count",
                                              "codebook-panel--cursor"}
@@ -198,6 +199,7 @@ class CodebookPanel(ScrollView, can_focus=True):
         """Take the focus with the cursor on ``code_id`` (or where it was)."""
         if code_id in self.codebook.codes:
             self.cursor_row = self.codebook.order[code_id]
+        self.can_focus = True
         self.focus()
         self.refresh()
         self._scroll_to_row(self.cursor_row)
@@ -206,6 +208,11 @@ class CodebookPanel(ScrollView, can_focus=True):
         self.refresh()
 
     def on_blur(self) -> None:
+        self.refresh()
+
+    def release_focus(self) -> None:
+        """Give up the focus for good (until the panel's command again): clicks and tab leave it alone."""
+        self.can_focus = False
         self.refresh()
 
     def move_cursor(self, delta: int | None = None, to: int | None = None) -> None:
