@@ -60,7 +60,7 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "toggle_codebook": ("f2",),
     "toggle_details": ("f4",),
     "reload_codebook": ("f5",),
-    "codebook_panel": ("shift+f2", "ctrl+w"),
+    "codebook_panel": ("shift+f2",),
     "in_vivo": ("quotation_mark", "shift+f7"),
     "save_now": ("ctrl+s",),
     "list_transcripts": ("ctrl+l",),
