@@ -61,7 +61,7 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "toggle_details": ("f4",),
     "reload_codebook": ("f5",),
     "codebook_panel": ("shift+f2",),
-    "in_vivo": ("quotation_mark", "shift+f6"),
+    "in_vivo": ("quotation_mark",),
     "save_now": ("ctrl+s",),
     "list_transcripts": ("ctrl+l",),
     "toggle_done": ("f7",),

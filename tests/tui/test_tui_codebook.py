@@ -177,7 +177,7 @@ def test_in_vivo_names_a_code_by_the_selected_words_and_applies_it(fresh_tui_stu
         assert f"in-vivo code \u201c{name}\u201d created and applied" in screen._message
         # the same words again apply the same code (no second code)
         await select(pilot, start, end)
-        await pilot.press("shift+f6")
+        await pilot.press("quotation_mark")
 
     run_app(make_app(fresh_tui_study.root), scenario)
     assert codebook_of(fresh_tui_study)[code_id].name == name
