@@ -76,7 +76,14 @@ def test_create_a_code_while_coding_apply_it_and_use_its_key(fresh_tui_study, tm
     key("Tab")  # to the key
     time.sleep(0.3)
     step("h", literal=True, then="Key          h")
-    step("Enter", then="applied to the selection")
+    key("Enter")
+
+    def created() -> bool:
+        path = root / "interviews" / "P01.alice.json"
+        return path.exists() and any(a.code == "hope-for-change" for a in read_annotations(path).annotations)
+
+    assert _wait_for(created), screen()
+    assert "Hope for change" in screen()  # in the codebook panel (80x24: the status line at least)
     codes = load_codebook(root / "codebook.yaml").codes
     assert "hope-for-change" in codes and codes["hope-for-change"].name == "Hope for change", list(codes)
     annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations

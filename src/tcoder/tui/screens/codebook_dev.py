@@ -210,7 +210,7 @@ class CodebookDevelopment:
             if problem:
                 return problem
             result = self._operate(new_code, values["name"], **kwargs,
-                                   done=f"new code {values['name']}" + (" applied to the selection"
+                                   done=f"new code {values['name']}" + (", applied"
                                                                         if "apply_to" in kwargs else ""))
             if result is None:
                 return "not created (see the message)"
