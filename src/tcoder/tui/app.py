@@ -72,6 +72,23 @@ class TcoderApp(App[int]):
         else:
             await super().on_event(event)
 
+    # ------------------------------------------------------------ keys in the order typed
+
+    def on_key(self, event: events.Key) -> None:
+        """Codebook letters, handled here rather than on the coding screen.
+
+        A key goes from the focused widget up through the screen to the app, one queue
+        at a time, and commands' bindings are looked up only when it reaches the app.
+        When keys queue up (a paste, SSH sending several in one packet, type-ahead while
+        the disk is slow), a letter handled on the way up would overtake the selection
+        keys typed before it and code the previous passage. Handled here, every key
+        takes effect in the order it was typed. Runs before the bindings of the same
+        key; a letter is never bound to a command on the coding screen."""
+        screen = self.screen
+        if isinstance(screen, CodingScreen) and screen.code_key(event.key, event.character):
+            event.stop()
+            event.prevent_default()  # no binding lookup for a codebook letter
+
     # ------------------------------------------------------------ starting
 
     def on_mount(self) -> None:

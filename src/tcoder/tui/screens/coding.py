@@ -407,17 +407,20 @@ class CodingScreen(CodebookDevelopment, Screen):
 
     # ------------------------------------------------------------ codebook keys
 
-    def on_key(self, event: events.Key) -> None:
-        ch = event.character
-        if not ch or len(ch) != 1 or not ch.isascii() or not ch.isalnum() or "+" in event.key:
-            return  # not a code key (alt+g, for one, carries the character g)
-        event.stop()
-        event.prevent_default()
+    def code_key(self, key: str, character: str | None) -> bool:
+        """Apply the code whose key was pressed; False for a key that is not a letter or
+        digit (a command's). The app calls this when the key reaches it, at the same
+        stage as every command's binding (see ``TcoderApp.on_key``), so that a letter
+        typed after a selection key codes what that key selected."""
+        ch = character
+        if not ch or len(ch) != 1 or not ch.isascii() or not ch.isalnum() or "+" in key:
+            return False  # not a code key (alt+g, for one, carries the character g)
         code = self.session.codebook.by_key.get(ch)
         if code is None:
             self.flash(f"no code has the key {ch!r} ({keys_for(self.app, 'help')} lists the keys)", problem=True)
-            return
+            return True
         self.apply_code(code.id)
+        return True
 
     # ------------------------------------------------------------ coding actions
 
