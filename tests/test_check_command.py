@@ -155,6 +155,96 @@ def test_sample_study_checks_clean(run_cli, sample_study):
 # ------------------------------------------------------------------ --fix
 
 
+def _without_quotes(path: Path, *, context: bool) -> None:
+    """Rewrite an annotation file as other programs and scripts may: no quote (and no context)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for item in data["annotations"]:
+        del item["quote"]
+        if not context:
+            item.pop("prefix", None)
+            item.pop("suffix", None)
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_annotations_without_quotes_after_an_edit_fail_check_with_the_reason(mini_study, run_cli):
+    """Nothing tells where a quote-less annotation belongs once the text before it changed:
+    every one is flagged and reported, none is silently left on other words."""
+    spans = [("personal", MINI_TRANSCRIPT.index("I saw how"), MINI_TRANSCRIPT.index(" That stayed")),
+             ("curriculum", MINI_TRANSCRIPT.index("We pushed"), MINI_TRANSCRIPT.index(" We also"))]
+    path = mini_study.annotations("interviews/P01.txt", "alice", spans)
+    _without_quotes(path, context=False)
+    mini_study.transcript(text="[Recording starts]\n" + MINI_TRANSCRIPT)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1
+    assert err.count("has no stored quote, so its passage cannot be found again") == 2, err
+    code, out, err = _check(run_cli, mini_study.root, "--fix")
+    kept = json.loads(path.read_text(encoding="utf-8"))["annotations"]
+    assert [(a["start"], a["end"], a.get("orphaned")) for a in kept] == [(s, e, True) for _, s, e in spans]
+
+
+def test_annotations_without_quotes_keep_their_place_where_their_context_is_unchanged(mini_study, run_cli):
+    """With the stored context still around the offsets (the edit was after them), the place is
+    proven: the annotation stays and its quote is written from now on; one whose context changed
+    is flagged."""
+    before = ("personal", MINI_TRANSCRIPT.index("I saw how"), MINI_TRANSCRIPT.index(" That stayed"))
+    after = ("curriculum", MINI_TRANSCRIPT.index("We pushed"), MINI_TRANSCRIPT.index(" We also"))
+    path = mini_study.annotations("interviews/P01.txt", "alice", [before, after])
+    _without_quotes(path, context=True)
+    # The edit is after the first passage's context and inside the second one's.
+    mini_study.transcript(text=MINI_TRANSCRIPT.replace("And what did you do about it?", "And what then?"))
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "alice-0001 (curriculum) is orphaned" in err and "the text around its offsets changed" in err
+    assert "alice-0000" not in err
+    _check(run_cli, mini_study.root, "--fix")
+    first, second = json.loads(path.read_text(encoding="utf-8"))["annotations"]
+    assert first["quote"] == "I saw how she was treated at the clinic." and "orphaned" not in first
+    assert second.get("orphaned") is True and "quote" not in second
+
+
+def test_a_file_without_the_text_hash_is_checked_by_its_quotes(mini_study, run_cli):
+    """Without text_sha256 a quote no longer at its offsets still shows the transcript changed
+    (the file is re-anchored); quote-less annotations there cannot be checked, and check says so."""
+    start, end = MINI_TRANSCRIPT.index("I saw how"), MINI_TRANSCRIPT.index(" That stayed")
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", start, end), ("duty", 0, 11)])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["text_sha256"]
+    (duty,) = [item for item in data["annotations"] if item["code"] == "duty"]
+    for field in ("quote", "prefix", "suffix"):
+        del duty[field]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0 and "1 annotation(s) have no quote and the file has no text_sha256" in err
+    mini_study.transcript(text="[Recording starts]\n" + MINI_TRANSCRIPT)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 1 and "1 annotation(s) found their exact passage at a new place" in err
+    assert "(duty) is orphaned: (no quote stored) at [0, 11): it has no stored quote" in err
+
+
+def test_every_annotation_placed_elsewhere_is_reported_on_its_own(mini_study, run_cli):
+    """Moving paragraphs far away moves their annotations away from where the text before them
+    went: each is named with its quote and its old and new offsets, not only counted."""
+    filler = "".join(f"Interviewer: Question {i} about the clinic and the curriculum, asked again?\n\n"
+                     f"Amara: Answer {i}, which nobody coded in this study.\n\n" for i in range(60))
+    text = MINI_TRANSCRIPT + "\n" + filler
+    mini_study.transcript(text=text)
+    spans = [("personal", text.index("I saw how"), text.index(" That stayed")),
+             ("curriculum", text.index("We pushed"), text.index(" We also"))]
+    answers = [("duty", text.index(f"Answer {i},"), text.index(f"Answer {i},") + 9) for i in range(0, 60, 6)]
+    mini_study.annotations("interviews/P01.txt", "alice", spans + answers)
+    paragraphs = MINI_TRANSCRIPT.rstrip("\n").split("\n\n")
+    moved = "\n\n".join([paragraphs[0], paragraphs[2]]) + "\n\n" + filler + "\n\n".join(
+        [paragraphs[3], paragraphs[1]]) + "\n"
+    mini_study.transcript(text=moved)
+    code, out, err = _check(run_cli, mini_study.root)
+    assert code == 0, err
+    assert "10 annotation(s) found their exact passage at a new place" in err  # the answers, shifted
+    for code_id, start, end in spans:
+        quote = text[start:end]
+        now = moved.index(quote)
+        assert f"({code_id}) {quote!r} was found at another place from [{start}, {end}) to [{now}, {now + len(quote)})" \
+            in err, err
+
+
 def test_fix_saves_re_anchored_offsets_and_keeps_everything(mini_study, run_cli):
     quote = "I saw how she was treated at the clinic."
     start = MINI_TRANSCRIPT.index(quote)

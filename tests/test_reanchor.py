@@ -7,7 +7,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tcoder.annotations import Annotation, reanchor
+from tcoder.anchoring import LONG_QUOTE
+from tcoder.annotations import CONTEXT_CHARS, Annotation, reanchor
 
 TEXT = ("Interviewer: What got you involved?\n\n"
         "Amara: Honestly, it was my grandmother. I saw how she was treated at the clinic. "
@@ -70,12 +71,28 @@ def test_orphan_comes_back_when_the_passage_returns():
     assert r.status == "moved" and not a.orphaned
 
 
-def test_annotation_without_quote_is_kept_unverified_or_orphaned():
+def test_annotation_without_quote_is_orphaned_with_the_reason_after_an_edit():
+    """Without a quote or context nothing shows the offsets still point at the same
+    words: they are kept, flagged and explained, never silently trusted."""
     inside = Annotation("a", "c", 0, 5)
     beyond = Annotation("b", "c", 0, 10_000)
     results = reanchor([inside, beyond], TEXT)
-    assert [r.status for r in results] == ["unverified", "orphaned"]
-    assert not inside.orphaned and beyond.orphaned
+    assert [r.status for r in results] == ["orphaned", "orphaned"]
+    assert inside.orphaned and beyond.orphaned and (inside.start, inside.end) == (0, 5)
+    assert "no stored quote" in results[0].reason and "beyond the end" in results[1].reason
+
+
+def test_annotation_without_quote_is_kept_where_its_stored_context_still_surrounds_it():
+    start = TEXT.index("I saw how")
+    end = start + len("I saw how she was treated")
+    kept = Annotation("k", "c", start, end, prefix=TEXT[start - 32:start], suffix=TEXT[end:end + 32])
+    edited = TEXT.replace("Yes. We pushed", "Yes, we pushed")  # after the passage: offsets still hold
+    (r,) = reanchor([kept], edited)
+    assert r.status == "unchanged" and not kept.orphaned
+    assert kept.quote == "I saw how she was treated"  # verified, so its quote is stored from now on
+    shifted = Annotation("s", "c", start, end, prefix=TEXT[start - 32:start], suffix=TEXT[end:end + 32])
+    (r,) = reanchor([shifted], "Note. " + TEXT)  # the text before changed: the offsets now point elsewhere
+    assert r.status == "orphaned" and shifted.orphaned and "text around its offsets changed" in r.reason
 
 
 def test_short_quotes_are_never_placed_fuzzily():
@@ -116,10 +133,13 @@ def edited_transcripts(draw):
 
 def _apply(text, annotations, edits):
     """Apply non-overlapping edits right to left; return the new text and where each
-    untouched annotation's passage now is."""
+    untouched annotation's passage now is. ``near`` (an attribute of the function, set on
+    each call) holds the ids of annotations whose stored context an edit touched."""
     edits = sorted(edits, key=lambda e: e[0], reverse=True)
     kept = []
     spans = {a.id: (a.start, a.end) for a in annotations}
+    _apply.near = {a.id for a in annotations for start, end, _ in edits
+                   if start <= a.end + CONTEXT_CHARS and end >= a.start - CONTEXT_CHARS}
     last_start = len(text) + 1
     for start, end, insert in edits:
         if end > last_start:
@@ -145,14 +165,19 @@ def _apply(text, annotations, edits):
 def test_untouched_passages_re_anchor_to_exactly_their_text(case):
     """After random insertions and deletions elsewhere, every annotation whose own
     text was untouched is found again, on exactly that text; where its passage is
-    unique in the new text it is found at the right place."""
+    unique in the new text it is found at the right place. Only an annotation whose
+    stored context an edit changed may be left orphaned instead (its words recur and
+    nothing else says which occurrence is its own)."""
     text, annotations, edits = case
     quotes = {a.id: a.quote for a in annotations}
     new_text, expected = _apply(text, annotations, edits)
+    near = _apply.near
     results = {r.annotation.id: r for r in reanchor(annotations, new_text)}
     for a in annotations:
         s, e = expected[a.id]
         if s is None:
+            continue
+        if results[a.id].status == "orphaned" and a.id in near and len(a.quote) < LONG_QUOTE:
             continue
         assert results[a.id].status in ("unchanged", "moved")
         assert new_text[a.start:a.end] == quotes[a.id]

@@ -74,7 +74,13 @@ def test_a_transcript_edited_after_coding_is_re_anchored_on_load(mini_study):
     loaded = open_study(mini_study.root).load_annotations("P01", "alice")
     assert loaded.reanchored
     moved = {a.code: edited[a.start:a.end] for a in loaded.annotations}
-    assert moved == {"personal": quote, "duty": "Interviewer:"}
+    assert moved == {"personal": quote}
+    # "Interviewer:" recurs, and the text changed on both sides of the coded one (a line
+    # inserted before it, its sentence reworded after): it is kept where it was, flagged
+    # and reported, rather than put on whichever "Interviewer:" is nearest.
+    (duty,) = loaded.orphaned
+    assert (duty.code, duty.start, duty.end) == ("duty", 0, 12)
+    assert any("duty" in p.message and "not with its context" in p.message for p in loaded.problems)
     assert loaded.file.text_sha256 == open_study(mini_study.root).transcript("P01").sha256
 
 

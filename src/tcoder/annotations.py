@@ -18,19 +18,20 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable
 
+# Re-anchoring has its own module; its names stay importable from here.
+from tcoder.anchoring import FUZZY_MIN_LENGTH as FUZZY_MIN_LENGTH
+from tcoder.anchoring import FUZZY_THRESHOLD as FUZZY_THRESHOLD
+from tcoder.anchoring import AnchorResult as AnchorResult
+from tcoder.anchoring import AnchorStatus as AnchorStatus
+from tcoder.anchoring import reanchor as reanchor
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
 
 FORMAT_ID = "tcoder-annotations/1"
 FORMAT_PREFIX = "tcoder-annotations/"
 CONTEXT_CHARS = 32
-#: Fuzzy re-anchoring accepts a passage whose Indel similarity to the stored
-#: quote is at least this (1.0 = identical). Quotes shorter than
-#: :data:`FUZZY_MIN_LENGTH` characters are only re-anchored exactly.
-FUZZY_THRESHOLD = 0.80
-FUZZY_MIN_LENGTH = 10
 
 #: On consensus annotations: the ids of the coders' annotations an agreed one came from.
 SOURCES_FIELD = "sources"
@@ -639,137 +640,3 @@ class AnnotationLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
-
-
-# ---------------------------------------------------------------- re-anchoring
-
-AnchorStatus = Literal["unchanged", "moved", "fuzzy", "unverified", "orphaned"]
-
-
-@dataclass(slots=True)
-class AnchorResult:
-    annotation: Annotation
-    status: AnchorStatus
-    old_start: int
-    old_end: int
-    similarity: float = 1.0
-
-
-def reanchor(annotations: Iterable[Annotation], text: str,
-             threshold: float = FUZZY_THRESHOLD) -> list[AnchorResult]:
-    """Place annotations on a changed text, in place. Exact quote first (the
-    occurrence whose surrounding context matches best, then the one nearest the
-    old offset), then a fuzzy match at ``threshold`` similarity or more, else the
-    annotation keeps its offsets and is marked orphaned. Nothing is dropped."""
-    results = []
-    for a in annotations:
-        old = (a.start, a.end)
-        status, similarity = _place(a, text, threshold)
-        if status in ("moved", "fuzzy", "unchanged"):
-            a.orphaned = False
-            a.set_context(text)
-        elif status == "orphaned":
-            a.orphaned = True
-        results.append(AnchorResult(a, status, old[0], old[1], similarity))
-    return results
-
-
-def _place(a: Annotation, text: str, threshold: float) -> tuple[AnchorStatus, float]:
-    quote = a.quote
-    if not quote:
-        return ("unverified", 1.0) if a.end <= len(text) and not a.orphaned else ("orphaned", 0.0)
-    best = _best_exact(a, quote, text)
-    if best is not None:
-        status: AnchorStatus = "unchanged" if best == a.start and not a.orphaned else "moved"
-        a.start, a.end = best, best + len(quote)
-        return status, 1.0
-    if len(quote) >= FUZZY_MIN_LENGTH:
-        found = _fuzzy(a, quote, text, threshold)
-        if found is not None:
-            (a.start, a.end), similarity = found
-            return "fuzzy", similarity
-    return "orphaned", 0.0
-
-
-def _context_score(a: Annotation, text: str, pos: int, length: int) -> int:
-    score = 0
-    if a.prefix:
-        before = text[max(0, pos - len(a.prefix)):pos]
-        score += _common_suffix(a.prefix, before)
-    if a.suffix:
-        after = text[pos + length:pos + length + len(a.suffix)]
-        score += _common_prefix(a.suffix, after)
-    return score
-
-
-def _common_prefix(x: str, y: str) -> int:
-    n = min(len(x), len(y))
-    i = 0
-    while i < n and x[i] == y[i]:
-        i += 1
-    return i
-
-
-def _common_suffix(x: str, y: str) -> int:
-    n = min(len(x), len(y))
-    i = 0
-    while i < n and x[-1 - i] == y[-1 - i]:
-        i += 1
-    return i
-
-
-def _best_exact(a: Annotation, quote: str, text: str, limit: int = 20000) -> int | None:
-    best: tuple[int, int] | None = None
-    best_pos = None
-    pos = text.find(quote)
-    count = 0
-    while pos >= 0 and count < limit:
-        key = (-_context_score(a, text, pos, len(quote)), abs(pos - a.start))
-        if best is None or key < best:
-            best, best_pos = key, pos
-        pos = text.find(quote, pos + 1)
-        count += 1
-    return best_pos
-
-
-def _fuzzy(a: Annotation, quote: str, text: str, threshold: float) -> tuple[tuple[int, int], float] | None:
-    from rapidfuzz.fuzz import partial_ratio_alignment, ratio
-
-    candidates: list[tuple[int, int]] = []
-    # Between the stored context, when both sides are still there.
-    if a.prefix and a.suffix and len(a.prefix) >= 8 and len(a.suffix) >= 8:
-        p = text.find(a.prefix)
-        while p >= 0 and len(candidates) < 50:
-            s = p + len(a.prefix)
-            q = text.find(a.suffix, s, s + 2 * len(quote) + 64)
-            if q > s:
-                candidates.append((s, q))
-            p = text.find(a.prefix, p + 1)
-    # The best-aligned window near the old place, then anywhere.
-    margin = 2 * len(quote) + 2000
-    windows = [(max(0, a.start - margin), min(len(text), a.end + margin)), (0, len(text))]
-    for lo, hi in windows:
-        hit = partial_ratio_alignment(quote, text[lo:hi], score_cutoff=threshold * 100)
-        if hit is not None:
-            candidates.append(_refine(quote, text, lo + hit.dest_start, lo + hit.dest_end))
-            break
-    scored = [(ratio(quote, text[s:e]) / 100, (s, e)) for s, e in candidates if e > s]
-    scored = [c for c in scored if c[0] >= threshold]
-    if not scored:
-        return None
-    similarity, span = max(scored, key=lambda c: (c[0], -abs(c[1][0] - a.start)))
-    return span, similarity
-
-
-def _refine(quote: str, text: str, start: int, end: int) -> tuple[int, int]:
-    """Snap an approximate window to where the quote's first and last words are."""
-    k = min(12, len(quote) // 3)
-    slack = max(8, len(quote) // 4)
-    head = text.find(quote[:k], max(0, start - slack), start + slack + k)
-    if head >= 0:
-        start = head
-    tail_at = text.rfind(quote[-k:], max(start, end - slack - k), end + slack)
-    if tail_at >= 0:
-        end = tail_at + k
-    return start, max(end, start + 1)
-

@@ -174,7 +174,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             problems.extend(imported_text_problems(loaded.file, loaded.path))
             if not loaded.reanchored:  # flagged earlier (check --fix, a merge): still an error
                 problems.extend(Problem(
-                    f"annotation {a.id} ({a.code}) is orphaned: its passage {a.quote!r} is not in the "
+                    f"annotation {a.id} ({a.code}) is orphaned: its passage {_quoted(a.quote)} is not in the "
                     "transcript (kept, with its old offsets); code the passage again or delete it",
                     loaded.path) for a in loaded.orphaned)
             if known is not None:
@@ -358,23 +358,35 @@ def consensus_record_problems(af, path) -> list[Problem]:
 
 
 def _reanchor_warnings(loaded: LoadedAnnotations, fixing: bool = False) -> list[Problem]:
-    """One line per file for exact moves (there may be thousands after an edit near
-    the start), one per fuzzy match, which a person should look at."""
-    exact = [r for r in loaded.moved if r.status == "moved"]
-    fuzzy = [r for r in loaded.moved if r.status == "fuzzy"]
+    """One line per file for the annotations an edit only shifted (found where the text
+    before them moved them: there may be thousands after an edit near the start), and
+    one per annotation placed anywhere else, which a person should look at: the same
+    words at another place, or an edited version of its passage."""
+    shifted = [r for r in loaded.moved if not r.relocated]
+    relocated = [r for r in loaded.moved if r.relocated]
     out = []
     save = "saved (--fix)" if fixing else "'tcoder check --fix' saves the new offsets"
-    if exact:
-        out.append(Problem(f"the transcript changed: {len(exact)} annotation(s) found their exact passage at a "
-                           f"new place; {save}", loaded.path, severity="warning"))
-    for r in fuzzy:
+    if shifted:
+        out.append(Problem(f"the transcript changed: {len(shifted)} annotation(s) found their exact passage at a new place, "
+                           f"where the text before them moved it or near there; {save}", loaded.path, severity="warning"))
+    then = " (saved by --fix)" if fixing else ", then 'tcoder check --fix' saves it"
+    for r in relocated:
         a = r.annotation
+        if r.status == "fuzzy":
+            how = f"was re-anchored by fuzzy match ({r.similarity:.0%} similar)"
+        else:
+            how = "was found at another place"
         out.append(Problem(
-            f"the transcript changed: annotation {a.id} ({a.code}) was re-anchored by fuzzy match "
-            f"({r.similarity:.0%} similar) from [{r.old_start}, {r.old_end}) to [{a.start}, {a.end}); check it "
-            "in the coding screen" + (" (saved by --fix)" if fixing else ", then 'tcoder check --fix' saves it"),
+            f"the transcript changed: annotation {a.id} ({a.code}) {_quoted(a.quote)} {how} from "
+            f"[{r.old_start}, {r.old_end}) to [{a.start}, {a.end}); check it in the coding screen{then}",
             loaded.path, severity="warning"))
     return out
+
+
+def _quoted(quote: str | None, width: int = 50) -> str:
+    if not quote:
+        return "(no quote stored)"
+    return repr(shorten(quote, width))
 
 
 def _line(loaded: LoadedAnnotations, annotation_id: str) -> int | None:

@@ -414,7 +414,7 @@ class Study:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
                                            "the name wins", path, severity="warning"))
             af.coder = coder
-        if af.text_sha256 is not None and af.text_sha256 != transcript.sha256:
+        if _written_for_another_text(af, transcript.text, transcript.sha256):
             loaded.reanchored = True
             loaded.anchors = reanchor(af.annotations, transcript.text)
             af.text_sha256 = transcript.sha256
@@ -422,8 +422,16 @@ class Study:
                 a = result.annotation
                 if result.status == "orphaned":
                     loaded.problems.append(Problem(
-                        f"annotation {a.id} ({a.code}) is orphaned: its passage {_short(a.quote)} is no longer in "
-                        "the transcript (kept, with its old offsets)", path))
+                        f"annotation {a.id} ({a.code}) is orphaned: {_short(a.quote)} at [{a.start}, {a.end}): "
+                        f"{result.reason} (kept, with its old offsets)", path))
+        elif af.text_sha256 is None:
+            unverifiable = sum(1 for a in af.annotations if not a.quote and not a.orphaned)
+            if unverifiable:
+                loaded.problems.append(Problem(
+                    f"{unverifiable} annotation(s) have no quote and the file has no text_sha256: nothing shows "
+                    "whether the transcript changed since they were written, so their offsets are taken as they "
+                    "are (if it was edited after, they may point at other text)", path,
+                    severity="warning"))
         af.transcript = af.transcript or ref.file_name
         if self.history.retired:
             loaded.migrations = migrate_file(af, self.history, known_codes)
@@ -456,6 +464,14 @@ class Study:
             return set(self.codebook.codes)
         except TcoderError:
             return None
+
+
+def _written_for_another_text(af: AnnotationFile, text: str, sha256: str) -> bool:
+    """The file was written against another version of the transcript: its stored hash
+    differs or, in a file without one, a stored quote is no longer at its offsets."""
+    if af.text_sha256 is not None:
+        return af.text_sha256 != sha256
+    return any(a.quote is not None and text[a.start:a.end] != a.quote for a in af.annotations)
 
 
 def _short(quote: str | None, width: int = 50) -> str:

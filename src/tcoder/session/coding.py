@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from tcoder.anchoring import AnchorResult
 from tcoder.annotations import (
     Annotation,
     AnnotationFile,
@@ -144,6 +145,8 @@ class CodingSession:
             self.close()
             raise
         self.load_problems: list[Problem] = list(loaded.problems)
+        #: where re-anchoring put each annotation when the transcript had changed since the file was written
+        self.anchors: list[AnchorResult] = list(loaded.anchors)
         self._header = loaded.file
         self._header_base: dict[str, Any] = dict(loaded.file.extra)  # header fields as last read or written
         if not self.read_only and not self.path.exists():

@@ -85,6 +85,9 @@ class CodingScreen(CodebookDevelopment, Screen):
     CodingScreen #banner { display: none; height: auto; width: 1fr; background: $warning 60%;
                            color: $text; padding: 0 1; }
     CodingScreen.-read-only #banner { display: block; }
+    CodingScreen #anchor-banner { display: none; height: auto; width: 1fr; background: $warning 60%;
+                                  color: $text; padding: 0 1; }
+    CodingScreen.-orphans #anchor-banner { display: block; }
     """
 
     def __init__(self, session: CodingSession, *, no_color: bool = False,
@@ -119,6 +122,7 @@ class CodingScreen(CodebookDevelopment, Screen):
         view = TranscriptView(self.session.transcript, self.session.codebook, self._layers(),
                               no_color=self.no_color, id="transcript")
         yield Label("", id="banner")
+        yield Label("", id="anchor-banner")
         if self.partners:
             names = ", ".join(p.coder for p in self.partners)
             legend = [(f" text: tinted = {self.session.coder}'s codes, ", ""), ("italic", "italic"),
@@ -154,6 +158,7 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.view.on_move = self._view_moved
         self._apply_panel_layout()
         self._show_read_only()
+        self._show_anchoring()
         self._update_all(now=True)
         if self.initial_selection is not None:
             self.show_passage(*self.initial_selection)
@@ -285,6 +290,29 @@ class CodingScreen(CodebookDevelopment, Screen):
             self.add_class("-read-only")
         else:
             self.remove_class("-read-only")
+
+    def _show_anchoring(self) -> None:
+        """A banner, as long as the screen is open, when the transcript changed since the file
+        was written and some annotations could not be placed again (or were placed elsewhere)."""
+        anchors = self.session.anchors
+        orphaned = [r for r in anchors if r.status == "orphaned"]
+        relocated = [r for r in anchors if r.relocated]
+        if not orphaned and not relocated:
+            return
+        check = "tcoder check lists each one, with the reason"
+        parts = [f"The transcript changed since {self.session.path.name} was written."]
+        if orphaned:
+            no_quote = sum(1 for r in orphaned if not r.annotation.quote)
+            parts.append(f"{len(orphaned)} annotation(s) could not be placed on it again"
+                         + (f" ({no_quote} without a stored quote, so where they belong cannot be checked)"
+                            if no_quote else "")
+                         + ": they are kept, not shown, and left out of agreement and reports.")
+        if relocated:
+            parts.append(f"{len(relocated)} annotation(s) were placed elsewhere or on an edited passage: "
+                         "look at them.")
+        parts.append(check + ".")
+        self.query_one("#anchor-banner", Label).update(Text(inert(" ".join(parts))))
+        self.add_class("-orphans")
 
     # ------------------------------------------------------------ state shown
 

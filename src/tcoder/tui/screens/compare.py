@@ -85,6 +85,7 @@ class CompareScreen(CodingScreen):
                               no_color=self.no_color, id="transcript")
         view.row_flags = self._row_flag
         yield Label("", id="banner")
+        yield Label("", id="anchor-banner")
         legend = [(" text: tinted = coded, underlined = several spans, ", ""), ("italic", "italic"),
                   (f" = in {self.session.coder}", "")]
         yield LaneHeader(view, legend, {self.session.coder}, id="lanes")
