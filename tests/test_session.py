@@ -288,6 +288,51 @@ def test_deletion_on_disk_is_honoured_and_conflicts_keep_both(mini_study):
         assert all(x.id != a.id for x in on_disk(mini_study))
 
 
+def test_an_older_version_written_back_deletes_nothing_acknowledged(mini_study):
+    """A sync tool or git writes back a version of the file from before the coder's last
+    saves: what that version lacks was never seen there, not deleted there. The coder's
+    saved work stays and is written again, and the coder is told."""
+    path = mini_study.root / "interviews/P01.alice.json"
+    with open_session(mini_study) as s:
+        s.apply("personal", 0, 11)
+        older = path.read_bytes()  # what the sync tool last saw
+        s.apply("duty", 13, 20)
+        s.apply("outreach", 30, 40)
+        s.remove(next(a.id for a in s.annotations if a.code == "personal"))
+        path.write_bytes(older)  # the sync tool writes its (older) copy back
+        touch_later(path)
+        report = s.reload()
+        assert report is not None and report.stale == 3 and report.removed == 0 and report.added == 0
+        assert "older version of the file was written on disk" in report.summary()
+        assert sorted(a.code for a in s.annotations) == ["duty", "outreach"]
+        assert sorted(a.code for a in on_disk(mini_study)) == ["duty", "outreach"]  # written again
+
+
+def test_the_version_opened_written_back_later_deletes_nothing(mini_study):
+    path = mini_study.annotations("interviews/P01.txt", "alice", [("personal", 0, 11)])
+    opened = path.read_bytes()
+    with open_session(mini_study) as s:
+        s.apply("duty", 13, 20)
+        path.write_bytes(opened)
+        touch_later(path)
+        s.apply("outreach", 30, 40)  # the save merges the file on disk first
+        assert sorted(a.code for a in on_disk(mini_study)) == ["duty", "outreach", "personal"]
+
+
+def test_a_deletion_made_elsewhere_is_reported_by_its_quote(mini_study):
+    """A version never seen here (another program deleted an annotation) is honoured, and
+    what went is named by its words, not only counted."""
+    with open_session(mini_study) as s:
+        a = s.apply("personal", 0, 11).annotation
+        b = s.apply("duty", 13, 20).annotation
+        write_external(mini_study, [b])  # a script deleted 'personal'
+        report = s.reload()
+        assert report is not None and report.removed == 1 and report.stale == 0
+        assert report.removed_passages == [f"{a.quote!r} (personal)"]
+        assert f"removed there: {a.quote!r} (personal)" in report.summary()
+        assert [x.code for x in on_disk(mini_study)] == ["duty"]
+
+
 def test_deleted_here_but_changed_on_disk_keeps_the_change(mini_study):
     from tcoder.merge import read_conflict
 

@@ -9,6 +9,7 @@ per-file writer lock, and re-anchoring spans when the transcript has changed.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import operator
 import os
@@ -281,10 +282,30 @@ def _describe_annotation_problem(item: Any) -> str | None:
 
 
 def read_annotations(path: str | os.PathLike[str]) -> AnnotationFile:
-    from tcoder.safeio import ANNOTATION_LIMIT, decode_utf8, mb, read_file
+    return read_annotation_version(path)[0]
 
-    path = Path(path)
-    raw = read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
+
+def version_digest(raw: bytes) -> bytes:
+    """What identifies one version of an annotation file: a digest of its bytes (a sync
+    tool or git that writes back an older version writes exactly its bytes)."""
+    return hashlib.sha1(raw, usedforsecurity=False).digest()  # an identity, not a signature; fast
+
+
+def read_annotation_version(path: str | os.PathLike[str]) -> tuple[AnnotationFile, bytes]:
+    """The file, and the :func:`version_digest` of the bytes it was read from."""
+    raw = _read_raw(path)
+    return _parse_raw(raw, Path(path)), version_digest(raw)
+
+
+def _read_raw(path: str | os.PathLike[str]) -> bytes:
+    from tcoder.safeio import ANNOTATION_LIMIT, read_file
+
+    return read_file(Path(path), limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
+
+
+def _parse_raw(raw: bytes, path: Path) -> AnnotationFile:
+    from tcoder.safeio import decode_utf8, mb
+
     try:
         return parse_annotations(decode_utf8(raw, path, "the annotation file", AnnotationFileError), path)
     except MemoryError:
@@ -535,9 +556,12 @@ def dumps_annotations(af: AnnotationFile, line_cache: LineCache | None = None) -
 
 
 def save_annotations(af: AnnotationFile, path: str | os.PathLike[str],
-                     line_cache: LineCache | None = None) -> None:
-    """Write atomically: the old or the new file survives a crash, never a torn one."""
-    atomic_write_bytes(path, encode_annotations(af, line_cache))
+                     line_cache: LineCache | None = None) -> bytes:
+    """Write atomically: the old or the new file survives a crash, never a torn one.
+    Returns the :func:`version_digest` of what was written."""
+    raw = encode_annotations(af, line_cache)
+    atomic_write_bytes(path, raw)
+    return version_digest(raw)
 
 
 ANNOTATION_SUFFIX = ".json"

@@ -26,10 +26,11 @@ from tcoder.annotations import (
     LineCache,
     new_annotation,
     now_iso,
-    read_annotations,
+    read_annotation_version,
     reanchor,
     save_annotations,
     unsavable_character,
+    version_digest,
 )
 from tcoder.codebook import Codebook
 from tcoder.codebook_history import migrate_file
@@ -51,6 +52,7 @@ from tcoder.merge import (
     merge_fields,
     read_conflict,
 )
+from tcoder.quotes import shorten
 from tcoder.segments import sentences_in, trim_span
 from tcoder.session.disk import SyncReport, disk_stamp
 from tcoder.session.history import ABSENT, Change, HeaderChange, History, Step
@@ -81,6 +83,11 @@ def _same(a: Annotation | None, b: Annotation | None) -> bool:
     if a is None or b is None:
         return a is b
     return a is b or a.to_dict() == b.to_dict()
+
+
+def _described(a: Annotation) -> str:
+    """An annotation as a person recognises it: its words and its code."""
+    return f"{shorten(a.quote, 40)!r} ({a.code})" if a.quote else f"[{a.start}, {a.end}) ({a.code})"
 
 
 def _check_savable(memo: str | None) -> None:
@@ -156,6 +163,13 @@ class CodingSession:
         self._annotations: dict[str, Annotation] = {a.id: a for a in loaded.file.annotations}
         self._base: dict[str, Annotation] = dict(self._annotations)  # the file as last read or written
         self._stamp = disk_stamp(self.path)
+        #: digests of every version of the file this session read or wrote: one seen on disk
+        #: again later is an older version written back (see sync), not someone's deletions
+        self._versions: set[bytes] = set()
+        try:
+            self._versions.add(version_digest(self.path.read_bytes()))
+        except OSError:
+            pass
         self._dirty = False
         if self.read_only:
             self.save_state = SaveState("read-only", message=self.read_only_reason)
@@ -540,7 +554,7 @@ class CodingSession:
         """Write one snapshot (on the saving thread, or the caller's) and record the outcome."""
         started = time.perf_counter()
         try:
-            save_annotations(af, self.path, line_cache=self._line_cache)
+            written = save_annotations(af, self.path, line_cache=self._line_cache)
         except OSError as exc:
             with self._state_lock:
                 self._dirty = True
@@ -555,6 +569,7 @@ class CodingSession:
             stamp = disk_stamp(self.path)
             with self._state_lock:
                 self._stamp = stamp
+                self._versions.add(written)
                 self._base = {a.id: a for a in af.annotations}
                 self._header_base = dict(af.extra)
                 if revision == self.revision:
@@ -597,7 +612,7 @@ class CodingSession:
             self._base = {}
             return report
         try:
-            theirs_file = read_annotations(self.path)
+            theirs_file, version = read_annotation_version(self.path)
         except TcoderError as exc:
             self._disk_problem = exc.problems
             report.problems = exc.problems
@@ -611,6 +626,16 @@ class CodingSession:
         if self.read_only:
             merged = {a.id: a for a in theirs}
             conflicts: list = []
+        elif version in self._versions:
+            # A version this session already had (a sync tool or git wrote it back): it was
+            # written from an older state, so what it lacks was never seen there, not deleted.
+            # Keep everything here; the save after this merge writes it again.
+            merged = dict(self._annotations)
+            conflicts = []
+            theirs_by_version = {a.id: a for a in theirs}
+            report.stale = sum(1 for aid, a in merged.items() if not _same(theirs_by_version.get(aid), a)) + sum(
+                1 for aid in theirs_by_version if aid not in merged)
+            self._header_base = dict(theirs_file.extra)  # header fields as here win, like annotations
         else:
             result = merge_annotations(self._base.values(), self._annotations.values(), theirs)
             merged = {a.id: a for a in result.annotations}
@@ -626,6 +651,8 @@ class CodingSession:
         before = self._annotations
         report.added = sum(1 for aid in merged if aid not in before)
         report.removed = sum(1 for aid in before if aid not in merged)
+        report.removed_passages = [_described(before[aid]) for aid in
+                                   sorted((aid for aid in before if aid not in merged), key=lambda i: before[i].start)]
         report.updated = sum(1 for aid, a in merged.items() if aid in before and not _same(before[aid], a))
         theirs_by_id = {a.id: a for a in theirs}
         self._annotations = merged

@@ -43,19 +43,32 @@ class SyncReport:
     updated: int = 0
     conflicts: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: what was removed because the file on disk no longer had it: "'quote' (code)", in text order
+    removed_passages: list[str] = field(default_factory=list)
+    #: the file on disk was a version this session had already read or written (a sync tool
+    #: or git wrote an older version back): nothing was taken from it, and the newer
+    #: state (this many annotations differ from it) is written again
+    stale: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.removed or self.updated or self.conflicts)
+        return bool(self.added or self.removed or self.updated or self.conflicts or self.stale)
 
     def summary(self) -> str:
         if self.problems:
             return str(self.problems[0].message)
+        if self.stale:
+            return (f"an older version of the file was written on disk (by a sync tool or git?): it lacks "
+                    f"{self.stale} of the changes already saved here, which are kept and saved again")
         parts = []
         for n, word in ((self.added, "added"), (self.removed, "removed"), (self.updated, "changed")):
             if n:
                 parts.append(f"{n} {word}")
         text = "file changed on disk; merged by id" + (f" ({', '.join(parts)})" if parts else "")
+        if self.removed_passages:
+            shown = self.removed_passages[:3]
+            more = len(self.removed_passages) - len(shown)
+            text += "; removed there: " + ", ".join(shown) + (f" and {more} more" if more else "")
         if self.conflicts:
             text += (f"; {self.conflicts} annotation(s) were changed both here and on disk: yours stays in "
                      "place and the other version is recorded in the file (tcoder check lists it; settle it "
