@@ -70,7 +70,7 @@ def take_in(session: CodingSession) -> int:
     into the session (not news to report: the screen says what it did), and map old
     ids left in it."""
     session.study.reload_codebook()
-    session.reload()
+    session.adopt_disk()
     session.take_report()
     return session.remap_codes()
 

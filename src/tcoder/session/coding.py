@@ -750,6 +750,18 @@ class CodingSession:
             self.save()
         return report
 
+    def adopt_disk(self) -> SyncReport | None:
+        """Merge the file as an operation this session ran left it (a codebook operation or
+        its undo). An undo writes back a version this session once had: that is the change
+        asked for, not a stale write, so what it lacks is taken as deleted."""
+        self._versions.clear()
+        report = self.reload()
+        try:
+            self._versions.add(version_digest(self.path.read_bytes()))
+        except OSError:
+            pass
+        return report
+
     # ------------------------------------------------------------ navigation helpers
 
     def uncoded_turn_selection(self) -> TurnSelection:
