@@ -64,3 +64,19 @@ def test_char_alpha_does_not_build_per_character_arrays():
         tracemalloc.stop()
     assert table.overall.units == len(text) * len(table.codes)
     assert peak < 5_000_000
+
+
+def test_word_bounds_are_the_regex_words_for_every_kind_of_white_space():
+    """The array version of the word rule agrees with segments.word_spans (\\S+) on text
+    with every character Python counts as white space, and others around them."""
+    import random
+
+    from tcoder.agreement.units import word_bounds
+    from tcoder.segments import word_spans
+
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    others = list("abcé–\u200b\u00ad😀\ufeffZ9.") + ["\ud800"]  # a lone surrogate, as surrogateescape keeps
+    rng = random.Random(5)
+    for _ in range(200):
+        text = "".join(rng.choice(spaces if rng.random() < 0.4 else others) for _ in range(rng.randint(0, 60)))
+        assert word_bounds(text).tolist() == [list(s) for s in word_spans(text)], repr(text)

@@ -17,12 +17,28 @@ import weakref
 
 import numpy as np
 
-from tcoder.segments import SEGMENT_UNITS, Unit, unit_spans, word_spans
+from tcoder.segments import SEGMENT_UNITS, Unit, unit_spans
 from tcoder.transcript import Transcript
 
 
 def _as_array(spans: list[tuple[int, int]]) -> np.ndarray:
     return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+
+
+_SPACE_CODES: np.ndarray | None = None
+
+
+def word_bounds(text: str) -> np.ndarray:
+    """The words of ``text`` (runs of non-white-space, as :func:`tcoder.segments.word_spans`
+    finds them) as an (n, 2) array of [start, end) offsets, without a Python object per
+    word: the compare view needs them for every first look at a transcript."""
+    global _SPACE_CODES
+    if _SPACE_CODES is None:  # every character str.isspace (and so the regex \s) accepts
+        _SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word = ~np.isin(codes, _SPACE_CODES)
+    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
+    return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1).astype(np.int64)
 
 
 def unit_boundaries(transcript: Transcript, unit: Unit) -> np.ndarray:
@@ -44,7 +60,7 @@ class UnitIndex:
         if unit == "char":
             self.count = len(transcript.text)
             return
-        words = _as_array(word_spans(transcript.text))
+        words = word_bounds(transcript.text)
         self._word_start, self._word_end = words[:, 0], words[:, 1]
         units = words if unit == "word" else unit_boundaries(transcript, unit)
         self._unit_start, self._unit_end = units[:, 0], units[:, 1]
