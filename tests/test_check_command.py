@@ -393,10 +393,15 @@ def test_killing_check_fix_mid_write_leaves_whole_files_and_fix_cleans_up(study_
     states = set()
     for _ in range(10):
         prepare()
+        before = {path: path.read_bytes() for path in files}
         proc = run_fix()
-        # Kills spread over the later part of a run, where the files are saved: checking
-        # them first takes a fixed share of the run, larger now that re-anchoring is quick.
-        time.sleep((0.3 + 0.7 * rng.random()) * full)
+        # Kill while the files are being saved: checking them first takes a share of the run
+        # that depends on the machine, so wait for the first saved file, then a little more.
+        deadline = time.monotonic() + 10 * full + 5
+        while proc.poll() is None and time.monotonic() < deadline and all(
+                path.read_bytes() == old for path, old in before.items()):
+            time.sleep(0.001)
+        time.sleep(rng.random() * 0.1 * full)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
