@@ -163,7 +163,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             if groups:
                 report.overlapping.append(loaded)
                 fix = "merged (--fix)" if fixing else "'tcoder check --fix' merges them"
-                problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, _line(loaded, g.annotations[0].id),
+                problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, annotation_line(loaded, g.annotations[0].id),
                                         severity="warning") for g in groups)
             summary.annotations += len(loaded.file.annotations)
             summary.orphaned += len(loaded.orphaned)
@@ -172,11 +172,7 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
             problems.extend(conflict_problems(loaded.file, loaded.path))
             problems.extend(consensus_record_problems(loaded.file, loaded.path))
             problems.extend(imported_text_problems(loaded.file, loaded.path))
-            if not loaded.reanchored:  # flagged earlier (check --fix, a merge): still an error
-                problems.extend(Problem(
-                    f"annotation {a.id} ({a.code}) is orphaned: its passage {_quoted(a.quote)} is not in the "
-                    "transcript (kept, with its old offsets); code the passage again or delete it",
-                    loaded.path) for a in loaded.orphaned)
+            problems.extend(flagged_orphan_problems(loaded))
             if known is not None:
                 report.unknown_codes.update(a.code for a in loaded.file.annotations if a.code not in known)
             if loaded.reanchored:
@@ -194,6 +190,16 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     report.participants_summary = participants_summary(study)
     _check_memos_and_themes(report, known, fixing)
     return report
+
+
+def flagged_orphan_problems(loaded: LoadedAnnotations) -> list[Problem]:
+    """Orphans flagged earlier (by ``check --fix`` or a merge), which loading the file
+    does not report again: still an error each."""
+    if loaded.reanchored:  # then loading reported each orphan with its reason
+        return []
+    return [Problem(f"annotation {a.id} ({a.code}) is orphaned: its passage {_quoted(a.quote)} is not in the "
+                    "transcript (kept, with its old offsets); code the passage again or delete it", loaded.path)
+            for a in loaded.orphaned]
 
 
 def _leftover_warning(paths: list[Path]) -> Problem:
@@ -389,7 +395,7 @@ def _quoted(quote: str | None, width: int = 50) -> str:
     return repr(shorten(quote, width))
 
 
-def _line(loaded: LoadedAnnotations, annotation_id: str) -> int | None:
+def annotation_line(loaded: LoadedAnnotations, annotation_id: str) -> int | None:
     """The line of an annotation in its file (one annotation per line, as tcoder writes them)."""
     try:
         with open(loaded.path, encoding="utf-8-sig") as f:

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "init": "tcoder.commands.init",
     "code": "tcoder.commands.code",
     "check": "tcoder.commands.check",
+    "ci": "tcoder.commands.ci",
     "codebook": "tcoder.commands.codebook",
     "status": "tcoder.commands.status",
     "undo": "tcoder.commands.undo",

@@ -18,6 +18,7 @@ keys: {undo: ctrl+z, search: [slash, ctrl+f]}   # remap commands of the coding s
 queries:                              # saved coding queries (docs/search.md)
   advocacy-cost: curriculum-advocacy SAME TURN emotional-toll
 include_unfinished: false             # agree/compare/report also count coders who have not marked a transcript done
+ci: {require: [description], calibration: [calibration/*.txt], floor: 0.667}   # what tcoder ci requires
 ```
 """
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from tcoder.ci_settings import CiSettings, parse_ci
 from tcoder.codebook import COMMAND_KEYS
 from tcoder.errors import CodebookError, Problem
 from tcoder.transcript import compile_speaker_pattern
@@ -37,7 +39,7 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, describe, parse
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
                    "left_out_roles", "skip_speakers", "encoding", "memos", "themes", "approach", "keys",
-                   "queries", "include_unfinished")
+                   "queries", "include_unfinished", "ci")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 #: How the study analyses its data (Braun & Clarke's three families of thematic analysis).
@@ -70,6 +72,8 @@ class Settings:
     queries: dict[str, str] = field(default_factory=dict)  # saved coding queries: name -> query text
     #: count coders who have not marked a transcript done (see tcoder.coding_status)
     include_unfinished: bool = False
+    #: what ``tcoder ci`` requires (tcoder.ci_settings)
+    ci: CiSettings = field(default_factory=CiSettings)
 
     @property
     def reflexive(self) -> bool:
@@ -196,6 +200,8 @@ def parse_settings(text: str, path: Path) -> Settings:
             settings.include_unfinished = node.value
         else:
             problems.append(_at(node, "'include_unfinished' must be true or false", path))
+    if "ci" in fields:
+        settings.ci = parse_ci(fields["ci"], path, problems)
     if "keys" in fields:
         _keys(fields["keys"], settings, path, problems)
         if settings.keys:
