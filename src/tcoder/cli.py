@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "autocode": "tcoder.commands.autocode",
     "matrix": "tcoder.commands.matrix",
     "report": "tcoder.commands.report",
+    "methods": "tcoder.commands.methods",
     "participants": "tcoder.commands.participants",
     "memo": "tcoder.commands.memo",
     "theme": "tcoder.commands.theme",
