@@ -77,3 +77,28 @@ def test_saving_a_query_and_running_it_by_name(tui_study):
         assert not isinstance(app.screen, QueryScreen)
 
     run_app(app, scenario)
+
+
+def test_a_query_shown_again_runs_again_on_the_coding_done_meanwhile(tui_study):
+    """The query screen lists a coder's first file, and the passages coded since it was last shown."""
+    app = make_app(tui_study.root, coder="carol")
+    ward = TUI_TRANSCRIPT.index("a ward")
+
+    async def scenario(pilot):
+        coding = app.screen
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueryScreen))
+        screen = app.screen
+        await ask(pilot, screen, "personal")
+        assert sorted(p.coder for p in screen.passages) == ["alice", "bob"]
+        screen.query_one("#query", Input).value = "curriculum"  # typed but not run: not what runs again
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is coding)
+        coding.view.select(ward, ward + len("a ward"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: (tui_study.root / "interviews/P01.carol.json").exists())
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: app.screen is screen and not screen.running
+                       and sorted(p.coder for p in screen.passages) == ["alice", "bob", "carol"])
+
+    run_app(app, scenario)

@@ -177,3 +177,62 @@ def test_matrix_coders_are_never_pooled_by_default(tui_study):
     study = open_study(tui_study.root)
     assert coder_choices(study, "bob") == [["bob"], ["alice"], ["alice", "bob"]]
     assert coder_choices(study, None) == [["alice"], ["bob"], ["alice", "bob"]]
+
+
+def test_a_coders_first_file_and_later_coding_show_in_the_retrieval_browser(tui_study):
+    """A coder who has no file yet codes in the coding screen: the browser lists that coder
+    and the passage, and shown again after more coding it lists the new passage too."""
+    root = tui_study.root
+    app = make_app(root, coder="carol")
+    grandmother = TUI_TRANSCRIPT.index("my grandmother")
+    clinic = TUI_TRANSCRIPT.index("the clinic")
+
+    async def scenario(pilot):
+        coding = app.screen
+        assert isinstance(coding, CodingScreen)
+        assert not (root / "interviews/P01.carol.json").exists()
+        coding.view.select(grandmother, grandmother + len("my grandmother"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: (root / "interviews/P01.carol.json").exists())
+        screen = await open_retrieval(pilot, "Personal experience")
+        assert screen.coders == ["alice", "bob", "carol"]
+        assert ("carol", "my grandmother") in quotes(screen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is coding)
+        coding.view.select(clinic, clinic + len("the clinic"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(read_annotations(root / "interviews/P01.carol.json").annotations) == 2)
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert [q for q in quotes(screen) if q[0] == "carol"] == [("carol", "my grandmother"), ("carol", "the clinic")]
+
+    run_app(app, scenario)
+
+
+def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again(tui_study):
+    root = tui_study.root
+    app = make_app(root, coder="carol")
+    grandmother = TUI_TRANSCRIPT.index("my grandmother")
+    ward = TUI_TRANSCRIPT.index("a ward")
+
+    async def scenario(pilot):
+        coding = app.screen
+        coding.view.select(grandmother, grandmother + len("my grandmother"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: (root / "interviews/P01.carol.json").exists())
+        await pilot.press("shift+f10")
+        await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.matrix is not None and not screen.building)
+        assert screen.matrix.coders == ["carol"]  # this app's coder, whose file is new
+        assert screen.matrix.value("personal", "interviews/P01.txt") == 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is coding)
+        coding.view.select(ward, ward + len("a ward"))
+        await pilot.press("p")
+        await wait_for(pilot, lambda: len(read_annotations(root / "interviews/P01.carol.json").annotations) == 2)
+        await pilot.press("shift+f10")
+        await wait_for(pilot, lambda: app.screen is screen and not screen.building
+                       and screen.matrix.value("personal", "interviews/P01.txt") == 2)
+
+    run_app(app, scenario)

@@ -182,12 +182,27 @@ class TcoderApp(App[int]):
             self.pop_screen()
         elif not isinstance(self.screen, (CodingScreen, TranscriptListScreen)):
             return None  # a dialog is open: it keeps the keys
+        self._note_new_annotation_files()
         screen = self._finding.get(name)
         if screen is None:
             screen = self._finding[name] = make()
             self.install_screen(screen, name)
+            self.push_screen(name)
+            return screen
         self.push_screen(name)
+        again = getattr(screen, "show_again", None)
+        if callable(again):
+            again()  # the coding done meanwhile shows: a shown list is never stale
         return screen
+
+    def _note_new_annotation_files(self) -> None:
+        """The study learns of the annotation files the open coding screens created since it
+        was listed (a coder's first code in a transcript), so finding screens include them."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CodingScreen) and screen.session.study is self.study:
+                ref = screen.session.ref
+                if screen.session.coder not in self.study.annotation_files(ref):
+                    self.study.track_annotation_file(ref, screen.session.coder)
 
     @property
     def _study_search(self) -> Screen | None:

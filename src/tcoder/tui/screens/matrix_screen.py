@@ -147,6 +147,10 @@ class MatrixScreen(Screen):
     def notes(self, text: str, problem: bool = False) -> None:
         self.query_one("#matrix-notes", Label).update(Text(inert(text), style="bold red" if problem else ""))
 
+    def show_again(self) -> None:
+        """Shown again after coding elsewhere: count again from the files as they are now."""
+        self.rebuild()
+
     def rebuild(self) -> None:
         self._describe_choices()
         if not self.coders:

@@ -52,6 +52,7 @@ class QueryScreen(Screen):
         self.study = study
         self.corpus = corpus or Corpus(study)
         self.result: QueryResult | None = None
+        self._last_query: CompiledQuery | None = None
         self.passages: list[Passage] = []
         self.sort = "position"
         self.running = False
@@ -109,10 +110,19 @@ class QueryScreen(Screen):
             self.status(Text(inert(str(exc.problems[0])), style="bold red"))
         return None
 
+    def show_again(self) -> None:
+        """Shown again after coding elsewhere: a query that was run runs again on the files as they are now."""
+        if self._last_query is not None and self.result is not None and not self.running:
+            self._start(self._last_query)
+
     def run_query(self) -> None:
         query = self._compile()
         if query is None:
             return
+        self._start(query)
+
+    def _start(self, query: CompiledQuery) -> None:
+        self._last_query = query
         self.running = True
         self.status(Text("running\u2026"))
         self.query_one(DataTable).clear()

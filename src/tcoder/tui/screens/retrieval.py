@@ -151,6 +151,11 @@ class RetrievalScreen(Screen):
     def status(self, message: str, problem: bool = False) -> None:
         self.query_one("#retrieval-status", Label).update(Text(inert(message), style="bold red" if problem else ""))
 
+    def show_again(self) -> None:
+        """Shown again after coding elsewhere: list the passages as the files now hold them."""
+        here = self.current()
+        self.refresh_passages(keep=(here[1].coder, here[1].coded.annotation.id) if here else None)
+
     def refresh_passages(self, keep: tuple[str, str] | None = None) -> None:
         """Retrieve again and list; the cursor stays on ``keep`` = (coder, annotation id) if it is still there."""
         code = self.code
