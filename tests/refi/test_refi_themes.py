@@ -113,3 +113,41 @@ def test_memo_kinds_and_their_codes_come_back_without_tcoder_json(sample_study, 
     assert after["Tomas: from the library to the workroom"][0] == "transcript"
     assert after["Boundary: emotional toll or disillusionment?"][:2] == (
         "code", ["Disillusionment", "Emotional toll and burnout"])
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_export_names_every_memo_link_a_note_cannot_carry(sample_study, tmp_path, run_cli, plain):
+    """A note hangs on codes, themes and one passage or transcript: the export names each memo
+    whose other links (a second passage, a participant) other programs will not see, and says
+    whether tcoder.json keeps them."""
+    from tcoder.refi.export import links_a_note_cannot_carry
+
+    memos = {m.path.name: m for m in load_memos(open_study(sample_study))}
+    expected = {}
+    for name, memo in memos.items():
+        transcripts = [link.transcript_name for link in memo.links if link.transcript_name]
+        left = links_a_note_cannot_carry(memo, transcripts[0] if transcripts else None)
+        if left:
+            expected[name] = left
+    # computed independently: links other than codes, themes and the first passage or transcript
+    independent = {}
+    for name, memo in memos.items():
+        first = next((li for li in memo.links if li.transcript_name), None)
+        first_passage = next((li for li in memo.links if li.kind == "passage" and first is not None
+                              and li.target == first.transcript_name), None)
+        lost = [li for li in memo.links if li.kind in ("participant", "memo", "annotation")
+                or (li.kind == "passage" and li is not first_passage)
+                or (li.kind == "transcript" and first is not None and li.target != first.transcript_name)]
+        if lost:
+            independent[name] = [li.describe() for li in lost]
+    assert expected == independent
+    assert set(expected) == {"code-resistance-as-delay.md", "participant-tomas.md", "transcript-fg1.md"}
+    archive = tmp_path / "p.qdpx"
+    code, out, err = run_cli("export", sample_study, "--qdpx", archive, *(["--plain"] if plain else []))
+    assert code == 0
+    warning = next(line for line in err.splitlines() if "link to more than a REFI-QDA note can" in line)
+    assert warning.startswith("warning: ") and "/memos: 3 memos link" in warning
+    for name, left in expected.items():
+        assert f"memos/{name} ({'; '.join(left)})" in warning
+    assert ("these links are lost in this file" in warning) == plain
+    assert ("tcoder.json in the archive keeps every link" in warning) == (not plain)

@@ -219,12 +219,23 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     memos_by_transcript: dict[str, list[Memo]] = {}
     other_memos: list[Memo] = []
     known_transcripts = {ref.name for ref in transcripts}
+    uncarried: list[str] = []
     for memo_file in memos:
         passages = [link for link in memo_file.links if link.transcript_name in known_transcripts]
         if passages:
             memos_by_transcript.setdefault(passages[0].transcript_name or "", []).append(memo_file)
         else:
             other_memos.append(memo_file)
+        left = links_a_note_cannot_carry(memo_file, passages[0].transcript_name if passages else None)
+        if left:
+            uncarried.append(f"{memo_set.relative(memo_file)} ({'; '.join(left)})")
+    if uncarried:
+        summary.warnings.append(Problem(
+            f"{len(uncarried)} memo{'s' if len(uncarried) != 1 else ''} link to more than a REFI-QDA note can: "
+            "other programs see each memo's text on its codes, themes and first passage or transcript only; "
+            + ("these links are lost in this file: " if plain else
+               "tcoder.json in the archive keeps every link, so tcoder reads them back whole: ")
+            + ", ".join(uncarried), study.memo_folder, severity="warning"))
     memo_notes: dict[str, Memo] = {}
     entries: list[tuple[str, bytes]] = []
     astral_sources: list[str] = []
@@ -520,6 +531,18 @@ def _memo_note(memo: Memo, transcript: str | None, text: str, to_position, guids
     note = (f'    <Note guid="{guid}" name={xml.attr(title, subject, "title")} '
             f'plainTextPath="internal://{guid}.txt"{attrs} />\n')
     return note, guid, (f"sources/{guid}.txt", memo.body.encode("utf-8"))
+
+
+def links_a_note_cannot_carry(memo: Memo, transcript: str | None) -> list[str]:
+    """The links of ``memo`` that its ``<Note>`` loses. A note hangs on codes, sets (themes) and
+    one source, with at most one selection (the memo's first passage there), so other passages
+    and transcripts, participants (REFI-QDA's cases are tcoder's transcripts), annotations and
+    other memos are not in project.qde."""
+    selection = next((li for li in memo.links if li.kind == "passage" and li.target == transcript
+                      and not li.orphaned), None)
+    return [link.describe() for link in memo.links
+            if link.kind not in ("code", "theme") and link is not selection
+            and not (link.kind == "transcript" and link.target == transcript)]
 
 
 def _add_note_ref(codes_el: ET.Element, code_guid: str, note_guid: str, make) -> None:
