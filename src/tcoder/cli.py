@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "import-survey": "tcoder.commands.import_survey",
     "agree": "tcoder.commands.agree",
     "compare": "tcoder.commands.compare",
+    "verify": "tcoder.commands.verify",
     "search": "tcoder.commands.search",
     "query": "tcoder.commands.query",
     "autocode": "tcoder.commands.autocode",

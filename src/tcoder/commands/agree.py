@@ -74,6 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
     parser.add_argument("--force", action="store_true",
                         help="replace the plot FILE if it exists; without it, a terminal asks first")
+    from tcoder.commands.manifest_run import add_manifest_argument
+
+    add_manifest_argument(parser)
 
 
 def _usage(message: str) -> int:
@@ -82,6 +85,19 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "manifest", None):
+        from tcoder.outputs import check_output
+
+        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
+    code = _run(args)
+    if code == 0 and getattr(args, "manifest", None):
+        from tcoder.commands.manifest_run import write_manifest
+
+        write_manifest(args, sys.modules[__name__], "agree", [args.plot])
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from tcoder.agreement import agreement, gather, result_dict
     from tcoder.agreement.data import matches
     from tcoder.coding_status import policy_of

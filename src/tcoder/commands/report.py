@@ -77,6 +77,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
     parser.add_argument("--force", action="store_true",
                         help="replace FILE (and the plot) if it exists; without it, a terminal asks first")
+    from tcoder.commands.manifest_run import add_manifest_argument
+
+    add_manifest_argument(parser)
     analysis = parser.add_argument_group("memos and themes")
     analysis.add_argument("--kind", dest="memo_kind", action="append", metavar="KIND[,KIND]",
                           help="memos: only these kinds (project, code, transcript, participant, passage, theme, "
@@ -112,6 +115,22 @@ def _say(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "manifest", None):
+        from tcoder.outputs import check_output
+
+        if args.kind in ("memos", "themes"):
+            return _usage(f"--manifest records the numbers of a report; the {args.kind} report is a document")
+
+        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
+    code = _run(args)
+    if code == 0 and getattr(args, "manifest", None):
+        from tcoder.commands.manifest_run import write_manifest
+
+        write_manifest(args, sys.modules[__name__], "report", [args.output, args.plot])
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     if args.kind not in ("memos", "themes") and args.format in ("docx", "svg", "png", "dot", "mermaid"):
@@ -176,6 +195,7 @@ def run(args: argparse.Namespace) -> int:
                                      "any" if args.include_unfinished else None))
     except UsageError as exc:
         return _usage(str(exc))
+    args.coders_used = list(data.coders)  # for a manifest
     for problem in data.warnings:
         _say(f"warning: {problem}")
     empty = data.empty_note()
