@@ -143,7 +143,7 @@ def test_windows_1252_with_crlf_warns_naming_the_encoding(mini_study, run_cli):
     _write(mini_study, "interviews/P02.txt", "P1: caf\u00e9 \u201cyes\u201d\r\nP2: \u20ac5\r\n".encode("cp1252"))
     code, out, err = _check(run_cli, mini_study.root)
     assert code == 0 and "interviews/P02.txt: not UTF-8; decoded as Windows-1252" in err and err.startswith("warning: ")
-    assert "OK: 0 error(s), 1 warning(s)" in out
+    assert "OK: 0 errors, 1 warning" in out
 
 
 def test_sample_study_checks_clean(run_cli, sample_study):
@@ -213,10 +213,10 @@ def test_a_file_without_the_text_hash_is_checked_by_its_quotes(mini_study, run_c
         del duty[field]
     path.write_text(json.dumps(data), encoding="utf-8")
     code, out, err = _check(run_cli, mini_study.root)
-    assert code == 0 and "1 annotation(s) have no quote and the file has no text_sha256" in err
+    assert code == 0 and "1 annotation has no quote and the file has no text_sha256" in err
     mini_study.transcript(text="[Recording starts]\n" + MINI_TRANSCRIPT)
     code, out, err = _check(run_cli, mini_study.root)
-    assert code == 1 and "1 annotation(s) found their exact passage at a new place" in err
+    assert code == 1 and "1 annotation found their exact passage at a new place" in err
     assert "(duty) is orphaned: (no quote stored) at [0, 11): it has no stored quote" in err
 
 
@@ -237,7 +237,7 @@ def test_every_annotation_placed_elsewhere_is_reported_on_its_own(mini_study, ru
     mini_study.transcript(text=moved)
     code, out, err = _check(run_cli, mini_study.root)
     assert code == 0, err
-    assert "10 annotation(s) found their exact passage at a new place" in err  # the answers, shifted
+    assert "10 annotations found their exact passage at a new place" in err  # the answers, shifted
     for code_id, start, end in spans:
         quote = text[start:end]
         now = moved.index(quote)
@@ -253,7 +253,7 @@ def test_fix_saves_re_anchored_offsets_and_keeps_everything(mini_study, run_cli)
     mini_study.transcript(text=edited)
     code, out, err = _check(run_cli, mini_study.root)
     assert code == 0 and "not yet saved: run with --fix" in out
-    assert "1 annotation(s) found their exact passage at a new place" in err
+    assert "1 annotation found their exact passage at a new place" in err
     code, out, err = _check(run_cli, mini_study.root, "--fix")
     assert code == 0 and "(saved)" in out and "saved (--fix)" in err and "saves the new offsets" not in err
     (a,) = json.loads(path.read_text())["annotations"]
@@ -335,11 +335,11 @@ def test_check_counts_leftover_temporary_files_and_fix_removes_them(mini_study, 
     os.utime(old_but_alive, (time.time() - 3600, time.time() - 3600))  # an hour old: not being written
     code, out, err = _check(run_cli, mini_study.root)
     assert code == 0
-    assert "warning: " in err and "6 temporary file(s) (1.1 MB) left by interrupted saves" in err
+    assert "warning: " in err and "6 temporary files (1.1 MB) left by interrupted saves" in err
     assert "'tcoder check --fix' removes them" in err and err.count("temporary") == 1
     code, out, err = _check(run_cli, mini_study.root, "--fix")
     assert code == 0, err
-    assert "Removed     5 temporary file(s) (1.1 MB) left by interrupted saves" in out
+    assert "Removed     5 temporary files (1.1 MB) left by interrupted saves" in out
     assert "a save may still be writing this temporary file; kept" in err and in_use.name in err
     left = sorted(p.name for p in mini_study.root.rglob(".*.tmp"))
     assert left == [in_use.name]

@@ -44,8 +44,8 @@ def ci_json(run_cli, study: Path) -> tuple[int, dict]:
 def test_a_clean_study_passes(run_cli, mini: Path):
     code, out, err = run_cli("ci", mini)
     assert code == 0, err
-    assert "OK: 0 problem(s)" in out
-    assert "definitions      ok    2 code(s) need description, include and exclude" in out
+    assert "OK: 0 problems" in out
+    assert "definitions      ok    2 codes need description, include and exclude" in out
 
 
 def test_the_sample_study_passes(run_cli, tmp_path: Path):
@@ -60,7 +60,7 @@ def test_a_code_without_an_exclude_rule_fails_at_its_line(run_cli, mini: Path):
     text = COMPLETE_CODEBOOK.replace("    exclude: The episodes that led there.\n", "")
     (mini / "codebook.yaml").write_text(text, encoding="utf-8")
     code, out, err = run_cli("ci", mini)
-    assert code == 1 and "FAILED: 1 problem(s)" in out
+    assert code == 1 and "FAILED: 1 problem" in out
     line = text.splitlines().index("  - id: duty") + 1
     assert f"codebook.yaml, line {line}: code 'duty' (Professional duty) has no exclude" in err
     # Which fields are required is the study's choice.
@@ -109,7 +109,7 @@ def test_a_transcript_changed_without_re_anchoring_fails_until_check_fix(run_cli
     assert code == 1
     [problem] = data["problems"]["re-anchoring"]
     assert problem["message"].startswith("interviews/P01.txt changed after alice's annotations were placed on it")
-    assert "2 annotation(s) would move" in problem["message"] and "tcoder check --fix" in problem["message"]
+    assert "2 annotations would move" in problem["message"] and "tcoder check --fix" in problem["message"]
     assert run_cli("check", mini, "--fix")[0] == 0
     assert ci_json(run_cli, mini)[0] == 0
 
@@ -125,7 +125,7 @@ def test_committed_conflict_markers_in_a_transcript_fail(run_cli, mini: Path):
     assert code == 1
     [problem] = data["problems"]["merge conflicts"]
     assert problem["file"] == str(transcript) and problem["line"] == text.splitlines().index("<<<<<<< HEAD") + 1
-    assert "1 conflict(s) of a merge were committed without being resolved" in problem["message"]
+    assert "1 conflict of a merge was committed without being resolved" in problem["message"]
 
 
 def two_coders(tmp_path: Path, *, same: bool) -> Path:

@@ -27,11 +27,11 @@ def test_dry_run_lists_what_would_change_per_coder_and_file_and_writes_nothing(s
     assert snapshot(study_root) == before
     lines = out.splitlines()
     assert lines[0] == "Would merge 'duty' into 'personal':"
-    assert "  codebook.yaml: 1 code(s) merged into 'personal'" in lines
+    assert "  codebook.yaml: 1 code merged into 'personal'" in lines
     assert "  codebook.history.yaml: 1 line added" in lines
-    assert "  alice      3 annotation(s) in 3 file(s)" in lines
+    assert "  alice      3 annotations in 3 files" in lines
     assert "    interviews/P01.alice.json: 1 recoded" in lines
-    assert "  consensus  3 annotation(s) in 3 file(s)" in lines
+    assert "  consensus  3 annotations in 3 files" in lines
     assert not any(line.strip().startswith("bob") for line in lines)  # bob never used 'duty'
     assert lines[-1] == "Nothing was written (--dry-run)."
 
@@ -74,7 +74,7 @@ def test_refusals_exit_1_with_the_file_and_nothing_changes(study_root, run_cli):
     before = snapshot(study_root)
     code, out, err = run_cli("codebook", "delete", ".", "outreach")
     assert code == 1
-    assert err.startswith("error: codebook.yaml: 'outreach' is used by 9 annotation(s) (alice 3, bob 3, consensus 3)")
+    assert err.startswith("error: codebook.yaml: 'outreach' is used by 9 annotations (alice 3, bob 3, consensus 3)")
     assert snapshot(study_root) == before
     code, out, err = run_cli("codebook", "new", ".", "X", "--key", "?")
     assert code == 1 and "kept by tcoder for the command 'help'" in err
@@ -94,7 +94,7 @@ def test_bad_usage_exits_2(study_root, run_cli):
 def test_split_through_an_assignments_file(study_root, run_cli):
     code, out, err = run_cli("codebook", "split", ".", "personal", "--into", "lived,witnessed",
                              "--write-assignments", "plan.csv")
-    assert code == 0 and out.startswith("Wrote plan.csv: 12 passage(s) of 'personal'.")
+    assert code == 0 and out.startswith("Wrote plan.csv: 12 passages of 'personal'.")
     rows = list(csv.DictReader(open("plan.csv", encoding="utf-8")))
     assert len(rows) == 12 and set(rows[0]) == {"annotation", "to", "coder", "transcript", "start", "end", "quote"}
     for row in rows:
@@ -124,7 +124,7 @@ def test_log_as_a_methods_appendix(study_root, run_cli):
     code, out, err = run_cli("codebook", "log", ".", "--format", "md")
     assert code == 0, err
     assert out.startswith("## Development of the codebook\n")
-    assert "began with 9 code(s). It was changed 3 time(s)" in out and "by alice" in out
+    assert "began with 9 codes. It was changed 3 times" in out and "by alice" in out
     assert "| Date | Change | By | Rationale |" in out
     assert "Merged *Professional duty* (`duty`) into *Personal experience* (`personal`) | alice | coders could not " \
            "tell them apart |" in out

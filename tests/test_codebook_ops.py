@@ -257,7 +257,7 @@ def test_move_refusals(study_root):
 
 
 def test_delete_is_refused_while_annotations_use_the_code_and_lists_them(study_root):
-    message = refused(study_root, lambda s: delete_code(s, "outreach", who="t"), "is used by 9 annotation(s)")
+    message = refused(study_root, lambda s: delete_code(s, "outreach", who="t"), "is used by 9 annotations")
     assert "alice 3, bob 3, consensus 3" in message and "merge" in message
 
 
@@ -435,7 +435,7 @@ def test_undo_of_a_new_code_is_refused_once_the_code_is_used(study_root):
     with CodingSession(reopen(study_root), "interviews/P02.txt", "alice") as session:
         session.apply("hope", 0, 11)
     message = refused(study_root, lambda s: undo_operation(s), "used since")
-    assert "'hope': 1 annotation(s) in P02.alice.json" in message
+    assert "'hope': 1 annotation in P02.alice.json" in message
 
 
 def test_two_coders_creating_codes_at_the_same_moment_both_succeed(study_root):
@@ -482,7 +482,7 @@ def test_check_fix_writes_pending_migrations(study_root, run_cli, monkeypatch):
         rename_code(reopen(study_root), "outreach", "community-outreach", who="t")
     code, out, err = run_cli("check", study_root)
     assert code == 0, err
-    assert "Pending migration 1 annotation(s) in 1 file(s)" in out
+    assert "Pending migration 1 annotation in 1 file" in out
     assert "focus-groups/FG1.alice.json: 1 x outreach -> community-outreach ('outreach' was renamed" in out
     code, out, err = run_cli("check", study_root, "--fix")
     assert code == 0 and "written with their current codes" in out
@@ -509,7 +509,7 @@ def test_themes_and_memos_follow_their_codes(study_root, monkeypatch):
     before = snapshot(study_root)
     outcome = merge_codes(reopen(study_root), ["duty"], "personal", who="t")
     summary = outcome.plan.summary(applied=True)
-    assert "  themes.yaml: theme(s) Why they act follow their codes" in summary
+    assert "  themes.yaml: theme Why they act follows their codes" in summary
     themes = read_themes(study_root / "themes.yaml")
     assert [t.codes for t in themes] == [["personal"], ["curriculum", "outreach"]]
     assert "# keep this comment" in (study_root / "themes.yaml").read_text()

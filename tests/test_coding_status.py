@@ -51,7 +51,7 @@ def test_status_command_marks_and_reopens_in_the_coders_own_file(mini_study, run
     before = path.read_bytes()
     code, out, err = run_cli("status", mini_study.root, "--coder", "alice", "--done", "P01")
     assert code == 0, err
-    assert "marked done (1 annotation(s))" in out
+    assert "marked done (1 annotation)" in out
     after = path.read_bytes()
     header = json.loads(after)
     assert header["status"]["state"] == "done" and header["status"]["changed"].endswith("Z")

@@ -112,7 +112,7 @@ def test_unknown_codes_are_left_out_and_said_so(study, run_cli):
     study.annotations(P01, "alice", [("personal", GRAND, STAYED), ("no-such-code", RENAL, ALSO)])
     study.annotations(P01, "bob", [("personal", GRAND, STAYED)])
     items, err = listing(run_cli, study.root)
-    assert items == [] and "1 annotation(s) left out" in err
+    assert items == [] and "1 annotation left out" in err
 
 
 def test_no_disagreement_is_an_empty_list(study, run_cli):
@@ -128,7 +128,7 @@ def test_table(study, run_cli):
     code, out, _ = run_cli("compare", study.root, "P01", "--format", "table")
     lines = out.splitlines()
     assert code == 0
-    assert lines[0] == "interviews/P01.txt: 2 disagreement(s) among alice, bob (1 boundary, 1 missing)"
+    assert lines[0] == "interviews/P01.txt: 2 disagreements among alice, bob (1 boundary, 1 missing)"
     assert lines[1].split() == ["#", "code", "kind", "start", "end", "alice", "bob", "text"]
     assert lines[2].split()[:7] == ["1", "personal", "boundary", str(GRAND), str(STAYED), f"{GRAND}-{STAYED}",
                                     f"{SAW}-{STAYED}"]

@@ -52,7 +52,7 @@ def test_scanned_pages_in_a_pdf_are_named(tmp_path, run_cli):
     with mixed.open("wb") as handle:
         writer.write(handle)
     text, out, err = _import(run_cli, mixed, tmp_path / "out")
-    assert "1 page(s) have no text layer (scanned?) and are not in the transcript: page(s) 2" in err
+    assert "1 page has no text layer (scanned?) and is not in the transcript: page 2" in err
     assert _words(text) == _words((REAL / "pypdf-crazyones.expected.txt").read_text("utf-8"))
 
 

@@ -55,7 +55,7 @@ def test_clauses_ending_in_a_colon_are_not_speakers(tmp_path, run_cli):
     assert code == 0, err
     text = (tmp_path / "pysrt-utf-8.txt").read_text("utf-8")
     assert "Et à San Diego, un présentateur les surclassait tous:" in text  # as the caption has it
-    assert "9 caption(s) start with words and a colon that do not name a speaker" in err
+    assert "9 captions start with words and a colon that do not name a speaker" in err
     from tcoder.transcript import find_turns
 
     assert [t.speaker for t in find_turns(text) if t.speaker] == []

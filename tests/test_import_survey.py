@@ -97,7 +97,7 @@ def test_xlsx_and_overrides(study, tmp_path, run_cli):
     book.save(tmp_path / "s.xlsx")
     code, out, err = run_cli("import-survey", study, tmp_path / "s.xlsx", "--open", "comment", "--dry-run")
     assert code == 0, err
-    assert "Would write 2 document(s)" in out
+    assert "Would write 2 documents" in out
     assert not (study / "survey").exists()
     code, out, err = run_cli("import-survey", study, tmp_path / "s.xlsx", "--open", "comment", "--skip", "score",
                              "--folder", "surveys/2025")
@@ -147,10 +147,10 @@ def test_a_survey_import_is_one_operation_undone_byte_for_byte(study, tmp_path, 
                                                 "survey/barriers/R_2b.txt", "survey/support/R_1a.txt",
                                                 "survey/support/R_3c.txt"]
     code, out, err = run_cli("undo", study, "--list")
-    assert code == 0 and "import the survey survey.csv  (6 file(s); can be undone)" in out
+    assert code == 0 and "import the survey survey.csv  (6 files; can be undone)" in out
     code, out, err = run_cli("undo", study)
     assert code == 0, err
-    assert "Undone: import the survey survey.csv (6 file(s) restored byte for byte" in out
+    assert "Undone: import the survey survey.csv (6 files restored byte for byte" in out
     assert snapshot(study) == before  # the documents are gone, both tables as they were
     code, out, err = run_cli("undo", study)
     assert code == 1 and "there is no operation to undo" in err
@@ -162,7 +162,7 @@ def test_an_undo_that_would_lose_later_work_is_refused(study, tmp_path, run_cli)
     people = study / "participants.csv"
     people.write_text(people.read_text() + "zoe,control,,,\n")  # edited since
     code, out, err = run_cli("undo", study)
-    assert code == 1 and "1 file(s) changed since it was made" in err and "participants.csv" in err
+    assert code == 1 and "1 file changed since it was made" in err and "participants.csv" in err
     assert "zoe,control" in people.read_text() and (study / "survey" / "barriers" / "R_1a.txt").exists()
 
 

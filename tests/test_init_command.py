@@ -80,7 +80,7 @@ def test_init_from_a_qdc_keeps_its_sets_of_codes_as_themes(tmp_path, run_cli):
     real = REPO / "tests" / "refi" / "data" / "real" / "atlasti-23.4-code-groups.qdc"
     code, out, err = run_cli("init", tmp_path / "a", "--codebook", real)
     assert code == 0, err
-    assert "themes.yaml" in out and "1 theme(s) (1 of them other programs' code groups" in out
+    assert "themes.yaml" in out and "1 theme (1 of them other programs' code groups" in out
     assert [(t.name, t.status, t.codes) for t in read_themes(tmp_path / "a" / "themes.yaml")] == [
         ("code group 1", "candidate", ["code1"])]
     qdc = tmp_path / "sample.qdc"
@@ -105,7 +105,7 @@ def test_init_imports_transcripts_and_lists_them_as_cases(tmp_path, run_cli):
         open_study(folder).transcript("zoom_P07").text[:20])
     assert (folder / "attributes.csv").read_text() == ("transcript\ninterviews/P01.txt\ninterviews/teams_FG2.txt\n"
                                                        "interviews/zoom_P07.txt\n")
-    assert re.search(r"interviews/zoom_P07.txt +imported from .*zoom_P07.vtt \(\d+ turns, 2 speaker\(s\)\)", out)
+    assert re.search(r"interviews/zoom_P07.txt +imported from .*zoom_P07.vtt \(\d+ turns, 2 speakers\)", out)
     assert "Next: tcoder code" in out
     code, out, err = run_cli("check", folder)
     assert code == 0, err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tcoder.numbers import fixed
+from tcoder.numbers import fixed, plural
 
 
 @pytest.mark.parametrize(("value", "places", "shown"), [
@@ -20,3 +20,32 @@ def test_agree_tables_use_it():
     from tcoder.commands.agree_output import _alpha
 
     assert _alpha(-0.0002) == "0.000" and _number(-0.0002) == "0.000" and _alpha(None) == "-"
+
+
+@pytest.mark.parametrize(("n", "word", "verb", "shown"), [
+    (1, "file", None, "1 file"), (0, "file", None, "0 files"), (2031, "file", None, "2,031 files"),
+    (1, "page", "has", "1 page has"), (3, "page", "has", "3 pages have"), (2, "caption", "starts", "2 captions start"),
+    (2, "journal entry", None, "2 journal entries"), (1, "journal entry", None, "1 journal entry"),
+    (4, "file or folder", "was", "4 files or folders were"), (2.0, "unit", None, "2 units"), (2.5, "unit", None, "2.5 units"),
+    (2, "annotation", "reaches", "2 annotations reach"),
+])
+def test_counts_read_as_words(n, word, verb, shown):
+    assert plural(n, word, verb) == shown
+
+
+def test_messages_count_in_words_not_with_a_parenthesised_s():
+    """One home for the plural: no string in the program builds "file(s)" or "file{'s' if ...}" by hand."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    import tcoder
+
+    hand_made = re.compile(r"[a-z]\(s\)(?![a-z])|\{'s' if |\{\"s\" if ")
+    found = []
+    for path in Path(tcoder.__file__).parent.rglob("*.py"):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        found += [f"{path.name}:{tok.start[0]}" for tok in tokens
+                  if tok.type == tokenize.STRING and hand_made.search(tok.string)]
+    assert found == []

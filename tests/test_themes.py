@@ -210,4 +210,4 @@ def test_theme_and_memo_commands(sample_study, run_cli, monkeypatch):
     assert code == 2 and "needs --code" in err
     code, out, err = run_cli("check", study)
     assert code == 0, err
-    assert "Memos       9 memo(s), 3 journal entries; themes: 7" in out  # the sample's own, and these
+    assert "Memos       9 memos, 3 journal entries; themes: 7" in out  # the sample's own, and these

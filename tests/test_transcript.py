@@ -220,7 +220,7 @@ def test_a_few_invalid_bytes_keep_a_utf8_transcript_utf8_with_their_line_and_col
     decoded = decode_bytes(bytes(data))
     assert decoded.encoding == "UTF-8"
     (warning,) = decoded.warnings
-    assert "invalid UTF-8 at line 4, column 5 (byte 0x92)" in warning and "1 more byte(s) (line 120)" in warning
+    assert "invalid UTF-8 at line 4, column 5 (byte 0x92)" in warning and "1 more byte (line 120)" in warning
     # Every other character is where it was: only the bad bytes changed, one character each.
     assert len(decoded.text) == len(_UTF8_TEXT)
     assert decoded.text.count("\ufffd") == 2

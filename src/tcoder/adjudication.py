@@ -23,6 +23,7 @@ from typing import Any, Iterable, Literal, Mapping, Protocol, Sequence
 from tcoder.annotations import NONE_FIELD, SOURCES_FIELD, Annotation, new_annotation, now_iso
 from tcoder.codebook import Codebook
 from tcoder.coding_status import CoderStatus, Policy, coders_for, policy_of
+from tcoder.numbers import plural
 from tcoder.segments import trim_span
 from tcoder.session import ABSENT, ApplyResult, Change, CodingSession, HeaderChange, SessionError, Step
 from tcoder.study import CONSENSUS
@@ -493,7 +494,7 @@ class Adjudication:
             changes.append(Change(a.id, None, a))
         if not changes:
             return None
-        return session.commit(f"accept {len(changes)} agreed span(s)", changes)
+        return session.commit(f"accept {plural(len(changes), 'agreed span')}", changes)
 
     # ------------------------------------------------------------ agreement
 

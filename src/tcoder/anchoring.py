@@ -30,6 +30,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Literal
 
+from tcoder.numbers import plural
+
 if TYPE_CHECKING:  # the annotation model lives in annotations.py, which imports this module
     from tcoder.annotations import Annotation
 
@@ -583,7 +585,7 @@ def _approximate(item: _Item, text: str, threshold: float) -> None:
 
 def _orphan(item: _Item, occurrences: int) -> None:
     if occurrences:
-        reason = (f"its passage is gone; the same words occur {occurrences} time(s) elsewhere, but not with its "
+        reason = (f"its passage is gone; the same words occur {plural(occurrences, 'time')} elsewhere, but not with its "
                   "context, so it was not moved there")
     else:
         reason = "its passage is no longer in the transcript"

@@ -29,6 +29,7 @@ from tcoder.anchoring import AnchorStatus as AnchorStatus
 from tcoder.anchoring import reanchor as reanchor
 from tcoder.atomicio import atomic_write_bytes
 from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
+from tcoder.numbers import plural
 
 FORMAT_ID = "tcoder-annotations/1"
 FORMAT_PREFIX = "tcoder-annotations/"
@@ -440,7 +441,7 @@ def span_problems(af: AnnotationFile, text_length: int, path=None,
             continue
         if a.end > text_length:
             problems.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
-                                    f"transcript has only {text_length} characters", path))
+                                    f"transcript has only {plural(text_length, 'character')}", path))
         if known is not None and a.code not in known:
             problems.append(Problem(f"annotation {a.id} uses the code {a.code!r}, which is not in the codebook "
                                     "(kept; add the code or recode the annotation)", path))

@@ -48,6 +48,7 @@ from typing import Any, Callable, Iterator, Literal
 
 from tcoder.atomicio import atomic_write_bytes, flush_filesystem, fsync_folder
 from tcoder.errors import Problem, TcoderError
+from tcoder.numbers import plural, verb_for, word_for
 
 #: The study's folder for tcoder's own state (hidden: never taken for study files).
 STATE_FOLDER = ".tcoder"
@@ -344,7 +345,7 @@ def _verify(changes: list[_Change], side: Literal["before", "after"]) -> None:
     changed = [c for c in changes if _read(c.path) != getattr(c, side)]
     if changed:
         names = ", ".join(c.rel for c in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
-        raise ChangeSetError(Problem(f"{len(changed)} file(s) changed on disk while the operation was being "
+        raise ChangeSetError(Problem(f"{plural(len(changed), 'file')} changed on disk while the operation was being "
                                      f"prepared ({names}); nothing was changed, try again", changed[0].path))
 
 
@@ -566,7 +567,7 @@ class Recovery:
         text = (f"the operation '{op.label}' ({op.when}{', ' + op.who if op.who else ''}) was interrupted; "
                 "it has now been completed")
         if self.skipped:
-            text += (f", except {len(self.skipped)} file(s) that had changed since and were left as they are: "
+            text += (f", except {plural(len(self.skipped), 'file')} that had changed since and {verb_for(len(self.skipped), 'was')} left as {word_for(len(self.skipped), 'it')} {verb_for(len(self.skipped), 'is')}: "
                      + ", ".join(self.skipped[:5]) + (" ..." if len(self.skipped) > 5 else ""))
         return text
 
@@ -677,7 +678,7 @@ def undo(root: str | os.PathLike[str], op_id: str, *, who: str = "", note: str =
     if changed:
         listed = "\n  ".join(changed[:20]) + ("\n  ..." if len(changed) > 20 else "")
         raise ChangeSetError(Problem(
-            f"cannot undo '{operation.label}': {len(changed)} file(s) changed since it was made, and undoing it "
+            f"cannot undo '{operation.label}': {plural(len(changed), 'file')} changed since it was made, and undoing it "
             f"would lose those changes. Nothing was changed. Changed since:\n  {listed}", root))
     if check is not None:
         check(operation)

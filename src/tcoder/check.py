@@ -17,6 +17,7 @@ from tcoder.atomicio import leftover_in_use
 from tcoder.coding_status import file_status
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.merge import conflict_problems
+from tcoder.numbers import plural
 from tcoder.overlaps import describe, merged_annotation, overlap_groups
 from tcoder.participants import speaker_problems
 from tcoder.quotes import shorten
@@ -118,8 +119,8 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
         codebook = study.codebook
         known = set(codebook.codes)
         themes = len(codebook.roots)
-        report.codebook_summary = (f"{study.settings.codebook}: {len(codebook)} codes, {themes} top-level, "
-                                   f"{len(codebook.domains)} exclusive domain(s)")
+        report.codebook_summary = (f"{study.settings.codebook}: {plural(len(codebook), 'code')}, {themes} top-level, "
+                                   f"{plural(len(codebook.domains), 'exclusive domain')}")
     except TcoderError as exc:
         problems.extend(exc.problems)
         report.codebook_summary = f"{study.settings.codebook}: not usable (see errors)"
@@ -205,7 +206,7 @@ def flagged_orphan_problems(loaded: LoadedAnnotations) -> list[Problem]:
 def _leftover_warning(paths: list[Path]) -> Problem:
     size = sum(_size(p) for p in paths)
     shown = ", ".join(display_path(p) for p in paths[:3]) + (", ..." if len(paths) > 3 else "")
-    return Problem(f"{len(paths)} temporary file(s) ({mb(size)}) left by interrupted saves ({shown}); they hold "
+    return Problem(f"{plural(len(paths), 'temporary file')} ({mb(size)}) left by interrupted saves ({shown}); they hold "
                    "nothing that is not in the files they were to replace. 'tcoder check --fix' removes them",
                    paths[0].parent if len(paths) > 1 else paths[0], severity="warning")
 
@@ -255,8 +256,8 @@ def participants_summary(study: Study) -> str:
     labels = sum(roles.values())
     by_role = ", ".join(f"{n} {role}" for role, n in sorted(roles.items()))
     described = len(participants.entries)
-    return (f"{len(participants.people)} people; {labels} speaker label(s) in {described} of "
-            f"{len(study.transcripts)} transcript(s)" + (f" ({by_role})" if by_role else ""))
+    return (f"{len(participants.people)} people; {plural(labels, 'speaker label')} in {described} of "
+            f"{plural(len(study.transcripts), 'transcript')}" + (f" ({by_role})" if by_role else ""))
 
 
 def with_old_ids(study: Study, known: set[str] | None) -> set[str] | None:
@@ -373,7 +374,7 @@ def _reanchor_warnings(loaded: LoadedAnnotations, fixing: bool = False) -> list[
     out = []
     save = "saved (--fix)" if fixing else "'tcoder check --fix' saves the new offsets"
     if shifted:
-        out.append(Problem(f"the transcript changed: {len(shifted)} annotation(s) found their exact passage at a new place, "
+        out.append(Problem(f"the transcript changed: {plural(len(shifted), 'annotation')} found their exact passage at a new place, "
                            f"where the text before them moved it or near there; {save}", loaded.path, severity="warning"))
     then = " (saved by --fix)" if fixing else ", then 'tcoder check --fix' saves it"
     for r in relocated:

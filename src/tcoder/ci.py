@@ -19,6 +19,7 @@ from pathlib import Path
 from tcoder.check import annotation_line, check_study, flagged_orphan_problems
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
+from tcoder.numbers import plural, verb_for
 from tcoder.settings import SETTINGS_FILE
 from tcoder.study import CONSENSUS, Study
 
@@ -129,7 +130,7 @@ def _annotations(study: Study, report: CiReport, covered: set[Problem]) -> None:
                 lost = sum(1 for r in loaded.anchors if r.status == "orphaned")
                 report.add("re-anchoring", Problem(
                     f"{ref.name} changed after {coder}'s annotations were placed on it (the file's text_sha256 is "
-                    f"not the transcript's): {moved} annotation(s) would move"
+                    f"not the transcript's): {plural(moved, 'annotation')} would move"
                     + (f" and {lost} cannot be found" if lost else "")
                     + "; run 'tcoder check --fix', look at what it reports, and commit the annotation file",
                     loaded.path))
@@ -162,8 +163,8 @@ def _conflict_markers(study: Study, report: CiReport) -> set[Path]:
         marked.add(path)
         line = data.count(b"\n", 0, starts[0].start()) + 1
         report.add("merge conflicts", Problem(
-            f"git's conflict markers ('<<<<<<<' ... '>>>>>>>') are in this file: {len(starts)} conflict(s) of a merge "
-            "were committed without being resolved; keep the right version of each and delete the markers"
+            f"git's conflict markers ('<<<<<<<' ... '>>>>>>>') are in this file: {plural(len(starts), 'conflict')} of a merge "
+            f"{verb_for(len(starts), 'was')} committed without being resolved; keep the right version of each and delete the markers"
             + (" (for annotation files, 'tcoder git setup' lets tcoder merge them by annotation)"
                if path.suffix == ".json" else ""), path, line))
     return marked
@@ -233,7 +234,7 @@ def _calibration(study: Study, report: CiReport) -> None:
     names = [t.name for t in data.transcripts] if data.transcripts else []
     if not names:
         report.add("calibration", Problem(
-            f"none of the {len(refs)} calibration transcript(s) has files from two of the coders ({_and(coders)}) "
+            f"none of the {plural(len(refs), 'calibration transcript')} has files from two of the coders ({_and(coders)}) "
             "that count (marked done with 'tcoder status --done', or unmarked with annotations), so their "
             "agreement cannot be checked", where, ci.line))
         return
@@ -241,14 +242,14 @@ def _calibration(study: Study, report: CiReport) -> None:
     payload = result_dict(result)
     cal = Calibration(list(payload["coders"]), ci.unit, list(payload["transcripts"]), ci.floor)
     report.calibration = cal
-    basis = (f"{ci.unit} units; coders {_and(cal.coders)}; {len(cal.transcripts)} calibration transcript(s): "
+    basis = (f"{ci.unit} units; coders {_and(cal.coders)}; {plural(len(cal.transcripts), 'calibration transcript')}: "
              f"{', '.join(cal.transcripts)}; 95% interval from {ci.bootstrap:,} bootstrap samples, seed {ci.seed}, "
              f"resampling {payload.get('resampling', {}).get('method', '?')}")
     report.notes.append(f"calibration: {basis}")
-    short = f"{ci.unit} units, coders {_and(cal.coders)}, {len(cal.transcripts)} calibration transcript(s)"
+    short = f"{ci.unit} units, coders {_and(cal.coders)}, {plural(len(cal.transcripts), 'calibration transcript')}"
     skipped = payload["skipped_transcripts"]
     if skipped:
-        report.notes.append(f"calibration: {len(skipped)} transcript(s) not compared (fewer than two coders count "
+        report.notes.append(f"calibration: {plural(len(skipped), 'transcript')} not compared (fewer than two coders count "
                             f"there): {', '.join(skipped)}")
     for row in [*payload["codes"], *payload["domains"]]:
         label = row.get("code") or row.get("domain")
@@ -272,7 +273,7 @@ def _calibration(study: Study, report: CiReport) -> None:
                 f"{ci.floor:.3f}" + f" ({short}" + (f"; {'; '.join(warnings)}" if warnings else "") + ")",
                 where, ci.line))
     if cal.not_judged:
-        report.notes.append(f"calibration: {len(cal.not_judged)} code(s) or domain(s) used on fewer than 20 units "
+        report.notes.append(f"calibration: {plural(len(cal.not_judged), 'code or domain')} used on fewer than 20 units "
                             f"are not judged (too few for an interval to mean much): {', '.join(cal.not_judged)}")
 
 
@@ -296,18 +297,18 @@ def summary_lines(report: CiReport) -> list[str]:
 
     def line(kind: str, looked: str) -> None:
         n = len(p[kind])
-        lines.append(f"{kind:<16} {'FAIL' if n else 'ok  '}  {looked}" + (f"; {n} problem(s)" if n else ""))
+        lines.append(f"{kind:<16} {'FAIL' if n else 'ok  '}  {looked}" + (f"; {plural(n, 'problem')}" if n else ""))
 
     required = report.study.settings.ci.require
-    line("definitions", f"{c.get('codes', 0)} code(s) need {_and(list(required))}" if required
+    line("definitions", f"{plural(c.get('codes', 0), 'code', 'needs')} {_and(list(required))}" if required
          else "not required (ci.require is empty)")
-    line("unknown codes", f"{c.get('annotations', 0)} annotation(s) in {c.get('annotation files', 0)} file(s)")
-    line("orphaned", f"{c.get('annotations', 0)} annotation(s)")
+    line("unknown codes", f"{plural(c.get('annotations', 0), 'annotation')} in {plural(c.get('annotation files', 0), 'file')}")
+    line("orphaned", plural(c.get('annotations', 0), 'annotation'))
     line("merge conflicts", "git's unmerged paths, conflict markers, tcoder's conflict records")
-    line("re-anchoring", f"{c.get('annotation files', 0)} annotation file(s) against their transcripts")
+    line("re-anchoring", f"{plural(c.get('annotation files', 0), 'annotation file')} against their transcripts")
     cal = report.calibration
     if cal is not None:
-        line("calibration", f"{cal.judged} code(s) and domain(s) judged against the floor {cal.floor:.3f}"
+        line("calibration", f"{plural(cal.judged, 'code or domain')} judged against the floor {cal.floor:.3f}"
              + (f", {len(cal.not_judged)} too few to judge" if cal.not_judged else ""))
     elif p["calibration"]:
         line("calibration", "could not be computed")

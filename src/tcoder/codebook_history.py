@@ -298,7 +298,7 @@ def parse_history(text: str, path: str | os.PathLike[str] | None = None) -> Hist
             if value is not None and not isinstance(value, (str, int, float, list)):
                 raise HistoryError(Problem(f"{name!r} must be a code id", path, line, column))
         if op in RETIRING and not entry.sources:
-            raise HistoryError(Problem(f"a {op} needs the code(s) it changed", path, line, column))
+            raise HistoryError(Problem(f"a {op} needs the code or codes it changed", path, line, column))
         if op in ("rename", "merge") and not entry.targets:
             raise HistoryError(Problem(f"a {op} needs the code it led to ('{'to' if op == 'rename' else 'into'}')",
                                        path, line, column))

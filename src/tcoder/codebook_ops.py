@@ -46,6 +46,7 @@ from tcoder.codebook import CODE_ID, Code, Codebook, command_for_key, normalise_
 from tcoder.codebook_history import Entry, History, appended, derived_id, history_path, migrate_file, parse_history
 from tcoder.codebook_text import CodebookText, EditError
 from tcoder.errors import CodebookError, LockedError, Problem, TcoderError
+from tcoder.numbers import plural, verb_for, word_for
 from tcoder.study import Study
 from tcoder.yamlsource import suggest
 
@@ -156,7 +157,7 @@ class Plan:
         for coder in sorted(by_coder, key=lambda c: (c == "consensus", c)):
             files = by_coder[coder]
             count = sum(f.recoded + f.removed + f.added for f in files)
-            lines.append(f"  {coder:<{width}}  {count} annotation(s) in {len(files)} file(s)")
+            lines.append(f"  {coder:<{width}}  {plural(count, 'annotation')} in {plural(len(files), 'file')}")
             for f in files:
                 what = []
                 if f.recoded:
@@ -166,7 +167,7 @@ class Plan:
                 if f.added:
                     what.append(f"{f.added} copied")
                 if f.combined:
-                    what.append(f"{f.combined} duplicate(s) combined")
+                    what.append(f"{plural(f.combined, 'duplicate')} combined")
                 lines.append(f"    {display_path(f.path)}: {', '.join(what)}")
         for other in self.others:
             lines.append(f"  {display_path(other.path)}: {other.what}")
@@ -174,7 +175,7 @@ class Plan:
             lines.append("  Open in a live coding session, left as they are and read under the new codes until "
                          "saved:")
             for left in self.left:
-                lines.append(f"    {display_path(left.path)} ({left.who()}): {left.annotations} annotation(s)")
+                lines.append(f"    {display_path(left.path)} ({left.who()}): {plural(left.annotations, 'annotation')}")
         lines.extend(f"  Note: {note}" for note in self.notes)
         return lines
 
@@ -469,7 +470,7 @@ class _Planner:
                         theme.codes = codes
                 if moved:
                     others.append(OtherFile(themes_path, themes_path.read_bytes(), encode_themes(themes),
-                                            f"theme(s) {', '.join(moved)} follow their codes"))
+                                            f"{word_for(len(moved), 'theme')} {', '.join(moved)} {verb_for(len(moved), 'follows')} their codes"))
         for memo in load_memos(self.study):
             if memo.path is None or memo.raw is None or not any(
                     link.kind == "code" and link.target in recode for link in memo.links):
@@ -901,8 +902,8 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
         files, left, _ = p.rewrite(transform, merged)
         combined = sum(f.combined for f in files)
         if combined:
-            notes.append(f"{combined} annotation(s) shared text with another that became {target!r} in the same file "
-                         "and were combined with it, as tcoder does whenever a code is applied twice to the same "
+            notes.append(f"{plural(combined, 'annotation')} shared text with another that became {target!r} in the same file "
+                         f"and {verb_for(combined, 'was')} combined with it, as tcoder does whenever a code is applied twice to the same "
                          "text (their text united, memos kept)")
         names = {c.id: c.name for c in codes}
         data: dict[str, Any] = {"codes": merged, "into": target, "names": names}
@@ -911,7 +912,7 @@ def merge_codes(study: Study, sources: Sequence[str], target: str, *, name: str 
             data["name"] = " ".join((name or target).split())
         listed = ", ".join(repr(s) for s in merged)
         label = f"merge {listed} into {target!r}" + (" (new)" if created else "")
-        changes = f"{len(merged)} code(s) merged into {target!r}" + (", which is new" if created else "")
+        changes = f"{plural(len(merged), 'code')} merged into {target!r}" + (", which is new" if created else "")
         return p.finish(label, data, changes=changes, files=files, left=left, notes=notes,
                         introduces=[target] if created else [], recode={s: [target] for s in merged})
 
@@ -1095,7 +1096,7 @@ def split_code(study: Study, source: str, targets: Sequence[str], assignment: As
 
         files, left, left_effects = p.rewrite(transform, [source])
         if missing:
-            raise _refuse(f"{len(missing)} passage(s) of {source!r} are not assigned to any of "
+            raise _refuse(f"{plural(len(missing), 'passage')} of {source!r} {verb_for(len(missing), 'is')} not assigned to any of "
                           f"{', '.join(map(repr, wanted))} (first: annotation {missing[0]}); assign every passage, "
                           "or give a default", p.path)
         data: dict[str, Any] = {"code": source, "into": wanted,
@@ -1108,7 +1109,7 @@ def split_code(study: Study, source: str, targets: Sequence[str], assignment: As
                                          or [])
         listed = ", ".join(repr(t) for t in wanted)
         label = f"split {source!r} into {listed}"
-        changes = (f"{len(created)} code(s) added" if created else "no codes added") + \
+        changes = (f"{plural(len(created), 'code')} added" if created else "no codes added") + \
             (f", {source!r} removed" if not keeps else f", {source!r} kept")
         return p.finish(label, data, changes=changes, files=files, left=left, notes=notes, introduces=created,
                         recode=None if keeps else {source: wanted})
@@ -1165,7 +1166,7 @@ def move_code(study: Study, code_id: str, parent: str | None, *, index: int | No
             raise _refuse(f"{code_id!r} is already " + (f"under {parent!r}" if parent else "at the top level"),
                           p.path)
         if index is not None and not 0 <= index <= len(siblings_after):
-            raise _refuse(f"position {index + 1} is beyond the end of the list ({len(siblings_after)} codes)", p.path)
+            raise _refuse(f"position {index + 1} is beyond the end of the list ({plural(len(siblings_after), 'code')})", p.path)
         p.doc.move_code(code_id, parent, index)
         data = {"code": code_id, "from": code.parent, "to": parent}
         where = f"under {parent!r}" if parent else "to the top level"
@@ -1217,7 +1218,7 @@ def delete_code(study: Study, code_id: str, *, delete_annotations: bool = False,
         usage = +usage
         if usage and not delete_annotations:
             per = ", ".join(f"{coder} {n}" for coder, n in sorted(usage.items()))
-            raise _refuse(f"{code_id!r} is used by {sum(usage.values())} annotation(s) ({per}); merge it into another "
+            raise _refuse(f"{code_id!r} is used by {plural(sum(usage.values()), 'annotation')} ({per}); merge it into another "
                           f"code to keep them (tcoder codebook merge {code_id} --into CODE), or delete them with it "
                           "(--delete-annotations)", p.path)
         p.doc.remove_code(code_id)
@@ -1229,7 +1230,7 @@ def delete_code(study: Study, code_id: str, *, delete_annotations: bool = False,
         removed_left = [i for _, effect in left_effects for i in effect.ids.get("removed", [])]
         if removed_left:
             data["removed"] = removed_left
-        label = f"delete {code_id!r} ({code.name})" + (f" and its {sum(usage.values())} annotation(s)" if usage else "")
+        label = f"delete {code_id!r} ({code.name})" + (f" and its {plural(sum(usage.values()), 'annotation')}" if usage else "")
         return p.finish(label, data, changes="1 code removed", files=files, left=left, recode={code_id: []})
 
     return _perform(study, "delete", build, who=who, why=why, held=held, expected_sha256=expected_sha256,
@@ -1314,9 +1315,9 @@ def _check_introduced_unused(study: Study, operation: Operation) -> None:
                 if path.name not in where[a.code]:
                     where[a.code].append(path.name)
     if used:
-        parts = "; ".join(f"{code!r}: {n} annotation(s) in {', '.join(where[code][:4])}" for code, n in used.items())
+        parts = "; ".join(f"{code!r}: {plural(n, 'annotation')} in {', '.join(where[code][:4])}" for code, n in used.items())
         raise OperationRefused(Problem(
-            f"cannot undo '{operation.label}': it created code(s) that have been used since ({parts}), and undoing "
+            f"cannot undo '{operation.label}': it created codes that have been used since ({parts}), and undoing "
             "would leave those annotations on codes that no longer exist. Recode or delete them first, or keep the "
             "operation; nothing was changed", study.root))
 

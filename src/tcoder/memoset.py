@@ -19,6 +19,7 @@ from typing import Iterable, Literal
 from tcoder.annotations import Annotation, reanchor
 from tcoder.errors import Problem, TcoderError
 from tcoder.memos import KINDS, Link, Memo, MemoFileError, read_memo
+from tcoder.numbers import plural
 from tcoder.study import Study
 
 PlaceStatus = Literal["unchanged", "moved", "fuzzy", "unverified", "orphaned", "no-transcript"]
@@ -344,7 +345,7 @@ def passage_from_spec(study: Study, spec: str) -> Link:
     if len(numbers) == 2 and all(n.strip().isdigit() for n in numbers):
         start, end = (int(n) for n in numbers)
         if not 0 <= start < end <= len(text):
-            raise TcoderError(Problem(f"[{start}, {end}) is not a passage of {ref.name} ({len(text)} characters)"))
+            raise TcoderError(Problem(f"[{start}, {end}) is not a passage of {ref.name} ({plural(len(text), 'character')})"))
         return passage_link(ref.name, start, end, text)
     quote = where.strip()
     count = text.count(quote) if quote else 0

@@ -32,6 +32,7 @@ from typing import Iterable, Literal
 from tcoder.attributes import transcript_resolver
 from tcoder.csvsource import CsvRow, CsvTable, read_csv_table
 from tcoder.errors import Problem, TcoderError
+from tcoder.numbers import plural
 from tcoder.yamlsource import suggest
 
 PARTICIPANT = "participant"
@@ -254,7 +255,7 @@ def speaker_problems(participants: Participants, transcript: str, speakers: list
                                     f"(its speakers: {heard})", path, e.line, e.column))
     unlisted = [s for s in speakers if s not in listed]
     if unlisted:
-        problems.append(Problem(f"{transcript}: {len(unlisted)} speaker(s) not in {path.name if path else ''}: "
+        problems.append(Problem(f"{transcript}: {plural(len(unlisted), 'speaker')} not in {path.name if path else ''}: "
                                 f"{', '.join(unlisted)}; their turns count as a participant's with no id "
                                 "('tcoder participants fill' adds them)", path, severity="warning"))
     return problems

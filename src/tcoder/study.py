@@ -33,6 +33,7 @@ from tcoder.attributes import Attributes, read_attributes
 from tcoder.codebook import Codebook, load_codebook
 from tcoder.codebook_history import History, Migration, history_path, migrate_file, read_history
 from tcoder.errors import Problem, StudyError, TcoderError
+from tcoder.numbers import plural
 from tcoder.participants import Participants, read_participants
 from tcoder.quotes import shorten
 from tcoder.safeio import file_kind, os_error_message
@@ -428,7 +429,7 @@ class Study:
             unverifiable = sum(1 for a in af.annotations if not a.quote and not a.orphaned)
             if unverifiable:
                 loaded.problems.append(Problem(
-                    f"{unverifiable} annotation(s) have no quote and the file has no text_sha256: nothing shows "
+                    f"{plural(unverifiable, 'annotation', 'has')} no quote and the file has no text_sha256: nothing shows "
                     "whether the transcript changed since they were written, so their offsets are taken as they "
                     "are (if it was edited after, they may point at other text)", path,
                     severity="warning"))

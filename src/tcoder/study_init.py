@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tcoder.atomicio import atomic_write_bytes, atomic_write_text
 from tcoder.errors import Problem, TcoderError, display_path
+from tcoder.numbers import plural
 from tcoder.settings import SETTINGS_FILE
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -69,16 +70,16 @@ def _codebook_text(plan: StudyPlan, title: str) -> tuple[str, str, bytes | None,
             codebook, themes, candidates = read_qdc_with_sets(source)
             text = (f"# Converted by tcoder init from {source.name}, a REFI-QDA codebook. Reference:\n"
                     "# docs/formats.md#the-codebook\n" + codebook_to_yaml(codebook))
-            what = f"converted from {source.name}: {len(codebook)} codes"
+            what = f"converted from {source.name}: {plural(len(codebook), 'code')}"
             if len(themes):
-                themes_what = (f"the codebook's sets of codes as {len(themes)} theme(s)"
+                themes_what = (f"the codebook's sets of codes as {plural(len(themes), 'theme')}"
                                + (f" ({candidates} of them other programs' code groups, as candidates)"
                                   if candidates else ""))
                 return text, what, encode_themes(themes), themes_what
         else:
             codebook = load_codebook(source)  # errors name the file, line and column
             text = source.read_bytes().decode("utf-8-sig")
-            what = f"copied from {display_path(source)}: {len(codebook)} codes"
+            what = f"copied from {display_path(source)}: {plural(len(codebook), 'code')}"
         if plan.title:
             doc = CodebookText(text, source)
             doc.set_top("title", plan.title)
@@ -128,7 +129,7 @@ def _convert(source: Path, into: str, folder: Path) -> _Import:
             turns = find_turns(decoded.text)
             name = f"{into.strip('/')}/{source.name}" if into.strip("/") else source.name
             voices = {t.speaker for t in turns if t.speaker}
-            return _Import(source, name, raw, f"copied from {display_path(source)} ({len(voices)} speaker(s))",
+            return _Import(source, name, raw, f"copied from {display_path(source)} ({plural(len(voices), 'speaker')})",
                            [f"{source.name}: {w}" for w in decoded.warnings])
         text = converted.text
     else:
@@ -136,7 +137,7 @@ def _convert(source: Path, into: str, folder: Path) -> _Import:
         text = converted.text
     speakers = converted.speakers
     return _Import(source, target, text.encode("utf-8"),
-                   f"imported from {display_path(source)} ({len(converted.turns)} turns, {len(speakers)} speaker(s))",
+                   f"imported from {display_path(source)} ({len(converted.turns)} turns, {plural(len(speakers), 'speaker')})",
                    [f"{source.name}: {w}" for w in converted.warnings])
 
 

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 
 from tcoder.errors import Problem, TranscriptError
+from tcoder.numbers import plural
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md")
 
@@ -137,7 +138,7 @@ def _damaged_utf8(data: bytes) -> tuple[str, str] | None:
     where = f"line {line}, column {column} (byte 0x{byte:02X})"
     if len(bad) > 1:
         more = ", ".join(f"line {n}" for n in dict.fromkeys(other[0] for other in lines[1:]))
-        where += f", and {len(bad) - 1} more byte(s) ({more}{', ...' if len(bad) > 4 else ''})"
+        where += f", and {plural(len(bad) - 1, 'more byte')} ({more}{', ...' if len(bad) > 4 else ''})"
     warning = (f"invalid UTF-8 at {where}: each bad byte is read as \ufffd (U+FFFD) and the rest as UTF-8, so "
                "every other character keeps its place. Replace the bad bytes with the characters meant and save as UTF-8")
     return _ESCAPED_BYTE.sub("\ufffd", escaped), warning

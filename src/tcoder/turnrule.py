@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
+from tcoder.numbers import plural
 from tcoder.participants import PARTICIPANT, ROLES, Participants
 from tcoder.transcript import Transcript, Turn
 
@@ -135,8 +136,8 @@ def describe(selections: Sequence[TurnSelection], rule: TurnRule, purpose: str,
             by_reason.setdefault(why, set()).add(speaker)
     who = "; ".join(f"{why}: {', '.join(sorted(speakers))}" for why, speakers in sorted(by_reason.items()))
     how = f" ({option} counts them)" if option else ""
-    return (f"Left out of {purpose}: {turns:,} turn(s) of speakers who are not participants in "
-            f"{len(left)} of {len(selections)} transcript(s) ({who}){extra}{how}.")
+    return (f"Left out of {purpose}: {plural(turns, 'turn')} of speakers who are not participants in "
+            f"{len(left)} of {plural(len(selections), 'transcript')} ({who}){extra}{how}.")
 
 
 def rule_for(left_out_roles: Iterable[str] | None, skip_speakers: Iterable[str] = ()) -> TurnRule:

@@ -178,7 +178,7 @@ def test_every_alpha_has_its_units_used_and_too_few_is_flagged(run_cli, sample_s
     assert rows["emotional-toll"]["coded_units"] == 58 and rows["emotional-toll"]["few"] is False
     assert all(r["verdict"] != "reliable" or r["ci_low"] >= 0.8 for r in result["codes"])
     assert "too few" in err and "curriculum-advocacy" in err
-    assert result["resampling"]["method"] == "turn" and "only 6 transcript(s)" in result["resampling"]["reason"]
+    assert result["resampling"]["method"] == "turn" and "only 6 transcripts" in result["resampling"]["reason"]
 
 
 def test_codes_nobody_used_are_named(run_cli, sample_study):

@@ -331,7 +331,7 @@ def test_transcript_edited_on_theirs_while_ours_adds(repo: GitStudy, run_cli):
     assert quotes[theirs.id] == "a free clinic day"
     # The passage was edited on their branch: placed by fuzzy match on the new words.
     assert quotes[ours_late.id] == "We pushed to change the renal-medicine block"
-    assert "re-anchored our 3 annotation(s)" in done.stderr
+    assert "re-anchored our 3 annotations" in done.stderr
     code, out, err = run_cli("check", repo.study)
     assert code == 0, err
     assert "Re-anchored" not in out

@@ -160,7 +160,7 @@ def test_resolve_lists_conflicts_with_glyphs_on_a_terminal(repo: GitStudy, run_c
     assert code == 1 and f"theirs duty{CLEAR}" in out
 
     code, shown = in_terminal("git", "resolve", path, "--keep", "theirs", cwd=repo.root)
-    assert code == 0 and "settled 1 conflict(s) keeping theirs" in shown
+    assert code == 0 and "settled 1 conflict keeping theirs" in shown
     assert repo.read("alice").annotations[0].code == f"duty{CLEAR}"
 
 
@@ -218,5 +218,5 @@ def test_merge_driver_notes_name_the_transcript_with_glyphs(tmp_path: Path, git_
     done = repo.merge("feature")
 
     assert done.returncode == 0, done.stderr
-    assert "re-anchored our 2 annotation(s)" in done.stderr
+    assert "re-anchored our 2 annotations" in done.stderr
     assert "P\u241b[5m01.txt" in done.stderr and ESC not in done.stderr

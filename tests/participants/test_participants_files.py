@@ -80,7 +80,7 @@ def test_bad_files_each_get_a_clear_message(study_builder, run_cli):
     assert "speakers.csv, line 6, column 16: unknown role 'chair'" in err
     assert "speakers.csv, line 7, column 17: no participant 'nobody' in participants.csv" in err
     # speakers nobody described are a warning, not an error
-    assert "warning: " in err and "2 speaker(s) not in speakers.csv: Moderator, Luis" in err
+    assert "warning: " in err and "2 speakers not in speakers.csv: Moderator, Luis" in err
 
 
 def test_bad_header_and_short_rows(study_builder, run_cli):
@@ -108,7 +108,7 @@ def test_fill_adds_every_speaker_and_keeps_what_is_there(study_builder, run_cli)
     (b.root / "speakers.csv").write_bytes(existing.encode())
     (b.root / "participants.csv").write_bytes(b"participant,group,gender\r\namara-k,intervention,woman\r\n")
     code, out, err = run_cli("participants", "fill", b.root, "--dry-run")
-    assert code == 0 and "Would add 4 speaker row(s)" in out
+    assert code == 0 and "Would add 4 speaker rows" in out
     assert (b.root / "speakers.csv").read_bytes() == existing.encode()
     code, out, err = run_cli("participants", "fill", b.root)
     assert code == 0, err

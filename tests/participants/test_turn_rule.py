@@ -98,7 +98,7 @@ def test_alpha_changes_only_by_the_units_removed(sample_study, unit):
 def test_agree_says_what_it_left_out(sample_study, run_cli):
     code, out, err = run_cli("agree", sample_study, "--unit", "sentence")
     assert code == 0, err
-    assert ("Left out of agreement: 114 turn(s) of speakers who are not participants in 6 of 6 transcript(s) "
+    assert ("Left out of agreement: 114 turns of speakers who are not participants in 6 of 6 transcripts "
             "(interviewer: Interviewer; moderator: Moderator), holding 167 sentence units (--leave-out none "
             "counts them).") in " ".join(out.split())
     code, out, err = run_cli("agree", sample_study, "--unit", "sentence", "--format", "json")

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 from tcoder.codebook import load_codebook
+from tcoder.numbers import plural
 from tcoder.study import open_study
 
 GUID = "{:08d}-0000-0000-0000-000000000000".format
@@ -36,7 +37,7 @@ def _annotation_count(root: Path) -> tuple[int, int]:
 def _counts(err: str) -> dict[str, tuple[int, int]]:
     """source -> (codings, notes) from the per-source lines."""
     found = {}
-    pattern = r"text source '([^']+)': (\d+) coding\(s\)(?: and (\d+) note\(s\))? (?:cannot be placed|left out)"
+    pattern = r"text source '([^']+)': (\d+) codings?(?: and (\d+) notes?)? (?:cannot be placed|left out)"
     for m in re.finditer(pattern, err):
         found[m.group(1)] = (int(m.group(2)), int(m.group(3) or 0))
     return found
@@ -66,7 +67,7 @@ def test_a_project_without_its_texts_is_refused_and_nothing_is_written(sample_st
     assert sum(n for _, n in per_source.values()) == memos
     assert "is not in the archive" in err
     assert err.count("the text of a note is missing") == elsewhere
-    assert f"{annotations} coding(s) and {memos + elsewhere} note(s) in all would be lost" in err
+    assert f"{plural(annotations, 'coding')} and {plural(memos + elsewhere, 'note')} in all would be lost" in err
     assert "--partial" in err and "was not created" in err
 
 
@@ -88,9 +89,9 @@ def test_partial_imports_the_rest_and_warns_with_every_count(sample_study, tmp_p
     code, out, err = run_cli("import-qdpx", stripped, "--into", into, "--partial")
     assert code == 0, err
     assert _counts(err) == {one: lost}
-    assert f"text source '{one}': {lost[0]} coding(s) and {lost[1]} note(s) left out (--partial): its text is " \
+    assert f"text source '{one}': {plural(lost[0], 'coding')} and {plural(lost[1], 'note')} left out (--partial): its text is " \
            "missing" in err
-    assert f"{lost[0]} coding(s) and {lost[1]} note(s) left out" in out
+    assert f"{plural(lost[0], 'coding')} and {plural(lost[1], 'note')} left out" in out
     annotations, memos = _annotation_count(sample_study)
     from tcoder.memoset import load_memos
 
@@ -135,17 +136,17 @@ def test_every_unplaceable_coding_and_note_is_counted_with_its_reason(tmp_path, 
     archive = _zip(tmp_path / "p.qdpx", {"project.qde": PROJECT.encode(), f"sources/{GUID(3)}.txt": b"text here\n"})
     code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "s")
     assert code == 1 and not (tmp_path / "s").exists()
-    assert ("text source 'one': 2 coding(s) and 1 note(s) cannot be placed: selections whose positions are not "
+    assert ("text source 'one': 2 codings and 1 note cannot be placed: selections whose positions are not "
             f"a passage of its text of 10 characters (e.g. selection {GUID(12)} at [5, 999))") in err
-    assert "PDFSource 'scan.pdf': 1 coding(s) cannot be placed: tcoder codes text only" in err
+    assert "PDFSource 'scan.pdf': 1 coding cannot be placed: tcoder codes text only" in err
     # notes on an uncoded passage, on the whole document and on the project are memo files, not losses
     assert "notes on passages without a code" not in err and "whole source" not in err
-    assert "3 coding(s) and 1 note(s) in all would be lost" in err
+    assert "3 codings and 1 note in all would be lost" in err
 
     code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "s", "--partial")
     assert code == 0, err
-    assert "3 coding(s) and 1 note(s) in all left out (--partial)" in err
-    assert "3 memo file(s) in memos/" in out
+    assert "3 codings and 1 note in all left out (--partial)" in err
+    assert "3 memo files in memos/" in out
     assert _annotation_count(tmp_path / "s") == (1, 0)
     from tcoder.memoset import load_memos
     from tcoder.study import open_study

@@ -115,7 +115,7 @@ def test_a_selection_whose_text_is_elsewhere_moves_to_it_and_is_listed(tmp_path,
     ])
     code, out, err = run_cli("import-qdpx", qdpx, "--into", tmp_path / "s")
     assert code == 0, err
-    assert "In place: 1 of 2" in out and "1 selection(s) were moved to where their text is" in out
+    assert "In place: 1 of 2" in out and "1 selection was moved to where their text is" in out
     assert "moved: P01.txt, selection 00000000-0000-0000-0000-000000000001 ('Then she left.')" in err
     assert in_place(stored_passages(qdpx), imported_passages(tmp_path / "s")) == 2  # 2 of 2 in place
     code, out, err = run_cli("check", tmp_path / "s")

@@ -99,7 +99,7 @@ def test_memo_goes_into_the_note_and_the_description_and_comes_back_once(emoji_s
     assert memo_sel[0].find("q:NoteRef", NS) is not None
     into = tmp_path / "back"
     code, out, _ = run_cli("import-qdpx", target, "--into", into)
-    assert code == 0 and "1 memos" in out
+    assert code == 0 and "1 memo," in out
     memos = [a["memo"] for a in __import__("json").loads((into / "interviews/P01.alice.json").read_text("utf-8"))
              ["annotations"] if "memo" in a]
     assert memos == ["why it stayed"]
@@ -134,7 +134,7 @@ def test_atlasti_code_groups_in_a_qdc_become_candidate_themes(tmp_path, run_cli)
     real = Path(__file__).parent / "data" / "real" / "atlasti-23.4-code-groups.qdc"
     code, out, err = run_cli("import-qdc", real, "-o", tmp_path / "codebook.yaml")
     assert code == 0, err
-    assert "1 set(s) of codes (code groups) as candidate themes" in out
+    assert "1 set of codes (code groups) as candidate themes" in out
     from tcoder.themes import read_themes
 
     themes = read_themes(tmp_path / "themes.yaml")
@@ -151,7 +151,7 @@ def test_themes_go_into_a_qdc_and_back(emoji_study, tmp_path, run_cli):
     assert code == 0, err
     from tcoder.themes import read_themes
 
-    assert "1 theme(s) as tcoder exported them" in out
+    assert "1 theme as tcoder exported them" in out
     assert [(t.id, t.name, t.status, t.definition, t.codes) for t in read_themes(tmp_path / "back" / "themes.yaml")] \
         == [("why", "Why", "reviewed", "Reasons", ["personal-experience", "professional-duty"])]
 

@@ -31,7 +31,7 @@ def test_themes_go_out_and_come_back_without_tcoder_json(sample_study, tmp_path,
     archive = tmp_path / "p.qdpx"
     code, out, err = run_cli("export", sample_study, "--qdpx", archive, "--plain", "--for", target, "--validate")
     assert code == 0, err
-    assert "6 theme(s)" in out
+    assert "6 themes" in out
     root = _project(archive)
     sets = {s.get("name"): s for s in root.iter(f"{NS}Set")}
     theme_codes = [c for c in root.iter(f"{NS}Code") if c.get("name") == THEMES_CODE]
@@ -45,7 +45,7 @@ def test_themes_go_out_and_come_back_without_tcoder_json(sample_study, tmp_path,
         assert not theme_codes
     code, out, err = run_cli("import-qdpx", archive, "--into", tmp_path / "back")
     assert code == 0, err
-    assert "6 theme(s) in themes.yaml" in out
+    assert "6 themes in themes.yaml" in out
     original, study = read_themes(sample_study / "themes.yaml"), open_study(sample_study)
     back, back_study = read_themes(tmp_path / "back" / "themes.yaml"), open_study(tmp_path / "back")
     assert _comparable(back, back_study.codebook) == _comparable(original, study.codebook)

@@ -146,7 +146,7 @@ def test_themes_report_in_word_has_real_tables_quotes_and_headings(sample_study,
 def test_memos_report(sample_study, run_cli, tmp_path):
     code, out, err = run_cli("report", sample_study, "memos", "--format", "md")
     assert code == 0, err
-    assert "7 memo(s) and 3 journal entries by alice, bob." in out
+    assert "7 memos and 3 journal entries by alice, bob." in out
     order = [out.index(h) for h in ("## Project memos", "## Memos on codes", "## Memos on transcripts",
                                     "## Memos on participants", "## Memos on passages", "## Memos on themes",
                                     "## Reflexive journal")]

@@ -106,7 +106,7 @@ def test_the_two_group_outcome_table_matches_scipy_to_full_precision(trial, run_
     assert "0.27 [" in line  # the risk difference with its interval
     assert "Cases: participants by group (participant attribute): control 100, intervention 100." in out
     assert "Coders: consensus" in out
-    assert "Left out of these counts: 220 turn(s) of speakers who are not participants" in " ".join(out.split())
+    assert "Left out of these counts: 220 turns of speakers who are not participants" in " ".join(out.split())
 
 
 def test_moderator_turns_count_when_asked(trial, run_cli):

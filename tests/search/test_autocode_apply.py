@@ -141,7 +141,7 @@ def test_the_command_refuses_bad_requests_clearly(root, run_cli):
     code, out, err = run_cli("autocode", root, "outreach", "--coder", "bob", "--search", "x", "--as", "answer")
     assert code == 2 and "--structure" in err
     code, out, err = run_cli("autocode", root, "outreach", "--coder", "bob", "--speaker", "Amara", "--skip", "9")
-    assert code == 2 and "the batch has 3 passage(s)" in err
+    assert code == 2 and "the batch has 3 passages" in err
     assert operations(root) == []
 
 

@@ -79,7 +79,7 @@ def test_participant_columns_split_passages_by_turn(study):
     # FG1: Amara's resistance/toll stretch, Ben's part of the passage that runs into his turn; FG2: Amara's toll
     assert values(m) == {"challenges": [2, 1], "outcomes": [1, 0]}
     # the moderator's part of the 'change' passage belongs to nobody
-    assert m.left_out == 1 and "belong to no participant" in " ".join(m.describe())
+    assert m.left_out == 1 and "belongs to no participant" in " ".join(m.describe())
     cell = m.cell("challenges", "ben")
     assert [c.transcript for c in cell.items] == ["FG1.txt"]
 

@@ -30,7 +30,7 @@ def test_quote_less_annotations_after_an_edit_are_kept_hidden_and_announced(tui_
 
     run_app(app, scenario)
     flat = " ".join(seen["screen"].split())
-    assert "3 annotation(s) could not be placed on it again (3 without a stored quote" in flat, seen["screen"]
+    assert "3 annotations could not be placed on it again (3 without a stored quote" in flat, seen["screen"]
     assert "tcoder check lists each one, with the reason" in flat
     assert seen["shown"] == [] and len(seen["orphaned"]) == 3
 

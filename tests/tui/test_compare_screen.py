@@ -231,7 +231,7 @@ def test_accept_every_agreement(study_builder):
     async def scenario(pilot):
         await pilot.press("equals_sign")
         await settle(pilot)
-        assert "1 agreed span(s) copied" in compare(pilot).status_message
+        assert "1 agreed span copied" in compare(pilot).status_message
         await pilot.press("equals_sign")
         assert "already has every span" in compare(pilot).status_message
 

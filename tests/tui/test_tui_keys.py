@@ -455,7 +455,7 @@ def test_help_lists_every_command_and_codebook_key(tui_study):
     for key, path in (("A", "Strategies / Advocacy with leaders"), ("a", "Strategies / Curriculum advocacy"),
                       ("1", "Stance / Low")):
         assert any(line.split()[:1] == [key] and path in line for line in text.splitlines()), key
-    assert "4 code(s) without a key" in text  # the three themes and Professional duty
+    assert "4 codes without a key" in text  # the three themes and Professional duty
 
 
 def test_command_palette_runs_actions_and_applies_codes(fresh_tui_study):

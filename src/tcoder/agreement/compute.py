@@ -13,6 +13,7 @@ from tcoder.agreement.breakdown import segment_breakdown, span_breakdown
 from tcoder.agreement.data import CodedSpan, CodingData, Exclusions, TranscriptCoding, clean_spans
 from tcoder.agreement.tables import Table, segment_table, span_table
 from tcoder.codebook import Codebook
+from tcoder.numbers import plural
 from tcoder.segments import SEGMENT_UNITS
 from tcoder.transcript import Transcript
 
@@ -67,7 +68,7 @@ def resample_method(method: str, unit: str, transcripts: int) -> tuple[str, str]
         why = ("unitizing alpha is computed per transcript" if unit == "span" and transcripts < AUTO_MIN_TRANSCRIPTS
                else f"{transcripts} transcripts compared (at least {AUTO_MIN_TRANSCRIPTS})")
         return "transcript", why
-    return "turn", (f"only {transcripts} transcript(s) compared (fewer than {AUTO_MIN_TRANSCRIPTS}): speaker turns "
+    return "turn", (f"only {plural(transcripts, 'transcript')} compared (fewer than {AUTO_MIN_TRANSCRIPTS}): speaker turns "
                     "are resampled instead, which does not capture differences between transcripts")
 
 
@@ -220,7 +221,7 @@ def left_out_summary(data: CodingData, unit: str) -> dict | None:
     turns = sum(len(s.left_out) for s in data.selections)
     annotations = data.excluded.in_left_out_turns
     extra = (f", holding {units_removed:,} {what}" if turns else "") + (
-        f" and {annotations} annotation(s) entirely inside them" if annotations else "")
+        f" and {plural(annotations, 'annotation')} entirely inside them" if annotations else "")
     speakers: dict[str, str] = {}
     for selection in data.selections:
         speakers.update(selection.reasons)

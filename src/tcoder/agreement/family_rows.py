@@ -17,6 +17,7 @@ import numpy as np
 
 from tcoder.agreement.sweep import merge_overlapping
 from tcoder.agreement.unitizing2016 import FamilySums, family, family_sums
+from tcoder.numbers import plural
 
 #: ATLAS.ti's names for the coefficients, so that users of both can compare.
 ATLAS_NAMES = {"binary": "alpha-binary", "cu": "cu-alpha"}
@@ -88,7 +89,7 @@ def domain_family(domain: str, level: str, labels: list[str], values: list[float
         clash = same_owner & (start < previous_end)
     out.conflicts = int(clash.sum())
     if out.conflicts:
-        out.reason = (f"a coder gave two values of this domain to the same text in {out.conflicts} place(s); the "
+        out.reason = (f"a coder gave two values of this domain to the same text in {plural(out.conflicts, 'place')}; the "
                       "2016 family needs one value at each position (tcoder compare shows them)")
         return out
     fam = family_sums(lengths, observers, owner // n_c, owner % n_c, value + 1, start, end, n_v)

@@ -13,6 +13,7 @@ from typing import Any
 
 from tcoder.agreement.compute import AgreementResult
 from tcoder.agreement.tables import MIN_CODED_UNITS, RELIABLE, TENTATIVE
+from tcoder.numbers import word_for
 
 UNIT_NOUNS = {"char": ("character", "characters"), "word": ("word", "words"), "line": ("line", "lines"),
               "sentence": ("sentence", "sentences"), "turn": ("speaker turn", "speaker turns"),
@@ -132,7 +133,7 @@ def _sentence(result: AgreementResult, f: dict[str, Any], singular: str, plural:
     who = f"{_count(n)} coders ({_names(f['coders'])})"
     compared, considered = f["transcripts_compared"], f["transcripts_considered"]
     share = f["share_of_characters"]
-    corpus_part = f"{_count(compared)} of {_count(considered)} transcripts"
+    corpus_part = f"{_count(compared)} of {_count(considered)} {word_for(considered, 'transcript')}"
     if result.unit == "span":
         what = ("Krippendorff's unitizing alpha (alpha_u; Krippendorff 1995, 2004) on the character continuum of "
                 "each code")

@@ -11,6 +11,7 @@ from typing import Any
 
 from tcoder.agreement.compute import AgreementResult, PairTable
 from tcoder.agreement.tables import Row, Table
+from tcoder.numbers import plural, verb_for
 
 FORMAT_ID = "tcoder-agreement/1"
 
@@ -81,15 +82,15 @@ def notes(result: AgreementResult) -> list[str]:
     out = []
     ex = result.excluded
     if ex.orphaned:
-        out.append(f"{ex.orphaned} orphaned annotation(s) left out: their passage is no longer in the transcript "
+        out.append(f"{plural(ex.orphaned, 'orphaned annotation')} left out: their passage is no longer in the transcript "
                    "(see tcoder check)")
     if ex.unknown_code:
         listed = ", ".join(f"{code} ({n})" for code, n in sorted(ex.unknown_codes.items()))
-        out.append(f"{ex.unknown_code} annotation(s) with codes not in the codebook left out: {listed}")
+        out.append(f"{plural(ex.unknown_code, 'annotation')} with codes not in the codebook left out: {listed}")
     if ex.out_of_range:
-        out.append(f"{ex.out_of_range} annotation(s) beyond the end of their transcript left out (see tcoder check)")
+        out.append(f"{plural(ex.out_of_range, 'annotation')} beyond the end of their transcript left out (see tcoder check)")
     if ex.moved:
-        out.append(f"{ex.moved} annotation(s) re-anchored in memory on changed transcripts "
+        out.append(f"{plural(ex.moved, 'annotation')} re-anchored in memory on changed transcripts "
                    "(tcoder check --fix saves them)")
     data = result.data
     if data is not None:
@@ -102,15 +103,15 @@ def notes(result: AgreementResult) -> list[str]:
         for line in summarise(data.done_empty):
             out.append(f"counted: {line}")
     if result.skipped:
-        out.append(f"{len(result.skipped)} transcript(s) skipped: fewer than two of the chosen coders count there "
+        out.append(f"{plural(len(result.skipped), 'transcript')} skipped: fewer than two of the chosen coders count there "
                    "(a file marked done, or unmarked with annotations)")
     merged = result.table.overall.detail.get("merged", 0)
     if merged:
-        out.append(f"{merged} span(s) merged into another of the same coder and code because they overlapped "
+        out.append(f"{plural(merged, 'span')} merged into another of the same coder and code because they overlapped "
                    "(unitizing needs disjoint units; see merged_overlaps per code)")
     conflicts = [r for r in result.table.domains if r.detail.get("conflicts")]
     for row in conflicts:
-        out.append(f"domain {row.id}: {_count(row.detail['conflicts'])} unit(s) where one coder gave two values "
+        out.append(f"domain {row.id}: {plural(_count(row.detail['conflicts']), 'unit')} where one coder gave two values "
                    "count as missing for that coder")
     for family in result.table.unitizing_domains:
         if family.reason:
@@ -123,7 +124,7 @@ def notes(result: AgreementResult) -> list[str]:
     out.extend(interval_notes(result))
     unused = unused_codes(result)
     if unused:
-        out.append(f"{len(unused)} code(s) of the codebook were used by no counted coder in these transcripts, so "
+        out.append(f"{plural(len(unused), 'code')} of the codebook {verb_for(len(unused), 'was')} used by no counted coder in these transcripts, so "
                    f"they have no alpha: {', '.join(unused)}")
     if result.rollup:
         themes = [r.id for r in result.table.codes if r.detail.get("rolled_up")]
@@ -133,7 +134,7 @@ def notes(result: AgreementResult) -> list[str]:
     few = [r.id for r in result.table.codes + result.table.domains if r.few and r.alpha is not None]
     if few:
         what = "passages" if result.unit in ("char", "word", "span") else f"{result.unit}s"
-        out.append(f"{len(few)} code(s) or domain(s) used on fewer than 20 {what} by all coders together get no "
+        out.append(f"{plural(len(few), 'code or domain')} used on fewer than 20 {what} by all coders together {verb_for(len(few), 'gets')} no "
                    f"verdict (too few): {', '.join(few)}")
     return out
 
@@ -165,7 +166,7 @@ def interval_notes(result: AgreementResult) -> list[str]:
     shaky = [r.id for r in table.codes + table.domains if r.interval is not None and r.interval.warnings
              and r.alpha is not None and not r.few]
     if shaky:
-        out.append(f"{len(shaky)} interval(s) cannot be trusted (the code is in too few clusters, or alpha was "
+        out.append(f"{plural(len(shaky), 'interval')} cannot be trusted (the code is in too few clusters, or alpha was "
                    f"undefined in many resamples; see 'interval' in JSON): {', '.join(shaky)}")
     return out
 

@@ -6,7 +6,7 @@ from typing import Any, TextIO
 
 from tcoder.agreement import AgreementResult, Row, Table
 from tcoder.commands.agree_output import KAPPA_HEADERS, KAPPA_NOTE, VERDICT_RULE, kappa_text
-from tcoder.numbers import fixed
+from tcoder.numbers import fixed, plural
 from tcoder.reports.markup import md_cell, md_escape
 
 RESAMPLED = {"transcript": "whole transcripts", "turn": "speaker turns", "kalpha": "pairs of values (KALPHA)"}
@@ -64,7 +64,7 @@ def _fields(methods: dict[str, Any]) -> list[str]:
          f"{100 * share:.1f}% of the characters ({methods['characters_compared']:,} of "
          f"{methods['characters_considered']:,})"),
         ("Turns excluded", ", ".join(methods["left_out_roles"]) or "none"),
-        ("Codes and domains", f"{methods['codes']} codes, {methods['domains']} domain(s)"
+        ("Codes and domains", f"{plural(methods['codes'], 'code')}, {plural(methods['domains'], 'domain')}"
          + (" (sub-codes rolled up into their themes)" if methods["rollup"] else "")),
         ("Interval", "none (no verdicts)" if interval is None else
          f"95% percentile interval, {interval['method']} resampling {RESAMPLED[interval['resampled']]}, "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 NOTE = ("Reflexive approach (approach: reflexive in tcoder.yaml): these counts show where the coders' readings "
         "meet and differ, as material to discuss. They are not a measure of reliability: no agreement coefficient "
         "is computed and no passage is a disagreement to resolve.")
@@ -64,7 +66,7 @@ def _table(rows, data) -> None:
     from tcoder.textsafe import for_stream, inert
 
     codebook = data.codebook
-    title = f"How the coders' readings overlap ({len(data.transcripts)} transcript(s))"
+    title = f"How the coders' readings overlap ({plural(len(data.transcripts), 'transcript')})"
     table = Table(title=Text(title))
     for head in ("Code", "Coders", "Both", "Only first", "Only second", "First's passages met", "Second's passages met"):
         table.add_column(head, justify="left" if head in ("Code", "Coders") else "right")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "code every search hit, a speaker's turns or the answers to a question at once (one undoable step)"
 DESCRIPTION = """Code many passages with CODE for one coder, as one step: crash-safe, recorded in
 the study's journal and undone byte for byte with 'tcoder undo'. Each annotation made
@@ -153,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
     except (AutocodeError, FilterError) as exc:
         return usage("autocode", str(exc))
     if max(skips, default=0) > len(plan.candidates):
-        return usage("autocode", f"--skip {max(skips)}: the batch has {len(plan.candidates)} passage(s)")
+        return usage("autocode", f"--skip {max(skips)}: the batch has {plural(len(plan.candidates), 'passage')}")
     for number in skips:
         plan.candidates[number - 1].accepted = False
     if args.dry_run or not plan.to_apply:

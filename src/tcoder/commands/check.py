@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from tcoder.numbers import plural, verb_for, word_for
+
 HELP = "validate a study: codebook, transcripts, annotation files (exit 1 on errors)"
 DESCRIPTION = """Validate a study and print a short report: transcripts, coders, annotations per
 coder, orphaned spans, unknown codes, memos and themes, and every problem with its file
@@ -72,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
             width = max(len(c) for c in report.coders)
             for coder, s in report.coders.items():
                 orphan = f", {s.orphaned} orphaned" if s.orphaned else ""
-                print(f"  {coder:<{width}}  {s.files:>4} files  {s.annotations:>6} annotations, "
+                print(f"  {coder:<{width}}  {s.files:>4} {word_for(s.files, 'file'):<5}  "
+                      f"{s.annotations:>6} {word_for(s.annotations, 'annotation')}, "
                       f"{s.done} done{orphan}", file=out)
         else:
             print("Coders      none yet (code with 'tcoder code STUDY')", file=out)
@@ -81,31 +84,31 @@ def run(args: argparse.Namespace) -> int:
         unknown = ", ".join(f"{c} ({n})" for c, n in report.unknown_codes.most_common()) or "0"
         print(for_stream(f"Unknown codes {unknown}", out), file=out)
         if report.memos or report.journal_entries or report.themes:
-            print(f"Memos       {report.memos} memo(s), {report.journal_entries} journal entr"
-                  f"{'y' if report.journal_entries == 1 else 'ies'}; themes: {report.themes}", file=out)
+            print(f"Memos       {plural(report.memos, 'memo')}, {plural(report.journal_entries, 'journal entry')}; "
+                  f"themes: {report.themes}", file=out)
         if report.moved:
             verb = "saved" if written else "not yet saved: run with --fix"
-            print(f"Re-anchored {report.moved} annotation(s) on changed transcripts ({verb})", file=out)
+            print(f"Re-anchored {plural(report.moved, 'annotation')} on changed transcripts ({verb})", file=out)
         if report.memos_moved:
             verb = "saved" if args.fix else "not yet saved: run with --fix"
-            print(f"Re-anchored passage links in {len(report.memos_moved)} memo(s) ({verb})", file=out)
+            print(f"Re-anchored passage links in {plural(len(report.memos_moved), 'memo')} ({verb})", file=out)
         for path, n in merged:
-            print(for_stream(f"Merged      {n} group(s) of overlapping annotations of one code in "
+            print(for_stream(f"Merged      {plural(n, 'group')} of overlapping annotations of one code in "
                              f"{display_path(path)}", out), file=out)
         if report.pending:
             count = sum(len(loaded.pending_migration) for loaded in report.pending)
             verb = ("written with their current codes (--fix)" if written else
                     "read under their current codes; written when next saved, or now with --fix")
-            print(f"Pending migration {count} annotation(s) in {len(report.pending)} file(s) carry code ids the "
+            print(f"Pending migration {plural(count, 'annotation')} in {plural(len(report.pending), 'file')} {verb_for(count, 'carries')} code ids the "
                   f"codebook's history has changed since ({verb}):", file=out)
             for line in report.pending_lines():
                 print(for_stream(f"  {line}", out), file=out)
         if cleanup is not None and cleanup.removed:
-            print(f"Removed     {cleanup.removed} temporary file(s) ({mb(cleanup.freed)}) left by interrupted "
+            print(f"Removed     {plural(cleanup.removed, 'temporary file')} ({mb(cleanup.freed)}) left by interrupted "
                   "saves", file=out)
     print_problems(report.problems)
     if not args.quiet:
         n_err, n_warn = len(report.errors), len(report.warnings)
         status = "OK" if not n_err else "FAILED"
-        print(f"{status}: {n_err} error(s), {n_warn} warning(s)", file=out)
+        print(f"{status}: {plural(n_err, 'error')}, {plural(n_warn, 'warning')}", file=out)
     return 1 if report.errors else 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "fail (exit 1) when coding is not fit to merge: definitions, unknown codes, orphans, conflicts, calibration"
 DESCRIPTION = """Check a study as a pre-commit hook or a CI service would, and fail with a message
 naming the file and place of every problem:
@@ -70,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n{kind}:", file=sys.stderr)
             print_problems(report.problems[kind])
     total = sum(len(v) for v in report.problems.values())
-    print(f"{'FAILED' if total else 'OK'}: {total} problem(s)", file=out)
+    print(f"{'FAILED' if total else 'OK'}: {plural(total, 'problem')}", file=out)
     return 1 if report.failed else 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "develop the codebook: new, edit, rename, merge, split, move, delete codes across every coder's files; log; undo"
 DESCRIPTION = """Change the codebook and every coder's annotation files (consensus included) as one
 step: crash-safe (an interrupted operation is completed on the next run, never left half done),
@@ -322,7 +324,7 @@ def _write_assignments(study, code: str, targets: list[str], output: str, split_
         a = p.annotation
         writer.writerow([a.id, "", p.coder, p.transcript, a.start, a.end, " ".join((a.quote or "").split())])
     write_output(buffer.getvalue(), output, what="the assignments")
-    _say(f"Wrote {display_path(output)}: {len(passages)} passage(s) of {code!r}. Fill in the 'to' column with "
+    _say(f"Wrote {display_path(output)}: {plural(len(passages), 'passage')} of {code!r}. Fill in the 'to' column with "
          f"{' or '.join(targets)} (several joined by '+', or 'both'), then run the split with --assign "
          f"{display_path(output)}.")
     return 0
@@ -434,5 +436,5 @@ def _undo(args, study, who) -> int:
             _say(f"{op.id}  {op.when}  {op.who or '-'}  {op.label}  [{state}]")
         return 0
     done = undo_operation(study, args.op_id, who=who, why=args.why)
-    _say(f"Undone: {done.label[len('undo '):]} ({len(done.files)} file(s) restored byte for byte)")
+    _say(f"Undone: {done.label[len('undo '):]} ({plural(len(done.files), 'file')} restored byte for byte)")
     return 0

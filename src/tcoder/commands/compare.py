@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "compare coders side by side and decide a consensus (or list the disagreements)"
 DESCRIPTION = """Show the transcript with every chosen coder's spans, their disagreements marked
 and counted, per-code alpha for this transcript and how many disagreements are
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         unfinished = (" (or mark their coding done with 'tcoder status --coder NAME --done TRANSCRIPT', or add "
                       "--include-unfinished)") if left_out else ""
         raise StudyError(Problem(
-            f"{ref.name} has annotation files that count from {len(coders)} coder(s) ({', '.join(coders) or 'none'})"
+            f"{ref.name} has annotation files that count from {plural(len(coders), 'coder')} ({', '.join(coders) or 'none'})"
             f" besides the consensus; comparing needs two. Name them with --coders{unfinished}", ref.path))
     if args.format:
         return _print(study, ref, coders, codebook, args.format)
@@ -121,7 +123,7 @@ def _print(study, ref, coders: list[str], codebook, fmt: str) -> int:
             print(inert(f"note: {coder} has no annotation file for {ref.name}: every span of the others is "
                         f"'missing' for {coder}"), file=sys.stderr)
     if left_out:
-        print(f"note: {left_out} annotation(s) left out: orphaned, beyond the end of the text, or with a code "
+        print(f"note: {plural(left_out, 'annotation')} left out: orphaned, beyond the end of the text, or with a code "
               "not in the codebook ('tcoder check' lists them)", file=sys.stderr)
     if fmt == "json":
         items = [json.dumps(d.to_dict(), ensure_ascii=False) for d in disagreements]
@@ -139,7 +141,7 @@ def _print_table(name: str, text: str, coders: list[str], disagreements) -> None
 
     kinds = Counter(d.kind for d in disagreements)
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    print(inert(f"{name}: {len(disagreements)} disagreement(s) among {', '.join(coders)}"
+    print(inert(f"{name}: {plural(len(disagreements), 'disagreement')} among {', '.join(coders)}"
                 + (f" ({summary})" if summary else "")))
     if not disagreements:
         return

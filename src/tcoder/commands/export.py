@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "export to REFI-QDA: a .qdpx project (NVivo, ATLAS.ti, MAXQDA, QualCoder) or a .qdc codebook"
 DESCRIPTION = """Export the study in the REFI-QDA exchange format (www.qdasoftware.org).
 
@@ -85,11 +87,11 @@ def _export(args: argparse.Namespace, study, target) -> int:
         summary = write_qdpx(study, target, args.name, plain=args.plain, target=args.target)
         for problem in summary.warnings:
             print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
-        print(for_stream(f"Wrote {display_path(target)}: {summary.sources} transcripts, {summary.codes} codes, "
-                         f"{len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
-                         f"{summary.annotations} annotations, {summary.notes} memos, {summary.cases} cases"
+        print(for_stream(f"Wrote {display_path(target)}: {plural(summary.sources, 'transcript')}, {plural(summary.codes, 'code')}, "
+                         f"{plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), "
+                         f"{plural(summary.annotations, 'annotation')}, {plural(summary.notes, 'memo')}, {plural(summary.cases, 'case')}"
                          + (f", {summary.sets} sets" if summary.sets else "")
-                         + (f", {summary.themes} theme(s)" if summary.themes else ""), sys.stdout))
+                         + (f", {plural(summary.themes, 'theme')}" if summary.themes else ""), sys.stdout))
         if args.target != "standard":
             from tcoder.refi.export import TARGETS
 
@@ -103,7 +105,7 @@ def _export(args: argparse.Namespace, study, target) -> int:
 
         codebook = study.codebook
         atomic_write_text(target, codebook_csv(codebook))
-        print(for_stream(f"Wrote {display_path(target)}: {len(codebook)} codes (import it in Taguette with "
+        print(for_stream(f"Wrote {display_path(target)}: {plural(len(codebook), 'code')} (import it in Taguette with "
                          "'Import codebook')", sys.stdout))
         if args.validate:
             print("tcoder export: error: --validate checks REFI-QDA files (.qdpx, .qdc) only", file=sys.stderr)
@@ -115,7 +117,7 @@ def _export(args: argparse.Namespace, study, target) -> int:
         summary = write_qdc(study, target, args.name)
         for problem in summary.warnings:
             print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
-        print(for_stream(f"Wrote {display_path(target)}: {summary.codes} codes", sys.stdout))
+        print(for_stream(f"Wrote {display_path(target)}: {plural(summary.codes, 'code')}", sys.stdout))
     if args.validate:
         from tcoder.refi.validate import validate_file
 

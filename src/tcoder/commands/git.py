@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, word_for
+
 HELP = "git integration: readable diffs and merges of annotation files (setup, textconv, merge, resolve)"
 DESCRIPTION = """Make git read and merge annotation files as coding, not as JSON.
 
@@ -143,7 +145,7 @@ def _resolve(args: argparse.Namespace) -> int:
         known = {a.id for a in unresolved(af)}
         missing = [i for i in ids if i not in known]
         if missing:
-            raise TcoderError(Problem(f"no unresolved conflict on annotation(s) {', '.join(missing)}", path))
+            raise TcoderError(Problem(f"no unresolved conflict on {word_for(len(missing), 'annotation')} {', '.join(missing)}", path))
         settled = 0
         for annotation_id in ids:
             try:
@@ -157,6 +159,6 @@ def _resolve(args: argparse.Namespace) -> int:
             settled += 1
         save_annotations(af, path)
     left = len(unresolved(af)) + (header_conflict(af) is not None)
-    _say(f"{display_path(path)}: settled {settled} conflict(s) keeping {args.keep}"
+    _say(f"{display_path(path)}: settled {plural(settled, 'conflict')} keeping {args.keep}"
          + (f"; {left} left" if left else "; now run: git add " + display_path(path)))
     return 0

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from tcoder.numbers import plural
+
 HELP = "convert .vtt, .srt, .docx, .odt, .rtf, .pdf, Whisper .json, noScribe .html, Otter and Zoom chat text"
 DESCRIPTION = """Convert transcripts from Zoom and Teams (.vtt), subtitles (.srt), Word (.docx),
 LibreOffice (.odt), rich text (.rtf), PDF (its text layer), Whisper, WhisperX and
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print_problems([Problem(warning, source, severity="warning") for warning in warnings])
         print(for_stream(line, sys.stdout), file=sys.stdout)  # speaker names and paths come from the file
     if failed and len(inputs) > 1:
-        print(f"{failed} of {len(inputs)} file(s) not imported; nothing was written for them", file=sys.stderr)
+        print(f"{failed} of {plural(len(inputs), 'file')} not imported; nothing was written for them", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -121,11 +123,11 @@ def _import_one(source: Path, into: Path | None, inputs: list[Path], planned: di
     speakers = converted.speakers
     names = f" ({'; '.join(speakers)})" if speakers else ""
     if speakers:
-        what = (f"{len(converted.turns)} turn{'s' if len(converted.turns) != 1 else ''}, "
-                f"{len(speakers)} speaker{'s' if len(speakers) != 1 else ''}{names}")
+        what = (f"{plural(len(converted.turns), 'turn')}, "
+                f"{plural(len(speakers), 'speaker')}{names}")
     else:
         lines = sum(len(t.paragraphs) for t in converted.turns)
-        what = f"{lines} line{'s' if lines != 1 else ''}, no speakers"
+        what = f"{plural(lines, 'line')}, no speakers"
     line = f"wrote {shown}: {what} from {FORMAT_NAMES[converted.format]} {display_path(source)}"
     return line, warnings
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "convert a codebook CSV (from 'tcoder export --codebook-csv' or Taguette) into a YAML codebook"
 DESCRIPTION = """Read a codebook written as CSV and write it as a tcoder codebook (YAML).
 
@@ -46,6 +48,6 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.outputs import write_output
 
     write_output(text, output, what="the codebook")
-    print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
+    print(for_stream(f"Wrote {display_path(output)}: {plural(len(codebook), 'code')}, {len(codebook.roots)} top-level",
                      sys.stdout))
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, verb_for
+
 HELP = "convert a REFI-QDA codebook (.qdc) into a YAML codebook"
 DESCRIPTION = """Read a REFI-QDA codebook (.qdc, from NVivo, ATLAS.ti, MAXQDA, QualCoder or tcoder)
 and write it as a tcoder codebook (YAML). The code tree, names, colours and descriptions
@@ -42,24 +44,24 @@ def run(args: argparse.Namespace) -> int:
     if output == "-":
         sys.stdout.write(for_stream(text, sys.stdout))
         if code_sets:
-            print(f"warning: {display_path(source)}: {len(code_sets)} set(s) of codes are not written with -o -; "
+            print(f"warning: {display_path(source)}: {plural(len(code_sets), 'set')} of codes {verb_for(len(code_sets), 'is')} not written with -o -; "
                   "give a file to keep them as themes in themes.yaml beside it", file=sys.stderr)
         return 0
     from tcoder.outputs import write_output
 
     sets_path = Path(output).with_name("themes.yaml")
     if code_sets:
-        check_output(sets_path, what=f"the codebook's {len(code_sets)} set(s) of codes (as themes)", force=args.force)
+        check_output(sets_path, what=f"the codebook's {plural(len(code_sets), 'set')} of codes (as themes)", force=args.force)
     write_output(text, output, what="the codebook")
-    print(for_stream(f"Wrote {display_path(output)}: {len(codebook)} codes, {len(codebook.roots)} top-level",
+    print(for_stream(f"Wrote {display_path(output)}: {plural(len(codebook), 'code')}, {len(codebook.roots)} top-level",
                      sys.stdout))
     if code_sets:
         from tcoder.refi.importer import themes_text
 
         write_output(themes_text(code_sets), str(sets_path), what="the themes")
         restored = len(code_sets) - candidates
-        parts = ([f"{restored} theme(s) as tcoder exported them (status, sub-themes, concept, definition)"]
+        parts = ([f"{plural(restored, 'theme')} as tcoder exported them (status, sub-themes, concept, definition)"]
                  if restored else [])
-        parts += [f"{candidates} set(s) of codes (code groups) as candidate themes"] if candidates else []
+        parts += [f"{plural(candidates, 'set')} of codes (code groups) as candidate themes"] if candidates else []
         print(for_stream(f"Wrote {display_path(sets_path)}: {'; '.join(parts)}", sys.stdout))
     return 0

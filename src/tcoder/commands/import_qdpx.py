@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, verb_for
+
 HELP = "turn a REFI-QDA project (.qdpx) into a new study folder"
 DESCRIPTION = """Read a REFI-QDA project (.qdpx, from NVivo, ATLAS.ti, MAXQDA, QualCoder, qc or tcoder)
 and write a study into DIR: each text source as a transcript, the code tree as
@@ -52,23 +54,24 @@ def run(args: argparse.Namespace) -> int:
     how = "restored exactly from tcoder.json" if summary.exact else "read from project.qde"
     lost = ""
     if summary.lost_codings or summary.lost_notes:
-        lost = f" ({summary.lost_codings} coding(s) and {summary.lost_notes} note(s) left out: see the warnings)"
-    print(for_stream(f"Wrote {display_path(summary.into)} ({how}): {summary.transcripts} transcripts, "
-                     f"{summary.codes} codes, {len(summary.coders)} coders ({', '.join(summary.coders) or 'none'}), "
-                     f"{summary.annotations} annotations, {summary.memos} memos, {summary.attributes} attributes"
-                     + (f", {summary.memo_files} memo file(s) in memos/" if summary.memo_files else "")
-                     + (f", {summary.document_sets} document set(s) as set: columns" if summary.document_sets else "")
-                     + (f", {summary.code_sets} set(s) of codes as candidate themes in themes.yaml"
+        lost = f" ({plural(summary.lost_codings, 'coding')} and {plural(summary.lost_notes, 'note')} left out: see the warnings)"
+    print(for_stream(f"Wrote {display_path(summary.into)} ({how}): {plural(summary.transcripts, 'transcript')}, "
+                     f"{plural(summary.codes, 'code')}, {plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), "
+                     f"{plural(summary.annotations, 'annotation')}, {plural(summary.memos, 'memo')}, "
+                     f"{plural(summary.attributes, 'attribute')}"
+                     + (f", {plural(summary.memo_files, 'memo file')} in memos/" if summary.memo_files else "")
+                     + (f", {plural(summary.document_sets, 'document set')} as set: columns" if summary.document_sets else "")
+                     + (f", {plural(summary.code_sets, 'set')} of codes as candidate themes in themes.yaml"
                         if summary.code_sets else "")
-                     + (f", {summary.themes} theme(s) in themes.yaml" if summary.themes else "")
+                     + (f", {plural(summary.themes, 'theme')} in themes.yaml" if summary.themes else "")
                      + lost, sys.stdout))
     print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
     if summary.with_text:
-        print(for_stream(f"In place: {summary.in_place} of {summary.with_text} coding(s) whose selection stores "
-                         "its text were on that text at their positions"
-                         + (f"; {len(summary.moved)} selection(s) were moved to where their text is"
+        print(for_stream(f"In place: {summary.in_place} of {plural(summary.with_text, 'coding')} whose selection stores "
+                         f"its text {verb_for(summary.in_place, 'was')} on that text at their positions"
+                         + (f"; {plural(len(summary.moved), 'selection', 'was')} moved to where their text is"
                             if summary.moved else "")
-                         + (f"; {len(summary.unmatched)} selection(s) whose text is nowhere in the transcript were "
+                         + (f"; {plural(len(summary.unmatched), 'selection')} whose text is nowhere in the transcript {verb_for(len(summary.unmatched), 'was')} "
                             "kept at their positions and flagged for 'tcoder check'" if summary.unmatched else ""),
                          sys.stdout))
     if summary.transcripts:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "import a survey (CSV or XLSX): respondents become participants, open answers short documents to code"
 DESCRIPTION = """Import a survey export with one row per respondent (CSV, or XLSX through openpyxl;
 Qualtrics exports with their question-text and ImportId rows are recognised).
@@ -117,15 +119,15 @@ def run(args: argparse.Namespace) -> int:
     if existing:
         raise TcoderError([Problem("already exists; tcoder never replaces a transcript (import into another "
                                    "--folder, or move it away)", study.root / document) for document in existing[:5]])
-    _say(f"Survey {args.file}: {len(survey.rows)} respondent(s), ids from {id_column}.")
+    _say(f"Survey {args.file}: {plural(len(survey.rows), 'respondent')}, ids from {id_column}.")
     _say(f"  closed -> attributes ({len(closed)}): {', '.join(closed) or 'none'}")
     _say(f"  open -> documents ({len(open_)}): {', '.join(open_) or 'none'}")
     if skipped:
         _say(f"  left out ({len(skipped)}): {', '.join(skipped)}")
     per = "respondent and question" if args.per == "question" else "respondent"
-    _say(f"{'Would write' if args.dry_run else 'Wrote'} {len(plan.documents)} document(s) in {plan.folder}/ (one per "
-         f"{per}; {plan.empty_answers} empty answer(s) left out), {len(plan.people)} participant(s) and "
-         f"{len(plan.speaker_rows)} speaker row(s).")
+    _say(f"{'Would write' if args.dry_run else 'Wrote'} {plural(len(plan.documents), 'document')} in {plan.folder}/ (one per "
+         f"{per}; {plural(plan.empty_answers, 'empty answer')} left out), {plural(len(plan.people), 'participant')} and "
+         f"{plural(len(plan.speaker_rows), 'speaker row')}.")
     for split in plan.split_warnings:
         _warn(f"warning: {split}")
     if args.dry_run:

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "memos and journal entries: write, list, show and edit them (one Markdown file each)"
 DESCRIPTION = """Memos on a code, a transcript, a participant, a passage, a theme or the whole
 project, and entries of the reflexive journal. Each is one Markdown file in the study's
@@ -167,7 +169,7 @@ def _new(args: argparse.Namespace) -> int:
         return _usage("the memo is empty: give --text, --file or --title")
     path = create_memo(study, memo)
     saved = read_memo(path)
-    _say(f"Wrote {_rel(study, path)} (memo {saved.id}, {saved.kind}, {len(saved.links)} link(s))")
+    _say(f"Wrote {_rel(study, path)} (memo {saved.id}, {saved.kind}, {plural(len(saved.links), 'link')})")
     return 0
 
 
@@ -210,7 +212,7 @@ def _new_in_editor(study, memo) -> int:
         return 0
     if after != before:
         _stamp(saved)
-    _say(f"Wrote {_rel(study, path)} (memo {saved.id}, {saved.kind}, {len(saved.links)} link(s))")
+    _say(f"Wrote {_rel(study, path)} (memo {saved.id}, {saved.kind}, {plural(len(saved.links), 'link')})")
     return 0
 
 
@@ -263,7 +265,7 @@ def _list(args: argparse.Namespace) -> int:
              + f" ({len(memos)} in the study).")
         return 0
     _say(_table(chosen, memos))
-    _say(f"{len(chosen)} of {len(memos)} memo(s).")
+    _say(f"{len(chosen)} of {plural(len(memos), 'memo')}.")
     return 0
 
 

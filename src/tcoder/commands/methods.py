@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, verb_for
+
 HELP = "a methods section and appendix (md, html, docx) written from the study's data, with a COREQ/SRQR checklist"
 DESCRIPTION = """A methods section and an appendix, written from what the study holds:
 
@@ -150,7 +152,7 @@ def _write(document, args: argparse.Namespace) -> int:
             raise TcoderError(Problem(f"cannot write the methods section: {os_error_message(exc)}; nothing was "
                                       "changed", args.output)) from None
         if result.replaced:
-            _say(f"warning: {result.replaced} character(s) Word cannot hold were replaced by U+FFFD")
+            _say(f"warning: {plural(result.replaced, 'character')} Word cannot hold {verb_for(result.replaced, 'was')} replaced by U+FFFD")
         _say(f"Wrote {args.output}")
         return 0
     from tcoder.outputs import write_output

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "participants: who speaks in each transcript (role, participant id), and fill in the speakers found"
 DESCRIPTION = """Who speaks: speakers.csv maps each speaker label of each transcript to a participant
 id and a role (participant, interviewer, moderator, observer); participants.csv holds
@@ -64,14 +66,14 @@ def _fill(args: argparse.Namespace) -> int:
         print(f"warning: {name} could not be read, so its speakers are not listed ('tcoder check' says why)",
               file=sys.stderr)
     if plan.empty:
-        _say(f"Every speaker of the {len(study.transcripts)} transcript(s) is already in {study.settings.speakers}.")
+        _say(f"Every speaker of the {plural(len(study.transcripts), 'transcript')} is already in {study.settings.speakers}.")
         return 0
     verb = "Would add" if args.dry_run else "Added"
-    _say(f"{verb} {len(plan.speaker_rows)} speaker row(s) to {study.settings.speakers}:")
+    _say(f"{verb} {plural(len(plan.speaker_rows), 'speaker row')} to {study.settings.speakers}:")
     for transcript, label, pid, role in plan.speaker_rows:
         _say(f"  {transcript}: {label} -> {pid or '(no id)'} ({role})")
     if plan.people_rows:
-        _say(f"{verb} {len(plan.people_rows)} participant(s) to {study.settings.participants}: "
+        _say(f"{verb} {plural(len(plan.people_rows), 'participant')} to {study.settings.participants}: "
              + ", ".join(row[0] for row in plan.people_rows))
     for pid, source in plan.seeded.items():
         _say(f"  {pid}: attributes copied from {source}'s row in {study.settings.attributes}")

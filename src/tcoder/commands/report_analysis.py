@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, verb_for
+
 DOCUMENT_FORMATS = ("md", "html", "docx")
 MAP_FORMATS = ("svg", "png", "dot", "mermaid")
 FORMATS = {"memos": DOCUMENT_FORMATS, "themes": DOCUMENT_FORMATS + MAP_FORMATS}
@@ -75,7 +77,7 @@ def _write(document, args: argparse.Namespace) -> None:
         except OSError as exc:
             raise TcoderError(Problem(f"cannot write the report here: {exc.strerror or exc}", args.output)) from None
         if result.replaced:
-            _say(f"warning: {result.replaced} character(s) Word cannot hold (control characters) were replaced by "
+            _say(f"warning: {plural(result.replaced, 'character')} Word cannot hold (control characters) {verb_for(result.replaced, 'was')} replaced by "
                  "U+FFFD in the document")
         _say(f"Wrote {args.output}")
         return

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural, verb_for
+
 HELP = "find text in every transcript (plain, whole word or regular expression), keyword in context"
 DESCRIPTION = """Search every transcript of the study and list the hits as keyword-in-context
 lines (the hit aligned, context either side, transcript, line and speaker), grouped and
@@ -85,7 +87,7 @@ def write_word(write, document, output: str, summary: str) -> None:
         written = write(document, output)
     except OSError as exc:
         raise TcoderError(Problem(f"cannot write the document here: {exc.strerror or exc}", output)) from None
-    note = (f"; {written.replaced} character(s) Word cannot hold were replaced by \ufffd" if written.replaced
+    note = (f"; {plural(written.replaced, 'character')} Word cannot hold {verb_for(written.replaced, 'was')} replaced by \ufffd" if written.replaced
             else "")
     print(f"Wrote {output}: {summary}{note}", file=sys.stderr)
 

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "coding status: which coders have marked which transcripts done (and mark them)"
 DESCRIPTION = """List, for every transcript, each coder's coding status: done (marked finished),
 in progress, or unmarked (a file from before coding status existed), with the
@@ -109,7 +111,7 @@ def _mark(study, coder: str, names: list[str], state: str) -> int:
             what = "already marked done" if state == DONE else "already in progress"
             print(inert(f"{ref.name}: {coder}: {what}"))
         elif state == DONE:
-            detail = (f"{result.annotations} annotation(s)" if result.annotations
+            detail = (f"{plural(result.annotations, 'annotation')}" if result.annotations
                       else "no annotations: counted as 'nothing applies'"
                       + (" (new empty file)" if result.previous is None else ""))
             print(inert(f"{ref.name}: {coder}: marked done ({detail})"))

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "themes above the codebook: create, link codes, set status and definition; every change recorded"
 DESCRIPTION = """Themes are their own layer above the codebook, kept in themes.yaml: a name, a
 central organising concept, a status (candidate, reviewed, defined, final, discarded),
@@ -216,7 +218,7 @@ def _list(args: argparse.Namespace) -> int:
     statuses: dict[str, int] = {}
     for theme in themes:
         statuses[theme.status] = statuses.get(theme.status, 0) + 1
-    _say(f"{len(themes)} theme(s): " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
+    _say(f"{plural(len(themes), 'theme')}: " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
     return 0
 
 

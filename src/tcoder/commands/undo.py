@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = ("list the study-wide operations (codebook changes, autocode batches, survey imports...) and undo one, "
         "byte for byte")
 DESCRIPTION = """Operations that change many files in one step (a codebook rename, merge or split
@@ -63,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         if not ops:
             _say("No study-wide operations are recorded in this study.")
         for op in ops:
-            _say(f"{op.id}  {op.when}  {op.who or '-'}  {op.label}  ({op.file_count} file(s); {_state(op)})")
+            _say(f"{op.id}  {op.when}  {op.who or '-'}  {op.label}  ({plural(op.file_count, 'file')}; {_state(op)})")
         return 0
     who = args.coder or default_who(study.root)
     if args.operation:
@@ -84,5 +86,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         with operation_lock(study.root, who=who, purpose="an undo"):
             done = undo(study.root, target.id, who=who, note=args.why)
-    _say(f"Undone: {target.label} ({len(done.files)} file(s) restored byte for byte; recorded as {done.id})")
+    _say(f"Undone: {target.label} ({plural(len(done.files), 'file')} restored byte for byte; recorded as {done.id})")
     return 0

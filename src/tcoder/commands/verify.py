@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "check a reproducibility manifest: are the inputs unchanged and do its numbers still come out?"
 DESCRIPTION = """Read a manifest written by 'tcoder agree ... --manifest FILE' or 'tcoder report ...
 --manifest FILE', compare the study's inputs with the digests it recorded (the codebook,
@@ -100,7 +102,7 @@ def _print_text(args, manifest, study, comparison, failure, recorded_git, now_gi
     say(f"Command   tcoder {manifest['command']} STUDY{kind} {shown}".rstrip())
     say(f"Study     {display_path(study.root)}; coders {', '.join(manifest.get('coders') or []) or '(none recorded)'}")
     if recorded_git.get("commit"):
-        state = "clean" if recorded_git.get("clean") else f"with {recorded_git.get('changed_count')} uncommitted change(s)"
+        state = "clean" if recorded_git.get("clean") else f"with {plural(recorded_git.get('changed_count') or 0, 'uncommitted change')}"
         now = now_git.get("commit")
         say(f"Commit    recorded at {recorded_git['commit'][:12]} ({state}); now "
             + (f"{now[:12]}" if now else "not in git"))
@@ -111,8 +113,8 @@ def _print_text(args, manifest, study, comparison, failure, recorded_git, now_gi
         for line in comparison.changed_inputs:
             say(f"            {line}")
     else:
-        say(f"Inputs    unchanged: {comparison.unchanged_transcripts} transcript(s), "
-            f"{comparison.unchanged_annotation_files} annotation file(s), codebook, settings and tables")
+        say(f"Inputs    unchanged: {plural(comparison.unchanged_transcripts, 'transcript')}, "
+            f"{plural(comparison.unchanged_annotation_files, 'annotation file')}, codebook, settings and tables")
     if failure is not None:
         say(f"Numbers   could not be computed again: {failure}")
     elif comparison.differing:

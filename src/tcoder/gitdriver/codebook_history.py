@@ -92,6 +92,6 @@ def map_sides(top: Path, merged_path: str, sides: list[AnnotationFile | None]) -
         migrations = [m for m in migrate_file(side, history, None) if m.pending_write]
         if migrations and name != names[0]:
             olds = sorted({m.old for m in migrations})
-            notes.append(f"{len(migrations)} of {name} annotation(s) carried code ids the codebook has changed since "
+            notes.append(f"{len(migrations)} of {name} annotations carried code ids the codebook has changed since "
                          f"({', '.join(olds)}); merged under the current codes")
     return notes

@@ -39,6 +39,7 @@ from tcoder.annotations import (
 from tcoder.errors import TcoderError
 from tcoder.gitdriver.gitcmd import git
 from tcoder.merge import CONFLICT_FIELD, HEADER_FIELDS, conflict_record, merge_annotations, merge_value
+from tcoder.numbers import plural
 from tcoder.textsafe import inert
 from tcoder.transcript import text_sha256
 
@@ -119,7 +120,7 @@ def merge_files(base: AnnotationFile | None, ours: AnnotationFile, theirs: Annot
                 if moved or orphaned:
                     whose = "our" if name == "ours" else "their"
                     notes.append(f"{transcript_label} changed on the other branch: re-anchored {whose} "
-                                 f"{len(items)} annotation(s) to the merged text ({moved} moved"
+                                 f"{plural(len(items), 'annotation')} to the merged text ({moved} moved"
                                  + (f", {orphaned} orphaned: their passage is gone; kept and flagged, "
                                     "see 'tcoder check'" if orphaned else "") + ")")
         anchored[name] = items
@@ -271,7 +272,7 @@ def run_driver(base_path: str, ours_path: str, theirs_path: str, merged_path: st
     for note in [*mapped, *outcome.notes]:
         _say(merged_path, note)
     if outcome.conflicts:
-        _say(merged_path, f"{outcome.conflicts} annotation(s) changed differently on both branches; both "
+        _say(merged_path, f"{plural(outcome.conflicts, 'annotation')} changed differently on both branches; both "
                           "versions are in the file. 'tcoder check' lists them; settle them with "
                           "'tcoder git resolve FILE --keep ours|theirs', then 'git add' the file")
         return 1

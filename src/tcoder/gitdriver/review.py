@@ -29,6 +29,7 @@ from tcoder.annotations import (
 from tcoder.codebook import Codebook, parse_codebook
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, read_blobs, toplevel
+from tcoder.numbers import verb_for, word_for
 from tcoder.settings import SETTINGS_FILE, Settings, parse_settings
 from tcoder.study import CONSENSUS
 from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, decode_bytes
@@ -105,7 +106,7 @@ class Review:
             stem = posixpath.splitext(name)[0]
             files = ", ".join(posixpath.join(folder, annotation_name(stem, c)) for c in coders)
             result.append(f"{transcript} is not in the study at {rev.spec} ({rev.short}) but its annotation "
-                          f"file(s) are ({files}): their annotations are compared as stored, without speakers")
+                          f"{word_for(len(coders), 'file')} {verb_for(len(coders), 'is')} ({files}): their annotations are compared as stored, without speakers")
         return result
 
     def count(self, kind: Kind) -> int:

@@ -26,6 +26,7 @@ from pathlib import Path
 from tcoder.annotations import annotation_name
 from tcoder.errors import Problem, TcoderError
 from tcoder.gitdriver.gitcmd import git, git_text, toplevel
+from tcoder.numbers import plural
 
 DRIVER = "tcoder"
 
@@ -152,6 +153,6 @@ def _verify(folder: Path) -> list[str]:
     eols = git_text(["ls-files", "--eol", "--", "*.txt", "*.md"], folder, check=False)
     crlf = [line.split("\t", 1)[-1] for line in eols.splitlines() if line.startswith("i/crlf")]
     if crlf:
-        notes.append(f"{len(crlf)} transcript(s) are stored with CRLF line endings (e.g. {crlf[0]}); run "
+        notes.append(f"{plural(len(crlf), 'transcript', 'is')} stored with CRLF line endings (e.g. {crlf[0]}); run "
                      "'git add --renormalize .' here and commit, so every checkout has LF")
     return notes

@@ -10,6 +10,7 @@ from collections import Counter
 
 from tcoder.importers import otter
 from tcoder.importers.model import Cue, parse_clock, split_label
+from tcoder.numbers import verb_for, word_for
 
 _HEADER_WORDS = {
     "speaker": {"speaker", "speakers", "name", "who", "participant", "person", "role"},
@@ -40,7 +41,7 @@ def left_out_warnings(left_out: dict[str, list[int]]) -> list[str]:
     out = []
     for names, numbers in left_out.items():
         where = f"table {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} tables ({_ranges(numbers)})"
-        out.append(f"{where}: column(s) {names} are neither speaker, time nor text and were left out")
+        out.append(f"{where}: {word_for(names.count(', ') + 1, 'column')} {names} {verb_for(names.count(', ') + 1, 'is')} neither speaker, time nor text and were left out")
     return out
 
 

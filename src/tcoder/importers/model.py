@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tcoder.numbers import plural
+
 #: The default speaker pattern allows names of at most this many characters.
 MAX_SPEAKER_LENGTH = 40
 
@@ -168,7 +170,7 @@ def keep_consistent_labels(cues: list[Cue]) -> list[str]:
     if not dropped:
         return []
     examples = list(dict.fromkeys(c.text.split(":", 1)[0].strip() for c in dropped))[:3]
-    return [f"{len(dropped)} caption(s) start with words and a colon that do not name a speaker anywhere else "
+    return [f"{plural(len(dropped), 'caption', 'starts')} with words and a colon that do not name a speaker anywhere else "
             f"({'; '.join(repr(e) for e in examples)}{' ...' if len(dropped) > 3 else ''}): their text is kept "
             "as it is, not read as a speaker"]
 

@@ -21,6 +21,7 @@ from tcoder.errors import Problem, TcoderError
 from tcoder.importers import otter
 from tcoder.importers.documents import paragraph_cues
 from tcoder.importers.model import Cue, split_label
+from tcoder.numbers import plural, verb_for, word_for
 
 MAX_PAGES = 5000
 
@@ -58,13 +59,13 @@ def parse_pdf(data: bytes, path: str | os.PathLike[str] | None = None,
             empty.append(number)
     if not texts:
         raise TcoderError(Problem(
-            f"no page of this PDF has a text layer ({len(pages)} page(s), scanned images or drawings only), so "
+            f"no page of this PDF has a text layer ({plural(len(pages), 'page')}, scanned images or drawings only), so "
             "there is no text to import. Run OCR first (for example 'ocrmypdf in.pdf out.pdf'), or export the "
             "transcript from the program that made it as .docx, .vtt or text", path))
     if empty and warnings is not None:
         shown = ", ".join(map(str, empty[:20])) + (" ..." if len(empty) > 20 else "")
-        warnings.append(f"{len(empty)} page(s) have no text layer (scanned?) and are not in the transcript: "
-                        f"page(s) {shown}. Run OCR on the PDF to include them")
+        warnings.append(f"{plural(len(empty), 'page', 'has')} no text layer (scanned?) and {verb_for(len(empty), 'is')} not in the transcript: "
+                        f"{word_for(len(empty), 'page')} {shown}. Run OCR on the PDF to include them")
     cues: list[Cue] = []
     for paragraph in paragraphs("\n".join(texts)):
         cues.extend(paragraph_cues(paragraph))

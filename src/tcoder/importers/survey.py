@@ -43,7 +43,7 @@ class Survey:
 
 
 def read_survey(path: Path, sheet: str | None = None) -> Survey:
-    """A CSV or XLSX export; one row per respondent after the header row(s)."""
+    """A CSV or XLSX export; one row per respondent after the header row or rows."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table = _xlsx_rows(path, sheet)
         warnings: list[Problem] = []

@@ -11,6 +11,7 @@ import os
 
 from tcoder.errors import Problem, TcoderError
 from tcoder.importers.model import Turn, format_clock
+from tcoder.numbers import plural
 from tcoder.transcript import compile_speaker_pattern, find_turns
 
 _SPEAKER_PATTERN = compile_speaker_pattern(None)
@@ -60,7 +61,7 @@ def check_reads_back(text: str, turns: list[Turn], timestamps: bool,
                 "source so that this passage does not look like a speaker label.", source))
     if len(found) != len(turns):
         raise TcoderError(Problem(
-            f"the converted text would read back as {len(found)} turns instead of {len(turns)}; "
+            f"the converted text would read back as {plural(len(found), 'turn')} instead of {len(turns)}; "
             "nothing was written", source))
 
 

@@ -37,6 +37,7 @@ from tcoder.atomicio import atomic_write_bytes
 from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
+from tcoder.numbers import plural
 from tcoder.refi.codebook_xml import NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document, element_factory
 from tcoder.refi.guids import Guids
 from tcoder.refi.positions import STANDARD, Convention, OffsetWriter
@@ -231,7 +232,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             uncarried.append(f"{memo_set.relative(memo_file)} ({'; '.join(left)})")
     if uncarried:
         summary.warnings.append(Problem(
-            f"{len(uncarried)} memo{'s' if len(uncarried) != 1 else ''} link to more than a REFI-QDA note can: "
+            f"{plural(len(uncarried), 'memo', 'links')} to more than a REFI-QDA note can: "
             "other programs see each memo's text on its codes, themes and first passage or transcript only; "
             + ("these links are lost in this file: " if plain else
                "tcoder.json in the archive keeps every link, so tcoder reads them back whole: ")
@@ -362,14 +363,14 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     summary.memo_files = len(memo_notes)
     if astral_sources:
         summary.warnings.append(Problem(
-            f"{len(astral_sources)} transcript(s) hold characters outside the Basic Multilingual Plane (emoji, for "
+            f"{plural(len(astral_sources), 'transcript', 'holds')} characters outside the Basic Multilingual Plane (emoji, for "
             f"example): {', '.join(astral_sources[:5])}{' ...' if len(astral_sources) > 5 else ''}. Whether "
             f"{target.label} counts each as one position or two is not known; after importing, check a passage "
             "that follows one against 'tcoder report STUDY segments'", study.root, severity="warning"))
 
     if orphaned:
         summary.warnings.append(Problem(
-            f"{len(orphaned)} orphaned annotation(s) have no place in the current text; other programs will not "
+            f"{plural(len(orphaned), 'orphaned annotation', 'has')} no place in the current text; other programs will not "
             "see them (tcoder import-qdpx restores them). Run 'tcoder check' to see them.", study.root,
             severity="warning"))
     if unknown:
@@ -598,8 +599,8 @@ def _load_all(study: Study, summary: ExportSummary):
             bad = [a for a in lf.annotations if a.end > length]
             if bad:
                 problems.append(Problem(
-                    f"{len(bad)} annotation(s) reach past the end of {ref.name} (e.g. {bad[0].id} at "
-                    f"[{bad[0].start}, {bad[0].end}) of {length} characters); run 'tcoder check' and fix them "
+                    f"{plural(len(bad), 'annotation', 'reaches')} past the end of {ref.name} (e.g. {bad[0].id} at "
+                    f"[{bad[0].start}, {bad[0].end}) of {plural(length, 'character')}); run 'tcoder check' and fix them "
                     "before exporting", lf.path))
             out.append((ref, coder, lf))
     if problems:

@@ -32,6 +32,7 @@ from tcoder.codebook import Codebook, codebook_to_yaml, parse_codebook
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.jsonsafe import loads
 from tcoder.memos import MEMO_FOLDER, Link, Memo, code_link, dumps_memo, file_name_for, passage_link
+from tcoder.numbers import plural, verb_for
 from tcoder.refi.archive import DEFAULT_MAX_BYTES, PROJECT_LIMIT, SafeArchive, unsafe_reason
 from tcoder.refi.codebook_xml import child, child_text, children, codebook_from_codes, local, slugify
 from tcoder.refi.export import (
@@ -109,7 +110,7 @@ class Losses:
 
 
 def _count(codings: int, notes: int) -> str:
-    parts = ([f"{codings} coding(s)"] if codings else []) + ([f"{notes} note(s)"] if notes else [])
+    parts = ([f"{plural(codings, 'coding')}"] if codings else []) + ([f"{plural(notes, 'note')}"] if notes else [])
     return " and ".join(parts) or "nothing"
 
 
@@ -608,7 +609,7 @@ class _Reader:
                     placed = self._place(source, sel, start, end, name, len(codings))
                     if placed is None:
                         self.losses.add(label, f"selections whose positions are not a passage of its text of "
-                                        f"{source.raw_length} characters", len(codings), self._notes_within(sel),
+                                        f"{plural(source.raw_length, 'character')}", len(codings), self._notes_within(sel),
                                         example=f"selection {sel.get('guid')} at [{sel.get('startPosition')}, "
                                                 f"{sel.get('endPosition')})")
                         continue
@@ -687,12 +688,12 @@ class _Reader:
         where = f"{name}, selection {sel.get('guid')} ({stored.describe()})"
         given = f"[{sel.get('startPosition')}, {sel.get('endPosition')})"
         if found is not None:
-            self.moved.append(f"{where}: {codings} coding(s) moved from {given} to [{found[0]}, {found[1]}), where "
+            self.moved.append(f"{where}: {plural(codings, 'coding')} moved from {given} to [{found[0]}, {found[1]}), where "
                               "its text is")
             return found[0], found[1], None
         if not valid:
             return None
-        self.unmatched.append(f"{where}: {codings} coding(s) kept at {given}, which holds "
+        self.unmatched.append(f"{where}: {plural(codings, 'coding')} kept at {given}, which holds "
                               f"{_short(source.text[s:e])!r}; the stored text is nowhere in the transcript")
         return s, e, stored.text or stored.describe()
 
@@ -757,7 +758,7 @@ class _Reader:
         if link is None:
             self.placed_notes.add(note_guid)
             self.losses.add(label, f"notes on passages whose positions are not a passage of its text of "
-                            f"{source.raw_length} characters", notes=1)
+                            f"{plural(source.raw_length, 'character')}", notes=1)
             return
         self._memo(note_guid, "passage", [link])
 
@@ -783,7 +784,7 @@ class _Reader:
         if link is None:
             self.placed_notes.update(refs)
             self.losses.add(label, f"notes on passages whose positions are not a passage of its text of "
-                            f"{source.raw_length} characters", notes=self._notes_within(sel))
+                            f"{plural(source.raw_length, 'character')}", notes=self._notes_within(sel))
             return
         texts = {" ".join(self.notes.get(g, "").split()) for g in refs}
         for guid in refs:
@@ -1023,7 +1024,7 @@ class _Reader:
                     notes_only += bool(_members(el, "MemberNote")) and not codes and not sources
         self.code_sets = themes_from_sets(code_sets)
         if notes_only:
-            self.warn(f"{notes_only} set(s) of notes only are not imported: tcoder has no notes outside passages")
+            self.warn(f"{plural(notes_only, 'set')} of notes only {verb_for(notes_only, 'is')} not imported: tcoder has no notes outside passages")
 
 @dataclass
 class _Source:

@@ -28,6 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from tcoder.numbers import plural, verb_for
+
 # What can count differently: a BOM at the start, a CRLF, a character outside the BMP.
 _IRREGULAR = re.compile("\r\n|[\U00010000-\U0010ffff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -278,7 +280,7 @@ class Detection:
                     "ways of counting would place differently)")
         what = f"positions read as {chosen.convention.describe()}"
         if chosen.with_text:
-            how = (f"{chosen.in_place} of {chosen.with_text} selection(s) whose text the file stores are in place "
+            how = (f"{chosen.in_place} of {plural(chosen.with_text, 'selection')} whose text the file stores {verb_for(chosen.in_place, 'is')} in place "
                    "this way")
             if standard is not None and standard is not chosen:
                 how += f", {standard.in_place} the standard way"
@@ -287,7 +289,7 @@ class Detection:
                 how += f", at most {runner.in_place} any other way"
         elif chosen.checked:
             how = (f"the file stores no selection's text, so this was inferred: {chosen.between_words} of "
-                   f"{chosen.checked} selection(s) start and end between words this way")
+                   f"{plural(chosen.checked, 'selection')} {verb_for(chosen.between_words, 'starts')} and {verb_for(chosen.between_words, 'ends')} between words this way")
             if standard is not None and standard is not chosen:
                 how += f", {standard.between_words} the standard way"
             if chosen.outside == 0 and standard is not None and standard.outside:

@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from tcoder.numbers import plural
 from tcoder.participants import Grouping
 from tcoder.reports.stats import independence_test
 
@@ -62,7 +63,7 @@ def cases_table(study, grouping: Grouping, median: bool = False) -> tuple[pd.Dat
     notes = [f"Cases: {grouping.cases} by {by} ({grouping.level} attribute): "
              + (", ".join(f"{g} {len(members[g])}" for g in labels) or "none") + "."]
     if left_out:
-        notes.append(f"{len(left_out)} case(s) without a value for {by} left out.")
+        notes.append(f"{plural(len(left_out), 'case')} without a value for {by} left out.")
     skipped = []
     heads = {g: f"{g}\n(n = {len(members[g])})" for g in labels}
     for column in columns:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tcoder.codebook import Codebook
 from tcoder.codebook_history import Entry, History
+from tcoder.numbers import plural
 
 _VERBS = {"new": "created", "edit": "revised", "rename": "renamed", "merge": "merged", "split": "split",
           "move": "moved", "delete": "deleted"}
@@ -81,7 +82,7 @@ def describe(entry: Entry, names: _Names, *, md: bool = False) -> str:
     if op == "delete":
         count = data.get("annotations")
         return (f"Deleted {code(entry.code, name=entry.name_of(entry.code or ''))}"
-                + (f" with its {count} annotation(s)" if count else ""))
+                + (f" with its {plural(count, 'annotation')}" if count else ""))
     return op
 
 
@@ -158,12 +159,12 @@ def as_markdown(history: History, codebook: Codebook, codebook_name: str) -> str
         first, last = _long_date(entries[0].when), _long_date(entries[-1].when)
         span = f"on {first}" if first == last else f"between {first} and {last}"
         by = f" by {_join([_md(p) for p in people])}" if people else ""
-        out.append(f"The codebook (`{_md(codebook_name)}`) began with {len(start)} code(s). It was changed "
-                   f"{len(entries)} time(s) {span}{by} ({kinds}) and now has {len(codebook)} code(s), "
+        out.append(f"The codebook (`{_md(codebook_name)}`) began with {plural(len(start), 'code')}. It was changed "
+                   f"{plural(len(entries), 'time')} {span}{by} ({kinds}) and now has {plural(len(codebook), 'code')}, "
                    f"{len(roots)} at the top level. Every change was made with tcoder, which recorded it in the "
                    "codebook's history and applied it to every coder's annotations.")
     else:
-        out.append(f"The codebook (`{_md(codebook_name)}`) has {len(codebook)} code(s), {len(roots)} at the top "
+        out.append(f"The codebook (`{_md(codebook_name)}`) has {plural(len(codebook), 'code')}, {len(roots)} at the top "
                    "level; no change to it has been recorded.")
     out.append("")
     if entries:
@@ -196,7 +197,7 @@ def as_markdown(history: History, codebook: Codebook, codebook_name: str) -> str
         out.append(f"{pad}- {label} (`{_md(code.id)}`){note}")
     out.append("")
     derived = [c for c in codebook.codes if c in created]
-    out.append(f"{len(codebook) - len(derived)} of the {len(codebook)} codes were defined before the recorded "
+    out.append(f"{len(codebook) - len(derived)} of the {plural(len(codebook), 'code')} were defined before the recorded "
                f"changes; {len(derived)} were created during coding.")
     return "\n".join(out) + "\n"
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tcoder.numbers import plural
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.frequencies import groups
@@ -77,13 +78,13 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
              + (", ".join(f"{label} {size}" for label, size in zip(labels, sizes, strict=False))
                 or f"none (no {grouping.cases} with a value in the chosen coders' transcripts)") + "."]
     if missing:
-        notes.append(f"{missing} case(s) without a value for {grouping.attribute} left out.")
+        notes.append(f"{plural(missing, 'case')} without a value for {grouping.attribute} left out.")
     if correction:
         column = f"p_{correction}"
         position = list(frame.columns).index("p") + 1 if "p" in frame.columns else len(frame.columns)
         frame.insert(position, column, adjust(frame["p"].to_numpy(dtype=float) if len(frame) else [], correction))
         tested = int(np.isfinite(frame["p"].to_numpy(dtype=float)).sum()) if len(frame) else 0
-        notes.append(f"{column}: p adjusted for {tested} comparison(s) by the {CORRECTIONS[correction]} method.")
+        notes.append(f"{column}: p adjusted for {plural(tested, 'comparison')} by the {CORRECTIONS[correction]} method.")
     if two:
         notes.append(f"Risk difference and odds ratio: {labels[1]} against {labels[0]}, with 95% intervals "
                      "(Newcombe's score interval; Woolf's logit interval).")
@@ -91,10 +92,10 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
         notes.append("Effect size: Cramér's V with a 95% interval (noncentral chi-square).")
     haldane = sum(1 for r in rows if "0.5 added" in str(r["note"]))
     if haldane:
-        notes.append(f"{haldane} code(s) have a zero cell: their odds ratio adds 0.5 to every cell (Haldane-Anscombe).")
+        notes.append(f"{plural(haldane, 'code', 'has')} a zero cell: {'its' if haldane == 1 else 'their'} odds ratio adds 0.5 to every cell (Haldane-Anscombe).")
     warned = sum(1 for r in rows if str(r["note"]).startswith("warning"))
     if warned:
-        notes.append(f"Warning: {warned} code(s) have expected counts below {SMALL_EXPECTED:g} in the chi-square "
+        notes.append(f"Warning: {plural(warned, 'code', 'has')} expected counts below {SMALL_EXPECTED:g} in the chi-square "
                      "test; their p-values are unreliable (see the note column).")
     return frame, notes
 

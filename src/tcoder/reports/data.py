@@ -17,6 +17,7 @@ import pandas as pd
 from tcoder.codebook import Codebook
 from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
 from tcoder.errors import Problem, TcoderError
+from tcoder.numbers import plural, word_for
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
@@ -117,7 +118,7 @@ class ReportData:
         if self.rule is not None and self.transcripts:
             selections = [self.study.turn_selection(t, self.rule) for t in self.transcripts]
             inside = self._pieces[1]
-            extra = f"; {inside} annotation(s) entirely inside them left out" if inside else ""
+            extra = f"; {plural(inside, 'annotation')} entirely inside them left out" if inside else ""
             notes.append(describe(selections, self.rule, "these counts", extra))
         if self.coder_note:
             notes.append(self.coder_note)
@@ -146,7 +147,7 @@ class ReportData:
         """Why the report has no coded segments, or None when it has some."""
         if not filter_codes(self).empty:
             return None
-        who = f"coder(s) {', '.join(self.coders)}" if self.coders else "any coder"
+        who = f"{word_for(len(self.coders), 'coder')} {', '.join(self.coders)}" if self.coders else "any coder"
         if not any(self.files.values()):
             why = f"there are no annotation files of {who} in this study yet"
         elif self.frame.empty:
@@ -216,7 +217,7 @@ def load(study: Study, selection: Selection) -> ReportData:
                     continue
                 if a.end > length:
                     errors.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
-                                          f"transcript has only {length} characters", loaded.path))
+                                          f"transcript has only {plural(length, 'character')}", loaded.path))
                     continue
                 if a.code not in known:
                     unknown_codes[a.code] = unknown_codes.get(a.code, 0) + 1
@@ -259,7 +260,7 @@ def load(study: Study, selection: Selection) -> ReportData:
     warnings += [Problem(f"counted: {line}; mark it with 'tcoder status --done'", study.root, severity="warning")
                  for line in summarise(unmarked)]
     if orphaned:
-        warnings.append(Problem(f"{orphaned} orphaned annotation(s) left out: their passage is no longer in the "
+        warnings.append(Problem(f"{plural(orphaned, 'orphaned annotation')} left out: their passage is no longer in the "
                                 "transcript (see 'tcoder check')", study.root, severity="warning"))
     if unknown_codes:
         listed = ", ".join(f"{c} ({n})" for c, n in sorted(unknown_codes.items()))

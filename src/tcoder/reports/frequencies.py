@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData, covered_length
 
@@ -128,7 +129,7 @@ def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
         unidentified = int((data.turn_rows["counted"] & (data.turn_rows["participant"] == "")
                             & (data.turn_rows["body_end"] > data.turn_rows["body_start"])).sum())
         if unidentified:
-            notes.append(f"{unidentified} counted turn(s) of speakers without a participant id are in no group "
+            notes.append(f"{plural(unidentified, 'counted turn')} of speakers without a participant id {verb_for(unidentified, 'is')} in no group "
                          "(tcoder participants fill).")
     return notes + data.coverage_notes()
 

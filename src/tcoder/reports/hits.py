@@ -13,6 +13,7 @@ import io
 import json
 from typing import Any
 
+from tcoder.numbers import plural
 from tcoder.reports.markup import md_cell, md_escape
 from tcoder.search.engine import Hit, SearchRun
 from tcoder.search.kwic import Concordance, cells, concordance, cut_right, flat
@@ -57,7 +58,7 @@ def render_table(study: Study, run: SearchRun, width: int = 120, context: int = 
         if hit.transcript != current:
             current = hit.transcript
             n = run.per_transcript.get(current, 0)
-            out.append(f"{flat(current)}  ({n} hit{'s' if n != 1 else ''})")
+            out.append(f"{flat(current)}  ({plural(n, 'hit')})")
         speaker = cut_right(speaker, speaker_width)
         speaker += " " * (speaker_width - cells(speaker))
         where = f"{hit.line}:{hit.column}".rjust(where_width)

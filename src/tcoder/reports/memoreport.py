@@ -14,6 +14,7 @@ from tcoder.codebook import Codebook
 from tcoder.errors import TcoderError
 from tcoder.memos import KINDS, Link, Memo
 from tcoder.memoset import MemoSet
+from tcoder.numbers import plural, verb_for
 from tcoder.reports.document import Document, Heading, Paragraph, Quote, Span, markdown_blocks
 from tcoder.study import Study
 from tcoder.themes import ThemeFile
@@ -111,15 +112,14 @@ def memos_document(study: Study, memos: MemoSet, chosen: list[Memo], codebook: C
     authors = sorted({m.author for m in chosen if m.author})
     doc = Document("Memos and reflexive journal", subtitle=study.root.name)
     memo_count = sum(n for k, n in kinds.items() if k != "journal")
-    summary = (f"{memo_count} memo(s) and {kinds.get('journal', 0)} journal entr"
-               f"{'y' if kinds.get('journal', 0) == 1 else 'ies'}" + (f" by {', '.join(authors)}" if authors else "")
+    summary = (f"{plural(memo_count, 'memo')} and {plural(kinds.get('journal', 0), 'journal entry')}" + (f" by {', '.join(authors)}" if authors else "")
                + (f", {len(chosen)} of the study's {len(memos)} ({filters})" if filters else "") + ".")
     dates = sorted(m.created[:10] for m in chosen if m.created)
     if dates:
         summary += f" Written from {dates[0]} to {dates[-1]}."
     doc.para(summary, style="meta")
     if memos.unreadable:
-        doc.para(f"{len(memos.unreadable)} memo file(s) could not be read and are not in this report "
+        doc.para(f"{plural(len(memos.unreadable), 'memo file')} could not be read and {verb_for(len(memos.unreadable), 'is')} not in this report "
                  "('tcoder check' says why).", style="note")
     describe = _Describer(study, codebook, themes, memos)
     ordered = memos.sorted(chosen)

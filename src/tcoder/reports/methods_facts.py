@@ -17,6 +17,7 @@ from typing import Any
 from tcoder.codebook import Codebook
 from tcoder.codebook_history import History
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural, verb_for
 from tcoder.study import CONSENSUS, Study
 
 #: The kinds of consensus decision, in the order the text and the tables give them.
@@ -153,7 +154,7 @@ def _data(study: Study, notes: list[str]) -> DataFacts:
     if facts.speakers_file:
         facts.participants = len(participants.cases(facts.transcripts))
     if facts.unreadable:
-        notes.append(f"{len(facts.unreadable)} transcript(s) could not be read and are not counted: "
+        notes.append(f"{plural(len(facts.unreadable), 'transcript')} could not be read and {verb_for(len(facts.unreadable), 'is')} not counted: "
                      + ", ".join(facts.unreadable))
     return facts
 
@@ -298,7 +299,7 @@ def _memos(study: Study, notes: list[str]) -> tuple[int, int]:
 
     memos = load_memos(study)
     if memos.problems:
-        notes.append(f"{len(memos.problems)} memo file(s) could not be read and are not counted")
+        notes.append(f"{plural(len(memos.problems), 'memo file')} could not be read and {verb_for(len(memos.problems), 'is')} not counted")
     return sum(1 for m in memos if m.kind == "journal"), len(memos)
 
 

@@ -14,6 +14,7 @@ import io
 import json
 from typing import Any
 
+from tcoder.numbers import plural
 from tcoder.reports.markup import html_notes, html_page, md_block, md_escape
 from tcoder.search.kwic import cells, cut_right, flat
 from tcoder.search.query import Passage, QueryResult
@@ -87,7 +88,7 @@ def render_table(result: QueryResult, width: int = 120) -> str:
         if r["transcript"] != current:
             current = r["transcript"]
             n = sum(1 for x in data if x["transcript"] == current)
-            out.append(f"{flat(current)}  ({n} passage{'s' if n != 1 else ''})")
+            out.append(f"{flat(current)}  ({plural(n, 'passage')})")
         speaker = cut_right(flat(r["speaker"]), speaker_width)
         speaker += " " * (speaker_width - cells(speaker))
         quote = cut_right(flat(r["quote"]), quote_width)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from tcoder.numbers import plural
 from tcoder.reports.document import Document, Paragraph, Quote, Table
 from tcoder.reports.docx import DocxResult, write_docx
 from tcoder.search.engine import SearchRun
@@ -34,7 +35,7 @@ def hits_document(study: Study, run: SearchRun, context: int = 60) -> Document:
         if current is not None:
             n = run.per_transcript.get(current, 0)
             document.add(Table(["line", "speaker", "before", "hit", "after"], rows,
-                               caption=f"{current} ({n} hit{'s' if n != 1 else ''})", numeric={0}))
+                               caption=f"{current} ({plural(n, 'hit')})", numeric={0}))
 
     for hit in run.hits:
         if hit.transcript != current:

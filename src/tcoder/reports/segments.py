@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
 from tcoder.reports.output import html_notes, html_page, md_block, md_escape, rich_table_text
@@ -63,7 +64,7 @@ def render(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[st
         long = shown["quote"].str.len() > TABLE_QUOTE
         if long.any():
             shown = shown.assign(quote=shown["quote"].where(~long, shown["quote"].str.slice(0, TABLE_QUOTE - 1) + "\u2026"))
-            notes = notes + [f"{int(long.sum())} quote(s) longer than {TABLE_QUOTE} characters are shortened in this "
+            notes = notes + [f"{plural(int(long.sum()), 'quote')} longer than {TABLE_QUOTE} characters {verb_for(int(long.sum()), 'is')} shortened in this "
                              "table; --format csv, md or html show every quote in full."]
         return rich_table_text(shown, f"Coded segments ({len(frame)})") + "".join(f"{n}\n" for n in notes)
     extra = list(dict.fromkeys(([by] if by else []) + (cite or [])))
@@ -111,7 +112,7 @@ def _citation(attributes: list[str]):
 
 
 def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[str], source=_source_line) -> str:
-    out = [f"# Coded segments\n\n{total} segment(s); coders: {md_escape(', '.join(data.coders))}.\n"]
+    out = [f"# Coded segments\n\n{plural(total, 'segment')}; coders: {md_escape(', '.join(data.coders))}.\n"]
     for theme, codes in groups:
         out.append(f"\n## {md_escape(data.name(theme) if theme != UNKNOWN_THEME else theme)}\n")
         for code, parts in codes:
@@ -132,7 +133,7 @@ def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[
 
 def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str], source=_source_line) -> str:
     esc = html.escape
-    out = [f"<p>{total} segment(s); coders: {esc(', '.join(data.coders))}.</p>\n", html_notes(notes)]
+    out = [f"<p>{plural(total, 'segment')}; coders: {esc(', '.join(data.coders))}.</p>\n", html_notes(notes)]
     for theme, codes in groups:
         out.append(f"<h2>{esc(data.name(theme) if theme != UNKNOWN_THEME else theme)}</h2>\n")
         for code, parts in codes:

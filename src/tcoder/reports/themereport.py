@@ -16,6 +16,7 @@ from typing import Any
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
 from tcoder.memoset import MemoSet
+from tcoder.numbers import plural
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.document import Document, Figure, ListBlock, Paragraph, Quote, Span, Table, markdown_blocks
@@ -113,7 +114,7 @@ def themes_document(study: Study, themes: ThemeFile, counts: ThemeCounts | None,
     statuses: dict[str, int] = {}
     for theme in chosen:
         statuses[theme.status] = statuses.get(theme.status, 0) + 1
-    doc.para(f"{len(chosen)} theme(s): " + ", ".join(f"{n} {s}" for s, n in statuses.items()) + ".", style="meta")
+    doc.para(f"{plural(len(chosen), 'theme')}: " + ", ".join(f"{n} {s}" for s, n in statuses.items()) + ".", style="meta")
     if figure is not None:
         doc.add(figure)
     frame = None

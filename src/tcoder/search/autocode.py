@@ -18,6 +18,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Iterable, Literal, Sequence
 
+from tcoder.numbers import plural
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import Hit, merge_spans
 from tcoder.search.pattern import CompiledPattern
@@ -78,8 +79,8 @@ class Plan:
     def summary(self) -> str:
         n = len(self.to_apply)
         files = len({c.transcript for c in self.to_apply})
-        parts = [f"{n} passage{'s' if n != 1 else ''} to code {self.code} for {self.coder} in {files} "
-                 f"transcript{'s' if files != 1 else ''}"]
+        parts = [f"{plural(n, 'passage')} to code {self.code} for {self.coder} in "
+                 f"{plural(files, 'transcript')}"]
         if self.already:
             parts.append(f"{self.already} already coded {self.code} (left as they are)")
         if self.skipped:

@@ -28,6 +28,7 @@ from tcoder.annotations import (
 from tcoder.changeset import ChangeSet, Operation, find_operation, new_operation_id, operation_lock, undo
 from tcoder.coding_status import IN_PROGRESS, with_status
 from tcoder.errors import LockedError, Problem, TcoderError
+from tcoder.numbers import plural
 from tcoder.search.autocode import Candidate, Plan
 from tcoder.search.engine import merge_spans
 from tcoder.study import Study
@@ -62,8 +63,8 @@ class Applied:
 
     def summary(self) -> str:
         plan = self.plan
-        files = f"{self.files} file{'s' if self.files != 1 else ''}"
-        parts = [f"coded {self.coded} passage{'s' if self.coded != 1 else ''} as {plan.code} for {plan.coder} "
+        files = f"{plural(self.files, 'file')}"
+        parts = [f"coded {plural(self.coded, 'passage')} as {plan.code} for {plan.coder} "
                  f"in {files}"]
         if self.operation is not None:
             parts[0] += f" (one step: tcoder undo {self.operation.id})"
@@ -151,7 +152,7 @@ def apply_plan(study: Study, plan: Plan, *, who: str = "", note: str = "",
             outcome.files = len(written)
             if not outcome.coded:
                 return outcome
-            change.label = (f"autocode {outcome.coded} passage{'s' if outcome.coded != 1 else ''} as {plan.code} "
+            change.label = (f"autocode {plural(outcome.coded, 'passage')} as {plan.code} "
                             f"for {plan.coder} ({plan.source})")
             change.meta = {"code": plan.code, "coder": plan.coder, "query": plan.source,
                            "passages": outcome.coded, "transcripts": written}

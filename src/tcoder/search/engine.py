@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from tcoder.errors import Problem
+from tcoder.numbers import plural
 from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.fold import Folded, fold_plain
@@ -121,18 +122,18 @@ class SearchRun:
     def summary(self) -> str:
         n = len(self.hits)
         where = len(self.per_transcript)
-        text = (f"{n:,} hit{'s' if n != 1 else ''} in {where} of {self.total} transcript"
-                f"{'s' if self.total != 1 else ''}")
+        text = (f"{plural(n, 'hit')} in {where} of "
+                f"{plural(self.total, 'transcript')}")
         notes = []
         if self.timed_out:
             notes.append(f"stopped at {self.timed_out}: the pattern took longer than the time limit "
                          "(a regular expression that backtracks; simplify it)")
         if self.cancelled:
-            notes.append(f"cancelled after {self.searched} of {self.total} transcripts")
+            notes.append(f"cancelled after {self.searched} of {plural(self.total, 'transcript')}")
         if self.capped:
-            notes.append(f"stopped at {n:,} hits (the limit); narrow the search")
+            notes.append(f"stopped at {plural(n, 'hit')} (the limit); narrow the search")
         if self.problems:
-            notes.append(f"{len(self.problems)} transcript(s) could not be read")
+            notes.append(f"{plural(len(self.problems), 'transcript')} could not be read")
         return text + ("; " + "; ".join(notes) if notes else "")
 
 

@@ -23,6 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
+from tcoder.numbers import plural, verb_for
 from tcoder.participants import PARTICIPANT, GroupingError, resolve_grouping
 from tcoder.search.corpus import Coded, Corpus
 from tcoder.search.engine import merge_spans
@@ -86,8 +87,8 @@ class Matrix:
                   if len(self.coders) > 1 else ", ".join(self.coders) or "none")
         lines = [f"{self.row_kind.capitalize()} x {self.column_kind}: {what}.", f"Coders: {pooled}."]
         if self.left_out:
-            lines.append(f"{self.left_out} coded part(s) in turns of interviewers, moderators or observers belong "
-                         "to no participant and are not counted.")
+            lines.append(f"{plural(self.left_out, 'coded part')} in turns of interviewers, moderators or observers "
+                         f"{verb_for(self.left_out, 'belongs')} to no participant and {verb_for(self.left_out, 'is')} not counted.")
         return lines + self.notes
 
 

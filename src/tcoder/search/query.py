@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from tcoder.annotations import Annotation
+from tcoder.numbers import plural, verb_for
 from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, select_transcripts
@@ -104,14 +105,14 @@ class QueryResult:
         n = len(self.passages)
         counts = ", ".join(f"{c} {k}" for c, k in self.per_coder().items())
         where = len({p.transcript for p in self.passages})
-        text = (f"{n} passage{'s' if n != 1 else ''} in {where} of {self.transcripts} transcript"
-                f"{'s' if self.transcripts != 1 else ''}")
+        text = (f"{plural(n, 'passage')} in {where} of "
+                f"{plural(self.transcripts, 'transcript')}")
         if self.coders:
             text += f" (each coder's annotations on their own: {counts})"
         if self.cancelled:
             text += "; cancelled before the end"
         if self.problems:
-            text += f"; {len(self.problems)} file(s) could not be read and were left out"
+            text += f"; {plural(len(self.problems), 'file')} could not be read and {verb_for(len(self.problems), 'was')} left out"
         return text
 
 

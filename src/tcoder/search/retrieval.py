@@ -14,6 +14,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
+from tcoder.numbers import plural
 from tcoder.search.corpus import Coded, Corpus
 from tcoder.study import Study
 
@@ -77,7 +78,7 @@ class Retrieval:
     def summary(self) -> str:
         n = len(self.passages)
         counts = ", ".join(f"{c} {k}" for c, k in self.per_coder().items())
-        what = f"{n} passage{'s' if n != 1 else ''}"
+        what = f"{plural(n, 'passage')}"
         if self.missing_from:
             what += f" that {self.missing_from} did not code"
         return f"{what} ({counts})"

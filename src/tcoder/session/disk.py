@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcoder.errors import Problem
+from tcoder.numbers import plural
 
 #: How often a screen polls: the lock, a failed save, and (when the folder cannot be
 #: watched) files changed on disk.
@@ -70,7 +71,7 @@ class SyncReport:
             more = len(self.removed_passages) - len(shown)
             text += "; removed there: " + ", ".join(shown) + (f" and {more} more" if more else "")
         if self.conflicts:
-            text += (f"; {self.conflicts} annotation(s) were changed both here and on disk: yours stays in "
+            text += (f"; {plural(self.conflicts, 'annotation', 'was')} changed both here and on disk: yours stays in "
                      "place and the other version is recorded in the file (tcoder check lists it; settle it "
                      "with 'tcoder git resolve')")
         return text

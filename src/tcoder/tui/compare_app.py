@@ -9,6 +9,7 @@ from typing import Sequence
 from tcoder.adjudication import Adjudication, default_coders_explained
 from tcoder.coding_status import CoderStatus, Policy
 from tcoder.errors import Problem, TcoderError
+from tcoder.numbers import plural
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study, TranscriptRef
 from tcoder.tui.app import SLOW_SAVE_SECONDS, TcoderApp
@@ -40,7 +41,7 @@ class CompareApp(TcoderApp):
                 return
         if len(coders) < 2:
             why = "".join(f"; {s.note}" for s in left_out)
-            problem = Problem(f"{ref.name} has annotation files that count from {len(coders)} coder(s) "
+            problem = Problem(f"{ref.name} has annotation files that count from {plural(len(coders), 'coder')} "
                               f"({', '.join(coders) or 'none'}); comparing needs two{why}", ref.path)
             self._cannot_open(ref, [problem])
             return

@@ -35,6 +35,7 @@ from tcoder.codebook_ops import (
     split_passages,
 )
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural, verb_for
 from tcoder.segments import trim_span
 from tcoder.tui.keymap import keys_for
 from tcoder.tui.live import CodebookChanged
@@ -119,7 +120,7 @@ class CodebookDevelopment:
             self._last_operation = (result.operation_id, plan.label, self.session.revision)
         message = done or ("done: " + plan.label)
         if plan.left:
-            message += f"; {len(plan.left)} file(s) open in other coders' sessions follow when they save"
+            message += f"; {plural(len(plan.left), 'file')} open in other coders' sessions follow when they save"
         self.flash(message + f" ({keys_for(self.app, 'undo')} undoes)")
 
     def _try(self, run: Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
@@ -295,7 +296,7 @@ class CodebookDevelopment:
 
     def _usage_line(self, code_id: str) -> str:
         here = self.session.counts().get(code_id, 0)
-        return f"{here} annotation(s) of yours in this transcript"
+        return f"{plural(here, 'annotation')} of yours in this transcript"
 
     def code_action(self, code_id: str | None, action: str) -> None:
         if action == "history":
@@ -410,9 +411,9 @@ class CodebookDevelopment:
             self._preview(f"Delete {code.name}", delete_code, code_id, question="Delete the code?")
             return
         per = ", ".join(f"{coder} {n}" for coder, n in sorted(usage.items()))
-        self._preview(f"Delete {code.name} and its {sum(usage.values())} annotation(s) ({per})", delete_code,
+        self._preview(f"Delete {code.name} and its {plural(sum(usage.values()), 'annotation')} ({per})", delete_code,
                       code_id, delete_annotations=True,
-                      question=f"Delete the code AND its {sum(usage.values())} annotation(s) ({per})? To keep them, "
+                      question=f"Delete the code AND its {plural(sum(usage.values()), 'annotation')} ({per})? To keep them, "
                                "merge the code into another instead (m in the panel). Undo brings every byte back.")
 
     def split_code_dialog(self, code_id: str) -> None:
@@ -540,11 +541,11 @@ class CodebookDevelopment:
         added = len(set(codebook.codes) - set(before.codes))
         gone = len(set(before.codes) - set(codebook.codes))
         latest = study.history.entries[-1] if study.history.entries else None
-        what = f"{len(codebook)} codes" + (f", {added} new" if added else "") + (f", {gone} gone" if gone else "")
+        what = f"{plural(len(codebook), 'code')}" + (f", {added} new" if added else "") + (f", {gone} gone" if gone else "")
         if latest is not None and latest.who and latest.who != self.session.coder:
             what += f"; last change by {latest.who}: {latest.op} {latest.code or ''}".rstrip()
         if mapped:
-            what += f"; {mapped} annotation(s) here now show under their new codes"
+            what += f"; {plural(mapped, 'annotation')} here now {verb_for(mapped, 'shows')} under their new codes"
         self.notify(what, title="The codebook changed", timeout=8, markup=False)
 
 

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
+from tcoder.numbers import plural, verb_for
 from tcoder.quotes import shorten
 from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
@@ -174,12 +175,12 @@ class CodingScreen(CodebookDevelopment, Screen):
                         severity="warning", markup=False)
         conflicts = self.session.conflicts
         if conflicts and not self.session.read_only:
-            self.notify(f"{len(conflicts)} unresolved merge conflict(s) in {self.session.path.name}. On each "
+            self.notify(f"{plural(len(conflicts), 'unresolved merge conflict')} in {self.session.path.name}. On each "
                         f"(marked in the details panel), {keys_for(self.app, 'conflict_keep')} keeps the version "
                         f"in place and {keys_for(self.app, 'conflict_take_other')} takes the other.",
                         title="Merge conflicts", severity="warning", timeout=15, markup=False)
         if problems:
-            self.notify(f"{len(problems)} problem(s) in {self.session.path.name}: "
+            self.notify(f"{plural(len(problems), 'problem')} in {self.session.path.name}: "
                         f"{problems[0].message}" + (" \u2026" if len(problems) > 1 else "")
                         + " (tcoder check lists them all)", title="Annotations", severity="warning",
                         timeout=10, markup=False)
@@ -303,12 +304,12 @@ class CodingScreen(CodebookDevelopment, Screen):
         parts = [f"The transcript changed since {self.session.path.name} was written."]
         if orphaned:
             no_quote = sum(1 for r in orphaned if not r.annotation.quote)
-            parts.append(f"{len(orphaned)} annotation(s) could not be placed on it again"
+            parts.append(f"{plural(len(orphaned), 'annotation')} could not be placed on it again"
                          + (f" ({no_quote} without a stored quote, so where they belong cannot be checked)"
                             if no_quote else "")
                          + ": they are kept, not shown, and left out of agreement and reports.")
         if relocated:
-            parts.append(f"{len(relocated)} annotation(s) were placed elsewhere or on an edited passage: "
+            parts.append(f"{plural(len(relocated), 'annotation', 'was')} placed elsewhere or on an edited passage: "
                          "look at them.")
         parts.append(check + ".")
         self.query_one("#anchor-banner", Label).update(Text(inert(" ".join(parts))))
@@ -484,7 +485,7 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.last_code = code_id
         a = result.annotation
         name = self.session.codebook[code_id].name
-        message = f"coded {name} ({a.end - a.start} characters)"
+        message = f"coded {name} ({plural(a.end - a.start, 'character')})"
         if result.warnings:
             message += "; " + "; ".join(result.warnings)
         self.redraw((a.start, a.end))
@@ -681,7 +682,7 @@ class CodingScreen(CodebookDevelopment, Screen):
                             [passage_link(name, sel[0], sel[1], session.transcript.text)]))
         here = self._here()
         if here:
-            options.append(("passage", f"a memo on the {len(here)} annotation(s) here",
+            options.append(("passage", f"a memo on the {plural(len(here), 'annotation')} here",
                             [annotation_link(a.id, name, session.coder) for a in here]))
         options.append(("transcript", f"a memo on {name}", [Link("transcript", name)]))
         options.append(("journal", "a journal entry (about this transcript)", [Link("transcript", name)]))
@@ -847,11 +848,11 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.view.set_codebook(codebook)
         unknown = {a.code for a in self.session.annotations if a.code not in codebook.codes}
         self.redraw(text=False)
-        message = f"codebook reloaded: {len(codebook)} codes"
+        message = f"codebook reloaded: {plural(len(codebook), 'code')}"
         if mapped:
-            message += f"; {mapped} annotation(s) here now show under their new codes (saved with your next change)"
+            message += f"; {plural(mapped, 'annotation')} here now {verb_for(mapped, 'shows')} under their new codes (saved with your next change)"
         if unknown:
-            message += f"; {len(unknown)} code(s) used here are no longer in it (kept, shown as ?)"
+            message += f"; {plural(len(unknown), 'code')} used here {verb_for(len(unknown), 'is')} no longer in it (kept, shown as ?)"
         self.flash(message, problem=bool(unknown))
 
     def action_save_now(self) -> None:

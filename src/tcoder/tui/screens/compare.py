@@ -22,6 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Label
 
 from tcoder.adjudication import Adjudication, Decision, Disagreement
+from tcoder.numbers import plural
 from tcoder.quotes import shorten
 from tcoder.session import ApplyResult, CodingSession, SessionError
 from tcoder.tui.keymap import bindings, keys_for
@@ -282,7 +283,7 @@ class CompareScreen(CodingScreen):
             self.flash("the consensus already has every span the coders agree on")
             return
         self.redraw()
-        self._after_save(f"{len(step.changes)} agreed span(s) copied into the consensus "
+        self._after_save(f"{plural(len(step.changes), 'agreed span')} copied into the consensus "
                          f"({keys_for(self.app, 'undo')} undoes)")
 
     def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
@@ -345,7 +346,7 @@ class CompareScreen(CodingScreen):
             self.current = 0
         d = self.current_disagreement()
         self.view.set_focus_range((d.start, d.end) if d is not None else None)
-        self.flash(f"{', '.join(s.coder for s in sessions)} saved: {len(items)} disagreement(s) now")
+        self.flash(f"{', '.join(s.coder for s in sessions)} saved: {plural(len(items), 'disagreement')} now")
         super()._followed_changed(sessions)
 
     def on_resize(self, event) -> None:

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from tcoder.codebook import COMMAND_KEYS, Codebook
+from tcoder.numbers import plural
 from tcoder.tui.keymap import COMMANDS, binding, bindings, keys_for, keys_label
 from tcoder.tui.widgets.codebook_panel import ACTION_KEYS
 from tcoder.tui.wrap import inert
@@ -72,7 +73,7 @@ def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]])
         parts.append(table)
     unkeyed = [c for c in codebook.codes.values() if not c.key]
     if unkeyed:
-        parts.append(Text(f"{len(unkeyed)} code(s) without a key: apply them with the picker "
+        parts.append(Text(f"{plural(len(unkeyed), 'code')} without a key: apply them with the picker "
                           f"({keys_label(key_map.get('pick_code', COMMAND_KEYS['pick_code']))}).", style="dim"))
     return Group(*parts)
 

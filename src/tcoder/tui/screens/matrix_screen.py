@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural
 from tcoder.search.corpus import Coded, Corpus
 from tcoder.search.kwic import cut_right, flat
 from tcoder.search.matrix import MEASURES, Matrix, MatrixError, Measure, build_matrix
@@ -199,7 +200,7 @@ class MatrixScreen(Screen):
         notes = " ".join(matrix.describe()[1:])
         problems = self.corpus.problems
         if problems:
-            notes += f" {len(problems)} file(s) could not be read: {problems[0]}"
+            notes += f" {plural(len(problems), 'file')} could not be read: {problems[0]}"
         self.notes(notes, problem=bool(problems))
         if matrix.rows and matrix.columns:
             table.move_cursor(row=0, column=1)

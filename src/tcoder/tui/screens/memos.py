@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea
 from tcoder.errors import TcoderError
 from tcoder.memos import KINDS, Link, Memo, MemoChangedError, MemoFileError, read_memo, save_memo
 from tcoder.memoset import MemoSet, create_memo, load_memos
+from tcoder.numbers import plural
 from tcoder.study import Study
 from tcoder.textsafe import inert_lines
 from tcoder.tui.keymap import binding, bindings, keys_for
@@ -190,7 +191,7 @@ class MemoListScreen(Screen):
         self._fill()
         if self.memos.problems:
             first = self.memos.problems[0]
-            self.notify(f"{len(self.memos.problems)} problem(s) in memo files: {first}", title="Memos",
+            self.notify(f"{plural(len(self.memos.problems), 'problem')} in memo files: {first}", title="Memos",
                         severity="warning", timeout=8, markup=False)
 
     def action_reload(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tcoder.codebook import Codebook
+from tcoder.numbers import plural
 from tcoder.tui.keymap import binding, bindings, keys_for
 from tcoder.tui.screens.dialogs import DIALOG_CSS, Dialog, calm_input
 from tcoder.tui.widgets.details_panel import code_definition
@@ -47,7 +48,7 @@ def code_prompt(codebook: Codebook, code_id: str, indent: bool = True) -> Text:
     if not indent and code.parent:
         line.append(f"  {inert(codebook.path_of(code.parent))}", style="dim")
     if code.children:
-        line.append(f"  ({len(codebook.descendants(code_id)) - 1} codes)", style="dim")
+        line.append(f"  ({plural(len(codebook.descendants(code_id)) - 1, 'code')})", style="dim")
     return line
 
 

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from tcoder.annotations import Annotation, autocode_query
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural
 from tcoder.search.corpus import Coded, Corpus
 from tcoder.search.kwic import cut_right, flat
 from tcoder.search.retrieval import SORTS, Retrieval, Retrieved, Sort, retrieve
@@ -196,7 +197,7 @@ class RetrievalScreen(Screen):
             if keep is not None and (r.coder, r.coded.annotation.id) == keep:
                 cursor = i
         problems = self.corpus.problems
-        note = f"; {len(problems)} file(s) could not be read: {problems[0]}" if problems else ""
+        note = f"; {plural(len(problems), 'file')} could not be read: {problems[0]}" if problems else ""
         assert self.result is not None
         self.status(self.result.summary() + note, problem=bool(problems))
         if self.rows:

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tcoder.codebook_ops import SplitPassage
+from tcoder.numbers import plural
 from tcoder.quotes import shorten
 from tcoder.tui.keymap import binding, bindings, keys_for
 from tcoder.tui.wrap import inert
@@ -55,7 +56,7 @@ class SplitReviewScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         (a, a_name), (b, b_name) = self.targets
-        yield Label(Text(inert(f"Split {self.source_name}: {len(self.passages)} passage(s) of every coder")),
+        yield Label(Text(inert(f"Split {self.source_name}: {plural(len(self.passages), 'passage')} of every coder")),
                     id="split-title")
         yield Label("", id="split-counts")
         yield OptionList(*[Option(self._prompt(p), id=p.annotation.id) for p in self.passages], id="passages")
@@ -138,7 +139,7 @@ class SplitReviewScreen(ModalScreen):
         left = [p for p in self.passages if not self.assigned.get(p.annotation.id)]
         if left:
             self.query_one("#split-error", Label).update(Text(
-                f"{len(left)} passage(s) are still undecided: give each one 1, 2 or 3"))
+                f"{plural(len(left), 'passage', 'is')} still undecided: give each one 1, 2 or 3"))
             self.query_one(OptionList).highlighted = self.passages.index(left[0])
             return
         assignment = {aid: [self.targets[i][0] for i in choice] for aid, choice in self.assigned.items()}

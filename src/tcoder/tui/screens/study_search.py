@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, FoldCache, Hit, SearchFilters, SearchRun, TranscriptHits, run_search
 from tcoder.search.kwic import concordance, cut_right, flat
@@ -195,7 +196,7 @@ class StudySearchScreen(Screen):
     def _show_part(self, generation: int, run: SearchRun, found: TranscriptHits) -> None:
         if generation != self._generation or not found.hits:
             if generation == self._generation:
-                self.status(f"searching\u2026 {run.searched} of {run.total} transcripts, {len(self.hits):,} hits "
+                self.status(f"searching\u2026 {run.searched} of {plural(run.total, 'transcript')}, {plural(len(self.hits), 'hit')} "
                             "(esc stops)")
             return
         table = self.query_one(DataTable)
@@ -213,7 +214,7 @@ class StudySearchScreen(Screen):
                           Text(str(hit.line), justify="right"), Text(cut_right(flat(hit.speaker or ""), 14)), line,
                           key=str(len(self.hits)))
             self.hits.append(hit)
-        self.status(f"searching\u2026 {run.searched} of {run.total} transcripts, {len(self.hits):,} hits (esc stops)")
+        self.status(f"searching\u2026 {run.searched} of {plural(run.total, 'transcript')}, {plural(len(self.hits), 'hit')} (esc stops)")
 
     def _finished(self, generation: int, run: SearchRun) -> None:
         if generation != self._generation:
@@ -233,7 +234,7 @@ class StudySearchScreen(Screen):
             self._cancel.set()
             self._generation += 1
             self.searching = False
-            self.status(f"stopped: {len(self.hits):,} hits so far")
+            self.status(f"stopped: {plural(len(self.hits), 'hit')} so far")
             return True
         return False
 
@@ -255,7 +256,7 @@ class StudySearchScreen(Screen):
         table.update_cell(str(index), "mark", Text("*" if index in self.marked else "", style="bold"))
         if index + 1 < table.row_count:
             table.move_cursor(row=index + 1)
-        self.status(f"{len(self.marked):,} of {len(self.hits):,} hits marked; alt+k codes "
+        self.status(f"{len(self.marked):,} of {plural(len(self.hits), 'hit')} marked; alt+k codes "
                     + ("the marked ones" if self.marked else "them all"))
 
     def action_code_hits(self) -> None:
@@ -280,8 +281,8 @@ class StudySearchScreen(Screen):
         except TcoderError as exc:
             self.status(str(exc.problems[0]), problem=True)
             return
-        what = f"{len(chosen):,} marked hit{'s' if len(chosen) != 1 else ''}" if self.marked \
-            else f"all {len(chosen):,} hit{'s' if len(chosen) != 1 else ''}"
+        what = f"{plural(len(chosen), 'marked hit')}" if self.marked \
+            else f"all {plural(len(chosen), 'hit')}"
 
         def picked(code: str | None) -> None:
             if code and code in codebook:

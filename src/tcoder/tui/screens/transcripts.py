@@ -21,6 +21,7 @@ from textual.widgets.data_table import ColumnKey
 from tcoder.annotations import count_annotations
 from tcoder.coding_status import state_label, status_of_file
 from tcoder.errors import TcoderError
+from tcoder.numbers import plural
 from tcoder.study import CONSENSUS, Study, TranscriptRef
 from tcoder.tui.wrap import inert
 
@@ -90,9 +91,9 @@ class TranscriptListScreen(Screen):
         heading = f"{self.study.root.name}" + (f" \u00b7 {title}" if title else "") + f" \u00b7 coder {self.coder}"
         yield Label(Text(inert(heading)), id="list-title")
         unread = [p for p in self.study.problems if p.severity == "error"]
-        missing = (f" \u00b7 {len(unread)} file(s) or folder(s) could not be read (tcoder check lists them)"
+        missing = (f" \u00b7 {plural(len(unread), 'file or folder')} could not be read (tcoder check lists them)"
                    if unread else "")
-        yield Label(f"{len(self.study.transcripts)} transcript(s){missing} \u00b7 enter opens one {self.purpose}",
+        yield Label(f"{plural(len(self.study.transcripts), 'transcript')}{missing} \u00b7 enter opens one {self.purpose}",
                     id="list-hint")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Footer()

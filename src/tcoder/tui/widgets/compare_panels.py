@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from tcoder.adjudication import Adjudication, Disagreement, Resolution
 from tcoder.agreement.tables import band
-from tcoder.numbers import fixed
+from tcoder.numbers import fixed, plural
 from tcoder.quotes import shorten
 from tcoder.tui.wrap import inert
 
@@ -101,7 +101,7 @@ class AgreementPanel(Static):
             who = ", ".join(sorted(adjudication.alpha_left_out))
             out.add_row(Text(inert(f"turns left out: {who}"), style="dim"), "")
         if adjudication.left_out:
-            out.add_row(Text(f"{adjudication.left_out} annotation(s) left out: orphaned, beyond the text or "
+            out.add_row(Text(f"{plural(adjudication.left_out, 'annotation')} left out: orphaned, beyond the text or "
                              "with a code not in the codebook (tcoder check)", style="dim"), "")
         self.update(out)
 
@@ -194,7 +194,7 @@ class DisagreementBar(Widget):
         resolved = adjudication.resolved_count
         line = Text(no_wrap=True, overflow="ellipsis")
         if index is None or index >= len(items):
-            line.append(f" {len(items)} disagreement(s)", style="bold")
+            line.append(f" {plural(len(items), 'disagreement')}", style="bold")
         else:
             d: Disagreement = items[index]
             resolution = adjudication.resolutions()[index]

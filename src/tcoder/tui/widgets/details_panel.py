@@ -8,6 +8,7 @@ from textual.widget import Widget
 from tcoder.annotations import Annotation
 from tcoder.codebook import COMMAND_KEYS, Codebook
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, describe_differences, describe_version, read_conflict
+from tcoder.numbers import plural
 from tcoder.transcript import Transcript
 from tcoder.tui.wrap import inert
 
@@ -59,7 +60,7 @@ def annotations_here(annotations: list[Annotation], codebook: Codebook, transcri
         out.append("\u2588 ", style=code.color if code else "grey50")
         out.append(inert(code.name if code else f"{a.code} (not in the codebook)"), style="bold")
         line, col = transcript.line_col(a.start)
-        out.append(f"\n  line {line}:{col}, {a.end - a.start} characters", style="dim")
+        out.append(f"\n  line {line}:{col}, {plural(a.end - a.start, 'character')}", style="dim")
         who = a.extra.get("coder") if isinstance(a.extra.get("coder"), str) else coder
         if who:
             out.append(f"\n  coder {inert(who)}", style="dim")
