@@ -129,6 +129,19 @@ def autocode_query(annotation: Annotation) -> str | None:
     return None
 
 
+#: What agreement and reports do with autocoded annotations (``--autocoded``): count them as
+#: their coder's coding (the default, and said so), leave them out, or (reports) only them.
+AUTOCODED_CHOICES = ("include", "exclude", "only")
+
+
+def counts_under(annotation: Annotation, autocoded: str) -> bool:
+    """Whether ``annotation`` is counted under the ``--autocoded`` choice."""
+    if autocoded == "include":
+        return True
+    made_by_autocode = autocode_query(annotation) is not None
+    return made_by_autocode if autocoded == "only" else not made_by_autocode
+
+
 def new_annotation(code: str, start: int, end: int, text: str, memo: str | None = None) -> Annotation:
     stamp = now_iso()
     annotation = Annotation(new_id(), code, start, end, memo=memo or None, created=stamp, updated=stamp)

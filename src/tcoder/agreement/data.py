@@ -47,6 +47,7 @@ class Exclusions:
     out_of_range: int = 0  # beyond the end of the transcript
     moved: int = 0  # not left out: re-anchored in memory because the transcript changed
     in_left_out_turns: int = 0  # entirely in turns that do not count (interviewer, moderator...)
+    autocoded: int = 0  # made by tcoder autocode, left out with --autocoded exclude
 
     @property
     def unknown_code(self) -> int:
@@ -54,7 +55,7 @@ class Exclusions:
 
     @property
     def total(self) -> int:
-        return self.orphaned + self.unknown_code + self.out_of_range + self.in_left_out_turns
+        return self.orphaned + self.unknown_code + self.out_of_range + self.in_left_out_turns + self.autocoded
 
     def add(self, other: Exclusions) -> None:
         self.orphaned += other.orphaned
@@ -62,11 +63,12 @@ class Exclusions:
         self.out_of_range += other.out_of_range
         self.moved += other.moved
         self.in_left_out_turns += other.in_left_out_turns
+        self.autocoded += other.autocoded
 
     def as_dict(self) -> dict:
         return {"orphaned": self.orphaned, "unknown_code": self.unknown_code,
                 "unknown_codes": dict(sorted(self.unknown_codes.items())), "out_of_range": self.out_of_range,
-                "in_left_out_turns": self.in_left_out_turns}
+                "in_left_out_turns": self.in_left_out_turns, "autocoded": self.autocoded}
 
 
 @dataclass
@@ -90,6 +92,10 @@ class CodingData:
     corpus_characters: int = 0
     corpus_unknown: list[str] = field(default_factory=list)  # skipped transcripts that could not be read
     policy: str = "done"
+    #: --autocoded: "include" counts annotations made by tcoder autocode as their coder's, "exclude" leaves them out
+    autocoded: str = "include"
+    #: coder -> annotations made by tcoder autocode that are counted (with autocoded == "include")
+    autocoded_counted: Counter = field(default_factory=Counter)
 
     @property
     def counted_coders(self) -> list[str]:
@@ -134,7 +140,7 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
 
 
 def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
-           rule: TurnRule | None = None, policy: Policy = "done") -> CodingData:
+           rule: TurnRule | None = None, policy: Policy = "done", autocoded: str = "include") -> CodingData:
     """Read the chosen coders' spans from a study (docs/formats.md#agreement-data-and-results).
 
     Which coders count on each transcript is decided by
@@ -145,12 +151,15 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
     not in the codebook and spans beyond the text are left out and counted. With
     a ``rule`` (tcoder.turnrule), the turns it leaves out (interviewer,
     moderator...) are cut from each transcript, so they hold no units, and
-    annotations entirely in them are counted as left out.
+    annotations entirely in them are counted as left out. Annotations made by
+    ``tcoder autocode`` are counted as their coder's (and counted, for the notes),
+    or left out with ``autocoded="exclude"``.
     """
+    from tcoder.annotations import autocode_query
     from tcoder.coding_status import DONE, UNMARKED, coders_for
 
     codebook = study.codebook
-    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy)
+    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy, autocoded=autocoded)
     for ref in study.transcripts:
         if not matches(ref.name, patterns):
             continue
@@ -178,7 +187,14 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
             loaded = decided.loaded[coder]
             data.excluded.orphaned += len(loaded.orphaned)
             data.excluded.moved += len(loaded.moved)
-            spans[coder] = clean_spans(((a.code, a.start, a.end) for a in loaded.annotations),
+            annotations = loaded.annotations
+            machine = [a for a in annotations if autocode_query(a) is not None]
+            if machine and autocoded == "exclude":
+                data.excluded.autocoded += len(machine)
+                annotations = [a for a in annotations if autocode_query(a) is None]
+            elif machine:
+                data.autocoded_counted[coder] += len(machine)
+            spans[coder] = clean_spans(((a.code, a.start, a.end) for a in annotations),
                                        len(transcript.text), codebook, data.excluded)
         if rule is not None:
             selection = study.turn_selection(ref, rule)

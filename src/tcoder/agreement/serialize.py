@@ -92,7 +92,15 @@ def notes(result: AgreementResult) -> list[str]:
     if ex.moved:
         out.append(f"{plural(ex.moved, 'annotation')} re-anchored in memory on changed transcripts "
                    "(tcoder check --fix saves them)")
+    if ex.autocoded:
+        out.append(f"{plural(ex.autocoded, 'annotation')} made by tcoder autocode left out (--autocoded exclude)")
     data = result.data
+    if data is not None and data.autocoded_counted:
+        total = sum(data.autocoded_counted.values())
+        who = ", ".join(f"{c} {n}" for c, n in sorted(data.autocoded_counted.items()))
+        out.append(f"{plural(total, 'annotation')} made by tcoder autocode {verb_for(total, 'is')} counted as "
+                   f"their coders' coding ({who}); "
+                   "--autocoded exclude leaves them out")
     if data is not None:
         from tcoder.coding_status import summarise
 

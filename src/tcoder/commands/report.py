@@ -52,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--include-unfinished", action="store_true",
                         help="also count coders who have not marked a transcript done (default: files marked "
                              "done, and unmarked files with annotations)")
+    parser.add_argument("--autocoded", choices=("include", "exclude", "only"), default="include",
+                        help="annotations made by tcoder autocode: count them as their coder's coding (default; a "
+                             "warning says how many, and segments get an autocode column with the query), leave "
+                             "them out, or report only them")
     parser.add_argument("--code", action="append", metavar="CODE[,CODE]",
                         help="only these codes, each with its sub-codes (by id or name)")
     parser.add_argument("--exact", action="store_true", help="a code stands for itself only, not its sub-codes")
@@ -192,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
     pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
     try:
         data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles,
-                                     "any" if args.include_unfinished else None))
+                                     "any" if args.include_unfinished else None, args.autocoded))
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest

@@ -187,7 +187,8 @@ def _themes_document(args, study, memos, themes, chosen, graph, split) -> int:
 
     roles = parse_roles(args.leave_out) if args.leave_out is not None else None
     try:
-        data = load(study, Selection(split(args.coder), None, args.exact, args.pool, True, roles))
+        data = load(study, Selection(split(args.coder), None, args.exact, args.pool, True, roles,
+                                     autocoded=args.autocoded))
     except UsageError as exc:
         return _usage(str(exc))
     for problem in data.warnings:

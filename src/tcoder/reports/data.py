@@ -14,10 +14,11 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from tcoder.annotations import AUTOCODE_FIELD, autocode_query, counts_under
 from tcoder.codebook import Codebook
 from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
 from tcoder.errors import Problem, TcoderError
-from tcoder.numbers import plural, word_for
+from tcoder.numbers import plural, verb_for, word_for
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
@@ -41,6 +42,8 @@ class Selection:
     left_out_roles: frozenset[str] | None = None  # --leave-out; None: the study's setting
     #: which coders' files count (tcoder.coding_status): "done" (default) or "any"; None: the study's setting
     policy: str | None = None
+    #: --autocoded: annotations made by tcoder autocode are "include"d (and said so), "exclude"d, or the "only" ones
+    autocoded: str = "include"
 
 
 def choose_coders(study: Study, selection: Selection) -> tuple[list[str], str]:
@@ -188,6 +191,9 @@ def load(study: Study, selection: Selection) -> ReportData:
     policy = selection.policy or policy_of(study)
     left_out: list[tuple[str, CoderStatus]] = []
     unmarked: list[tuple[str, CoderStatus]] = []
+    machine: dict[str, int] = {}  # coder -> annotations made by tcoder autocode, counted
+    machine_left_out = 0
+    queries: list[str] = []  # each row's autocode query ('' when a coder coded it)
     for ref in study.transcripts:
         present = [c for c in study.coders_of(ref) if c in wanted]
         if not present:
@@ -219,6 +225,13 @@ def load(study: Study, selection: Selection) -> ReportData:
                     errors.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
                                           f"transcript has only {plural(length, 'character')}", loaded.path))
                     continue
+                query = autocode_query(a)
+                if not counts_under(a, selection.autocoded):
+                    machine_left_out += query is not None
+                    continue
+                if query is not None:
+                    machine[coder] = machine.get(coder, 0) + 1
+                queries.append(query or "")
                 if a.code not in known:
                     unknown_codes[a.code] = unknown_codes.get(a.code, 0) + 1
                 i = bisect.bisect_right(starts, a.start) - 1
@@ -238,6 +251,8 @@ def load(study: Study, selection: Selection) -> ReportData:
                                             "('tcoder check STUDY' lists every problem)")])
     names = {cid: c.name for cid, c in codebook.codes.items()}
     rows["code_name"] = [names.get(c, c) for c in rows["code"]]
+    if machine:  # the query each autocoded passage came from, beside the memo, so it can be told apart
+        rows = _with_column_after(rows, "memo", AUTOCODE_FIELD, queries)
     people = study.participants
     entries = [people.entry(t, s or None) for t, s in zip(rows["transcript"], rows["speaker"], strict=False)]
     rows["participant"] = [e.participant if e else "" for e in entries]
@@ -259,6 +274,17 @@ def load(study: Study, selection: Selection) -> ReportData:
     warnings = [Problem(f"left out: {line}", study.root, severity="warning") for line in summarise(left_out)]
     warnings += [Problem(f"counted: {line}; mark it with 'tcoder status --done'", study.root, severity="warning")
                  for line in summarise(unmarked)]
+    if machine and selection.autocoded == "include":
+        who = ", ".join(f"{c} {n}" for c, n in sorted(machine.items()))
+        total = sum(machine.values())
+        warnings.append(Problem(f"{plural(total, 'annotation')} made by tcoder autocode {verb_for(total, 'is')} counted "
+                                f"as their coders' coding ({who}; the autocode column names the query); --autocoded exclude "
+                                "leaves them out", study.root, severity="warning"))
+    if machine_left_out:
+        warnings.append(Problem(f"{plural(machine_left_out, 'annotation')} made by tcoder autocode left out (--autocoded "
+                                "exclude)", study.root, severity="warning"))
+    if selection.autocoded == "only":
+        coder_note = (coder_note + " " if coder_note else "") + "Only annotations made by tcoder autocode (--autocoded only)."
     if orphaned:
         warnings.append(Problem(f"{plural(orphaned, 'orphaned annotation')} left out: their passage is no longer in the "
                                 "transcript (see 'tcoder check')", study.root, severity="warning"))
@@ -275,6 +301,16 @@ def load(study: Study, selection: Selection) -> ReportData:
 
 
 _INTEGER_COLUMNS = {"start", "end", "line"}
+
+
+def _with_column_after(rows: dict[str, list], after: str, name: str, values: list) -> dict[str, list]:
+    """``rows`` with the column ``name`` placed right after ``after``."""
+    out: dict[str, list] = {}
+    for key, column in rows.items():
+        out[key] = column
+        if key == after:
+            out[name] = values
+    return out
 
 
 def _frame(rows: dict[str, list]) -> pd.DataFrame:

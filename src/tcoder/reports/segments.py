@@ -11,6 +11,7 @@ import html
 
 import pandas as pd
 
+from tcoder.annotations import AUTOCODE_FIELD
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
@@ -31,7 +32,8 @@ def segments_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
     attributes = [c for c in study.attributes.columns if c in frame.columns and c not in SEGMENT_COLUMNS]
     attributes += [c for c in study.participants.columns
                    if c in frame.columns and c not in SEGMENT_COLUMNS and c not in attributes and c not in who]
-    columns = SEGMENT_COLUMNS[:5] + who + SEGMENT_COLUMNS[5:] + attributes
+    machine = [AUTOCODE_FIELD] if AUTOCODE_FIELD in frame.columns else []  # only when autocoded passages are in it
+    columns = SEGMENT_COLUMNS[:5] + who + SEGMENT_COLUMNS[5:] + machine + attributes
     keys = ([by] if by else []) + ["transcript", "start", "end", "code", "coder"]
     return frame.sort_values(keys, kind="stable")[columns].reset_index(drop=True)
 
