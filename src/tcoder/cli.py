@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "memo": "tcoder.commands.memo",
     "theme": "tcoder.commands.theme",
     "export": "tcoder.commands.export",
+    "deidentify": "tcoder.commands.deidentify",
     "import-qdc": "tcoder.commands.import_qdc",
     "import-codebook-csv": "tcoder.commands.import_codebook_csv",
     "import-qdpx": "tcoder.commands.import_qdpx",

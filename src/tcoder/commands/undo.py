@@ -49,6 +49,8 @@ def _state(op) -> str:
         return f"undone {op.undone_at or ''}".strip()
     if op.state == "prepared":
         return "interrupted (completed when the study is next opened)"
+    if op.kind == "deidentify":
+        return "taken back with its key: tcoder deidentify --restore"
     return "can be undone" if op.has_images else "applied (too old to undo)"
 
 
@@ -79,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
     if target.kind == "undo":
         raise TcoderError(Problem(f"{target.id} is itself an undo; undo the operation it took back "
                                   "again with its own command instead", study.root))
+    if target.kind == "deidentify":
+        raise TcoderError(Problem(f"{target.id} is a de-identification: it is taken back with its key, "
+                                  "'tcoder deidentify STUDY --key KEY --restore' (the journal keeps no copy of the "
+                                  "identified files)", study.root))
     if target.kind.startswith(KIND_PREFIX):
         done = undo_operation(study, target.id, who=who, why=args.why)
     elif target.kind == AUTOCODE_KIND:
