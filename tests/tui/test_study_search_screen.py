@@ -189,3 +189,97 @@ def test_code_from_results_reviews_then_codes_as_one_undoable_step(tui_study, ru
     code, out, err = run_cli("undo", root)
     assert code == 0, err
     assert snapshot(root) == before
+
+
+def _code_clinic_from_results(pilot, app, screen):
+    """Mark the second 'clinic' hit and code it as outreach (the hit itself)."""
+    from tcoder.tui.screens.autocode_review import AutocodeReviewScreen
+    from tcoder.tui.screens.picker import CodePicker
+
+    async def run():
+        table = screen.query_one(DataTable)
+        table.focus()
+        await pilot.press("down", "space", "alt+k")
+        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await pilot.press(*"outreach", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+        await pilot.press("alt+t", "alt+t", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+    return run()
+
+
+def outside_journal(files: dict) -> dict:
+    return {path: content for path, content in files.items() if not str(path).startswith(".tcoder")}
+
+
+def test_a_batch_coded_from_results_is_undone_from_the_search_screen(tui_study):
+    """ctrl+z on the results asks, then takes the batch back through the open coding screen:
+    every file byte for byte as before, the coding screen without the batch's passage."""
+    from codebookkit import snapshot
+    from tcoder.changeset import operations
+    from tcoder.tui.screens.dialogs import ConfirmDialog
+
+    root = tui_study.root
+    before = snapshot(root)
+    app = make_app(root)  # alice's coding screen on P01 holds her file
+
+    async def scenario(pilot):
+        coding = app.screen
+        screen = await search_for(pilot, "clinic")
+        await pilot.press("ctrl+z")
+        assert "no batch coded from these results to undo" in screen_text(app)
+        await _code_clinic_from_results(pilot, app, screen)
+        assert "ctrl+z undoes this batch: coded 1 passage as outreach" in screen_text(app)
+        assert [a.code for a in coding.session.annotations].count("outreach") == 1
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("escape")  # no: nothing changes
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert "the batch stays coded" in screen_text(app)
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen and "undone: autocode 1 passage" in screen_text(app))
+        assert "outreach" not in [a.code for a in coding.session.annotations]
+        assert outside_journal(snapshot(root)) == outside_journal(before)
+        await pilot.press("ctrl+z")
+        assert "no batch coded from these results to undo" in screen_text(app)
+
+    run_app(app, scenario)
+    assert outside_journal(snapshot(root)) == outside_journal(before)  # and after the app saved on quitting
+    batch, undone = operations(root)  # both recorded: the batch, and its undo
+    assert (batch.kind, undone.undo_of) == ("autocode", batch.id)
+
+
+def test_an_undo_is_refused_when_the_coder_changed_the_file_since_the_batch(tui_study):
+    from tcoder.tui.screens.dialogs import ConfirmDialog
+
+    root = tui_study.root
+    app = make_app(root)
+
+    async def scenario(pilot):
+        coding = app.screen
+        screen = await search_for(pilot, "clinic")
+        await _code_clinic_from_results(pilot, app, screen)
+        await pilot.press("escape")  # back to the coding screen: code something more
+        await wait_for(pilot, lambda: app.screen is coding)
+        ward = TUI_TRANSCRIPT.index("a ward")
+        coding.view.select(ward, ward + len("a ward"))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: any(a.code == "witnessing" and a.start == ward
+                                          for a in coding.session.annotations))
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: app.screen is screen)
+        screen.query_one(DataTable).focus()
+        await pilot.press("ctrl+z")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        text = screen_text(app)
+        assert "undone" not in text.split("\n")[-3:]
+        assert screen.last_batch is not None  # still there to try again
+        codes = [a.code for a in coding.session.annotations]
+        assert "outreach" in codes and "witnessing" in codes  # nothing changed, nothing lost
+
+    run_app(app, scenario)

@@ -294,6 +294,37 @@ class TcoderApp(App[int]):
             self.notify(applied.summary(), title="Coded from results", timeout=10, markup=False)
         return applied
 
+    def undo_autocode(self, op_id: str) -> None:
+        """Take back an autocode batch as one step. This app's coding sessions on its files are
+        saved first, take part (they hold the files' locks) and read the files back afterwards;
+        a file changed since the batch makes the undo refuse, with nothing changed."""
+        from tcoder.changeset import find_operation
+        from tcoder.codebook_ops import default_who
+        from tcoder.search.autocode_write import undo_autocode
+
+        operation = find_operation(self.study.root, op_id)
+        coder = str(operation.meta.get("coder") or "")
+        names = {str(n) for n in operation.meta.get("transcripts") or []}
+        mine = [s for s in self.screen_stack if isinstance(s, CodingScreen) and not s.session.read_only
+                and s.session.coder == coder and s.session.ref.name in names]
+        for screen in mine:
+            screen.session.save()
+            screen.session.flush()
+        try:
+            undo_autocode(self.study, op_id, who=default_who(self.study.root), held=[s.session.path for s in mine])
+        finally:
+            for screen in mine:
+                screen.session.adopt_disk()  # the older version the undo wrote back is the change asked for
+                screen.redraw()
+            corpora = [getattr(s, "corpus", None) for s in self._finding.values()]
+            for name in names:
+                for corpus in corpora:
+                    if corpus is not None:
+                        corpus.forget(name, coder)
+                listing = self._list_screen()
+                if listing is not None:
+                    listing.refresh_transcript(name)
+
     # ------------------------------------------------------------ app-wide commands
 
     def _codebook(self) -> Codebook | None:

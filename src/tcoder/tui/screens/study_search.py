@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Input, Label
 
 from tcoder.errors import TcoderError
 from tcoder.numbers import plural
+from tcoder.search.autocode_write import Applied
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, FoldCache, Hit, SearchFilters, SearchRun, TranscriptHits, run_search
 from tcoder.search.kwic import concordance, cut_right, flat
@@ -68,6 +69,7 @@ class StudySearchScreen(Screen):
         Binding("alt+a", "toggle_accents", "Accents", priority=True),
         Binding("alt+l", "toggle_labels", "Labels", priority=True),
         Binding("alt+k", "code_hits", "Code hits\u2026", priority=True),
+        Binding("ctrl+z", "undo_batch", "Undo batch", show=False),
         Binding("space", "mark_hit", "Mark", show=False),
         Binding("tab", "focus_next", "Next field", show=False),
     ]
@@ -88,6 +90,7 @@ class StudySearchScreen(Screen):
         self._generation = 0
         self.marked: set[int] = set()  # hits marked to code (indexes into self.hits)
         self.source = ""  # what was searched, as text, for an autocode batch
+        self.last_batch: Applied | None = None  # the batch coded from these results, until undone
 
     def compose(self) -> ComposeResult:
         yield Label(Text(inert(f"Search {self.study.root.name}: every transcript")), id="search-title")
@@ -291,11 +294,42 @@ class StudySearchScreen(Screen):
 
         self.app.push_screen(CodePicker(codebook, "apply", title=f"Code {what} with"), picked)
 
-    def _reviewed(self, applied) -> None:
+    def _reviewed(self, applied: Applied | None) -> None:
         if applied is None:
             self.status("nothing was coded")
             return
-        self.status(applied.summary(), problem=bool(applied.left_out))
+        if applied.operation is not None:
+            self.last_batch = applied
+        undo = "ctrl+z undoes this batch: " if applied.operation is not None else ""
+        self.status(undo + applied.summary(), problem=bool(applied.left_out))
+
+    def action_undo_batch(self) -> None:
+        """Take back the batch last coded from these results, every file byte for byte, after asking."""
+        from tcoder.tui.screens.dialogs import ConfirmDialog
+
+        batch = self.last_batch
+        undo = getattr(self.app, "undo_autocode", None)
+        if batch is None or batch.operation is None or undo is None:
+            self.status("no batch coded from these results to undo (tcoder undo --list shows the study's "
+                        "operations)", problem=True)
+            return
+        operation = batch.operation
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                self.status("the batch stays coded")
+                return
+            try:
+                undo(operation.id)
+            except TcoderError as exc:
+                self.status(str(exc.problems[0]), problem=True)
+                return
+            self.last_batch = None
+            self.status(f"undone: {operation.label}; every file is as it was before the batch")
+
+        self.app.push_screen(ConfirmDialog("Undo the batch?", f"Take back '{operation.label}' "
+                                           f"({plural(batch.coded, 'passage')} in {plural(batch.files, 'file')})? "
+                                           "Every file goes back to what it was before the batch."), answer)
 
     # ------------------------------------------------------------ opening a hit
 
