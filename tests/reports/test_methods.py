@@ -291,7 +291,7 @@ def test_the_word_version_has_headings_and_real_tables(sample_study, run_cli, tm
 
 def test_docx_needs_a_file_and_study_files_are_never_written(sample_study, run_cli):
     code, _, err = run_cli("methods", sample_study, "--format", "docx")
-    assert code == 2 and "-o FILE.docx" in err
+    assert code == 2 and "give -o FILE.docx" in err
     before = (sample_study / "codebook.yaml").read_bytes()
     code, _, err = run_cli("methods", sample_study, "-o", sample_study / "codebook.yaml", "--force")
     assert code == 2 and "not written" in err

@@ -168,7 +168,8 @@ def test_memos_report(sample_study, run_cli, tmp_path):
 @pytest.mark.parametrize("argv, words", [
     (["memos", "--format", "csv"], "memos is written as md, html, docx"),
     (["themes", "--format", "docx"], "give -o FILE.docx"),
-    (["frequencies", "--format", "docx"], "for the memos and themes reports"),
+    (["frequencies", "--format", "docx"], "give -o FILE.docx"),
+    (["frequencies", "--format", "png"], "draws the thematic map (report themes)"),
     (["themes", "--format", "md", "--status", "done"], "--status: done is not one of"),
 ])
 def test_usage_errors(sample_study, run_cli, argv, words):

@@ -67,16 +67,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--leave-out", metavar="ROLES",
                         help="roles whose turns hold no units, e.g. interviewer,moderator, or 'none' to count "
                              "every speaker (default: every role but participant, or left_out_roles in tcoder.yaml)")
-    parser.add_argument("--format", choices=("table", "csv", "json", "md"), default="table",
+    parser.add_argument("--format", choices=("table", "csv", "json", "md", "docx", "xlsx"), default="table",
                         help="output format; md: a Markdown report with the methods sentence and the fields a methods "
-                             "section needs")
+                             "section needs; docx: the same in Word; xlsx: every table as a sheet (both need -o)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="--format docx or xlsx: the file to write (never over a study's own files)")
     parser.add_argument("--kappa", action="store_true",
                         help="also show Cohen's kappa (two coders), Fleiss' kappa and Gwet's AC1 beside alpha, for "
                              "readers who ask for them (always in JSON and CSV); alpha stays the measure judged")
     parser.add_argument("--plot", metavar="FILE",
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
     parser.add_argument("--force", action="store_true",
-                        help="replace the plot FILE if it exists; without it, a terminal asks first")
+                        help="replace the plot FILE (or -o FILE) if it exists; without it, a terminal asks first")
     from tcoder.commands.manifest_run import add_manifest_argument
 
     add_manifest_argument(parser)
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if code == 0 and getattr(args, "manifest", None):
         from tcoder.commands.manifest_run import write_manifest
 
-        write_manifest(args, sys.modules[__name__], "agree", [args.plot])
+        write_manifest(args, sys.modules[__name__], "agree", [args.plot, getattr(args, "output", None)])
     return code
 
 
@@ -111,6 +113,14 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.bootstrap < 0:
         return _usage("--bootstrap must be 0 or more")
+    if args.format in ("docx", "xlsx"):
+        if not args.output or args.output == "-":
+            return _usage(f"--format {args.format} writes a file: give -o FILE.{args.format}")
+        from tcoder.outputs import check_output
+
+        check_output(args.output, force=args.force, study_root=args.study)
+    elif args.output:
+        return _usage("-o is for --format docx and xlsx; other formats go to standard output")
     if not 0 <= args.seed < 2 ** 63:
         return _usage(f"--seed must be a whole number from 0 to {2 ** 63 - 1:,} (it was {args.seed})")
     if args.unit == "span" and args.resample in ("turn", "kalpha"):
@@ -191,6 +201,12 @@ def _run(args: argparse.Namespace) -> int:
         from tcoder.commands.agree_output import write_csv
 
         write_csv(result, sys.stdout)
+    elif args.format in ("docx", "xlsx"):
+        from tcoder.reports.agreement_doc import agreement_document
+        from tcoder.reports.tabular import write_document
+
+        write_document(agreement_document(result, payload, args.format), args.format, args.output,
+                       lambda m: print(for_stream(m, sys.stderr), file=sys.stderr))
     elif args.format == "md":
         from tcoder.commands.agree_markdown import write_markdown
 

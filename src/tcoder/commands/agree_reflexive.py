@@ -31,6 +31,13 @@ def run(args: argparse.Namespace, data) -> int:
     if args.format == "md":
         print("note: --format md writes a reliability report with a methods sentence, which the reflexive approach "
               "does not have; the overlap table follows", file=sys.stderr)
+    if args.format in ("docx", "xlsx"):
+        from tcoder.reports.agreement_doc import reflexive_document
+        from tcoder.reports.tabular import write_document
+
+        write_document(reflexive_document(rows, data, NOTE), args.format, args.output,
+                       lambda m: print(for_stream(m, sys.stderr), file=sys.stderr))
+        return 0
     if args.format == "json":
         import json
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tcoder.numbers import plural, verb_for
-
 HELP = "a methods section and appendix (md, html, docx) written from the study's data, with a COREQ/SRQR checklist"
 DESCRIPTION = """A methods section and an appendix, written from what the study holds:
 
@@ -34,14 +32,14 @@ Examples:
   tcoder methods my-study --format docx -o methods.docx
   tcoder methods my-study --unit sentence --bootstrap 5000 --format html -o methods.html"""
 
-FORMATS = ("md", "html", "docx")
+FORMATS = ("md", "html", "docx", "xlsx")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from tcoder.commands.agree import UNITS
 
     parser.add_argument("study", metavar="STUDY", help="the study folder")
-    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default), html or docx (needs -o)")
+    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default), html, docx or xlsx (the appendix tables; docx and xlsx need -o)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE instead of the screen (never over a study's own files)")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists; without it, a terminal asks")
@@ -71,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
         return _usage("--bootstrap must be 0 or more")
     if not 0 <= args.seed < 2 ** 63:
         return _usage(f"--seed must be a whole number from 0 to {2 ** 63 - 1:,} (it was {args.seed})")
-    if args.format == "docx" and (not args.output or args.output == "-"):
-        return _usage("--format docx writes a Word file: give it with -o FILE.docx")
+    from tcoder.reports.tabular import needs_file
+
+    if needs_file(args.format, args.output):
+        return _usage(f"--format {args.format} writes a file: give -o FILE.{args.format}")
     from tcoder.outputs import check_output
 
     check_output(args.output, what="the methods section", force=args.force, study_root=args.study)
@@ -141,25 +141,7 @@ def _agreement(args: argparse.Namespace, study, coders: list[str]):
 
 
 def _write(document, args: argparse.Namespace) -> int:
-    if args.format == "docx":
-        from tcoder.errors import Problem, TcoderError
-        from tcoder.reports.docx import write_docx
-        from tcoder.safeio import os_error_message
+    from tcoder.reports.tabular import write_document
 
-        try:
-            result = write_docx(document, args.output)
-        except OSError as exc:
-            raise TcoderError(Problem(f"cannot write the methods section: {os_error_message(exc)}; nothing was "
-                                      "changed", args.output)) from None
-        if result.replaced:
-            _say(f"warning: {plural(result.replaced, 'character')} Word cannot hold {verb_for(result.replaced, 'was')} replaced by U+FFFD")
-        _say(f"Wrote {args.output}")
-        return 0
-    from tcoder.outputs import write_output
-    from tcoder.reports.document import render_html, render_markdown
-
-    text = render_markdown(document) if args.format == "md" else render_html(document)
-    write_output(text, args.output, what="the methods section")
-    if args.output and args.output != "-":
-        _say(f"Wrote {args.output}")
+    write_document(document, args.format, args.output, _say, what="the methods section")
     return 0

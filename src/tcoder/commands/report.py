@@ -6,7 +6,7 @@ import argparse
 import sys
 
 HELP = "reports: coded segments, code frequencies, co-occurrence, crosstabs and the sample table by group, plots"
-KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "cases", "alpha", "memos", "themes")
+KINDS = ("segments", "frequencies", "cooccurrence", "crosstab", "cases", "alpha", "memos", "themes", "codebook")
 POOLING_KINDS = ("cooccurrence", "crosstab")
 DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
 
@@ -26,6 +26,12 @@ DESCRIPTION = """Reports on the coded study, as a table, CSV, Markdown or HTML.
   themes        each theme with its concept, definition, codes and their frequencies by group
                 (--by; default the 'group' attribute), exemplar quotes with citations, memos
                 and history (md, html, docx); or the thematic map (--format svg|png|dot|mermaid)
+  codebook      the codebook for an appendix: each code numbered in the tree with its
+                definition, when to use it and when not, examples, and how often it was coded
+
+Every report can be written as Word (--format docx -o FILE.docx: headings, real tables,
+quotes in Word's Quote style with their citations) and every table as Excel (--format
+xlsx -o FILE.xlsx: one sheet per table, numbers typed, notes on their own sheet).
 
 A code given with --code stands for itself and its sub-codes, unless --exact. Cases are
 participants when --by names a participant attribute (participants.csv) and transcripts
@@ -73,9 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--median", action="store_true", help="cases: median [IQR] and rank tests for numbers")
     parser.add_argument("--unit", choices=("span", "sentence", "turn"), default="span",
                         help="co-occurrence within overlapping spans, a sentence or a speaker turn (default span)")
-    parser.add_argument("--format", choices=("table", "csv", "json", "md", "html", "docx", "svg", "png", "dot",
+    parser.add_argument("--format", choices=("table", "csv", "json", "md", "html", "docx", "xlsx", "svg", "png", "dot",
                                              "mermaid"), default="table",
-                        help="output format (CSV and JSON keep every digit)")
+                        help="output format (CSV and JSON keep every digit; docx and xlsx need -o FILE)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report to FILE instead of the screen (never over a study's own files)")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
@@ -137,16 +143,23 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    if args.kind not in ("memos", "themes") and args.format in ("docx", "svg", "png", "dot", "mermaid"):
-        return _usage(f"--format {args.format} is for the memos and themes reports; {args.kind} is written as "
-                      "table, csv, json, md or html")
+    if args.kind not in ("memos", "themes"):
+        if args.format in ("svg", "png", "dot", "mermaid"):
+            return _usage(f"--format {args.format} draws the thematic map (report themes); {args.kind} is written "
+                          "as table, csv, json, md, html, docx or xlsx")
+        from tcoder.reports.tabular import needs_file
+
+        if needs_file(args.format, args.output):
+            return _usage(f"--format {args.format} writes a file: give -o FILE.{args.format}")
+    elif args.format == "xlsx":
+        return _usage(f"{args.kind} is a document, not a table: write it as md, html or docx")
 
     if args.plot:
         from tcoder.reports.plots import PLOT_SUFFIXES
 
         if Path(args.plot).suffix.lower() not in PLOT_SUFFIXES:
             return _usage(f"--plot writes {', '.join(PLOT_SUFFIXES)} files; {args.plot} has another suffix")
-        if args.kind in ("segments", "cases"):
+        if args.kind in ("segments", "cases", "codebook"):
             return _usage(f"{args.kind} has no plot; plot frequencies, cooccurrence, crosstab or alpha")
     if args.kind in ("crosstab", "cases") and not args.by:
         return _usage(f"{args.kind} needs --by ATTRIBUTE (a column of participants.csv or attributes.csv)")
@@ -211,12 +224,32 @@ def _run(args: argparse.Namespace) -> int:
         text = _render(args, data, [empty] if empty and args.format != "csv" else [])
     except UsageError as exc:
         return _usage(str(exc))
-    from tcoder.reports.output import write_output
-
-    write_output(text, args.output)
+    _write(text, args)
     if args.plot:
         _say(f"Wrote {args.plot}")
     return 0
+
+
+def _write(report, args: argparse.Namespace) -> None:
+    """A report's text to the screen or -o FILE; a document (docx, xlsx) to its file."""
+    if isinstance(report, str):
+        from tcoder.reports.output import write_output
+
+        write_output(report, args.output)
+        return
+    from tcoder.reports.tabular import write_document
+
+    write_document(report, args.format, args.output, _say)
+
+
+def _tables(title: str, *tables, notes: list[str] | None = None):
+    """A report of one or more tables as a document; notes go under the last table."""
+    from tcoder.reports.document import Document
+
+    blocks = list(tables)
+    if notes:
+        blocks[-1].notes = list(blocks[-1].notes) + list(notes)
+    return Document(title, blocks)
 
 
 def _query_segments(args: argparse.Namespace) -> int:
@@ -242,6 +275,11 @@ def _query_segments(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     result = query.run(coders=coders)
     label = f"@{query.name}" if query.name else query.canonical
+    if args.format in ("docx", "xlsx"):
+        from tcoder.reports.passages import document
+
+        _write(document(result, args.format, f"Coded segments: {label}"), args)
+        return 0
     write_output(render(result, args.format, f"Coded segments: {label}"), args.output)
     return 0
 
@@ -264,12 +302,32 @@ def _tree_names(frame, data):
     return frame.assign(code_name=[data.label(c) for c in frame["code"]])
 
 
-def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
+def _render(args: argparse.Namespace, data, notes: list[str]):
+    """The report as text, or as a document for docx and xlsx."""
     from tcoder.reports.output import render_frame
+    from tcoder.reports.tabular import frame_table
 
+    binary = args.format in ("docx", "xlsx")
+    if args.kind == "codebook":
+        from tcoder.reports.codebook_doc import codebook_document, codebook_frame
+        from tcoder.reports.frequencies import describe, frequencies_frame
+
+        frame = codebook_frame(data, frequencies_frame(data, args.grouping))
+        notes = describe(data, args.grouping) + notes
+        if args.format in ("md", "html") or binary:
+            from tcoder.reports.document import render_html, render_markdown
+
+            document = codebook_document(data, frame, args.format, notes)
+            if binary:
+                return document
+            return render_markdown(document) if args.format == "md" else render_html(document)
+        return render_frame(frame, args.format, "Codebook", notes)
     if args.kind == "segments":
         from tcoder.reports import segments
 
+        if binary:
+            return segments.document(data, args.format, args.grouping, notes,
+                                     _split([args.cite] if args.cite else None))
         return segments.render(data, args.format, args.grouping, notes, _split([args.cite] if args.cite else None))
     if args.kind == "frequencies":
         from tcoder.reports.frequencies import describe, frequencies_frame
@@ -282,6 +340,10 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
             _plot(plot_frequencies, [data.name(c) for c in data.codes],
                   {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot)
         notes = describe(data, args.grouping) + notes
+        if binary:
+            shown = frame if args.format == "xlsx" else _tree_names(frame, data)
+            return _tables("Code frequencies", frame_table(shown, "Code frequencies", sheet="Frequencies"),
+                           notes=notes)
         if args.format == "table":
             from tcoder.reports.frequencies import table_text
 
@@ -305,6 +367,13 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
         if args.format in ("csv", "json"):
             return render_frame(long_frame(data, counts, jaccard), args.format, "Code co-occurrence", notes)
         title = "Code co-occurrence"
+        if binary:
+            tables = [frame_table(display_matrix(counts, used), f"{title}: counts ({args.unit})", sheet="Counts"),
+                      frame_table(display_matrix(jaccard, used), f"{title}: Jaccard ({args.unit})",
+                                  decimals={c: 3 for c in used}, sheet="Jaccard")]
+            if args.format == "xlsx":
+                tables.append(frame_table(long_frame(data, counts, jaccard), f"{title}: pairs", sheet="Pairs"))
+            return _tables(title, *tables, notes=notes)
         if args.format in ("md", "html"):
             from tcoder.reports.output import html_notes, html_page, html_table, md_escape, md_table
 
@@ -337,6 +406,10 @@ def _render(args: argparse.Namespace, data, notes: list[str]) -> str:
               args.plot, xlabel=f"% of {args.grouping.cases} with the code", title=f"Codes by {args.by}")
     notes = crosstab_notes + data.coverage_notes() + notes
     title = f"Codes by {args.grouping.attribute} ({args.grouping.cases})"
+    if args.format == "xlsx":  # the numbers, typed, as CSV has them
+        return _tables(title, frame_table(frame, title, sheet="Crosstab"), notes=notes)
+    if args.format == "docx":
+        return _tables(title, frame_table(display_frame(data, frame, values), title), notes=notes)
     if args.format in ("csv", "json"):
         return render_frame(frame, args.format, title, notes)
     return render_frame(display_frame(data, frame, values), args.format, title, notes)
@@ -348,6 +421,12 @@ def _cases(args: argparse.Namespace, study) -> int:
 
     shown, data, notes = cases_table(study, args.grouping, args.median)
     title = f"Characteristics of the {args.grouping.cases} by {args.grouping.attribute}"
+    if args.format in ("docx", "xlsx"):
+        from tcoder.reports.tabular import frame_table
+
+        frame = data if args.format == "xlsx" else shown
+        _write(_tables(title, frame_table(frame, title, sheet="Cases"), notes=list(notes)), args)
+        return 0
     frame = data if args.format in ("csv", "json") else shown
     write_output(render_frame(frame, args.format, title, notes), args.output)
     return 0
@@ -404,5 +483,10 @@ def _alpha(args: argparse.Namespace) -> int:
         _plot(plot_alpha, result, args.plot)
         _say(f"Wrote {args.plot}")
     title = f"Krippendorff's alpha (unit: {result.get('unit') or '?'}; coders: {', '.join(result.get('coders') or [])})"
+    if args.format in ("docx", "xlsx"):
+        from tcoder.reports.tabular import frame_table
+
+        _write(_tables(title, frame_table(frame, title, decimals=ALPHA_DECIMALS, sheet="Alpha")), args)
+        return 0
     write_output(render_frame(frame, args.format, title, decimals=ALPHA_DECIMALS), args.output)
     return 0

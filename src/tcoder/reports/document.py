@@ -70,6 +70,13 @@ class Table:
     caption: str = ""
     numeric: set[int] = field(default_factory=set)  # column indexes aligned right
     notes: list[str] = field(default_factory=list)
+    places: dict[int, int] = field(default_factory=dict)  # column index -> decimals shown (default 1)
+    #: the sheet's name when the table is written to a workbook (default: from the caption)
+    sheet: str = ""
+
+    def shown(self, column: int, value: object) -> str:
+        """A cell as the document shows it (a workbook keeps the value itself)."""
+        return cell_text(value, self.places.get(column, 1))
 
 
 @dataclass
@@ -246,7 +253,8 @@ def render_markdown(doc: Document, figure_path: Path | None = None) -> str:
                 out.append(f"\n**{md_text(block.caption)}**\n")
             heads = "| " + " | ".join(_md_cell(c) for c in block.columns) + " |\n"
             rule = "| " + " | ".join("---:" if i in block.numeric else "---" for i in range(len(block.columns))) + " |\n"
-            rows = "".join("| " + " | ".join(_md_cell(v) for v in row) + " |\n" for row in block.rows)
+            rows = "".join("| " + " | ".join(_md_cell(block.shown(i, v)) for i, v in enumerate(row)) + " |\n"
+                           for row in block.rows)
             out.append("\n" + heads + rule + rows)
             out.extend(f"\n*{md_text(n)}*\n" for n in block.notes)
         elif isinstance(block, Figure):
@@ -301,7 +309,7 @@ def render_html(doc: Document) -> str:
             heads = "".join(f'<th{" class=num" if i in block.numeric else ""}>{html.escape(str(c))}</th>'
                             for i, c in enumerate(block.columns))
             rows = "".join("<tr>" + "".join(
-                f'<td{" class=num" if i in block.numeric else ""}>{html.escape(cell_text(v)).replace(chr(10), "<br>")}'
+                f'<td{" class=num" if i in block.numeric else ""}>{html.escape(block.shown(i, v)).replace(chr(10), "<br>")}'
                 "</td>" for i, v in enumerate(row)) + "</tr>\n" for row in block.rows)
             body.append(f"<table>{caption}<thead><tr>{heads}</tr></thead><tbody>\n{rows}</tbody></table>\n")
             body.extend(f'<p class="note">{html.escape(n)}</p>\n' for n in block.notes)

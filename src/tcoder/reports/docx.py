@@ -29,7 +29,6 @@ from tcoder.reports.document import (
     Quote,
     Span,
     Table,
-    cell_text,
 )
 
 # XML 1.0 forbids these even escaped (python-docx refuses them).
@@ -130,7 +129,7 @@ class _Writer:
         for values in block.rows:
             cells = table.add_row().cells
             for i, value in enumerate(values):
-                cells[i].text = self.clean(cell_text(value))
+                cells[i].text = self.clean(block.shown(i, value))
                 if i in block.numeric:
                     cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for row in table.rows:

@@ -146,3 +146,30 @@ def render(result: QueryResult, fmt: str, title: str = "Query results", width: i
     if fmt == "html":
         return render_html(result, title)
     return render_table(result, width)
+
+
+def document(result: QueryResult, fmt: str, title: str):
+    """The passages as a Word document (each quote in Word's Quote style with where it is and
+    whose coding it rests on) or an Excel workbook (one typed row per passage)."""
+    from tcoder.reports.document import Document, Heading, Paragraph, Quote, Table
+
+    data = rows(result)
+    columns = COLUMNS + [c for c in result.query.study.attributes.columns if c not in COLUMNS]
+    if fmt == "xlsx":
+        table = Table(columns, [[r.get(c, "") for c in columns] for r in data], caption=title,
+                      numeric={columns.index(c) for c in ("start", "end", "line")}, notes=notes(result),
+                      sheet="Passages")
+        return Document(title, [table])
+    doc = Document(title, subtitle=result.summary())
+    current = None
+    for r in data:
+        if r["transcript"] != current:
+            current = r["transcript"]
+            doc.add(Heading(str(current), 2))
+        speaker = f", {r['speaker']}" if r["speaker"] else ""
+        codes = _names(result, tuple(r["codes"].split(";")) if r["codes"] else ())
+        doc.add(Quote(str(r["quote"]), f"{r['transcript']}{speaker}, line {r['line']} ({r['coder']}): {codes}"))
+        if r["memos"]:
+            doc.add(Paragraph(["Memo: ", str(r["memos"])], "note"))
+    doc.add(*(Paragraph([n], "note") for n in notes(result)))
+    return doc

@@ -151,3 +151,40 @@ def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str]
                     if row.memo:
                         out.append(f'<p class="memo">Memo: {esc(row.memo)}</p>\n')
     return html_page("Coded segments", "".join(out))
+
+
+def document(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[str],
+             cite: list[str] | None = None):
+    """The segments as a Word document (quotes in Word's Quote style under their theme and
+    code, each with its citation) or an Excel workbook (one row per segment, typed)."""
+    from tcoder.reports.document import Document, Heading, Paragraph, Quote
+    from tcoder.reports.tabular import frame_table
+
+    by = grouping.attribute if grouping is not None else None
+    notes = notes + ([data.coder_note] if data.coder_note else [])
+    unknown = [c for c in cite or [] if c not in data.frame.columns or c in SEGMENT_COLUMNS]
+    if unknown:
+        raise UsageError(f"--cite: no participant or transcript attribute {', '.join(map(repr, unknown))}")
+    if fmt == "xlsx":
+        frame = segments_frame(data, by)
+        return Document("Coded segments", [frame_table(frame, "Coded segments", notes=notes, sheet="Segments")])
+    extra = list(dict.fromkeys(([by] if by else []) + (cite or [])))
+    full = filter_codes(data).loc[:, ["code", "transcript", "start", "end", "coder", "line", "speaker", "quote",
+                                      "memo"] + extra]
+    source = _citation(cite) if cite else _source_line
+    doc = Document("Coded segments", subtitle=f"{len(full)} segment(s); coders: {', '.join(data.coders)}.")
+    for theme, codes in _grouped(data, full, by):
+        doc.add(Heading(data.name(theme) if theme != UNKNOWN_THEME else theme, 2))
+        for code, parts in codes:
+            count = sum(len(rows) for _, rows in parts)
+            path = data.codebook.path_of(code) if code in data.codebook else code
+            doc.add(Heading(f"{path} ({count})", 3))
+            for value, rows in parts:
+                if by:
+                    doc.add(Heading(f"{by}: {value or '(no value)'} ({len(rows)})", 4))
+                for row in rows.itertuples(index=False):
+                    doc.add(Quote(str(row.quote), source(row, by)))
+                    if row.memo:
+                        doc.add(Paragraph(["Memo: ", str(row.memo)], "note"))
+    doc.add(*(Paragraph([n], "note") for n in notes))
+    return doc
