@@ -98,3 +98,27 @@ def test_commands_with_subcommands_still_parse():
 def test_an_unwritable_output_path_is_a_clear_error(run_cli, sample_study, tmp_path):
     code, _, err = run_cli("agree", sample_study, "--plot", tmp_path / "no" / "such" / "alpha.png")
     assert code == 1 and "Traceback" not in err and "alpha.png" in err
+
+
+def test_study_paths_are_printed_without_dot_dot(run_cli, sample_study, monkeypatch):
+    """A study named through '..' is printed as the folder it is, inside the working folder or not."""
+    (sample_study.parent / "tc").mkdir()
+    monkeypatch.chdir(sample_study.parent)
+    code, out, err = run_cli("check", f"tc/../{sample_study.name}")
+    assert out.splitlines()[0] == f"Study       {sample_study.name}"
+    monkeypatch.chdir(sample_study.parent / "tc")
+    code, out, err = run_cli("check", f"../{sample_study.name}")
+    assert out.splitlines()[0] == f"Study       {sample_study.resolve()}"
+    (sample_study / "speakers.csv").unlink()
+    code, out, err = run_cli("participants", "list", f"../tc/../{sample_study.name}")
+    assert f"'tcoder participants fill {sample_study.resolve()}' writes it" in out
+
+
+def test_display_path_normalises_dot_dot(tmp_path, monkeypatch):
+    from tcoder.errors import display_path
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "a")
+    assert display_path("b/../b/file.txt") == "b/file.txt"
+    assert display_path("b/..") == "."
+    assert display_path(tmp_path / "a" / "b" / ".." / ".." / "x") == str((tmp_path / "x").resolve())

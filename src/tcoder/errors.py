@@ -18,15 +18,20 @@ Severity = Literal["error", "warning"]
 
 
 def display_path(path: str | os.PathLike[str] | None) -> str:
-    """A path as a user would type it: relative to the working folder when inside it."""
+    """A path as a user would type it: relative to the working folder when inside it, else
+    absolute; either way without ``.`` or ``..`` parts (``tc/../mystudy`` shows as ``mystudy``)."""
     if path is None:
         return ""
     p = Path(path)
     try:
         # The folder resolved, not the name: a link is shown where it is, not where it points.
-        shown = str((p.parent.resolve() / p.name).relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
-        shown = str(p)
+        where = p.resolve() if p.name in ("", ".", "..") else p.parent.resolve() / p.name
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        return printable(os.path.normpath(p))
+    try:
+        shown = str(where.relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        shown = str(where)
     return printable(shown)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.errors import display_path
 from tcoder.numbers import plural
 
 HELP = "import a survey (CSV or XLSX): respondents become participants, open answers short documents to code"
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
 
     operation = write_survey(study, plan, label=f"import the survey {Path(args.file).name}",
                              who=default_who(study.root))
-    _say(f"Recorded as operation {operation.id}; 'tcoder undo {args.study}' takes it back, byte for byte.")
-    _say(f"Next: tcoder code {args.study} to code the answers; tcoder report {args.study} crosstab --by ATTRIBUTE "
+    _say(f"Recorded as operation {operation.id}; 'tcoder undo {display_path(study.root)}' takes it back, byte for byte.")
+    _say(f"Next: tcoder code {display_path(study.root)} to code the answers; tcoder report {display_path(study.root)} crosstab --by ATTRIBUTE "
          "to compare the codes across survey groups.")
     return 0

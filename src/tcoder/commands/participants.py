@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.errors import display_path
 from tcoder.numbers import plural
 
 HELP = "participants: who speaks in each transcript (role, participant id), and fill in the speakers found"
@@ -128,5 +129,5 @@ def _list(args: argparse.Namespace) -> int:
         table.add_row(*(Text(inert(c or ("(not described)" if i == 3 else ""))) for i, c in enumerate(row)))
     make_console().print(table)
     if not participants.defined:
-        print(f"No {study.settings.speakers} yet: 'tcoder participants fill {args.study}' writes it.")
+        print(f"No {study.settings.speakers} yet: 'tcoder participants fill {display_path(study.root)}' writes it.")
     return 0
