@@ -143,7 +143,7 @@ def test_restore_refuses_when_a_file_changed_since(run_cli, study: Path, key: Pa
     p01 = study / "interviews" / "P01.txt"
     p01.write_bytes(p01.read_bytes() + b"\nInterviewer: One more thing.\n")
     code, out, err = run_cli("deidentify", study, "--key", key, "--restore")
-    assert code == 1 and "1 file(s) changed since they were de-identified" in err and "interviews/P01.txt" in err
+    assert code == 1 and "1 file changed since they were de-identified" in err and "interviews/P01.txt" in err
 
 
 def test_undo_points_to_the_key(run_cli, study: Path, key: Path):

@@ -39,6 +39,7 @@ from typing import Any
 from tcoder.annotations import AnnotationLock, encode_annotations, read_annotations
 from tcoder.changeset import ChangeSet, Operation, new_operation_id, operation_lock, operations
 from tcoder.errors import LockedError, Problem, TcoderError
+from tcoder.numbers import plural, word_for
 from tcoder.study import Study
 
 KIND = "deidentify"
@@ -316,8 +317,8 @@ def _refuse_code_ids(study: Study, key: Key) -> None:
     codes = study.known_codes() or set()
     clash = sorted(set(key.pseudonyms) & codes)
     if clash:
-        raise DeidentifyError(Problem(f"the key names {', '.join(map(repr, clash))}, which the codebook uses as code "
-                                      "id(s); replacing them would change codes; take them out of the key", key.path))
+        raise DeidentifyError(Problem(f"the key names {', '.join(map(repr, clash))}, which the codebook uses as "
+                                      f"{word_for(len(clash), 'code id')}; replacing them would change codes; take them out of the key", key.path))
 
 
 def _context(item: Any, text: str) -> None:
@@ -454,8 +455,8 @@ def deidentify(study: Study, key: Key, *, who: str = "", dry_run: bool = False) 
                 return Done(None, result)
             op_id = new_operation_id()
             _record_run(key, study, op_id, result.changes)
-            label = (f"de-identify: {sum(result.counts.values())} replacement(s) of {len(result.counts)} "
-                     f"identifier(s) in {len(result.changes)} file(s)")
+            label = (f"de-identify: {plural(sum(result.counts.values()), 'replacement')} of "
+                     f"{plural(len(result.counts), 'identifier')} in {plural(len(result.changes), 'file')}")
             change = ChangeSet(study.root, KIND, label, who=who, op_id=op_id,
                                meta={"files": len(result.changes), "replacements": sum(result.counts.values()),
                                      "identifiers": len(result.counts)})
@@ -581,7 +582,7 @@ def restore(study: Study, key: Key, *, who: str = "") -> Restored:
             if changed:
                 listed = "\n  ".join(sorted(set(changed))[:20])
                 raise DeidentifyError(Problem(
-                    f"{len(set(changed))} file(s) changed since they were de-identified, so restoring them would "
+                    f"{plural(len(set(changed)), 'file')} changed since they were de-identified, so restoring them would "
                     f"lose that work; nothing was changed. Changed since:\n  {listed}", study.root))
             change = ChangeSet(study.root, RESTORE_KIND, "restore identifiers", who=who)
             for rel, content in state.items():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tcoder.numbers import plural
+
 HELP = "replace names and other identifiers with consistent pseudonyms from a key kept outside the study (and back)"
 DESCRIPTION = """Replace every identifier the key lists (names, places, institutions) with its
 pseudonym, in every transcript, annotation file (quotes, context, memos), memo and
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         if done.operation is None:
             _say("Nothing to restore: every file the restore file records is as it was before de-identification.")
         else:
-            _say(f"Restored {done.files} file(s) byte for byte from {display_path(key.restore_path)} "
+            _say(f"Restored {plural(done.files, 'file')} byte for byte from {display_path(key.restore_path)} "
                  f"(recorded as {done.operation.id})")
         return 0
     result = deidentify(study, key, who=who, dry_run=args.dry_run)
@@ -76,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     total = sum(p.counts.values())
     kinds = ", ".join(f"{n} {kind}" for kind, n in p.kinds.items())
     verb = "Would replace" if args.dry_run else "Replaced"
-    _say(f"{verb} {total} occurrence(s) of {len(p.counts)} identifier(s) in {len(p.changes)} file(s)"
-         + (f" ({kinds})" if kinds else "") + f"; {p.annotations_moved} annotation(s) and {p.links_moved} memo "
-         "passage link(s) move with their words")
+    _say(f"{verb} {plural(total, 'occurrence')} of {plural(len(p.counts), 'identifier')} in {plural(len(p.changes), 'file')}"
+         + (f" ({kinds})" if kinds else "") + f"; {plural(p.annotations_moved, 'annotation')} and "
+         f"{plural(p.links_moved, 'memo passage link')} move with their words")
     if p.counts:
         width = max(len(n) for n in p.counts)
         for name, n in p.counts.most_common():
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
              "--restore' puts them back. Recorded as " + result.operation.id)
     if result.pruned:
         _say(f"note: the journal's copies of earlier file contents held the identifiers and were deleted: "
-             f"{result.pruned} operation(s) (this one included) can no longer be taken back with 'tcoder undo'",
+             f"{plural(result.pruned, 'operation')} (this one included) can no longer be taken back with 'tcoder undo'",
              sys.stderr)
     _git_warning(study.root)
     return 0
