@@ -13,6 +13,7 @@ them durable, and the record. Prints medians against the goal (under 1 s each).
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     def dry(root: Path):
         return merge_codes(open_study(root), ["code-2-1", "code-2-2"], "code-2-3", who="benchmark", dry_run=True)
 
+    load_before = os.getloadavg()[0]
     rename_times, renamed = timed(copy, rename, args.repeat)
     merge_times, merged = timed(copy, merge, args.repeat)
     undo_times, _ = timed(merged_copy, undo, args.repeat)
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         ("undo that merge (every file back, byte for byte)", undo_times, 1.0),
         ("the same merge with --dry-run (plan only)", dry_times, None),
     ]
+    print(f"load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
+          f"({os.cpu_count()} cores)")
     print(f"{'measure':<72} {'median':>8} {'min':>8} {'goal':>7}  ok")
     for label, times, goal in rows:
         median = statistics.median(times)

@@ -620,6 +620,12 @@ def check_coder_name(name: str) -> str:
 # ---------------------------------------------------------------- locking
 
 
+def lock_path_of(path: str | os.PathLike[str]) -> Path:
+    """The lock file of an annotation file: ``.P01.alice.json.lock`` beside it."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
 class AnnotationLock:
     """One writer per annotation file. A second writer gets :class:`LockedError`
     naming the holder; a lock left by a process that died is taken over, because
@@ -630,7 +636,7 @@ class AnnotationLock:
         from tcoder.lockfile import LockFile
 
         self.path = Path(path)
-        self.lock_path = self.path.with_name(f".{self.path.name}.lock")
+        self.lock_path = lock_path_of(self.path)
         self._holder = {"pid": os.getpid(), "host": socket.gethostname(), "coder": coder, "purpose": purpose}
         self._lock = LockFile(self.lock_path, timeout=0, describe=lambda: dict(self._holder, since=now_iso()))
 

@@ -44,11 +44,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal
 
 from tcoder.atomicio import atomic_write_bytes, flush_filesystem, fsync_folder
 from tcoder.errors import Problem, TcoderError
 from tcoder.numbers import plural, verb_for, word_for
+
+if TYPE_CHECKING:
+    from tcoder.lockfile import LockLinks
 
 #: The study's folder for tcoder's own state (hidden: never taken for study files).
 STATE_FOLDER = ".tcoder"
@@ -141,6 +144,9 @@ class operation_lock:  # noqa: N801 - used as a context manager, like a function
                                          lock_path)) from None
         self._lock = lock
         depth[key] = 1
+        files: dict[str, Any] = getattr(_held, "files", None) or {}
+        _held.files = files
+        files[key] = lock
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -149,6 +155,8 @@ class operation_lock:  # noqa: N801 - used as a context manager, like a function
         depth[key] -= 1
         if depth[key] == 0:
             del depth[key]
+            files: dict[str, Any] = getattr(_held, "files", None) or {}
+            files.pop(key, None)
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
@@ -157,6 +165,16 @@ class operation_lock:  # noqa: N801 - used as a context manager, like a function
 def holds_operation_lock(root: str | os.PathLike[str]) -> bool:
     depth = getattr(_held, "depth", None) or {}
     return bool(depth.get(str(Path(root).absolute())))
+
+
+def operation_lock_links(root: str | os.PathLike[str]) -> "LockLinks | None":
+    """Lock files for many of the study's files at once, as links to the operation lock
+    this thread holds (:class:`tcoder.lockfile.LockLinks`); None when it holds none."""
+    from tcoder.lockfile import LockLinks
+
+    files = getattr(_held, "files", None) or {}
+    held = files.get(str(Path(root).absolute()))
+    return LockLinks(held) if held is not None else None
 
 
 def _describe_holder(lock_path: Path) -> str:
@@ -710,5 +728,6 @@ def _prune(root: Path) -> None:
 __all__ = [
     "ChangeSet", "ChangeSetError", "FileRecord", "KEEP_IMAGES", "Operation", "Recovery", "STATE_FOLDER",
     "checkpoints_passed", "find_operation", "holds_operation_lock", "journal_folder", "latest", "operation_lock",
+    "operation_lock_links",
     "operations", "pending", "recover", "undo",
 ]

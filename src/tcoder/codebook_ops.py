@@ -37,10 +37,19 @@ from tcoder.annotations import (
     AnnotationFile,
     AnnotationLock,
     encode_annotations,
+    lock_path_of,
     now_iso,
     parse_annotations,
 )
-from tcoder.changeset import ChangeSet, Operation, find_operation, latest, new_operation_id, operation_lock
+from tcoder.changeset import (
+    ChangeSet,
+    Operation,
+    find_operation,
+    latest,
+    new_operation_id,
+    operation_lock,
+    operation_lock_links,
+)
 from tcoder.changeset import undo as undo_changeset
 from tcoder.codebook import CODE_ID, Code, Codebook, command_for_key, normalise_colour, parse_codebook
 from tcoder.codebook_history import Entry, History, appended, derived_id, history_path, migrate_file, parse_history
@@ -324,8 +333,12 @@ class _Planner:
         self.op_id = new_operation_id()
         self.when = now_iso()
         self.locks: list[AnnotationLock] = []
+        # the files' locks as links to the study's operation lock, held here (see tcoder.lockfile)
+        self.links = operation_lock_links(study.root)
 
     def release(self) -> None:
+        if self.links is not None:
+            self.links.release()
         for lock in self.locks:
             lock.release()
         self.locks.clear()
@@ -403,6 +416,8 @@ class _Planner:
     def claim(self, scanned: _Scanned, count: int) -> LeftFile | None:
         """Take the file's writer lock for the operation; a live session's file is left (returned)."""
         if scanned.path.absolute() in self.held:
+            return None
+        if self.links is not None and self.links.link(lock_path_of(scanned.path)):
             return None
         lock = AnnotationLock(scanned.path, coder=scanned.coder, purpose=f"tcoder codebook {self.op}")
         try:
@@ -1261,10 +1276,13 @@ def undo_operation(study: Study, op_id: str | None = None, *, who: str | None = 
         if not operation.kind.startswith(KIND_PREFIX):
             raise OperationRefused(Problem(f"'{operation.label}' is not a codebook operation", study.root))
         locks: list[AnnotationLock] = []
+        links = operation_lock_links(study.root)
         try:
             for record in operation.written:
                 path = study.root / record.path
                 if not path.name.endswith(".json") or path.absolute() in held_paths:
+                    continue
+                if links is not None and links.link(lock_path_of(path)):
                     continue
                 lock = AnnotationLock(path, purpose="tcoder codebook undo")
                 try:
@@ -1280,6 +1298,8 @@ def undo_operation(study: Study, op_id: str | None = None, *, who: str | None = 
 
             done = undo_changeset(study.root, operation.id, who=who, note=why, check=check)
         finally:
+            if links is not None:
+                links.release()
             for lock in locks:
                 lock.release()
     study.reload_codebook()
