@@ -223,7 +223,7 @@ def test_text_from_the_study_stays_text_in_excel(study_builder, run_cli, tmp_pat
     name, definition = sheet.cell(row=2, column=3), sheet.cell(row=2, column=6)
     assert name.data_type == "s" and name.value == '=HYPERLINK("http://x")'
     assert definition.value == "+1 bell \ufffd here"
-    assert "1 character(s) Excel cannot hold" in err
+    assert "1 character Excel cannot hold" in err
     assert MINI_TRANSCRIPT  # the transcript the annotation points into
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tcoder.numbers import plural
 from tcoder.reports.document import Document, Table
 
 COLUMNS = ["Code", "Kind", "Level", "Alpha", "95% CI low", "95% CI high", "q < .667", "q < .800", "Units",
@@ -68,6 +69,6 @@ def reflexive_document(rows, data, note: str) -> Document:
                    "First's met", "Second's passages", "Second's met"],
                   [[codebook[r.code].name if codebook is not None and r.code in codebook else r.code, r.coder_a,
                     r.coder_b, r.both, r.only_a, r.only_b, r.passages_a, r.met_a, r.passages_b, r.met_b] for r in rows],
-                  caption=f"How the coders' readings overlap ({len(data.transcripts)} transcript(s)), characters",
+                  caption=f"How the coders' readings overlap ({plural(len(data.transcripts), 'transcript')}), characters",
                   numeric=set(range(3, 10)), places={i: 0 for i in range(3, 10)}, notes=[note], sheet="Overlap")
     return Document("How the coders' readings overlap", [table])

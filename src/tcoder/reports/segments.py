@@ -172,7 +172,7 @@ def document(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[
     full = filter_codes(data).loc[:, ["code", "transcript", "start", "end", "coder", "line", "speaker", "quote",
                                       "memo"] + extra]
     source = _citation(cite) if cite else _source_line
-    doc = Document("Coded segments", subtitle=f"{len(full)} segment(s); coders: {', '.join(data.coders)}.")
+    doc = Document("Coded segments", subtitle=f"{plural(len(full), 'segment')}; coders: {', '.join(data.coders)}.")
     for theme, codes in _grouped(data, full, by):
         doc.add(Heading(data.name(theme) if theme != UNKNOWN_THEME else theme, 2))
         for code, parts in codes:

@@ -10,6 +10,7 @@ from typing import Callable
 
 import pandas as pd
 
+from tcoder.numbers import plural, verb_for
 from tcoder.reports.document import Document, Table
 
 #: Formats written from a document. Word and Excel need a file (-o).
@@ -70,8 +71,8 @@ def write_document(document: Document, fmt: str, output: str | os.PathLike[str] 
             raise TcoderError(Problem(f"cannot write {what}: {os_error_message(exc)}; nothing was changed",
                                       output)) from None
         if replaced:
-            say(f"warning: {replaced} character(s) {'Word' if fmt == 'docx' else 'Excel'} cannot hold (control "
-                "characters) were replaced by U+FFFD")
+            say(f"warning: {plural(replaced, 'character')} {'Word' if fmt == 'docx' else 'Excel'} cannot hold (control "
+                f"characters) {verb_for(replaced, 'was')} replaced by U+FFFD")
         say(f"Wrote {output}")
         return
     from tcoder.outputs import write_output
