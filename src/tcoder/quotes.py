@@ -24,3 +24,9 @@ def shorten(text: str, width: int, *, middle: bool = False) -> str:
         return text[: width - 1] + ELLIPSIS
     half = (width - 1) // 2
     return text[:half].rstrip() + ELLIPSIS + text[len(text) - (width - 1 - half):].lstrip()
+
+
+def withheld(text: str) -> str:
+    """What stands for a quote in a redacted report or export: its length, never its words."""
+    words = len(text.split())
+    return f"[quote withheld: {words} word{'' if words == 1 else 's'}]"

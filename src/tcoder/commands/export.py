@@ -42,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the text files and positions the way PROGRAM expects where it differs from the "
                              "standard: nvivo (UTF-16 positions, CRLF), maxqda and atlasti (CRLF counted as one), "
                              "qualcoder (the standard: no BOM, LF); default: standard")
+    parser.add_argument("--coders", metavar="A,B,...",
+                        help="--qdpx: only these coders' coding leaves the study (e.g. alice,bob,consensus; default: "
+                             "every coder's, a scratch coder's included); the others are counted and named")
     parser.add_argument("--plain", action="store_true",
                         help="leave out tcoder.json (the import then makes new code and annotation ids)")
     parser.add_argument("--validate", action="store_true",
@@ -64,9 +67,26 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.outputs import check_output
 
     what = "the project" if args.qdpx else "the codebook"
+    if args.coders is not None and not args.qdpx:
+        print("tcoder export: error: --coders chooses whose coding goes into a --qdpx project; a codebook "
+              "carries no coding", file=sys.stderr)
+        return 2
     check_output(target, what=what, force=args.force, study_root=args.study)
     study = open_study(args.study)
     warn_study_problems(study)
+    if args.coders is not None:
+        from tcoder.commands.coder_options import OptionError, coder_names
+
+        try:
+            args.coders = coder_names(args.coders, "--coders", minimum=1)
+        except OptionError as exc:
+            print(f"tcoder export: error: {exc}", file=sys.stderr)
+            return 2
+        missing = [c for c in args.coders if c not in study.coders]
+        if missing:
+            print(f"tcoder export: error: --coders: no annotation files from {', '.join(missing)} in this study "
+                  f"(coders: {', '.join(study.coders) or 'none yet'})", file=sys.stderr)
+            return 2
     try:
         return _export(args, study, target)
     except OSError as exc:  # a full disk, a folder that became read-only: the target is as it was
@@ -84,9 +104,12 @@ def _export(args: argparse.Namespace, study, target) -> int:
     if args.qdpx:
         from tcoder.refi.export import write_qdpx
 
-        summary = write_qdpx(study, target, args.name, plain=args.plain, target=args.target)
+        summary = write_qdpx(study, target, args.name, plain=args.plain, target=args.target, coders=args.coders)
         for problem in summary.warnings:
             print(for_stream(f"warning: {problem}", sys.stderr), file=sys.stderr)
+        for coder, (files, annotations) in sorted(summary.left_out.items()):
+            print(for_stream(f"left out (--coders): {coder}'s {plural(annotations, 'annotation')} in "
+                             f"{plural(files, 'file')}", sys.stdout))
         print(for_stream(f"Wrote {display_path(target)}: {plural(summary.sources, 'transcript')}, {plural(summary.codes, 'code')}, "
                          f"{plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), "
                          f"{plural(summary.annotations, 'annotation')}, {plural(summary.notes, 'memo')}, {plural(summary.cases, 'case')}"

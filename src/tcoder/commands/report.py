@@ -102,6 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           help="themes: only themes with these statuses (default: every theme)")
     parser.add_argument("--query", metavar="NAME|EXPR",
                         help="segments: the passages of a coding query (a name saved in tcoder.yaml, or a query)")
+    parser.add_argument("--redact", action="store_true",
+                        help="withhold every quote: segments, memos and themes show '[quote withheld: N words]' in "
+                             "place of the passage (memo text and names are not changed: see 'tcoder deidentify')")
     parser.add_argument("--input", metavar="FILE",
                         help="alpha: the JSON of 'tcoder agree --format json' ('-' for standard input)")
 
@@ -213,6 +216,10 @@ def _run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest
+    if args.redact:
+        from tcoder.quotes import withheld
+
+        data.frame["quote"] = [withheld(q) for q in data.frame["quote"]]
     for problem in data.warnings:
         _say(f"warning: {problem}")
     empty = data.empty_note()
@@ -278,9 +285,9 @@ def _query_segments(args: argparse.Namespace) -> int:
     if args.format in ("docx", "xlsx"):
         from tcoder.reports.passages import document
 
-        _write(document(result, args.format, f"Coded segments: {label}"), args)
+        _write(document(result, args.format, f"Coded segments: {label}", redact=args.redact), args)
         return 0
-    write_output(render(result, args.format, f"Coded segments: {label}"), args.output)
+    write_output(render(result, args.format, f"Coded segments: {label}", redact=args.redact), args.output)
     return 0
 
 

@@ -68,6 +68,12 @@ def _write(document, args: argparse.Namespace) -> None:
 
     from tcoder.reports.output import write_output
 
+    if getattr(args, "redact", False):
+        from tcoder.reports.document import redact_quotes
+
+        n = redact_quotes(document)
+        _say(f"{plural(n, 'quote')} withheld (--redact)")
+
     if args.format == "docx":
         from tcoder.errors import Problem, TcoderError
         from tcoder.reports.docx import write_docx

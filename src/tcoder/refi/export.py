@@ -106,6 +106,8 @@ class ExportSummary:
     memo_files: int = 0
     themes: int = 0
     warnings: list[Problem] = field(default_factory=list)
+    #: coders whose coding was left out (``coders=``): coder -> (files, annotations)
+    left_out: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def origin() -> str:
@@ -139,10 +141,12 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
 
 
 def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False,
-               target: str = "standard") -> ExportSummary:
-    """Build the whole archive in memory, then replace ``path`` atomically."""
+               target: str = "standard", coders: list[str] | None = None) -> ExportSummary:
+    """Build the whole archive in memory, then replace ``path`` atomically. ``coders``:
+    only their coding leaves the study (default: every coder's)."""
     summary = ExportSummary(Path(path))
-    entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target])
+    entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target],
+                            coders)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
@@ -155,13 +159,14 @@ def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, 
 
 
 def build_project(study: Study, project_name: str, summary: ExportSummary,
-                  plain: bool = False, target: Target = TARGETS["standard"]) -> list[tuple[str, bytes]]:
+                  plain: bool = False, target: Target = TARGETS["standard"],
+                  chosen: list[str] | None = None) -> list[tuple[str, bytes]]:
     """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json."""
     guids = Guids(project_name)
     codebook = study.codebook
     xml = XmlText()  # every attribute value and text node below goes through it
     make = element_factory(xml)
-    loaded = _load_all(study, summary)
+    loaded = _load_all(study, summary, chosen)
     coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
     summary.coders = coders
     memo_set = load_memos(study)
@@ -588,13 +593,17 @@ def _indented(el: ET.Element, level: int) -> str:
     return "  " * level + ET.tostring(el, encoding="unicode") .rstrip() + "\n"
 
 
-def _load_all(study: Study, summary: ExportSummary):
+def _load_all(study: Study, summary: ExportSummary, chosen: list[str] | None = None):
     known = set(study.codebook.codes)
     out = []
     problems: list[Problem] = []
     for ref in study.transcripts:
         for coder in study.coders_of(ref):
             lf = study.load_annotations(ref, coder, known)
+            if chosen is not None and coder not in chosen:
+                files, annotations = summary.left_out.get(coder, (0, 0))
+                summary.left_out[coder] = (files + 1, annotations + len(lf.file.annotations))
+                continue
             length = len(study.transcript(ref).text)
             bad = [a for a in lf.annotations if a.end > length]
             if bad:

@@ -109,6 +109,19 @@ class Document:
         self.blocks.append(Paragraph(list(parts), style))
 
 
+def redact_quotes(document: Document) -> int:
+    """Put :func:`tcoder.quotes.withheld` in place of every quote's text (``--redact``);
+    returns how many quotes were withheld. Citations stay: they say where, not what."""
+    from tcoder.quotes import withheld
+
+    n = 0
+    for block in document.blocks:
+        if isinstance(block, Quote):
+            block.text = withheld(block.text)
+            n += 1
+    return n
+
+
 def cell_text(value: object, places: int = 1) -> str:
     """A table cell as text: whole numbers plainly, others to ``places`` decimals, missing as ''."""
     if value is None:

@@ -36,7 +36,10 @@ def notes(result: QueryResult) -> list[str]:
     return out
 
 
-def rows(result: QueryResult) -> list[dict[str, Any]]:
+def rows(result: QueryResult, redact: bool = False) -> list[dict[str, Any]]:
+    """One row per passage; ``redact`` withholds each quote (tcoder.quotes.withheld)."""
+    from tcoder.quotes import withheld
+
     study = result.query.study
     columns = study.attributes.columns
     out = []
@@ -46,7 +49,8 @@ def rows(result: QueryResult) -> list[dict[str, Any]]:
         row: dict[str, Any] = {
             "transcript": p.transcript, "coder": p.coder, "start": p.start, "end": p.end, "line": line,
             "speaker": transcript.speaker_at(p.start) or "", "codes": ";".join(p.codes),
-            "quote": transcript.text[p.start:p.end], "memos": "\n".join(p.memos),
+            "quote": withheld(transcript.text[p.start:p.end]) if redact else transcript.text[p.start:p.end],
+            "memos": "\n".join(p.memos),
             "annotations": ";".join(a.id for a in p.sources)}
         values = study.attributes.of(p.transcript)
         for name in columns:
@@ -58,26 +62,26 @@ def rows(result: QueryResult) -> list[dict[str, Any]]:
 COLUMNS = ["transcript", "coder", "start", "end", "line", "speaker", "codes", "quote", "memos", "annotations"]
 
 
-def render_csv(result: QueryResult) -> str:
+def render_csv(result: QueryResult, redact: bool = False) -> str:
     columns = COLUMNS + [c for c in result.query.study.attributes.columns if c not in COLUMNS]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    writer.writerows(rows(result))
+    writer.writerows(rows(result, redact))
     return buffer.getvalue()
 
 
-def render_json(result: QueryResult) -> str:
+def render_json(result: QueryResult, redact: bool = False) -> str:
     document = {"query": result.query.text, "read_as": result.query.canonical, "name": result.query.name,
                 "coders": result.coders, "per_coder": result.per_coder(), "transcripts": result.transcripts,
                 "summary": result.summary(), "left_out": [str(p) for p in result.problems],
-                "passages": rows(result)}
+                "passages": rows(result, redact)}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_table(result: QueryResult, width: int = 120) -> str:
+def render_table(result: QueryResult, width: int = 120, redact: bool = False) -> str:
     out: list[str] = []
-    data = rows(result)
+    data = rows(result, redact)
     place = [f"{r['line']}" for r in data]
     place_width = max([len(p) for p in place] + [4])
     coder_width = max([len(r["coder"]) for r in data] + [5])
@@ -106,11 +110,11 @@ def _source(result: QueryResult, p: Passage, row: dict[str, Any]) -> str:
             f"{_names(result, p.codes) or 'uncoded text'})")
 
 
-def render_md(result: QueryResult, title: str = "Query results") -> str:
+def render_md(result: QueryResult, title: str = "Query results", redact: bool = False) -> str:
     out = [f"# {md_escape(title)}", ""]
     out.extend(md_escape(n) + "  " for n in notes(result))
     current = None
-    for p, row in zip(result.passages, rows(result), strict=True):
+    for p, row in zip(result.passages, rows(result, redact), strict=True):
         if p.transcript != current:
             current = p.transcript
             out += ["", f"## {md_escape(current)}"]
@@ -121,11 +125,11 @@ def render_md(result: QueryResult, title: str = "Query results") -> str:
     return "\n".join(out) + "\n"
 
 
-def render_html(result: QueryResult, title: str = "Query results") -> str:
+def render_html(result: QueryResult, title: str = "Query results", redact: bool = False) -> str:
     esc = html.escape
     body = [html_notes(notes(result))]
     current = None
-    for p, row in zip(result.passages, rows(result), strict=True):
+    for p, row in zip(result.passages, rows(result, redact), strict=True):
         if p.transcript != current:
             current = p.transcript
             body.append(f"<h2>{esc(current)}</h2>\n")
@@ -136,24 +140,25 @@ def render_html(result: QueryResult, title: str = "Query results") -> str:
     return html_page(title, "".join(body))
 
 
-def render(result: QueryResult, fmt: str, title: str = "Query results", width: int = 120) -> str:
+def render(result: QueryResult, fmt: str, title: str = "Query results", width: int = 120,
+           redact: bool = False) -> str:
     if fmt == "csv":
-        return render_csv(result)
+        return render_csv(result, redact)
     if fmt == "json":
-        return render_json(result)
+        return render_json(result, redact)
     if fmt == "md":
-        return render_md(result, title)
+        return render_md(result, title, redact)
     if fmt == "html":
-        return render_html(result, title)
-    return render_table(result, width)
+        return render_html(result, title, redact)
+    return render_table(result, width, redact)
 
 
-def document(result: QueryResult, fmt: str, title: str):
+def document(result: QueryResult, fmt: str, title: str, redact: bool = False):
     """The passages as a Word document (each quote in Word's Quote style with where it is and
     whose coding it rests on) or an Excel workbook (one typed row per passage)."""
     from tcoder.reports.document import Document, Heading, Paragraph, Quote, Table
 
-    data = rows(result)
+    data = rows(result, redact)
     columns = COLUMNS + [c for c in result.query.study.attributes.columns if c not in COLUMNS]
     if fmt == "xlsx":
         table = Table(columns, [[r.get(c, "") for c in columns] for r in data], caption=title,
