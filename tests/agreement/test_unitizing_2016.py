@@ -3,6 +3,9 @@ Krippendorff (2019), and a character-by-character port of the definitions as the
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -199,3 +202,69 @@ def test_agree_span_names_both_generations(sample_study, run_cli):
     assert "2016 revision" in err
     code, table, _ = run_cli("agree", sample_study, "--unit", "span")
     assert "|u-alpha 2016" in table and "c|u-alpha (cu-alpha)" in table and "alpha-binary" in table
+
+
+# ---------------------------------------------------------------- an independent implementation
+
+QUALLMER = Path(__file__).parent / "data" / "quallmer_family.json"
+
+
+def _quallmer_cases():
+    return json.loads(QUALLMER.read_text(encoding="utf-8"))["cases"]
+
+
+def test_u_alpha_binary_and_coverage_equal_quallmers_on_300_random_unitizations():
+    """quallmer's compute_alpha_u (R, written apart from tcoder; values recorded by
+    tools/agreement/quallmer_family.py) on 300 random continua of 2-4 coders: u-alpha, |u-alpha
+    and each value's coverage are the same to rounding."""
+    cases = _quallmer_cases()
+    assert len(cases) == 300 and {c["coders"] for c in cases} == {2, 3, 4}
+    compared = 0
+    for case in cases:
+        result, _ = vectorised(case["length"], _units(case), max((u[3] for u in case["units"]), default=1))
+        theirs = case["quallmer"]
+        for mine, name in ((result.u[0], "nominal"), (result.binary[0], "binary")):
+            if theirs[name] is None:
+                assert np.isnan(mine)
+            else:
+                assert float(mine) == pytest.approx(theirs[name], abs=1e-12)
+                compared += 1
+        for value, per in theirs["per_value"].items():
+            assert float(result.coverage[0][int(value) - 1]) == pytest.approx(per["coverage"], abs=1e-12)
+    assert compared > 500
+
+
+def test_cu_alpha_and_per_value_alpha_equal_quallmers_for_two_coders_and_the_book_for_three():
+    """For two coders quallmer's c|u-alpha and (k)u-alpha are tcoder's to rounding. For three or
+    more they part: quallmer takes a unit's pairable length against the union of the other
+    coders' units, which gives c|u-alpha above 1 (impossible) in 21 of its 201 such cases and .728
+    for the book's Figure 12.11, where Krippendorff prints .724 (tcoder's value, test above). Where
+    a value's disagreement expected by chance is zero, quallmer says 1.0 and tcoder undefined."""
+    two = [c for c in _quallmer_cases() if c["coders"] == 2]
+    compared = undefined = 0
+    for case in two:
+        result, _ = vectorised(case["length"], _units(case), max((u[3] for u in case["units"]), default=1))
+        theirs = case["quallmer"]
+        if theirs["cu_nominal"] is None:
+            assert np.isnan(result.cu[0])
+        else:
+            assert float(result.cu[0]) == pytest.approx(theirs["cu_nominal"], abs=1e-12)
+            compared += 1
+        for value, per in theirs["per_value"].items():
+            mine = float(result.k[0][int(value) - 1])
+            if np.isnan(mine):
+                assert per["alpha"] in (None, 1.0)
+                undefined += 1
+            else:
+                assert mine == pytest.approx(per["alpha"], abs=1e-12)
+                compared += 1
+    assert compared > 150 and undefined < compared
+    over_one = [c for c in _quallmer_cases() if c["coders"] > 2 and (c["quallmer"]["cu_nominal"] or 0) > 1]
+    assert len(over_one) == 21
+
+
+def _units(case):
+    coders = [[] for _ in range(case["coders"])]
+    for coder, start, end, value in case["units"]:
+        coders[coder].append((start, end, value))
+    return coders
