@@ -49,3 +49,36 @@ def test_messages_count_in_words_not_with_a_parenthesised_s():
         found += [f"{path.name}:{tok.start[0]}" for tok in tokens
                   if tok.type == tokenize.STRING and hand_made.search(tok.string)]
     assert found == []
+
+
+def test_report_figures_that_round_to_zero_have_no_sign():
+    from tcoder.agreement.methods import _alpha
+    from tcoder.reports.crosstab import _effect
+    from tcoder.reports.markup import plain
+    from tcoder.reports.stats import format_p
+
+    assert _effect(-0.001, -0.004, 0.25) == "0.00 [0.00, 0.25]"  # a risk difference just below zero
+    assert _alpha(-0.0002) == ".000" and _alpha(-0.25) == "-.250"
+    assert plain(-0.0) == "0" and plain(-0.25) == "-0.25"
+    assert format_p(0.0321) == ".032"
+
+
+def test_program_strings_format_decimals_through_fixed():
+    """One home for decimals: no string in the program formats a number with a bare ':.2f' (which
+    prints -0.00); grouped sizes (':,.1f' MB) are never negative and may."""
+    import io
+    import re
+    import tokenize
+    from pathlib import Path
+
+    import tcoder
+
+    raw = re.compile(r"\{[^{}]*:[+ ]?\.\d+f\}")
+    found = []
+    for path in Path(tcoder.__file__).parent.rglob("*.py"):
+        if path.name == "numbers.py":
+            continue
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        found += [f"{path.name}:{tok.start[0]}" for tok in tokens
+                  if tok.type == tokenize.STRING and raw.search(tok.string)]
+    assert found == []

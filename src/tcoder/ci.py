@@ -19,7 +19,7 @@ from pathlib import Path
 from tcoder.check import annotation_line, check_study, flagged_orphan_problems
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
-from tcoder.numbers import plural, verb_for
+from tcoder.numbers import fixed, plural, verb_for
 from tcoder.settings import SETTINGS_FILE
 from tcoder.study import CONSENSUS, Study
 
@@ -263,14 +263,14 @@ def _calibration(study: Study, report: CiReport) -> None:
             cal.below += 1
             why = row["reason"] or "no interval could be computed"
             report.add("calibration", Problem(
-                f"{what}: alpha cannot be judged against the floor {ci.floor:.3f} ({why}; {short})", where, ci.line))
+                f"{what}: alpha cannot be judged against the floor {fixed(ci.floor)} ({why}; {short})", where, ci.line))
             continue
         if low < ci.floor:
             cal.below += 1
             warnings = (row.get("interval") or {}).get("warnings") or []
             report.add("calibration", Problem(
-                f"{what}: alpha {alpha:.3f}, 95% interval [{low:.3f}, {high:.3f}] reaches below the floor "
-                f"{ci.floor:.3f}" + f" ({short}" + (f"; {'; '.join(warnings)}" if warnings else "") + ")",
+                f"{what}: alpha {fixed(alpha)}, 95% interval [{fixed(low)}, {fixed(high)}] reaches below the floor "
+                f"{fixed(ci.floor)}" + f" ({short}" + (f"; {'; '.join(warnings)}" if warnings else "") + ")",
                 where, ci.line))
     if cal.not_judged:
         report.notes.append(f"calibration: {plural(len(cal.not_judged), 'code or domain')} used on fewer than 20 units "
@@ -308,7 +308,7 @@ def summary_lines(report: CiReport) -> list[str]:
     line("re-anchoring", f"{plural(c.get('annotation files', 0), 'annotation file')} against their transcripts")
     cal = report.calibration
     if cal is not None:
-        line("calibration", f"{plural(cal.judged, 'code or domain')} judged against the floor {cal.floor:.3f}"
+        line("calibration", f"{plural(cal.judged, 'code or domain')} judged against the floor {fixed(cal.floor)}"
              + (f", {len(cal.not_judged)} too few to judge" if cal.not_judged else ""))
     elif p["calibration"]:
         line("calibration", "could not be computed")

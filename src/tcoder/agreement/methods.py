@@ -13,7 +13,7 @@ from typing import Any
 
 from tcoder.agreement.compute import AgreementResult
 from tcoder.agreement.tables import MIN_CODED_UNITS, RELIABLE, TENTATIVE
-from tcoder.numbers import word_for
+from tcoder.numbers import fixed, word_for
 
 UNIT_NOUNS = {"char": ("character", "characters"), "word": ("word", "words"), "line": ("line", "lines"),
               "sentence": ("sentence", "sentences"), "turn": ("speaker turn", "speaker turns"),
@@ -35,11 +35,11 @@ def _percent(share: float | None) -> str:
     if share is None:
         return "an unknown share"
     value = 100 * share
-    return f"{value:.0f}%" if value >= 10 or value == 0 else f"{value:.1f}%"
+    return f"{fixed(value, 0)}%" if value >= 10 or value == 0 else f"{fixed(value, 1)}%"
 
 
 def _alpha(value: float) -> str:
-    text = f"{value:.3f}"
+    text = fixed(value)
     return text.replace("0.", ".", 1) if abs(value) < 1 else text
 
 

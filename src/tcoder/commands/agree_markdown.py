@@ -41,7 +41,7 @@ def _table(result: AgreementResult, table: Table, kappa: bool) -> list[str]:
             iv = row.interval
             cells += [f"{fixed(iv.low)} to {fixed(iv.high)}" + (" !" if iv.warnings else "") if iv else "–",
                       fixed(iv.q_800) if iv else "–"]
-        cells.append("–" if row.agreement is None else f"{100 * row.agreement:.1f}%")
+        cells.append("–" if row.agreement is None else f"{fixed(100 * row.agreement, 1)}%")
         if intervals:
             cells.append(row.verdict or "–")
         if kappa:
@@ -61,7 +61,7 @@ def _fields(methods: dict[str, Any]) -> list[str]:
         ("Transcripts compared", f"{methods['transcripts_compared']} of {methods['transcripts_considered']}"),
         ("Share of the corpus double-coded",
          "unknown" if share is None else
-         f"{100 * share:.1f}% of the characters ({methods['characters_compared']:,} of "
+         f"{fixed(100 * share, 1)}% of the characters ({methods['characters_compared']:,} of "
          f"{methods['characters_considered']:,})"),
         ("Turns excluded", ", ".join(methods["left_out_roles"]) or "none"),
         ("Codes and domains", f"{plural(methods['codes'], 'code')}, {plural(methods['domains'], 'domain')}"
@@ -108,7 +108,7 @@ def write_markdown(result: AgreementResult, payload: dict[str, Any], out: TextIO
                   "| --- | ---: | ---: | ---: | --- |"]
         for family in result.table.unitizing_domains:
             values = "; ".join(f"{md_cell(v['value'])} {_number(v['k_u_alpha'])}: "
-                               + ("–" if v["coverage"] is None else f"{100 * v['coverage']:.0f}%")
+                               + ("–" if v["coverage"] is None else f"{fixed(100 * v['coverage'], 0)}%")
                                for v in family.values) or md_cell(family.reason or "")
             lines.append(f"| {md_cell(family.domain)} ({family.level}) | {_number(family.u)} | "
                          f"{_number(family.binary)} | {_number(family.cu)} | {values} |")

@@ -34,7 +34,7 @@ def _alpha(value: float | None) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
+    return "-" if value is None else f"{fixed(100 * value, 1)}%"
 
 
 def _units(value: float) -> str:
@@ -162,7 +162,7 @@ def _family_table(table: Table):
             "Domain", "(k)u-alpha: coverage") else "right")
     for family in table.unitizing_domains:
         values = "; ".join(f"{inert(v['value'])} {_alpha(v['k_u_alpha'])}: "
-                           + ("-" if v["coverage"] is None else f"{100 * v['coverage']:.0f}%")
+                           + ("-" if v["coverage"] is None else f"{fixed(100 * v['coverage'], 0)}%")
                            for v in family.values) or inert(family.reason or "")
         out.add_row(Text(f"{inert(family.domain)} ({family.level})"), Text(_alpha(family.u)),
                     Text(_alpha(family.binary)), Text(_alpha(family.cu)), Text(values))

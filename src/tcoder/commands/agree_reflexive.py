@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 
 NOTE = ("Reflexive approach (approach: reflexive in tcoder.yaml): these counts show where the coders' readings "
         "meet and differ, as material to discuss. They are not a measure of reliability: no agreement coefficient "
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, data) -> int:
 
 
 def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "-"
+    return f"{fixed(100 * part / whole, 0)}%" if whole else "-"
 
 
 def _table(rows, data) -> None:

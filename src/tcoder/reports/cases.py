@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 from tcoder.participants import Grouping
 from tcoder.reports.stats import independence_test
 
@@ -140,9 +140,9 @@ def _numeric_rows(column: str, labels: list[str], members: dict[str, list[str]],
         if not len(s):
             shown[g] = ""
         elif median:
-            shown[g] = f"{mid:.1f} [{q1:.1f}, {q3:.1f}]"
+            shown[g] = f"{fixed(mid, 1)} [{fixed(q1, 1)}, {fixed(q3, 1)}]"
         else:
-            shown[g] = f"{mean:.1f} ± {sd:.1f}" if len(s) > 1 else f"{mean:.1f}"
+            shown[g] = f"{fixed(mean, 1)} ± {fixed(sd, 1)}" if len(s) > 1 else fixed(mean, 1)
     shown.update(test=test, p=format_p(p))
     data.update(test=test, statistic=statistic, df=df, p=p)
     return [shown], [data]
@@ -167,7 +167,7 @@ def _categorical_rows(column: str, labels: list[str], members: dict[str, list[st
         entry: dict[str, object] = {"attribute": column, "level": level}
         for k, g in enumerate(labels):
             pct = 100.0 * counts[i, k] / with_value[k] if with_value[k] else np.nan
-            row[g] = f"{counts[i, k]} ({pct:.1f})" if with_value[k] else "0"
+            row[g] = f"{counts[i, k]} ({fixed(pct, 1)})" if with_value[k] else "0"
             entry[f"{g} n"] = int(counts[i, k])
             entry[f"{g} %"] = pct
         if i == 0:

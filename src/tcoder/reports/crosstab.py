@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.frequencies import groups
@@ -106,11 +106,11 @@ def display_frame(data: ReportData, frame: pd.DataFrame, labels: list[str]) -> p
 
     out = pd.DataFrame({"code": [data.label(c) for c in frame["code"]]} if len(frame) else {"code": []})
     for label in labels:
-        out[f"{label}\nn (%)"] = [f"{n} ({pct:.1f})" if np.isfinite(pct) else f"{n}"
+        out[f"{label}\nn (%)"] = [f"{n} ({fixed(pct, 1)})" if np.isfinite(pct) else f"{n}"
                                   for n, pct in zip(frame[f"{label} n"], frame[f"{label} %"], strict=False)]
     out["test"] = frame["test"].replace({"chi-square (Yates)": "χ² (Yates)", "chi-square": "χ²",
                                          "Fisher exact": "Fisher"}) if len(frame) else []
-    out["χ²"] = [f"{x:.2f}" + (f" ({int(df)})" if np.isfinite(df) else "") if np.isfinite(x) else ""
+    out["χ²"] = [fixed(x, 2) + (f" ({int(df)})" if np.isfinite(df) else "") if np.isfinite(x) else ""
                  for x, df in zip(frame["chi2"], frame["df"], strict=False)] if len(frame) else []
     if not out["χ²"].astype(bool).any():
         out = out.drop(columns="χ²")  # every test was Fisher's: no statistic to show
@@ -134,4 +134,4 @@ def display_frame(data: ReportData, frame: pd.DataFrame, labels: list[str]) -> p
 def _effect(value: float, low: float, high: float) -> str:
     if not np.isfinite(value):
         return ""
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]"
+    return f"{fixed(value, 2)} [{fixed(low, 2)}, {fixed(high, 2)}]"

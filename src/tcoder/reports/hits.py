@@ -13,7 +13,7 @@ import io
 import json
 from typing import Any
 
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 from tcoder.reports.markup import md_cell, md_escape
 from tcoder.search.engine import Hit, SearchRun
 from tcoder.search.kwic import Concordance, cells, concordance, cut_right, flat
@@ -67,7 +67,7 @@ def render_table(study: Study, run: SearchRun, width: int = 120, context: int = 
         out.append(f"  {where}  {speaker}  {line}")
     out.append("")
     out.extend(inert(line) for line in describe(run))
-    out.append(inert(run.summary()) + f" ({run.seconds:.2f} s)")
+    out.append(inert(run.summary()) + f" ({fixed(run.seconds, 2)} s)")
     for problem in run.problems:
         out.append(inert(f"not searched: {problem}"))
     return "\n".join(out) + "\n"

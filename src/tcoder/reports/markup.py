@@ -50,7 +50,9 @@ def plain(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float):
-        return f"{value:g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.2e}"
+        if value == 0:
+            return "0"  # never "-0"
+        return f"{value:g}" if abs(value) >= 1e-4 else f"{value:.2e}"
     return str(value)
 
 

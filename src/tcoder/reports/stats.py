@@ -24,6 +24,8 @@ from typing import Sequence
 
 import numpy as np
 
+from tcoder.numbers import fixed
+
 SMALL_EXPECTED = 5.0
 Z95 = 1.959963984540054
 CORRECTIONS = {"holm": "Holm", "bh": "Benjamini-Hochberg"}
@@ -35,7 +37,7 @@ def format_p(p: float | None) -> str:
         return ""
     if p < 0.001:
         return "< .001"
-    text = f"{p:.3f}"
+    text = fixed(p)
     return text[1:] if text.startswith("0.") else text
 
 

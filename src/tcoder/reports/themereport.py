@@ -16,7 +16,7 @@ from typing import Any
 from tcoder.annotations import Annotation
 from tcoder.errors import TcoderError
 from tcoder.memoset import MemoSet
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 from tcoder.participants import Grouping
 from tcoder.reports.data import ReportData
 from tcoder.reports.document import Document, Figure, ListBlock, Paragraph, Quote, Span, Table, markdown_blocks
@@ -97,7 +97,7 @@ def _count_table(theme: Theme, counts: ThemeCounts, frame, grouping: Grouping | 
             n = by_code.at[key, f"{label} annotations"]
             cases = by_code.at[key, f"{label} {measure}"]
             share = by_code.at[key, f"{label} % cases"]
-            row += [int(n), f"{int(cases)} ({share:.0f}%)" if share == share else f"{int(cases)}"]
+            row += [int(n), f"{int(cases)} ({fixed(share, 0)}%)" if share == share else f"{int(cases)}"]
         rows.append(row)
     columns = ["Code"]
     for label in group_labels:

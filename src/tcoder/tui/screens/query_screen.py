@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
 from tcoder.errors import TcoderError
+from tcoder.numbers import fixed
 from tcoder.search.corpus import Corpus
 from tcoder.search.kwic import cut_right, flat
 from tcoder.search.query import CompiledQuery, Passage, QueryResult
@@ -165,7 +166,7 @@ class QueryScreen(Screen):
                           Text(inert(p.coder)), Text(cut_right(flat(transcript.speaker_at(p.start) or ""), 14)),
                           Text(cut_right(flat(names), 28)),
                           Text(cut_right(flat(transcript.text[p.start:p.end]), width)), key=str(i))
-        self.status(Text(inert(f"{result.query.canonical}: {result.summary()} ({result.seconds:.2f} s)")))
+        self.status(Text(inert(f"{result.query.canonical}: {result.summary()} ({fixed(result.seconds, 2)} s)")))
         if self.passages:
             table.focus()
 

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label
 
 from tcoder.errors import TcoderError
-from tcoder.numbers import plural
+from tcoder.numbers import fixed, plural
 from tcoder.search.autocode_write import Applied
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, FoldCache, Hit, SearchFilters, SearchRun, TranscriptHits, run_search
@@ -226,7 +226,7 @@ class StudySearchScreen(Screen):
         self.run = run
         per = ", ".join(f"{name.rsplit('/', 1)[-1]} {n}" for name, n in list(run.per_transcript.items())[:6])
         more = ", \u2026" if len(run.per_transcript) > 6 else ""
-        self.status(f"{run.summary()} ({run.seconds:.2f} s)" + (f": {per}{more}" if per else ""),
+        self.status(f"{run.summary()} ({fixed(run.seconds, 2)} s)" + (f": {per}{more}" if per else ""),
                     problem=bool(run.timed_out or run.problems))
         if self.hits:
             self.query_one(DataTable).focus()
