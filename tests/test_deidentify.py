@@ -22,7 +22,8 @@ from tcoder.study import open_study
 
 PSEUDONYMS = {"Amara": "Participant 1", "Tomás": "Participant 2", "Tomas": "Participant 2",
               "Jules": "Participant 3", "Keisha": "Participant 5", "Omar": "Participant 6",
-              "Houston": "a large city", "Nigeria": "a West African country", "Ben": "Participant 4"}
+              "Houston": "a large city", "Nigeria": "a West African country", "Ben": "Participant 4",
+              "tomas": "p02"}  # a participant id: participants.csv, speakers.csv and memo links change together
 KEY = "pseudonyms:\n" + "".join(f"  {name}: {pseudonym}\n" for name, pseudonym in PSEUDONYMS.items())
 
 
@@ -84,9 +85,12 @@ def test_round_trip_keeps_every_annotation_on_its_words_and_restores_every_byte(
     after = snapshot(study)
     for rel, data in after.items():  # no identifier is left in any file of the study
         assert not named(data.decode("utf-8", "replace")), rel
-    for folder, _, files in os.walk(study / ".tcoder"):  # nor in tcoder's journal
+    in_file_names = set(named(" ".join(after)))  # file names are not changed (and are reported)
+    assert in_file_names == {"tomas"} and "memos/participant-tomas.md" in after
+    assert "file name holds an identifier" in err
+    for folder, _, files in os.walk(study / ".tcoder"):  # nor in tcoder's journal, but for the paths it lists
         for name in files:
-            assert not named(Path(folder, name).read_bytes().decode("utf-8", "replace")), name
+            assert set(named(Path(folder, name).read_bytes().decode("utf-8", "replace"))) <= in_file_names, name
     for rel in before:
         if rel.endswith(".txt"):
             assert after[rel].decode("utf-8") == replace(before[rel].decode("utf-8")), rel

@@ -378,6 +378,8 @@ def _memos(study: Study, replacer: Replacer, maps: dict[str, tuple[OffsetMap, st
             else:
                 link.quote, link.prefix, link.suffix = (None if v is None else replacer.sub(v)
                                                         for v in (link.quote, link.prefix, link.suffix))
+            if link.kind == "participant":  # a person's id may be a name (participants.csv changes with it)
+                link.target = replacer.sub(link.target)
             link.extra = replacer.deep(link.extra)
         assert memo.raw is not None
         out.put(path, memo.raw, encode_memo(memo), "memos")
