@@ -260,7 +260,7 @@ def test_plot_writes_a_figure(run_cli, coded, tmp_path):
     code, out, err = run_cli("agree", coded.root, "--unit", "sentence", "--bootstrap", "1000", "--plot", target)
     assert code == 0, err
     assert target.read_bytes().startswith(b"\x89PNG")
-    assert "plot written" in err
+    assert f"Wrote {target}" in err.splitlines()  # the message every command gives for a file it wrote
     code, _, err = run_cli("agree", coded.root, "--plot", tmp_path / "alpha.gif")
     assert code == 2 and ".png" in err
     assert not (tmp_path / "alpha.gif").exists()

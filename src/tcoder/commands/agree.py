@@ -77,6 +77,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "readers who ask for them (always in JSON and CSV); alpha stays the measure judged")
     parser.add_argument("--plot", metavar="FILE",
                         help="also draw alpha per code with its interval to FILE (.png, .svg or .pdf)")
+    parser.add_argument("--plot-size", choices=("single", "double"), default="double",
+                        help="the plot's width: one journal column (85 mm) or two (174 mm, the default)")
     parser.add_argument("--force", action="store_true",
                         help="replace the plot FILE (or -o FILE) if it exists; without it, a terminal asks first")
     from tcoder.commands.manifest_run import add_manifest_argument
@@ -216,18 +218,18 @@ def _run(args: argparse.Namespace) -> int:
 
         print_tables(result, data.codebook, kappa=args.kappa)
     if args.plot:
-        _plot(payload, args.plot)
+        _plot(payload, args.plot, data.codebook, args.plot_size)
     return 0
 
 
-def _plot(payload: dict, path: str) -> None:
+def _plot(payload: dict, path: str, codebook=None, size: str = "double") -> None:
     from tcoder.errors import Problem, TcoderError
     from tcoder.reports.plots import plot_alpha
     from tcoder.safeio import os_error_message
 
     try:
-        plot_alpha(payload, path)
+        plot_alpha(payload, path, codebook=codebook, size=size)
     except OSError as exc:
         raise TcoderError(Problem(f"cannot write the plot: {os_error_message(exc)}; nothing was changed",
                                   path)) from None
-    print(f"plot written to {path}", file=sys.stderr)
+    print(f"Wrote {path}", file=sys.stderr)

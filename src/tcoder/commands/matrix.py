@@ -50,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output format (xlsx and docx need -o)")
     parser.add_argument("-o", "--output", metavar="FILE", help="write the matrix to FILE")
     parser.add_argument("--plot", metavar="FILE", help="also draw the shaded matrix (.png, .svg or .pdf)")
+    parser.add_argument("--plot-size", choices=("single", "double"), default="double",
+                        help="the plot's width: one journal column (85 mm) or two (174 mm, the default)")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing output file (never a study's own); without it, a terminal asks first")
 
@@ -110,11 +112,13 @@ def run(args: argparse.Namespace) -> int:
         write_output(matrix_output.render(matrix, args.format, width), args.output, what="the matrix")
     if args.plot:
         from tcoder.errors import Problem, TcoderError
-        from tcoder.reports.plots import plot_matrix
+        from tcoder.reports.plots import code_labels, plot_matrix
 
+        rows = (code_labels(matrix.rows, study.codebook) if all(r in study.codebook.codes for r in matrix.rows)
+                else [label.strip() for label in matrix.row_labels])  # codes by name, qualified where names repeat
         try:
-            plot_matrix([label.strip() for label in matrix.row_labels], matrix_output.short_heads(matrix), matrix.table(),
-                        args.plot, matrix_output.title(matrix), args.measure)
+            plot_matrix(rows, matrix_output.short_heads(matrix), matrix.table(),
+                        args.plot, matrix_output.title(matrix), args.measure, size=args.plot_size)
         except OSError as exc:
             raise TcoderError(Problem(f"cannot write the plot here: {exc.strerror or exc}", args.plot)) from None
         print(f"Wrote {args.plot}", file=sys.stderr)

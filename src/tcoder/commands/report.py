@@ -85,6 +85,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="write the report to FILE instead of the screen (never over a study's own files)")
     parser.add_argument("--plot", metavar="FILE", help="also draw a figure (.png, .svg or .pdf)")
+    parser.add_argument("--plot-size", choices=("single", "double"), default="double",
+                        help="the figure's width: one journal column (85 mm) or two (174 mm, the default)")
     parser.add_argument("--force", action="store_true",
                         help="replace FILE (and the plot) if it exists; without it, a terminal asks first")
     from tcoder.commands.manifest_run import add_manifest_argument
@@ -291,6 +293,18 @@ def _query_segments(args: argparse.Namespace) -> int:
     return 0
 
 
+def _codebook_of(study: str):
+    """The study's codebook for a plot's labels, or None when it cannot be read (the plot then
+    names codes as the agreement JSON does)."""
+    from tcoder.errors import TcoderError
+    from tcoder.study import open_study
+
+    try:
+        return open_study(study).codebook
+    except TcoderError:
+        return None
+
+
 def _plot(draw, *arguments, **options) -> None:
     """Draw a figure; a file that cannot be written is the user's problem (exit 1), not a traceback."""
     from tcoder.errors import Problem, TcoderError
@@ -312,6 +326,7 @@ def _tree_names(frame, data):
 def _render(args: argparse.Namespace, data, notes: list[str]):
     """The report as text, or as a document for docx and xlsx."""
     from tcoder.reports.output import render_frame
+    from tcoder.reports.plots import code_labels
     from tcoder.reports.tabular import frame_table
 
     binary = args.format in ("docx", "xlsx")
@@ -344,8 +359,8 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
             from tcoder.reports.plots import plot_frequencies
 
             groups = [c[: -len(" annotations")] for c in frame.columns if c.endswith(" annotations")]
-            _plot(plot_frequencies, [data.name(c) for c in data.codes],
-                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot)
+            _plot(plot_frequencies, code_labels(list(data.codes), data.codebook),
+                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot, size=args.plot_size)
         notes = describe(data, args.grouping) + notes
         if binary:
             shown = frame if args.format == "xlsx" else _tree_names(frame, data)
@@ -364,8 +379,8 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
         if args.plot:
             from tcoder.reports.plots import plot_heatmap
 
-            _plot(plot_heatmap, [data.name(c) for c in used], jaccard.loc[used, used].to_numpy(), args.plot,
-                  title=f"Code co-occurrence (Jaccard, unit: {args.unit})")
+            _plot(plot_heatmap, code_labels(used, data.codebook), jaccard.loc[used, used].to_numpy(), args.plot,
+                  title=f"Code co-occurrence (Jaccard, unit: {args.unit})", size=args.plot_size)
         what = {"span": "overlapping annotation pairs; Jaccard over characters",
                 "sentence": "sentences marked by both codes; Jaccard over sentences",
                 "turn": "speaker turns marked by both codes; Jaccard over turns"}[args.unit]
@@ -408,9 +423,12 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
     if args.plot:
         from tcoder.reports.plots import plot_frequencies
 
-        _plot(plot_frequencies, [data.name(c) for c in data.codes],
+        # each group's n in the legend, and each bar's count of it
+        group_n = {v: int(frame[f"{v} N"].max()) for v in values if len(frame)}
+        _plot(plot_frequencies, code_labels(list(data.codes), data.codebook),
               {v: frame[f"{v} %"].fillna(0).tolist() for v in values},
-              args.plot, xlabel=f"% of {args.grouping.cases} with the code", title=f"Codes by {args.by}")
+              args.plot, xlabel=f"% of {args.grouping.cases} with the code", title=f"Codes by {args.by}",
+              size=args.plot_size, group_n=group_n, counts={v: [int(n) for n in frame[f"{v} n"]] for v in values})
     notes = crosstab_notes + data.coverage_notes() + notes
     title = f"Codes by {args.grouping.attribute} ({args.grouping.cases})"
     if args.format == "xlsx":  # the numbers, typed, as CSV has them
@@ -487,7 +505,7 @@ def _alpha(args: argparse.Namespace) -> int:
         if column in frame.columns:
             frame[column] = frame[column].astype(float)
     if args.plot:
-        _plot(plot_alpha, result, args.plot)
+        _plot(plot_alpha, result, args.plot, codebook=_codebook_of(args.study), size=args.plot_size)
         _say(f"Wrote {args.plot}")
     title = f"Krippendorff's alpha (unit: {result.get('unit') or '?'}; coders: {', '.join(result.get('coders') or [])})"
     if args.format in ("docx", "xlsx"):

@@ -1,24 +1,67 @@
-"""Figures for papers: frequency bars, a co-occurrence heatmap, alpha per code.
+"""Figures for papers: frequency bars, crosstab bars, a co-occurrence heatmap, alpha per
+code, a codes-by-cases matrix.
 
-Matplotlib's object API with the Agg canvas: no display, no pyplot state, so
-plots work on servers and in tests. The format follows the file's suffix
-(.png, .svg, .pdf).
+One style for all of them, as journals ask: the width of one column (85 mm) or two
+(174 mm, the default), 7-9 pt sans-serif type, the Okabe-Ito palette and the cividis
+colour map (both readable with any colour vision), no chart junk. Vector files keep
+their text as text (SVG) or embed TrueType fonts (PDF), so a journal or an editor can
+restyle them; PNG is 300 dpi. Codes are labelled by name, qualified by their theme
+where two codes share a name.
+
+Matplotlib's object API with the Agg canvas: no display, no pyplot state, so plots work
+on servers and in tests. The format follows the file's suffix (.png, .svg, .pdf).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
+from typing import Any, Callable, TypeVar
 
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
-_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+#: Okabe & Ito (2008): eight colours told apart with any colour vision.
+_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SEQUENTIAL = "cividis"  # a colour map made for colour-vision deficiency, monotone in lightness
+#: Figure widths in inches: one journal column (85 mm) or the full page (174 mm).
+WIDTHS = {"single": 85 / 25.4, "double": 174 / 25.4}
+PLOT_SIZES = tuple(WIDTHS)
+MAX_HEIGHT = 230 / 25.4  # a page's text height
+DPI = 300
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+    "xtick.labelsize": 7, "ytick.labelsize": 7, "legend.fontsize": 7, "figure.titlesize": 9,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6, "ytick.major.width": 0.6, "lines.linewidth": 1.2,
+    "legend.frameon": False, "svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42,
+    "image.cmap": SEQUENTIAL, "savefig.dpi": DPI,
+}
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _figure(width: float, height: float):
+def styled(draw: F) -> F:
+    """Draw (and save) inside the house style, leaving matplotlib's defaults alone."""
+
+    @functools.wraps(draw)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        import matplotlib
+        from cycler import cycler
+
+        style: dict[Any, Any] = {**STYLE, "axes.prop_cycle": cycler(color=list(_COLOURS))}
+        with matplotlib.rc_context(style):
+            return draw(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def _figure(width: float, height: float, size: str = "double"):
+    """A figure of the journal width ``size`` (``width`` is kept only as the shape's aspect
+    for square plots) and ``height`` inches, capped at a page."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(WIDTHS.get(size, WIDTHS["double"]), min(MAX_HEIGHT, height)), layout="constrained")
     FigureCanvasAgg(figure)
     return figure
 
@@ -35,8 +78,27 @@ def _save(figure, path: str | Path) -> None:
     if suffix not in PLOT_SUFFIXES:
         raise ValueError(f"a plot is written as {', '.join(PLOT_SUFFIXES)}; {path.name} has another suffix")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=suffix[1:], dpi=200)
+    metadata = {"Date": None} if suffix == ".svg" else {"CreationDate": None} if suffix == ".pdf" else {}
+    figure.savefig(buffer, format=suffix[1:], dpi=DPI, metadata=metadata)
     atomic_write_bytes(path, buffer.getvalue())
+
+
+def code_labels(code_ids: list[str], codebook=None) -> list[str]:
+    """Each code's name; where two of the codes shown share a name, qualified by their theme
+    ('Strategies / Other'), and by the id if that is not enough. Without a codebook, ids."""
+    if codebook is None:
+        return list(code_ids)
+    names = [codebook.display_name(c) for c in code_ids]
+    out = list(names)
+    repeated = {n for n in names if names.count(n) > 1}
+    for i, code in enumerate(code_ids):
+        if names[i] in repeated and code in codebook.codes:
+            chain = [c.name for c in reversed(codebook.ancestors(code))]
+            out[i] = " / ".join([chain[0], names[i]]) if chain else names[i]
+    for i, code in enumerate(code_ids):
+        if out.count(out[i]) > 1:
+            out[i] = f"{out[i]} ({code})"
+    return out
 
 
 def label(text: str) -> str:
@@ -47,34 +109,50 @@ def label(text: str) -> str:
     return inert(str(text)).replace("$", r"\$")
 
 
+@styled
 def plot_frequencies(labels: list[str], series: dict[str, list[float]], path: str | Path,
-                     xlabel: str = "annotations", title: str = "Code frequencies") -> None:
-    """Horizontal bars, one row per code and one bar per group (coder or attribute value)."""
-    figure = _figure(8, max(2.5, 0.28 * len(labels) * max(1, len(series)) ** 0.5 + 1.2))
+                     xlabel: str = "annotations", title: str = "Code frequencies", *, size: str = "double",
+                     group_n: dict[str, int] | None = None, counts: dict[str, list[int]] | None = None):
+    """Horizontal bars, one row per code and one bar per group (coder or attribute value).
+    ``group_n`` puts each group's n in the legend ('intervention (n = 8)'); ``counts`` writes
+    each bar's count out of it at the bar's end ('6/8')."""
+    rows = max(1, len(labels)) * max(1, len(series)) ** 0.5
+    figure = _figure(0, max(2.0, 0.19 * rows + 1.0), size)
     ax = figure.add_subplot()
     groups = list(series)
     height = 0.8 / max(1, len(groups))
     for g, group in enumerate(groups):
         ys = [i + (g - (len(groups) - 1) / 2) * height for i in range(len(labels))]
-        ax.barh(ys, series[group], height=height, label=label(group), color=_COLOURS[g % len(_COLOURS)])
+        name = label(group) + (f" (n = {group_n[group]:,})" if group_n and group in group_n else "")
+        values = [0.0 if v is None or (isinstance(v, float) and math.isnan(v)) else v for v in series[group]]
+        ax.barh(ys, values, height=height, label=name, color=_COLOURS[g % len(_COLOURS)])
+        if counts and group in counts:
+            total = group_n.get(group) if group_n else None
+            for y, value, count in zip(ys, values, counts[group], strict=False):
+                ax.text(value, y, f" {count}" + (f"/{total}" if total is not None else ""), va="center",
+                        ha="left", fontsize=6)
     ax.set_yticks(range(len(labels)), [label(x) for x in labels])
     ax.invert_yaxis()
     ax.set_xlabel(label(xlabel))
     ax.set_title(label(title))
-    if len(groups) > 1:
-        ax.legend(frameon=False)
-    ax.grid(axis="x", alpha=0.3)
+    if len(groups) > 1 or group_n:
+        ax.legend(loc="lower right" if not counts else "best")
+    ax.grid(axis="x", alpha=0.3, linewidth=0.5)
+    ax.set_axisbelow(True)
     _save(figure, path)
+    return figure
 
 
+@styled
 def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code co-occurrence (Jaccard)",
-                 value_label: str = "Jaccard") -> None:
-    """A code x code heatmap with each cell's value written in it (for small matrices)."""
+                 value_label: str = "Jaccard", *, size: str = "double"):
+    """A code x code heatmap with each cell's value written in it (for small matrices). The
+    diagonal (a code with itself: always 1 for Jaccard) is left blank and out of the colour
+    scale, so the scale shows how codes co-occur with each other."""
     import numpy as np
 
     values = np.asarray(matrix, dtype=float).reshape(len(labels), len(labels))
-    size = max(4.0, 0.4 * len(labels) + 2.5)
-    figure = _figure(size + 1, size)
+    figure = _figure(0, WIDTHS.get(size, WIDTHS["double"]) * 1.05, size)  # square cells, room for labels
     ax = figure.add_subplot()
     if not labels:  # nothing co-occurs: an empty, labelled figure rather than an error
         ax.text(0.5, 0.5, "no coded segments", ha="center", va="center", transform=ax.transAxes)
@@ -82,21 +160,32 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
         ax.set_yticks([])
         ax.set_title(label(title))
         _save(figure, path)
-        return
-    image = ax.imshow(np.ma.masked_invalid(values), cmap="viridis", vmin=0)
+        return figure
+    shown = values.copy()
+    np.fill_diagonal(shown, np.nan)
+    finite = shown[np.isfinite(shown)]
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    import matplotlib
+
+    colours = matplotlib.colormaps[SEQUENTIAL].with_extremes(bad="#FFFFFF")  # the diagonal: blank
+    image = ax.imshow(np.ma.masked_invalid(shown), cmap=colours, vmin=0, vmax=top)
     ax.set_xticks(range(len(labels)), [label(x) for x in labels], rotation=60, ha="right")
     ax.set_yticks(range(len(labels)), [label(x) for x in labels])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     if len(labels) <= 20:
-        top = np.nanmax(values) if np.isfinite(values).any() else 1
         for i in range(len(labels)):
             for j in range(len(labels)):
-                v = values[i, j]
+                v = shown[i, j]
                 if math.isfinite(v):
-                    ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7,
-                            color="white" if v < 0.6 * top else "black")
-    figure.colorbar(image, ax=ax, label=value_label, shrink=0.8)
+                    ax.text(j, i, f"{v:.2f}".lstrip("0") if v < 1 else f"{v:.2g}", ha="center", va="center",
+                            fontsize=5.5, color="white" if v < 0.55 * top else "black")
+                elif i == j:
+                    ax.text(j, i, "\u2013", ha="center", va="center", fontsize=5.5, color="#777777")
+    figure.colorbar(image, ax=ax, label=f"{value_label} (diagonal left out)", shrink=0.6)
     ax.set_title(label(title))
     _save(figure, path)
+    return figure
 
 
 _ROW_NUMBERS = ("alpha", "ci_low", "ci_high", "q_667", "q_800", "units")
@@ -169,57 +258,75 @@ def alpha_rows(result: dict) -> list[dict]:
     return rows
 
 
-def plot_alpha(result: dict, path: str | Path, title: str | None = None) -> None:
+@styled
+def plot_alpha(result: dict, path: str | Path, title: str | None = None, *, codebook=None, size: str = "double"):
     """Krippendorff's alpha per code (and domain, and overall) with its 95% interval when the
-    result has ``ci_low``/``ci_high`` (``tcoder agree --bootstrap N``). Undefined alphas
-    (``null``) are labelled, not drawn. Dotted lines mark .667 and .800."""
+    result has ``ci_low``/``ci_high`` (``tcoder agree --bootstrap N``). Codes are labelled by
+    name (qualified by theme where names repeat; ``codebook`` gives the themes). Undefined
+    alphas (``null``) are labelled, not drawn. Dotted lines mark .667 and .800."""
     problems = agreement_problems(result)
     if problems:
         raise ValueError("not the JSON of 'tcoder agree --format json': " + "; ".join(problems))
     rows = alpha_rows(result)
     if not rows:
         raise ValueError("the agreement result has no codes, domains or overall alpha to plot")
-    figure = _figure(7, max(2.5, 0.32 * len(rows) + 1.3))
+    names = alpha_labels(result, codebook)
+    figure = _figure(0, max(2.0, 0.2 * len(rows) + 1.1), size)
     ax = figure.add_subplot()
     low_edge = 0.0
     for i, row in enumerate(rows):
         alpha = row.get("alpha")
-        colour = "#D55E00" if row["label"] == "overall" else "#0072B2"
+        colour = _COLOURS[5] if row["label"] == "overall" else _COLOURS[0]
         if alpha is None or not math.isfinite(float(alpha)):
-            ax.text(0.02, i, "undefined", va="center", fontsize=8, color="#777777",
+            ax.text(0.02, i, "undefined", va="center", fontsize=7, color="#555555",
                     transform=ax.get_yaxis_transform())
             continue
         alpha = float(alpha)
         lo, hi = row.get("ci_low"), row.get("ci_high")
         if lo is not None and hi is not None:
-            ax.plot([float(lo), float(hi)], [i, i], color=colour, linewidth=2, solid_capstyle="butt")
+            ax.plot([float(lo), float(hi)], [i, i], color=colour, linewidth=1.5, solid_capstyle="butt")
             low_edge = min(low_edge, float(lo))
-        ax.plot([alpha], [i], "o", color=colour)
+        ax.plot([alpha], [i], "o", color=colour, markersize=4)
         low_edge = min(low_edge, alpha)
     for threshold in (0.667, 0.8):
-        ax.axvline(threshold, color="#999999", linestyle=":", linewidth=1)
+        ax.axvline(threshold, color="#777777", linestyle=":", linewidth=0.8)
     ax.set_xlim(min(-0.05, low_edge - 0.05), 1.02)
-    ax.set_yticks(range(len(rows)), [label(r["label"]) for r in rows])
+    ax.set_yticks(range(len(rows)), [label(n) for n in names])
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha" + (" (95% interval)" if any("ci_low" in r for r in rows) else ""))
     unit = result.get("unit")
     coders = ", ".join(result.get("coders") or [])
     ax.set_title(label(title or "Agreement per code" + (f", unit: {unit}" if unit else "")
                        + (f" ({coders})" if coders else "")))
-    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="x", alpha=0.3, linewidth=0.5)
     _save(figure, path)
+    return figure
 
 
+def alpha_labels(result: dict, codebook=None) -> list[str]:
+    """The plot's labels for :func:`alpha_rows`: codes by name (the JSON's ``name``, or the
+    codebook's), qualified by theme where two share a name; domains by name and level."""
+    codes = [str(item.get("code")) for item in result.get("codes") or []]
+    if codebook is not None:
+        code_names = code_labels(codes, codebook)
+    else:
+        given = [str(item.get("name") or item.get("code")) for item in result.get("codes") or []]
+        code_names = [n if given.count(n) == 1 else f"{n} ({c})" for n, c in zip(given, codes, strict=True)]
+    domains = [f"{item.get('name') or item.get('domain')} ({item.get('level', 'nominal')})"
+               for item in result.get("domains") or []]
+    overall = ["overall"] if isinstance(result.get("overall"), dict) else []
+    return code_names + domains + overall
+
+
+@styled
 def plot_matrix(row_labels: list[str], column_labels: list[str], values, path: str | Path, title: str,
-                value_label: str) -> None:
+                value_label: str, *, size: str = "double"):
     """A shaded rows x columns matrix (codes by cases or groups), values written in the cells
     when there are few enough to read."""
     import numpy as np
 
     data = np.asarray(values, dtype=float).reshape(len(row_labels), len(column_labels))
-    width = max(4.0, 0.35 * len(column_labels) + 0.12 * max([len(r) for r in row_labels] + [10]) + 2)
-    height = max(3.0, 0.3 * len(row_labels) + 1.8)
-    figure = _figure(min(width, 40.0), min(height, 40.0))
+    figure = _figure(0, max(2.5, 0.2 * len(row_labels) + 1.6), size)
     ax = figure.add_subplot()
     if not row_labels or not column_labels:
         ax.text(0.5, 0.5, "nothing to show", ha="center", va="center", transform=ax.transAxes)
@@ -227,18 +334,21 @@ def plot_matrix(row_labels: list[str], column_labels: list[str], values, path: s
         ax.set_yticks([])
         ax.set_title(label(title))
         _save(figure, path)
-        return
-    image = ax.imshow(data, cmap="Blues", vmin=0, aspect="auto")
+        return figure
+    image = ax.imshow(data, cmap=SEQUENTIAL, vmin=0, aspect="auto")
     ax.set_xticks(range(len(column_labels)), [label(x) for x in column_labels], rotation=60, ha="right",
-                  fontsize=8 if len(column_labels) <= 40 else 5)
-    ax.set_yticks(range(len(row_labels)), [label(x) for x in row_labels], fontsize=8 if len(row_labels) <= 40 else 5)
+                  fontsize=7 if len(column_labels) <= 40 else 5)
+    ax.set_yticks(range(len(row_labels)), [label(x) for x in row_labels], fontsize=7 if len(row_labels) <= 40 else 5)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
     if data.size <= 400:
         top = data.max() if data.size else 1
         for i in range(len(row_labels)):
             for j in range(len(column_labels)):
                 v = data[i, j]
-                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.6 * top else "black")
-    figure.colorbar(image, ax=ax, label=value_label, shrink=0.8)
+                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=5.5,
+                        color="white" if v < 0.55 * top else "black")
+    figure.colorbar(image, ax=ax, label=value_label, shrink=0.6)
     ax.set_title(label(title))
     _save(figure, path)
+    return figure
