@@ -179,29 +179,33 @@ def test_matrix_coders_are_never_pooled_by_default(tui_study):
     assert coder_choices(study, None) == [["alice"], ["bob"], ["alice", "bob"]]
 
 
+async def code_personal(pilot, coding: CodingScreen, words: str, annotations: int) -> None:
+    """Code ``words`` of P01 as Personal experience (key p) in the coding screen and wait until
+    the coder's file holds ``annotations`` annotations."""
+    start = TUI_TRANSCRIPT.index(words)
+    coding.view.select(start, start + len(words))
+    await pilot.press("p")
+    path = coding.session.path
+    await wait_for(pilot, lambda: path.exists() and len(read_annotations(path).annotations) == annotations)
+
+
 def test_a_coders_first_file_and_later_coding_show_in_the_retrieval_browser(tui_study):
     """A coder who has no file yet codes in the coding screen: the browser lists that coder
     and the passage, and shown again after more coding it lists the new passage too."""
     root = tui_study.root
     app = make_app(root, coder="carol")
-    grandmother = TUI_TRANSCRIPT.index("my grandmother")
-    clinic = TUI_TRANSCRIPT.index("the clinic")
 
     async def scenario(pilot):
         coding = app.screen
         assert isinstance(coding, CodingScreen)
         assert not (root / "interviews/P01.carol.json").exists()
-        coding.view.select(grandmother, grandmother + len("my grandmother"))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: (root / "interviews/P01.carol.json").exists())
+        await code_personal(pilot, coding, "my grandmother", 1)
         screen = await open_retrieval(pilot, "Personal experience")
         assert screen.coders == ["alice", "bob", "carol"]
         assert ("carol", "my grandmother") in quotes(screen)
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is coding)
-        coding.view.select(clinic, clinic + len("the clinic"))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: len(read_annotations(root / "interviews/P01.carol.json").annotations) == 2)
+        await code_personal(pilot, coding, "the clinic", 2)
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: app.screen is screen)
         assert [q for q in quotes(screen) if q[0] == "carol"] == [("carol", "my grandmother"), ("carol", "the clinic")]
@@ -210,16 +214,11 @@ def test_a_coders_first_file_and_later_coding_show_in_the_retrieval_browser(tui_
 
 
 def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again(tui_study):
-    root = tui_study.root
-    app = make_app(root, coder="carol")
-    grandmother = TUI_TRANSCRIPT.index("my grandmother")
-    ward = TUI_TRANSCRIPT.index("a ward")
+    app = make_app(tui_study.root, coder="carol")
 
     async def scenario(pilot):
         coding = app.screen
-        coding.view.select(grandmother, grandmother + len("my grandmother"))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: (root / "interviews/P01.carol.json").exists())
+        await code_personal(pilot, coding, "my grandmother", 1)
         await pilot.press("shift+f10")
         await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
         screen = app.screen
@@ -228,9 +227,7 @@ def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again
         assert screen.matrix.value("personal", "interviews/P01.txt") == 1
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is coding)
-        coding.view.select(ward, ward + len("a ward"))
-        await pilot.press("p")
-        await wait_for(pilot, lambda: len(read_annotations(root / "interviews/P01.carol.json").annotations) == 2)
+        await code_personal(pilot, coding, "a ward", 2)
         await pilot.press("shift+f10")
         await wait_for(pilot, lambda: app.screen is screen and not screen.building
                        and screen.matrix.value("personal", "interviews/P01.txt") == 2)

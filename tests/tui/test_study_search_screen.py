@@ -141,15 +141,7 @@ def test_code_from_results_reviews_then_codes_as_one_undoable_step(tui_study, ru
     async def scenario(pilot):
         coding = app.screen
         screen = await search_for(pilot, "clinic")
-        table = screen.query_one(DataTable)
-        table.focus()
-        await pilot.press("down", "space")  # mark the second hit only
-        assert screen.marked == {1} and "1 of 2 hits marked" in screen_text(app)
-        await pilot.press("alt+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
-        await pilot.press(*"outreach", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
-        review = app.screen
+        review = await review_second_clinic_as_outreach(pilot, app, screen)
         text = screen_text(app)
         assert "Code from results: Community outreach for alice" in text
         assert "We also ran a free clinic day in the neighbourhood." in text  # its sentence, by default
@@ -191,22 +183,26 @@ def test_code_from_results_reviews_then_codes_as_one_undoable_step(tui_study, ru
     assert snapshot(root) == before
 
 
-def _code_clinic_from_results(pilot, app, screen):
-    """Mark the second 'clinic' hit and code it as outreach (the hit itself)."""
+async def review_second_clinic_as_outreach(pilot, app, screen):
+    """Mark the second 'clinic' hit only, choose Community outreach: the review list it opens."""
     from tcoder.tui.screens.autocode_review import AutocodeReviewScreen
     from tcoder.tui.screens.picker import CodePicker
 
-    async def run():
-        table = screen.query_one(DataTable)
-        table.focus()
-        await pilot.press("down", "space", "alt+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
-        await pilot.press(*"outreach", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
-        await pilot.press("alt+t", "alt+t", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen)
+    screen.query_one(DataTable).focus()
+    await pilot.press("down", "space")
+    assert screen.marked == {1} and "1 of 2 hits marked" in screen_text(app)
+    await pilot.press("alt+k")
+    await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+    await pilot.press(*"outreach", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+    return app.screen
 
-    return run()
+
+async def _code_clinic_from_results(pilot, app, screen) -> None:
+    """Code the second 'clinic' hit itself as outreach, as one batch."""
+    await review_second_clinic_as_outreach(pilot, app, screen)
+    await pilot.press("alt+t", "alt+t", "ctrl+s")
+    await wait_for(pilot, lambda: app.screen is screen)
 
 
 def outside_journal(files: dict) -> dict:
