@@ -126,3 +126,27 @@ def test_bad_manifests_and_documents(run_cli, study: Path, tmp_path: Path):
     assert code == 2 and "the memos report is a document" in err
     code, out, err = run_cli("agree", study, "--manifest", study / "codebook.yaml")
     assert code == 2  # never over a study's own file
+
+
+def test_a_plot_drawn_from_an_agreement_file_records_that_file(run_cli, study: Path, tmp_path: Path):
+    alpha = tmp_path / "alpha.json"
+    code, out, err = run_cli("agree", study, "--unit", "sentence", "--bootstrap", "200", "--format", "json")
+    alpha.write_text(out, encoding="utf-8")
+    outputs = tmp_path / "figures"
+    outputs.mkdir()
+    manifest = outputs / "alpha.manifest.json"
+    code, out, err = run_cli("report", study, "alpha", "--input", alpha, "--plot", outputs / "alpha.svg",
+                             "--manifest", manifest)
+    assert code == 0, err
+    data = json.loads(manifest.read_text())
+    assert data["options"]["input"] == "../alpha.json" and data["coders"] == ["alice", "bob"]
+    assert data["inputs"]["files"]["report input"]["sha256"] == hashlib.sha256(alpha.read_bytes()).hexdigest()
+    assert run_cli("verify", manifest)[0] == 0
+    shown = json.loads(alpha.read_text())
+    shown["codes"][0]["alpha"] = 0.5
+    alpha.write_text(json.dumps(shown), encoding="utf-8")
+    code, out, err = run_cli("verify", manifest)
+    assert code == 1 and "../alpha.json (report input): changed" in out
+    assert f"rows[{shown['codes'][0]['code']}].alpha" in out
+    code, out, err = run_cli("report", study, "alpha", "--input", "-", "--manifest", tmp_path / "m.json")
+    assert code == 2 and "standard input cannot be read again" in err

@@ -19,6 +19,8 @@ from typing import Any
 
 #: Options that say where output goes, not what is computed: never recorded or replayed.
 NOT_RECORDED = ("study", "output", "plot", "force", "manifest", "format")
+#: The role of a file given with --input among a manifest's inputs.
+INPUT_ROLE = "report input"
 #: Commands whose results a manifest can record, by the name verify finds them under.
 MODULES = {"agree": "tcoder.commands.agree", "report": "tcoder.commands.report"}
 
@@ -77,7 +79,7 @@ def write_manifest(args: argparse.Namespace, module: ModuleType, command: str, w
     its JSON form, computed again here), beside the files it wrote."""
     from tcoder.atomicio import atomic_write_bytes
     from tcoder.errors import Problem, TcoderError
-    from tcoder.manifest import build, canonical_json
+    from tcoder.manifest import build, canonical_json, sha256_file
     from tcoder.study import open_study
 
     options = options_of(module, args)
@@ -92,8 +94,20 @@ def write_manifest(args: argparse.Namespace, module: ModuleType, command: str, w
     path = Path(args.manifest)
     study = open_study(args.study)
     outputs = [Path(p) for p in written if p and p != "-"]
+    source = options.get("input")
+    if source and not coders:  # the agreement result report alpha draws from names its coders
+        try:
+            given = json.loads(Path(source).read_text(encoding="utf-8")).get("coders")
+        except (OSError, ValueError, AttributeError):
+            given = None
+        if isinstance(given, list):
+            coders = [str(c) for c in given]
+    if source:  # a file the result is computed from (report alpha --input): kept relative to the manifest
+        options["input"] = relative_to_manifest(Path(source), path)
     data = build(study, command=command, options=options, result=result, coders=coders or [], outputs=outputs,
                  manifest_path=path)
+    if source:
+        data["inputs"]["files"][INPUT_ROLE] = {"path": options["input"], "sha256": sha256_file(Path(source))}
     atomic_write_bytes(path, canonical_json(data))
     print(f"Wrote {path} (the manifest: inputs by digest, options and {len(data['result']['numbers'])} numbers; "
           f"'tcoder verify {path}' checks them)", file=sys.stderr)
@@ -104,3 +118,12 @@ def add_manifest_argument(parser: argparse.ArgumentParser) -> None:
                         help="also write a reproducibility manifest to FILE (.json): tcoder version, the study's "
                              "commit and whether it was clean, the codebook's and each transcript's digest, "
                              "coders, options, seed and the numbers shown; 'tcoder verify FILE' checks them later")
+
+
+def relative_to_manifest(path: Path, manifest: Path) -> str:
+    import os
+
+    try:
+        return Path(os.path.relpath(path.resolve(), manifest.resolve().parent)).as_posix()
+    except ValueError:  # another drive
+        return str(path.resolve())

@@ -135,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
 
         if args.kind in ("memos", "themes"):
             return _usage(f"--manifest records the numbers of a report; the {args.kind} report is a document")
+        if args.input == "-":
+            return _usage("--manifest needs --input FILE: standard input cannot be read again to check the numbers")
 
         check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
     code = _run(args)

@@ -29,9 +29,9 @@ def run(args: argparse.Namespace) -> int:
     import importlib
     from pathlib import Path
 
-    from tcoder.commands.manifest_run import MODULES, RecomputeFailed, recompute
+    from tcoder.commands.manifest_run import INPUT_ROLE, MODULES, RecomputeFailed, recompute
     from tcoder.errors import Problem, StudyError, TcoderError
-    from tcoder.manifest import Comparison, compare_inputs, compare_numbers, git_state, inputs, read
+    from tcoder.manifest import Comparison, compare_inputs, compare_numbers, git_state, inputs, read, sha256_file
     from tcoder.study import open_study
 
     path = Path(args.manifest)
@@ -52,10 +52,16 @@ def run(args: argparse.Namespace) -> int:
                                      "manifest); give --study STUDY", path))
     study = open_study(root)
     comparison = Comparison()
-    compare_inputs(manifest["inputs"], inputs(study), comparison)
+    options = dict(manifest["options"])
+    now = inputs(study)
+    if isinstance(options.get("input"), str):  # report alpha --input FILE, relative to the manifest
+        source = path.parent / options["input"]
+        options["input"] = str(source)
+        now["files"][INPUT_ROLE] = {"path": manifest["options"]["input"], "sha256": sha256_file(source)}
+    compare_inputs(manifest["inputs"], now, comparison)
     failure = None
     try:
-        result, notes, _ = recompute(importlib.import_module(MODULES[command]), manifest["options"], study.root)
+        result, notes, _ = recompute(importlib.import_module(MODULES[command]), options, study.root)
     except RecomputeFailed as exc:
         failure = exc.messages or f"the command exited with status {exc.code}"
     except TcoderError as exc:
