@@ -296,3 +296,51 @@ def test_docx_needs_a_file_and_study_files_are_never_written(sample_study, run_c
     code, _, err = run_cli("methods", sample_study, "-o", sample_study / "codebook.yaml", "--force")
     assert code == 2 and "not written" in err
     assert (sample_study / "codebook.yaml").read_bytes() == before
+
+
+def test_the_codebook_history_is_told_from_the_history_file(sample_study, run_cli):
+    root = sample_study
+    assert run_cli("codebook", "new", root, "Mentoring others", "--parent", "strategy", "--description",
+                   "Teaching and supporting juniors.", "--why", "seen in FG1", "--coder", "alice")[0] == 0
+    assert run_cli("codebook", "merge", root, "disillusionment", "--into", "emotional-toll", "--why",
+                   "too close to tell apart", "--coder", "bob")[0] == 0
+    entries = yaml.safe_load((root / "codebook.history.yaml").read_text(encoding="utf-8"))
+    assert [e["op"] for e in entries] == ["new", "merge"]
+    code, out, err = run_cli("methods", root, "--bootstrap", "0")
+    assert code == 0, err
+    parts = sections(out)
+    book = sentences(parts["Codebook"][0])
+    codes = codebook_codes(root)
+    assert book[0].startswith("The codebook (\u201c") and f"has {len(codes)} codes:" in book[0]
+
+    def day(when):  # 2026-12-04 -> 4 December 2026
+        import datetime
+
+        d = datetime.date.fromisoformat(str(when)[:10])
+        return f"{d.day} {d:%B %Y}"
+
+    dates = sorted({day(e["when"]) for e in entries})
+    span = f"on {dates[0]}" if len(dates) == 1 else f"between {dates[0]} and {dates[-1]}"
+    # before the changes: today's codes, less the new one, plus the one merged away
+    before = len(codes) - 1 + 1
+    assert book[2] == (f"Its recorded history holds two changes {span} by alice and bob (1 created, 1 merged): it "
+                       f"began with {before} codes, and every change was applied to every coder's annotations "
+                       "(Appendix D).")
+    history = parts["Appendix D. How the codebook changed"][1].splitlines()
+    assert len(history) == 2 + len(entries)
+    assert "| alice | seen in FG1 |" in history[2] and "| bob | too close to tell apart |" in history[3]
+    assert "| COREQ 25 | Description of the coding tree | covered | Codebook; Appendix A; Appendix D (its history) |" \
+        in out
+
+
+def test_the_html_version_is_one_page_with_the_same_text(sample_study, run_cli, tmp_path):
+    target = tmp_path / "methods.html"
+    code, _, err = run_cli("methods", sample_study, "--bootstrap", "0", "--format", "html", "-o", target)
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    _, markdown, _ = run_cli("methods", sample_study, "--bootstrap", "0")
+    first = sections(markdown)["Data and coding"][0]
+    import html
+
+    assert html.escape(first, quote=False) in page
+    assert page.count("<table>") == 4 and page.count("<h2>") >= 8

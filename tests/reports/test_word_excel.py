@@ -237,3 +237,18 @@ def test_word_and_excel_need_a_file(sample_study, run_cli):
     assert code == 2 and "thematic map" in err
     code, _, err = run_cli("agree", sample_study, "--format", "docx")
     assert code == 2 and "give -o FILE.docx" in err
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_word_and_excel_files(sample_study, run_cli, tmp_path):
+    import subprocess
+
+    files = [tmp_path / "methods.docx", tmp_path / "segments.docx", tmp_path / "frequencies.xlsx"]
+    assert run_cli("methods", sample_study, "--bootstrap", "0", "--format", "docx", "-o", files[0])[0] == 0
+    assert run_cli("report", sample_study, "segments", "--format", "docx", "-o", files[1])[0] == 0
+    assert run_cli("report", sample_study, "frequencies", "--format", "xlsx", "-o", files[2])[0] == 0
+    for source in files:
+        done = subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"),
+                               str(source)], capture_output=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / "pdf" / (source.stem + ".pdf")).read_bytes().startswith(b"%PDF")
