@@ -72,15 +72,19 @@ def pieces(frame: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, int]
         table = by_transcript.get(name)
         if table is None:
             continue
-        starts = table["start"].to_numpy()
-        ends = table["end"].to_numpy()
-        body_start = table["body_start"].to_numpy()
-        body_end = table["body_end"].to_numpy()
-        counted = table["counted"].to_numpy()
-        index = table.index.to_numpy()
-        for coder, code, aid, s, e in zip(rows["coder"], rows["code"], rows["id"], rows["start"], rows["end"], strict=True):
-            first = max(int(np.searchsorted(starts, s, side="right")) - 1, 0)
-            last = int(np.searchsorted(starts, e, side="left"))
+        turn_starts = table["start"].to_numpy()
+        # the turns each annotation may cover, found for all of the transcript's annotations at once
+        firsts = np.maximum(np.searchsorted(turn_starts, rows["start"].to_numpy(), side="right") - 1, 0).tolist()
+        lasts = np.searchsorted(turn_starts, rows["end"].to_numpy(), side="left").tolist()
+        starts = turn_starts.tolist()
+        ends = table["end"].to_numpy().tolist()
+        body_start = table["body_start"].to_numpy().tolist()
+        body_end = table["body_end"].to_numpy().tolist()
+        counted = table["counted"].to_numpy().tolist()
+        index = table.index.to_numpy().tolist()
+        for coder, code, aid, s, e, first, last in zip(rows["coder"].tolist(), rows["code"].tolist(),
+                                                       rows["id"].tolist(), rows["start"].tolist(),
+                                                       rows["end"].tolist(), firsts, lasts, strict=True):
             kept = False
             for k in range(first, last):
                 lo, hi = max(s, starts[k]), min(e, ends[k])

@@ -42,19 +42,22 @@ def case_measure(grouping: Grouping | None) -> str:
 def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     turns = data.turn_rows
     counted = turns["counted"].to_numpy()
-    transcript = turns["transcript"].to_numpy()
+
+    def among(column: str, members: list[str]) -> np.ndarray:
+        return turns[column].isin(members).to_numpy(dtype=bool)  # hashed: np.isin sorts strings
+
     if grouping is None:
         out = []
         for coder in data.coders:
             mine = [t for t in data.transcripts if t in data.files[coder]]
-            out.append(Group(coder, [coder], counted & np.isin(transcript, mine), mine))
+            out.append(Group(coder, [coder], counted & among("transcript", mine), mine))
         return out
     if grouping.level == "transcript":
         values = data.attribute(grouping.attribute)
         out = []
         for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
             members = [t for t in data.transcripts if values[t] == value]
-            out.append(Group(value or "(no value)", data.coders, counted & np.isin(transcript, members), members))
+            out.append(Group(value or "(no value)", data.coders, counted & among("transcript", members), members))
         return out
     people = data.study.participants
     participant = turns["participant"].to_numpy()
@@ -64,7 +67,7 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     out = []
     for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
         members = [p for p in present if value_of[p] == value]
-        out.append(Group(value or "(no value)", data.coders, counted & np.isin(participant, members), members))
+        out.append(Group(value or "(no value)", data.coders, counted & among("participant", members), members))
     return out
 
 
@@ -77,32 +80,54 @@ def frequencies_frame(data: ReportData, grouping: Grouping | None = None) -> pd.
     nonblank = (turns["body_end"] > turns["body_start"]).to_numpy()
     base = _row_base(turns)
     piece_row = pieces["row"].to_numpy()
-    piece_code = pieces["code"].to_numpy()
-    piece_coder = pieces["coder"].to_numpy()
-    piece_key = (pieces["coder"] + "\x00" + pieces["transcript"] + "\x00" + pieces["id"]).to_numpy()
+    # codes, annotations and cases as small integers, so each code's selection and counts are
+    # array lookups and bin counts rather than set operations on strings (60 codes x groups)
+    code_number, code_values = pd.factorize(pieces["code"])
+    position = {code: i for i, code in enumerate(code_values)}
+    key_number, key_values = pd.factorize(pieces["coder"] + "\x00" + pieces["transcript"] + "\x00" + pieces["id"])
+    case_number, case_values = pd.factorize(pd.Series(case_of_row, dtype=object))
+    blank_case = [i for i, case in enumerate(case_values) if case == ""]
     touches = pieces["touches"].to_numpy(dtype=bool)
     g_start = pieces["start"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
     g_end = pieces["end"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
     measure = case_measure(grouping)
     result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
+    member_masks = {}
+    for code in data.codes:
+        mask = np.zeros(len(code_values), dtype=bool)
+        mask[[position[m] for m in data.members(code) if m in position]] = True
+        member_masks[code] = mask
     for group in groups(data, grouping):
-        in_group = group.rows[piece_row] & np.isin(piece_coder, group.coders) if len(pieces) else np.zeros(0, bool)
+        in_group = (group.rows[piece_row] & pieces["coder"].isin(group.coders).to_numpy(dtype=bool) if len(pieces)
+                    else np.zeros(0, bool))
         total_chars = int(widths[group.rows].sum())
         total_turns = int((group.rows & nonblank).sum())
         n_cases = len(group.cases)
         columns: dict[str, list] = {m: [] for m in MEASURES}
         for code in data.codes:
-            sel = in_group & np.isin(piece_code, data.members(code))
+            sel = in_group & member_masks[code][code_number]
             hit = sel & touches
-            columns["annotations"].append(int(len(np.unique(piece_key[sel]))))
-            cases = len(set(case_of_row[piece_row[hit]]) - {""})
+            columns["annotations"].append(_distinct(key_number[sel], len(key_values)))
+            case_hits = case_number[piece_row[hit]]
+            cases = _distinct(case_hits, len(case_values), blank_case)
             columns["transcripts"].append(cases)
             columns["% cases"].append(_pct(cases, n_cases))
             columns["% chars"].append(_pct(covered_length(g_start[sel], g_end[sel]), total_chars))
-            columns["% turns"].append(_pct(len(np.unique(piece_row[hit])), total_turns))
+            columns["% turns"].append(_pct(_distinct(piece_row[hit], len(turns)), total_turns))
         for m in MEASURES:
             result[f"{group.label} {measure if m == 'transcripts' else m}"] = columns[m]
     return pd.DataFrame(result)
+
+
+def _distinct(numbers: np.ndarray, size: int, ignore: list[int] = ()) -> int:  # type: ignore[assignment]
+    """How many different values ``numbers`` (each in 0..size-1) holds, leaving out ``ignore``."""
+    if not len(numbers):
+        return 0
+    seen = np.zeros(size, dtype=bool)
+    seen[numbers] = True
+    if ignore:
+        seen[ignore] = False
+    return int(np.count_nonzero(seen))
 
 
 def _row_base(turns: pd.DataFrame) -> np.ndarray:
