@@ -39,6 +39,10 @@ def sections(markdown: str) -> dict[str, list[str]]:
     return out
 
 
+def checklist_caption(markdown: str) -> str:
+    return next(line for line in markdown.splitlines() if line.startswith("**COREQ"))
+
+
 def sentences(paragraph: str) -> list[str]:
     return [s for s in re.split(r"(?<=\.) (?=[A-Z])", paragraph) if s]
 
@@ -226,6 +230,12 @@ def test_the_methods_text_states_what_the_files_hold(committed_sample, run_cli, 
         assert checklist.count(f"| {item} |") == 1
     assert "| COREQ 28 | Participant checking | for the authors |" in checklist
     assert "| COREQ 24 | Number of data coders | covered | Data and coding: two coders |" in checklist
+    # every work cited, and only those, in the references
+    references = [line[2:] for line in parts["References"][0].splitlines()]
+    assert [r.split(" (")[0].replace("\\&", "&") for r in references] == [
+        "Krippendorff, K.", "O'Brien, B. C., Harris, I. B., Beckman, T. J., Reed, D. A., & Cook, D. A.",
+        "Tong, A., Sainsbury, P., & Craig, J."]
+    assert "Krippendorff's (2004)" in reliability and "(Tong et al. 2007)" in checklist_caption(out)
 
 
 def test_uncommitted_changes_and_no_repository_are_said(sample_study, committed_sample, run_cli):
@@ -344,3 +354,14 @@ def test_the_html_version_is_one_page_with_the_same_text(sample_study, run_cli, 
 
     assert html.escape(first, quote=False) in page
     assert page.count("<table>") == 4 and page.count("<h2>") >= 8
+
+
+def test_a_consensus_without_sources_is_not_said_to_come_from_adjudication(mini_study, run_cli):
+    for coder in ("alice", "bob", "consensus"):
+        mini_study.annotations("interviews/P01.txt", coder, [("personal", 0, 10), ("duty", 20, 30)], status="done")
+    code, out, err = run_cli("methods", mini_study.root, "--bootstrap", "0")
+    assert code == 0, err
+    consensus = sections(out)["Reliability and consensus"][1]
+    assert consensus == ("A consensus version exists for one transcript (two passages); it records no source for any "
+                         "passage, so how it was reached is for the authors to describe.")
+    assert "tcoder compare" not in out

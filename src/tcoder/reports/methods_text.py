@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcoder.agreement.methods import _alpha, _count, _names, _percent
-from tcoder.reports.document import Document, Table
+from tcoder.reports.document import Document, ListBlock, Table
 from tcoder.reports.methods_facts import DECISION_KINDS, DECISION_LABELS, StudyFacts
 
 COVERED, PARTLY, AUTHORS = "covered", "in part", "for the authors"
@@ -139,6 +139,10 @@ def consensus_sentences(f: StudyFacts) -> list[str]:
     if f.reflexive or not s.transcripts:
         return []
     k = s.kinds
+    if k["added"] == s.annotations and not k["left out"]:
+        # nothing records how this consensus came about (coded by hand, or by another program)
+        return [f"A consensus version exists for {_n(len(s.transcripts), 'transcript')} ({_n(s.annotations, 'passage')}); "
+                "it records no source for any passage, so how it was reached is for the authors to describe."]
     both = "both coders" if len(f.coding.coders) == 2 else "every coder"
     parts = []
     for kind, words in (("agreed", f"had been coded identically by {both}"), ("kept", "had been coded by one coder only"),
@@ -225,6 +229,10 @@ def methods_document(f: StudyFacts, agreement: dict[str, Any] | None, agreement_
     for note in f.notes:
         doc.para(note, style="note")
     _appendix(doc, f, agreement, agreement_rows, letters)
+    cited = references(doc)
+    if cited:
+        doc.heading("References", 2)
+        doc.add(ListBlock([[r] for r in cited]))
     return doc
 
 
@@ -268,6 +276,43 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
     doc.heading(f"Appendix {letters['checklist']}. Reporting checklist", 2)
     doc.add(Table(["Guideline", "Item", "Status", "Where, or what to add"], checklist(f, agreement),
                   caption="COREQ (Tong et al. 2007) items 24-29 and SRQR (O'Brien et al. 2014) items 11-13"))
+
+
+#: The works the text may cite, by how the text cites them.
+REFERENCES = {
+    "Hayes & Krippendorff 2007": "Hayes, A. F., & Krippendorff, K. (2007). Answering the call for a standard reliability "
+                                 "measure for coding data. Communication Methods and Measures, 1(1), 77-89.",
+    "Krippendorff 1995": "Krippendorff, K. (1995). On the reliability of unitizing continuous data. Sociological "
+                         "Methodology, 25, 47-76.",
+    "Krippendorff (2004)": "Krippendorff, K. (2004). Content analysis: An introduction to its methodology (2nd ed.). "
+                           "Sage.",
+    "O'Brien et al. 2014": "O'Brien, B. C., Harris, I. B., Beckman, T. J., Reed, D. A., & Cook, D. A. (2014). Standards "
+                           "for reporting qualitative research: A synthesis of recommendations. Academic Medicine, "
+                           "89(9), 1245-1251.",
+    "Tong et al. 2007": "Tong, A., Sainsbury, P., & Craig, J. (2007). Consolidated criteria for reporting qualitative "
+                        "research (COREQ): A 32-item checklist for interviews and focus groups. International Journal "
+                        "for Quality in Health Care, 19(6), 349-357.",
+}
+#: Other ways the text cites the same works.
+_CITED_AS = {"Krippendorff (2004)": ("Krippendorff 1995, 2004", "Krippendorff's (2004)", "Krippendorff (2004)"),
+             "Krippendorff 1995": ("Krippendorff 1995",)}
+
+
+def references(doc: Document) -> list[str]:
+    """The full reference of every work the document cites, alphabetically."""
+    from tcoder.reports.document import Heading, Paragraph
+
+    text = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            text.append("".join(p if isinstance(p, str) else p.text for p in block.parts))
+        elif isinstance(block, Table):
+            text.append(block.caption)
+            text.extend(block.notes)
+        elif isinstance(block, Heading):
+            text.append(block.text)
+    joined = " ".join(text)
+    return sorted(full for key, full in REFERENCES.items() if any(c in joined for c in _CITED_AS.get(key, (key,))))
 
 
 def tree_numbers(codebook) -> dict[str, str]:
