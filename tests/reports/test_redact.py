@@ -57,3 +57,27 @@ def test_memos_and_themes_withhold_their_quotes(run_cli):
     exemplars = [a for ref in study.transcripts for p in study.annotation_files(ref).values()
                  for a in read_annotations(p).annotations if a.exemplar and len(a.quote or "") > 25]
     assert exemplars and not [a for a in exemplars if a.quote in out]
+
+
+def test_the_codebook_withholds_its_examples(run_cli):
+    examples = [e for code in open_study(SAMPLE_STUDY).codebook for e in code.examples if len(e) > 25]
+    assert examples
+    for fmt in ("md", "csv"):
+        code, out, err = run_cli("report", SAMPLE_STUDY, "codebook", "--format", fmt, "--redact")
+        assert code == 0, err
+        assert "quote withheld" in out and not [e for e in examples if e in out], fmt
+
+
+def test_codebook_exports_withhold_their_examples(run_cli, tmp_path):
+    every = [e for code in open_study(SAMPLE_STUDY).codebook for e in code.examples]
+    examples = [e for e in every if len(e) > 25 and '"' not in e]  # as they would be written, unescaped
+    assert examples
+    for option, name in (("--codebook-csv", "codebook.csv"), ("--qdc", "codebook.qdc")):
+        target = tmp_path / name
+        code, out, err = run_cli("export", SAMPLE_STUDY, option, target, "--redact")
+        assert code == 0, err
+        text = target.read_text(encoding="utf-8")
+        assert text.count("[quote withheld:") == len(every) and not [e for e in examples if e in text], option
+        assert f"{len(every)} examples withheld (--redact)" in err
+    code, out, err = run_cli("export", SAMPLE_STUDY, "--qdpx", tmp_path / "p.qdpx", "--redact")
+    assert code == 2 and "de-identify the study first" in err

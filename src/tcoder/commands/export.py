@@ -45,6 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--coders", metavar="A,B,...",
                         help="--qdpx: only these coders' coding leaves the study (e.g. alice,bob,consensus; default: "
                              "every coder's, a scratch coder's included); the others are counted and named")
+    parser.add_argument("--redact", action="store_true",
+                        help="--qdc, --codebook-csv: withhold the codes' examples (they quote the transcripts); a "
+                             ".qdpx project carries the transcripts themselves, so it has no --redact")
     parser.add_argument("--plain", action="store_true",
                         help="leave out tcoder.json (the import then makes new code and annotation ids)")
     parser.add_argument("--validate", action="store_true",
@@ -67,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
     from tcoder.outputs import check_output
 
     what = "the project" if args.qdpx else "the codebook"
+    if args.redact and args.qdpx:
+        print("tcoder export: error: --redact withholds the codebook's examples of --qdc and --codebook-csv; a .qdpx "
+              "project carries the transcripts themselves (de-identify the study first: tcoder deidentify)",
+              file=sys.stderr)
+        return 2
     if args.coders is not None and not args.qdpx:
         print("tcoder export: error: --coders chooses whose coding goes into a --qdpx project; a codebook "
               "carries no coding", file=sys.stderr)
@@ -74,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     check_output(target, what=what, force=args.force, study_root=args.study)
     study = open_study(args.study)
     warn_study_problems(study)
+    if args.redact:
+        _withhold_examples(study)
     if args.coders is not None:
         from tcoder.commands.coder_options import OptionError, coder_names
 
@@ -147,3 +157,19 @@ def _export(args: argparse.Namespace, study, target) -> int:
         validate_file(target)
         print("Valid against the REFI-QDA schema.")
     return 0
+
+
+def _withhold_examples(study) -> None:
+    """The study's codebook, as this export sees it, with each example withheld."""
+    from dataclasses import replace
+
+    from tcoder.codebook import Codebook
+    from tcoder.quotes import withheld
+
+    codebook = study.codebook
+    codes = {cid: replace(code, examples=tuple(withheld(e) for e in code.examples))
+             for cid, code in codebook.codes.items()}
+    study.__dict__["codebook"] = Codebook(codes, codebook.title, codebook.description, codebook.path,
+                                          codebook.source_sha256)
+    n = sum(len(code.examples) for code in codes.values())
+    print(f"{n} example{'' if n == 1 else 's'} withheld (--redact)", file=sys.stderr)

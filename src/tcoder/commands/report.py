@@ -105,8 +105,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--query", metavar="NAME|EXPR",
                         help="segments: the passages of a coding query (a name saved in tcoder.yaml, or a query)")
     parser.add_argument("--redact", action="store_true",
-                        help="withhold every quote: segments, memos and themes show '[quote withheld: N words]' in "
-                             "place of the passage (memo text and names are not changed: see 'tcoder deidentify')")
+                        help="withhold every quote: segments, memos, themes and the codebook's examples show "
+                             "'[quote withheld: N words]' in place of the passage (memo text and names are not "
+                             "changed: see 'tcoder deidentify')")
     parser.add_argument("--input", metavar="FILE",
                         help="alpha: the JSON of 'tcoder agree --format json' ('-' for standard input)")
 
@@ -338,10 +339,17 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
 
         frame = codebook_frame(data, frequencies_frame(data, args.grouping))
         notes = describe(data, args.grouping) + notes
+        if args.redact:  # examples quote the transcripts
+            from tcoder.quotes import withheld
+
+            frame["examples"] = ["\n".join(withheld(e) for e in text.split("\n")) if text else ""
+                                 for text in frame["examples"]]
         if args.format in ("md", "html") or binary:
-            from tcoder.reports.document import render_html, render_markdown
+            from tcoder.reports.document import redact_quotes, render_html, render_markdown
 
             document = codebook_document(data, frame, args.format, notes)
+            if args.redact:
+                redact_quotes(document)
             if binary:
                 return document
             return render_markdown(document) if args.format == "md" else render_html(document)
