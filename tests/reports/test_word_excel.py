@@ -68,8 +68,13 @@ def test_a_tabular_report_in_excel_is_its_csv_with_typed_cells(sample_study, run
 def test_frequencies_in_excel_match_counts_from_the_raw_files(sample_study, run_cli, tmp_path):
     target = tmp_path / "f.xlsx"
     assert run_cli("report", sample_study, "frequencies", "--format", "xlsx", "-o", target)[0] == 0
-    rows = sheet_rows(workbook(target)["Frequencies"])
+    book = workbook(target)
+    rows = sheet_rows(book["Frequencies"])
     head = rows[0]
+    notes = sheet_rows(book["Notes"])
+    assert notes[0][0] == "Code frequencies" and notes[1] == [None, None]
+    assert notes[2] == ["Frequencies", "Code frequencies"]
+    assert notes[3][0] is None and notes[3][1].startswith("Groups: consensus: 6 transcripts.")
     by_code = {r[0]: dict(zip(head, r, strict=True)) for r in rows[1:]}
     consensus = [json.loads(p.read_text(encoding="utf-8")) for p in sample_study.rglob("*.consensus.json")]
     for leaf in ("witnessed-inequity", "coalition-building", "support-high"):
