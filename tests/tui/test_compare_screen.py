@@ -285,7 +285,7 @@ def test_help_lists_the_compare_keys(tui_study):
     async def scenario(pilot):
         await pilot.press("f1")
         await pilot.pause()
-        from tcoder.tui.screens.help import HelpScreen
+        from tcoder.tui.screens.help import HelpScreen, help_text
 
         assert isinstance(pilot.app.screen, HelpScreen)
         for _ in range(6):
@@ -295,6 +295,16 @@ def test_help_lists_the_compare_keys(tui_study):
         for command in ("next_disagreement", "decide", "accept_union", "accept_intersection", "accept_none",
                         "accept_agreements", "next_open_disagreement"):
             assert command in plain
+        # the panel keys as this screen names them: its panels are agreement and disagreement
+        import io
+
+        from rich.console import Console
+
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(help_text(pilot.app.screen.codebook, pilot.app.screen.key_map, pilot.app.screen.title_of))
+        listed = " ".join(console.export_text().split())
+        assert "show or hide the agreement panel" in listed and "show or hide the current disagreement" in listed
+        assert "show or hide the codebook panel" not in listed
 
     run_app(make_compare_app(tui_study.root), scenario)
 

@@ -257,7 +257,7 @@ def test_previous_match_keys_work_in_a_real_terminal(fresh_tui_study, tmux_socke
     assert _wait_for(lambda: "Search" in screen()), screen()
     _tmux(tmux_socket, "send-keys", "-t", "code", "-l", "clinic")
     _tmux(tmux_socket, "send-keys", "-t", "code", "Enter")
-    assert _wait_for(lambda: "2 match(es)" in screen()), screen()  # the first match, on row 3
+    assert _wait_for(lambda: "2 matches" in screen()), screen()  # the first match, on row 3
     first = next(line for line in screen().splitlines() if "alice" in line and "selected" in line)
     _tmux(tmux_socket, "send-keys", "-t", "code", "S-F7")  # previous, from the first: wraps to the last
     assert _wait_for(lambda: "wrapped to the end" in screen()), screen()

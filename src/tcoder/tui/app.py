@@ -340,7 +340,7 @@ class TcoderApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
-        self.push_screen(HelpScreen(self._codebook(), self.key_map))
+        self.push_screen(HelpScreen(self._codebook(), self.key_map, getattr(self.screen, "command_title", None)))
 
     def action_list_memos(self) -> None:
         from tcoder.tui.screens.memos import MemoListScreen

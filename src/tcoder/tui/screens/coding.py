@@ -27,7 +27,7 @@ from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
 from tcoder.numbers import plural, verb_for
 from tcoder.quotes import shorten
-from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError
+from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError, Step
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
 from tcoder.tui.screens.codebook_dev import CodebookDevelopment
@@ -67,6 +67,18 @@ class Saved(Message):
 
 
 class CodingScreen(CodebookDevelopment, Screen):
+    """The coding screen. A screen built on it (the compare screen) changes what it shows
+    and does through these hooks, and only these, each documented where it is defined:
+
+    - ``SIDE_PANELS``: its side panels' ids, titles and help (``compose`` yields them);
+    - :meth:`span_layers`: whose spans the transcript view draws;
+    - :meth:`apply_here`: what coding a selection by hand does;
+    - :meth:`fill_panels`: how the side panels show what is under the cursor;
+    - :meth:`cursor_moved`, :meth:`status_shown`, :meth:`history_stepped`,
+      :meth:`followed_changed`: called after the cursor moved, the status line was drawn,
+      an undo or redo, and other coders' files changed.
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
     #: The side panels, by the command that shows or hides them: (the box's id, the
     #: command's title and help on this screen). A screen built on this one (the compare
@@ -120,7 +132,7 @@ class CodingScreen(CodebookDevelopment, Screen):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        view = TranscriptView(self.session.transcript, self.session.codebook, self._layers(),
+        view = TranscriptView(self.session.transcript, self.session.codebook, self.span_layers(),
                               no_color=self.no_color, id="transcript")
         yield Label("", id="banner")
         yield Label("", id="anchor-banner")
@@ -140,8 +152,9 @@ class CodingScreen(CodebookDevelopment, Screen):
         yield StatusBar(id="status")
         yield Footer()
 
-    def _layers(self) -> list[SpanLayer]:
-        """This coder's spans tinted; each partner's in italics, with a lane of its own."""
+    def span_layers(self) -> list[SpanLayer]:
+        """Hook: the layers of spans the transcript view draws, in lane order. Here this coder's
+        spans tinted and each partner's in italics, with a lane of its own."""
         return [SpanLayer(self.session.coder, self.session),
                 *(SpanLayer(p.coder, p, style="italic") for p in self.partners)]
 
@@ -359,6 +372,11 @@ class CodingScreen(CodebookDevelopment, Screen):
 
     def _show_panels(self) -> None:
         self._details_timer = None
+        self.fill_panels()
+
+    def fill_panels(self) -> None:
+        """Hook: show in the side panels (those on display) what is under the cursor. Here the
+        codebook with this transcript's counts, and the code and annotations at the cursor."""
         session = self.session
         here = self._here()
         current = self.current_code(here)
@@ -408,6 +426,11 @@ class CodingScreen(CodebookDevelopment, Screen):
         status.set_class(state.status == "failed" or (time.monotonic() < self._message_until
                                                       and self._message_problem), "-problem")
         status.set_class(session.read_only, "-read-only")
+        self.status_shown()
+
+    def status_shown(self) -> None:
+        """Hook: the status line was just drawn (after every key, save and message); a screen
+        built on this one updates its own status widgets here."""
 
     @property
     def status_message(self) -> str:
@@ -424,11 +447,18 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.set_timer(MESSAGE_SECONDS + 0.05, self._update_status)
 
     def _view_moved(self, view: TranscriptView) -> None:
+        changed = self.cursor_moved(view)
         if self._message and time.monotonic() > self._message_until - MESSAGE_SECONDS + MESSAGE_MIN_SECONDS:
             self._message_until = 0.0  # moving on clears a message once it has been seen
         here = self._here()
         self._update_status(here)
-        self._update_panels(here)
+        self._update_panels(here, force=changed)
+
+    def cursor_moved(self, view: TranscriptView) -> bool:
+        """Hook: the cursor or selection moved, before the status line and panels follow it.
+        True when what the panels show changed with it even if the annotations under the
+        cursor did not (they are filled again); here never."""
+        return False
 
     def on_codebook_panel_code_clicked(self, event: CodebookPanel.CodeClicked) -> None:
         self.last_code = event.code_id
@@ -478,7 +508,7 @@ class CodingScreen(CodebookDevelopment, Screen):
             self._explain_selection()
             return
         try:
-            result = self._apply_to_session(code_id, *sel)
+            result = self.apply_here(code_id, *sel)
         except SessionError as exc:
             self._refuse(exc)
             return
@@ -491,7 +521,9 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.redraw((a.start, a.end))
         self._after_save(message, problem=bool(result.warnings))
 
-    def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
+    def apply_here(self, code_id: str, start: int, end: int) -> ApplyResult:
+        """Hook: code [start, end) by hand with ``code_id`` (a code key, the picker, in-vivo).
+        Here it codes this coder's file."""
         return self.session.apply(code_id, start, end)
 
     def _explain_selection(self) -> None:
@@ -715,7 +747,12 @@ class CodingScreen(CodebookDevelopment, Screen):
         if focus is not None:
             self.view.move_to(focus.start)
         self.redraw()
+        self.history_stepped(step, undo)
         self._after_save(("undone: " if undo else "redone: ") + step.label)
+
+    def history_stepped(self, step: Step, undo: bool) -> None:
+        """Hook: ``step`` of this session's history was just undone (``undo``) or redone, and
+        the screen redrawn."""
 
     def action_undo(self) -> None:
         self._history(True)
@@ -737,7 +774,7 @@ class CodingScreen(CodebookDevelopment, Screen):
             if not count:
                 self.flash(f"not found: {query}", problem=True)
                 return
-            self._goto_match(True, f"{count:,} match(es)" + (" (showing the first 100,000)"
+            self._goto_match(True, plural(count, "match") + (" (showing the first 100,000)"
                                                                 if count >= 100_000 else ""))
 
         self.app.push_screen(SearchDialog(self.search_query), done)
@@ -929,10 +966,11 @@ class CodingScreen(CodebookDevelopment, Screen):
             if other.revision != before:
                 changed.append(other)
         if changed:
-            self._followed_changed(changed)
+            self.followed_changed(changed)
 
-    def _followed_changed(self, sessions: list[CodingSession]) -> None:
-        """Other coders' annotations changed on disk: redraw them."""
+    def followed_changed(self, sessions: list[CodingSession]) -> None:
+        """Hook: the files of ``sessions`` (of :attr:`followed`) changed on disk and were read
+        again. Here their spans are redrawn."""
         self.redraw()
 
     def _show_disk_report(self) -> None:

@@ -8,6 +8,12 @@ marks rows with an open (≠), resolved (✓) or current (▶) disagreement. Eve
 coding key still works and edits the consensus by hand; the decisions (a
 coder's version, union, intersection, none) are core operations of
 :class:`~tcoder.adjudication.Adjudication`, each one undoable step.
+
+It changes the coding screen only through that screen's hooks (see
+:class:`~tcoder.tui.screens.coding.CodingScreen`): its own side panels
+(agreement, current disagreement), the coders' layers, coding by hand into the
+consensus, and following the cursor, undo and the coders' saves to the current
+disagreement.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from textual.widgets import Footer, Label
 from tcoder.adjudication import Adjudication, Decision, Disagreement
 from tcoder.numbers import plural
 from tcoder.quotes import shorten
-from tcoder.session import ApplyResult, CodingSession, SessionError
+from tcoder.session import ApplyResult, CodingSession, SessionError, Step
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.decide import DecisionDialog
@@ -72,7 +78,8 @@ class CompareScreen(CodingScreen):
 
     # ------------------------------------------------------------ layout
 
-    def _layers(self) -> list[SpanLayer]:
+    def span_layers(self) -> list[SpanLayer]:
+        """Each chosen coder's spans, then the consensus's in italics."""
         adjudication = self.adjudication
         return [*(SpanLayer(coder, adjudication.coders[coder]) for coder in adjudication.order),  # type: ignore[arg-type]
                 SpanLayer(self.session.coder, self.session, style="italic")]
@@ -82,7 +89,7 @@ class CompareScreen(CodingScreen):
         return [s for s in self.adjudication.coders.values() if isinstance(s, CodingSession)]
 
     def compose(self) -> ComposeResult:
-        view = TranscriptView(self.session.transcript, self.session.codebook, self._layers(),
+        view = TranscriptView(self.session.transcript, self.session.codebook, self.span_layers(),
                               no_color=self.no_color, id="transcript")
         view.row_flags = self._row_flag
         yield Label("", id="banner")
@@ -193,8 +200,9 @@ class CompareScreen(CodingScreen):
     def action_next_open_disagreement(self) -> None:
         self._step(True, open_only=True)
 
-    def _view_moved(self, view: TranscriptView) -> None:
-        # Following the cursor: moving into another disagreement makes it the current one.
+    def cursor_moved(self, view: TranscriptView) -> bool:
+        """Following the cursor: moving into another disagreement makes it the current one
+        (and the disagreement panel shows it)."""
         d = self.current_disagreement()
         if d is None or not d.start <= view.cursor < d.end:
             index = self.adjudication.index_at(view.cursor)
@@ -202,8 +210,8 @@ class CompareScreen(CodingScreen):
                 self.current = index
                 view.set_focus_range((self.adjudication.disagreements[index].start,
                                       self.adjudication.disagreements[index].end))
-                self._here_ids = None
-        super()._view_moved(view)
+                return True
+        return False
 
     # ------------------------------------------------------------ deciding
 
@@ -286,17 +294,12 @@ class CompareScreen(CodingScreen):
         self._after_save(f"{plural(len(step.changes), 'agreed span')} copied into the consensus "
                          f"({keys_for(self.app, 'undo')} undoes)")
 
-    def _apply_to_session(self, code_id: str, start: int, end: int) -> ApplyResult:
+    def apply_here(self, code_id: str, start: int, end: int) -> ApplyResult:
         """Coding by hand on the compare screen codes the consensus, with its sources."""
         return self.adjudication.apply_by_hand(code_id, start, end)
 
-    def _history(self, undo: bool) -> None:
-        history = self.session.history
-        before = (len(history.undo_stack), len(history.redo_stack))
-        super()._history(undo)
-        if (len(history.undo_stack), len(history.redo_stack)) == before:
-            return
-        step = history.redo_stack[-1] if undo else history.undo_stack[-1]
+    def history_stepped(self, step: Step, undo: bool) -> None:
+        """An undone or redone decision makes its disagreement the current one again."""
         key = self._step_places.get(id(step))
         index = self.adjudication.index_of(key) if key is not None else None
         if index is not None:
@@ -307,8 +310,8 @@ class CompareScreen(CodingScreen):
 
     # ------------------------------------------------------------ panels and live changes
 
-    def _show_panels(self) -> None:
-        self._details_timer = None
+    def fill_panels(self) -> None:
+        """The agreement (or, in a reflexive study, the overlaps) and the current disagreement."""
         adjudication = self.adjudication
         if self.query_one("#agreement-box").display:
             revisions = tuple(s.revision for s in adjudication.coders.values())
@@ -324,13 +327,13 @@ class CompareScreen(CodingScreen):
         if self.query_one("#disagreement-box").display:
             self.query_one(DisagreementPanel).show(adjudication, self.current, self._decision_hint())
 
-    def _update_status(self, here=None) -> None:
-        super()._update_status(here)
+    def status_shown(self) -> None:
+        """The bar under the text: where the current disagreement is among all, and the keys."""
         keys = (f"{_first_key(self.app, 'decide')} decide \u00b7 {_first_key(self.app, 'previous_disagreement')} "
                 f"{_first_key(self.app, 'next_disagreement')} move")
         self.query_one(DisagreementBar).show(self.adjudication, self.current, keys)
 
-    def _followed_changed(self, sessions: list[CodingSession]) -> None:
+    def followed_changed(self, sessions: list[CodingSession]) -> None:
         """A coder saved: recompute the disagreements, keeping the current one if it is still there."""
         adjudication = self.adjudication
         old = self.current_disagreement()
@@ -347,7 +350,7 @@ class CompareScreen(CodingScreen):
         d = self.current_disagreement()
         self.view.set_focus_range((d.start, d.end) if d is not None else None)
         self.flash(f"{', '.join(s.coder for s in sessions)} saved: {plural(len(items), 'disagreement')} now")
-        super()._followed_changed(sessions)
+        super().followed_changed(sessions)
 
     def on_resize(self, event) -> None:
         self.query_one(LaneHeader).refresh()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Mapping
+from typing import Callable, ClassVar, Mapping
 
 from rich.console import Group
 from rich.table import Table
@@ -30,8 +30,15 @@ GUIDE = (
 )
 
 
-def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]]) -> Group:
-    """Every command with its keys (as remapped) and id, then the codebook's keys."""
+#: A screen's own title and help for a command (``CodingScreen.command_title``): the compare
+#: screen's side-panel keys show and hide other panels than the coding screen's.
+TitleOf = Callable[[str, str, str], tuple[str, str]]
+
+
+def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]],
+              title_of: TitleOf | None = None) -> Group:
+    """Every command with its keys (as remapped) and id, as the screen ``title_of`` belongs
+    to names it, then the codebook's keys."""
     pick = keys_label(key_map.get("pick_code", COMMAND_KEYS["pick_code"]))
     parts: list = [Text(GUIDE.format(pick=pick), style="italic")]
     id_width = max(len(c.id) for c in COMMANDS)
@@ -46,7 +53,8 @@ def help_text(codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]])
         table.add_column("does", ratio=5)
         table.add_column("id", style="dim", no_wrap=True, min_width=id_width)
         for c in commands:
-            table.add_row(keys_label(key_map.get(c.id, COMMAND_KEYS[c.id])), c.help, c.id)
+            does = title_of(c.id, c.title, c.help)[1] if title_of is not None else c.help
+            table.add_row(keys_label(key_map.get(c.id, COMMAND_KEYS[c.id])), does, c.id)
         parts.append(Text(""))
         parts.append(table)
         if group == "Codebook":
@@ -105,17 +113,19 @@ class HelpScreen(ModalScreen):
     """
     BINDINGS: ClassVar[list[BindingType]] = [*bindings("dialog"), binding("help", action="close_dialog")]
 
-    def __init__(self, codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(self, codebook: Codebook | None, key_map: Mapping[str, tuple[str, ...]],
+                 title_of: TitleOf | None = None) -> None:
         super().__init__()
         self.codebook = codebook
         self.key_map = key_map
+        self.title_of = title_of
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-scroll"):
             yield Label(f"tcoder help \u00b7 {keys_for(self.app, 'close_dialog')} or "
                         f"{keys_for(self.app, 'help')} to close \u00b7 \u2191\u2193 pgup pgdn to scroll",
                         classes="title")
-            yield Static(help_text(self.codebook, self.key_map), id="help-text")
+            yield Static(help_text(self.codebook, self.key_map, self.title_of), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-scroll").focus()
