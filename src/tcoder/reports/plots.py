@@ -19,6 +19,8 @@ import math
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
+from tcoder.numbers import fixed
+
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 #: Okabe & Ito (2008): eight colours told apart with any colour vision.
 _COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -178,7 +180,7 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
             for j in range(len(labels)):
                 v = shown[i, j]
                 if math.isfinite(v):
-                    ax.text(j, i, f"{v:.2f}".lstrip("0") if v < 1 else f"{v:.2g}", ha="center", va="center",
+                    ax.text(j, i, fixed(v, 2).lstrip("0") if v < 1 else f"{v:.2g}", ha="center", va="center",
                             fontsize=5.5, color="white" if v < 0.55 * top else "black")
                 elif i == j:
                     ax.text(j, i, "\u2013", ha="center", va="center", fontsize=5.5, color="#777777")
