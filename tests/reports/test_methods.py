@@ -365,3 +365,12 @@ def test_a_consensus_without_sources_is_not_said_to_come_from_adjudication(mini_
     assert consensus == ("A consensus version exists for one transcript (two passages); it records no source for any "
                          "passage, so how it was reached is for the authors to describe.")
     assert "tcoder compare" not in out
+
+
+def test_redact_withholds_the_codebook_examples(sample_study, run_cli):
+    code, out, err = run_cli("methods", sample_study, "--bootstrap", "0", "--redact")
+    assert code == 0, err
+    examples = [e for c, _ in codebook_codes(sample_study) for e in c.get("examples", [])]
+    assert examples and not any(e in out for e in examples)
+    first = codebook_codes(sample_study)[1][0]["examples"][0]
+    assert f"quote withheld: {len(first.split())} words" in out

@@ -49,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap samples for the 95%% intervals behind the verdicts (default: 1000; 0: none)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the bootstrap (default: 1)")
+    parser.add_argument("--redact", action="store_true",
+                        help="withhold the codebook's examples in the appendix ('[quote withheld: N words]'): they "
+                             "quote the transcripts")
     parser.add_argument("--include-unfinished", action="store_true",
                         help="also count coders who have not marked a transcript done")
 
@@ -93,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         agreement, rows = _agreement(args, study, coders)
     from tcoder.reports.methods_text import methods_document
 
-    document = methods_document(facts, agreement, rows, study.root.name)
+    document = methods_document(facts, agreement, rows, study.root.name, redact=args.redact)
     return _write(document, args)
 
 

@@ -206,7 +206,9 @@ def software_sentence(f: StudyFacts) -> str:
 
 
 def methods_document(f: StudyFacts, agreement: dict[str, Any] | None, agreement_rows: list[dict[str, Any]],
-                     study_name: str) -> Document:
+                     study_name: str, redact: bool = False) -> Document:
+    """The methods section and its appendix; ``redact`` withholds the codebook's examples
+    (they quote the transcripts)."""
     doc = Document("Methods", subtitle=f"Written by tcoder {f.software.tcoder} from the study {study_name}"
                    + (f" at commit {f.software.commit[:12]}" if f.software.commit else "")
                    + ". Every figure is counted from the study's files.")
@@ -228,7 +230,7 @@ def methods_document(f: StudyFacts, agreement: dict[str, Any] | None, agreement_
     doc.para(" ".join(analysis))
     for note in f.notes:
         doc.para(note, style="note")
-    _appendix(doc, f, agreement, agreement_rows, letters)
+    _appendix(doc, f, agreement, agreement_rows, letters, redact)
     cited = references(doc)
     if cited:
         doc.heading("References", 2)
@@ -237,13 +239,15 @@ def methods_document(f: StudyFacts, agreement: dict[str, Any] | None, agreement_
 
 
 def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
-              rows: list[dict[str, Any]], letters: dict[str, str]) -> None:
+              rows: list[dict[str, Any]], letters: dict[str, str], redact: bool = False) -> None:
+    from tcoder.quotes import withheld
+
     codebook = f.study.codebook
     doc.heading(f"Appendix {letters['tree']}. The coding tree", 2)
     numbers = tree_numbers(codebook)
     doc.add(Table(["Code", "Definition", "Include", "Exclude", "Examples"],
                   [[f"{numbers[c.id]} {c.name}", c.description, c.include, c.exclude,
-                    "\n".join(f"\u201c{e}\u201d" for e in c.examples)] for c in codebook],
+                    "\n".join(withheld(e) if redact else f"\u201c{e}\u201d" for e in c.examples)] for c in codebook],
                   caption="The coding tree, with each code's definition, inclusion and exclusion criteria and "
                           "examples"))
     if not f.reflexive and agreement is not None:
