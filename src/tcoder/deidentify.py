@@ -40,7 +40,7 @@ from tcoder.annotations import AnnotationLock, encode_annotations, read_annotati
 from tcoder.changeset import ChangeSet, Operation, new_operation_id, operation_lock, operations
 from tcoder.errors import LockedError, Problem, TcoderError
 from tcoder.numbers import plural, word_for
-from tcoder.study import Study
+from tcoder.study import Study, written_for_another_text
 
 KIND = "deidentify"
 RESTORE_KIND = "deidentify.restore"
@@ -258,16 +258,15 @@ def plan(study: Study, key: Key) -> Plan:
         for coder, path in sorted(study.annotation_files(ref).items()):
             out.annotation_paths.append((path, coder))
             try:
-                loaded = study.load_annotations(ref, coder)
+                af = read_annotations(path)  # as written (loading for coding would map old code ids)
             except TcoderError as exc:
                 problems.extend(exc.problems)
                 continue
-            if loaded.reanchored:
+            if written_for_another_text(af, transcript.text, transcript.sha256):
                 problems.append(Problem(f"{ref.name} changed after {coder}'s annotations were placed on it; run "
                                         "'tcoder check --fix' first, so that every annotation is where it belongs",
                                         path))
                 continue
-            af = read_annotations(path)  # as written (load_annotations maps old code ids)
             if unresolved(af) or "conflict" in af.extra:
                 problems.append(Problem("this file has unresolved merge conflicts; settle them first "
                                         "('tcoder git resolve', see 'tcoder check')", path))

@@ -415,7 +415,7 @@ class Study:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
                                            "the name wins", path, severity="warning"))
             af.coder = coder
-        if _written_for_another_text(af, transcript.text, transcript.sha256):
+        if written_for_another_text(af, transcript.text, transcript.sha256):
             loaded.reanchored = True
             loaded.anchors = reanchor(af.annotations, transcript.text)
             af.text_sha256 = transcript.sha256
@@ -467,7 +467,7 @@ class Study:
             return None
 
 
-def _written_for_another_text(af: AnnotationFile, text: str, sha256: str) -> bool:
+def written_for_another_text(af: AnnotationFile, text: str, sha256: str) -> bool:
     """The file was written against another version of the transcript: its stored hash
     differs or, in a file without one, a stored quote is no longer at its offsets."""
     if af.text_sha256 is not None:
