@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_agreement_properties import CODERS, SEGMENT_UNITS, as_data, studies
 
@@ -16,6 +16,7 @@ from agreement_reference import binary_matrix, domain_matrix, gwet_family
 from tcoder.agreement import compute_table
 from tcoder.agreement.kappas import cohen_kappa, fleiss_kappa, gwet_ac1, rater_sums
 from tcoder.codebook import parse_codebook
+from tcoder.transcript import Transcript
 
 # irrCAC's cont3x3abstractors: 100 pregnancies classified by two abstractors (Gwet 2014).
 ABSTRACTORS = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]
@@ -69,6 +70,7 @@ def test_undefined_coefficients_say_why():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
 @settings(max_examples=80, deadline=None)
 @given(study=studies(), unit=st.sampled_from(SEGMENT_UNITS))
+@example(study=[(Transcript("\n"), {"ann": [], "ben": [("a", 0, 1)]})], unit="word")
 def test_code_rows_equal_the_unit_by_unit_definitions(study, unit):
     from sklearn.metrics import cohen_kappa_score
     from statsmodels.stats.inter_rater import aggregate_raters
@@ -94,7 +96,9 @@ def test_code_rows_equal_the_unit_by_unit_definitions(study, unit):
             if row.secondary["fleiss_kappa"].value is not None and np.isfinite(reference):
                 assert row.secondary["fleiss_kappa"].value == pytest.approx(reference, abs=1e-9)
         cohen = row.secondary["cohen_kappa"]
-        if len(two) == 2 and all(len(tc.spans) == 2 for tc in data.transcripts):
+        if len(two) == 2 and all(len(tc.spans) == 2 for tc in data.transcripts) and matrix.shape[1] == 0:
+            assert cohen.value is None  # no units at all (a transcript of one line break, by words)
+        elif len(two) == 2 and all(len(tc.spans) == 2 for tc in data.transcripts):
             a, b = (matrix[i] for i in range(len(CODERS)) if not np.isnan(matrix[i]).all())
             with np.errstate(all="ignore"):
                 reference = cohen_kappa_score(a, b, labels=[0.0, 1.0])
