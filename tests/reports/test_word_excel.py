@@ -257,3 +257,36 @@ def test_libreoffice_opens_the_word_and_excel_files(sample_study, run_cli, tmp_p
                                str(source)], capture_output=True, timeout=180)
         assert done.returncode == 0, done.stderr
         assert (tmp_path / "pdf" / (source.stem + ".pdf")).read_bytes().startswith(b"%PDF")
+
+
+def test_report_alpha_and_query_passages_in_word_and_excel(sample_study, run_cli, tmp_path):
+    code, payload, _ = run_cli("agree", sample_study, "--format", "json")
+    source = tmp_path / "a.json"
+    source.write_text(payload, encoding="utf-8")
+    result = json.loads(payload)
+    book_path = tmp_path / "alpha.xlsx"
+    code, _, err = run_cli("report", sample_study, "alpha", "--input", source, "--format", "xlsx", "-o", book_path)
+    assert code == 0, err
+    rows = sheet_rows(workbook(book_path)["Alpha"])
+    assert rows[0][:2] == ["code", "alpha"]
+    assert [r[0] for r in rows[1:len(result["codes"]) + 1]] == [c["code"] for c in result["codes"]]
+    for row, want in zip(rows[1:], result["codes"], strict=False):
+        assert row[1] == pytest.approx(want["alpha"], rel=1e-15)
+    word = tmp_path / "alpha.docx"
+    assert run_cli("report", sample_study, "alpha", "--input", source, "--format", "docx", "-o", word)[0] == 0
+    (table,) = docx.Document(str(word)).tables
+    assert table.rows[1].cells[1].text == f"{result['codes'][0]['alpha']:.3f}"  # three decimals, as agree shows
+
+    _, csv_text, _ = run_cli("report", sample_study, "segments", "--query", "curriculum-advocacy", "--format", "csv")
+    passages = csv_rows(csv_text)
+    target = tmp_path / "q.xlsx"
+    code, _, err = run_cli("report", sample_study, "segments", "--query", "curriculum-advocacy", "--format", "xlsx",
+                           "-o", target)
+    assert code == 0, err
+    same_cells(sheet_rows(workbook(target)["Passages"]), passages)
+    target = tmp_path / "q.docx"
+    assert run_cli("report", sample_study, "segments", "--query", "curriculum-advocacy", "--format", "docx", "-o",
+                   target)[0] == 0
+    quotes = [p.text for p in docx.Document(str(target)).paragraphs if p.style.name == "Quote"]
+    head = passages[0]
+    assert quotes == [str(r[head.index("quote")]) for r in passages[1:]]
