@@ -213,7 +213,17 @@ def _route(positions: dict[str, tuple[float, float]], columns: list[list[str]], 
 
 
 def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:
-    """The map as SVG or PNG bytes (matplotlib, Agg)."""
+    """The map as SVG or PNG bytes (matplotlib, Agg), with the figures' type and file
+    settings (tcoder.reports.plots): SVG text stays text, PNG is 300 dpi."""
+    import matplotlib
+
+    from tcoder.reports.plots import DPI
+
+    with matplotlib.rc_context({"font.family": "sans-serif", "svg.fonttype": "none", "pdf.fonttype": 42}):
+        return _draw_map(graph, fmt, title, DPI)
+
+
+def _draw_map(graph: Graph, fmt: str, title: str, dpi: int) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -265,6 +275,6 @@ def draw_map(graph: Graph, fmt: str, title: str = "Thematic map") -> bytes:
                   bbox_to_anchor=(0.0, 0.0))
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    fig.savefig(buffer, format=fmt, dpi=150 if fmt == "png" else 72, metadata=metadata)
+    fig.savefig(buffer, format=fmt, dpi=dpi if fmt == "png" else 72, metadata=metadata)
     plt.close(fig)
     return buffer.getvalue()
