@@ -249,6 +249,11 @@ def _write(report, args: argparse.Namespace) -> None:
 
         write_output(report, args.output)
         return
+    from tcoder.reports.output import TextStream, write_stream
+
+    if isinstance(report, TextStream):
+        write_stream(report, args.output)
+        return
     from tcoder.reports.tabular import write_document
 
     write_document(report, args.format, args.output, _say)

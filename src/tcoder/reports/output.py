@@ -17,7 +17,7 @@ import io
 import math
 import shutil
 import sys
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -62,29 +62,194 @@ def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] 
     return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
 
 
+#: Rows drawn at a time by :func:`rich_table_chunks` (Rich keeps every row of a table it draws).
+TABLE_CHUNK = 400
+
+
 def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
                     decimals: dict[str, int] | None = None) -> str:
     """The frame as a Rich table, rendered to text. Title, heads and cells are ``Text`` objects
     (no markup, no highlighting) with control characters shown as glyphs."""
-    from rich.console import Console
-    from rich.table import Table
+    return "".join(rich_table_chunks(frame, title, width, decimals))
+
+
+def rich_table_chunks(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
+                      decimals: dict[str, int] | None = None, chunk: int = TABLE_CHUNK) -> Iterator[str]:
+    """:func:`rich_table_text` piece by piece: the same text, drawn :data:`TABLE_CHUNK` rows at
+    a time, so a long table starts showing at once and never holds every row's drawing.
+
+    Rich sizes columns from every cell; here each column's widest line and longest word are
+    measured as Rich measures a ``Text`` (what its widths depend on), the widths are computed
+    once by Rich from a stand-in table with those measurements, and each chunk is drawn with
+    them: the first with the title and heads, the others without, and the edges between
+    chunks left out."""
+    from rich.cells import cell_len
     from rich.text import Text
 
     from tcoder.textsafe import inert, inert_lines
 
     places = _decimals(frame, decimals)
-    table = Table(title=Text(inert(title)) if title else None, show_lines=False)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        # a head may break into lines on purpose ("alice\nn"); nothing else may act on the terminal
-        table.add_column(Text(inert_lines(str(column))), justify="right" if numeric else "left", overflow="fold")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(Text(inert(cell(v, d))) for v, d in zip(row, places, strict=True)))
+    width = width or _width()
+    heads = [Text(inert_lines(str(column))) for column in frame.columns]
+    justify = ["right" if pd.api.types.is_numeric_dtype(frame[c]) else "left" for c in frame.columns]
+    columns = [[inert(cell(v, d)) for v in frame.iloc[:, i]] for i, d in enumerate(places)]
+    rows = len(frame)
+    if rows <= chunk:
+        yield _draw(heads, justify, title, [[Text(c[r]) for c in columns] for r in range(rows)], width)
+        return
+
+    def measure(texts: list[str]) -> tuple[int, int]:  # as rich.text.Text.__rich_measure__, over a column
+        widest = longest = 0
+        for text in texts:
+            if text.isascii() and text.isprintable():  # one line, one cell per character
+                widest = max(widest, len(text))
+                longest = max(longest, max(map(len, text.split()), default=len(text)))
+                continue
+            lines = text.splitlines()
+            line_max = max(cell_len(line) for line in lines) if lines else 0
+            words = text.split()
+            word_max = max(cell_len(word) for word in words) if words else line_max
+            widest, longest = max(widest, line_max), max(longest, word_max)
+        return longest, widest
+
+    measured = [measure(texts) for texts in columns]
+    stand_in = [[Text("x" * low) for low, _ in measured], [Text(("x " * high)[:high]) for _, high in measured]]
+    widths = _measured_widths(heads, justify, title, stand_in, width)
+    for first in range(0, rows, chunk):
+        last = min(rows, first + chunk)
+        body = [[Text(c[r]) for c in columns] for r in range(first, last)]
+        text = _draw(heads, justify, title if first == 0 else None, body, width, widths, show_header=first == 0)
+        lines = text.split("\n")  # ends with "" after the last newline
+        if first > 0:
+            lines = lines[1:]  # the top edge
+        if last < rows:
+            lines = lines[:-2] + [""]  # the bottom edge
+        yield "\n".join(lines)
+
+
+def _fixed_widths_table():
+    """A Rich table class whose column widths, once computed (or given), are kept."""
+    from rich.table import Table
+
+    class FixedWidths(Table):
+        widths: list[int] | None = None
+
+        def _calculate_column_widths(self, console, options):
+            if self.widths is None:
+                self.widths = super()._calculate_column_widths(console, options)
+            return self.widths
+
+    return FixedWidths
+
+
+def _draw(heads: list, justify: list[str], title: str | None, body: list[list], width: int,
+          widths: list[int] | None = None, show_header: bool = True) -> str:
+    """Draw a table (with ``widths`` as its column widths, when given) and return its text."""
+    table = _fill(heads, justify, title, body, show_header)
+    table.widths = widths
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width or _width(), markup=False, highlight=False, emoji=False,
-                      color_system=None, force_terminal=False)
-    console.print(table)
+    _console(width, buffer).print(table)
     return buffer.getvalue()
+
+
+def _measured_widths(heads: list, justify: list[str], title: str | None, body: list[list], width: int) -> list[int]:
+    """The column widths Rich gives a table of ``body`` rows at ``width``."""
+    table = _fill(heads, justify, title, body)
+    _console(width, io.StringIO()).print(table)
+    assert table.widths is not None
+    return table.widths
+
+
+def _fill(heads: list, justify: list[str], title: str | None, body: list[list], show_header: bool = True):
+    from rich.text import Text
+
+    from tcoder.textsafe import inert
+
+    table = _fixed_widths_table()(title=Text(inert(title)) if title else None, show_lines=False,
+                                  show_header=show_header)
+    for head, side in zip(heads, justify, strict=True):
+        # a head may break into lines on purpose ("alice\nn"); nothing else may act on the terminal
+        table.add_column(head, justify=side, overflow="fold")
+    for row in body:
+        table.add_row(*row)
+    return table
+
+
+def _console(width: int, buffer: io.StringIO):
+    from rich.console import Console
+
+    return Console(file=buffer, width=width, markup=False, highlight=False, emoji=False, color_system=None,
+                   force_terminal=False)
+
+
+class TextStream:
+    """A long report's text as it is drawn (``pieces``, then ``tail``): written piece by piece,
+    so it starts showing at once; ``page``: through the user's pager on a terminal."""
+
+    def __init__(self, pieces: Iterable[str], tail: str = "", page: bool = False) -> None:
+        self.pieces, self.tail, self.page = pieces, tail, page
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.pieces
+        if self.tail:
+            yield self.tail
+
+    def text(self) -> str:
+        return "".join(self)
+
+
+def write_stream(stream: TextStream, path: str | None) -> None:
+    """To -o FILE (atomically, as :func:`write_output`), or to standard output as it is drawn:
+    through the pager (``$PAGER``, else ``less``) when standard output is a terminal and the
+    stream asks for it, so the first page shows at once and quitting the pager stops the drawing."""
+    from tcoder.textsafe import for_stream, is_terminal
+
+    if path and str(path) != "-":
+        write_output(stream.text(), path)
+        return
+    if stream.page and is_terminal(sys.stdout) and _page(stream):
+        return
+    for piece in stream:
+        sys.stdout.write(for_stream(piece, sys.stdout))
+        sys.stdout.flush()
+
+
+def _page(stream: TextStream) -> bool:
+    """Pipe the stream through the pager; False when there is none to run."""
+    import os
+    import shlex
+    import signal
+    import subprocess
+
+    from tcoder.textsafe import inert_lines
+
+    command = shlex.split(os.environ.get("PAGER") or "less")
+    if not command or command[0] == "cat" or shutil.which(command[0]) is None:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # leave at once when it fits one screen; keep the screen on quitting
+    try:
+        pager = subprocess.Popen(command, stdin=subprocess.PIPE, env=env, text=True, encoding="utf-8",
+                                 errors="replace")
+    except OSError:
+        return False
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c belongs to the pager now
+    try:
+        assert pager.stdin is not None
+        for piece in stream:
+            pager.stdin.write(inert_lines(piece))
+        pager.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass  # the pager was quit: nothing more to draw
+    finally:
+        try:
+            if pager.stdin is not None:
+                pager.stdin.close()
+        except OSError:
+            pass
+        pager.wait()
+        signal.signal(signal.SIGINT, previous)
+    return True
 
 
 def _width() -> int:

@@ -15,7 +15,7 @@ from tcoder.annotations import AUTOCODE_FIELD
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
-from tcoder.reports.output import html_notes, html_page, md_block, md_escape, rich_table_text
+from tcoder.reports.output import TextStream, html_notes, html_page, md_block, md_escape, rich_table_chunks
 
 UNKNOWN_THEME = "Codes not in the codebook"
 SLOW_TABLE_ROWS = 5000
@@ -39,7 +39,7 @@ def segments_frame(data: ReportData, by: str | None = None) -> pd.DataFrame:
 
 
 def render(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[str],
-           cite: list[str] | None = None) -> str:
+           cite: list[str] | None = None) -> "str | TextStream":
     by = grouping.attribute if grouping is not None else None
     if grouping is not None and grouping.level == "transcript" and by in data.study.participants.columns:
         # the segments carry the speaker's own value under this name; --by transcript.NAME wants the transcript's
@@ -60,15 +60,16 @@ def render(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[st
         if len(frame) > SLOW_TABLE_ROWS:
             import sys
 
-            print(f"note: drawing a table of {len(frame):,} segments takes a while; --format csv, md or html is "
-                  "much faster, and --code or --coder narrow the report", file=sys.stderr)
+            print(f"note: a table of {len(frame):,} segments is drawn as it is shown (page by page on a terminal); "
+                  "--format csv, md or html is much faster, and --code or --coder narrow the report", file=sys.stderr)
         shown = frame[["transcript", "coder", "code", "speaker", "start", "end", "quote"] + ([by] if by else [])]
         long = shown["quote"].str.len() > TABLE_QUOTE
         if long.any():
             shown = shown.assign(quote=shown["quote"].where(~long, shown["quote"].str.slice(0, TABLE_QUOTE - 1) + "\u2026"))
             notes = notes + [f"{plural(int(long.sum()), 'quote')} longer than {TABLE_QUOTE} characters {verb_for(int(long.sum()), 'is')} shortened in this "
                              "table; --format csv, md or html show every quote in full."]
-        return rich_table_text(shown, f"Coded segments ({len(frame)})") + "".join(f"{n}\n" for n in notes)
+        return TextStream(rich_table_chunks(shown, f"Coded segments ({len(frame)})"), "".join(f"{n}\n" for n in notes),
+                          page=len(frame) > SLOW_TABLE_ROWS)
     extra = list(dict.fromkeys(([by] if by else []) + (cite or [])))
     full = filter_codes(data).loc[:, ["code", "transcript", "start", "end", "coder", "line", "speaker", "quote",
                                       "memo"] + extra]
