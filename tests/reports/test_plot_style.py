@@ -138,3 +138,17 @@ def test_the_matrix_plot_names_codes_as_the_others_do(others_study, run_cli, tmp
     texts = svg_texts(target)
     assert {"Motivations / Other", "Strategies / Other", "Professional duty"} <= set(texts)
     assert svg_width_mm(target) == pytest.approx(174, abs=0.01)
+
+
+def test_a_heatmap_too_narrow_for_its_names_numbers_them_with_a_key(sample_study, run_cli, tmp_path):
+    target = tmp_path / "co.svg"
+    code, _, err = run_cli("report", sample_study, "cooccurrence", "--plot", target, "--plot-size", "single",
+                           "-o", tmp_path / "co.csv", "--format", "csv")
+    assert code == 0, err
+    names = [c["name"] for c in __import__("yaml").safe_load((sample_study / "codebook.yaml").read_text())["codes"]]
+    texts = svg_texts(target)
+    assert svg_width_mm(target) == pytest.approx(85, abs=0.01)
+    assert f"1  {names[0]}" in " ".join(texts).replace("\n", " ") or any(t.endswith(names[0]) for t in texts)
+    used = {a["code"] for f in sample_study.rglob("*.consensus.json")
+            for a in __import__("json").loads(f.read_text(encoding="utf-8"))["annotations"]}
+    assert str(len(used)) in texts and str(len(used) + 1) not in texts  # the axes carry numbers, one per code

@@ -85,6 +85,23 @@ def _save(figure, path: str | Path) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+#: Characters per line of a tick label or axis title before it wraps, by figure width.
+_WRAP = {"single": 26, "double": 44}
+
+
+def _wrap(text: str, size: str) -> str:
+    """A label in lines that fit the figure's width (an 85 mm figure has room for little)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, _WRAP.get(size, 44), break_long_words=False)) or text
+
+
+def _row_height(labels: list[str], per_line: float = 0.125, gap: float = 0.08) -> float:
+    """Inches per row so that the tallest (wrapped) label fits its row."""
+    lines = max((text.count("\n") + 1 for text in labels), default=1)
+    return gap + per_line * lines
+
+
 def code_labels(code_ids: list[str], codebook=None) -> list[str]:
     """Each code's name; where two of the codes shown share a name, qualified by their theme
     ('Strategies / Other'), and by the id if that is not enough. Without a codebook, ids."""
@@ -118,8 +135,9 @@ def plot_frequencies(labels: list[str], series: dict[str, list[float]], path: st
     """Horizontal bars, one row per code and one bar per group (coder or attribute value).
     ``group_n`` puts each group's n in the legend ('intervention (n = 8)'); ``counts`` writes
     each bar's count out of it at the bar's end ('6/8')."""
-    rows = max(1, len(labels)) * max(1, len(series)) ** 0.5
-    figure = _figure(0, max(2.0, 0.19 * rows + 1.0), size)
+    wrapped = [_wrap(label(x), size) for x in labels]
+    per_code = max(_row_height(wrapped), 0.11 * max(1, len(series)) + 0.06)
+    figure = _figure(0, max(2.0, per_code * max(1, len(labels)) + 1.4), size)
     ax = figure.add_subplot()
     groups = list(series)
     height = 0.8 / max(1, len(groups))
@@ -133,12 +151,15 @@ def plot_frequencies(labels: list[str], series: dict[str, list[float]], path: st
             for y, value, count in zip(ys, values, counts[group], strict=False):
                 ax.text(value, y, f" {count}" + (f"/{total}" if total is not None else ""), va="center",
                         ha="left", fontsize=6)
-    ax.set_yticks(range(len(labels)), [label(x) for x in labels])
+    ax.set_yticks(range(len(labels)), wrapped)
     ax.invert_yaxis()
-    ax.set_xlabel(label(xlabel))
-    ax.set_title(label(title))
-    if len(groups) > 1 or group_n:
-        ax.legend(loc="lower right" if not counts else "best")
+    ax.set_xlabel(_wrap(label(xlabel), size))
+    ax.set_title(_wrap(label(title), size))
+    if counts:  # room for the counts at the bars' ends
+        ax.set_xlim(0, max([v for g in groups for v in series[g] if isinstance(v, (int, float)) and v == v] + [1])
+                    * 1.12)
+    if len(groups) > 1 or group_n:  # below the plot, where it covers no bar
+        figure.legend(loc="outside lower center", ncols=min(len(groups), 2 if size == "single" else 4))
     ax.grid(axis="x", alpha=0.3, linewidth=0.5)
     ax.set_axisbelow(True)
     _save(figure, path)
@@ -154,8 +175,25 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
     import numpy as np
 
     values = np.asarray(matrix, dtype=float).reshape(len(labels), len(labels))
-    figure = _figure(0, WIDTHS.get(size, WIDTHS["double"]) * 1.05, size)  # square cells, room for labels
-    ax = figure.add_subplot()
+    # many codes for the figure's width: both axes numbered, the names in a key below
+    numbered = len(labels) > (10 if size == "single" else 30)
+    width = WIDTHS.get(size, WIDTHS["double"])
+    if numbered:
+        columns = 1 if size == "single" else 2
+        per_column = math.ceil(len(labels) / columns)
+        key_height = per_column * 0.105 + 0.15
+        figure = _figure(0, width * 0.85 + key_height + 0.4, size)
+        grid = figure.add_gridspec(2, 1, height_ratios=[width * 0.85, key_height])
+        ax = figure.add_subplot(grid[0])
+        key = figure.add_subplot(grid[1])
+        key.axis("off")
+        lines = [f"{i}  {label(x)}" for i, x in enumerate(labels, 1)]
+        for c in range(columns):
+            key.text(c / columns, 1, "\n".join(lines[c * per_column:(c + 1) * per_column]), va="top", ha="left",
+                     fontsize=6, linespacing=1.3, transform=key.transAxes)
+    else:
+        figure = _figure(0, width * 1.05, size)
+        ax = figure.add_subplot()
     if not labels:  # nothing co-occurs: an empty, labelled figure rather than an error
         ax.text(0.5, 0.5, "no coded segments", ha="center", va="center", transform=ax.transAxes)
         ax.set_xticks([])
@@ -171,11 +209,17 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
 
     colours = matplotlib.colormaps[SEQUENTIAL].with_extremes(bad="#FFFFFF")  # the diagonal: blank
     image = ax.imshow(np.ma.masked_invalid(shown), cmap=colours, vmin=0, vmax=top)
-    ax.set_xticks(range(len(labels)), [label(x) for x in labels], rotation=60, ha="right")
-    ax.set_yticks(range(len(labels)), [label(x) for x in labels])
+    if numbered:
+        numbers = [str(i) for i in range(1, len(labels) + 1)]
+        ax.set_xticks(range(len(labels)), numbers, fontsize=5, rotation=90)
+        ax.set_yticks(range(len(labels)), numbers, fontsize=5)
+    else:
+        ax.set_xticks(range(len(labels)), [label(x) for x in labels], rotation=60, ha="right",
+                      rotation_mode="anchor")
+        ax.set_yticks(range(len(labels)), [label(x) for x in labels])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    if len(labels) <= 20:
+    if len(labels) <= (10 if size == "single" else 20):
         for i in range(len(labels)):
             for j in range(len(labels)):
                 v = shown[i, j]
@@ -184,8 +228,8 @@ def plot_heatmap(labels: list[str], matrix, path: str | Path, title: str = "Code
                             fontsize=5.5, color="white" if v < 0.55 * top else "black")
                 elif i == j:
                     ax.text(j, i, "\u2013", ha="center", va="center", fontsize=5.5, color="#777777")
-    figure.colorbar(image, ax=ax, label=f"{value_label} (diagonal left out)", shrink=0.6)
-    ax.set_title(label(title))
+    figure.colorbar(image, ax=ax, label=_wrap(f"{value_label} (diagonal left out)", size), shrink=0.6)
+    ax.set_title(_wrap(label(title), size))
     _save(figure, path)
     return figure
 
@@ -272,8 +316,8 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None, *, code
     rows = alpha_rows(result)
     if not rows:
         raise ValueError("the agreement result has no codes, domains or overall alpha to plot")
-    names = alpha_labels(result, codebook)
-    figure = _figure(0, max(2.0, 0.2 * len(rows) + 1.1), size)
+    names = [_wrap(label(n), size) for n in alpha_labels(result, codebook)]
+    figure = _figure(0, max(2.0, _row_height(names) * len(rows) + 1.1), size)
     ax = figure.add_subplot()
     low_edge = 0.0
     for i, row in enumerate(rows):
@@ -293,13 +337,13 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None, *, code
     for threshold in (0.667, 0.8):
         ax.axvline(threshold, color="#777777", linestyle=":", linewidth=0.8)
     ax.set_xlim(min(-0.05, low_edge - 0.05), 1.02)
-    ax.set_yticks(range(len(rows)), [label(n) for n in names])
+    ax.set_yticks(range(len(rows)), names)
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha" + (" (95% interval)" if any("ci_low" in r for r in rows) else ""))
     unit = result.get("unit")
     coders = ", ".join(result.get("coders") or [])
-    ax.set_title(label(title or "Agreement per code" + (f", unit: {unit}" if unit else "")
-                       + (f" ({coders})" if coders else "")))
+    ax.set_title(_wrap(label(title or "Agreement per code" + (f", unit: {unit}" if unit else "")
+                             + (f" ({coders})" if coders else "")), size))
     ax.grid(axis="x", alpha=0.3, linewidth=0.5)
     _save(figure, path)
     return figure
