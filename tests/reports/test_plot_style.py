@@ -152,3 +152,15 @@ def test_a_heatmap_too_narrow_for_its_names_numbers_them_with_a_key(sample_study
     used = {a["code"] for f in sample_study.rglob("*.consensus.json")
             for a in __import__("json").loads(f.read_text(encoding="utf-8"))["annotations"]}
     assert str(len(used)) in texts and str(len(used) + 1) not in texts  # the axes carry numbers, one per code
+
+
+def test_frequencies_by_a_group_give_each_group_its_n(sample_study, run_cli, tmp_path):
+    target = tmp_path / "f.svg"
+    code, _, err = run_cli("report", sample_study, "frequencies", "--by", "transcript.setting", "--plot", target,
+                           "-o", tmp_path / "f.csv", "--format", "csv")
+    assert code == 0, err
+    with open(sample_study / "attributes.csv", newline="", encoding="utf-8") as stream:
+        settings = [r["setting"] for r in csv.DictReader(stream)]
+    texts = svg_texts(target)
+    for value in set(settings):
+        assert f"{value} (n = {settings.count(value)})" in texts

@@ -374,8 +374,14 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
             from tcoder.reports.plots import plot_frequencies
 
             groups = [c[: -len(" annotations")] for c in frame.columns if c.endswith(" annotations")]
+            sizes = None
+            if args.grouping is not None:  # groups of cases: each one's n in the legend
+                from tcoder.reports.frequencies import groups as case_groups
+
+                sizes = {g.label: len(g.cases) for g in case_groups(data, args.grouping)}
             _plot(plot_frequencies, code_labels(list(data.codes), data.codebook),
-                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot, size=args.plot_size)
+                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot, size=args.plot_size,
+                  group_n=sizes)
         notes = describe(data, args.grouping) + notes
         if binary:
             shown = frame if args.format == "xlsx" else _tree_names(frame, data)
