@@ -374,3 +374,22 @@ def test_redact_withholds_the_codebook_examples(sample_study, run_cli):
     assert examples and not any(e in out for e in examples)
     first = codebook_codes(sample_study)[1][0]["examples"][0]
     assert f"quote withheld: {len(first.split())} words" in out
+
+
+def test_the_appendix_tables_in_excel(sample_study, run_cli, tmp_path):
+    import openpyxl
+
+    target = tmp_path / "methods.xlsx"
+    code, _, err = run_cli("methods", sample_study, "--bootstrap", "0", "--format", "xlsx", "-o", target)
+    assert code == 0, err
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["Coding tree", "Reliability", "Consensus", "Checklist", "Notes"]
+    tree = list(book["Coding tree"].iter_rows(values_only=True))
+    codes = codebook_codes(sample_study)
+    assert len(tree) == 1 + len(codes)
+    assert [r[1] for r in tree[1:]] == [c["description"] for c, _ in codes]
+    consensus = list(book["Consensus"].iter_rows(values_only=True))
+    totals = dict(zip(consensus[0], consensus[-1], strict=True))
+    kinds = consensus_kinds(annotation_files(sample_study))
+    assert totals["Transcript"] == "All" and totals["agreed"] == kinds["agreed"] and totals["union"] == kinds["union"]
+    assert isinstance(totals["left out"], int)

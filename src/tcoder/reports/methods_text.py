@@ -249,7 +249,7 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
                   [[f"{numbers[c.id]} {c.name}", c.description, c.include, c.exclude,
                     "\n".join(withheld(e) if redact else f"\u201c{e}\u201d" for e in c.examples)] for c in codebook],
                   caption="The coding tree, with each code's definition, inclusion and exclusion criteria and "
-                          "examples"))
+                          "examples", sheet="Coding tree"))
     if not f.reflexive and agreement is not None:
         doc.heading(f"Appendix {letters['reliability']}. Reliability per code", 2)
         used = "Passages" if agreement["unit"] in ("char", "word") else "Units coded"
@@ -257,7 +257,8 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
             [r["label"], r["alpha"], r["interval"], r["coded"], r["verdict"]] for r in rows],
             caption=f"Krippendorff's alpha per code ({agreement['unit']} units; coders: "
                     f"{', '.join(agreement['coders'])})", numeric={1, 3},
-            notes=[agreement["verdict_rule"] or "No interval was computed, so no code has a verdict."]))
+            notes=[agreement["verdict_rule"] or "No interval was computed, so no code has a verdict."],
+            sheet="Reliability"))
     if not f.reflexive and f.consensus.transcripts:
         kinds = [k for k in DECISION_KINDS if f.consensus.kinds[k]]
         doc.heading(f"Appendix {letters['consensus']}. How the consensus was reached", 2)
@@ -267,7 +268,7 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
         doc.add(Table(["Transcript", *kinds], body, caption="Consensus passages by how they came about, and disagreements decided by keeping no code "
                               "(left out)",
                       numeric=set(range(1, len(kinds) + 1)),
-                      notes=[f"{k}: {DECISION_LABELS[k]}." for k in kinds]))
+                      notes=[f"{k}: {DECISION_LABELS[k]}." for k in kinds], sheet="Consensus"))
     if f.codebook.changes:
         from tcoder.reports.codebook_log import _Names, describe
 
@@ -276,10 +277,11 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
         doc.heading(f"Appendix {letters['history']}. How the codebook changed", 2)
         doc.add(Table(["Date", "Change", "By", "Rationale"],
                       [[e.when[:10], describe(e, names), e.who, e.why] for e in history.entries],
-                      caption="Every recorded change to the codebook, oldest first"))
+                      caption="Every recorded change to the codebook, oldest first", sheet="Codebook changes"))
     doc.heading(f"Appendix {letters['checklist']}. Reporting checklist", 2)
     doc.add(Table(["Guideline", "Item", "Status", "Where, or what to add"], checklist(f, agreement),
-                  caption="COREQ (Tong et al. 2007) items 24-29 and SRQR (O'Brien et al. 2014) items 11-13"))
+                  caption="COREQ (Tong et al. 2007) items 24-29 and SRQR (O'Brien et al. 2014) items 11-13",
+                  sheet="Checklist"))
 
 
 #: The works the text may cite, by how the text cites them.
