@@ -28,5 +28,6 @@ def shorten(text: str, width: int, *, middle: bool = False) -> str:
 
 def withheld(text: str) -> str:
     """What stands for a quote in a redacted report or export: its length, never its words."""
-    words = len(text.split())
-    return f"[quote withheld: {words} word{'' if words == 1 else 's'}]"
+    from tcoder.numbers import plural
+
+    return f"[quote withheld: {plural(len(text.split()), 'word')}]"

@@ -172,4 +172,4 @@ def _withhold_examples(study) -> None:
     study.__dict__["codebook"] = Codebook(codes, codebook.title, codebook.description, codebook.path,
                                           codebook.source_sha256)
     n = sum(len(code.examples) for code in codes.values())
-    print(f"{n} example{'' if n == 1 else 's'} withheld (--redact)", file=sys.stderr)
+    print(f"{plural(n, 'example')} withheld (--redact)", file=sys.stderr)
