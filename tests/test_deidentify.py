@@ -114,6 +114,10 @@ def test_a_dry_run_changes_nothing_and_counts(run_cli, study: Path, key: Path):
     assert snapshot(study) == before and not (key.parent / "key.restore.json").exists()
     text = "".join(data.decode("utf-8") for rel, data in before.items() if rel.endswith(".txt"))
     amara = len(re.findall(r"(?<!\w)Amara(?!\w)", text))
+    # speakers the key leaves as they are, which may be names, are listed; roles and listed names are not
+    listed = re.search(r"speaker labels the key does not list.*?: (.*)", err).group(1).split(", ")
+    assert "Dev" in listed and "Hannah" in listed
+    assert not {"Amara", "Keisha", "Interviewer", "Moderator"} & set(listed)
     counted = int(re.search(r"Amara\s+(\d+)\s+-> Participant 1", out).group(1))
     assert counted >= amara > 0  # the transcripts', and the quotes and memos that repeat them
 

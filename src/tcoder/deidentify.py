@@ -221,6 +221,8 @@ class Plan:
     annotations_moved: int = 0
     links_moved: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: speaker labels of the transcripts that the key does not list (names, perhaps)
+    unlisted_speakers: list[str] = field(default_factory=list)
     annotation_paths: list[tuple[Path, str]] = field(default_factory=list)  # (path, coder): their locks
 
     def put(self, path: Path, before: bytes, after: bytes, kind: str) -> None:
@@ -240,6 +242,7 @@ def plan(study: Study, key: Key) -> Plan:
     _refuse_code_ids(study, key)
     problems: list[Problem] = []
     maps: dict[str, tuple[OffsetMap, str]] = {}
+    speakers: set[str] = set()
     for ref in study.transcripts:
         try:
             transcript = study.transcript(ref)
@@ -247,6 +250,9 @@ def plan(study: Study, key: Key) -> Plan:
             problems.extend(exc.problems)
             continue
         raw = ref.path.read_bytes()
+        for turn in transcript.turns:
+            if turn.speaker and _may_name_someone(study, ref.name, turn.speaker, key):
+                speakers.add(turn.speaker)
         spans = replacer.spans(transcript.text)
         new_text = replaced_text(transcript.text, spans)
         maps[ref.name] = (OffsetMap(spans), new_text)
@@ -300,6 +306,7 @@ def plan(study: Study, key: Key) -> Plan:
     _memos(study, replacer, maps, out)
     _tables(study, replacer, out)
     out.counts = replacer.counts
+    out.unlisted_speakers = sorted(speakers)
     out.unmatched = [n for n in key.pseudonyms if not replacer.counts[n]]
     for ref in study.transcripts:
         if replacer.pattern.search(ref.name):
@@ -310,6 +317,24 @@ def plan(study: Study, key: Key) -> Plan:
             out.warnings.append(f"{path.relative_to(study.root).as_posix()}: the memo's file name holds an identifier; "
                                 "file names are not changed")
     return out
+
+
+#: Speaker labels that name a role, not a person.
+ROLE_LABELS = frozenset({"interviewer", "moderator", "facilitator", "observer", "note taker", "notetaker",
+                         "participant", "respondent", "interviewee", "speaker", "researcher", "unknown", "all",
+                         "group", "several", "everyone", "audience", "translator", "interpreter"})
+
+
+def _may_name_someone(study: Study, transcript: str, label: str, key: Key) -> bool:
+    """A speaker label the key leaves as it is that may be a person's name: not listed (as
+    an identifier or a pseudonym), and neither a role word nor a non-participant's label."""
+    if label in key.pseudonyms or label in key.pseudonyms.values():
+        return False
+    words = re.sub(r"[\d\s._-]+$", "", label).strip().lower()  # 'Participant 3', 'Speaker_2'
+    if words in ROLE_LABELS or label.lower() in ROLE_LABELS:
+        return False
+    role = study.participants.role(transcript, label)
+    return role is None or role == "participant"
 
 
 def _refuse_code_ids(study: Study, key: Key) -> None:

@@ -72,3 +72,14 @@ def test_a_conflict_record_of_the_annotation_driver_fails(repo: GitStudy, run_cl
     run_cli("git", "resolve", repo.path_of("alice"), "--keep", "ours")
     code, out, err = run_cli("ci", repo.study)
     assert code == 0, err
+
+
+def test_deidentify_warns_that_git_history_keeps_the_names(repo: GitStudy, run_cli, tmp_path):
+    key = tmp_path / "secure" / "key.yaml"
+    key.parent.mkdir()
+    key.write_text("pseudonyms:\n  Amara: Participant 1\n")
+    code, out, err = run_cli("deidentify", repo.study, "--key", key)
+    assert code == 0, err
+    assert "Participant 1: Honestly" in repo.transcript_path.read_text()
+    assert "the study's git history still holds the identifiers" in err
+    assert "Amara" in repo.git("show", "HEAD:study/interviews/P01.txt").stdout  # as it warned

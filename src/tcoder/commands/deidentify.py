@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
             _say(f"  {name:<{width}}  {n:>6}  -> {key.pseudonyms[name]}")
     for name in p.unmatched:
         _say(f"note: {name!r} is not in the study", sys.stderr)
+    if p.unlisted_speakers:
+        _say(f"note: {plural(len(p.unlisted_speakers), 'speaker label')} the key does not list, each left as it "
+             f"is (add the names among them to the key): {', '.join(p.unlisted_speakers)}", sys.stderr)
     for warning in p.warnings:
         _say(f"warning: {warning}", sys.stderr)
     if args.dry_run:
