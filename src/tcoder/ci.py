@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tcoder.apprentice import APPRENTICE
 from tcoder.check import annotation_line, check_study, flagged_orphan_problems
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
@@ -224,7 +225,7 @@ def _calibration(study: Study, report: CiReport) -> None:
                 f"ci.coders names {_and(missing)}, who have no annotation files in this study", where, ci.line))
             return
     else:
-        coders = [c for c in known if c != CONSENSUS]
+        coders = [c for c in known if c not in (CONSENSUS, APPRENTICE)]
     try:
         data = gather(study, coders, list(ci.calibration), study.turn_rule("agreement"), policy_of(study))
     except TcoderError as exc:

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "search": "tcoder.commands.search",
     "query": "tcoder.commands.query",
     "autocode": "tcoder.commands.autocode",
+    "suggest": "tcoder.commands.suggest",
     "matrix": "tcoder.commands.matrix",
     "report": "tcoder.commands.report",
     "methods": "tcoder.commands.methods",

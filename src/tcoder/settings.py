@@ -19,6 +19,7 @@ queries:                              # saved coding queries (docs/search.md)
   advocacy-cost: curriculum-advocacy SAME TURN emotional-toll
 include_unfinished: false             # agree/compare/report also count coders who have not marked a transcript done
 ci: {require: [description], calibration: [calibration/*.txt], floor: 0.667}   # what tcoder ci requires
+apprentice: false                     # no machine suggestions: tcoder suggest and its lane are turned off
 ```
 """
 
@@ -39,7 +40,7 @@ from tcoder.yamlsource import YamlProblems, YNode, check_fields, describe, parse
 SETTINGS_FILE = "tcoder.yaml"
 SETTINGS_FIELDS = ("codebook", "transcripts", "exclude", "speaker_pattern", "attributes", "participants", "speakers",
                    "left_out_roles", "skip_speakers", "encoding", "memos", "themes", "approach", "keys",
-                   "queries", "include_unfinished", "ci")
+                   "queries", "include_unfinished", "ci", "apprentice")
 #: What each purpose of ``left_out_roles`` governs (see tcoder.turnrule).
 ROLE_PURPOSES = ("agreement", "uncoded_turns", "reports")
 #: How the study analyses its data (Braun & Clarke's three families of thematic analysis).
@@ -74,6 +75,8 @@ class Settings:
     include_unfinished: bool = False
     #: what ``tcoder ci`` requires (tcoder.ci_settings)
     ci: CiSettings = field(default_factory=CiSettings)
+    #: machine suggestions allowed (``tcoder suggest``, the apprentice lane); false is the study's "no AI" rule
+    apprentice: bool = True
 
     @property
     def reflexive(self) -> bool:
@@ -200,6 +203,12 @@ def parse_settings(text: str, path: Path) -> Settings:
             settings.include_unfinished = node.value
         else:
             problems.append(_at(node, "'include_unfinished' must be true or false", path))
+    if "apprentice" in fields:
+        node = fields["apprentice"]
+        if isinstance(node.value, bool):
+            settings.apprentice = node.value
+        else:
+            problems.append(_at(node, "'apprentice' must be true or false (false: no machine suggestions)", path))
     if "ci" in fields:
         settings.ci = parse_ci(fields["ci"], path, problems)
     if "keys" in fields:

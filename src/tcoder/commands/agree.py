@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from tcoder.agreement import agreement, gather, result_dict
     from tcoder.agreement.data import matches
+    from tcoder.apprentice import APPRENTICE
     from tcoder.coding_status import policy_of
     from tcoder.commands.coder_options import OptionError, coder_names
     from tcoder.errors import Problem, StudyError, warn_study_problems
@@ -163,12 +164,14 @@ def _run(args: argparse.Namespace) -> int:
         if len(coders) < 2:
             return _usage("--coders needs at least two coders")
     else:
-        coders = [c for c in known if c != CONSENSUS]
+        coders = [c for c in known if c not in (CONSENSUS, APPRENTICE)]
         if len(coders) < 2:
             have = ", ".join(coders) or "none"
             raise StudyError(Problem(f"agreement needs annotation files from two coders; this study has {have}"
                                      + (" (and consensus, which is left out unless named in --coders)"
-                                        if CONSENSUS in known else ""), study.root))
+                                        if CONSENSUS in known else "")
+                                     + (" (the apprentice's proposals are compared only when named in --coders)"
+                                        if APPRENTICE in known else ""), study.root))
     if args.transcripts and not any(matches(r.name, args.transcripts) for r in study.transcripts):
         return _usage(f"no transcript matches {' or '.join(args.transcripts)}")
     policy = policy_of(study, args.include_unfinished)

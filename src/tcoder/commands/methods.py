@@ -101,11 +101,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _coders(args: argparse.Namespace, study) -> list[str] | int:
+    from tcoder.apprentice import APPRENTICE
     from tcoder.commands.coder_options import OptionError, coder_names
     from tcoder.study import CONSENSUS
 
     if not args.coders:
-        return [c for c in study.coders if c != CONSENSUS]
+        return [c for c in study.coders if c not in (CONSENSUS, APPRENTICE)]
     try:
         coders = coder_names(args.coders, "--coders")
     except OptionError as exc:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tcoder.annotations import AUTOCODE_FIELD, autocode_query, counts_under
+from tcoder.apprentice import APPRENTICE
 from tcoder.codebook import Codebook
 from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
 from tcoder.errors import Problem, TcoderError
@@ -64,6 +65,8 @@ def choose_coders(study: Study, selection: Selection) -> tuple[list[str], str]:
         if selection.pools and len(coders) > 1:
             return coders, f"Coders pooled (--coder): {', '.join(coders)}; a passage counts once if any of them coded it."
         return coders, f"Coders: {', '.join(coders)} (--coder)."
+    if APPRENTICE in every:  # a coder of its own, in a report only when named (--coder apprentice)
+        every = [c for c in every if c != APPRENTICE]
     if selection.pool:
         coders = [c for c in every if c != CONSENSUS] or every
         return coders, (f"Coders pooled (--pool): {', '.join(coders) or 'none'}; a passage counts once if any of them "

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tcoder.apprentice import APPRENTICE
+from tcoder.apprentice.provenance import MachineFacts, machine_facts
 from tcoder.codebook import Codebook
 from tcoder.codebook_history import History
 from tcoder.errors import TcoderError
@@ -122,6 +124,7 @@ class StudyFacts:
     software: SoftwareFacts
     reflexive: bool
     notes: list[str] = field(default_factory=list)  # what could not be read, and so is not counted
+    machine: MachineFacts = field(default_factory=MachineFacts)  # the apprentice's proposals and accepted passages
 
 
 def gather_facts(study: Study, include_unfinished: bool = False) -> StudyFacts:
@@ -130,7 +133,8 @@ def gather_facts(study: Study, include_unfinished: bool = False) -> StudyFacts:
     coding = _coding(study, data, include_unfinished, notes)
     return StudyFacts(study, data, coding, _codebook(study.codebook, study.history),
                       _consensus(study, coding, notes), _themes(study, notes), *_memos(study, notes),
-                      software=_software(study), reflexive=study.settings.reflexive, notes=notes)
+                      software=_software(study), reflexive=study.settings.reflexive, notes=notes,
+                      machine=machine_facts(study))
 
 
 def _data(study: Study, notes: list[str]) -> DataFacts:
@@ -171,11 +175,11 @@ def _coding(study: Study, data: DataFacts, include_unfinished: bool, notes: list
         except TcoderError as exc:
             notes.append(f"{name}: an annotation file could not be read ({exc}); its coding is not counted")
             continue
-        counted = [c for c in chosen.counted if c != CONSENSUS]
+        counted = [c for c in chosen.counted if c not in (CONSENSUS, APPRENTICE)]  # people only
         for coder in counted:
             facts.coded.setdefault(coder, []).append(name)
         for status in chosen.left_out:
-            if status.coder != CONSENSUS:
+            if status.coder not in (CONSENSUS, APPRENTICE):
                 facts.left_out.setdefault(status.coder, []).append(name)
         if CONSENSUS in chosen.counted:
             facts.consensus.append(name)

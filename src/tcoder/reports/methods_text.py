@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tcoder.agreement.methods import _alpha, _count, _names, _percent
+from tcoder.apprentice.provenance import machine_sentence
 from tcoder.reports.document import Document, ListBlock, Table
 from tcoder.reports.methods_facts import DECISION_KINDS, DECISION_LABELS, StudyFacts
 
@@ -225,7 +226,8 @@ def methods_document(f: StudyFacts, agreement: dict[str, Any] | None, agreement_
     if not reliability and not f.reflexive:
         doc.para("No transcript was coded by two coders whose files count, so no inter-coder reliability can be "
                  "reported.")
-    analysis = [s for s in (themes_sentence(f), audit_sentence(f), software_sentence(f)) if s]
+    analysis = [s for s in (themes_sentence(f), audit_sentence(f), software_sentence(f), machine_sentence(f.machine))
+                if s]
     doc.heading("Analysis and software", 2)
     doc.para(" ".join(analysis))
     for note in f.notes:
