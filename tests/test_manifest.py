@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -150,3 +152,18 @@ def test_a_plot_drawn_from_an_agreement_file_records_that_file(run_cli, study: P
     assert f"rows[{shown['codes'][0]['code']}].alpha" in out
     code, out, err = run_cli("report", study, "alpha", "--input", "-", "--manifest", tmp_path / "m.json")
     assert code == 2 and "standard input cannot be read again" in err
+
+
+def test_a_matrix_and_its_plot_with_a_manifest(run_cli, study: Path, tmp_path: Path):
+    """matrix has no JSON: its numbers are those of its CSV, rows named by their first column."""
+    manifest = tmp_path / "matrix.manifest.json"
+    code, out, err = run_cli("matrix", study, "--columns", "group", "--plot", tmp_path / "m.svg", "--manifest", manifest)
+    assert code == 0, err
+    data = json.loads(manifest.read_text())
+    _, table, _ = run_cli("matrix", study, "--columns", "group", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert data["coders"] == ["consensus"]
+    for row in rows:
+        for group in ("control", "intervention"):
+            assert data["result"]["numbers"][f"rows[{row['code']}].{group}"] == int(row[group])
+    assert run_cli("verify", manifest)[0] == 0

@@ -133,7 +133,8 @@ def _row_names(items: list[Any]) -> list[str] | None:
     """Names for the elements of a list of objects, from the first key that tells them apart."""
     if not items or not all(isinstance(i, dict) for i in items):
         return None
-    for key in _ROW_KEYS:
+    first = next(iter(items[0]), None)  # else the first column, as a table's rows are named
+    for key in (*_ROW_KEYS, *([first] if first is not None else [])):
         values = [i.get(key) for i in items]
         if all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values) and \
                 len(set(values)) == len(values):

@@ -22,7 +22,7 @@ NOT_RECORDED = ("study", "output", "plot", "force", "manifest", "format")
 #: The role of a file given with --input among a manifest's inputs.
 INPUT_ROLE = "report input"
 #: Commands whose results a manifest can record, by the name verify finds them under.
-MODULES = {"agree": "tcoder.commands.agree", "report": "tcoder.commands.report"}
+MODULES = {"agree": "tcoder.commands.agree", "report": "tcoder.commands.report", "matrix": "tcoder.commands.matrix"}
 
 
 def _parser(module: ModuleType) -> argparse.ArgumentParser:
@@ -62,16 +62,43 @@ def recompute(module: ModuleType, options: dict[str, Any],
     for key, value in options.items():
         if key in dests and key not in NOT_RECORDED:
             setattr(args, key, value)
-    args.study, args.format, args.output, args.plot, args.manifest, args.force = str(study), "json", None, None, None, False
+    formats = next((a.choices for a in parser._actions if a.dest == "format"), None) or ()
+    form = "json" if "json" in formats else "csv"  # a command without JSON gives its numbers as CSV
+    args.study, args.format, args.output, args.plot, args.manifest, args.force = str(study), form, None, None, None, False
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err):
         code = int(module.run(args) or 0)
     if code != 0:
         raise RecomputeFailed(code, err.getvalue().strip())
+    if form == "csv":
+        return {"rows": _csv_rows(out.getvalue())}, err.getvalue(), args
     try:
         return json.loads(out.getvalue()), err.getvalue(), args
     except ValueError:
         raise RecomputeFailed(1, "the command did not write JSON") from None
+
+
+def _csv_rows(text: str) -> list[dict[str, Any]]:
+    """CSV rows as objects, numbers as numbers (a manifest keeps numbers only)."""
+    import csv
+
+    rows = []
+    for row in csv.DictReader(io.StringIO(text)):
+        rows.append({key: _number(value) for key, value in row.items()})
+    return rows
+
+
+def _number(value: str | None) -> Any:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value)
+    except ValueError:
+        return value
 
 
 def write_manifest(args: argparse.Namespace, module: ModuleType, command: str, written: list[str | None]) -> None:

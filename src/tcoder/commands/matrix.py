@@ -54,9 +54,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the plot's width: one journal column (85 mm) or two (174 mm, the default)")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing output file (never a study's own); without it, a terminal asks first")
+    from tcoder.commands.manifest_run import add_manifest_argument
+
+    add_manifest_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "manifest", None):
+        from tcoder.outputs import check_output
+
+        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
+    code = _run(args)
+    if code == 0 and getattr(args, "manifest", None):
+        from tcoder.commands.manifest_run import write_manifest
+
+        write_manifest(args, sys.modules[__name__], "matrix", [args.output, args.plot])
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from tcoder.commands.search import split, usage
@@ -79,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     study = open_study(args.study)
     try:
         coders, _ = choose_coders(study, Selection(split(args.coder) or None, pool=args.pool, pools=True))
+        args.coders_used = list(coders)  # for a manifest
         names = select_transcripts(study, split(args.transcript)) if args.transcript else None
         matrix = build_matrix(study, coders=coders, rows=args.rows, codes=split(args.code) or None,
                               columns=args.columns, measure=args.measure, exact=args.exact, transcripts=names)
