@@ -208,7 +208,26 @@ def _from_json(data: Any, raw: str, path: str | os.PathLike[str] | None) -> Anno
     id_lines: dict[str, int] | None = None
     annotations: list[Annotation] = []
     seen: set[str] = set()
+    append = annotations.append
     for number, item in enumerate(items, 1):
+        # The common case in one step: a well-formed annotation with only known fields
+        # (each checked as _annotation_problem checks it, then built as from_dict builds it).
+        if type(item) is dict and item.keys() <= _KNOWN_SET:
+            get = item.get
+            aid, code, start, end = get("id"), get("code"), get("start"), get("end")
+            quote, prefix, suffix, memo = get("quote"), get("prefix"), get("suffix"), get("memo")
+            created, updated, orphaned, exemplar = get("created"), get("updated"), get("orphaned", False), \
+                get("exemplar", False)
+            if (type(aid) is str and aid and type(code) is str and code and type(start) is int
+                    and type(end) is int and 0 <= start < end and type(orphaned) is bool and type(exemplar) is bool
+                    and (quote is None or type(quote) is str) and (prefix is None or type(prefix) is str)
+                    and (suffix is None or type(suffix) is str) and (memo is None or type(memo) is str)
+                    and (created is None or type(created) is str) and (updated is None or type(updated) is str)
+                    and aid not in seen):
+                seen.add(aid)
+                append(Annotation(aid, code, start, end, quote, prefix, suffix, memo, created, updated, orphaned, {},
+                                  exemplar))
+                continue
         message = _annotation_problem(item)
         if message is None and item["id"] in seen:
             message = f"the id {item['id']!r} is used twice"
