@@ -73,7 +73,7 @@ def machine_facts(study) -> MachineFacts:
 def machine_sentence(facts: MachineFacts) -> str:
     """The methods section's sentence on machine suggestions (always written: saying none were used
     is a statement a reviewer can rely on)."""
-    from tcoder.numbers import plural
+    from tcoder.numbers import plural, word_for
 
     if not facts.allowed and not facts.used:
         return ("Machine suggestions were turned off for this study (tcoder.yaml: apprentice: false): no passage "
@@ -90,7 +90,7 @@ def machine_sentence(facts: MachineFacts) -> str:
         text += "made proposals that are no longer in the study"
     models = sorted(facts.models)
     if models:
-        text += f" (model{'s' if len(models) > 1 else ''} {', '.join(models)})"
+        text += f" ({word_for(len(models), 'model')} {', '.join(models)})"
     total = sum(facts.accepted.values())
     if total:
         who = ", ".join(f"{n} by {c}" for c, n in sorted(facts.accepted.items()))
