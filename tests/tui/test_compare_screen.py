@@ -12,7 +12,7 @@ import pytest
 
 from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD
 from tcoder.annotations import read_annotations
-from tuikit import TUI_TRANSCRIPT, make_compare_app, run_app, screen_text
+from tuikit import TUI_TRANSCRIPT, make_compare_app, run_app, screen_text, wait_until
 
 T = TUI_TRANSCRIPT
 GRAND, SAW, STAYED = T.index("my grandmother"), T.index("I saw"), T.index(" That stayed")
@@ -123,7 +123,7 @@ def test_none_is_recorded_and_the_flag_turns_to_done(tui_study):
         await settle(pilot)
         assert "witnessing" not in {a.code for a in compare(pilot).session.annotations}
         await pilot.press("less_than_sign")
-        await pilot.pause(0.2)  # the details panel follows once the cursor rests
+        await wait_until(pilot, lambda: "consensus: none (decided" in screen_text(pilot.app))  # once the cursor rests
         assert current(pilot) == ("witnessing", SAW, STAYED)
         assert "consensus: none (decided" in screen_text(pilot.app)
 
@@ -254,7 +254,8 @@ def test_reopening_continues_where_the_team_left_off(tui_study):
         text = screen_text(pilot.app)
         assert "2/3 resolved" in text and "2 of 3 resolved" in text
         await pilot.press("less_than_sign")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: current(pilot) == ("witnessing", SAW, STAYED)
+                         and "consensus: none (decided" in screen_text(pilot.app))
         assert current(pilot) == ("witnessing", SAW, STAYED)
         assert "consensus: none (decided" in screen_text(pilot.app)
 
@@ -362,7 +363,8 @@ def test_reloading_the_codebook_recounts_the_disagreements(tui_study):
         path.write_text(path.read_text("utf-8").replace("      - {id: witnessing, name: Witnessing inequity, key: w}\n",
                                                         ""), "utf-8")
         await pilot.press("f5")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "witnessing" not in [d.code for d in screen.adjudication.disagreements]
+                         and f"of {len(screen.adjudication.disagreements)} resolved" in screen_text(pilot.app))
         after = [d.code for d in screen.adjudication.disagreements]
         assert "witnessing" not in after and len(after) == len(before) - before.count("witnessing")
         assert f"of {len(after)} resolved" in screen_text(pilot.app)
@@ -391,10 +393,7 @@ def test_in_the_reflexive_approach_the_panel_shows_overlap_not_alpha(tui_study):
     (tui_study.root / "tcoder.yaml").write_text("approach: reflexive\n")
 
     async def scenario(pilot):
-        for _ in range(100):  # the panel is filled once the screen has settled
-            if "How the readings overlap" in screen_text(pilot.app):
-                break
-            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: "How the readings overlap" in screen_text(pilot.app))  # once settled
         text = screen_text(pilot.app)
         assert "Readings \u00b7 alice, bob" in text and "How the readings overlap" in text
         assert "alpha" not in text and "Agreement" not in text

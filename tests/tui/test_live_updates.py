@@ -11,7 +11,7 @@ import textwrap
 import time
 
 from tcoder.annotations import read_annotations
-from tuikit import TUI_TRANSCRIPT, make_app, make_compare_app, run_app, screen_text
+from tuikit import TUI_TRANSCRIPT, make_app, make_compare_app, run_app, screen_text, wait_until
 
 P01 = "interviews/P01.txt"
 T = TUI_TRANSCRIPT
@@ -36,11 +36,7 @@ def save_in_another_process(root, coder: str, code: str, start: int, end: int) -
 
 
 async def wait_for_watch(pilot, screen) -> None:
-    for _ in range(100):
-        if screen.watching:
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the folder watch did not start")
+    await wait_until(pilot, lambda: screen.watching, what="the folder watch did not start")
 
 
 async def seconds_until(pilot, predicate, since: float, limit: float = 5.0) -> float:
@@ -66,9 +62,12 @@ def test_code_with_a_partner_shows_their_saves_live(tui_study):
         written["bob"] = bob_file.read_bytes()
         took = await seconds_until(pilot, lambda: "outreach" in {a.code for a in bob.annotations}, saved_at)
         assert took < LIMIT, took
-        await pilot.pause(0.1)
-        row = next(line for line in screen_text(pilot.app).splitlines() if "We pushed" in line)
-        assert row.split("\u2502")[1].strip() == "o"  # bob's lane shows his new code on that row
+        def lane() -> str:
+            row = next(line for line in screen_text(pilot.app).splitlines() if "We pushed" in line)
+            return row.split("\u2502")[1].strip()
+
+        await wait_until(pilot, lambda: lane() == "o")
+        assert lane() == "o"  # bob's lane shows his new code on that row
 
     app = make_app(tui_study.root)
     app.partners = ["bob"]
@@ -89,7 +88,7 @@ def test_compare_recounts_when_a_coder_saves(tui_study):
                                            also)
         took = await seconds_until(pilot, lambda: len(screen.adjudication.disagreements) == 2, saved_at)
         assert took < LIMIT, took
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "0/2 resolved" in screen_text(pilot.app))
         assert "0/2 resolved" in screen_text(pilot.app)
 
     run_app(make_compare_app(tui_study.root), scenario)
@@ -103,16 +102,16 @@ def test_own_saves_are_not_echoed_but_other_programs_changes_merge(fresh_tui_stu
         await wait_for_watch(pilot, screen)
         for _ in range(3):
             await pilot.press("right_curly_bracket", "full_stop", "p")
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: screen.session.save_state.status == "saved")
         screen.session.flush()
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # time for an echo of our own saves to arrive, were there one: there must not be
         assert len(pilot.app._notifications) == 0  # no "file changed on disk" for our own saves
         assert len(screen.session.annotations) == 3
         # another program (a sync tool, a script) adds to alice's own file: merged by id
         saved_at = await asyncio.to_thread(save_in_another_process, root, "alice", "outreach", 0, 11)
         took = await seconds_until(pilot, lambda: len(screen.session.annotations) == 4, saved_at)
         assert took < LIMIT, took
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: len(pilot.app._notifications) == 1)  # this one is said
         assert len(pilot.app._notifications) == 1  # this one is said
         await pilot.press("right_curly_bracket", "full_stop", "w")
 
@@ -126,7 +125,7 @@ def test_polling_takes_over_when_the_folder_cannot_be_watched(tui_study, monkeyp
 
     async def scenario(pilot):
         screen = pilot.app.screen
-        await pilot.pause(0.2)
+        await pilot.pause(0.2)  # time for a watch to start, were there one: there must not be
         assert not screen.watching
         [bob] = screen.partners
         saved_at = await asyncio.to_thread(save_in_another_process, tui_study.root, "bob", "outreach", 0, 11)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.widgets import DataTable, Input
 
 from tcoder.settings import load_settings
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.query_screen import QueryScreen
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text, wait_until
 
 
 async def ask(pilot, screen: QueryScreen, text: str) -> None:
     screen.query_one("#query", Input).value = text
     screen.query_one("#query", Input).focus()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not screen.running)
+    await wait_until(pilot, lambda: not screen.running)
 
 
 def test_query_lists_passages_and_opens_one(tui_study):
@@ -32,7 +22,7 @@ def test_query_lists_passages_and_opens_one(tui_study):
 
     async def scenario(pilot):
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, QueryScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, QueryScreen))
         screen = app.screen
         await ask(pilot, screen, "motivation")
         table = screen.query_one(DataTable)
@@ -52,9 +42,9 @@ def test_query_lists_passages_and_opens_one(tui_study):
         await ask(pilot, screen, "curriculum")
         screen.query_one(DataTable).focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         renal = TUI_TRANSCRIPT.index("We pushed")
-        await wait_for(pilot, lambda: app.screen.view.selection == (renal, TUI_TRANSCRIPT.index(" We also")))
+        await wait_until(pilot, lambda: app.screen.view.selection == (renal, TUI_TRANSCRIPT.index(" We also")))
 
     run_app(app, scenario)
 
@@ -64,7 +54,7 @@ def test_saving_a_query_and_running_it_by_name(tui_study):
 
     async def scenario(pilot):
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, QueryScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, QueryScreen))
         screen = app.screen
         screen.query_one("#query", Input).value = "personal WHERE coder = bob"
         screen.query_one("#save-name", Input).value = "bobs-personal"
@@ -87,18 +77,18 @@ def test_a_query_shown_again_runs_again_on_the_coding_done_meanwhile(tui_study):
     async def scenario(pilot):
         coding = app.screen
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, QueryScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, QueryScreen))
         screen = app.screen
         await ask(pilot, screen, "personal")
         assert sorted(p.coder for p in screen.passages) == ["alice", "bob"]
         screen.query_one("#query", Input).value = "curriculum"  # typed but not run: not what runs again
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is coding)
+        await wait_until(pilot, lambda: app.screen is coding)
         coding.view.select(ward, ward + len("a ward"))
         await pilot.press("p")
-        await wait_for(pilot, lambda: (tui_study.root / "interviews/P01.carol.json").exists())
+        await wait_until(pilot, lambda: (tui_study.root / "interviews/P01.carol.json").exists())
         await pilot.press("ctrl+k")
-        await wait_for(pilot, lambda: app.screen is screen and not screen.running
+        await wait_until(pilot, lambda: app.screen is screen and not screen.running
                        and sorted(p.coder for p in screen.passages) == ["alice", "bob", "carol"])
 
     run_app(app, scenario)

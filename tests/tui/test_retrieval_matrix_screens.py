@@ -3,8 +3,6 @@ changes written to the coder's file, cells opening their passages."""
 
 from __future__ import annotations
 
-import time
-
 from textual.widgets import DataTable
 
 from tcoder.annotations import read_annotations
@@ -13,25 +11,17 @@ from tcoder.tui.screens.dialogs import ConfirmDialog, MemoDialog
 from tcoder.tui.screens.matrix_screen import MatrixScreen, coder_choices
 from tcoder.tui.screens.picker import CodePicker
 from tcoder.tui.screens.retrieval import RetrievalScreen
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
-
-
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text, wait_until
 
 
 async def open_retrieval(pilot, code_name: str) -> RetrievalScreen:
     app = pilot.app
     await pilot.press("ctrl+b")
-    await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+    await wait_until(pilot, lambda: isinstance(app.screen, CodePicker))
     await pilot.press(*code_name, "enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, RetrievalScreen))
+    await wait_until(pilot, lambda: isinstance(app.screen, RetrievalScreen))
     screen = app.screen
-    await wait_for(pilot, lambda: screen.result is not None)
+    await wait_until(pilot, lambda: screen.result is not None)
     return screen
 
 
@@ -66,7 +56,7 @@ def test_retrieval_lists_a_theme_across_coders_sorts_and_filters(tui_study):
         await pilot.press("alt+x")  # the theme alone, without sub-codes: nothing
         assert screen.rows == [] and "0 passages" in screen_text(app)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, RetrievalScreen))
+        await wait_until(pilot, lambda: not isinstance(app.screen, RetrievalScreen))
 
     run_app(app, scenario)
 
@@ -80,31 +70,31 @@ def test_retrieval_changes_passages_in_place_through_the_coders_file(tui_study):
         screen = await open_retrieval(pilot, "Personal experience")
         assert [c for c, _ in quotes(screen)] == ["bob", "alice"]
         await pilot.press("down", "asterisk")  # alice's: exemplar
-        await wait_for(pilot, lambda: "marked as an exemplar" in screen_text(app))
+        await wait_until(pilot, lambda: "marked as an exemplar" in screen_text(app))
         assert [a.exemplar for a in read_annotations(path).annotations if a.code == "personal"] == [True]
         await pilot.press("ctrl+e")
-        await wait_for(pilot, lambda: isinstance(app.screen, MemoDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, MemoDialog))
         await pilot.press(*"her grandmother", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen is screen and "memo saved" in screen_text(app))
+        await wait_until(pilot, lambda: app.screen is screen and "memo saved" in screen_text(app))
         assert [a.memo for a in read_annotations(path).annotations if a.code == "personal"] == ["her grandmother"]
         assert "memo: her grandmother" in screen_text(app)
         await pilot.press("up", "asterisk")  # bob's passage: not alice's to change
         assert "this is bob's passage: only bob can" in screen_text(app)
         await pilot.press("down", "ctrl+r")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodePicker))
         await pilot.press(*"Witnessing", "enter")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         assert "no longer listed here" in screen_text(app) and [c for c, _ in quotes(screen)] == ["bob"]
         codes = sorted(a.code for a in read_annotations(path).annotations)
         assert codes == ["curriculum", "witnessing", "witnessing"]
         await pilot.press("alt+c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodePicker))
         await pilot.press(*"Curriculum advocacy", "enter")
-        await wait_for(pilot, lambda: app.screen is screen and screen.code == "curriculum")
+        await wait_until(pilot, lambda: app.screen is screen and screen.code == "curriculum")
         await pilot.press("delete")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen and screen.rows == [])
+        await wait_until(pilot, lambda: app.screen is screen and screen.rows == [])
         assert sorted(a.code for a in read_annotations(path).annotations) == ["witnessing", "witnessing"]
 
     run_app(app, scenario)
@@ -121,12 +111,12 @@ def test_retrieval_changes_go_through_the_open_coding_screen(tui_study):
         assert isinstance(coding, CodingScreen)
         await open_retrieval(pilot, "Curriculum advocacy")
         await pilot.press("asterisk")
-        await wait_for(pilot, lambda: "marked as an exemplar" in screen_text(app))
+        await wait_until(pilot, lambda: "marked as an exemplar" in screen_text(app))
         assert [a.exemplar for a in coding.session.annotations if a.code == "curriculum"] == [True]
         await pilot.press("enter")  # jump to the passage in its context
-        await wait_for(pilot, lambda: app.screen is coding)
+        await wait_until(pilot, lambda: app.screen is coding)
         start = TUI_TRANSCRIPT.index("We pushed")
-        await wait_for(pilot, lambda: coding.view.selection[0] == start)
+        await wait_until(pilot, lambda: coding.view.selection[0] == start)
 
     run_app(app, scenario)
     (a,) = [a for a in read_annotations(root / "interviews/P01.alice.json").annotations if a.code == "curriculum"]
@@ -138,9 +128,9 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
 
     async def scenario(pilot):
         await pilot.press("shift+f10")
-        await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
         screen = app.screen
-        await wait_for(pilot, lambda: screen.matrix is not None and not screen.building)
+        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
         text = screen_text(app)
         assert "Matrix: codes x transcripts, counting passages" in text
         assert "coders: alice (alt+w)" in text  # no consensus: this app's coder, said so
@@ -150,21 +140,21 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
         assert matrix.value("curriculum", "interviews/P01.txt") == 1
         table = screen.query_one("#matrix", DataTable)
         table.move_cursor(row=matrix.rows.index("curriculum"), column=1 + matrix.columns.index("interviews/P01.txt"))
-        await wait_for(pilot, lambda: len(screen.cell_items) == 1)
+        await wait_until(pilot, lambda: len(screen.cell_items) == 1)
         assert "We pushed to change the renal block." in screen_text(app)
         await pilot.press("enter")  # into the cell's passages
         assert screen.query_one("#cell-passages", DataTable).has_focus
         await pilot.press("enter")  # opens the passage in the coding screen
-        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         await pilot.press("shift+f10")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         await pilot.press("alt+w")  # bob alone
-        await wait_for(pilot, lambda: screen.matrix is not None and screen.matrix.coders == ["bob"])
+        await wait_until(pilot, lambda: screen.matrix is not None and screen.matrix.coders == ["bob"])
         await pilot.press("alt+w")  # alice and bob, pooled, and said so
-        await wait_for(pilot, lambda: screen.matrix is not None and screen.matrix.coders == ["alice", "bob"])
+        await wait_until(pilot, lambda: screen.matrix is not None and screen.matrix.coders == ["alice", "bob"])
         assert "alice, bob pooled" in screen_text(app)
         await pilot.press("alt+r", "alt+m", "alt+m")  # themes; passages -> participants -> words
-        await wait_for(pilot, lambda: screen.matrix.row_kind == "themes" and screen.matrix.measure == "words"
+        await wait_until(pilot, lambda: screen.matrix.row_kind == "themes" and screen.matrix.measure == "words"
                        and not screen.building)
         assert "Matrix: themes x transcripts, counting words" in screen_text(app)
 
@@ -186,7 +176,7 @@ async def code_personal(pilot, coding: CodingScreen, words: str, annotations: in
     coding.view.select(start, start + len(words))
     await pilot.press("p")
     path = coding.session.path
-    await wait_for(pilot, lambda: path.exists() and len(read_annotations(path).annotations) == annotations)
+    await wait_until(pilot, lambda: path.exists() and len(read_annotations(path).annotations) == annotations)
 
 
 def test_a_coders_first_file_and_later_coding_show_in_the_retrieval_browser(tui_study):
@@ -204,10 +194,10 @@ def test_a_coders_first_file_and_later_coding_show_in_the_retrieval_browser(tui_
         assert screen.coders == ["alice", "bob", "carol"]
         assert ("carol", "my grandmother") in quotes(screen)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is coding)
+        await wait_until(pilot, lambda: app.screen is coding)
         await code_personal(pilot, coding, "the clinic", 2)
         await pilot.press("ctrl+b")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         assert [q for q in quotes(screen) if q[0] == "carol"] == [("carol", "my grandmother"), ("carol", "the clinic")]
 
     run_app(app, scenario)
@@ -220,16 +210,16 @@ def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again
         coding = app.screen
         await code_personal(pilot, coding, "my grandmother", 1)
         await pilot.press("shift+f10")
-        await wait_for(pilot, lambda: isinstance(app.screen, MatrixScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
         screen = app.screen
-        await wait_for(pilot, lambda: screen.matrix is not None and not screen.building)
+        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
         assert screen.matrix.coders == ["carol"]  # this app's coder, whose file is new
         assert screen.matrix.value("personal", "interviews/P01.txt") == 1
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is coding)
+        await wait_until(pilot, lambda: app.screen is coding)
         await code_personal(pilot, coding, "a ward", 2)
         await pilot.press("shift+f10")
-        await wait_for(pilot, lambda: app.screen is screen and not screen.building
+        await wait_until(pilot, lambda: app.screen is screen and not screen.building
                        and screen.matrix.value("personal", "interviews/P01.txt") == 2)
 
     run_app(app, scenario)

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-import time
-
 from textual.widgets import DataTable, Input
 
 from tcoder.tui.screens.coding import CodingScreen
 from tcoder.tui.screens.study_search import StudySearchScreen, parse_filters
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text, wait_until
 
 
 async def search_for(pilot, text: str, filters: str = "") -> StudySearchScreen:
     app = pilot.app
     await pilot.press("ctrl+t")
-    await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+    await wait_until(pilot, lambda: isinstance(app.screen, StudySearchScreen))
     screen = app.screen
     screen.query_one("#pattern", Input).value = text
     screen.query_one("#filters", Input).value = filters
     screen.query_one("#pattern", Input).focus()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: not screen.searching)
+    await wait_until(pilot, lambda: not screen.searching)
     return screen
 
 
@@ -44,13 +34,13 @@ def test_search_lists_hits_and_enter_opens_the_transcript_at_the_hit(tui_study):
         assert "the clinic. That stayed" in text
         table.focus()
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodingScreen))
         view = app.screen.view
         hit = TUI_TRANSCRIPT.index("free clinic") + len("free ")
-        await wait_for(pilot, lambda: view.selection == (hit, hit + len("clinic")))
+        await wait_until(pilot, lambda: view.selection == (hit, hit + len("clinic")))
         # ctrl+t again brings back the same results
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, StudySearchScreen))
         assert app.screen is screen and screen.query_one(DataTable).row_count == 2
 
     run_app(app, scenario)
@@ -66,7 +56,7 @@ def test_options_filters_and_errors(tui_study):
             screen.query_one("#filters", Input).value = filters
         screen.query_one("#pattern", Input).focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: not screen.searching)
+        await wait_until(pilot, lambda: not screen.searching)
 
     async def scenario(pilot):
         screen = await search_for(pilot, "CLINIC")
@@ -102,11 +92,11 @@ def test_escape_stops_a_runaway_regex_without_freezing(study_builder):
 
     async def scenario(pilot):
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, StudySearchScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, StudySearchScreen))
         screen = app.screen
         screen.query_one("#pattern", Input).value = "(x+x+)+y"
         await pilot.press("alt+r", "enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: screen.searching)
         assert screen.searching
         # the screen answers keys while the pattern backtracks in the worker
         await pilot.press("alt+c")
@@ -156,20 +146,20 @@ def test_code_from_results_reviews_then_codes_as_one_undoable_step(tui_study, ru
         await pilot.press("ctrl+s")
         assert app.screen is review and "accept some passages first" in screen_text(app)
         await pilot.press("space", "ctrl+s")  # ... accept it again, apply
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         assert "coded 1 passage as outreach for alice in 1 file (one step: tcoder undo" in screen_text(app)
         made = [a for a in coding.session.annotations if a.code == "outreach"]
         assert [(TUI_TRANSCRIPT[a.start:a.end], autocode_query(a)) for a in made] == [
             ("clinic", "search text 'clinic' (case ignored, accents ignored); as hit")]
         # never twice: the same hit is now shown as coded
         await pilot.press("alt+k")
-        await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+        await wait_until(pilot, lambda: isinstance(app.screen, CodePicker))
         await pilot.press(*"outreach", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
         await pilot.press("alt+t", "alt+t")
         assert "1 already coded outreach" in screen_text(app)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         assert "nothing was coded" in screen_text(app)
 
     run_app(app, scenario)
@@ -192,9 +182,9 @@ async def review_second_clinic_as_outreach(pilot, app, screen):
     await pilot.press("down", "space")
     assert screen.marked == {1} and "1 of 2 hits marked" in screen_text(app)
     await pilot.press("alt+k")
-    await wait_for(pilot, lambda: isinstance(app.screen, CodePicker))
+    await wait_until(pilot, lambda: isinstance(app.screen, CodePicker))
     await pilot.press(*"outreach", "enter")
-    await wait_for(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
+    await wait_until(pilot, lambda: isinstance(app.screen, AutocodeReviewScreen))
     return app.screen
 
 
@@ -202,7 +192,7 @@ async def _code_clinic_from_results(pilot, app, screen) -> None:
     """Code the second 'clinic' hit itself as outreach, as one batch."""
     await review_second_clinic_as_outreach(pilot, app, screen)
     await pilot.press("alt+t", "alt+t", "ctrl+s")
-    await wait_for(pilot, lambda: app.screen is screen)
+    await wait_until(pilot, lambda: app.screen is screen)
 
 
 def outside_journal(files: dict) -> dict:
@@ -229,14 +219,14 @@ def test_a_batch_coded_from_results_is_undone_from_the_search_screen(tui_study):
         assert "ctrl+z undoes this batch: coded 1 passage as outreach" in screen_text(app)
         assert [a.code for a in coding.session.annotations].count("outreach") == 1
         await pilot.press("ctrl+z")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("escape")  # no: nothing changes
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         assert "the batch stays coded" in screen_text(app)
         await pilot.press("ctrl+z")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen and "undone: autocode 1 passage" in screen_text(app))
+        await wait_until(pilot, lambda: app.screen is screen and "undone: autocode 1 passage" in screen_text(app))
         assert "outreach" not in [a.code for a in coding.session.annotations]
         assert outside_journal(snapshot(root)) == outside_journal(before)
         await pilot.press("ctrl+z")
@@ -259,19 +249,19 @@ def test_an_undo_is_refused_when_the_coder_changed_the_file_since_the_batch(tui_
         screen = await search_for(pilot, "clinic")
         await _code_clinic_from_results(pilot, app, screen)
         await pilot.press("escape")  # back to the coding screen: code something more
-        await wait_for(pilot, lambda: app.screen is coding)
+        await wait_until(pilot, lambda: app.screen is coding)
         ward = TUI_TRANSCRIPT.index("a ward")
         coding.view.select(ward, ward + len("a ward"))
         await pilot.press("w")
-        await wait_for(pilot, lambda: any(a.code == "witnessing" and a.start == ward
+        await wait_until(pilot, lambda: any(a.code == "witnessing" and a.start == ward
                                           for a in coding.session.annotations))
         await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         screen.query_one(DataTable).focus()
         await pilot.press("ctrl+z")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: app.screen is screen)
         text = screen_text(app)
         assert "undone" not in text.split("\n")[-3:]
         assert screen.last_batch is not None  # still there to try again

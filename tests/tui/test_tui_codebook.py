@@ -14,7 +14,7 @@ from codebookkit import snapshot
 from tcoder.annotations import read_annotations
 from tcoder.codebook import load_codebook
 from tcoder.codebook_history import history_path, read_history
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text, wait_until
 
 P01 = "interviews/P01.txt"
 GRAND = TUI_TRANSCRIPT.index("my grandmother")
@@ -40,15 +40,6 @@ def rendered(renderable) -> str:
 def keys(text: str) -> list[str]:
     names = {" ": "space", "-": "minus", ".": "full_stop", ",": "comma", "'": "apostrophe"}
     return [names.get(c, c) for c in text]
-
-
-async def settle(pilot, condition, seconds: float = 5.0) -> None:
-    """Let the app run until ``condition()`` holds (a file watch, a timer)."""
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    assert condition(), "the screen did not get there in time"
 
 
 def screen_name(pilot) -> str:
@@ -174,7 +165,7 @@ def test_in_vivo_names_a_code_by_the_selected_words_and_applies_it(fresh_tui_stu
         await pilot.pause()
         screen = pilot.app.screen
         assert screen.session.codebook[code_id].name == name
-        assert f"in-vivo code \u201c{name}\u201d created and applied" in screen._message
+        assert f"in-vivo code \u201c{name}\u201d created and applied" in screen.status_message
         # the same words again apply the same code (no second code)
         await select(pilot, start, end)
         await pilot.press("quotation_mark")
@@ -332,7 +323,7 @@ def test_the_history_from_the_panel(tui_study):
     async def scenario(pilot):
         await panel_on(pilot, "duty")
         await pilot.press("h")  # no history yet: said so
-        assert "no history yet" in pilot.app.screen._message
+        assert "no history yet" in pilot.app.screen.status_message
         await pilot.press("e")
         pilot.app.screen.query_one("#include").value = "Duty as a professional"
         await pilot.press("ctrl+s")
@@ -352,7 +343,7 @@ def test_letters_in_the_focused_panel_never_code_text(tui_study):
         await select(pilot, 0, 11)
         await panel_on(pilot, "duty")
         await pilot.press("p", "a")
-        assert "no panel command" in pilot.app.screen._message
+        assert "no panel command" in pilot.app.screen.status_message
         await pilot.press("escape")
         assert pilot.app.screen.view.has_focus
 
@@ -401,13 +392,13 @@ def test_an_operation_in_another_window_reaches_an_open_screen_through_the_watch
 
     async def scenario(pilot):
         screen = pilot.app.screen
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: screen.watching)  # the folder watch that sees bob's change
         # bob, in his own window (another study object, as another process would have)
         done = await asyncio.to_thread(rename_code, open_study(tui_study.root), "personal", "lived-experience",
                                        who="bob")
         assert [left.coder for left in done.plan.left] == ["alice"]  # alice's file is open here
-        await settle(pilot, lambda: "lived-experience" in screen.session.codebook.codes)
+        await wait_until(pilot, lambda: "lived-experience" in screen.session.codebook.codes)
         assert "lived-experience" in {a.code for a in screen.session.annotations}
-        await settle(pilot, lambda: "lived-experience" in {c for c, _, _ in on_disk(tui_study)})
+        await wait_until(pilot, lambda: "lived-experience" in {c for c, _, _ in on_disk(tui_study)})
 
     run_app(make_app(tui_study.root), scenario)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from textual.command import CommandList
 
 from tcoder.annotations import read_annotations
-from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text
+from tuikit import TUI_TRANSCRIPT, make_app, run_app, screen_text, wait_until
 
 P01 = "interviews/P01.txt"
 
@@ -284,7 +285,7 @@ def test_memo_is_written_and_shown(tui_study):
         await pilot.pause()
         await pilot.press(*"key moment")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "memo: key moment" in screen_text(pilot.app))
         assert "memo: key moment" in screen_text(pilot.app)
 
     run_app(make_app(tui_study.root), scenario)
@@ -458,22 +459,31 @@ def test_help_lists_every_command_and_codebook_key(tui_study):
     assert "4 codes without a key" in text  # the three themes and Professional duty
 
 
+def _palette_offers(pilot, words: str) -> bool:
+    """The command palette's highlighted entry (the one enter runs) is about ``words``."""
+    found = pilot.app.screen.query(CommandList)
+    if not found or found.first().highlighted is None:
+        return False
+    results = found.first()
+    return words in str(results.get_option_at_index(results.highlighted).prompt)
+
+
 def test_command_palette_runs_actions_and_applies_codes(fresh_tui_study):
     async def scenario(pilot):
         await pilot.press(*["shift+right"] * 11)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Apply code: Professional")
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: _palette_offers(pilot, "Professional"))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: [a.code for a in coding(pilot).session.annotations] == ["duty"])
         assert [a.code for a in coding(pilot).session.annotations] == ["duty"]
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Undo")
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: _palette_offers(pilot, "Undo"))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: coding(pilot).session.annotations == [])
         assert coding(pilot).session.annotations == []
 
     run_app(make_app(fresh_tui_study.root), scenario)
@@ -504,7 +514,7 @@ def test_panels_toggle_and_start_hidden_when_narrow(tui_study):
         screen = coding(pilot)
         assert not screen.query_one("#side").display
         await pilot.press("f4")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "Under the cursor" in screen_text(pilot.app))
         assert screen.query_one("#details-box").display
         assert "Under the cursor" in screen_text(pilot.app)
 
@@ -515,7 +525,8 @@ def test_panels_toggle_and_start_hidden_when_narrow(tui_study):
 def test_details_show_code_definition_and_annotations_here(tui_study):
     async def scenario(pilot):
         coding(pilot).view.move_to(TUI_TRANSCRIPT.index("grandmother"))
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "coder alice" in screen_text(pilot.app)
+                         and "Include: First-person accounts." in screen_text(pilot.app))
         text = screen_text(pilot.app)
         assert "Personal experience" in text and "coder alice" in text
         assert "Include: First-person accounts." in text
@@ -531,7 +542,8 @@ def test_reload_codebook_and_its_errors(tui_study):
         screen = coding(pilot)
         path.write_text(path.read_text("utf-8") + "  - {id: new-code, name: Brand new code, key: n}\n", "utf-8")
         await pilot.press("f5")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "codebook reloaded" in screen.status_message
+                         and "Brand new code" in screen_text(pilot.app))
         assert "codebook reloaded" in screen.status_message and "new-code" in screen.session.codebook.codes
         assert "Brand new code" in screen_text(pilot.app)
         await pilot.press(*["shift+right"] * 5, "n")
@@ -645,7 +657,7 @@ def test_second_view_of_the_same_file_is_read_only(tui_study):
             holder.apply("outreach", 13, 20)  # the other window codes: this one follows
             st = os.stat(holder.path)
             os.utime(holder.path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-            await pilot.pause(1.3)
+            await wait_until(pilot, lambda: "outreach" in {a.code for a in screen.session.annotations})
             assert "outreach" in {a.code for a in screen.session.annotations}
 
         run_app(make_app(tui_study.root), scenario)
@@ -666,7 +678,7 @@ def test_file_changed_on_disk_is_merged_while_coding(tui_study):
         save_annotations(AnnotationFile(af.coder, af.transcript, af.text_sha256, af.annotations), path)
         st = os.stat(path)
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-        await pilot.pause(1.3)
+        await wait_until(pilot, lambda: "outreach" in {a.code for a in screen.session.annotations})
         assert "outreach" in {a.code for a in screen.session.annotations}
         await pilot.press(*["shift+right"] * 11, "p")
 
@@ -837,7 +849,7 @@ def test_quit_when_saving_fails_asks_first(fresh_tui_study):
     async def scenario(pilot):
         with ReadOnlyFolder(folder):
             await pilot.press(*["shift+right"] * 11, "p")
-            await pilot.pause(0.2)
+            await wait_until(pilot, lambda: "NOT SAVED" in screen_text(pilot.app))
             assert "NOT SAVED" in screen_text(pilot.app)
             await pilot.press("ctrl+q")
             await pilot.pause()
@@ -845,7 +857,7 @@ def test_quit_when_saving_fails_asks_first(fresh_tui_study):
             assert "could not be saved" in screen_text(pilot.app)
             await pilot.press("escape")
         await pilot.press("ctrl+s")  # the folder is writable again
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "NOT SAVED" not in screen_text(pilot.app))
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not pilot.app.is_running
@@ -883,17 +895,18 @@ def test_a_merge_conflict_is_shown_and_settled_in_the_coding_screen(fresh_tui_st
         screen = coding(pilot)
         assert any("1 unresolved merge conflict" in n.message for n in pilot.app._notifications)
         screen.view.move_to(TUI_TRANSCRIPT.index("We pushed") + 3)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "renal block push" in screen_text(pilot.app))
         shown = screen_text(pilot.app)
         assert "unresolved merge conflict" in shown and "renal block push" in shown and "with the dean" in shown
         await pilot.press(key)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "merge conflict settled" in screen.status_message
+                         and "unresolved merge conflict" not in screen_text(pilot.app))
         assert "merge conflict settled" in screen.status_message and "0 left" in screen.status_message
         assert "unresolved merge conflict" not in screen_text(pilot.app)
         on_disk = {a.id: a for a in saved(fresh_tui_study)}
         assert (on_disk[aid].code, on_disk[aid].memo) == (code, memo) and "conflict" not in on_disk[aid].extra
         await pilot.press("ctrl+z")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "conflict" in {a.id: a for a in saved(fresh_tui_study)}[aid].extra)
         assert "conflict" in {a.id: a for a in saved(fresh_tui_study)}[aid].extra
         await pilot.press(key)
 

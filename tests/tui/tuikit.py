@@ -109,7 +109,9 @@ async def wait_until(pilot, predicate: Callable[[], object], timeout: float = 15
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {what() if callable(what) else what or predicate}")
+            said = what() if callable(what) else what
+            raise AssertionError(f"still not true after {timeout} s: {said or predicate}; the screen shows:\n"
+                                 + screen_text(pilot.app))
         await pilot.pause(0.01)
 
 
