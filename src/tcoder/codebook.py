@@ -104,6 +104,10 @@ COMMAND_KEYS: dict[str, tuple[str, ...]] = {
     "list_themes": ("shift+f9",),
     "edit_externally": ("ctrl+x",),
     "toggle_exemplar": ("asterisk",),
+    # The apprentice's lane (tcoder code --with apprentice).
+    "next_suggestion": ("tilde",),
+    "accept_suggestion": ("ctrl+a",),
+    "dismiss_suggestion": ("alt+d",),
     "new_theme": ("ctrl+n",),
     "theme_status": ("ctrl+d",),
     "move_theme": ("ctrl+x",),

@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     study = open_study(args.study)
     _ = study.codebook  # a broken codebook is reported here, with file, line and column
+    from tcoder.apprentice import APPRENTICE, check_allowed
+
+    if APPRENTICE in partners:
+        check_allowed(study)  # the study's "no AI" rule: no apprentice lane either
     if not study.transcripts:
         raise StudyError(Problem("the study has no transcripts (*.txt or *.md files); add some or check "
                                  "'transcripts:' in tcoder.yaml", study.root))

@@ -160,6 +160,13 @@ COMMANDS: tuple[Command, ...] = (
        "reads it", "Memos", "memos"),
     _c("toggle_exemplar", "toggle_exemplar", "Exemplar",
        "mark the annotation under the cursor as an exemplar quote for its code (again: unmark)", "Code"),
+    # The apprentice's lane (tcoder code --with apprentice)
+    _c("next_suggestion", "next_suggestion", "Next suggestion",
+       "go to the apprentice's next open suggestion, least certain first", "Apprentice"),
+    _c("accept_suggestion", "accept_suggestion", "Accept suggestion",
+       "code the suggestion shown into your own file (marked as accepted from the apprentice)", "Apprentice"),
+    _c("dismiss_suggestion", "dismiss_suggestion", "Dismiss suggestion",
+       "dismiss the suggestion shown: it is not offered again (recorded in your file)", "Apprentice"),
     _c("new_theme", "new_theme", "New theme", "create a theme (top-level; move it under another to make it a sub-theme)",
        "Themes", "themes", footer=True),
     _c("theme_status", "theme_status", "Status", "change the theme's status (candidate ... final, discarded)",
@@ -222,7 +229,7 @@ _KEY_LABELS = {
     "left": "\u2190", "right": "\u2192", "up": "\u2191", "down": "\u2193", "escape": "esc",
     "delete": "del", "backspace": "backspace", "pageup": "pgup", "pagedown": "pgdn",
     "plus": "+", "minus": "-", "ampersand": "&", "less_than_sign": "<", "greater_than_sign": ">",
-    "exclamation_mark": "!", "equals_sign": "=", "asterisk": "*", "quotation_mark": '"',
+    "exclamation_mark": "!", "equals_sign": "=", "asterisk": "*", "tilde": "~", "quotation_mark": '"',
 }
 
 

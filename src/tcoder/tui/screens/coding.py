@@ -23,11 +23,14 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label
 
 from tcoder.annotations import Annotation
+from tcoder.apprentice import APPRENTICE
+from tcoder.apprentice.lane import DISMISSED_FIELD, Suggestion, open_suggestions
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
 from tcoder.numbers import plural, verb_for
 from tcoder.quotes import shorten
 from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError, Step
+from tcoder.session.history import ABSENT, HeaderChange
 from tcoder.tui.keymap import bindings, keys_for
 from tcoder.tui.live import FilesChanged, FolderWatcher, WatchFailed, WatchStarted
 from tcoder.tui.screens.codebook_dev import CodebookDevelopment
@@ -128,6 +131,7 @@ class CodingScreen(CodebookDevelopment, Screen):
         self._memo_signature: tuple = ()  # the memo files as last read
         self._memo_titles: list[tuple[int, int, str]] = []  # those passages with their memos' titles
         self._details_timer: Timer | None = None
+        self._shown_suggestion: Suggestion | None = None  # the apprentice's suggestion the last step showed
 
     # ------------------------------------------------------------ layout
 
@@ -799,6 +803,95 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.view.select(start, end)
         self.view.move_to(end, select=True, center=True)
         self.view.focus()
+
+    # ------------------------------------------------------------ the apprentice's lane
+
+    def _apprentice(self) -> CodingSession | None:
+        """The apprentice's session when it is shown (``--with apprentice``)."""
+        return next((p for p in self.partners if p.coder == APPRENTICE), None)
+
+    def _open_suggestions(self) -> list[Suggestion] | None:
+        apprentice = self._apprentice()
+        if apprentice is None:
+            self.flash("no apprentice lane: open the transcript with 'tcoder code STUDY --with apprentice' after "
+                       "'tcoder suggest run'", problem=True)
+            return None
+        return open_suggestions(apprentice.annotations, self.session.annotations,
+                                self.session.header_field(DISMISSED_FIELD))
+
+    def _suggestion_here(self) -> Suggestion | None:
+        """The open suggestion the selection (or cursor) is on: the one shown by the last step if it
+        is still open, else the least certain one under the cursor."""
+        pending = self._open_suggestions()
+        if pending is None:
+            return None
+        shown = self._shown_suggestion
+        if shown is not None and shown in pending and self.view.selection == (shown.start, shown.end):
+            return shown
+        point = self.view.selection[0] if self.view.selection else self.view.cursor
+        here = [s for s in pending if s.start <= point < s.end]
+        if not here:
+            self.flash(f"no open suggestion here: {keys_for(self.app, 'next_suggestion')} goes to the next one",
+                       problem=True)
+            return None
+        return here[0]
+
+    def action_next_suggestion(self) -> None:
+        pending = self._open_suggestions()
+        if pending is None:
+            return
+        if not pending:
+            self._shown_suggestion = None
+            self.flash("no open suggestions left on this transcript: each is accepted, coded or dismissed")
+            return
+        current = self._shown_suggestion
+        index = pending.index(current) + 1 if current in pending else 0
+        chosen = pending[index % len(pending)]
+        self._shown_suggestion = chosen
+        self.show_passage(chosen.start, chosen.end)
+        name = self.session.codebook.display_name(chosen.code)
+        self.flash(f"suggestion {index % len(pending) + 1} of {len(pending)}: {name} (score {chosen.score:.2f}); "
+                   f"{keys_for(self.app, 'accept_suggestion')} accepts, {keys_for(self.app, 'dismiss_suggestion')} "
+                   "dismisses")
+
+    def action_accept_suggestion(self) -> None:
+        if self._read_only_refusal():
+            return
+        chosen = self._suggestion_here()
+        if chosen is None:
+            return
+        if chosen.code not in self.session.codebook:
+            self.flash(f"the suggested code {chosen.code!r} is no longer in the codebook", problem=True)
+            return
+        try:
+            result = self.session.apply(chosen.code, chosen.start, chosen.end, extra=chosen.accepted_extra())
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        self.last_code = chosen.code
+        self.redraw((chosen.start, chosen.end))
+        name = self.session.codebook.display_name(chosen.code)
+        message = f"accepted {name} from the apprentice ({keys_for(self.app, 'undo')} undoes)"
+        if result.warnings:
+            message += "; " + "; ".join(result.warnings)
+        self._after_save(message, problem=bool(result.warnings))
+
+    def action_dismiss_suggestion(self) -> None:
+        if self._read_only_refusal():
+            return
+        chosen = self._suggestion_here()
+        if chosen is None:
+            return
+        before = self.session.header_field(DISMISSED_FIELD, ABSENT)
+        after = [*(before if isinstance(before, list) else []), chosen.dismissal()]
+        try:
+            self.session.commit("dismiss a suggestion", [], [HeaderChange(DISMISSED_FIELD, before, after)])
+        except SessionError as exc:
+            self._refuse(exc)
+            return
+        self.redraw((chosen.start, chosen.end))
+        name = self.session.codebook.display_name(chosen.code)
+        self._after_save(f"dismissed the suggestion {name} ({keys_for(self.app, 'undo')} undoes)")
 
     def action_search_next(self) -> None:
         self._goto_match(True)

@@ -19,7 +19,8 @@ from tcoder.tui.keymap import COMMANDS, binding, bindings, keys_for, keys_label
 from tcoder.tui.widgets.codebook_panel import ACTION_KEYS
 from tcoder.tui.wrap import inert
 
-GROUPS = ("Move", "Select", "Code", "Codebook", "Find", "View", "File", "Memos", "Themes", "App", "Compare")
+GROUPS = ("Move", "Select", "Code", "Apprentice", "Codebook", "Find", "View", "File", "Memos", "Themes", "App",
+          "Compare")
 
 GUIDE = (
     "Select text with shift+arrows (or the sentence and turn keys), then press a code's letter or digit; "
