@@ -223,3 +223,27 @@ def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again
                        and screen.matrix.value("personal", "interviews/P01.txt") == 2)
 
     run_app(app, scenario)
+
+
+def test_the_passages_are_cut_again_to_fit_a_resized_terminal(tui_study):
+    app = make_app(tui_study.root, transcript=None)
+
+    async def scenario(pilot):
+        screen = await open_retrieval(pilot, "Motivations")
+        table = screen.query_one(DataTable)
+        longest = max(range(len(screen.rows)), key=lambda i: screen.rows[i].length)
+        table.move_cursor(row=longest)
+
+        def shown() -> str:
+            return str(table.get_cell(str(longest), "passage"))
+
+        narrow = shown()
+        assert narrow.endswith("\u2026")  # cut to the 90-column terminal
+        await pilot.resize_terminal(160, 40)
+        await wait_until(pilot, lambda: len(shown()) > len(narrow))
+        assert not shown().endswith("\u2026")  # the whole passage fits now
+        assert table.cursor_row == longest  # the cursor stays on its passage
+        await pilot.resize_terminal(90, 40)
+        await wait_until(pilot, lambda: shown() == narrow)
+
+    run_app(app, scenario, size=(90, 40))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Callable, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -73,6 +74,7 @@ class RetrievalScreen(Screen):
         self.missing_from: str | None = None
         self.result: Retrieval | None = None
         self.rows: list[Retrieved] = []
+        self._filled_width: int | None = None  # the passage column's width when the rows were last drawn
 
     def compose(self) -> ComposeResult:
         yield Label("", id="retrieval-title")
@@ -190,7 +192,7 @@ class RetrievalScreen(Screen):
     def _fill(self, keep: tuple[str, str] | None = None) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        width = self._passage_width()
+        width = self._filled_width = self._passage_width()
         cursor = 0
         for i, r in enumerate(self.rows):
             table.add_row(*self._cells(r, width), key=str(i))
@@ -204,6 +206,12 @@ class RetrievalScreen(Screen):
             table.move_cursor(row=cursor)
             table.focus()
         self._show_context()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A wider or narrower terminal: the passages are cut again to fit it."""
+        if self.rows and self._filled_width not in (None, self._passage_width()):
+            here = self.current()
+            self._fill_keeping(here[0] if here else 0)
 
     def _passage_width(self) -> int:
         # the app's size: this screen may not be laid out yet (its code chosen before it shows)
@@ -315,7 +323,7 @@ class RetrievalScreen(Screen):
     def _fill_keeping(self, index: int) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        width = self._passage_width()
+        width = self._filled_width = self._passage_width()
         for i, r in enumerate(self.rows):
             table.add_row(*self._cells(r, width), key=str(i))
         if self.rows:
