@@ -48,6 +48,7 @@ class Exclusions:
     moved: int = 0  # not left out: re-anchored in memory because the transcript changed
     in_left_out_turns: int = 0  # entirely in turns that do not count (interviewer, moderator...)
     autocoded: int = 0  # made by tcoder autocode, left out with --autocoded exclude
+    apprentice: int = 0  # accepted from the apprentice's proposals, left out with --apprentice exclude
 
     @property
     def unknown_code(self) -> int:
@@ -55,7 +56,8 @@ class Exclusions:
 
     @property
     def total(self) -> int:
-        return self.orphaned + self.unknown_code + self.out_of_range + self.in_left_out_turns + self.autocoded
+        return (self.orphaned + self.unknown_code + self.out_of_range + self.in_left_out_turns + self.autocoded
+                + self.apprentice)
 
     def add(self, other: Exclusions) -> None:
         self.orphaned += other.orphaned
@@ -64,11 +66,13 @@ class Exclusions:
         self.moved += other.moved
         self.in_left_out_turns += other.in_left_out_turns
         self.autocoded += other.autocoded
+        self.apprentice += other.apprentice
 
     def as_dict(self) -> dict:
         return {"orphaned": self.orphaned, "unknown_code": self.unknown_code,
                 "unknown_codes": dict(sorted(self.unknown_codes.items())), "out_of_range": self.out_of_range,
-                "in_left_out_turns": self.in_left_out_turns, "autocoded": self.autocoded}
+                "in_left_out_turns": self.in_left_out_turns, "autocoded": self.autocoded,
+                "apprentice": self.apprentice}
 
 
 @dataclass
@@ -96,6 +100,10 @@ class CodingData:
     autocoded: str = "include"
     #: coder -> annotations made by tcoder autocode that are counted (with autocoded == "include")
     autocoded_counted: Counter = field(default_factory=Counter)
+    #: --apprentice: passages coders accepted from the apprentice are "include"d (and said so) or "exclude"d
+    apprentice: str = "include"
+    #: coder -> passages accepted from the apprentice that are counted (with apprentice == "include")
+    apprentice_counted: Counter = field(default_factory=Counter)
 
     @property
     def counted_coders(self) -> list[str]:
@@ -140,7 +148,8 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
 
 
 def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
-           rule: TurnRule | None = None, policy: Policy = "done", autocoded: str = "include") -> CodingData:
+           rule: TurnRule | None = None, policy: Policy = "done", autocoded: str = "include",
+           apprentice: str = "include") -> CodingData:
     """Read the chosen coders' spans from a study (docs/formats.md#agreement-data-and-results).
 
     Which coders count on each transcript is decided by
@@ -153,13 +162,16 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
     moderator...) are cut from each transcript, so they hold no units, and
     annotations entirely in them are counted as left out. Annotations made by
     ``tcoder autocode`` are counted as their coder's (and counted, for the notes),
-    or left out with ``autocoded="exclude"``.
+    or left out with ``autocoded="exclude"``; so are passages a coder accepted from the
+    apprentice's proposals, with ``apprentice="exclude"``.
     """
     from tcoder.annotations import autocode_query
+    from tcoder.apprentice.provenance import accepted_from_apprentice
     from tcoder.coding_status import DONE, UNMARKED, coders_for
 
     codebook = study.codebook
-    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy, autocoded=autocoded)
+    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy, autocoded=autocoded,
+                      apprentice=apprentice)
     for ref in study.transcripts:
         if not matches(ref.name, patterns):
             continue
@@ -194,6 +206,12 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
                 annotations = [a for a in annotations if autocode_query(a) is None]
             elif machine:
                 data.autocoded_counted[coder] += len(machine)
+            accepted = [a for a in annotations if accepted_from_apprentice(a)]
+            if accepted and apprentice == "exclude":
+                data.excluded.apprentice += len(accepted)
+                annotations = [a for a in annotations if not accepted_from_apprentice(a)]
+            elif accepted:
+                data.apprentice_counted[coder] += len(accepted)
             spans[coder] = clean_spans(((a.code, a.start, a.end) for a in annotations),
                                        len(transcript.text), codebook, data.excluded)
         if rule is not None:

@@ -101,6 +101,14 @@ def notes(result: AgreementResult) -> list[str]:
         out.append(f"{plural(total, 'annotation')} made by tcoder autocode {verb_for(total, 'is')} counted as "
                    f"their coders' coding ({who}); "
                    "--autocoded exclude leaves them out")
+    if ex.apprentice:
+        out.append(f"{plural(ex.apprentice, 'passage')} accepted from the apprentice's proposals left out "
+                   "(--apprentice exclude)")
+    if data is not None and data.apprentice_counted:
+        total = sum(data.apprentice_counted.values())
+        who = ", ".join(f"{c} {n}" for c, n in sorted(data.apprentice_counted.items()))
+        out.append(f"{plural(total, 'passage')} accepted from the apprentice's proposals {verb_for(total, 'is')} "
+                   f"counted as their coders' coding ({who}); --apprentice exclude leaves them out")
     if data is not None:
         from tcoder.coding_status import summarise
 

@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--autocoded", choices=("include", "exclude"), default="include",
                         help="annotations made by tcoder autocode: count them as their coder's coding (default; the "
                              "notes say how many) or leave them out")
+    parser.add_argument("--apprentice", choices=("include", "exclude"), default="include",
+                        help="passages coders accepted from the apprentice's proposals: count them as their coder's "
+                             "coding (default; the notes say how many) or leave them out (docs/apprentice.md)")
     parser.add_argument("--rollup", action="store_true",
                         help="a span of a child code also counts for its parent themes (theme-level alpha)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
@@ -174,8 +177,11 @@ def _run(args: argparse.Namespace) -> int:
                                         if APPRENTICE in known else ""), study.root))
     if args.transcripts and not any(matches(r.name, args.transcripts) for r in study.transcripts):
         return _usage(f"no transcript matches {' or '.join(args.transcripts)}")
+    if args.apprentice == "exclude" and APPRENTICE in coders:
+        return _usage("--apprentice exclude leaves the apprentice out: do not name it in --coders")
     policy = policy_of(study, args.include_unfinished)
-    data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles), policy, args.autocoded)
+    data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles), policy, args.autocoded,
+                  args.apprentice)
     if not data.transcripts:
         unfinished = [s for _, s in data.left_out if s.state == "in-progress"]
         hint = (" (some have files still in progress: mark them done with 'tcoder status --coder NAME --done "

@@ -42,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write the text files and positions the way PROGRAM expects where it differs from the "
                              "standard: nvivo (UTF-16 positions, CRLF), maxqda and atlasti (CRLF counted as one), "
                              "qualcoder (the standard: no BOM, LF); default: standard")
+    parser.add_argument("--apprentice", choices=("include", "exclude"), default="include",
+                        help="--qdpx: the apprentice's proposals go into the project as the coder 'apprentice' "
+                             "(default) or stay in the study (exclude)")
     parser.add_argument("--coders", metavar="A,B,...",
                         help="--qdpx: only these coders' coding leaves the study (e.g. alice,bob,consensus; default: "
                              "every coder's, a scratch coder's included); the others are counted and named")
@@ -97,6 +100,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"tcoder export: error: --coders: no annotation files from {', '.join(missing)} in this study "
                   f"(coders: {', '.join(study.coders) or 'none yet'})", file=sys.stderr)
             return 2
+    if args.apprentice == "exclude":
+        from tcoder.apprentice import APPRENTICE
+
+        if args.coders is not None and APPRENTICE in args.coders:
+            print("tcoder export: error: --apprentice exclude leaves the apprentice out: do not name it in --coders",
+                  file=sys.stderr)
+            return 2
+        if APPRENTICE in study.coders:
+            args.coders = [c for c in (args.coders or study.coders) if c != APPRENTICE]
     try:
         return _export(args, study, target)
     except OSError as exc:  # a full disk, a folder that became read-only: the target is as it was

@@ -62,6 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="annotations made by tcoder autocode: count them as their coder's coding (default; a "
                              "warning says how many, and segments get an autocode column with the query), leave "
                              "them out, or report only them")
+    parser.add_argument("--apprentice", choices=("include", "exclude", "only"), default="include",
+                        help="machine suggestions: passages coders accepted from the apprentice (and its own "
+                             "proposals, with --coder apprentice) count as coding (default; a warning says how "
+                             "many), are left out, or are the only ones reported")
     parser.add_argument("--code", action="append", metavar="CODE[,CODE]",
                         help="only these codes, each with its sub-codes (by id or name)")
     parser.add_argument("--exact", action="store_true", help="a code stands for itself only, not its sub-codes")
@@ -217,7 +221,8 @@ def _run(args: argparse.Namespace) -> int:
     pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
     try:
         data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles,
-                                     "any" if args.include_unfinished else None, args.autocoded))
+                                     "any" if args.include_unfinished else None, args.autocoded,
+                                     args.apprentice))
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest

@@ -16,6 +16,8 @@ import pandas as pd
 
 from tcoder.annotations import AUTOCODE_FIELD, autocode_query, counts_under
 from tcoder.apprentice import APPRENTICE
+from tcoder.apprentice.provenance import counts_under as apprentice_counts_under
+from tcoder.apprentice.provenance import machine_made
 from tcoder.codebook import Codebook
 from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
 from tcoder.errors import Problem, TcoderError
@@ -45,6 +47,9 @@ class Selection:
     policy: str | None = None
     #: --autocoded: annotations made by tcoder autocode are "include"d (and said so), "exclude"d, or the "only" ones
     autocoded: str = "include"
+    #: --apprentice: passages accepted from the apprentice (and its own proposals) are "include"d (and said
+    #: so), "exclude"d, or the "only" ones
+    apprentice: str = "include"
 
 
 def choose_coders(study: Study, selection: Selection) -> tuple[list[str], str]:
@@ -196,6 +201,8 @@ def load(study: Study, selection: Selection) -> ReportData:
     unmarked: list[tuple[str, CoderStatus]] = []
     machine: dict[str, int] = {}  # coder -> annotations made by tcoder autocode, counted
     machine_left_out = 0
+    accepted: dict[str, int] = {}  # coder -> passages accepted from the apprentice (or its proposals), counted
+    accepted_left_out = 0
     queries: list[str] = []  # each row's autocode query ('' when a coder coded it)
     for ref in study.transcripts:
         present = [c for c in study.coders_of(ref) if c in wanted]
@@ -228,6 +235,11 @@ def load(study: Study, selection: Selection) -> ReportData:
                     errors.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
                                           f"transcript has only {plural(length, 'character')}", loaded.path))
                     continue
+                if not apprentice_counts_under(a, coder, selection.apprentice):
+                    accepted_left_out += 1
+                    continue
+                if machine_made(a, coder):
+                    accepted[coder] = accepted.get(coder, 0) + 1
                 query = autocode_query(a)
                 if not counts_under(a, selection.autocoded):
                     machine_left_out += query is not None
@@ -286,6 +298,18 @@ def load(study: Study, selection: Selection) -> ReportData:
     if machine_left_out:
         warnings.append(Problem(f"{plural(machine_left_out, 'annotation')} made by tcoder autocode left out (--autocoded "
                                 "exclude)", study.root, severity="warning"))
+    if accepted and selection.apprentice == "include":
+        who = ", ".join(f"{c} {n}" for c, n in sorted(accepted.items()))
+        total = sum(accepted.values())
+        warnings.append(Problem(f"{plural(total, 'passage')} from the apprentice (accepted from its proposals, or "
+                                f"its own) {verb_for(total, 'is')} counted ({who}); --apprentice exclude leaves them "
+                                "out", study.root, severity="warning"))
+    if accepted_left_out:
+        warnings.append(Problem(f"{plural(accepted_left_out, 'passage')} from the apprentice left out (--apprentice "
+                                f"{selection.apprentice})", study.root, severity="warning"))
+    if selection.apprentice == "only":
+        coder_note = (coder_note + " " if coder_note else "") + ("Only passages from the apprentice (--apprentice "
+                                                                 "only).")
     if selection.autocoded == "only":
         coder_note = (coder_note + " " if coder_note else "") + "Only annotations made by tcoder autocode (--autocoded only)."
     if orphaned:
