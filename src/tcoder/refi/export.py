@@ -21,19 +21,20 @@ codebook, settings and attributes files as they were), so that
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO, BinaryIO
 
 from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
-from tcoder.atomicio import atomic_write_bytes
+from tcoder.atomicio import atomic_write_bytes, atomic_writer
 from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
@@ -142,59 +143,100 @@ def write_qdc(study: Study, path: str | Path, project_name: str | None = None) -
 
 def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, plain: bool = False,
                target: str = "standard", coders: list[str] | None = None) -> ExportSummary:
-    """Build the whole archive in memory, then replace ``path`` atomically. ``coders``:
-    only their coding leaves the study (default: every coder's)."""
+    """Write the archive entry by entry, then replace ``path`` atomically. ``coders``:
+    only their coding leaves the study (default: every coder's).
+
+    The large parts (the sources and selections of project.qde, the texts, the annotations
+    of tcoder.json) go to temporary files as each transcript is done and are compressed
+    into the archive from there, so memory holds one transcript at a time, not the study."""
     summary = ExportSummary(Path(path))
-    entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target],
-                            coders)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, _ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
-    atomic_write_bytes(path, buffer.getvalue())
+    with tempfile.TemporaryDirectory(prefix="tcoder-export-") as folder:
+        entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target],
+                                coders, Path(folder))
+        with atomic_writer(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, pieces in entries:
+                info = zipfile.ZipInfo(name, _ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                info.file_size = sum(len(p) if isinstance(p, bytes) else p[2] for p in pieces)  # as writestr sets it
+                with archive.open(info, "w") as dest:
+                    for piece in pieces:
+                        if isinstance(piece, bytes):
+                            dest.write(piece)
+                        else:
+                            _copy_piece(piece, dest)
+        entries.clear()
     return summary
+
+
+#: Part of an archive entry: bytes, or (file, offset, length) in a temporary file.
+Piece = bytes | tuple[BinaryIO, int, int]
+
+
+def _copy_piece(piece: tuple[BinaryIO, int, int], dest: IO[bytes], chunk: int = 1 << 20) -> None:
+    handle, offset, length = piece
+    handle.seek(offset)
+    while length > 0:
+        data = handle.read(min(chunk, length))
+        if not data:
+            raise OSError(f"a temporary file of the export ended early ({handle.name})")
+        dest.write(data)
+        length -= len(data)
+
+
+class _Spool:
+    """A temporary file that pieces are appended to and read back from in order."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle: BinaryIO = open(path, "w+b")  # noqa: SIM115 -- closed with the export's folder
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.size += len(data)
+
+    def piece(self, start: int) -> tuple[BinaryIO, int, int]:
+        self.handle.flush()
+        return (self.handle, start, self.size - start)
+
+
+def _merge_replaced(first: XmlText, then: XmlText) -> XmlText:
+    """What both replaced, in the order met: all of ``first`` before all of ``then``."""
+    merged = XmlText()
+    merged.replaced = {s: list(p) for s, p in first.replaced.items()}
+    for subject, parts in then.replaced.items():
+        known = merged.replaced.setdefault(subject, [])
+        known.extend(p for p in parts if p not in known)
+    return merged
 
 
 def build_project(study: Study, project_name: str, summary: ExportSummary,
                   plain: bool = False, target: Target = TARGETS["standard"],
-                  chosen: list[str] | None = None) -> list[tuple[str, bytes]]:
-    """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json."""
+                  chosen: list[str] | None = None,
+                  folder: Path | None = None) -> list[tuple[str, list[Piece]]]:
+    """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json.
+
+    Transcripts are read one at a time; what each gives to the archive is written to
+    temporary files in ``folder`` at once. The head of project.qde (users, codebook,
+    variables, cases) is built last, when the coders and codes in use are known, though
+    it comes first in the file; its text is checked by its own :class:`XmlText`, merged
+    before the body's so the warning names things in document order."""
+    if folder is None:
+        raise ValueError("build_project needs a folder for its temporary files")
     guids = Guids(project_name)
     codebook = study.codebook
-    xml = XmlText()  # every attribute value and text node below goes through it
-    make = element_factory(xml)
-    loaded = _load_all(study, summary, chosen)
-    coders = sorted({coder for _, coder, _ in loaded}, key=lambda c: (c == "consensus", c))
-    summary.coders = coders
+    head_xml = XmlText()  # every attribute value and text node of the head goes through it
+    xml = XmlText()  # and of the body
+    make_body = element_factory(xml)
     memo_set = load_memos(study)
     memos, memo_problems = memo_set.memos, memo_set.problems
-    authors = sorted({m.author for m in memos if m.author and CODER_NAME.match(m.author)} - set(coders))
-
-    root = make("Project")  # holds the small sections; its start tag is written by hand below
-    if coders or authors:
-        users = make("Users", parent=root)
-        for coder in coders + authors:
-            make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users, subject=f"coder {coder}")
-
-    unknown = sorted({a.code for _, _, lf in loaded for a in lf.annotations if a.code not in codebook})
-    code_guid = {cid: guids.code(cid) for cid in codebook.codes}
-    code_guid.update({cid: guids.code(cid) for cid in unknown})
-    cb = make("CodeBook", parent=root)
-    codes_el = make("Codes", parent=cb)
-    for el in code_elements(codebook, guids, make):
-        codes_el.append(el)
-    for cid in unknown:
-        el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el, subject=f"code {cid}")
-        make("Description", parent=el, text="Used in annotations but not in the tcoder codebook.")
     themes = _themes(study, summary)
-    if len(themes) and not target.sets_of_codes:
-        codes_el.append(theme_codes(themes, codebook, lambda tid: guids.of("theme", tid), make))
-    if not len(codes_el):  # the schema needs at least one code
-        root.remove(cb)
-    summary.codes = len(codebook) + len(unknown)
+    known_codes = set(codebook.codes)
+    load_problems: list[Problem] = []
+    coders_in_use: set[str] = set()
+    unknown_in_use: set[str] = set()
+    code_guid = {cid: guids.code(cid) for cid in codebook.codes}
+    note_refs_on_codes: list[tuple[str, str]] = []  # (code id, note guid), in the order met
 
     attributes = study.attributes
     transcripts = [ref for ref in study.transcripts]
@@ -208,7 +250,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             values_of[ref.name][FOLDER_VARIABLE] = ref.name.rpartition("/")[0]
     var_types = {c: variable_type([v for row in values_of.values() if (v := row.get(c, ""))]) for c in columns}
     var_types[FOLDER_VARIABLE] = "Text"
-    if columns:
+
+    def head_sections(root: ET.Element, make) -> None:
+        if not columns:
+            return
         variables = make("Variables", parent=root)
         for column in columns:
             make("Variable", {"guid": guids.variable(column), "name": column,
@@ -243,20 +288,28 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                "tcoder.json in the archive keeps every link, so tcoder reads them back whole: ")
             + ", ".join(uncarried), study.memo_folder, severity="warning"))
     memo_notes: dict[str, Memo] = {}
-    entries: list[tuple[str, bytes]] = []
+    entries: list[tuple[str, list[Piece]]] = []
     astral_sources: list[str] = []
-    body: list[str] = []  # the Sources and Notes, written as text: they hold almost every element
+    body_file = _Spool(folder / "body.xml")  # the Sources, Notes and Sets: almost every element
+    data_file = _Spool(folder / "sources")  # the texts
+    sidecar_file = _Spool(folder / "annotations.json")  # tcoder.json's annotations, one a line
+    body: list[str] = []  # what is not yet in body_file
     notes: list[str] = []
-    sidecar_annotations: list[tuple[str, dict]] = []
     orphaned: list[dict] = []
     files: list[dict] = []
-    by_transcript: dict[str, list] = {}
-    for ref, coder, lf in loaded:
-        by_transcript.setdefault(ref.name, []).append((coder, lf))
-    user_guid = {c: guids.user(c) for c in coders + authors}
+    authors_named = {m.author for m in memos if m.author and CODER_NAME.match(m.author)}
+    user_guid = _GuidsByName(guids.user)
+    for author in sorted(authors_named):  # memo notes look their authors up before every coder is known
+        user_guid[author]
+
+    def flush_body() -> None:
+        body_file.write("".join(body).encode("utf-8"))
+        body.clear()
+
     if transcripts:
         body.append("  <Sources>\n")
     for ref in transcripts:
+        by_coder = _load_transcript(study, ref, known_codes, summary, chosen, load_problems)
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
@@ -266,13 +319,18 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                     f'plainTextPath="internal://{internal}">\n')
         text = transcript.text
         written = text.replace("\n", "\r\n") if target.crlf else text
-        entries.append((f"sources/{internal}", ("\ufeff" if target.bom else "").encode("utf-8") + written.encode("utf-8")))
+        start_of_text = data_file.size
+        data_file.write(("\ufeff" if target.bom else "").encode("utf-8") + written.encode("utf-8"))
+        del written
+        entries.append((f"sources/{internal}", [data_file.piece(start_of_text)]))
         to_position = OffsetWriter(text, target.convention, target.crlf).position
         if not target.astral_verified and _ASTRAL.search(text):
             astral_sources.append(ref.name)
         summary.sources += 1
         rows = []
-        for coder, lf in by_transcript.get(ref.name, []):
+        for coder, lf in by_coder:
+            coders_in_use.add(coder)
+            unknown_in_use.update(a.code for a in lf.annotations if a.code not in codebook)
             files.append({"transcript": ref.name, "coder": coder, "format": lf.file.format,
                           "extra": lf.file.extra})
             for a in lf.file.annotations:
@@ -309,42 +367,51 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 f'        <Coding guid="{guids.coding(ref.name, coder, aid)}" creatingUser="{user}"{created}>\n'
                 f'          <CodeRef targetGUID="{code_guid[code]}" />\n        </Coding>\n'
                 f"{note_ref}      </PlainTextSelection>\n")
-            sidecar_annotations.append((selection_guid, _sidecar_fields(a)))
+            line = f"  {_ENCODE(selection_guid)}: {_ENCODE(_sidecar_fields(a))}"
+            sidecar_file.write(((",\n" if summary.annotations else "") + line).encode("utf-8", "backslashreplace"))
             summary.annotations += 1
+        del rows, by_coder
         whole: list[str] = []  # memos on the whole transcript
         for memo_file in memos_by_transcript.get(ref.name, []):
             note_xml, note_guid, note_file = _memo_note(memo_file, ref.name, text, to_position, guids, user_guid,
                                                         xml, summary, memo_set.relative(memo_file))
             if note_file:
-                entries.append(note_file)
+                entries.append((note_file[0], [note_file[1]]))
                 whole.append(memo_file.body)
             if note_xml:
                 notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
                 memo_notes[note_guid] = memo_file
-                for code in memo_file.targets("code"):  # the same note on every code it is about
-                    if code in code_guid:
-                        _add_note_ref(codes_el, code_guid[code], note_guid, make)
+                # the same note on every code it is about
+                note_refs_on_codes.extend((code, note_guid) for code in memo_file.targets("code"))
         if whole:  # QualCoder reads a source's memo from its Description, not from its notes
             memo_text = xml.text(source_memo_text(whole), f"memos of {ref.name}", "text")
             body.insert(opening + 1, f"      <Description>{memo_text}</Description>\n")
-        values = make("TextSource")
-        _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make)
+        values = make_body("TextSource")
+        _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make_body)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
+        flush_body()
+        study.forget_transcript(ref)  # held one at a time, not the whole study's text
     if transcripts:
         body.append("  </Sources>\n")
+    if load_problems:
+        raise TcoderError(load_problems)
+    coders = sorted(coders_in_use, key=lambda c: (c == "consensus", c))
+    summary.coders = coders
+    authors = sorted(authors_named - set(coders))
+    unknown = sorted(unknown_in_use)
+    code_guid.update({cid: guids.code(cid) for cid in unknown})
     project_refs = []
     for memo_file in other_memos:
         note_xml, note_guid, note_file = _memo_note(memo_file, None, "", None, guids, user_guid, xml, summary,
                                                     memo_set.relative(memo_file))
         if note_file:
-            entries.append(note_file)
+            entries.append((note_file[0], [note_file[1]]))
         notes.append(note_xml)
         memo_notes[note_guid] = memo_file
         code_links = [code for code in memo_file.targets("code") if code in code_guid]
-        for code in code_links:
-            _add_note_ref(codes_el, code_guid[code], note_guid, make)
+        note_refs_on_codes.extend((code, note_guid) for code in code_links)
         if not code_links:
             project_refs.append(note_guid)
     if notes:
@@ -352,15 +419,16 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body.extend(notes)
         body.append("  </Notes>\n")
         summary.notes = len(notes)
-    sets = _document_sets(set_columns, transcripts, attributes, guids, make)
+    sets = _document_sets(set_columns, transcripts, attributes, guids, make_body)
     if len(themes) and target.sets_of_codes:
         theme_notes: dict[str, list[str]] = {}
         for note_guid, memo in memo_notes.items():
             for theme_id in memo.targets("theme"):
                 theme_notes.setdefault(theme_id, []).append(note_guid)
-        sets.extend(theme_sets(themes, codebook, code_guid, theme_notes, lambda tid: guids.of("theme", tid), make))
+        sets.extend(theme_sets(themes, codebook, code_guid, theme_notes, lambda tid: guids.of("theme", tid),
+                               make_body))
     if sets:
-        sets_el = make("Sets")
+        sets_el = make_body("Sets")
         sets_el.extend(sets)
         body.append(_indented(sets_el, 1))
         summary.sets = len(sets)
@@ -383,12 +451,22 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             f"codes not in the codebook were exported as top-level codes: {', '.join(unknown)}", study.codebook_path,
             severity="warning"))
 
+    flush_body()
+    root = _head(codebook, guids, make := element_factory(head_xml), coders, authors, unknown, code_guid, themes,
+                 target, summary)
+    head_sections(root, make)
+    codes_el = root.find("CodeBook/Codes")
+    if codes_el is not None:
+        for code, note_guid in note_refs_on_codes:
+            if code in code_guid:
+                _add_note_ref(codes_el, code_guid[code], note_guid, make)
     head = "".join(_indented(el, 1) for el in root)
     start_tag = (f'<Project xmlns="{PROJECT_NS}" name={xml.attr(project_name, "the project name")} '
                  f'origin={xml.attr(origin(), "origin")}>\n')
-    _warn_replaced(xml, summary, study.root, sidecar=not plain)
-    document = '<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head + "".join(body) + "</Project>\n"
-    out = [(PROJECT_FILE, document.encode("utf-8"))] + entries
+    _warn_replaced(_merge_replaced(head_xml, xml), summary, study.root, sidecar=not plain)
+    document: list[Piece] = [('<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head).encode("utf-8"),
+                body_file.piece(0), "</Project>\n".encode("utf-8")]
+    out: list[tuple[str, list[Piece]]] = [(PROJECT_FILE, document), *entries]
     if not plain:
         sidecar = {
             "format": SIDECAR_FORMAT, "project": project_name, "origin": origin(),
@@ -409,8 +487,45 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         }
         # A lone surrogate (from a "\udXXX" escape in an annotation file, or an undecodable file
         # name) cannot be UTF-8; it can only sit inside a JSON string, where "\udXXX" is its escape.
-        out.append((SIDECAR, _sidecar_text(sidecar, sidecar_annotations).encode("utf-8", "backslashreplace")))
+        head_json = json.dumps(sidecar, ensure_ascii=False, indent=1)[:-2] + ',\n "annotations": {\n'
+        out.append((SIDECAR, [head_json.encode("utf-8", "backslashreplace"), sidecar_file.piece(0),
+                              "\n }\n}\n".encode()]))
     return out
+
+
+class _GuidsByName(dict):
+    """Each coder's user GUID, made when first asked for."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = self._make(name)
+        return value
+
+
+def _head(codebook, guids: Guids, make, coders: list[str], authors: list[str], unknown: list[str],
+          code_guid: dict[str, str], themes, target: Target, summary: ExportSummary) -> ET.Element:
+    """The users and the codebook (codes in use but not in the codebook at its end)."""
+    root = make("Project")  # holds the small sections; its start tag is written by hand
+    if coders or authors:
+        users = make("Users", parent=root)
+        for coder in coders + authors:
+            make("User", {"guid": guids.user(coder), "name": coder, "id": coder}, users, subject=f"coder {coder}")
+    cb = make("CodeBook", parent=root)
+    codes_el = make("Codes", parent=cb)
+    for el in code_elements(codebook, guids, make):
+        codes_el.append(el)
+    for cid in unknown:
+        el = make("Code", {"guid": code_guid[cid], "name": cid, "isCodable": "true"}, codes_el, subject=f"code {cid}")
+        make("Description", parent=el, text="Used in annotations but not in the tcoder codebook.")
+    if len(themes) and not target.sets_of_codes:
+        codes_el.append(theme_codes(themes, codebook, lambda tid: guids.of("theme", tid), make))
+    if not len(codes_el):  # the schema needs at least one code
+        root.remove(cb)
+    summary.codes = len(codebook) + len(unknown)
+    return root
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -581,39 +696,29 @@ def _warn_replaced(xml: XmlText, summary: ExportSummary, where: Path, sidecar: b
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _sidecar_text(sidecar: dict, annotations: list[tuple[str, dict]]) -> str:
-    """JSON with one annotation per line, so two exports of a study diff line by line."""
-    head = json.dumps(sidecar, ensure_ascii=False, indent=1)
-    lines = ",\n".join(f"  {_ENCODE(guid)}: {_ENCODE(fields)}" for guid, fields in annotations)
-    return head[:-2] + ',\n "annotations": {\n' + lines + "\n }\n}\n"
-
-
 def _indented(el: ET.Element, level: int) -> str:
     ET.indent(el, space="  ", level=level)
     return "  " * level + ET.tostring(el, encoding="unicode") .rstrip() + "\n"
 
 
-def _load_all(study: Study, summary: ExportSummary, chosen: list[str] | None = None):
-    known = set(study.codebook.codes)
+def _load_transcript(study: Study, ref, known: set[str], summary: ExportSummary, chosen: list[str] | None,
+                     problems: list[Problem]) -> list:
+    """(coder, loaded file) of one transcript's chosen coders; annotations past its end go to ``problems``."""
     out = []
-    problems: list[Problem] = []
-    for ref in study.transcripts:
-        for coder in study.coders_of(ref):
-            lf = study.load_annotations(ref, coder, known)
-            if chosen is not None and coder not in chosen:
-                files, annotations = summary.left_out.get(coder, (0, 0))
-                summary.left_out[coder] = (files + 1, annotations + len(lf.file.annotations))
-                continue
-            length = len(study.transcript(ref).text)
-            bad = [a for a in lf.annotations if a.end > length]
-            if bad:
-                problems.append(Problem(
-                    f"{plural(len(bad), 'annotation', 'reaches')} past the end of {ref.name} (e.g. {bad[0].id} at "
-                    f"[{bad[0].start}, {bad[0].end}) of {plural(length, 'character')}); run 'tcoder check' and fix them "
-                    "before exporting", lf.path))
-            out.append((ref, coder, lf))
-    if problems:
-        raise TcoderError(problems)
+    for coder in study.coders_of(ref):
+        lf = study.load_annotations(ref, coder, known)
+        if chosen is not None and coder not in chosen:
+            files, annotations = summary.left_out.get(coder, (0, 0))
+            summary.left_out[coder] = (files + 1, annotations + len(lf.file.annotations))
+            continue
+        length = len(study.transcript(ref).text)
+        bad = [a for a in lf.annotations if a.end > length]
+        if bad:
+            problems.append(Problem(
+                f"{plural(len(bad), 'annotation', 'reaches')} past the end of {ref.name} (e.g. {bad[0].id} at "
+                f"[{bad[0].start}, {bad[0].end}) of {plural(length, 'character')}); run 'tcoder check' and fix them "
+                "before exporting", lf.path))
+        out.append((coder, lf))
     return out
 
 
