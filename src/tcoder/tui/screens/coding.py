@@ -27,7 +27,7 @@ from tcoder.apprentice import APPRENTICE
 from tcoder.apprentice.lane import DISMISSED_FIELD, Suggestion, open_suggestions
 from tcoder.errors import TcoderError
 from tcoder.merge import CONFLICT_FIELD
-from tcoder.numbers import plural, verb_for
+from tcoder.numbers import fixed, plural, verb_for
 from tcoder.quotes import shorten
 from tcoder.session import POLL_SECONDS, RECHECK_SECONDS, ApplyResult, CodingSession, SessionError, Step
 from tcoder.session.history import ABSENT, HeaderChange
@@ -850,7 +850,7 @@ class CodingScreen(CodebookDevelopment, Screen):
         self._shown_suggestion = chosen
         self.show_passage(chosen.start, chosen.end)
         name = self.session.codebook.display_name(chosen.code)
-        self.flash(f"suggestion {index % len(pending) + 1} of {len(pending)}: {name} (score {chosen.score:.2f}); "
+        self.flash(f"suggestion {index % len(pending) + 1} of {len(pending)}: {name} (score {fixed(chosen.score, 2)}); "
                    f"{keys_for(self.app, 'accept_suggestion')} accepts, {keys_for(self.app, 'dismiss_suggestion')} "
                    "dismisses")
 
