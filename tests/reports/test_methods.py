@@ -393,3 +393,24 @@ def test_the_appendix_tables_in_excel(sample_study, run_cli, tmp_path):
     kinds = consensus_kinds(annotation_files(sample_study))
     assert totals["Transcript"] == "All" and totals["agreed"] == kinds["agreed"] and totals["union"] == kinds["union"]
     assert isinstance(totals["left out"], int)
+
+
+def test_the_reliability_sheet_holds_alpha_as_numbers(sample_study, run_cli, tmp_path):
+    """The appendix prints alpha as a paper does ('.724'); the workbook keeps it a number cell."""
+    import json
+
+    import openpyxl
+
+    target = tmp_path / "methods.xlsx"
+    code, _, err = run_cli("methods", sample_study, "--bootstrap", "0", "--format", "xlsx", "-o", target)
+    assert code == 0, err
+    code, out, err = run_cli("agree", sample_study, "--format", "json")
+    assert code == 0, err
+    alphas = {c["name"]: c["alpha"] for c in json.loads(out)["codes"]}
+    rows = list(openpyxl.load_workbook(target)["Reliability"].iter_rows())
+    assert rows[0][1].value == "Alpha"
+    by_name = {row[0].value.split(" ", 1)[1]: row[1] for row in rows[1:]}
+    for name, alpha in alphas.items():
+        cell = by_name[name.rsplit(" / ", 1)[-1]]
+        assert cell.data_type == "n" and cell.value == pytest.approx(alpha, abs=0.0005), name
+        assert cell.number_format == "0.000"

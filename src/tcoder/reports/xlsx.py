@@ -62,17 +62,22 @@ def sheet_names(tables: list[Table]) -> list[str]:
 
 
 _CANONICAL_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+#: a coefficient as a paper prints it, without the leading zero ('.724', '-.004')
+_PAPER_NUMBER = re.compile(r"-?\.[0-9]+")
 
 
 def number_columns(table: Table) -> set[int]:
     """Text columns whose every value is a plain number ('24', '3.5'; not '007' or '1e3'):
-    attribute values such as age, written as numbers so a spreadsheet can compute with them."""
+    attribute values such as age, written as numbers so a spreadsheet can compute with them.
+    A column the table declares numeric may also hold coefficients as a paper prints them."""
     out = set()
     for c in range(len(table.columns)):
-        if c in table.numeric:
-            continue
         values = [row[c] for row in table.rows if c < len(row) and row[c] not in (None, "")]
-        if values and all(isinstance(v, str) and _CANONICAL_NUMBER.fullmatch(v) for v in values):
+        texts = [v for v in values if isinstance(v, str)]
+        if not texts or len(texts) < len(values):
+            continue
+        if all(_CANONICAL_NUMBER.fullmatch(v) or (c in table.numeric and _PAPER_NUMBER.fullmatch(v))
+               for v in texts):
             out.add(c)
     return out
 
@@ -143,6 +148,8 @@ def render_xlsx(document: Document) -> XlsxResult:
             for c, value in enumerate(values, 1):
                 places = table.places.get(c - 1)
                 if c - 1 in numbers and isinstance(value, str) and value:
+                    if places is None and "." in value:  # the decimals the text showed
+                        places = len(value) - value.index(".") - 1
                     value = _as_number(value)
                 widths[c - 1] = max(widths[c - 1], writer.put(sheet, r, c, value, places))
         for c, width in enumerate(widths, 1):
