@@ -156,7 +156,7 @@ def test_agreement_in_excel_and_word(sample_study, run_cli, tmp_path):
         assert got["Alpha"] == pytest.approx(want["alpha"], rel=1e-15)
         assert got["95% CI low"] == pytest.approx(want["ci_low"], rel=1e-15)
         assert got["95% CI high"] == pytest.approx(want["ci_high"], rel=1e-15)
-        assert got["Verdict"] == (want["verdict"] or None)
+        assert got["Verdict"] == (want["verdict"] or ("too few" if want["few"] else None))
     assert book["Alpha"].cell(row=2, column=4).number_format == "0.000"
     word = tmp_path / "a.docx"
     assert run_cli("agree", sample_study, "--bootstrap", "200", "--format", "docx", "-o", word)[0] == 0
@@ -290,3 +290,19 @@ def test_report_alpha_and_query_passages_in_word_and_excel(sample_study, run_cli
     quotes = [p.text for p in docx.Document(str(target)).paragraphs if p.style.name == "Quote"]
     head = passages[0]
     assert quotes == [str(r[head.index("quote")]) for r in passages[1:]]
+
+
+def test_agreement_without_intervals_still_marks_the_codes_used_too_little(sample_study, run_cli, tmp_path):
+    """The terminal stars them and the note lists them: the table's Verdict says 'too few' too."""
+    code, payload, _ = run_cli("agree", sample_study, "--format", "json")
+    result = json.loads(payload)
+    few = {c["name"] for c in result["codes"] if c["few"]}
+    assert few and all(c["verdict"] is None for c in result["codes"])
+    word = tmp_path / "a.docx"
+    assert run_cli("agree", sample_study, "--format", "docx", "-o", word)[0] == 0
+    table = docx.Document(str(word)).tables[0]
+    head = [c.text for c in table.rows[0].cells]
+    rows = [dict(zip(head, (c.text for c in r.cells), strict=True)) for r in table.rows[1:]]
+    marked = {r["Code"].rsplit(" / ", 1)[-1] for r in rows if r["Verdict"] == "too few"}
+    assert marked == few
+    assert all(r["Verdict"] in ("", "too few") for r in rows)

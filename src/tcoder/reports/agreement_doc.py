@@ -26,8 +26,15 @@ def _rows(table, codebook) -> list[list[object]]:
         out.append([name, row.kind, row.level, row.alpha, iv.low if iv else None, iv.high if iv else None,
                     iv.q_667 if iv else None, iv.q_800 if iv else None, float(row.units), float(row.coded),
                     float(row.passages) if row.kind == "code" else None,
-                    100.0 * row.agreement if row.agreement is not None else None, row.verdict or "", row.reason or ""])
+                    100.0 * row.agreement if row.agreement is not None else None, _verdict(row), row.reason or ""])
     return out
+
+
+def _verdict(row) -> str:
+    """The verdict, and 'too few' without an interval too: the note and the terminal's star say so."""
+    if row.verdict:
+        return str(row.verdict)
+    return "too few" if row.few and row.kind != "overall" else ""
 
 
 def agreement_document(result, payload: dict[str, Any], fmt: str) -> Document:
