@@ -205,7 +205,7 @@ _TMUX_NAMES = {
     "pageup": "PPage", "pagedown": "NPage", "left_parenthesis": "(", "right_parenthesis": ")",
     "left_curly_bracket": "{", "right_curly_bracket": "}", "asterisk": "*", "greater_than_sign": ">",
     "less_than_sign": "<", "exclamation_mark": "!", "plus": "+", "ampersand": "&", "equals_sign": "=",
-    "minus": "-", "quotation_mark": '"',
+    "minus": "-", "quotation_mark": '"', "tilde": "~",
 }
 
 
