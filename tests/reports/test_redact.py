@@ -81,3 +81,15 @@ def test_codebook_exports_withhold_their_examples(run_cli, tmp_path):
         assert f"{len(every)} examples withheld (--redact)" in err
     code, out, err = run_cli("export", SAMPLE_STUDY, "--qdpx", tmp_path / "p.qdpx", "--redact")
     assert code == 2 and "de-identify the study first" in err
+
+
+def test_segments_and_codebook_say_how_many_quotes_they_withhold(run_cli):
+    """As the memos and themes reports do: nothing is withheld unsaid."""
+    quotes = consensus_quotes()
+    code, _, err = run_cli("report", SAMPLE_STUDY, "segments", "--format", "md", "--redact")
+    assert code == 0 and f"{len(quotes)} quotes withheld (--redact)" in err
+    examples = [e for c in open_study(SAMPLE_STUDY).codebook for e in c.examples]
+    code, _, err = run_cli("report", SAMPLE_STUDY, "codebook", "--format", "md", "--redact")
+    assert code == 0 and f"{len(examples)} examples withheld (--redact)" in err
+    code, _, err = run_cli("report", SAMPLE_STUDY, "segments", "--format", "md")
+    assert code == 0 and "withheld" not in err

@@ -230,6 +230,10 @@ def _run(args: argparse.Namespace) -> int:
         from tcoder.quotes import withheld
 
         data.frame["quote"] = [withheld(q) for q in data.frame["quote"]]
+        if args.kind == "segments":
+            from tcoder.numbers import plural
+
+            _say(f"{plural(len(data.frame), 'quote')} withheld (--redact)")
     for problem in data.warnings:
         _say(f"warning: {problem}")
     empty = data.empty_note()
@@ -350,10 +354,13 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
         frame = codebook_frame(data, frequencies_frame(data, args.grouping))
         notes = describe(data, args.grouping) + notes
         if args.redact:  # examples quote the transcripts
+            from tcoder.numbers import plural
             from tcoder.quotes import withheld
 
+            examples = sum(len(text.split("\n")) for text in frame["examples"] if text)
             frame["examples"] = ["\n".join(withheld(e) for e in text.split("\n")) if text else ""
                                  for text in frame["examples"]]
+            _say(f"{plural(examples, 'example')} withheld (--redact)")
         if args.format in ("md", "html") or binary:
             from tcoder.reports.document import redact_quotes, render_html, render_markdown
 
