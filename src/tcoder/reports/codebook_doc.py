@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tcoder.numbers import plural
 from tcoder.reports.document import Document, Heading, Paragraph, Quote, Span, Table
 
 TITLE = "Codebook"
@@ -44,7 +45,7 @@ def codebook_document(data, frame: pd.DataFrame, fmt: str, notes: list[str]) -> 
     title = codebook.title or TITLE
     if fmt == "xlsx":
         return Document(title, [frame_table(frame, title, notes=notes, sheet="Codebook")])
-    doc = Document(title, subtitle=f"{len(frame)} codes; counts: {', '.join(data.coders) or 'no coder'}.")
+    doc = Document(title, subtitle=f"{plural(len(frame), 'code')}; counts: {', '.join(data.coders) or 'no coder'}.")
     if codebook.description:
         doc.para(codebook.description)
     counted = [c for c in frame.columns if c.endswith((" annotations", " transcripts", " participants"))]

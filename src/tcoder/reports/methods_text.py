@@ -14,16 +14,18 @@ from typing import Any
 
 from tcoder.agreement.methods import _alpha, _count, _names, _percent
 from tcoder.apprentice.provenance import machine_sentence
+from tcoder.numbers import word_for
 from tcoder.reports.document import Document, ListBlock, Table
 from tcoder.reports.methods_facts import DECISION_KINDS, DECISION_LABELS, StudyFacts
 
 COVERED, PARTLY, AUTHORS = "covered", "in part", "for the authors"
 
 
-def _n(n: int, singular: str, plural: str | None = None) -> str:
-    """'one transcript', 'six transcripts', '1,204 passages'."""
+def _n(n: int, singular: str) -> str:
+    """'one transcript', 'six transcripts', '1,204 passages': the count in words for prose,
+    the noun by the one plural rule (tcoder.numbers)."""
     word = _count(n) if n != 1 else "one"
-    return f"{word} {singular if n == 1 else plural or singular + 's'}"
+    return f"{word} {word_for(n, singular)}"
 
 
 def _cap(text: str) -> str:
@@ -128,7 +130,7 @@ def reliability_sentences(f: StudyFacts, agreement: dict[str, Any] | None) -> li
                "transcript, their readings were material for reflection rather than measurements, so no "
                "inter-coder reliability coefficient is reported."]
         if f.journal:
-            out.append(f"The reflexive journal holds {_n(f.journal, 'entry', 'entries')}.")
+            out.append(f"The reflexive journal holds {_n(f.journal, 'entry')}.")
         return out
     if agreement is None:
         return []
@@ -180,7 +182,7 @@ def themes_sentence(f: StudyFacts) -> str | None:
 def audit_sentence(f: StudyFacts) -> str | None:
     parts = []
     if f.memos:
-        journal = f", {_n(f.journal, 'journal entry', 'journal entries')} among them" if f.journal else ""
+        journal = f", {_n(f.journal, 'journal entry')} among them" if f.journal else ""
         parts.append(f"{_n(f.memos, 'memo')}{journal}")
     if f.codebook.changes:
         parts.append("the codebook's history")
