@@ -414,3 +414,18 @@ def test_the_reliability_sheet_holds_alpha_as_numbers(sample_study, run_cli, tmp
         cell = by_name[name.rsplit(" / ", 1)[-1]]
         assert cell.data_type == "n" and cell.value == pytest.approx(alpha, abs=0.0005), name
         assert cell.number_format == "0.000"
+
+
+def test_the_reliability_caption_names_the_unit_in_words(sample_study, run_cli, tmp_path):
+    """A caption in a paper says 'character units', not the command-line option's 'char'."""
+    code, out, err = run_cli("methods", sample_study, "--bootstrap", "0")
+    assert code == 0, err
+    assert "Krippendorff's alpha per code (character units; coders: alice, bob)" in out
+    assert "char units" not in out
+    word = tmp_path / "agree.docx"
+    assert run_cli("agree", sample_study, "--unit", "turn", "--format", "docx", "-o", word)[0] == 0
+    import docx
+
+    texts = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert texts[0] == "Inter-coder agreement (speaker turn units; coders: alice, bob)"
+    assert any(t.endswith("Krippendorff's alpha, speaker turn units") for t in texts)

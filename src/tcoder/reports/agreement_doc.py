@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tcoder.agreement.methods import UNIT_NOUNS
 from tcoder.numbers import plural
 from tcoder.reports.document import Document, Table
 
@@ -39,7 +40,8 @@ def _verdict(row) -> str:
 
 def agreement_document(result, payload: dict[str, Any], fmt: str) -> Document:
     codebook = result.data.codebook if result.data is not None else None
-    title = f"Inter-coder agreement ({result.unit} units; coders: {', '.join(result.coders)})"
+    unit = UNIT_NOUNS.get(result.unit, (result.unit,))[0]  # 'character units', never the option's 'char'
+    title = f"Inter-coder agreement ({unit} units; coders: {', '.join(result.coders)})"
     doc = Document(title)
     methods = payload.get("methods") or {}
     if fmt == "docx" and methods:
@@ -47,7 +49,7 @@ def agreement_document(result, payload: dict[str, Any], fmt: str) -> Document:
         doc.para(methods["sentence"] + " " + methods["results"])
         doc.heading("Krippendorff's alpha", 2)
     notes = [str(n) for n in payload.get("notes") or []]
-    doc.add(Table(COLUMNS, _rows(result.table, codebook), caption=f"Krippendorff's alpha, {result.unit} units",
+    doc.add(Table(COLUMNS, _rows(result.table, codebook), caption=f"Krippendorff's alpha, {unit} units",
                   numeric=set(NUMERIC), places=dict(PLACES), notes=notes, sheet="Alpha"))
     for name, table in result.by_transcript:
         doc.add(Table(COLUMNS, _rows(table, codebook), caption=f"Alpha in {name}", numeric=set(NUMERIC),

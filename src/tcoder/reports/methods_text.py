@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tcoder.agreement.methods import _alpha, _count, _names, _percent
+from tcoder.agreement.methods import UNIT_NOUNS, _alpha, _count, _names, _percent
 from tcoder.apprentice.provenance import machine_sentence
 from tcoder.numbers import word_for
 from tcoder.reports.document import Document, ListBlock, Table
@@ -259,7 +259,7 @@ def _appendix(doc: Document, f: StudyFacts, agreement: dict[str, Any] | None,
         used = "Passages" if agreement["unit"] in ("char", "word") else "Units coded"
         doc.add(Table(["Code", "Alpha", "95% interval", used, "Verdict"], [
             [r["label"], r["alpha"], r["interval"], r["coded"], r["verdict"]] for r in rows],
-            caption=f"Krippendorff's alpha per code ({agreement['unit']} units; coders: "
+            caption=f"Krippendorff's alpha per code ({UNIT_NOUNS.get(agreement['unit'], (agreement['unit'],))[0]} units; coders: "
                     f"{', '.join(agreement['coders'])})", numeric={1, 3},
             notes=[agreement["verdict_rule"] or "No interval was computed, so no code has a verdict."],
             sheet="Reliability"))
