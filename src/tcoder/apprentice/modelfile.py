@@ -47,19 +47,20 @@ def _encode(data: dict[str, Any]) -> bytes:
             + "\n").encode("utf-8")
 
 
-def model_id(model: Model) -> str:
-    return hashlib.sha256(_encode(_content(model))).hexdigest()[:16]
+def model_id(model: Model, content: dict[str, Any] | None = None) -> str:
+    return hashlib.sha256(_encode(content or _content(model))).hexdigest()[:16]
 
 
 def save_model(root: Path, model: Model) -> Path:
     """Write the model (its id set) and make it the current one."""
     from tcoder.atomicio import atomic_write_bytes
 
-    model.id = model_id(model)
+    content = _content(model)
+    model.id = model_id(model, content)
     folder = root / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{model.id}.json"
-    atomic_write_bytes(path, _encode({**_content(model), "id": model.id}))
+    atomic_write_bytes(path, _encode({**content, "id": model.id}))
     atomic_write_bytes(folder / CURRENT, (model.id + "\n").encode())
     return path
 
