@@ -27,3 +27,14 @@ def test_the_commit_and_a_dirty_work_tree_are_recorded(repo: GitStudy, run_cli, 
     code, out, err = run_cli("verify", manifest)
     assert code == 1 and "interviews/P01.alice.json (annotation file): changed" in out
     assert f"recorded at {head[:12]} (clean)" in out
+    assert f"now {head[:12]} (with 1 uncommitted change)" in out
+
+
+def test_verify_says_the_work_tree_is_clean_now(repo: GitStudy, run_cli, tmp_path):
+    repo.code("alice", "personal", "it was my grandmother")
+    head = repo.commit("coded")
+    manifest = tmp_path / "m.json"
+    assert run_cli("report", repo.study, "frequencies", "--coder", "alice", "--manifest", manifest)[0] == 0
+    code, out, err = run_cli("verify", manifest)
+    assert code == 0, out + err
+    assert f"Commit    recorded at {head[:12]} (clean); now {head[:12]} (clean)" in out

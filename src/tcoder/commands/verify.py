@@ -108,10 +108,9 @@ def _print_text(args, manifest, study, comparison, failure, recorded_git, now_gi
     say(f"Command   tcoder {manifest['command']} STUDY{kind} {shown}".rstrip())
     say(f"Study     {display_path(study.root)}; coders {', '.join(manifest.get('coders') or []) or '(none recorded)'}")
     if recorded_git.get("commit"):
-        state = "clean" if recorded_git.get("clean") else f"with {plural(recorded_git.get('changed_count') or 0, 'uncommitted change')}"
         now = now_git.get("commit")
-        say(f"Commit    recorded at {recorded_git['commit'][:12]} ({state}); now "
-            + (f"{now[:12]}" if now else "not in git"))
+        say(f"Commit    recorded at {recorded_git['commit'][:12]} ({_tree_state(recorded_git)}); now "
+            + (f"{now[:12]} ({_tree_state(now_git)})" if now else "not in git"))
     if manifest.get("tcoder") != version:
         say(f"note: the manifest was written by tcoder {manifest.get('tcoder')}; this is tcoder {version}")
     if comparison.changed_inputs:
@@ -139,6 +138,13 @@ def _print_text(args, manifest, study, comparison, failure, recorded_git, now_gi
         say("NOT VERIFIED: the inputs changed since the manifest, though the numbers computed from them still hold")
     else:
         say("NOT VERIFIED: the published numbers do not hold for the study as it is now")
+
+
+def _tree_state(git: dict) -> str:
+    """Whether the study's files were committed, as the manifest and verify both need to say."""
+    if git.get("clean"):
+        return "clean"
+    return f"with {plural(git.get('changed_count') or 0, 'uncommitted change')}"
 
 
 def _fmt(value) -> str:
