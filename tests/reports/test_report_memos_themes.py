@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -187,3 +188,15 @@ def test_document_text_is_data_in_every_format():
     assert "&lt;script&gt;" in page and "<script>" not in page and "<strong>bold</strong>" in page
     result = render_docx(doc)
     assert result.replaced == 1  # ESC cannot be in a Word document
+
+
+def test_code_spans_in_a_memo_are_not_shown_as_raw_backticks():
+    """A memo that writes `disillusionment` shows the id in a fixed-width font, not the backticks."""
+    doc = Document("T", blocks=markdown_blocks("See `disillusionment` and **bold**, `a*b*c`."))
+    document = docx.Document(io.BytesIO(render_docx(doc).data))
+    runs = [r for p in document.paragraphs for r in p.runs if r.text]
+    text = "".join(r.text for r in runs)
+    assert "`" not in text and "See disillusionment and bold, a*b*c." in text
+    assert [r.font.name for r in runs if r.text in ("disillusionment", "a*b*c")] == ["Consolas", "Consolas"]
+    assert "<code>disillusionment</code>" in render_html(doc) and "<code>a*b*c</code>" in render_html(doc)
+    assert "See `disillusionment` and **bold**, `a*b*c`." in render_markdown(doc)

@@ -23,11 +23,12 @@ from typing import Union
 
 @dataclass
 class Span:
-    """A run of inline text: plain, bold or italic (never markup)."""
+    """A run of inline text: plain, bold, italic or code (never markup)."""
 
     text: str
     bold: bool = False
     italic: bool = False
+    code: bool = False  # `code` in a memo: an id or a command, shown in a fixed-width font
 
 
 Inline = Union[str, Span]
@@ -140,20 +141,22 @@ _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s{0,3}\d{1,9}[.)]\s+(.*)$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
-_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1|(\*|_)(?=\S)(.+?)(?<=\S)\3")
+_EMPHASIS = re.compile(r"`([^`\n]+)`|(\*\*|__)(?=\S)(.+?)(?<=\S)\2|(\*|_)(?=\S)(.+?)(?<=\S)\4")
 
 
 def inline_markdown(text: str) -> list[Inline]:
-    """``**bold**`` and ``*italic*`` as spans; everything else literal."""
+    """``**bold**``, ``*italic*`` and `` `code` `` as spans; everything else literal."""
     out: list[Inline] = []
     at = 0
     for m in _EMPHASIS.finditer(text):
         if m.start() > at:
             out.append(text[at:m.start()])
         if m.group(1):
-            out.append(Span(m.group(2), bold=True))
+            out.append(Span(m.group(1), code=True))
+        elif m.group(2):
+            out.append(Span(m.group(3), bold=True))
         else:
-            out.append(Span(m.group(4), italic=True))
+            out.append(Span(m.group(5), italic=True))
         at = m.end()
     if at < len(text):
         out.append(text[at:])
@@ -226,7 +229,9 @@ def md_text(text: str) -> str:
 def _md_inline(parts: list[Inline]) -> str:
     out = []
     for part in parts:
-        if isinstance(part, Span):
+        if isinstance(part, Span) and part.code and "`" not in part.text:
+            out.append(f"`{part.text}`")  # a code span shows its text as it is
+        elif isinstance(part, Span):
             mark = "**" if part.bold else "*" if part.italic else ""
             out.append(f"{mark}{md_text(part.text)}{mark}")
         else:
@@ -289,7 +294,7 @@ def _html_inline(parts: list[Inline]) -> str:
     out = []
     for part in parts:
         if isinstance(part, Span):
-            tag = "strong" if part.bold else "em" if part.italic else "span"
+            tag = "strong" if part.bold else "em" if part.italic else "code" if part.code else "span"
             out.append(f"<{tag}>{html.escape(part.text)}</{tag}>")
         else:
             out.append(html.escape(part))

@@ -63,6 +63,8 @@ class _Writer:
                 run = paragraph.add_run(self.clean(part.text))
                 run.bold = part.bold or None
                 run.italic = part.italic or italic or None
+                if part.code:
+                    run.font.name = "Consolas"  # Word's fixed-width font; Word substitutes one where it is missing
             else:
                 run = paragraph.add_run(self.clean(part))
                 if italic:
