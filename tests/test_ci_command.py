@@ -125,7 +125,7 @@ def test_committed_conflict_markers_in_a_transcript_fail(run_cli, mini: Path):
     assert code == 1
     [problem] = data["problems"]["merge conflicts"]
     assert problem["file"] == str(transcript) and problem["line"] == text.splitlines().index("<<<<<<< HEAD") + 1
-    assert "1 conflict of a merge was committed without being resolved" in problem["message"]
+    assert "1 conflict of a merge was left unresolved" in problem["message"]
 
 
 def two_coders(tmp_path: Path, *, same: bool) -> Path:

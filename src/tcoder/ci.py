@@ -165,7 +165,7 @@ def _conflict_markers(study: Study, report: CiReport) -> set[Path]:
         line = data.count(b"\n", 0, starts[0].start()) + 1
         report.add("merge conflicts", Problem(
             f"git's conflict markers ('<<<<<<<' ... '>>>>>>>') are in this file: {plural(len(starts), 'conflict')} of a merge "
-            f"{verb_for(len(starts), 'was')} committed without being resolved; keep the right version of each and delete the markers"
+            f"{verb_for(len(starts), 'was')} left unresolved; keep the right version of each and delete the markers"
             + (" (for annotation files, 'tcoder git setup' lets tcoder merge them by annotation)"
                if path.suffix == ".json" else ""), path, line))
     return marked
