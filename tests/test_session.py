@@ -673,6 +673,39 @@ def test_saves_move_to_a_thread_once_the_disk_proves_slow(mini_study):
     session.close()
 
 
+def test_a_large_file_is_saved_on_a_thread_from_the_first_change(mini_study, monkeypatch):
+    """A file too large to write within a frame never freezes the screen for the three
+    saves it would take to prove slow: its saves run after the frame from the start,
+    the thread first encodes the lines as opened, and the file is the canonical one."""
+    from tcoder.annotations import encode_annotations, read_annotations
+    from tcoder.session import saving
+
+    with open_session(mini_study) as first:
+        for i in range(4):
+            first.apply("personal", i * 10, i * 10 + 5)
+    size = first.path.stat().st_size
+    monkeypatch.setattr(saving, "LARGE_FILE_BYTES", size)
+    scheduled = []
+    session = open_session(mini_study, schedule_save=scheduled.append, slow_save_seconds=5.0)
+    assert session.saving_in_background and len(scheduled) == 1  # encoding the lines, after the first frame
+    scheduled.pop()()
+    session.flush()
+    assert len(session._line_cache) == 4
+    session.apply("duty", 40, 45)
+    assert len(scheduled) == 1 and session.save_state.status == "saving"
+    scheduled.pop()()
+    assert session.flush().status == "saved"
+    written = session.path.read_bytes()
+    assert written == encode_annotations(read_annotations(session.path))
+    assert sorted(a.code for a in on_disk(mini_study)) == ["duty"] + ["personal"] * 4
+    session.close()
+
+    monkeypatch.setattr(saving, "LARGE_FILE_BYTES", size * 2)  # a smaller file: saved in the frame
+    session = open_session(mini_study, schedule_save=scheduled.append, slow_save_seconds=5.0)
+    assert not session.saving_in_background and scheduled == []
+    session.close()
+
+
 def test_one_slow_save_is_a_hiccup_three_of_the_last_five_a_slow_disk():
     from tcoder.session import SavePolicy
 

@@ -24,6 +24,7 @@ from tcoder.annotations import (
     AnnotationFile,
     AnnotationLock,
     LineCache,
+    encode_annotations,
     new_annotation,
     now_iso,
     read_annotation_version,
@@ -173,6 +174,12 @@ class CodingSession:
         self._dirty = False
         if self.read_only:
             self.save_state = SaveState("read-only", message=self.read_only_reason)
+        else:
+            try:
+                size = self.path.stat().st_size
+            except OSError:
+                size = 0
+            self._policy.expect_large(size, self._line_encoder())
 
     # ------------------------------------------------------------ locking
 
@@ -549,6 +556,20 @@ class CodingSession:
         """Wait (at most ``timeout`` seconds) until every change submitted for saving is written."""
         self._policy.flush(timeout)
         return self.save_state
+
+    def _line_encoder(self) -> Callable[[], None]:
+        """Encodes the annotations as opened into the writer's line cache (run on the
+        saving thread, which alone uses the cache from then on), so the first save of
+        a large file re-encodes only the annotations that changed."""
+        af = self._file()  # taken now: the screen's thread changes the set later
+
+        def encode() -> None:
+            try:
+                encode_annotations(af, self._line_cache)
+            except TcoderError:
+                pass  # text UTF-8 cannot hold: the save itself says so
+
+        return encode
 
     def _write(self, af: AnnotationFile, revision: int, note: str = "") -> None:
         """Write one snapshot (on the saving thread, or the caller's) and record the outcome."""

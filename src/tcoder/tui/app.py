@@ -123,8 +123,8 @@ class TcoderApp(App[int]):
     def open_transcript(self, ref: TranscriptRef, select: tuple[int, int] | None = None) -> None:
         try:
             # A change is saved before its frame is drawn, so the screen never shows
-            # a change that is not on disk yet; if the disk proves slow, saves move to
-            # a thread that runs right after each frame.
+            # a change that is not on disk yet; if the disk proves slow, or the file is
+            # large (4 MB or more), saves move to a thread that runs right after each frame.
             session = CodingSession(self.study, ref, self.coder_name, schedule_save=self.call_after_refresh,
                                     slow_save_seconds=SLOW_SAVE_SECONDS)
         except TcoderError as exc:
