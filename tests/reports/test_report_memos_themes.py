@@ -37,8 +37,10 @@ def test_the_thematic_map_has_every_theme_sub_theme_code_and_edge(sample_study, 
     texts = " ".join("".join(el.itertext()) for el in root.iter(f"{SVG}g") if (el.get("id") or "").startswith("label--"))
     assert "The institution says no by waiting" in texts or study.codebook  # labels are drawn as paths or text
     png = tmp_path / "map.png"
-    assert run_cli("report", sample_study, "themes", "--format", "png", "-o", png)[0] == 0
-    assert png.read_bytes().startswith(b"\x89PNG")
+    code, _, png_err = run_cli("report", sample_study, "themes", "--format", "png", "-o", png)
+    assert code == 0 and png.read_bytes().startswith(b"\x89PNG")
+    # both files say where they went, as every plot does
+    assert f"Wrote {target}" in err and f"Wrote {png}" in png_err
 
 
 def _numbers(d: str) -> list[tuple[float, float]]:

@@ -168,6 +168,8 @@ def _themes(args, study, memos, themes, split) -> int:
         from tcoder.reports.output import write_output
 
         write_output(text, args.output)
+        if args.format == "svg" and args.output:
+            _say(f"Wrote {args.output}")  # a figure, as the PNG map and every plot say
         return 0
     return _themes_document(args, study, memos, themes, chosen, graph, split)
 
