@@ -164,3 +164,12 @@ def test_frequencies_by_a_group_give_each_group_its_n(sample_study, run_cli, tmp
     texts = svg_texts(target)
     for value in set(settings):
         assert f"{value} (n = {settings.count(value)})" in texts
+
+
+def test_the_alpha_plot_title_names_the_unit_in_words(sample_study, run_cli, tmp_path):
+    """A figure in a paper says 'unit: character', not the command-line option's 'char'."""
+    target = tmp_path / "alpha.svg"
+    code, _, err = run_cli("agree", sample_study, "--plot", target)
+    assert code == 0, err
+    shown = " ".join(svg_texts(target))  # the title may wrap onto a second line
+    assert "Agreement per code, unit: character (alice," in shown and "unit: char " not in shown

@@ -340,7 +340,10 @@ def plot_alpha(result: dict, path: str | Path, title: str | None = None, *, code
     ax.set_yticks(range(len(rows)), names)
     ax.invert_yaxis()
     ax.set_xlabel("Krippendorff's alpha" + (" (95% interval)" if any("ci_low" in r for r in rows) else ""))
+    from tcoder.agreement.methods import UNIT_NOUNS
+
     unit = result.get("unit")
+    unit = UNIT_NOUNS.get(unit, (unit,))[0] if unit else unit  # 'character', never the option's 'char'
     coders = ", ".join(result.get("coders") or [])
     ax.set_title(_wrap(label(title or "Agreement per code" + (f", unit: {unit}" if unit else "")
                              + (f" ({coders})" if coders else "")), size))
