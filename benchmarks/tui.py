@@ -1,6 +1,7 @@
 """Coding TUI: start-up, key press to frame, and memory, measured in a real pseudo-terminal.
 
     python benchmarks/tui.py [--chars 1000000] [--annotations 5000] [--presses 200] [--size 120x40]
+        [--apprentice N]
 
 Generates a study with one transcript of ``--chars`` characters and one coder's
 file of ``--annotations`` annotations, runs ``tcoder code`` in a pseudo-terminal
@@ -15,6 +16,10 @@ so that every frame arrives between begin/end markers, and times:
   change, so its frame comes first); the first three applications are also shown
   one by one;
 - memory: the process's peak resident set size.
+
+With ``--apprentice N``, the transcript also has N proposals of the apprentice (its own
+file) and the screen opens with ``--with apprentice``: its lane is drawn beside the text,
+and stepping to the next suggestion is timed too.
 """
 
 from __future__ import annotations
@@ -152,17 +157,45 @@ def stats(samples: list[float]) -> tuple[float, float, float]:
     return statistics.median(ms), p95, ms[-1]
 
 
-def run(chars: int, annotations: int, presses: int, width: int, height: int) -> list[tuple[str, str, str]]:
+def _proposals(study: Path, n: int) -> None:
+    """N apprentice proposals over whole words of T0001, each with its score, model and training hash."""
+    import random
+
+    from tcoder.annotations import Annotation, AnnotationFile, save_annotations
+    from tcoder.transcript import text_sha256
+
+    transcript = next(study.rglob("T0001.txt"))
+    text = transcript.read_text(encoding="utf-8")
+    codes = [line.split("id: ")[1] for line in (study / "codebook.yaml").read_text().splitlines()
+             if "- id: code-" in line]
+    rng = random.Random(5)
+    items = []
+    for i in range(n):
+        start = text.find(" ", rng.randrange(len(text) - 400)) + 1
+        end = text.find(" ", start + rng.randint(40, 300))
+        a = Annotation(f"{i:016x}", rng.choice(codes), start, end, created="2026-01-01T00:00:00Z")
+        a.set_context(text)
+        a.extra["suggestion"] = {"score": round(rng.uniform(0.5, 1.0), 3), "model": "0" * 16, "training": "0" * 64}
+        items.append(a)
+    save_annotations(AnnotationFile("apprentice", transcript.name, text_sha256(text), items),
+                     transcript.with_name("T0001.apprentice.json"))
+
+
+def run(chars: int, annotations: int, presses: int, width: int, height: int,
+        apprentice: int = 0) -> list[tuple[str, str, str]]:
     work = Path(tempfile.mkdtemp(prefix="tcoder-tui-bench-"))
     try:
         study = generate_study(work / "study", transcripts=1, chars=chars, coders=("alice",), codes=60,
                                annotations=annotations, seed=4)
+        if apprentice:
+            _proposals(study, apprentice)
         transcript = next(study.rglob("T0001.txt"))
         first_line = transcript.read_text(encoding="utf-8").split("\n", 1)[0]
         needle = first_line.split(": ", 1)[1][:16].encode()
         env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
         env.pop("NO_COLOR", None)
-        argv = [sys.executable, "-m", "tcoder", "code", str(study), "T0001", "--coder", "alice"]
+        argv = [sys.executable, "-m", "tcoder", "code", str(study), "T0001", "--coder", "alice",
+                *(["--with", "apprentice"] if apprentice else [])]
         term = Terminal(argv, width, height, env)
         shown = term.wait_for_text(needle)
         rows: list[tuple[str, str, str]] = []
@@ -185,6 +218,8 @@ def run(chars: int, annotations: int, presses: int, width: int, height: int) -> 
         measure("cursor right/down", [KEYS["right"], KEYS["down"]] * half)
         measure("shift+right/down (extend selection)", [KEYS["shift+right"], KEYS["shift+down"]] * half)
         measure("page down", [KEYS["pagedown"]] * presses)
+        if apprentice:
+            measure("next suggestion (~)", [b"~"] * presses)
         # Applying a code: select a few characters (not timed), then press a code key (timed).
         samples, saved_after, cpu = [], [], 0.0
         for i in range(presses):
@@ -219,10 +254,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--annotations", type=int, default=5000)
     p.add_argument("--presses", type=int, default=200)
     p.add_argument("--size", default="120x40")
+    p.add_argument("--apprentice", type=int, default=0, metavar="N",
+                   help="also N apprentice proposals, shown as a lane (--with apprentice)")
     a = p.parse_args(argv)
     width, height = (int(v) for v in a.size.split("x"))
-    rows = run(a.chars, a.annotations, a.presses, width, height)
-    print(f"Coding TUI: {a.chars:,} characters, {a.annotations:,} annotations, terminal {width}x{height}, "
+    rows = run(a.chars, a.annotations, a.presses, width, height, a.apprentice)
+    print(f"Coding TUI: {a.chars:,} characters, {a.annotations:,} annotations"
+          + (f", {a.apprentice:,} apprentice proposals in a lane" if a.apprentice else "")
+          + f", terminal {width}x{height}, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     w0 = max(len(r[0]) for r in rows)
     w1 = max(len(r[1]) for r in rows)
