@@ -213,6 +213,9 @@ def test_the_codebook_document_for_an_appendix(sample_study, run_cli, tmp_path):
     consensus = [json.loads(p.read_text(encoding="utf-8")) for p in sample_study.rglob("*.consensus.json")]
     high = next(r for r in rows[1:] if r[1] == "support-high")
     assert high[9] == sum(1 for f in consensus for a in f["annotations"] if a["code"] == "support-high")
+    # tree numbers are labels, not numbers: 1.10 must not become 1.1
+    numbers = [r[0] for r in rows[1:]]
+    assert all(isinstance(n, str) for n in numbers) and numbers[:3] == ["1", "1.1", "1.2"]
 
 
 def test_text_from_the_study_stays_text_in_excel(study_builder, run_cli, tmp_path):

@@ -44,7 +44,9 @@ def codebook_document(data, frame: pd.DataFrame, fmt: str, notes: list[str]) -> 
     codebook = data.codebook
     title = codebook.title or TITLE
     if fmt == "xlsx":
-        return Document(title, [frame_table(frame, title, notes=notes, sheet="Codebook")])
+        table = frame_table(frame, title, notes=notes, sheet="Codebook")
+        table.text = {table.columns.index("number")} if "number" in table.columns else set()  # 1.10 is not 1.1
+        return Document(title, [table])
     doc = Document(title, subtitle=f"{plural(len(frame), 'code')}; counts: {', '.join(data.coders) or 'no coder'}.")
     if codebook.description:
         doc.para(codebook.description)

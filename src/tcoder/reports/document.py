@@ -74,6 +74,8 @@ class Table:
     places: dict[int, int] = field(default_factory=dict)  # column index -> decimals shown (default 1)
     #: the sheet's name when the table is written to a workbook (default: from the caption)
     sheet: str = ""
+    #: columns a workbook keeps as text though they look like numbers (tree numbers: 1.10 is not 1.1)
+    text: set[int] = field(default_factory=set)
 
     def shown(self, column: int, value: object) -> str:
         """A cell as the document shows it (a workbook keeps the value itself)."""

@@ -72,6 +72,8 @@ def number_columns(table: Table) -> set[int]:
     A column the table declares numeric may also hold coefficients as a paper prints them."""
     out = set()
     for c in range(len(table.columns)):
+        if c in table.text:
+            continue
         values = [row[c] for row in table.rows if c < len(row) and row[c] not in (None, "")]
         texts = [v for v in values if isinstance(v, str)]
         if not texts or len(texts) < len(values):
