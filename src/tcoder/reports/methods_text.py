@@ -28,6 +28,13 @@ def _n(n: int, singular: str) -> str:
     return f"{word} {word_for(n, singular)}"
 
 
+def _share_of(part: int, whole: int) -> str:
+    """'Four of the six transcripts'; 'All six transcripts' (never 'Six of the six')."""
+    if part < whole:
+        return f"{_cap(_count(part))} of the {_n(whole, 'transcript')}"
+    return {1: "The transcript", 2: "Both transcripts"}.get(whole, f"All {_n(whole, 'transcript')}")
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -73,8 +80,9 @@ def coding_sentences(f: StudyFacts) -> list[str]:
                f"annotation file ({per} transcripts)."]
         if c.double_coded:
             share = _percent(c.double_characters / d.characters if d.characters else None)
-            out.append(f"{_cap(_count(len(c.double_coded)))} of the {_n(len(d.transcripts), 'transcript')} "
-                       f"({share} of the text by length) were coded by two or more coders.")
+            out.append(f"{_share_of(len(c.double_coded), len(d.transcripts))} "
+                       f"({share} of the text by length) {'was' if len(d.transcripts) == 1 else 'were'} coded by "
+                       "two or more coders.")
         else:
             out.append("No transcript was coded by more than one coder.")
     for coder, names in c.left_out.items():
