@@ -91,6 +91,8 @@ def test_export_includes_or_excludes_the_apprentice(study, tmp_path, capsys):
     assert main(["export", str(study), "--qdpx", str(tmp_path / "without.qdpx"), "--apprentice", "exclude"]) == 0
     assert 'name="apprentice"' not in users(tmp_path / "without.qdpx")
     assert 'name="alice"' in users(tmp_path / "without.qdpx")
+    with zipfile.ZipFile(tmp_path / "without.qdpx") as z:  # the accepted passage stays identifiable
+        assert '"from_apprentice"' in z.read("tcoder.json").decode("utf-8")
 
 
 def test_methods_states_how_machine_suggestions_were_used(study, tmp_path, capsys):

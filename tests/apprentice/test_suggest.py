@@ -138,3 +138,22 @@ def test_sample_study_evaluation_reports_every_code_or_names_it_skipped(sample_s
     for path in sample_study.rglob("*.consensus.json"):
         used |= {a["code"] for a in json.loads(path.read_text())["annotations"]}
     assert evaluated | set(result["skipped"]) == used  # nothing left out silently
+
+
+def test_turn_units_and_a_run_before_any_training(tmp_path, capsys):
+    root = generate(tmp_path / "study", transcripts=12, seed=6)
+    assert main(["suggest", "run", str(root), "S001"]) == 1
+    assert "no apprentice model yet" in capsys.readouterr().err
+    assert main(["suggest", "evaluate", str(root), "--unit", "turn", "--format", "json", "--bootstrap", "200"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["unit"] == "turn"
+    turns = sum(text.count("\n\n") for text in (p.read_text() for p in (root / "interviews").glob("*.txt")))
+    assert 0 < result["units"] <= turns  # whole speaker turns, not sentences
+    assert main(["suggest", "train", str(root), "--unit", "turn"]) == 0
+    capsys.readouterr()
+    assert main(["suggest", "run", str(root), "S001"]) == 0
+    capsys.readouterr()
+    text = (root / "interviews" / "S001.txt").read_text()
+    proposals = json.loads((root / "interviews" / "S001.apprentice.json").read_text())["annotations"]
+    assert proposals and all(text[a["start"]:a["end"]].count("\n") == 0 for a in proposals)
+    assert all(text[a["start"] - 1] == "\n" or text[:a["start"]].endswith(": ") for a in proposals)
