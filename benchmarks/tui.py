@@ -15,6 +15,8 @@ so that every frame arrives between begin/end markers, and times:
   e.g. ``--chars 5000000 --annotations 50000``, is saved on a thread from the first
   change, so its frame comes first); the first three applications are also shown
   one by one;
+- resizing: from the window's new size to its frame, to widths not seen before and
+  back and forth between two (the CPU time includes the frames that follow);
 - memory: the process's peak resident set size.
 
 With ``--apprentice N``, the transcript also has N proposals of the apprentice (its own
@@ -214,6 +216,36 @@ def run(chars: int, annotations: int, presses: int, width: int, height: int,
                          f"median {median:.1f} ms, p95 {p95:.1f} ms, max {worst:.0f} ms; CPU {cpu:.1f} ms/key",
                          goal))
 
+        def resize(cols: int) -> float:
+            """Resize the terminal (as a window manager does) and time the next frame."""
+            import fcntl
+            import signal
+            import termios
+
+            term.drain()
+            start = time.perf_counter()
+            fcntl.ioctl(term.fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, cols, 0, 0))
+            os.kill(term.pid, signal.SIGWINCH)
+            seen = bytearray()
+            while time.perf_counter() - start < 30:
+                seen += term.read(30)
+                if SYNC_END in seen:
+                    took = time.perf_counter() - start
+                    term.drain(0.3)  # the frames that follow once the new size applies
+                    return took
+            raise TimeoutError("no frame after a resize")
+
+        cpu = term.cpu_seconds()
+        new_widths = [resize(width - k) for k in range(1, 6)]
+        cpu_new = (term.cpu_seconds() - cpu) / len(new_widths) * 1000
+        cpu = term.cpu_seconds()
+        back = [resize(width - k % 2) for k in range(6)]
+        cpu_back = (term.cpu_seconds() - cpu) / len(back) * 1000
+        rows.append(("resize to a width not seen before (n=5)",
+                     f"median {statistics.median(new_widths) * 1000:.0f} ms; CPU {cpu_new:.0f} ms/resize",
+                     "(wraps the whole text)"))
+        rows.append(("resize back and forth between two widths seen (n=6)",
+                     f"median {statistics.median(back) * 1000:.0f} ms; CPU {cpu_back:.0f} ms/resize", ""))
         half = presses // 2
         measure("cursor right/down", [KEYS["right"], KEYS["down"]] * half)
         measure("shift+right/down (extend selection)", [KEYS["shift+right"], KEYS["shift+down"]] * half)

@@ -72,3 +72,19 @@ def test_wrapping_a_megabyte_is_quick():
     index = WrapIndex(text, 100)
     assert time.perf_counter() - started < 1.0  # a guard; benchmarks/tui.py measures the real figures
     assert len(index) > 9000
+
+
+def test_a_resize_back_reuses_the_wrap_and_every_width_wraps_as_from_scratch():
+    from tcoder.tui.wrap import wrap_index
+
+    rng = random.Random(5)
+    words = ["a", "clinic", "\u65e5\u672c", "caf\u00e9", "tab\there", "esc\x1b[31m", "\u201cquoted\u201d"]
+    text = "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(0, 30))) for _ in range(80))
+    first = wrap_index(text, 40)
+    assert wrap_index(text, 40) is first
+    for width in (41, 17, 40, 60):
+        index = wrap_index(text, width)
+        fresh = WrapIndex("".join(list(text)), width)  # another string: nothing cached for it
+        assert (index.starts, index.ends, index.line_of_row) == (fresh.starts, fresh.ends, fresh.line_of_row)
+    assert wrap_index(text, 40) is first  # back to a width seen before: not wrapped again
+    assert wrap_index(text + "!", 40) is not first  # another text

@@ -10,11 +10,23 @@ aligned and nothing in a transcript can drive the terminal.
 from __future__ import annotations
 
 import bisect
+import re
+from collections import OrderedDict
 from functools import lru_cache
+from itertools import accumulate
 
 from rich.cells import cell_len, get_character_cell_size
 
 from tcoder.textsafe import INERT_TABLE, inert  # noqa: F401 - re-exported for the screens
+
+#: Characters :func:`inert` replaces; most lines have none, and translating a
+#: non-ASCII string costs a table lookup per character.
+_ACTS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(INERT_TABLE)) + "]")
+
+
+def _shown(line: str) -> str:
+    """:func:`inert` of a line, without copying one that has nothing to replace."""
+    return line.translate(INERT_TABLE) if _ACTS.search(line) else line
 
 
 @lru_cache(maxsize=4096)
@@ -58,26 +70,63 @@ def _wrap_single(line: str, base: int, width: int) -> list[int]:
 
 
 def _wrap_cells(line: str, base: int, width: int) -> list[int]:
+    """Wrap a line with wide or zero-width characters: from each row's start, jump
+    (by bisection over the running cell count) to the first character that does not
+    fit, then break after the last space before it, or at it."""
+    widths = list(map(char_width, line))
+    cells = list(accumulate(widths))  # cells[k]: the cells of line[:k + 1]
+    n = len(line)
     rows = [base]
     row_start = 0
-    used = 0
-    last_space = -1
-    for i, ch in enumerate(line):
-        w = char_width(ch)
-        if used + w > width and i > row_start:
-            cut = last_space + 1 if last_space >= row_start else i
-            rows.append(base + cut)
-            used = sum(char_width(c) for c in line[cut:i])
-            row_start = cut
-            last_space = -1
-            if used + w > width and i > row_start:  # the word after that space still does not fit
-                rows.append(base + i)
-                used = 0
-                row_start = i
-        used += w
-        if ch == " ":
-            last_space = i
-    return rows
+    while True:
+        before = cells[row_start - 1] if row_start else 0
+        i = bisect.bisect_right(cells, before + width, row_start + 1)
+        if i >= n:
+            return rows
+        space = line.rfind(" ", row_start, i)
+        cut = space + 1 if space >= 0 else i
+        rows.append(base + cut)
+        row_start = cut
+        used = cells[i - 1] - (cells[cut - 1] if cut else 0)
+        if used + widths[i] > width and i > row_start:  # the word after that space still does not fit
+            rows.append(base + i)
+            row_start = i
+
+
+#: Per text (held, so its id stays its own): which lines take one cell per character.
+#: That does not depend on the width, so a resize only breaks lines again.
+_SINGLE_LINES: OrderedDict[int, tuple[str, list[bool]]] = OrderedDict()
+#: The last few wraps, by text and width: resizing back to a width costs nothing.
+_WRAPS: OrderedDict[tuple[int, int], WrapIndex] = OrderedDict()
+_KEEP_TEXTS = 2
+_KEEP_WRAPS = 6
+
+
+def _single_cell_lines(text: str, line_starts: list[int]) -> list[bool]:
+    hit = _SINGLE_LINES.get(id(text))
+    if hit is not None and hit[0] is text:
+        _SINGLE_LINES.move_to_end(id(text))
+        return hit[1]
+    ends = [*(ls - 1 for ls in line_starts[1:]), len(text)]
+    flags = [single_cell(_shown(text[ls:le])) for ls, le in zip(line_starts, ends, strict=True)]
+    _SINGLE_LINES[id(text)] = (text, flags)
+    while len(_SINGLE_LINES) > _KEEP_TEXTS:
+        _SINGLE_LINES.popitem(last=False)
+    return flags
+
+
+def wrap_index(text: str, width: int, line_starts: list[int] | None = None) -> WrapIndex:
+    """The :class:`WrapIndex` of ``text`` at ``width``, kept for the last few widths."""
+    key = (id(text), max(1, width))
+    hit = _WRAPS.get(key)
+    if hit is not None and hit.text is text:
+        _WRAPS.move_to_end(key)
+        return hit
+    index = WrapIndex(text, width, line_starts)
+    _WRAPS[key] = index
+    while len(_WRAPS) > _KEEP_WRAPS:
+        _WRAPS.popitem(last=False)
+    return index
 
 
 class WrapIndex:
@@ -86,22 +135,26 @@ class WrapIndex:
 
     def __init__(self, text: str, width: int, line_starts: list[int] | None = None):
         self.text = text
-        self.width = max(1, width)
+        self.width = width = max(1, width)
         starts: list[int] = []
         ends: list[int] = []
         self.line_of_row: list[int] = []
         n = len(text)
         if line_starts is None:
             line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-        ascii_text = text.isascii()
+        single = None if text.isascii() else _single_cell_lines(text, line_starts)
         for number, ls in enumerate(line_starts):
             le = line_starts[number + 1] - 1 if number + 1 < len(line_starts) else n
-            if le - ls <= self.width and (ascii_text or single_cell(inert(text[ls:le]))):
+            one_cell = single is None or single[number]
+            if le - ls <= width and one_cell:
                 starts.append(ls)
                 ends.append(le)
                 self.line_of_row.append(number)
                 continue
-            rows = wrap_line(text, ls, le, self.width)
+            if one_cell:
+                rows = _wrap_single(_shown(text[ls:le]), ls, width)
+            else:
+                rows = _wrap_cells(_shown(text[ls:le]), ls, width)  # one row when it fits
             starts.extend(rows)
             ends.extend(rows[1:])
             ends.append(le)

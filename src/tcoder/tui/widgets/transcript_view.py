@@ -36,7 +36,7 @@ from tcoder.session import SpanIndex
 from tcoder.transcript import Transcript
 from tcoder.tui.keymap import bindings
 from tcoder.tui.navigation import Navigator
-from tcoder.tui.wrap import WrapIndex, inert
+from tcoder.tui.wrap import WrapIndex, inert, wrap_index
 
 MARKERS_PER_LAYER = 4
 UNKNOWN_CODE_COLOUR = "#999999"
@@ -213,7 +213,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def wrap(self) -> WrapIndex:
         width = self.text_width
         if self._wrap is None or self._wrap.width != width:
-            self._wrap = WrapIndex(self.text, width, self.transcript.line_starts)
+            self._wrap = wrap_index(self.text, width, self.transcript.line_starts)
             self._row_cache.clear()
             self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrap))
         return self._wrap
