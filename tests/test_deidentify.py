@@ -209,3 +209,13 @@ def test_a_kill_at_any_crash_point_leaves_all_or_nothing_and_restorable(study: P
         restore(open_study(root), read_key(run_key))
         assert snapshot(root) == before, f"point {point}: not restored"
     assert outcomes[1] == "before" and outcomes[points - 1] == "after"
+
+
+def test_the_summary_counts_each_kind_of_file_in_words(run_cli, study: Path, tmp_path: Path):
+    """One transcript is '1 transcript', never '1 transcripts'."""
+    one = tmp_path / "outside" / "one.yaml"
+    one.parent.mkdir(exist_ok=True)
+    one.write_text("pseudonyms:\n  Omar: Participant 9\n", encoding="utf-8")
+    code, out, err = run_cli("deidentify", study, "--key", one, "--dry-run")
+    assert code == 0, err
+    assert "(1 transcript, 3 annotation files, 1 table or settings file)" in out

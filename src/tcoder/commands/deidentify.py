@@ -33,6 +33,11 @@ Examples:
   tcoder deidentify my-study --key ~/secure/activism-key.yaml --restore"""
 
 
+#: each kind of file the plan counts, as one of it reads ('1 transcript', '3 annotation files')
+KIND_NOUNS = {"transcripts": "transcript", "annotation files": "annotation file", "memos": "memo",
+              "tables and settings": "table or settings file"}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("study", metavar="STUDY", help="the study folder")
     parser.add_argument("--key", metavar="KEY", required=True,
@@ -76,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     result = deidentify(study, key, who=who, dry_run=args.dry_run)
     p = result.plan
     total = sum(p.counts.values())
-    kinds = ", ".join(f"{n} {kind}" for kind, n in p.kinds.items())
+    kinds = ", ".join(plural(n, KIND_NOUNS.get(kind, kind)) for kind, n in p.kinds.items())
     verb = "Would replace" if args.dry_run else "Replaced"
     _say(f"{verb} {plural(total, 'occurrence')} of {plural(len(p.counts), 'identifier')} in {plural(len(p.changes), 'file')}"
          + (f" ({kinds})" if kinds else "") + f"; {plural(p.annotations_moved, 'annotation')} and "
