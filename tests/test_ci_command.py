@@ -164,6 +164,8 @@ def test_calibration_below_the_floor_fails_by_the_interval(run_cli, tmp_path: Pa
     assert failed == below
     assert cal["below"] == len(below)
     assert any("not judged" in n for n in data["notes"])
+    # the basis in words, as the methods text gives it: 'resampling speaker turns', not 'turn'
+    assert any(n.endswith("seed 1, resampling speaker turns") for n in data["notes"]), data["notes"]
 
 
 def test_calibration_with_agreeing_coders_passes(run_cli, tmp_path: Path):

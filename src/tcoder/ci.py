@@ -243,9 +243,12 @@ def _calibration(study: Study, report: CiReport) -> None:
     payload = result_dict(result)
     cal = Calibration(list(payload["coders"]), ci.unit, list(payload["transcripts"]), ci.floor)
     report.calibration = cal
+    from tcoder.agreement.methods import RESAMPLED
+
+    method = str(payload.get("resampling", {}).get("method", "?"))
     basis = (f"{ci.unit} units; coders {_and(cal.coders)}; {plural(len(cal.transcripts), 'calibration transcript')}: "
              f"{', '.join(cal.transcripts)}; 95% interval from {ci.bootstrap:,} bootstrap samples, seed {ci.seed}, "
-             f"resampling {payload.get('resampling', {}).get('method', '?')}")
+             f"resampling {RESAMPLED.get(method, method)}")
     report.notes.append(f"calibration: {basis}")
     short = f"{ci.unit} units, coders {_and(cal.coders)}, {plural(len(cal.transcripts), 'calibration transcript')}"
     skipped = payload["skipped_transcripts"]
