@@ -32,7 +32,7 @@ def test_json_methods_fields_come_from_the_result(run_cli, sample_study):
     assert m["verdicts"] == {v: verdicts.count(v) for v in set(verdicts)}
     sentence = m["sentence"]
     for phrase in ("Krippendorff's alpha", "sentence as the unit", "two coders (alice and bob)",
-                   "six of six transcripts", "100% of the corpus by length", "1,346 sentences per code",
+                   "all six transcripts", "100% of the corpus by length", "1,346 sentences per code",
                    "interviewer and moderator turns excluded", "cluster bootstrap resampling speaker turns",
                    "200 samples, seed 7", f"tcoder {__version__}"):
         assert phrase in sentence, phrase

@@ -151,3 +151,17 @@ def test_export_names_every_memo_link_a_note_cannot_carry(sample_study, tmp_path
         assert f"memos/{name} ({'; '.join(left)})" in warning
     assert ("these links are lost in this file" in warning) == plain
     assert ("tcoder.json in the archive keeps every link" in warning) == (not plain)
+
+
+def test_export_counts_memo_files_and_annotation_memos_as_check_does(sample_study, tmp_path, run_cli):
+    import json
+
+    memo_files = len(list((sample_study / "memos").rglob("*.md")))
+    on_annotations = sum(1 for path in sample_study.rglob("*.json") if path.name.count(".") == 2
+                         for a in json.loads(path.read_text(encoding="utf-8"))["annotations"] if a.get("memo"))
+    assert (memo_files, on_annotations) == (10, 28)
+    code, out, _ = run_cli("export", sample_study, "--qdpx", tmp_path / "p.qdpx")
+    assert code == 0
+    assert f", {memo_files} memo files and {on_annotations} annotation memos, 6 cases, 6 sets, 6 themes" in out
+    _, check_out, _ = run_cli("check", sample_study)
+    assert "7 memos, 3 journal entries" in check_out  # the same 10 files, by kind

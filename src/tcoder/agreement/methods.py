@@ -133,7 +133,11 @@ def _sentence(result: AgreementResult, f: dict[str, Any], singular: str, plural:
     who = f"{_count(n)} coders ({_names(f['coders'])})"
     compared, considered = f["transcripts_compared"], f["transcripts_considered"]
     share = f["share_of_characters"]
-    corpus_part = f"{_count(compared)} of {_count(considered)} {word_for(considered, 'transcript')}"
+    if compared == considered:  # "all six transcripts", not "six of six"
+        corpus_part = ("the one transcript" if compared == 1 else "both transcripts" if compared == 2
+                       else f"all {_count(compared)} transcripts")
+    else:
+        corpus_part = f"{_count(compared)} of {_count(considered)} {word_for(considered, 'transcript')}"
     if result.unit == "span":
         what = ("Krippendorff's unitizing alpha (alpha_u; Krippendorff 1995, 2004) on the character continuum of "
                 "each code")

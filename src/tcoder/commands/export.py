@@ -134,8 +134,8 @@ def _export(args: argparse.Namespace, study, target) -> int:
                              f"{plural(files, 'file')}", sys.stdout))
         print(for_stream(f"Wrote {display_path(target)}: {plural(summary.sources, 'transcript')}, {plural(summary.codes, 'code')}, "
                          f"{plural(len(summary.coders), 'coder')} ({', '.join(summary.coders) or 'none'}), "
-                         f"{plural(summary.annotations, 'annotation')}, {plural(summary.notes, 'memo')}, {plural(summary.cases, 'case')}"
-                         + (f", {summary.sets} sets" if summary.sets else "")
+                         f"{plural(summary.annotations, 'annotation')}, {_memos(summary)}, {plural(summary.cases, 'case')}"
+                         + (f", {plural(summary.sets, 'set')}" if summary.sets else "")
                          + (f", {plural(summary.themes, 'theme')}" if summary.themes else ""), sys.stdout))
         if args.target != "standard":
             from tcoder.refi.export import TARGETS
@@ -185,3 +185,13 @@ def _withhold_examples(study) -> None:
                                           codebook.source_sha256)
     n = sum(len(code.examples) for code in codes.values())
     print(f"{plural(n, 'example')} withheld (--redact)", file=sys.stderr)
+
+
+def _memos(summary) -> str:
+    """The notes written, as a user counts them: memo files (memos and journal entries, as
+    'tcoder check' counts them) and the memos of single annotations."""
+    on_annotations = summary.notes - summary.memo_files
+    parts = [plural(summary.memo_files, "memo file")] if summary.memo_files else []
+    if on_annotations or not parts:
+        parts.append(plural(on_annotations, "annotation memo"))
+    return " and ".join(parts)
