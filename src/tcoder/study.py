@@ -23,7 +23,7 @@ from tcoder.annotations import (
     annotation_name,
     annotation_path,
     file_looks_like_annotations,
-    read_annotations,
+    read_annotation_version,
     reanchor,
     span_problems,
     split_annotation_name,
@@ -409,7 +409,7 @@ class Study:
         if not path.exists():
             empty = AnnotationFile(coder, ref.file_name, transcript.sha256)
             return LoadedAnnotations(ref, coder, path, empty)
-        af = read_annotations(path)
+        af, version = read_annotation_version(path)
         loaded = LoadedAnnotations(ref, coder, path, af)
         if af.coder and af.coder != coder:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
@@ -417,7 +417,7 @@ class Study:
             af.coder = coder
         if written_for_another_text(af, transcript.text, transcript.sha256):
             loaded.reanchored = True
-            loaded.anchors = reanchor(af.annotations, transcript.text)
+            loaded.anchors = self._reanchor(ref, coder, version, af, transcript)
             af.text_sha256 = transcript.sha256
             for result in loaded.anchors:
                 a = result.annotation
@@ -446,6 +446,21 @@ class Study:
                 known_codes = known_codes | {m.old for m in undecided.values()}
         loaded.problems.extend(span_problems(af, len(transcript.text), path, known_codes))
         return loaded
+
+    def _reanchor(self, ref: TranscriptRef, coder: str, version: bytes, af: AnnotationFile,
+                  transcript: Transcript) -> list[AnchorResult]:
+        """Place the annotations on the changed text, or take the placements kept for
+        exactly this file and text (see :mod:`tcoder.anchor_cache`)."""
+        from tcoder import anchor_cache
+
+        key = anchor_cache.cache_key(version, transcript.sha256)
+        where = anchor_cache.cache_path(self.root, ref.name, coder)
+        kept = anchor_cache.load(where, key, af.annotations, transcript.text)
+        if kept is not None:
+            return kept
+        results = reanchor(af.annotations, transcript.text)
+        anchor_cache.store(where, key, results)
+        return results
 
     def iter_loaded(self, coders: list[str] | None = None) -> Iterator[LoadedAnnotations | TcoderError]:
         """Every annotation file (of the given coders), loaded; errors are yielded, not raised."""
