@@ -15,7 +15,8 @@ each annotation is looked for where it should now be, cheapest first:
 Context is compared with all whitespace removed, so a re-wrapped line, a
 doubled space or a CRLF never makes the true place look foreign. A quote is
 placed somewhere else than where its text moved only with evidence: a long
-quote (``LONG_QUOTE`` characters) found once, or a context that agrees. A short
+quote (``LONG_QUOTE`` characters, white space not counted) found once, or a
+context that agrees. A short
 quote ("Um.", "[laughs]") never moves far on its own: without its context it is
 orphaned (kept with its old offsets, flagged and reported), never put on
 another passage that happens to read the same.
