@@ -56,17 +56,17 @@ def main() -> None:
 
         cases = [
             ("report segments --format csv", ["report", str(study), "segments", "--format", "csv",
-                                              "-o", str(out / "s.csv")], None, 2.0),
+                                              "-o", str(out / "s.csv"), "--force"], None, 2.0),
             ("report segments --format md", ["report", str(study), "segments", "--format", "md",
-                                             "-o", str(out / "s.md")], None, 2.0),
+                                             "-o", str(out / "s.md"), "--force"], None, 2.0),
             ("report segments --format html", ["report", str(study), "segments", "--format", "html",
-                                               "-o", str(out / "s.html")], None, 2.0),
+                                               "-o", str(out / "s.html"), "--force"], None, 2.0),
             ("report frequencies --format csv", ["report", str(study), "frequencies", "--format", "csv",
-                                                 "-o", str(out / "f.csv")], None, None),
+                                                 "-o", str(out / "f.csv"), "--force"], None, None),
             ("report cooccurrence --format csv", ["report", str(study), "cooccurrence", "--format", "csv",
-                                                  "--pool", "-o", str(out / "c.csv")], None, None),
+                                                  "--pool", "-o", str(out / "c.csv"), "--force"], None, None),
             ("report crosstab --by group", ["report", str(study), "crosstab", "--by", "group", "--format", "csv",
-                                            "--pool", "-o", str(out / "x.csv")], None, None),
+                                            "--pool", "-o", str(out / "x.csv"), "--force"], None, None),
             ("export --qdpx", ["export", str(study), "--qdpx", str(qdpx), "--force"], None, 5.0),
             ("import-qdpx", ["import-qdpx", str(qdpx), "--into", str(imported)], clear_import, None),
         ]

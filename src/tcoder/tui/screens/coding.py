@@ -132,6 +132,8 @@ class CodingScreen(CodebookDevelopment, Screen):
         self._memo_titles: list[tuple[int, int, str]] = []  # those passages with their memos' titles
         self._details_timer: Timer | None = None
         self._shown_suggestion: Suggestion | None = None  # the apprentice's suggestion the last step showed
+        #: the open suggestions for (apprentice session, its revision, this session's revision), and each one's place
+        self._open_cache: tuple[tuple[int, int, int], list[Suggestion], dict[Suggestion, int]] | None = None
 
     # ------------------------------------------------------------ layout
 
@@ -816,8 +818,13 @@ class CodingScreen(CodebookDevelopment, Screen):
             self.flash("no apprentice lane: open the transcript with 'tcoder code STUDY --with apprentice' after "
                        "'tcoder suggest run'", problem=True)
             return None
-        return open_suggestions(apprentice.annotations, self.session.annotations,
-                                self.session.header_field(DISMISSED_FIELD))
+        key = (id(apprentice), apprentice.revision, self.session.revision)
+        cached = self._open_cache
+        if cached is None or cached[0] != key:  # both files as they were: the same list (every key press)
+            pending = open_suggestions(apprentice.annotations, self.session.annotations,
+                                       self.session.header_field(DISMISSED_FIELD))
+            cached = self._open_cache = (key, pending, {s: i for i, s in enumerate(pending)})
+        return cached[1]
 
     def _suggestion_here(self) -> Suggestion | None:
         """The open suggestion the selection (or cursor) is on: the one shown by the last step if it
@@ -845,7 +852,9 @@ class CodingScreen(CodebookDevelopment, Screen):
             self.flash("no open suggestions left on this transcript: each is accepted, coded or dismissed")
             return
         current = self._shown_suggestion
-        index = pending.index(current) + 1 if current in pending else 0
+        places = self._open_cache[2] if self._open_cache is not None else {}
+        position = places.get(current) if current is not None else None
+        index = position + 1 if position is not None else 0
         chosen = pending[index % len(pending)]
         self._shown_suggestion = chosen
         self.show_passage(chosen.start, chosen.end)
