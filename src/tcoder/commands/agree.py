@@ -95,16 +95,9 @@ def _usage(message: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "manifest", None):
-        from tcoder.outputs import check_output
+    from tcoder.commands.manifest_run import with_manifest
 
-        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
-    code = _run(args)
-    if code == 0 and getattr(args, "manifest", None):
-        from tcoder.commands.manifest_run import write_manifest
-
-        write_manifest(args, sys.modules[__name__], "agree", [args.plot, getattr(args, "output", None)])
-    return code
+    return with_manifest(args, sys.modules[__name__], "agree", _run, [args.plot, getattr(args, "output", None)])
 
 
 def _run(args: argparse.Namespace) -> int:

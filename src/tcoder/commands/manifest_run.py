@@ -15,7 +15,7 @@ import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 #: Options that say where output goes, not what is computed: never recorded or replayed.
 NOT_RECORDED = ("study", "output", "plot", "force", "manifest", "format")
@@ -99,6 +99,21 @@ def _number(value: str | None) -> Any:
         return float(value)
     except ValueError:
         return value
+
+
+def with_manifest(args: argparse.Namespace, module: ModuleType, command: str,
+                  body: Callable[[argparse.Namespace], int], written: list[str | None]) -> int:
+    """Run a command (``body``); with ``--manifest FILE``, first make sure FILE may be written
+    (before any work), then record what the command computed beside the files it ``written``."""
+    manifest = getattr(args, "manifest", None)
+    if manifest:
+        from tcoder.outputs import check_output
+
+        check_output(manifest, what="the manifest", force=args.force, study_root=args.study)
+    code = body(args)
+    if code == 0 and manifest:
+        write_manifest(args, module, command, written)
+    return code
 
 
 def write_manifest(args: argparse.Namespace, module: ModuleType, command: str, written: list[str | None]) -> None:

@@ -60,16 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "manifest", None):
-        from tcoder.outputs import check_output
+    from tcoder.commands.manifest_run import with_manifest
 
-        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
-    code = _run(args)
-    if code == 0 and getattr(args, "manifest", None):
-        from tcoder.commands.manifest_run import write_manifest
-
-        write_manifest(args, sys.modules[__name__], "matrix", [args.output, args.plot])
-    return code
+    return with_manifest(args, sys.modules[__name__], "matrix", _run, [args.output, args.plot])
 
 
 def _run(args: argparse.Namespace) -> int:

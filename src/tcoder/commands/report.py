@@ -135,21 +135,14 @@ def _say(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "manifest", None):
-        from tcoder.outputs import check_output
+    from tcoder.commands.manifest_run import with_manifest
 
+    if getattr(args, "manifest", None):
         if args.kind in ("memos", "themes"):
             return _usage(f"--manifest records the numbers of a report; the {args.kind} report is a document")
         if args.input == "-":
             return _usage("--manifest needs --input FILE: standard input cannot be read again to check the numbers")
-
-        check_output(args.manifest, what="the manifest", force=args.force, study_root=args.study)
-    code = _run(args)
-    if code == 0 and getattr(args, "manifest", None):
-        from tcoder.commands.manifest_run import write_manifest
-
-        write_manifest(args, sys.modules[__name__], "report", [args.output, args.plot])
-    return code
+    return with_manifest(args, sys.modules[__name__], "report", _run, [args.output, args.plot])
 
 
 def _run(args: argparse.Namespace) -> int:
