@@ -281,3 +281,18 @@ def test_swapping_two_commands_keys_is_allowed(mini_study):
     (mini_study.root / "tcoder.yaml").write_text("keys: {undo: ctrl+y, redo: ctrl+z}\n")
     keys = open_study(mini_study.root).settings.key_map()
     assert keys["undo"] == ("ctrl+y",) and keys["redo"] == ("ctrl+z",)
+
+
+def test_true_or_false_settings_are_read_and_a_wrong_value_named_with_its_place(tmp_path):
+    from pathlib import Path
+
+    from tcoder.settings import parse_settings
+
+    path = Path(tmp_path / "tcoder.yaml")
+    settings = parse_settings("include_unfinished: true\napprentice: false\n", path)
+    assert settings.include_unfinished is True and settings.apprentice is False
+    with pytest.raises(CodebookError) as raised:
+        parse_settings("include_unfinished: maybe\napprentice: 0\n", path)
+    found = [(p.line, p.message) for p in raised.value.problems]
+    assert (1, "'include_unfinished' must be true or false") in found
+    assert (2, "'apprentice' must be true or false (false: no machine suggestions)") in found

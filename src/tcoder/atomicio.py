@@ -30,13 +30,20 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, durable: bo
         raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
 
 
-def _write(path: Path, data: bytes, durable: bool) -> None:
-    folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+def _temporary_beside(path: Path) -> tuple[Path, int | None]:
+    """The temporary file a write of ``path`` goes through (same folder, so the rename is atomic;
+    a name ``check --fix`` recognises), and the permissions of the file it replaces, if any."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        mode: int | None = os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         mode = None
+    return tmp, mode
+
+
+def _write(path: Path, data: bytes, durable: bool) -> None:
+    folder = path.parent
+    tmp, mode = _temporary_beside(path)
     # 0o666 lets the process umask decide, as for any new file the user creates.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -69,11 +76,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     error; on an error (or a kill) the old file stays and the temporary one is removed."""
     path = Path(path)
     folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
+    tmp, mode = _temporary_beside(path)
     try:
         handle = open(tmp, "xb")
     except OSError as exc:

@@ -197,18 +197,13 @@ def parse_settings(text: str, path: Path) -> Settings:
         _speaker_pattern(fields["speaker_pattern"], settings, path, problems)
     if "queries" in fields:
         _queries(fields["queries"], settings, path, text, problems)
-    if "include_unfinished" in fields:
-        node = fields["include_unfinished"]
-        if isinstance(node.value, bool):
-            settings.include_unfinished = node.value
-        else:
-            problems.append(_at(node, "'include_unfinished' must be true or false", path))
-    if "apprentice" in fields:
-        node = fields["apprentice"]
-        if isinstance(node.value, bool):
-            settings.apprentice = node.value
-        else:
-            problems.append(_at(node, "'apprentice' must be true or false (false: no machine suggestions)", path))
+    for name, hint in (("include_unfinished", ""), ("apprentice", " (false: no machine suggestions)")):
+        if name in fields:
+            node = fields[name]
+            if isinstance(node.value, bool):
+                setattr(settings, name, node.value)
+            else:
+                problems.append(_at(node, f"'{name}' must be true or false{hint}", path))
     if "ci" in fields:
         settings.ci = parse_ci(fields["ci"], path, problems)
     if "keys" in fields:
