@@ -326,8 +326,14 @@ def version_digest(raw: bytes) -> bytes:
 
 def read_annotation_version(path: str | os.PathLike[str]) -> tuple[AnnotationFile, bytes]:
     """The file, and the :func:`version_digest` of the bytes it was read from."""
+    af, raw = read_annotations_and_bytes(path)
+    return af, version_digest(raw)
+
+
+def read_annotations_and_bytes(path: str | os.PathLike[str]) -> tuple[AnnotationFile, bytes]:
+    """The file, and the bytes it was read from (one read, for a caller that needs both)."""
     raw = _read_raw(path)
-    return _parse_raw(raw, Path(path)), version_digest(raw)
+    return _parse_raw(raw, Path(path)), raw
 
 
 def _read_raw(path: str | os.PathLike[str]) -> bytes:

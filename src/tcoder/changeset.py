@@ -716,18 +716,26 @@ def latest(root: str | os.PathLike[str], kind_prefix: str = "") -> Operation | N
 
 def _prune(root: Path) -> None:
     """Drop the images of all but the last :data:`KEEP_IMAGES` operations (their records stay)."""
+    prune_images(root, keep=KEEP_IMAGES)
+
+
+def prune_images(root: Path, keep: int) -> int:
+    """Delete the journal's copies of file contents of every operation but the last ``keep``
+    that have them (their records stay; they can no longer be undone). Returns how many."""
     with_images = [op for op in operations(root) if op.state != "prepared" and op.has_images]
-    for operation in with_images[:-KEEP_IMAGES] if len(with_images) > KEEP_IMAGES else []:
+    dropped = with_images[:-keep] if keep else with_images
+    for operation in dropped:
         try:
             os.unlink(operation.folder / "images")
         except OSError:
             pass
         shutil.rmtree(operation.folder / "before", ignore_errors=True)
+    return len(dropped)
 
 
 __all__ = [
     "ChangeSet", "ChangeSetError", "FileRecord", "KEEP_IMAGES", "Operation", "Recovery", "STATE_FOLDER",
     "checkpoints_passed", "find_operation", "holds_operation_lock", "journal_folder", "latest", "operation_lock",
     "operation_lock_links",
-    "operations", "pending", "recover", "undo",
+    "operations", "pending", "prune_images", "recover", "undo",
 ]

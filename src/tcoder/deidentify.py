@@ -29,15 +29,14 @@ import io
 import json
 import os
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tcoder.annotations import AnnotationLock, encode_annotations, read_annotations
-from tcoder.changeset import ChangeSet, Operation, new_operation_id, operation_lock, operations
+from tcoder.annotations import CONTEXT_CHARS, AnnotationLock, encode_annotations, read_annotations_and_bytes
+from tcoder.changeset import ChangeSet, Operation, new_operation_id, operation_lock, prune_images
 from tcoder.errors import LockedError, Problem, TcoderError
 from tcoder.numbers import plural, word_for
 from tcoder.study import Study, written_for_another_text
@@ -48,7 +47,6 @@ RESTORE_FORMAT = "tcoder-deidentify-restore/1"
 KEY_FIELDS = ("pseudonyms",)
 #: The header field of consensus decisions with offsets (tcoder.adjudication.NONE_FIELD).
 _NONE_FIELD = "adjudicated_none"
-_CONTEXT = 32
 
 
 class DeidentifyError(TcoderError):
@@ -264,7 +262,7 @@ def plan(study: Study, key: Key) -> Plan:
         for coder, path in sorted(study.annotation_files(ref).items()):
             out.annotation_paths.append((path, coder))
             try:
-                af = read_annotations(path)  # as written (loading for coding would map old code ids)
+                af, before = read_annotations_and_bytes(path)  # as written (loading for coding would map old ids)
             except TcoderError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -297,7 +295,7 @@ def plan(study: Study, key: Key) -> Plan:
                 af.extra[_NONE_FIELD] = [_move_record(r, offsets) for r in header]
             if af.text_sha256 is not None or spans:
                 af.text_sha256 = text_sha256(new_text)
-            out.put(path, path.read_bytes(), encode_annotations(af), "annotation files")
+            out.put(path, before, encode_annotations(af), "annotation files")
     for path in study.stray_annotation_files:
         out.warnings.append(f"{path.relative_to(study.root).as_posix()}: an annotation file without its transcript "
                             "is not de-identified; move it beside its transcript, or out of the study")
@@ -350,9 +348,9 @@ def _context(item: Any, text: str) -> None:
     if item.quote is not None:
         item.quote = text[item.start:item.end]
     if item.prefix is not None:
-        item.prefix = text[max(0, item.start - _CONTEXT):item.start]
+        item.prefix = text[max(0, item.start - CONTEXT_CHARS):item.start]
     if item.suffix is not None:
-        item.suffix = text[item.end:item.end + _CONTEXT]
+        item.suffix = text[item.end:item.end + CONTEXT_CHARS]
 
 
 def _move_record(record: Any, offsets: OffsetMap) -> Any:
@@ -492,7 +490,7 @@ def deidentify(study: Study, key: Key, *, who: str = "", dry_run: bool = False) 
         finally:
             for lock in locks:
                 lock.release()
-        return Done(operation, result, _prune(study.root))
+        return Done(operation, result, prune_images(study.root, keep=0))  # they hold the names
 
 
 def _lock(path: Path, coder: str | None, locks: list[AnnotationLock]) -> None:
@@ -503,22 +501,6 @@ def _lock(path: Path, coder: str | None, locks: list[AnnotationLock]) -> None:
         raise DeidentifyError([*exc.problems, Problem("close the coding screens of this study first; nothing was "
                                                       "changed")]) from None
     locks.append(lock)
-
-
-def _prune(root: Path) -> int:
-    """Delete the journal's copies of file contents (which hold the identifiers) of every
-    operation; their records stay. Returns how many operations had copies."""
-    n = 0
-    for operation in operations(root):
-        if operation.state == "prepared" or not operation.has_images:
-            continue
-        n += 1
-        try:
-            os.unlink(operation.folder / "images")
-        except OSError:
-            pass
-        shutil.rmtree(operation.folder / "before", ignore_errors=True)
-    return n
 
 
 # ---------------------------------------------------------------- the restore file

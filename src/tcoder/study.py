@@ -23,10 +23,11 @@ from tcoder.annotations import (
     annotation_name,
     annotation_path,
     file_looks_like_annotations,
-    read_annotation_version,
+    read_annotations_and_bytes,
     reanchor,
     span_problems,
     split_annotation_name,
+    version_digest,
 )
 from tcoder.atomicio import is_leftover_temp
 from tcoder.attributes import Attributes, read_attributes
@@ -409,7 +410,7 @@ class Study:
         if not path.exists():
             empty = AnnotationFile(coder, ref.file_name, transcript.sha256)
             return LoadedAnnotations(ref, coder, path, empty)
-        af, version = read_annotation_version(path)
+        af, raw = read_annotations_and_bytes(path)
         loaded = LoadedAnnotations(ref, coder, path, af)
         if af.coder and af.coder != coder:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
@@ -417,7 +418,7 @@ class Study:
             af.coder = coder
         if written_for_another_text(af, transcript.text, transcript.sha256):
             loaded.reanchored = True
-            loaded.anchors = self._reanchor(ref, coder, version, af, transcript)
+            loaded.anchors = self._reanchor(ref, coder, version_digest(raw), af, transcript)  # only here: a hash
             af.text_sha256 = transcript.sha256
             for result in loaded.anchors:
                 a = result.annotation

@@ -179,7 +179,7 @@ class CodingSession:
                 size = self.path.stat().st_size
             except OSError:
                 size = 0
-            self._policy.expect_large(size, self._line_encoder())
+            self._policy.expect_large(size, self._line_encoder)
 
     # ------------------------------------------------------------ locking
 

@@ -150,12 +150,14 @@ class SavePolicy:
             return False
         return self.slow_seconds is None or self.saver is not None
 
-    def expect_large(self, size: int, prepare: Callable[[], object]) -> None:
+    def expect_large(self, size: int, make_prepare: Callable[[], Callable[[], object]]) -> None:
         """The file holds ``size`` bytes: when that is large (and saves would otherwise
         start in the caller's thread), save on a thread from the first change, and run
-        ``prepare`` there once the screen has drawn its first frame."""
+        the work ``make_prepare()`` returns (made now, in the caller's thread) there once
+        the screen has drawn its first frame. A small file costs nothing here."""
         if self.slow_seconds is None or self.saver is not None or size < LARGE_FILE_BYTES:
             return
+        prepare = make_prepare()
         saver = self.saver = BackgroundSaver(self._write)
         if self.schedule is not None:
             self.schedule(lambda: saver.prepare(prepare))

@@ -833,7 +833,8 @@ class CodingScreen(CodebookDevelopment, Screen):
         if pending is None:
             return None
         shown = self._shown_suggestion
-        if shown is not None and shown in pending and self.view.selection == (shown.start, shown.end):
+        places = self._open_cache[2] if self._open_cache is not None else {}
+        if shown is not None and shown in places and self.view.selection == (shown.start, shown.end):
             return shown
         point = self.view.selection[0] if self.view.selection else self.view.cursor
         here = [s for s in pending if s.start <= point < s.end]
