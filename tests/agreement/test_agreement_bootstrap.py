@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from studykit import MINI_TRANSCRIPT
@@ -23,6 +23,7 @@ counts = st.floats(0, 50, allow_nan=False).map(lambda x: round(x, 1))
 
 @settings(max_examples=200, deadline=None)
 @given(o00=counts, o01=counts, o11=counts)
+@example(o00=0.5, o01=0.0, o11=0.5)  # one pairable value in all: undefined, not NaN
 def test_binary_alpha_from_sums_equals_the_coincidence_formula(o00, o01, o11):
     expected = binary_reliability(o00, o01, o11).alpha
     got = alphas_of("binary", np.array([[o00, o01, o11]]))[0]

@@ -128,9 +128,11 @@ def reliability(o: npt.ArrayLike, level: Level = "nominal", values: Sequence[flo
     if np.count_nonzero(n_v > 0) < 2:
         return Reliability(None, d_o, 0.0, n, agreement,
                            no_variation or "no variation: every pairable value is the same", o, delta)
+    if n <= 1:  # real data pair at least two values; weighted sums can hold less
+        return Reliability(None, d_o, 0.0, n, agreement, "fewer than two pairable values", o, delta)
     expected = (np.outer(n_v, n_v) - np.diag(n_v)) / (n - 1)
     d_e = float((expected * delta).sum() / n)
-    if d_e <= 0:
+    if not d_e > 0:
         return Reliability(None, d_o, d_e, n, agreement, no_variation or "no variation", o, delta)
     return Reliability(1.0 - d_o / d_e, d_o, d_e, n, agreement, None, o, delta)
 
