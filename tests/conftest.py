@@ -4,13 +4,22 @@ The helpers themselves live in studykit.py so test modules can import them."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from studykit import MINI_CODEBOOK, MINI_TRANSCRIPT, REPO, SAMPLE_STUDY, StudyBuilder  # noqa: F401
+
+# Property tests explore new random cases on every developer's run; CI (.ci/run sets
+# TCODER_HYPOTHESIS=ci) runs the same cases each time, so a red run means the code changed, and
+# every case a run has found stays in its test as an explicit @example.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("TCODER_HYPOTHESIS"):
+    hypothesis_settings.load_profile(os.environ["TCODER_HYPOTHESIS"])
 
 
 @pytest.fixture
