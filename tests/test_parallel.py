@@ -1,0 +1,85 @@
+"""tcoder.parallel: work split over real forked processes, results in the items' order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+
+import pytest
+
+from tcoder import parallel
+
+pytestmark = pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked only on Linux")
+
+
+@pytest.fixture
+def two_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+
+
+def test_results_come_in_the_items_order_from_other_processes(two_jobs: None) -> None:
+    loaded = {n: n * n for n in range(500)}  # state loaded before the call, inherited by the workers
+    items = list(range(500))[::-1]
+
+    results = list(parallel.map_ordered(lambda n: (loaded[n], os.getpid()), items))
+
+    assert [square for square, _ in results] == [n * n for n in items]
+    worker_pids = {pid for _, pid in results}
+    assert os.getpid() not in worker_pids
+    assert len(worker_pids) <= 2
+
+
+def test_slow_items_keep_both_workers_busy(two_jobs: None) -> None:
+    def slow(n: int) -> int:
+        time.sleep(0.02)
+        return os.getpid()
+
+    assert len(set(parallel.map_ordered(slow, range(40), chunksize=1))) == 2
+
+
+def test_one_job_runs_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
+    assert {pid for pid in parallel.map_ordered(lambda _: os.getpid(), range(100))} == {os.getpid()}
+
+
+def test_few_items_run_in_this_process(two_jobs: None) -> None:
+    assert set(parallel.map_ordered(lambda _: os.getpid(), range(5), min_items=16)) == {os.getpid()}
+
+
+def test_an_unreadable_jobs_setting_falls_back_to_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "two")
+    assert parallel.jobs() == min(len(os.sched_getaffinity(0)), parallel.MAX_JOBS)
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "0")
+    assert parallel.jobs() == 1
+
+
+def test_an_error_in_a_worker_is_raised_here_and_the_workers_stop(two_jobs: None) -> None:
+    def fails_on_seven(n: int) -> int:
+        if n == 7:
+            raise ValueError(f"bad item {n}")
+        return n
+
+    with pytest.raises(ValueError, match="bad item 7"):
+        list(parallel.map_ordered(fails_on_seven, range(100)))
+    assert multiprocessing.active_children() == []
+
+
+class _NeedsTwoArguments(Exception):
+    def __init__(self, where: str, why: str) -> None:
+        super().__init__(f"{where}: {why}")
+
+
+def test_an_error_that_cannot_travel_arrives_as_its_text(two_jobs: None) -> None:
+    def fails(n: int) -> int:
+        raise _NeedsTwoArguments("T0007.txt", "truncated")
+
+    with pytest.raises(RuntimeError, match="_NeedsTwoArguments in a worker process: T0007.txt: truncated"):
+        list(parallel.map_ordered(fails, range(50)))
+
+
+def test_stopping_early_stops_the_workers(two_jobs: None) -> None:
+    results = parallel.map_ordered(lambda n: n, range(10_000), chunksize=1)
+    assert next(results) == 0
+    results.close()
+    assert multiprocessing.active_children() == []
