@@ -7,8 +7,9 @@ Each size multiplies the reference study (200 transcripts, 5 MB of text, 3 coder
 annotations; 16x is 3,200 transcripts, 80 MB and 960,000 annotations. Studies are
 generated on demand under --cache (default benchmarks/.cache, which git ignores) and
 kept for the next run. Each command runs as a user runs it (a new ``python -m tcoder``
-process); the table gives its wall clock, its CPU time and its peak memory (the
-process's maximum resident set, from ``wait4``), and the growth of each against the
+process); the table gives its wall clock, its CPU time (its worker processes' included)
+and its peak memory (the process's maximum resident set from ``wait4``, or, when it
+runs workers, the highest sum of their proportional set sizes if that is larger), and the growth of each against the
 previous size, so a command that is not linear shows it (4.0 is linear from 1x to 4x).
 The load average is printed with the figures: on a shared machine the CPU time is
 the figure to compare.
@@ -23,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,21 +55,73 @@ def study_of(size: int, cache: Path) -> Path:
 
 
 def run(args: list[str], before=None) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds (user + system) and peak memory in MB of one process."""
+    """Wall seconds, CPU seconds (user + system) and peak memory in MB of one command.
+
+    CPU time includes the command's worker processes (``wait4`` counts the children a
+    process waited for). Peak memory is the larger of the process's own maximum resident
+    set and the highest sum, sampled every 50 ms, of the proportional set size of the
+    process and its workers (pages they share are divided among them, not counted twice).
+    """
     if before:
         before()
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a command that says much never blocks
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "tcoder", *args], stdout=subprocess.DEVNULL,
                                    stderr=errors)
+        sampler = TreeMemory(process.pid)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        sampler.stop()
         process.returncode = os.waitstatus_to_exitcode(status)
         if process.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"tcoder {' '.join(args)} failed ({process.returncode}):\n"
                              f"{errors.read().decode('utf-8', 'replace')[-4000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss / 1024, sampler.peak_mb)
+
+
+class TreeMemory(threading.Thread):
+    """The peak, over time, of the memory a process and its worker processes hold together."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_mb = max(self.peak_mb, sum(_pss_kb(p) for p in _tree(self.pid)) / 1024)
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo.extend(int(c) for c in children.read().split())
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def commands(study: Path, out: Path) -> list[tuple[str, list[str], object]]:
