@@ -11,9 +11,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
 from tcoder.atomicio import leftover_in_use
+from tcoder.codebook_history import Migration
 from tcoder.coding_status import file_status
 from tcoder.errors import Problem, TcoderError, display_path
 from tcoder.merge import conflict_problems
@@ -22,7 +24,7 @@ from tcoder.overlaps import describe, merged_annotation, overlap_groups
 from tcoder.participants import speaker_problems
 from tcoder.quotes import shorten
 from tcoder.safeio import mb, os_error_message
-from tcoder.study import LoadedAnnotations, Study
+from tcoder.study import LoadedAnnotations, Study, TranscriptRef
 
 
 @dataclass
@@ -31,6 +33,18 @@ class CoderSummary:
     annotations: int = 0
     orphaned: int = 0
     done: int = 0  # files marked done (coding status)
+
+
+@dataclass(eq=False)
+class FileToFix:
+    """An annotation file ``check --fix`` would write, without its annotations (which the
+    fix reads again under the file's lock)."""
+
+    ref: TranscriptRef
+    coder: str
+    path: Path
+    moved: int = 0  # annotations placed anew on the changed transcript
+    pending_migration: list[Migration] = field(default_factory=list)
 
 
 @dataclass
@@ -43,17 +57,19 @@ class CheckReport:
     coders: dict[str, CoderSummary] = field(default_factory=dict)
     unknown_codes: Counter = field(default_factory=Counter)
     orphaned: int = 0
-    reanchored: list[LoadedAnnotations] = field(default_factory=list)
+    reanchored: list[FileToFix] = field(default_factory=list)
     #: files with annotations of one code on overlapping text (``check --fix`` merges them)
-    overlapping: list[LoadedAnnotations] = field(default_factory=list)
+    overlapping: list[FileToFix] = field(default_factory=list)
     #: files with annotations still carrying code ids the codebook's history retired
-    pending: list[LoadedAnnotations] = field(default_factory=list)
+    pending: list[FileToFix] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     participants_summary: str = ""
     memos: int = 0
     journal_entries: int = 0
     themes: int = 0
     memos_moved: list = field(default_factory=list)  # memos whose passage links were placed again
+    #: what check_study's ``per_file`` returned for each annotation file read, in study order
+    per_file: list[Any] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -65,7 +81,7 @@ class CheckReport:
 
     @property
     def moved(self) -> int:
-        return sum(len(l.moved) for l in self.reanchored)
+        return sum(f.moved for f in self.reanchored)
 
     def pending_lines(self) -> list[str]:
         """One line per file and old id: 'interviews/P02.bob.json: 3 x 'a' -> 'b' (merged 2026-03-04)'."""
@@ -108,8 +124,15 @@ class CheckReport:
         }
 
 
-def check_study(study: Study, fixing: bool = False) -> CheckReport:
-    """Every check; ``fixing`` words the re-anchoring notes for ``check --fix``, which saves them."""
+def check_study(study: Study, fixing: bool = False,
+                per_file: Callable[[LoadedAnnotations], Any] | None = None) -> CheckReport:
+    """Every check; ``fixing`` words the re-anchoring notes for ``check --fix``, which saves them.
+
+    Transcripts are checked one at a time (on every core, see :mod:`tcoder.parallel`), each
+    with its annotation files, and only what the report needs is kept of them, so memory
+    does not grow with the study. ``per_file``, if given, is called on every annotation file
+    loaded (``tcoder ci`` gathers its own findings in the same pass); what it returns must
+    pickle, and is kept in :attr:`CheckReport.per_file` in study order."""
     report = CheckReport(study)
     problems = report.problems
     problems.extend(study.problems)
@@ -129,58 +152,39 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     problems.extend(history.problems)
     if not study.transcripts:
         problems.append(Problem("no transcripts (.txt or .md files) in this folder", study.root))
-    readable = []
-    for ref in study.transcripts:
-        try:
-            transcript = study.transcript(ref)
-        except TcoderError as exc:
-            problems.extend(exc.problems)
-            continue
-        readable.append(ref)
-        report.transcripts += 1
-        report.words += transcript.word_count
-        report.characters += len(transcript.text)
-        problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
-        problems.extend(speaker_problems(study.participants, ref.name, transcript.speakers))
-        if transcript.text.strip() and not any(t.speaker for t in transcript.turns):
-            problems.append(Problem(
-                "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
-                "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "
-                "without a speaker", ref.path, severity="warning"))
-    for ref in readable:
-        for coder in study.coders_of(ref):
-            summary = report.coders.setdefault(coder, CoderSummary())
-            try:
-                loaded = study.load_annotations(ref, coder, known)
-            except TcoderError as exc:
-                problems.extend(exc.problems)
+    study.participants  # read once here, not in each worker  # noqa: B018
+    from tcoder.parallel import map_ordered
+
+    results = list(map_ordered(lambda ref: _check_transcript(study, ref, known, fixing, per_file),
+                               study.transcripts))
+    # Every transcript's own problems come first, then each annotation file's, in study order.
+    for result in results:
+        problems.extend(result.problems)
+        if result.readable:
+            report.transcripts += 1
+            report.words += result.words
+            report.characters += result.characters
+    for result in results:
+        for checked in result.files:
+            summary = report.coders.setdefault(checked.coder, CoderSummary())
+            problems.extend(checked.problems)
+            fix = checked.fix
+            if fix is None:  # the file could not be read
                 continue
             summary.files += 1
-            status = file_status(loaded.file)
-            summary.done += status.done
-            if status.problem:
-                problems.append(Problem(status.problem, loaded.path, severity="warning"))
-            groups = overlap_groups(loaded.file.annotations)
-            if groups:
-                report.overlapping.append(loaded)
-                fix = "merged (--fix)" if fixing else "'tcoder check --fix' merges them"
-                problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, annotation_line(loaded, g.annotations[0].id),
-                                        severity="warning") for g in groups)
-            summary.annotations += len(loaded.file.annotations)
-            summary.orphaned += len(loaded.orphaned)
-            report.orphaned += len(loaded.orphaned)
-            problems.extend(loaded.problems)
-            problems.extend(conflict_problems(loaded.file, loaded.path))
-            problems.extend(consensus_record_problems(loaded.file, loaded.path))
-            problems.extend(imported_text_problems(loaded.file, loaded.path))
-            problems.extend(flagged_orphan_problems(loaded))
-            if known is not None:
-                report.unknown_codes.update(a.code for a in loaded.file.annotations if a.code not in known)
-            if loaded.reanchored:
-                report.reanchored.append(loaded)
-                problems.extend(_reanchor_warnings(loaded, fixing))
-            if loaded.pending_migration:
-                report.pending.append(loaded)
+            summary.done += checked.done
+            summary.annotations += checked.annotations
+            summary.orphaned += checked.orphaned
+            report.orphaned += checked.orphaned
+            report.unknown_codes.update(checked.unknown_codes)
+            if checked.overlapping:
+                report.overlapping.append(fix)
+            if checked.reanchored:
+                report.reanchored.append(fix)
+            if fix.pending_migration:
+                report.pending.append(fix)
+            if per_file is not None:
+                report.per_file.append(checked.extra)
     for path in study.stray_annotation_files:
         problems.append(Problem("annotation file without a transcript beside it (was the transcript renamed "
                                 "or moved? its annotations are not used until it is)", path))
@@ -191,6 +195,91 @@ def check_study(study: Study, fixing: bool = False) -> CheckReport:
     report.participants_summary = participants_summary(study)
     _check_memos_and_themes(report, known, fixing)
     return report
+
+
+@dataclass
+class _FileCheck:
+    """What checking one annotation file found (kept instead of its annotations)."""
+
+    coder: str
+    problems: list[Problem]
+    fix: FileToFix | None = None  # None: the file could not be read (its problems say why)
+    done: int = 0
+    annotations: int = 0
+    orphaned: int = 0
+    unknown_codes: Counter = field(default_factory=Counter)
+    overlapping: bool = False
+    reanchored: bool = False
+    extra: Any = None
+
+
+@dataclass
+class _TranscriptCheck:
+    """What checking one transcript and its annotation files found."""
+
+    problems: list[Problem]
+    readable: bool = False
+    words: int = 0
+    characters: int = 0
+    files: list[_FileCheck] = field(default_factory=list)
+
+
+def _check_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, fixing: bool,
+                      per_file: Callable[[LoadedAnnotations], Any] | None) -> _TranscriptCheck:
+    with study.passing_through(ref):
+        try:
+            transcript = study.transcript(ref)
+        except TcoderError as exc:
+            return _TranscriptCheck(list(exc.problems))
+        result = _TranscriptCheck([], True, transcript.word_count, len(transcript.text))
+        problems = result.problems
+        problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
+        problems.extend(speaker_problems(study.participants, ref.name, transcript.speakers))
+        if transcript.text.strip() and not any(t.speaker for t in transcript.turns):
+            problems.append(Problem(
+                "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
+                "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "
+                "without a speaker", ref.path, severity="warning"))
+        for coder in study.coders_of(ref):
+            result.files.append(_check_file(study, ref, coder, known, fixing, per_file))
+    return result
+
+
+def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | None, fixing: bool,
+                per_file: Callable[[LoadedAnnotations], Any] | None) -> _FileCheck:
+    try:
+        loaded = study.load_annotations(ref, coder, known)
+    except TcoderError as exc:
+        return _FileCheck(coder, list(exc.problems))
+    annotations = loaded.file.annotations
+    orphaned = loaded.orphaned
+    checked = _FileCheck(coder, [], FileToFix(ref, coder, loaded.path, len(loaded.moved),
+                                                    loaded.pending_migration),
+                         annotations=len(annotations), orphaned=len(orphaned), reanchored=loaded.reanchored)
+    problems = checked.problems
+    status = file_status(loaded.file)
+    checked.done = status.done
+    if status.problem:
+        problems.append(Problem(status.problem, loaded.path, severity="warning"))
+    groups = overlap_groups(annotations)
+    if groups:
+        checked.overlapping = True
+        fix = "merged (--fix)" if fixing else "'tcoder check --fix' merges them"
+        lines = annotation_lines(loaded.path, [g.annotations[0].id for g in groups])
+        problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, lines.get(g.annotations[0].id),
+                                severity="warning") for g in groups)
+    problems.extend(loaded.problems)
+    problems.extend(conflict_problems(loaded.file, loaded.path))
+    problems.extend(consensus_record_problems(loaded.file, loaded.path))
+    problems.extend(imported_text_problems(loaded.file, loaded.path))
+    problems.extend(flagged_orphan_problems(loaded))
+    if known is not None:
+        checked.unknown_codes.update(a.code for a in annotations if a.code not in known)
+    if loaded.reanchored:
+        problems.extend(_reanchor_warnings(loaded, fixing))
+    if per_file is not None:
+        checked.extra = per_file(loaded)
+    return checked
 
 
 def flagged_orphan_problems(loaded: LoadedAnnotations) -> list[Problem]:
@@ -398,14 +487,25 @@ def _quoted(quote: str | None, width: int = 50) -> str:
 
 def annotation_line(loaded: LoadedAnnotations, annotation_id: str) -> int | None:
     """The line of an annotation in its file (one annotation per line, as tcoder writes them)."""
+    return annotation_lines(loaded.path, [annotation_id]).get(annotation_id)
+
+
+def annotation_lines(path: Path, annotation_ids: list[str]) -> dict[str, int]:
+    """The line of each of these annotations in the file (the first line naming its id), reading
+    the file once; an id no line names is left out."""
     try:
-        with open(loaded.path, encoding="utf-8-sig") as f:
-            for number, line in enumerate(f, 1):
-                if f'"id": "{annotation_id}"' in line:
-                    return number
-    except OSError:
-        return None
-    return None
+        with open(path, encoding="utf-8-sig") as f:
+            text = f.read()  # newlines made \n, as reading line by line sees them
+    except (OSError, UnicodeDecodeError):
+        return {}
+    lines = {}
+    for annotation_id in annotation_ids:
+        if "\n" in annotation_id or "\r" in annotation_id:
+            continue  # no one line can hold it
+        at = text.find(f'"id": "{annotation_id}"')
+        if at >= 0:
+            lines[annotation_id] = text.count("\n", 0, at) + 1
+    return lines
 
 
 def merge_overlapping(report: CheckReport) -> list[tuple[str, int]]:

@@ -23,16 +23,35 @@ def display_path(path: str | os.PathLike[str] | None) -> str:
     if path is None:
         return ""
     p = Path(path)
+    folders = _folders
     try:
         # The folder resolved, not the name: a link is shown where it is, not where it points.
-        where = p.resolve() if p.name in ("", ".", "..") else p.parent.resolve() / p.name
+        if p.name in ("", ".", ".."):
+            where = p.resolve()
+        elif folders is None:
+            where = p.parent.resolve() / p.name
+        else:
+            folder = folders.get(p.parent)
+            if folder is None:
+                folder = folders[p.parent] = p.parent.resolve()
+            where = folder / p.name
     except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return printable(os.path.normpath(p))
     try:
-        shown = str(where.relative_to(Path.cwd().resolve()))
+        if folders is None:
+            cwd = Path.cwd().resolve()
+        else:
+            cwd = folders.get(_CWD) or folders.setdefault(_CWD, Path.cwd().resolve())
+        shown = str(where.relative_to(cwd))
     except (ValueError, OSError):
         shown = str(where)
     return printable(shown)
+
+
+#: While problems are printed: each folder resolved once (thousands of problems name files of
+#: a few folders), and the working folder (see :func:`print_problems`).
+_folders: dict[Path, Path] | None = None
+_CWD = Path("\0cwd")  # a key no real folder has
 
 
 def printable(text: str) -> str:
@@ -72,9 +91,14 @@ class Problem:
 def print_problems(problems: Iterable[Problem], file: IO[str] | None = None) -> None:
     """Print problems one per line as ``severity: file, line N: message`` (to stderr by
     default), inert on a terminal: messages quote users' files."""
+    global _folders
     file = file or sys.stderr
-    for problem in problems:
-        print(for_stream(f"{problem.severity}: {problem}", file), file=file)
+    outer, _folders = _folders, _folders if _folders is not None else {}
+    try:
+        for problem in problems:
+            print(for_stream(f"{problem.severity}: {problem}", file), file=file)
+    finally:
+        _folders = outer
 
 
 class TcoderError(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -394,6 +395,17 @@ class Study:
                                      self.settings.encoding)
             self._texts[ref.name] = cached
         return cached
+
+    @contextmanager
+    def passing_through(self, ref: TranscriptRef) -> Iterator[None]:
+        """Keep the transcript read inside the block only for the block (unless it was read
+        before): a command that visits each transcript once holds one at a time, not the study."""
+        kept = ref.name in self._texts
+        try:
+            yield
+        finally:
+            if not kept:
+                self._texts.pop(ref.name, None)
 
     def forget_transcript(self, ref: TranscriptRef | str) -> None:
         """Drop the cached text so the next read sees the file as it is now."""

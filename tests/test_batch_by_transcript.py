@@ -1,0 +1,99 @@
+"""check, ci and agree go through a study transcript by transcript: the same report
+from one process as from several (byte for byte), and no transcript kept in memory
+after it was checked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from studykit import ALSO, CLINIC, END, GRAND, MINI_TRANSCRIPT, RENAL, SAW, StudyBuilder
+from tcoder import parallel
+
+TRANSCRIPTS = 24  # more than map_ordered's min_items, so two jobs really fork
+
+
+def _study(builder: StudyBuilder) -> Path:
+    """Transcripts with each kind of finding: overlapping passages of one code, an unknown
+    code, a speaker the speakers table lacks, a transcript edited after coding (placed anew
+    and orphaned), a file that is not JSON, an unreadable transcript."""
+    builder.codebook()
+    for n in range(TRANSCRIPTS):
+        name = f"{'interviews' if n % 2 else 'focus-groups'}/T{n:02d}.txt"
+        builder.transcript(name)
+        builder.annotations(name, "alice", [("personal", GRAND, STAYED_END), ("personal", SAW, STAYED_END + 5),
+                                            ("duty", RENAL, ALSO)], status="done")
+        builder.annotations(name, "bob", [("personal", GRAND, SAW), ("no-such-code", CLINIC, END),
+                                          ("curriculum", RENAL, END)])
+    edited = builder.root / "interviews" / "T03.txt"
+    edited.write_text("Interviewer: One more question first.\n\n" + MINI_TRANSCRIPT.replace("renal block", "rota"),
+                      encoding="utf-8")
+    (builder.root / "interviews" / "T05.carol.json").write_text("{\n  \"format\": \"tcoder-annotations/1\",\n")
+    (builder.root / "focus-groups" / "T06.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    builder.speakers("transcript,label,person,role\ninterviews/T01.txt,Amara,amara,participant\n")
+    builder.participants("person,age\namara,30\n")
+    return builder.root
+
+
+STAYED_END = MINI_TRANSCRIPT.index("That stayed with me.") + len("That stayed with me.")
+
+
+def _run(jobs: int, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, **{parallel.JOBS_VARIABLE: str(jobs)})
+    return subprocess.run([sys.executable, "-m", "tcoder", *args], capture_output=True, text=True, env=env,
+                          timeout=120)
+
+
+@pytest.mark.skipif(not parallel.can_fork(), reason="workers are forked only on Linux")
+@pytest.mark.parametrize("command", [["check"], ["check", "-q"], ["check", "--format", "json"], ["ci"],
+                                     ["agree", "--unit", "sentence", "--format", "json"],
+                                     ["agree", "--unit", "turn", "--include-unfinished"]])
+def test_one_process_and_two_give_the_same_bytes(study_builder, command):
+    root = _study(study_builder)
+    one = _run(1, command[0], str(root), *command[1:])
+    two = _run(2, command[0], str(root), *command[1:])
+    assert "Traceback" not in one.stderr + two.stderr
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    said = one.stdout + one.stderr
+    if command[0] == "check":
+        assert "overlapping text" in said and "no-such-code" in said
+        assert "T03" in said and "T05.carol.json" in said and "T06.txt" in said
+
+
+def test_check_keeps_no_transcript_and_no_annotations(study_builder, monkeypatch):
+    from tcoder.check import check_study
+    from tcoder.study import open_study
+
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")  # in this process, so its memory can be looked at
+    study = open_study(_study(study_builder))
+    report = check_study(study)
+    assert not study._texts  # each transcript was let go once checked
+    assert report.transcripts == TRANSCRIPTS - 1
+    assert len(report.overlapping) == TRANSCRIPTS - 1  # alice's file of every readable transcript
+    assert all(not hasattr(f, "file") for f in report.overlapping)  # what --fix needs, not the annotations
+    assert report.reanchored and report.moved == sum(f.moved for f in report.reanchored) > 0
+
+
+def test_a_transcript_read_before_the_check_stays_read(study_builder, monkeypatch):
+    from tcoder.check import check_study
+    from tcoder.study import open_study
+
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")
+    study = open_study(_study(study_builder))
+    first = study.transcript("interviews/T01.txt")
+    check_study(study)
+    assert study.transcript("interviews/T01.txt") is first
+    assert list(study._texts) == ["interviews/T01.txt"]
+
+
+def test_check_fix_merges_and_saves_after_a_check_in_two_processes(study_builder, monkeypatch):
+    root = _study(study_builder)
+    fixed = _run(2, "check", str(root), "--fix")
+    assert "Traceback" not in fixed.stderr
+    assert "Merged" in fixed.stdout and "Re-anchored" in fixed.stdout
+    again = _run(2, "check", str(root))
+    assert "overlapping text" not in again.stderr and "the transcript changed" not in again.stderr
