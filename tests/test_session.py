@@ -528,6 +528,31 @@ def test_span_index_matches_a_brute_force_search():
     assert [a.end - a.start for a in at] == sorted(a.end - a.start for a in at)
 
 
+def test_span_index_kept_up_to_date_one_change_at_a_time_equals_one_built_anew():
+    """Inserting and removing spans one at a time (each rescans only what it shadows)
+    leaves the running maximum of the ends and the counts per code as building the
+    index from the same spans does, whatever the order of changes."""
+    rng = random.Random(11)
+    spans = []
+    for i in range(600):
+        start = rng.randrange(0, 3000)
+        spans.append(Annotation(f"id{i}", rng.choice("abcd"), start, start + rng.choice([1, 5, 40, 900, 2500])))
+    index = SpanIndex(spans[:100])
+    live = list(spans[:100])
+    for a in spans[100:]:
+        if live and rng.random() < 0.4:
+            gone = live.pop(rng.randrange(len(live)))
+            assert index.remove(gone)
+        index.insert(a)
+        live.append(a)
+        fresh = SpanIndex(live)
+        assert index._max_end == fresh._max_end
+        assert index.counts == fresh.counts
+    for a in list(live):
+        assert index.remove(a)
+    assert index._max_end == [] and not index.counts
+
+
 def test_span_index_next_and_previous():
     spans = [Annotation("a", "x", 10, 20), Annotation("b", "y", 30, 40), Annotation("c", "x", 50, 60)]
     index = SpanIndex(spans)

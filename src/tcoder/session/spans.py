@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from typing import Iterable, Iterator
 
 from tcoder.annotations import Annotation
@@ -12,7 +13,9 @@ from tcoder.annotations import Annotation
 
 class SpanIndex:
     """Annotations sorted by start, answering 'which spans overlap [a, b)' in
-    O(log n + hits): a running maximum of the ends tells where to start scanning."""
+    O(log n + hits): a running maximum of the ends tells where to start scanning.
+    It also counts its spans per code, so a screen showing the counts after each
+    change does not count them all again."""
 
     def __init__(self, annotations: Iterable[Annotation] = ()):
         items = sorted(annotations, key=Annotation.sort_key)
@@ -20,6 +23,8 @@ class SpanIndex:
         self.starts = [a.start for a in items]
         self.ends = [a.end for a in items]
         self._max_end = list(itertools.accumulate(self.ends, max))
+        #: spans per code (read it, do not change it)
+        self.counts: Counter[str] = Counter(a.code for a in items)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -34,6 +39,7 @@ class SpanIndex:
         self.ends.insert(i, annotation.end)
         self._max_end.insert(i, 0)
         self._rescan(i)
+        self.counts[annotation.code] += 1
 
     def remove(self, annotation: Annotation) -> bool:
         i = bisect.bisect_left(self.items, annotation.sort_key(), key=Annotation.sort_key)
@@ -41,18 +47,27 @@ class SpanIndex:
             if self.items[i].id == annotation.id:
                 del self.items[i], self.starts[i], self.ends[i], self._max_end[i]
                 self._rescan(i)
+                left = self.counts[annotation.code] - 1
+                if left > 0:
+                    self.counts[annotation.code] = left
+                else:
+                    del self.counts[annotation.code]
                 return True
             i += 1
         return False
 
     def _rescan(self, i: int) -> None:
-        """Recompute the running maximum of the ends from position ``i`` on."""
-        initial = self._max_end[i - 1] if i > 0 else None
-        tail = self.ends[i:]
-        if initial is None:
-            self._max_end[i:] = list(itertools.accumulate(tail, max))
-        else:
-            self._max_end[i:] = list(itertools.accumulate(tail, max, initial=initial))[1:]
+        """Recompute the running maximum of the ends from position ``i`` on, stopping
+        where it agrees with the value kept before: from there on nothing changed (the
+        maximum only depends on the previous one and the end at that place). One
+        change thus costs the spans its end shadowed, not the whole tail."""
+        ends, max_end = self.ends, self._max_end
+        running = max_end[i - 1] if i > 0 else -1
+        for j in range(i, len(ends)):
+            running = max(running, ends[j])
+            if max_end[j] == running and j > i:
+                return
+            max_end[j] = running
 
     def overlapping(self, start: int, end: int) -> list[Annotation]:
         """Spans that share at least one character with [start, end) (or contain
