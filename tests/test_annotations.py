@@ -35,6 +35,7 @@ from tcoder.annotations import (
     save_annotations,
     span_problems,
     split_annotation_name,
+    version_digest,
 )
 from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, TcoderError
 
@@ -137,22 +138,25 @@ _SAVER = textwrap.dedent("""
     files = [AnnotationFile("alice", "P01.txt", "sha-" + tag,
                             [Annotation(f"{tag}{i:05d}", "code", i, i + 10, quote="x" * 50) for i in range(n)])
              for tag, n in (("old", 3000), ("new", 4000))]
+    cache = {} if sys.argv[2:] == ["cached"] else None  # an editor's save, written block by block
     print("ready", flush=True)
     i = 0
     while True:
-        save_annotations(files[i % 2], path)
+        save_annotations(files[i % 2], path, line_cache=cache)
         i += 1
 """)
 
 
 @pytest.mark.slow
-def test_killing_a_process_in_the_middle_of_saving_never_leaves_a_torn_file(tmp_path):
+@pytest.mark.parametrize("how", ["whole", "cached"])
+def test_killing_a_process_in_the_middle_of_saving_never_leaves_a_torn_file(tmp_path, how):
     """SIGKILL a process that saves in a loop, many times: every time the file is
-    the old version or the new one, complete."""
+    the old version or the new one, complete (assembled whole, or written block by
+    block as an editor with a line cache does)."""
     path = tmp_path / "P01.alice.json"
     seen = set()
     for attempt in range(25):
-        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(path)], stdout=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, "-c", _SAVER, str(path), how], stdout=subprocess.PIPE)
         assert proc.stdout.readline().strip() == b"ready"
         time.sleep(0.02 + (attempt % 7) * 0.013)
         proc.send_signal(signal.SIGKILL)
@@ -504,3 +508,29 @@ def test_an_oversized_annotation_file_is_refused_before_reading(tmp_path):
         f.truncate(200 * 1024 ** 2)
     with pytest.raises(AnnotationFileError, match="200.0 MB, more than tcoder reads"):
         read_annotations(path)
+
+
+@pytest.mark.parametrize("order", ["in file order", "new ones last", "shuffled"])
+def test_a_cached_save_writes_block_by_block_the_same_bytes_as_a_whole_one(tmp_path, order):
+    """An editor's save (line cache, written a block at a time, sorted in steps) writes the
+    canonical bytes, and returns the digest of the bytes on disk."""
+    import random
+
+    rng = random.Random(8)
+    items = [Annotation(f"{i:016x}", f"code-{i % 7}", s, s + rng.randint(1, 90), quote="\u201cq\u201d " * 3,
+                        memo="m" if i % 5 == 0 else None)
+             for i, s in enumerate(sorted(rng.randrange(0, 200_000) for _ in range(9000)))]
+    items.sort(key=Annotation.sort_key)
+    if order == "new ones last":
+        items = items[:8000] + sorted(items[8000:], key=lambda a: -a.start)
+    elif order == "shuffled":
+        rng.shuffle(items)
+    af = AnnotationFile("alice", "P01.txt", "sha", items)
+    whole, cached = tmp_path / "whole.json", tmp_path / "cached.json"
+    save_annotations(af, whole)
+    cache: dict = {}
+    for _ in range(2):  # encoding every line, then from the cache
+        digest = save_annotations(af, cached, line_cache=cache)
+        assert cached.read_bytes() == whole.read_bytes()
+        assert digest == version_digest(whole.read_bytes())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cached.json", "whole.json"]

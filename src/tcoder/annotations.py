@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import json
 import operator
 import os
@@ -27,7 +28,7 @@ from tcoder.anchoring import FUZZY_THRESHOLD as FUZZY_THRESHOLD
 from tcoder.anchoring import AnchorResult as AnchorResult
 from tcoder.anchoring import AnchorStatus as AnchorStatus
 from tcoder.anchoring import reanchor as reanchor
-from tcoder.atomicio import atomic_write_bytes
+from tcoder.atomicio import atomic_write_bytes, atomic_writer
 from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
 from tcoder.numbers import plural
 
@@ -172,16 +173,18 @@ def _line_of_ids(raw: str) -> dict[str, int]:
 def parse_annotations(raw: str, path: str | os.PathLike[str] | None = None) -> AnnotationFile:
     """Parse an annotation file's text; raises :class:`AnnotationFileError` listing every
     problem (:class:`NotJSONError` when the text is not JSON at all)."""
+    from tcoder.gcpause import collector_paused
     from tcoder.jsonsafe import JsonRefused, loads
 
-    try:
-        data = loads(raw, check_depth=False)
-    except json.JSONDecodeError as exc:
-        raise NotJSONError(_json_problem(raw, exc, path)) from None
-    except JsonRefused as exc:
-        raise AnnotationFileError(Problem(f"{exc.msg}. tcoder has not changed the file", path, exc.lineno,
-                                          exc.colno)) from None
-    return _from_json(data, raw, path)
+    with collector_paused():  # tens of thousands of objects, no cycles among them
+        try:
+            data = loads(raw, check_depth=False)
+        except json.JSONDecodeError as exc:
+            raise NotJSONError(_json_problem(raw, exc, path)) from None
+        except JsonRefused as exc:
+            raise AnnotationFileError(Problem(f"{exc.msg}. tcoder has not changed the file", path, exc.lineno,
+                                              exc.colno)) from None
+        return _from_json(data, raw, path)
 
 
 def _from_json(data: Any, raw: str, path: str | os.PathLike[str] | None) -> AnnotationFile:
@@ -526,6 +529,11 @@ def encode_annotations(af: AnnotationFile, line_cache: LineCache | None = None) 
 
     Text that UTF-8 cannot hold (an unpaired surrogate) raises
     :class:`AnnotationFileError` naming the annotation and field; nothing is written."""
+    return b"".join(_encoded_pieces(af, line_cache))
+
+
+def _encoded_pieces(af: AnnotationFile, line_cache: LineCache | None) -> list[bytes]:
+    """The pieces :func:`encode_annotations` joins, with its errors."""
     try:
         return _encode(af, line_cache)
     except UnicodeEncodeError:
@@ -559,15 +567,31 @@ def _unsavable(af: AnnotationFile) -> list[Problem]:
     return problems
 
 
-def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> bytes:
+#: Annotations sorted at a time by :func:`_in_file_order`.
+_SORT_CHUNK = 4096
+
+
+def _in_file_order(items: list[Annotation]) -> list[Annotation]:
+    """``sorted(items, key=_SORT_KEY)``, in steps of a few thousand when ``items`` is in
+    order already (as an open session hands it over): one sort of 50,000 holds the
+    interpreter for 20-40 ms, which a screen saving on a thread shows as a frame that late."""
+    if len(items) <= _SORT_CHUNK:
+        return sorted(items, key=_SORT_KEY)
+    chunks = [sorted(items[i:i + _SORT_CHUNK], key=_SORT_KEY) for i in range(0, len(items), _SORT_CHUNK)]
+    if all(_SORT_KEY(a[-1]) <= _SORT_KEY(b[0]) for a, b in itertools.pairwise(chunks)):
+        return [a for chunk in chunks for a in chunk]
+    return sorted(items, key=_SORT_KEY)
+
+
+def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> list[bytes]:
     enc = _ENCODER.encode
     header: list[tuple[str, Any]] = [("format", af.format), ("transcript", af.transcript),
                                      ("text_sha256", af.text_sha256), ("coder", af.coder)]
     header.extend(af.extra.items())
     head = "{\n" + "".join([f"  {enc(key)}: {enc(value)},\n" for key, value in header])
     if not af.annotations:
-        return (head + '  "annotations": []\n}\n').encode("utf-8")
-    rows = sorted(af.annotations, key=_SORT_KEY)
+        return [(head + '  "annotations": []\n}\n').encode("utf-8")]
+    rows = _in_file_order(af.annotations)
     pieces: list[bytes] = [(head + '  "annotations": [\n').encode("utf-8")]
     if line_cache is None:
         for a in rows:
@@ -586,7 +610,7 @@ def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> bytes:
             for stale in [k for k in line_cache if k not in keep]:
                 del line_cache[stale]
     pieces[-1] = b"\n  ]\n}\n"
-    return b"".join(pieces)
+    return pieces
 
 
 def dumps_annotations(af: AnnotationFile, line_cache: LineCache | None = None) -> str:
@@ -597,10 +621,27 @@ def dumps_annotations(af: AnnotationFile, line_cache: LineCache | None = None) -
 def save_annotations(af: AnnotationFile, path: str | os.PathLike[str],
                      line_cache: LineCache | None = None) -> bytes:
     """Write atomically: the old or the new file survives a crash, never a torn one.
-    Returns the :func:`version_digest` of what was written."""
-    raw = encode_annotations(af, line_cache)
-    atomic_write_bytes(path, raw)
-    return version_digest(raw)
+    Returns the :func:`version_digest` of what was written.
+
+    With a ``line_cache`` (an editor that keeps the file open and saves it on a thread)
+    the file is written a megabyte at a time instead of assembled whole: copying tens of
+    megabytes at once holds the interpreter, and the screen's frames wait for it."""
+    if line_cache is None:
+        raw = encode_annotations(af)
+        atomic_write_bytes(path, raw)
+        return version_digest(raw)
+    pieces = _encoded_pieces(af, line_cache)
+    digest = hashlib.sha1(usedforsecurity=False)  # as version_digest, block by block
+    with atomic_writer(path) as handle:
+        for i in range(0, len(pieces), _WRITE_PIECES):
+            block = b"".join(pieces[i:i + _WRITE_PIECES])
+            digest.update(block)
+            handle.write(block)
+    return digest.digest()
+
+
+#: Pieces (lines and separators) per block a cached save writes: about a megabyte.
+_WRITE_PIECES = 4096
 
 
 ANNOTATION_SUFFIX = ".json"

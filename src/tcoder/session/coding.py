@@ -45,6 +45,7 @@ from tcoder.coding_status import (
     with_status,
 )
 from tcoder.errors import LockedError, Problem, TcoderError
+from tcoder.gcpause import keep_as_long_lived
 from tcoder.merge import (
     CONFLICT_FIELD,
     ConflictRecordError,
@@ -137,7 +138,6 @@ class CodingSession:
         #: called after each write (on the saving thread when saving in the background)
         self.on_saved: Callable[[], None] | None = None
         self._index: SpanIndex | None = None
-        self._counts: tuple[int, Counter[str]] | None = None
         self._disk_problem: list[Problem] = []
         self.unseen_report: SyncReport | None = None
         self._closed = False
@@ -267,10 +267,8 @@ class CodingSession:
         return self.index.at(offset)
 
     def counts(self) -> Counter[str]:
-        """Annotations per code in this transcript."""
-        if self._counts is None or self._counts[0] != self.revision:
-            self._counts = (self.revision, Counter(a.code for a in self.index.items))
-        return self._counts[1]
+        """Annotations per code in this transcript (kept up to date by the index)."""
+        return Counter(self.index.counts)
 
     @property
     def can_undo(self) -> bool:
@@ -504,8 +502,12 @@ class CodingSession:
 
     def _file(self) -> AnnotationFile:
         h = self._header
+        placed = self.index.items
+        # In file order already when nothing is orphaned: the writer's sort then only checks it.
+        annotations = (list(placed) if len(placed) == len(self._annotations)
+                       else sorted(self._annotations.values(), key=Annotation.sort_key))
         return AnnotationFile(self.coder, h.transcript or self.ref.file_name, self.transcript.sha256,
-                              list(self._annotations.values()), h.format, h.extra)
+                              annotations, h.format, h.extra)
 
     @property
     def idle(self) -> bool:
@@ -568,6 +570,7 @@ class CodingSession:
                 encode_annotations(af, self._line_cache)
             except TcoderError:
                 pass  # text UTF-8 cannot hold: the save itself says so
+            keep_as_long_lived()  # the cache lives as long as the session: not walked on every full pass
 
         return encode
 

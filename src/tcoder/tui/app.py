@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from tcoder.codebook import Codebook
 from tcoder.errors import Problem, TcoderError
+from tcoder.gcpause import keep_as_long_lived, release_long_lived
 from tcoder.session import CodingSession
 from tcoder.study import Study, TranscriptRef
 from tcoder.tui.keymap import bindings, keymap_from
@@ -125,8 +126,10 @@ class TcoderApp(App[int]):
             # A change is saved before its frame is drawn, so the screen never shows
             # a change that is not on disk yet; if the disk proves slow, or the file is
             # large (4 MB or more), saves move to a thread that runs right after each frame.
+            release_long_lived()
             session = CodingSession(self.study, ref, self.coder_name, schedule_save=self.call_after_refresh,
                                     slow_save_seconds=SLOW_SAVE_SECONDS)
+            keep_as_long_lived()
         except TcoderError as exc:
             if self._list_screen() is None:
                 self.problems.extend(exc.problems)

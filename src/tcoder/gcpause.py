@@ -1,0 +1,45 @@
+"""Pausing Python's cycle collector while many objects are built at once.
+
+Building tens of thousands of objects (the annotations of a large file) makes the
+collector run again and again over everything already built, each pass longer than
+the last: with 50,000 annotations that is most of the time a file takes to read.
+The objects built hold no reference cycles, so nothing is lost by collecting once
+they are all there (the collector runs as usual afterwards).
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Within the block the cycle collector does not run (if it was on, it is on again after)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def keep_as_long_lived() -> None:
+    """Exempt every object alive now from the collector's passes: what a screen has just
+    loaded and keeps open (a large annotation file) is then not walked again on every
+    full pass while the user works, a pass that took 50-200 ms with 50,000 annotations.
+    Objects freed later are still freed (by their counts)."""
+    gc.freeze()
+
+
+def release_long_lived() -> None:
+    """Undo :func:`keep_as_long_lived` and collect what it held that is garbage by now
+    (a screen closed since, with its cycles), before something else is loaded to keep."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+
+
+__all__ = ["collector_paused", "keep_as_long_lived", "release_long_lived"]
