@@ -87,6 +87,29 @@ def loads(raw: str, check_depth: bool = True) -> Any:
     return data
 
 
+def checked_decoder():
+    """``raw_decode(text, index) -> (value, end)`` refusing what :func:`loads` refuses inside one
+    value (duplicate keys, NaN, infinite numbers, integers of too many digits) with a
+    ``ValueError``; see :func:`refused` for the rest. For reading a large file piece by piece."""
+    decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+
+    def raw_decode(text: str, index: int) -> tuple[Any, int]:
+        try:
+            return decoder.raw_decode(text, index)
+        except _Found as found:
+            raise ValueError(f"refused JSON ({found.kind})") from None
+
+    return raw_decode
+
+
+def refused(value: Any, depth: int, raw: str = "", start: int = 0, end: int = 0) -> bool:
+    """Whether a value decoded from ``raw[start:end]``, found at ``depth``, holds a lone surrogate
+    or nests past :data:`MAX_DEPTH` (what :func:`loads` checks after decoding)."""
+    if _SURROGATE_ESCAPE.search(raw, start, end) and _has_lone_surrogate(value):
+        return True
+    return isinstance(value, (dict, list)) and too_deep(value, depth)
+
+
 def refuse_depth(raw: str) -> JsonRefused:
     """The error for data that :func:`too_deep` found, with its place in ``raw``."""
     return _locate(raw, "depth")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from typing import Protocol
 
 from tcoder.errors import Problem, TcoderError
 
@@ -29,6 +30,14 @@ _READ_SUFFIXES = (".qde", ".json", ".txt")
 MAX_ENTRIES = 100_000
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 1 << 20
+
+
+class Readable(Protocol):
+    """An archive entry read piece by piece (see :meth:`SafeArchive.open`)."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 def _mb(n: int) -> str:
@@ -82,6 +91,7 @@ class SafeArchive:
             raise TcoderError(Problem(self._too_big(declared), self.path))
         self._infos = {i.filename.replace("\\", "/"): i for i in infos if not i.is_dir()}
         self._folded = {n.lower(): n for n in self._infos}
+        self._opened: set[str] = set()  # entries read with open(), their declared sizes counted
 
     def _too_big(self, size: int) -> str:
         return (f"the archive expands to {_mb(size)} or more, past the limit of {_mb(self.max_bytes)}; it is refused "
@@ -128,10 +138,71 @@ class SafeArchive:
                                       "damaged", self.path)) from None
         return b"".join(chunks)
 
+    def open(self, name: str, limit: int | None = None, what: str = "entry") -> "_Counted":
+        """An entry to read piece by piece, with the checks of :meth:`read`. Its declared size
+        counts against the archive's limit when it is first opened (an entry read twice
+        counts once); reading past that size stops as a header that lies."""
+        info = self._infos[name]
+        counted = name in self._opened
+        if not counted and self.read_bytes + info.file_size > self.max_bytes:
+            raise TcoderError(Problem(self._too_big(self.read_bytes + info.file_size), self.path))
+        if limit is not None and info.file_size > limit:
+            raise TcoderError(Problem(
+                f"the archive's {what} {name!r} expands to {_mb(info.file_size)}, more than tcoder reads from one "
+                f"{what} ({_mb(limit)}); the archive is refused without reading it (nothing was written)",
+                self.path))
+        if not counted:
+            self._opened.add(name)
+            self.read_bytes += info.file_size
+        return _Counted(self, name, info)
+
     def close(self) -> None:
         self._zip.close()
 
     def __enter__(self) -> "SafeArchive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Counted:
+    """An archive entry read piece by piece, no further than its declared size."""
+
+    def __init__(self, archive: SafeArchive, name: str, info: zipfile.ZipInfo) -> None:
+        self._archive = archive
+        self._name = name
+        self._left = info.file_size
+        try:
+            self._member = archive._zip.open(info)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise self._damaged(exc) from None
+
+    def _damaged(self, exc: BaseException) -> TcoderError:
+        return TcoderError(Problem(f"the archive entry {self._name!r} cannot be read ({exc}); the file may be "
+                                   "damaged", self._archive.path))
+
+    def read(self, size: int = _CHUNK) -> bytes:
+        try:
+            chunk = self._member.read(size if size is not None and size >= 0 else _CHUNK)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise self._damaged(exc) from None
+        self._left -= len(chunk)
+        if self._left < 0:
+            archive = self._archive
+            raise TcoderError(Problem(archive._too_big(archive.read_bytes - self._left), archive.path))
+        return chunk
+
+    def read_all(self) -> bytes:
+        chunks = []
+        while chunk := self.read(_CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        self._member.close()
+
+    def __enter__(self) -> "_Counted":
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,11 +7,14 @@ reproduces the study exactly. Projects from other programs are read from the XML
 alone: ids are made from names and GUIDs, deterministically, so importing the
 same file twice gives the same study.
 
-Nothing is written until everything has been read and checked, and never over an
-existing, non-empty folder. Codings and notes that cannot be placed in the new study
-(a source whose text is missing, a selection past the end of its text...) are counted
-per source and reason; if there are any, the import stops and writes nothing unless
-``partial`` is given, and then it says what was left out.
+Nothing is written over an existing, non-empty folder. project.qde is read in two
+passes (:mod:`tcoder.refi.qde_stream`) and tcoder.json piece by piece
+(:mod:`tcoder.refi.sidecar_stream`), so that each transcript and its annotation files are
+written as soon as its source is read and memory holds one at a time. Codings and notes
+that cannot be placed in the new study (a source whose text is missing, a selection past
+the end of its text...) are counted per source and reason; if there are any, the import
+stops and removes everything it wrote unless ``partial`` is given, and then it says what
+was left out.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -46,6 +50,8 @@ from tcoder.refi.export import (
     study_path,
 )
 from tcoder.refi.positions import Convention, Detection, PositionMap, SourceEvidence, StoredText, detect, line_starts
+from tcoder.refi.qde_stream import skeleton, streamed_sources
+from tcoder.refi.sidecar_stream import KeptAnnotations, NotStreamable, read_head
 from tcoder.refi.themes_xml import THEMES_CODE, ReadTheme, read_description, theme_file
 from tcoder.safeio import TRANSCRIPT_LIMIT
 from tcoder.settings import Settings
@@ -233,67 +239,99 @@ def import_qdc(path: str | Path, output: str | Path) -> Codebook:
 
 def import_qdpx(path: str | Path, into: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
                 partial: bool = False) -> ImportSummary:
-    """Read the whole project, then write the study. Codings or notes that cannot be
-    placed stop the import (nothing written) unless ``partial``: then the rest is written
-    and the summary's warnings give every count."""
+    """Read the project and write the study, each transcript's files as soon as its source is
+    read (so memory holds one at a time). Codings or notes that cannot be placed stop the
+    import and remove everything it wrote, unless ``partial``: then the rest is kept and the
+    summary's warnings give every count."""
     path, into = Path(path), Path(into)
     if into.exists() and (not into.is_dir() or any(into.iterdir())):
         raise TcoderError(Problem("this folder exists and is not empty; tcoder imports into a new or empty folder "
                                   "and never writes over files", into))
-    with SafeArchive(path, max_bytes) as archive:
-        reader = _Reader(archive, path)
-        plan = reader.read()
-    losses = reader.losses
-    if losses and not partial:
-        folder = "nothing was written" + ("" if into.exists() else f" ({display_path(into)} was not created)")
-        raise TcoderError([Problem(line, path) for line in losses.lines()] + [Problem(
-            f"{_count(losses.codings, losses.notes)} in all would be lost, so {folder}. Fix the project in the "
-            f"program that wrote it, or add --partial to import everything else and leave these out", path)])
-    if losses:
-        plan.summary.warnings.extend(Problem(line, path, severity="warning")
-                                     for line in losses.lines("left out (--partial)"))
-        plan.summary.warnings.append(Problem(f"{_count(losses.codings, losses.notes)} in all left out (--partial)",
-                                             path, severity="warning"))
-        plan.summary.lost_codings, plan.summary.lost_notes = losses.codings, losses.notes
-    plan.write(into)
+    existed = into.exists()
+    plan = _Plan(ImportSummary(Path()), into)
+    try:
+        with SafeArchive(path, max_bytes) as archive:
+            reader = _Reader(archive, path)
+            reader.read(plan)
+        losses = reader.losses
+        if losses and not partial:
+            plan.remove()
+            folder = "nothing was written" + ("" if existed else f" ({display_path(into)} was not created)")
+            raise TcoderError([Problem(line, path) for line in losses.lines()] + [Problem(
+                f"{_count(losses.codings, losses.notes)} in all would be lost, so {folder}. Fix the project in the "
+                f"program that wrote it, or add --partial to import everything else and leave these out", path)])
+        if losses:
+            plan.summary.warnings.extend(Problem(line, path, severity="warning")
+                                         for line in losses.lines("left out (--partial)"))
+            plan.summary.warnings.append(Problem(f"{_count(losses.codings, losses.notes)} in all left out (--partial)",
+                                                 path, severity="warning"))
+            plan.summary.lost_codings, plan.summary.lost_notes = losses.codings, losses.notes
+        plan.finish()
+    except BaseException:
+        plan.remove()
+        raise
     plan.summary.into = into
     return plan.summary
 
 
 @dataclass
 class _Plan:
-    summary: ImportSummary
-    files: dict[str, bytes] = field(default_factory=dict)  # study-relative path -> bytes
-    annotation_files: dict[tuple[str, str], AnnotationFile] = field(default_factory=dict)  # (transcript, coder)
+    """The study being written. Each transcript and its annotation files are written as its
+    source is read; the small files (codebook, memos, settings...) are kept here and written
+    by :meth:`finish`. Where two would have one path, the annotation file wins, then a file
+    from ``late_files``, then the transcript, then ``files`` (as when everything was written
+    at the end in that order)."""
 
-    def write(self, into: Path) -> None:
-        """Write every file; if one cannot be written, remove what this import wrote (and the
+    summary: ImportSummary
+    into: Path
+    files: dict[str, bytes] = field(default_factory=dict)  # study-relative path -> bytes
+    late_files: dict[str, bytes] = field(default_factory=dict)  # ... written over a transcript of that path
+    made: list[Path] = field(default_factory=list)  # files and folders created here, in order
+    transcripts: set[str] = field(default_factory=set)  # written
+    annotation_paths: set[Path] = field(default_factory=set)  # written
+    coders: set[str] = field(default_factory=set)
+
+    def write_transcript(self, name: str, text: str, annotation_files: dict[str, AnnotationFile]) -> None:
+        self._write(self.into / name, lambda target: atomic_write_bytes(target, text.encode("utf-8")))
+        self.transcripts.add(name)
+        for coder, af in sorted(annotation_files.items()):
+            target = annotation_path(self.into / name, coder)
+            self._write(target, lambda target, af=af: save_annotations(af, target))
+            self.annotation_paths.add(target)
+            self.coders.add(coder)
+
+    def finish(self) -> None:
+        for rel, data in self.files.items():
+            if rel not in self.transcripts and self.into / rel not in self.annotation_paths:
+                self._write(self.into / rel, lambda target, data=data: atomic_write_bytes(target, data))
+        for rel, data in self.late_files.items():
+            if self.into / rel not in self.annotation_paths:
+                self._write(self.into / rel, lambda target, data=data: atomic_write_bytes(target, data))
+        self._mkdir(self.into)  # a project without sources or files still gives its folder
+
+    def _write(self, target: Path, write) -> None:
+        """Write one file; if it cannot be written, remove what this import wrote (and the
         folders it made) and say which file failed and why."""
-        made: list[Path] = []  # files and folders created here, in order
-        target = into
         try:
-            self._mkdir(into, made)
-            for rel, data in self.files.items():
-                target = into / rel
-                self._mkdir(target.parent, made)
-                atomic_write_bytes(target, data)
-                made.append(target)
-            for (transcript, coder), af in sorted(self.annotation_files.items()):
-                target = annotation_path(into / transcript, coder)
-                save_annotations(af, target)
-                made.append(target)
+            self._mkdir(target.parent)
+            write(target)
+            self.made.append(target)
         except OSError as exc:
-            for p in reversed(made):
-                try:
-                    p.rmdir() if p.is_dir() else p.unlink()
-                except OSError:
-                    pass
+            self.remove()
             raise TcoderError(Problem(f"cannot write the study here: {exc.strerror or exc}; the import stopped and "
                                       "removed what it had written",
                                       target)) from None
 
-    @staticmethod
-    def _mkdir(folder: Path, made: list[Path]) -> None:
+    def remove(self) -> None:
+        """Remove every file and folder this import made, last first."""
+        for p in reversed(self.made):
+            try:
+                p.rmdir() if p.is_dir() else p.unlink()
+            except OSError:
+                pass
+        self.made.clear()
+
+    def _mkdir(self, folder: Path) -> None:
         missing = []
         while not folder.exists():
             missing.append(folder)
@@ -302,7 +340,7 @@ class _Plan:
             folder = folder.parent
         for f in reversed(missing):
             f.mkdir()
-            made.append(f)
+            self.made.append(f)
 
 
 class _Reader:
@@ -320,24 +358,28 @@ class _Reader:
         self.in_place = 0  # ... whose stored text is at their positions
         self.moved: list[str] = []  # selections moved to where their stored text is
         self.unmatched: list[str] = []  # selections kept where their stored text is not
+        self.late_losses: list[tuple[int, tuple]] = []  # orphaned annotations lost, by their place in tcoder.json
+        self.kept: KeptAnnotations | dict = {}  # tcoder.json's annotations, by selection GUID
 
     def warn(self, message: str) -> None:
         self.warnings.append(Problem(message, self.path, severity="warning"))
 
     # -------------------------------------------------------- top level
 
-    def read(self) -> _Plan:
+    def read(self, plan: _Plan) -> None:
         entry = self.archive.find(PROJECT_FILE) or next(
             (n for n in self.archive.names if n.lower().endswith(".qde") and "/" not in n), None)
         if entry is None:
             raise TcoderError(Problem("not a REFI-QDA project: the archive has no project.qde", self.path))
-        root = parse_xml(self.archive.read(entry, PROJECT_LIMIT, "project"), self.path, entry)
+        self.project_entry = entry
+        with self.archive.open(entry, PROJECT_LIMIT, "project") as stream:
+            root = skeleton(stream, self.path, entry, self._streamed)
         if local(root.tag) != "Project":
             raise TcoderError(Problem(f"{entry} is not a REFI-QDA project: its root element is <{local(root.tag)}>",
                                       self.path))
         self.root = root
         self.sidecar = self._sidecar()
-        plan = _Plan(ImportSummary(Path(), exact=self.sidecar is not None))
+        plan.summary.exact = self.sidecar is not None
         self.users = self._users()
         codebook_file, codebook, self.code_ids = self._codebook()
         plan.files[codebook_file] = codebook
@@ -362,51 +404,86 @@ class _Reader:
         for file in self.sidecar_memos.values():
             plan.files[file["path"]] = _file_bytes(file)
         plan.summary.memo_files = len(self.memos) + len(self.sidecar_memos)
-        for name, text in sources.items():
-            plan.files[name] = text.text.encode("utf-8")
         self._extra_files(plan, sources)
         plan.summary.transcripts = len(sources)
-        plan.summary.coders = sorted({c for _, c in plan.annotation_files})
+        plan.summary.coders = sorted(plan.coders)
         plan.summary.warnings = self.warnings
         plan.summary.positions = detection.explanation() if detection else "positions as tcoder wrote them"
         plan.summary.convention = detection.convention if detection else self._recorded_convention()
         plan.summary.with_text, plan.summary.in_place = self.with_text, self.in_place
         plan.summary.moved, plan.summary.unmatched = self.moved, self.unmatched
-        return plan
+
+    def _streamed(self, el: ET.Element) -> bool:
+        """Whether a text source is read one at a time: its text is a file in the archive."""
+        ref = el.get("plainTextPath")
+        return bool(ref) and self._plain_entry(ref or "")[0] is not None
+
+    def _full_sources(self, sources: dict[str, "_Source"]) -> Iterator[tuple[str, "_Source", ET.Element]]:
+        """Each source with its whole element (its selections), in document order: those read one
+        at a time from a new pass over project.qde, the others as they were read."""
+        count = sum(1 for source in sources.values() if source.entry is not None)
+        with self.archive.open(self.project_entry, PROJECT_LIMIT, "project") as stream:
+            whole = streamed_sources(stream, self.path, self.project_entry, self._streamed, count)
+            for name, source in sources.items():
+                if source.entry is None:
+                    yield name, source, source.el
+                    continue
+                el = next(whole)
+                if _guid(el.get("guid")) != source.guid:  # the same document, read the same way
+                    raise TcoderError(Problem(f"{self.project_entry} in the archive changed while it was read",
+                                              self.path))
+                yield name, source, el
 
     def _recorded_convention(self) -> Convention:
         return Convention.from_dict((self.sidecar or {}).get("positions"))
 
     def _positions(self, sources: dict[str, "_Source"]) -> Detection | None:
-        """Find how the file counts positions and give each source its map. A tcoder export
-        says how it counted in tcoder.json."""
+        """Find how the file counts positions (each source gets its map once its text is read).
+        A tcoder export says how it counted in tcoder.json."""
         if self.sidecar:
-            convention = self._recorded_convention()
-            for source in sources.values():
-                source.positions = PositionMap(source.raw, convention)
+            self.convention = self._recorded_convention()
             return None
         evidence = []
-        for source in sources.values():
+        for _name, source, el in self._full_sources(sources):
             selections = []
-            for sel in children(source.el, "PlainTextSelection"):
+            for sel in children(el, "PlainTextSelection"):
                 start, end = int_or_none(sel.get("startPosition")), int_or_none(sel.get("endPosition"))
                 if start is not None and end is not None:
                     selections.append((start, end, StoredText.of(sel.get("name"))))
+            self._load(source)
             evidence.append(SourceEvidence(source.raw, source.text, selections))
         detection = detect(evidence, self.root.get("origin") or "")
-        for source in sources.values():
-            source.positions = PositionMap(source.raw, detection.convention)
+        self.convention = detection.convention
         return detection
+
+    def _load(self, source: "_Source") -> None:
+        """Read a source's text from the archive (once) and map its positions."""
+        if source.entry is not None and not source.loaded:
+            source.raw, source.text = _decode_source(self.archive.read(source.entry, TRANSCRIPT_LIMIT,
+                                                                       "text source"))
+            source.loaded = True
+        if source.positions is None and hasattr(self, "convention"):
+            source.positions = PositionMap(source.raw, self.convention)
 
     def _sidecar(self) -> dict | None:
         entry = self.archive.find(SIDECAR)
         if entry is None:
             return None
         try:
-            data = loads(self.archive.read(entry, PROJECT_LIMIT, "tcoder record").decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):  # JsonRefused (deep, NaN, duplicate keys) is a ValueError
-            self.warn(f"{SIDECAR} in the archive is not valid JSON; the project is read from project.qde alone")
-            return None
+            data: object = read_head(lambda: self.archive.open(entry, PROJECT_LIMIT, "tcoder record"))
+            assert isinstance(data, dict)
+            streamed = "annotations" in data and data.pop("annotations") is None
+            self.kept = KeptAnnotations((lambda: self.archive.open(entry, PROJECT_LIMIT, "tcoder record"))
+                                        if streamed else None)
+        except NotStreamable:  # read whole to say what it is
+            try:
+                with self.archive.open(entry, PROJECT_LIMIT, "tcoder record") as stream:
+                    data = loads(stream.read_all().decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):  # JsonRefused (deep, NaN, duplicate keys) is a ValueError
+                self.warn(f"{SIDECAR} in the archive is not valid JSON; the project is read from project.qde alone")
+                return None
+            annotations = data.pop("annotations", None) if isinstance(data, dict) else None
+            self.kept = annotations if isinstance(annotations, dict) else {}
         if not isinstance(data, dict) or data.get("format") != SIDECAR_FORMAT:
             self.warn(f"{SIDECAR} in the archive is not one this tcoder reads; the project is read from "
                       "project.qde alone")
@@ -503,9 +580,9 @@ class _Reader:
 
     # -------------------------------------------------------- sources
 
-    def _plain_text(self, ref: str) -> tuple[tuple[str, str] | None, str]:
-        """((text as the archive holds it, canonical text), "") of a file in the archive, or (None,
-        why not). ``internal://NAME`` is ``sources/NAME``; qc writes the bare ``NAME``."""
+    def _plain_entry(self, ref: str) -> tuple[str | None, str]:
+        """(the archive entry, "") of a text file a source or note refers to, or (None, why not).
+        ``internal://NAME`` is ``sources/NAME``; qc writes the bare ``NAME``."""
         scheme, sep, rest = ref.partition("://")
         if not sep:
             scheme, rest = "internal", ref
@@ -517,6 +594,14 @@ class _Reader:
         entry = self.archive.find(f"sources/{rest}") or self.archive.find(rest)
         if entry is None:
             return None, f"is missing: sources/{rest} is not in the archive"
+        return entry, ""
+
+    def _plain_text(self, ref: str) -> tuple[tuple[str, str] | None, str]:
+        """((text as the archive holds it, canonical text), "") of a file in the archive, or (None,
+        why not)."""
+        entry, why = self._plain_entry(ref)
+        if entry is None:
+            return None, why
         return _decode_source(self.archive.read(entry, TRANSCRIPT_LIMIT, "text source")), ""
 
     def _sources(self) -> dict[str, "_Source"]:
@@ -534,8 +619,10 @@ class _Reader:
             if kind != "TextSource":
                 continue
             label = f"text source {self._display_name(el)!r}"
+            entry: str | None = None
             if el.get("plainTextPath"):
-                loaded, why = self._plain_text(el.get("plainTextPath") or "")
+                entry, why = self._plain_entry(el.get("plainTextPath") or "")
+                loaded = ("", "") if entry is not None else None  # read when its selections are
                 why = f"its text {why}"
             elif child(el, "PlainTextContent") is not None:
                 inline = child_text(el, "PlainTextContent")
@@ -554,7 +641,7 @@ class _Reader:
                 name = _unique_name(safe_transcript_name(self._display_name(el), guid), names, stems)
             names.add(name.lower())
             stems.add(name.rsplit(".", 1)[0].lower())
-            sources[name] = _Source(el, guid, *loaded)
+            sources[name] = _Source(el, guid, *loaded, entry=entry)
         return sources
 
     def _display_name(self, el: ET.Element) -> str:
@@ -577,9 +664,15 @@ class _Reader:
     # -------------------------------------------------------- annotations
 
     def _annotations(self, sources: dict[str, "_Source"], plan: _Plan) -> None:
-        kept = self.sidecar.get("annotations", {}) if self.sidecar else {}
+        """Each source's codings as annotation files, written with its transcript as soon as
+        the source is read; then its text and selections are let go."""
+        kept = self.kept if self.sidecar else {}
         fallback_coder = None
-        for name, source in sources.items():
+        if self.sidecar:
+            self._prepare_restore(self.sidecar, sources)
+        for name, source, full in self._full_sources(sources):
+            outline, source.el = source.el, full
+            self._load(source)
             file_name = PurePosixPath(name).name
             per_coder: dict[str, list[Annotation]] = {}
             items = [(sel, int_or_none(sel.get("startPosition")), int_or_none(sel.get("endPosition")))
@@ -657,12 +750,20 @@ class _Reader:
                     per_coder.setdefault(coder, []).append(annotation)
                     plan.summary.annotations += 1
                     plan.summary.memos += bool(memo)
+            files: dict[str, AnnotationFile] = {}
             for coder, coded in per_coder.items():
                 _unique_ids(coded)
-                plan.annotation_files[(name, coder)] = AnnotationFile(coder, file_name, text_sha256(source.text),
-                                                                      coded)
-        if self.sidecar:
-            self._restore_files(self.sidecar, sources, plan)
+                files[coder] = AnnotationFile(coder, file_name, text_sha256(source.text), coded)
+            if self.sidecar:
+                self._restore(name, source, files, plan)
+            plan.write_transcript(name, source.text, files)
+            del files, per_coder, items
+            source.el = outline
+            source.let_go()
+            if isinstance(kept, KeptAnnotations):
+                kept.forget()
+        for _index, loss in sorted(self.late_losses, key=lambda pair: pair[0]):
+            self.losses.add(*loss)
 
     def _place(self, source: "_Source", sel: ET.Element, start: int | None, end: int | None, name: str,
                codings: int) -> tuple[int, int, str | None] | None:
@@ -824,35 +925,55 @@ class _Reader:
             if guid not in self.placed_notes and guid not in self.sidecar_memos:
                 self._memo(guid, "project", [])
 
-    def _restore_files(self, sidecar: dict, sources: dict[str, "_Source"], plan: _Plan) -> None:
-        """Empty annotation files, header fields and orphaned annotations, from tcoder.json."""
+    def _prepare_restore(self, sidecar: dict, sources: dict[str, "_Source"]) -> None:
+        """What tcoder.json restores to each transcript's annotation files: header fields (and
+        empty files), orphaned annotations; orphaned annotations of no transcript here are losses,
+        counted at the end in their order in the record."""
+        self.restore_headers: dict[str, list[tuple[str, dict]]] = {}
         for f in sidecar.get("files", []):
             key = (f.get("transcript"), f.get("coder"))
             if key[0] not in sources or not isinstance(key[1], str) or not CODER_NAME.match(key[1]):
                 continue
-            af = plan.annotation_files.get(key)
-            if af is None:
-                af = plan.annotation_files[key] = AnnotationFile(
-                    key[1], PurePosixPath(key[0]).name, text_sha256(sources[key[0]].text))
-            af.extra = dict(f.get("extra") or {})
-        for item in sidecar.get("orphaned", []):
+            self.restore_headers.setdefault(key[0], []).append((key[1], dict(f.get("extra") or {})))
+        self.restore_orphans: dict[str, list[tuple[int, dict]]] = {}
+        for index, item in enumerate(sidecar.get("orphaned", [])):
             item = item if isinstance(item, dict) else {}
-            key = (item.get("transcript"), item.get("coder"))
-            transcript = key[0] if isinstance(key[0], str) else "?"
-            memo = 1 if isinstance(item.get("annotation"), dict) and item["annotation"].get("memo") else 0
-            af = plan.annotation_files.get(key)
-            if af is None and key[0] in sources and isinstance(key[1], str) and CODER_NAME.match(key[1]):
-                af = plan.annotation_files[key] = AnnotationFile(
-                    key[1], PurePosixPath(key[0]).name, text_sha256(sources[key[0]].text))
+            transcript = item.get("transcript")
+            if isinstance(transcript, str) and transcript in sources:
+                self.restore_orphans.setdefault(transcript, []).append((index, item))
+            else:
+                self._orphan_lost(index, item)
+
+    def _orphan_lost(self, index: int, item: dict) -> None:
+        transcript = item.get("transcript") if isinstance(item.get("transcript"), str) else "?"
+        memo = 1 if isinstance(item.get("annotation"), dict) and item["annotation"].get("memo") else 0
+        why = ("orphaned annotations kept in tcoder.json, whose transcript is left out"
+               if transcript in self.left_out_names or transcript not in self.source_names.values()
+               else "orphaned annotations in tcoder.json that cannot be read")
+        self.late_losses.append((index, (f"text source {transcript!r}", why, 1, memo)))
+
+    def _restore(self, name: str, source: "_Source", files: dict[str, AnnotationFile], plan: _Plan) -> None:
+        """Empty annotation files, header fields and orphaned annotations of one transcript, from
+        tcoder.json."""
+        def file_of(coder: str) -> AnnotationFile:
+            af = files.get(coder)
+            if af is None:
+                af = files[coder] = AnnotationFile(coder, PurePosixPath(name).name, text_sha256(source.text))
+            return af
+
+        for coder, extra in self.restore_headers.get(name, []):
+            file_of(coder).extra = extra
+        for index, item in self.restore_orphans.get(name, []):
+            whose = item.get("coder")
+            af = files.get(whose) if isinstance(whose, str) else None
+            if af is None and isinstance(whose, str) and CODER_NAME.match(whose):
+                af = file_of(whose)
             try:
                 annotation = Annotation.from_dict(item["annotation"]) if af is not None else None
             except (KeyError, TypeError, ValueError, TcoderError):
                 annotation = None
             if af is None or annotation is None:
-                why = ("orphaned annotations kept in tcoder.json, whose transcript is left out"
-                       if transcript in self.left_out_names or transcript not in sources
-                       else "orphaned annotations in tcoder.json that cannot be read")
-                self.losses.add(f"text source {transcript!r}", why, 1, memo)
+                self._orphan_lost(index, item)
                 continue
             af.annotations.append(annotation)
             plan.summary.annotations += 1
@@ -864,9 +985,9 @@ class _Reader:
             for key in ("settings", "attributes", "participants", "speakers"):
                 file = self.sidecar.get(key)
                 if file:
-                    plan.files[file["path"]] = _file_bytes(file)
+                    plan.late_files[file["path"]] = _file_bytes(file)
             for file in self.sidecar.get("analysis") or []:  # memos, themes and their history
-                plan.files[file["path"]] = _file_bytes(file)
+                plan.late_files[file["path"]] = _file_bytes(file)
             plan.summary.codes = len(self.code_ids)
             attributes = self.sidecar.get("attributes")
             plan.summary.attributes = len(_csv_header(_file_bytes(attributes))) - 1 if attributes else 0
@@ -874,7 +995,7 @@ class _Reader:
         plan.summary.codes = getattr(self, "summary_codes", 0)
         csv_text, count = self._attributes(sources)
         if csv_text:
-            plan.files["attributes.csv"] = csv_text.encode("utf-8")
+            plan.late_files["attributes.csv"] = csv_text.encode("utf-8")
             plan.summary.attributes = count
         plan.summary.document_sets, plan.summary.code_sets = len(self.document_sets), len(self.code_sets)
 
@@ -1028,12 +1149,20 @@ class _Reader:
 
 @dataclass
 class _Source:
-    el: ET.Element
+    el: ET.Element  # without its selections if its text is an archive entry (see qde_stream)
     guid: str
     raw: str  # as the archive holds it: a leading U+FEFF for a byte-order mark, CRLFs kept
     text: str  # canonical (no BOM, LF line ends)
     positions: PositionMap | None = None  # set once the project's convention is known
     _lines: list[int] | None = None
+    entry: str | None = None  # the archive entry of its text, read (loaded) with its selections
+    loaded: bool = False
+
+    def let_go(self) -> None:
+        """Forget the text read from the archive (the transcript is written)."""
+        if self.entry is not None:
+            self.raw = self.text = ""
+            self.loaded, self.positions, self._lines = False, None, None
 
     def line_starts(self) -> list[int]:
         if self._lines is None:
