@@ -10,6 +10,7 @@ import time
 import pytest
 
 from tcoder.annotations import Annotation, AnnotationFile, new_annotation, read_annotations, save_annotations
+from tcoder.errors import TcoderError
 from tcoder.session import HISTORY_LIMIT, CodingSession, SessionError, SpanIndex
 from tcoder.study import open_study
 
@@ -841,3 +842,47 @@ def test_a_read_only_folder_says_so_instead_of_blaming_another_window(mini_study
     assert "the folder is read-only" in result.stdout and "coding needs a folder tcoder can write to" in result.stdout
     assert "other window" not in result.stdout.lower()
     assert "this folder cannot be written" in result.stdout.split("|")[1]
+
+
+# ---------------------------------------------------------------- a large file read later
+
+
+def test_a_large_file_is_read_when_the_screen_asks_and_not_changed_before(mini_study, monkeypatch):
+    """With read_large_later, a file over the size limit is not read when the session opens:
+    no annotations, no merge with the disk, changes refused with a reason; finish_loading
+    reads it (once) and the session works as usual."""
+    monkeypatch.setattr("tcoder.session.coding.LARGE_FILE_BYTES", 200)
+    with open_session(mini_study) as s:
+        for start in (13, 20, 40):
+            s.apply("duty", start, start + 5)
+    raw = (mini_study.root / "interviews/P01.alice.json").read_bytes()
+    assert len(raw) > 200
+    with open_session(mini_study, read_large_later=True) as s:
+        assert s.loading and s.annotations == [] and s.counts() == {}
+        revision = s.revision
+        with pytest.raises(SessionError, match="still being read"):
+            s.apply("duty", 60, 65)
+        assert s.sync(force=True) is None
+        s.finish_loading()
+        assert not s.loading and s.revision > revision
+        assert [(a.start, a.end) for a in s.annotations] == [(13, 18), (20, 25), (40, 45)]
+        assert s.counts() == {"duty": 3}
+        s.finish_loading()  # read once only
+        assert len(s.annotations) == 3
+        s.apply("duty", 60, 65)
+    assert len(on_disk(mini_study)) == 4
+    monkeypatch.setattr("tcoder.session.coding.LARGE_FILE_BYTES", 10**9)
+    with open_session(mini_study, read_large_later=True) as s:  # under the limit: read at once
+        assert not s.loading and len(s.annotations) == 4
+
+
+def test_a_large_file_that_cannot_be_read_closes_the_session_when_read(mini_study, monkeypatch):
+    monkeypatch.setattr("tcoder.session.coding.LARGE_FILE_BYTES", 20)
+    path = mini_study.root / "interviews/P01.alice.json"
+    path.write_text('{"format": "tcoder-annotations/1", "annotations": [', "utf-8")
+    s = open_session(mini_study, read_large_later=True)
+    assert s.loading
+    with pytest.raises(TcoderError, match="not valid JSON"):
+        s.finish_loading()
+    assert not (mini_study.root / "interviews/.P01.alice.json.lock").exists()  # the lock is released
+    assert path.read_text("utf-8").endswith("[")

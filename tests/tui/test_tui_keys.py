@@ -999,3 +999,49 @@ def test_a_long_message_never_pushes_the_transcript_name_off_the_status_line(fre
         assert "a message long enough" in text and "\u2026" in text  # the message is cut short instead
 
     run_app(make_app(fresh_tui_study.root), scenario, size=(80, 24))
+
+
+def test_a_large_annotation_file_is_read_after_the_transcript_is_on_screen(tui_study, monkeypatch):
+    """The transcript's rows are drawn before a large file is read; then its codes show, and
+    coding works."""
+    from tcoder.session import CodingSession
+
+    monkeypatch.setattr("tcoder.session.coding.LARGE_FILE_BYTES", 100)
+    app = make_app(tui_study.root)
+    drawn_before_reading: list[bool] = []
+    read = CodingSession.finish_loading
+
+    def finish_loading(session):
+        if session.loading:
+            view = app.screen.view
+            drawn_before_reading.append(view._wrap is not None and len(view._row_cache) > 0)
+        read(session)
+
+    monkeypatch.setattr(CodingSession, "finish_loading", finish_loading)
+
+    async def scenario(pilot):
+        screen = coding(pilot)
+        await wait_until(pilot, lambda: not screen.session.loading)
+        await pilot.pause()
+        assert len(screen.session.annotations) == len(saved(tui_study))
+        assert "Amara" in screen_text(pilot.app) and "reading" not in screen_text(pilot.app)
+        before = len(saved(tui_study))
+        await pilot.press("shift+right", "shift+right", "shift+right", "p")
+        await wait_until(pilot, lambda: len(saved(tui_study)) == before + 1)
+
+    run_app(app, scenario)
+    assert drawn_before_reading == [True]
+
+
+def test_a_large_annotation_file_found_broken_once_read_is_reported_not_overwritten(tui_study, monkeypatch):
+    monkeypatch.setattr("tcoder.session.coding.LARGE_FILE_BYTES", 20)
+    path = tui_study.root / "interviews/P01.alice.json"
+    path.write_text('{"format": "tcoder-annotations/1", "annotations": [', "utf-8")
+    app = make_app(tui_study.root)
+
+    async def scenario(pilot):
+        await pilot.pause(0.3)
+
+    run_app(app, scenario)
+    assert app.return_code == 1 and "not valid JSON" in str(app.problems[0])
+    assert path.read_text("utf-8").endswith("[")

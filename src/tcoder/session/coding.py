@@ -58,7 +58,7 @@ from tcoder.quotes import shorten
 from tcoder.segments import sentences_in, trim_span
 from tcoder.session.disk import SyncReport, disk_stamp
 from tcoder.session.history import ABSENT, Change, HeaderChange, History, Step
-from tcoder.session.saving import SavePolicy, SaveState, Schedule
+from tcoder.session.saving import LARGE_FILE_BYTES, SavePolicy, SaveState, Schedule
 from tcoder.session.spans import SpanIndex
 from tcoder.study import Study, TranscriptRef
 from tcoder.transcript import Transcript
@@ -105,7 +105,8 @@ class CodingSession:
     def __init__(self, study: Study, ref: TranscriptRef | str, coder: str, *, read_only: bool = False,
                  background_save: bool = False,
                  schedule_save: Schedule | None = None,
-                 slow_save_seconds: float | None = None):
+                 slow_save_seconds: float | None = None,
+                 read_large_later: bool = False):
         """Open ``coder``'s annotations of ``ref``. Without ``read_only`` the session
         takes the file's lock, or becomes read-only (with the reason) when another
         process holds it. ``read_only`` opens a view that never writes, e.g. another
@@ -117,7 +118,10 @@ class CodingSession:
         thread (the change and its save land in one frame) until saves take longer
         than that (a network folder, a busy disk): from then on each change is
         saved on a thread, as ``schedule_save`` arranges (see
-        :class:`~tcoder.session.saving.SavePolicy`)."""
+        :class:`~tcoder.session.saving.SavePolicy`). With ``read_large_later``, a file of
+        :data:`~tcoder.session.saving.LARGE_FILE_BYTES` or more is not read yet: the
+        session holds no annotations and refuses changes (:attr:`loading`) until
+        :meth:`finish_loading`, so a screen can show the transcript first."""
         self.study = study
         self.ref = study.find(ref) if isinstance(ref, str) else ref
         self.coder = coder
@@ -147,26 +151,63 @@ class CodingSession:
             self.read_only_short = "read-only: these annotations are open for reading only"
         else:
             self._take_lock()
+        #: the file is still to be read (see ``read_large_later``): no annotations yet, no changes
+        self.loading = read_large_later and _file_size(self.path) >= LARGE_FILE_BYTES
+        if self.loading:
+            self._set_unread()
+        else:
+            self._read()
+
+    def _set_unread(self) -> None:
+        """The state before :meth:`finish_loading`: nothing read, nothing to save."""
+        self.load_problems: list[Problem] = []
+        self.anchors: list[AnchorResult] = []
+        self._header = AnnotationFile(self.coder, self.ref.file_name, self.transcript.sha256)
+        self._header_base: dict[str, Any] = {}
+        self._annotations: dict[str, Annotation] = {}
+        self._base: dict[str, Annotation] = {}
+        self._stamp = disk_stamp(self.path)
+        self._versions: set[bytes] = set()
+        if self.read_only:
+            self.save_state = SaveState("read-only", message=self.read_only_reason)
+
+    def finish_loading(self) -> None:
+        """Read the file a session opened with ``read_large_later`` put off (nothing when it
+        is read already). On an unreadable file the session is closed and the error raised,
+        as opening it would have."""
+        if not self.loading:
+            return
+        try:
+            self._read()
+        except BaseException:
+            self.close()
+            raise
+        self.loading = False
+        self._index = None
+        self.revision += 1
+
+    def _read(self) -> None:
+        study, coder = self.study, self.coder
         try:
             loaded = study.load_annotations(self.ref, coder, study.known_codes())
         except BaseException:
             self.close()
             raise
-        self.load_problems: list[Problem] = list(loaded.problems)
+        self.load_problems = list(loaded.problems)
         #: where re-anchoring put each annotation when the transcript had changed since the file was written
-        self.anchors: list[AnchorResult] = list(loaded.anchors)
+        self.anchors = list(loaded.anchors)
         self._header = loaded.file
-        self._header_base: dict[str, Any] = dict(loaded.file.extra)  # header fields as last read or written
+        self._header_base = dict(loaded.file.extra)  # header fields as last read or written
         if not self.read_only and not self.path.exists():
             # A file this session creates records that its coder is still coding it
             # (until they mark it done); the file is written with the first change.
             self._header = with_status(loaded.file, IN_PROGRESS)
-        self._annotations: dict[str, Annotation] = {a.id: a for a in loaded.file.annotations}
-        self._base: dict[str, Annotation] = dict(self._annotations)  # the file as last read or written
+        self._annotations = {a.id: a for a in loaded.file.annotations}
+        self._base = dict(self._annotations)  # the file as last read or written
         self._stamp = disk_stamp(self.path)
         #: digests of every version of the file this session read or wrote: one seen on disk
         #: again later is an older version written back (see sync), not someone's deletions
-        self._versions: set[bytes] = set()
+        self._versions = set()
         try:
             self._versions.add(version_digest(self.path.read_bytes()))
         except OSError:
@@ -279,6 +320,8 @@ class CodingSession:
     def _check_writable(self) -> None:
         if self._closed:
             raise SessionError("this coding session is closed")
+        if self.loading:
+            raise SessionError(f"{self.path.name} is still being read: try again in a moment")
         if self.read_only:
             raise SessionError(self.read_only_reason or "read-only")
 
@@ -622,7 +665,7 @@ class CodingSession:
         """If the file changed on disk, read it and merge by id (three-way, with the
         file as last read or written as the base). None when nothing changed, or
         while a background save is writing the file."""
-        if not self._policy.idle:
+        if not self._policy.idle or self.loading:
             return None
         stamp = disk_stamp(self.path)
         if stamp == self._stamp and not force:
@@ -817,6 +860,13 @@ class CodingSession:
             if not hits:
                 return start
         return None
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def open_session(study: Study, ref: TranscriptRef | str, coder: str, **options) -> CodingSession:

@@ -128,7 +128,7 @@ class TcoderApp(App[int]):
             # large (4 MB or more), saves move to a thread that runs right after each frame.
             release_long_lived()
             session = CodingSession(self.study, ref, self.coder_name, schedule_save=self.call_after_refresh,
-                                    slow_save_seconds=SLOW_SAVE_SECONDS)
+                                    slow_save_seconds=SLOW_SAVE_SECONDS, read_large_later=True)
             keep_as_long_lived()
         except TcoderError as exc:
             if self._list_screen() is None:
@@ -147,6 +147,17 @@ class TcoderApp(App[int]):
                 self.notify(f"{name}'s annotations are not shown: {exc.problems[0]}", title="--with",
                             severity="warning", timeout=10, markup=False)
         self.push_screen(CodingScreen(session, no_color=self.no_color, partners=partners, select=select))
+
+    def transcript_unreadable(self, screen: CodingScreen, exc: TcoderError) -> None:
+        """The annotation file a coding screen read after showing the transcript cannot be
+        read: as when opening it fails, say why (or exit with the problems when nothing else is open)."""
+        if self._list_screen() is None:
+            self.problems.extend(exc.problems)
+            self.exit(return_code=1)
+            return
+        if self.screen is screen:
+            self.pop_screen()
+        self.push_screen(MessageDialog(f"Cannot open {screen.session.ref.name}", exc.problems))
 
     def _list_screen(self) -> TranscriptListScreen | None:
         for screen in self.screen_stack:

@@ -26,6 +26,7 @@ from tcoder.annotations import Annotation
 from tcoder.apprentice import APPRENTICE
 from tcoder.apprentice.lane import DISMISSED_FIELD, Suggestion, open_suggestions
 from tcoder.errors import TcoderError
+from tcoder.gcpause import keep_as_long_lived
 from tcoder.merge import CONFLICT_FIELD
 from tcoder.numbers import fixed, plural, verb_for
 from tcoder.quotes import shorten
@@ -52,6 +53,9 @@ MESSAGE_SECONDS = 6.0
 MESSAGE_MIN_SECONDS = 1.5
 #: The details panel follows the cursor once it rests this long, so held keys stay fast.
 DETAILS_DELAY = 0.08
+#: A large annotation file is read this long after the transcript's first frame is drawn,
+#: so that the frame reaches the terminal first.
+READ_AFTER_FRAME_SECONDS = 0.05
 
 
 def annotation_label(session: CodingSession, a: Annotation) -> Text:
@@ -178,8 +182,14 @@ class CodingScreen(CodebookDevelopment, Screen):
         self.view.on_move = self._view_moved
         self._apply_panel_layout()
         self._show_read_only()
-        self._show_anchoring()
-        self._update_all(now=True)
+        if self.session.loading:
+            # A large file: the transcript is drawn first, the annotations read right after
+            # (a moment after: reading holds the interpreter, and the frame is still being written).
+            self._update_status([])
+            self.call_after_refresh(lambda: self.set_timer(READ_AFTER_FRAME_SECONDS, self._finish_loading))
+        else:
+            self._show_anchoring()
+            self._update_all(now=True)
         if self.initial_selection is not None:
             self.show_passage(*self.initial_selection)
         self.set_interval(POLL_SECONDS, self._poll_disk, name="disk-poll")
@@ -188,10 +198,29 @@ class CodingScreen(CodebookDevelopment, Screen):
         self._watcher.start()
         self.watch_codebook()
         self.session.on_saved = self._post_saved
-        problems = self.session.load_problems
         if self.session.transcript.warnings:
             self.notify(" ".join(self.session.transcript.warnings), title="Transcript encoding",
                         severity="warning", markup=False)
+        if not self.session.loading:
+            self._notify_file_state()
+
+    def _finish_loading(self) -> None:
+        """Read the annotations put off until the transcript was on screen, and show them."""
+        try:
+            self.session.finish_loading()
+        except TcoderError as exc:
+            self.app.transcript_unreadable(self, exc)
+            return
+        keep_as_long_lived()
+        self.view.spans_changed()
+        self._show_anchoring()
+        self._update_all(now=True)
+        self.mark_memos()  # passages of annotations that memos link to
+        self._notify_file_state()
+
+    def _notify_file_state(self) -> None:
+        """Merge conflicts and problems found in the annotation file, once it is read."""
+        problems = self.session.load_problems
         conflicts = self.session.conflicts
         if conflicts and not self.session.read_only:
             self.notify(f"{plural(len(conflicts), 'unresolved merge conflict')} in {self.session.path.name}. On each "
@@ -414,7 +443,9 @@ class CodingScreen(CodebookDevelopment, Screen):
         if session.coding_status.done:
             right.append(("done \u2713", KEEP))  # short, and what the coder just asked for
         state = session.save_state
-        if session.read_only:
+        if session.loading:
+            right.append((f"reading {session.path.name}\u2026", 9))
+        elif session.read_only:
             right.append(("READ-ONLY", 9))
         elif state.status == "failed":
             right.append(("NOT SAVED", 9))
