@@ -7,21 +7,19 @@ itself and every code below it in the tree, unless ``exact``.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
-from tcoder.annotations import AUTOCODE_FIELD, autocode_query, counts_under
+from tcoder.annotations import AUTOCODE_FIELD
 from tcoder.apprentice import APPRENTICE
-from tcoder.apprentice.provenance import counts_under as apprentice_counts_under
-from tcoder.apprentice.provenance import machine_made
 from tcoder.codebook import Codebook
-from tcoder.coding_status import UNMARKED, CoderStatus, decide, file_status, policy_of, summarise
+from tcoder.coding_status import policy_of, summarise
 from tcoder.errors import Problem, TcoderError
 from tcoder.numbers import plural, verb_for, word_for
+from tcoder.reports.rows import ROW_FIELDS, Scan, transcript_rows
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
@@ -102,6 +100,8 @@ class ReportData:
     warnings: list[Problem] = field(default_factory=list)
     coder_note: str = ""  # which coders the report rests on, and how (for the footer)
     rule: TurnRule | None = None  # which turns count; None: every turn
+    #: code -> segments of the chosen coders with it (every code), counted as the study was read
+    code_counts: dict[str, int] = field(default_factory=dict)
 
     @cached_property
     def turn_rows(self) -> pd.DataFrame:
@@ -156,12 +156,12 @@ class ReportData:
 
     def empty_note(self) -> str | None:
         """Why the report has no coded segments, or None when it has some."""
-        if not filter_codes(self).empty:
+        if any(self.code_counts.get(c) for c in self.codes):
             return None
         who = f"{word_for(len(self.coders), 'coder')} {', '.join(self.coders)}" if self.coders else "any coder"
         if not any(self.files.values()):
             why = f"there are no annotation files of {who} in this study yet"
-        elif self.frame.empty:
+        elif not self.code_counts:
             why = f"the annotation files of {who} hold no annotations placed in the text"
         else:
             why = "none of the chosen codes is used in these annotations"
@@ -190,83 +190,27 @@ def load(study: Study, selection: Selection) -> ReportData:
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
-    rows: dict[str, list] = {c: [] for c in (*SEGMENT_COLUMNS, "id", "line")}
-    files: dict[str, set[str]] = {c: set() for c in coders}
-    errors: list[Problem] = []
-    orphaned = 0
-    unknown_codes: dict[str, int] = {}
     wanted = set(coders)
     policy = selection.policy or policy_of(study)
-    left_out: list[tuple[str, CoderStatus]] = []
-    unmarked: list[tuple[str, CoderStatus]] = []
-    machine: dict[str, int] = {}  # coder -> annotations made by tcoder autocode, counted
-    machine_left_out = 0
-    accepted: dict[str, int] = {}  # coder -> passages accepted from the apprentice (or its proposals), counted
-    accepted_left_out = 0
+    scan = Scan(coders)
+    rows: dict[str, list] = {c: [] for c in (*SEGMENT_COLUMNS, "id", "line")}
     queries: list[str] = []  # each row's autocode query ('' when a coder coded it)
     for ref in study.transcripts:
-        present = [c for c in study.coders_of(ref) if c in wanted]
-        if not present:
+        if not any(c in wanted for c in study.coders_of(ref)):
             continue
-        transcript = study.transcript(ref)
-        text = transcript.text
-        starts = [t.start for t in transcript.turns]
-        turns = transcript.turns
-        line_starts = transcript.line_starts
-        for coder in present:
-            try:
-                loaded = study.load_annotations(ref, coder, known)
-            except TcoderError as exc:
-                errors.extend(exc.problems)
-                continue
-            status = decide(coder, file_status(loaded.file), len(loaded.annotations), policy)  # type: ignore[arg-type]
-            if not status.counted:
-                left_out.append((ref.name, status))
-                continue
-            if status.state == UNMARKED:
-                unmarked.append((ref.name, status))
-            files[coder].add(ref.name)
-            length = len(text)
-            for a in loaded.file.annotations:
-                if a.orphaned:
-                    orphaned += 1
-                    continue
-                if a.end > length:
-                    errors.append(Problem(f"annotation {a.id} ({a.code}) spans [{a.start}, {a.end}) but the "
-                                          f"transcript has only {plural(length, 'character')}", loaded.path))
-                    continue
-                if not apprentice_counts_under(a, coder, selection.apprentice):
-                    accepted_left_out += 1
-                    continue
-                if machine_made(a, coder):
-                    accepted[coder] = accepted.get(coder, 0) + 1
-                query = autocode_query(a)
-                if not counts_under(a, selection.autocoded):
-                    machine_left_out += query is not None
-                    continue
-                if query is not None:
-                    machine[coder] = machine.get(coder, 0) + 1
-                queries.append(query or "")
-                if a.code not in known:
-                    unknown_codes[a.code] = unknown_codes.get(a.code, 0) + 1
-                i = bisect.bisect_right(starts, a.start) - 1
-                speaker = turns[i].speaker if i >= 0 and a.start < turns[i].end else None
-                rows["transcript"].append(ref.name)
-                rows["coder"].append(coder)
-                rows["code"].append(a.code)
-                rows["speaker"].append(speaker or "")
-                rows["start"].append(a.start)
-                rows["end"].append(a.end)
-                rows["quote"].append(text[a.start:a.end])
-                rows["memo"].append(a.memo or "")
-                rows["id"].append(a.id)
-                rows["line"].append(bisect.bisect_right(line_starts, a.start))
-    if errors:
-        raise TcoderError(errors + [Problem("the report would leave these annotations out; fix them first "
-                                            "('tcoder check STUDY' lists every problem)")])
+        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+        scan.add(found)
+        if not found.rows:
+            continue
+        rows["transcript"].extend([found.name] * len(found.rows))
+        for name, values in zip(ROW_FIELDS, zip(*found.rows, strict=True), strict=True):
+            (queries if name == "query" else rows[name]).extend(values)
+    if scan.errors:
+        raise TcoderError(scan.errors + [Problem("the report would leave these annotations out; fix them first "
+                                                 "('tcoder check STUDY' lists every problem)")])
     names = {cid: c.name for cid, c in codebook.codes.items()}
     rows["code_name"] = [names.get(c, c) for c in rows["code"]]
-    if machine:  # the query each autocoded passage came from, beside the memo, so it can be told apart
+    if scan.machine:  # the query each autocoded passage came from, beside the memo, so it can be told apart
         rows = _with_column_after(rows, "memo", AUTOCODE_FIELD, queries)
     people = study.participants
     entries = [people.entry(t, s or None) for t, s in zip(rows["transcript"], rows["speaker"], strict=False)]
@@ -274,11 +218,11 @@ def load(study: Study, selection: Selection) -> ReportData:
     rows["role"] = [e.role if e else "" for e in entries]
     attributes = study.attributes
     if attributes.columns:
-        values = {ref.name: attributes.of(ref.name) for ref in study.transcripts}
+        of = {ref.name: attributes.of(ref.name) for ref in study.transcripts}
         for column in attributes.columns:
             if column in rows:
                 continue  # an attribute cannot hide a segment column
-            rows[column] = [values[t].get(column, "") for t in rows["transcript"]]
+            rows[column] = [of[t].get(column, "") for t in rows["transcript"]]
     for column in people.columns:  # the speaker's own value wins over their transcript's
         if column in SEGMENT_COLUMNS or column in ("participant", "role", "id", "line"):
             continue
@@ -286,45 +230,54 @@ def load(study: Study, selection: Selection) -> ReportData:
         fallback = rows.get(column) or [""] * len(own)
         rows[column] = [o if o is not None else f for o, f in zip(own, fallback, strict=False)]
     frame = _frame(rows)
-    warnings = [Problem(f"left out: {line}", study.root, severity="warning") for line in summarise(left_out)]
+    return concluded(study, selection, coders, coder_note, scan, frame)
+
+
+def concluded(study: Study, selection: Selection, coders: list[str], coder_note: str, scan: Scan,
+              frame: pd.DataFrame) -> ReportData:
+    """The report's data once every transcript is read: what it warns about, its coders and codes."""
+    codebook = study.codebook
+    files, machine, accepted = scan.files, scan.machine, scan.accepted
+    warnings = [Problem(f"left out: {line}", study.root, severity="warning") for line in summarise(scan.left_out)]
     warnings += [Problem(f"counted: {line}; mark it with 'tcoder status --done'", study.root, severity="warning")
-                 for line in summarise(unmarked)]
+                 for line in summarise(scan.unmarked)]
     if machine and selection.autocoded == "include":
         who = ", ".join(f"{c} {n}" for c, n in sorted(machine.items()))
         total = sum(machine.values())
         warnings.append(Problem(f"{plural(total, 'annotation')} made by tcoder autocode {verb_for(total, 'is')} counted "
                                 f"as their coders' coding ({who}; the autocode column names the query); --autocoded exclude "
                                 "leaves them out", study.root, severity="warning"))
-    if machine_left_out:
-        warnings.append(Problem(f"{plural(machine_left_out, 'annotation')} made by tcoder autocode left out (--autocoded "
-                                "exclude)", study.root, severity="warning"))
+    if scan.machine_left_out:
+        warnings.append(Problem(f"{plural(scan.machine_left_out, 'annotation')} made by tcoder autocode left out "
+                                "(--autocoded exclude)", study.root, severity="warning"))
     if accepted and selection.apprentice == "include":
         who = ", ".join(f"{c} {n}" for c, n in sorted(accepted.items()))
         total = sum(accepted.values())
         warnings.append(Problem(f"{plural(total, 'passage')} from the apprentice (accepted from its proposals, or "
                                 f"its own) {verb_for(total, 'is')} counted ({who}); --apprentice exclude leaves them "
                                 "out", study.root, severity="warning"))
-    if accepted_left_out:
-        warnings.append(Problem(f"{plural(accepted_left_out, 'passage')} from the apprentice left out (--apprentice "
+    if scan.accepted_left_out:
+        warnings.append(Problem(f"{plural(scan.accepted_left_out, 'passage')} from the apprentice left out (--apprentice "
                                 f"{selection.apprentice})", study.root, severity="warning"))
     if selection.apprentice == "only":
         coder_note = (coder_note + " " if coder_note else "") + ("Only passages from the apprentice (--apprentice "
                                                                  "only).")
     if selection.autocoded == "only":
         coder_note = (coder_note + " " if coder_note else "") + "Only annotations made by tcoder autocode (--autocoded only)."
-    if orphaned:
-        warnings.append(Problem(f"{plural(orphaned, 'orphaned annotation')} left out: their passage is no longer in the "
-                                "transcript (see 'tcoder check')", study.root, severity="warning"))
-    if unknown_codes:
-        listed = ", ".join(f"{c} ({n})" for c, n in sorted(unknown_codes.items()))
+    if scan.orphaned:
+        warnings.append(Problem(f"{plural(scan.orphaned, 'orphaned annotation')} left out: their passage is no longer "
+                                "in the transcript (see 'tcoder check')", study.root, severity="warning"))
+    if scan.unknown_codes:
+        listed = ", ".join(f"{c} ({n})" for c, n in sorted(scan.unknown_codes.items()))
         warnings.append(Problem(f"codes not in the codebook: {listed}", study.codebook_path, severity="warning"))
     if selection.coders is None and any(files.values()):
         # Coders none of whose files count (all still coding, say) get no columns of zeros.
         coders = [c for c in coders if files[c]]
         files = {c: files[c] for c in coders}
-    codes = select_codes(codebook, selection, sorted(unknown_codes))
+    codes = select_codes(codebook, selection, sorted(scan.unknown_codes))
     rule = study.turn_rule("reports", selection.left_out_roles)
-    return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings, coder_note, rule)
+    return ReportData(study, codebook, coders, codes, selection.exact, frame, files, warnings, coder_note, rule,
+                      code_counts=scan.code_counts)
 
 
 _INTEGER_COLUMNS = {"start", "end", "line"}
