@@ -212,10 +212,20 @@ def _run(args: argparse.Namespace) -> int:
     if args.kind == "cases":
         return _cases(args, study)
     pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
+    selection = Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles,
+                          "any" if args.include_unfinished else None, args.autocoded, args.apprentice)
+    if args.kind == "segments" and args.format == "csv" and not args.by and not args.cite:
+        from tcoder.reports import segments_csv
+
+        if segments_csv.can_stream(study, selection):
+            return _segments_csv(args, study, selection)
     try:
-        data = load(study, Selection(_split(args.coder), _split(args.code), args.exact, args.pool, pools, roles,
-                                     "any" if args.include_unfinished else None, args.autocoded,
-                                     args.apprentice))
+        if args.kind == "cooccurrence":  # counted transcript by transcript, the segments not kept
+            from tcoder.reports.cooccurrence import load_counted
+
+            data = load_counted(study, selection, args.unit)
+        else:
+            data = load(study, selection)
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest
@@ -241,6 +251,33 @@ def _run(args: argparse.Namespace) -> int:
     _write(text, args)
     if args.plot:
         _say(f"Wrote {args.plot}")
+    return 0
+
+
+def _segments_csv(args: argparse.Namespace, study, selection) -> int:
+    """report segments --format csv, written transcript by transcript (tcoder.reports.segments_csv);
+    the same messages as every report, once the study is read."""
+    from tcoder.reports import segments_csv
+    from tcoder.reports.data import UsageError, choose_coders
+
+    try:
+        coders, coder_note = choose_coders(study, selection)
+    except UsageError as exc:
+        return _usage(str(exc))
+
+    def before_writing(data, rows: int) -> None:
+        args.coders_used = list(data.coders)  # for a manifest
+        if args.redact:
+            from tcoder.numbers import plural
+
+            _say(f"{plural(rows, 'quote')} withheld (--redact)")
+        for problem in data.warnings:
+            _say(f"warning: {problem}")
+        empty = data.empty_note()
+        if empty:
+            _say(f"note: {empty}")  # CSV is data: the note goes beside it, the headers stay
+
+    segments_csv.write(study, selection, coders, coder_note, args.output, args.redact, before_writing)
     return 0
 
 

@@ -102,6 +102,8 @@ class ReportData:
     rule: TurnRule | None = None  # which turns count; None: every turn
     #: code -> segments of the chosen coders with it (every code), counted as the study was read
     code_counts: dict[str, int] = field(default_factory=dict)
+    #: report -> results counted transcript by transcript as the study was read (their rows not kept)
+    counted: dict[str, dict] = field(default_factory=dict)
 
     @cached_property
     def turn_rows(self) -> pd.DataFrame:
@@ -291,6 +293,11 @@ def _with_column_after(rows: dict[str, list], after: str, name: str, values: lis
         if key == after:
             out[name] = values
     return out
+
+
+def empty_frame(columns: list[str]) -> pd.DataFrame:
+    """A segments frame with these columns and no rows."""
+    return _frame({c: [] for c in columns})
 
 
 def _frame(rows: dict[str, list]) -> pd.DataFrame:

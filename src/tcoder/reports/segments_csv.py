@@ -1,0 +1,263 @@
+"""``report segments --format csv`` written transcript by transcript.
+
+The CSV lists segments in reading order (transcript, then position), so each transcript's
+rows can be read, sorted and written on their own: transcripts are read in worker processes
+(tcoder.parallel), their rows written as they arrive, in order, and let go. Memory holds a
+few transcripts, not the study, and the bytes are those of the whole-study table
+(tcoder.reports.segments), column for column. The rows go to a temporary file first, so an
+annotation problem found in the last transcript still leaves no partial report behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from tcoder.annotations import AUTOCODE_FIELD
+from tcoder.coding_status import policy_of
+from tcoder.errors import Problem, TcoderError
+from tcoder.reports.rows import Scan, TranscriptRows, transcript_rows
+
+if TYPE_CHECKING:
+    from tcoder.reports.data import ReportData, Selection
+    from tcoder.study import Study
+
+#: Column names that would make the whole-study table hide or move a column: a study whose
+#: attributes use one is written by that table instead.
+_RESERVED = {"transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo", "id", "line",
+             "participant", "role", AUTOCODE_FIELD}
+
+
+def can_stream(study: Study, selection: Selection) -> bool:
+    """Whether this selection's CSV can be written transcript by transcript: every code asked
+    for is a codebook id (a name, or a code only the annotations use, is resolved against the
+    whole study), and no attribute is named like a segment column."""
+    if selection.codes is not None and not all(c in study.codebook for c in selection.codes):
+        return False
+    names = set(study.attributes.columns) | set(study.participants.columns)
+    return not names & _RESERVED
+
+
+@dataclass
+class _Piece:
+    """One transcript's CSV rows, and what it says about the study (its rows let go)."""
+
+    found: TranscriptRows
+    code_counts: dict[str, int]
+    data: bytes
+
+
+class _Columns:
+    """How a row of the whole-study table gets its participant, role and attribute columns."""
+
+    def __init__(self, study: Study) -> None:
+        self.people = study.participants
+        self.attributes = study.attributes
+        self.who = self.people.defined
+        self.transcript_columns = list(dict.fromkeys(self.attributes.columns))
+        self.people_columns = list(dict.fromkeys(self.people.columns))
+        self.names = self.transcript_columns + [c for c in self.people_columns if c not in self.transcript_columns]
+
+    def head(self, machine: bool) -> list[str]:
+        return (["transcript", "coder", "code", "code_name", "speaker"] + (["participant", "role"] if self.who else [])
+                + ["start", "end", "quote", "memo"] + ([AUTOCODE_FIELD] if machine else []) + self.names)
+
+    def values(self, transcript: str, speaker: str) -> tuple[list[str], list[str]]:
+        """(participant and role, the attribute columns) for a speaker of a transcript."""
+        entry = self.people.entry(transcript, speaker or None)
+        participant = (entry.participant or "") if entry else ""
+        own = self.attributes.of(transcript) if self.transcript_columns else {}
+        values = {c: own.get(c, "") for c in self.transcript_columns}
+        if participant:
+            mine = self.people.attributes_of(participant)
+            for c in self.people_columns:
+                values[c] = mine.get(c, "")
+        else:
+            for c in self.people_columns:
+                values.setdefault(c, "")
+        return ([participant, (entry.role or "") if entry else ""] if self.who else []), [values[c] for c in self.names]
+
+
+def write(study: Study, selection: Selection, coders: list[str], coder_note: str, path: str | None,
+          redact: bool, before_writing: Callable[[ReportData, int], None]) -> ReportData:
+    """Write the CSV to ``path`` (None or '-': standard output); ``before_writing(data, rows)``
+    says what the report rests on once every transcript is read, before the text goes out."""
+    from tcoder.reports.data import concluded, empty_frame, select_codes
+
+    codebook = study.codebook
+    known = set(codebook.codes)
+    wanted = set(coders)
+    policy = selection.policy or policy_of(study)
+    chosen = None if selection.codes is None else set(select_codes(codebook, selection, []))
+    names = {cid: c.name for cid, c in codebook.codes.items()}
+    columns = _Columns(study)
+    refs = sorted((ref for ref in study.transcripts if any(c in wanted for c in study.coders_of(ref))),
+                  key=lambda ref: ref.name)
+    by_name = {ref.name: ref for ref in refs}
+    if redact:
+        from tcoder.quotes import withheld
+
+    def piece(name: str, machine_column: bool) -> _Piece:
+        ref = by_name[name]
+        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+        study.forget_transcript(ref)
+        rows, found.rows = found.rows, []
+        code_counts: dict[str, int] = {}
+        for row in rows:
+            code_counts[row[1]] = code_counts.get(row[1], 0) + 1
+        if found.errors:
+            return _Piece(found, code_counts, b"")
+        # reading order, as the whole-study table sorts: start, end, code, coder (stable)
+        rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
+        lines: list[str] = []
+        cases: dict[str, tuple[list[str], list[str]]] = {}
+        for coder, code, speaker, start, end, quote, memo, _id, _line, query in rows:
+            if chosen is not None and code not in chosen:
+                continue
+            who, attributes = cases.get(speaker) or cases.setdefault(speaker, columns.values(name, speaker))
+            fields = [name, coder, code, names.get(code, code), speaker, *who, str(start), str(end),
+                      withheld(quote) if redact else quote, memo, *([query] if machine_column else []), *attributes]
+            lines.append(",".join([_cell(f) for f in fields]))
+        lines.append("")
+        return _Piece(found, code_counts, _encoded("\n".join(lines) if len(lines) > 1 else ""))
+
+    def spool(handle: IO[bytes], machine_column: bool) -> Scan:
+        from tcoder.parallel import map_ordered
+
+        scan = Scan(coders)
+        handle.write(_line(columns.head(machine_column)))
+        for done in map_ordered(lambda name: piece(name, machine_column), list(by_name)):
+            scan.add(done.found, done.code_counts)
+            if not scan.errors:
+                handle.write(done.data)
+        return scan
+
+    with _Target(path) as handle:
+        scan = spool(handle, False)
+        if scan.machine and not scan.errors:
+            # passages made by tcoder autocode are among them: every row gets the autocode column
+            handle.seek(0)
+            handle.truncate()
+            scan = spool(handle, True)
+        if scan.errors:
+            raise TcoderError(scan.errors + [Problem("the report would leave these annotations out; fix them first "
+                                                     "('tcoder check STUDY' lists every problem)")])
+        data = concluded(study, selection, coders, coder_note, scan, empty_frame(columns.head(bool(scan.machine))))
+        before_writing(data, scan.rows)
+    return data
+
+
+def _line(values: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return _encoded(buffer.getvalue())
+
+
+def _quoted_characters() -> tuple[str, ...]:
+    """The characters that make Python's CSV writer quote a field (as pandas writes CSV: minimal
+    quoting, LF line ends), asked of the writer itself, so a cell is written as it writes it."""
+    quoted = []
+    for c in ',"\n\r':
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(["a", f"a{c}b"])
+        if buffer.getvalue().startswith('a,"'):
+            quoted.append(c)
+    return tuple(quoted)
+
+
+_QUOTED = _quoted_characters()
+
+
+def _cell(value: str) -> str:
+    """One CSV cell as the csv module writes it (about three times faster than its writer on long quotes)."""
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    for c in _QUOTED:
+        if c in value:
+            return '"' + value + '"'
+    return value
+
+
+def _encoded(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: shown as \udNNN, as every report writes it
+        from tcoder.errors import printable
+
+        return printable(text).encode("utf-8")
+
+
+class _Target:
+    """Where the CSV goes: a temporary file that replaces ``path`` atomically once it is whole
+    (a device or pipe is written into), or is copied to standard output."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path and str(path) != "-" else None
+        self.handle: IO[bytes] | None = None
+        self._writer: AbstractContextManager[IO[bytes]] | None = None
+
+    def __enter__(self) -> IO[bytes]:
+        from tcoder.outputs import _special
+
+        if self.path is not None and not _special(self.path):
+            from tcoder.atomicio import atomic_writer
+
+            self._writer = atomic_writer(self.path)
+            try:
+                self.handle = self._writer.__enter__()
+            except OSError as exc:
+                raise _cannot_write(exc, self.path) from None
+        else:
+            self.handle = tempfile.TemporaryFile()
+        return self.handle
+
+    def __exit__(self, kind, error, trace) -> bool:
+        assert self.handle is not None
+        if self._writer is not None:
+            try:
+                return bool(self._writer.__exit__(kind, error, trace))
+            except OSError as exc:
+                raise _cannot_write(exc, self.path) from None
+        try:
+            if kind is None:
+                self.handle.seek(0)
+                if self.path is not None:  # a device, a named pipe
+                    try:
+                        with open(self.path, "wb") as stream:
+                            shutil.copyfileobj(self.handle, stream, 1 << 20)
+                    except OSError as exc:
+                        raise _cannot_write(exc, self.path) from None
+                else:
+                    _to_stdout(self.handle)
+        finally:
+            self.handle.close()
+        return False
+
+
+def _to_stdout(handle: IO[bytes]) -> None:
+    from tcoder.textsafe import for_stream, is_terminal
+
+    sys.stdout.flush()
+    if not is_terminal(sys.stdout) and hasattr(sys.stdout, "buffer"):
+        shutil.copyfileobj(handle, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+        return
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    while chunk := text.read(1 << 20):
+        sys.stdout.write(for_stream(chunk, sys.stdout))
+    text.detach()
+
+
+def _cannot_write(exc: OSError, path: Path | None) -> TcoderError:
+    from tcoder.safeio import os_error_message
+
+    return TcoderError(Problem(f"cannot write the report: {os_error_message(exc)}; nothing was changed", path))
+
