@@ -34,8 +34,11 @@ def _study(builder: StudyBuilder) -> Path:
                       encoding="utf-8")
     (builder.root / "interviews" / "T05.carol.json").write_text("{\n  \"format\": \"tcoder-annotations/1\",\n")
     (builder.root / "focus-groups" / "T06.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    builder.speakers("transcript,label,person,role\ninterviews/T01.txt,Amara,amara,participant\n")
-    builder.participants("person,age\namara,30\n")
+    rows = [f"{'interviews' if n % 2 else 'focus-groups'}/T{n:02d}.txt,{label}"
+            for n in range(TRANSCRIPTS) if n not in (6, 9)  # T09: a speaker the table lacks
+            for label in ("Interviewer,,interviewer", "Amara,amara,participant")]
+    builder.speakers("transcript,speaker,participant,role\n" + "\n".join(rows) + "\n")
+    builder.participants("participant,age\namara,30\n")
     return builder.root
 
 
@@ -97,3 +100,45 @@ def test_check_fix_merges_and_saves_after_a_check_in_two_processes(study_builder
     assert "Merged" in fixed.stdout and "Re-anchored" in fixed.stdout
     again = _run(2, "check", str(root))
     assert "overlapping text" not in again.stderr and "the transcript changed" not in again.stderr
+
+
+@pytest.mark.parametrize("unit", ["char", "word", "line", "sentence", "turn", "span"])
+@pytest.mark.parametrize("options", [{}, {"rollup": True, "by_transcript": True, "pairs": True},
+                                     {"bootstrap": 50, "resample": "turn"}, {"bootstrap": 50, "resample": "kalpha"}])
+def test_outlines_give_the_agreement_of_the_transcripts_themselves(study_builder, monkeypatch, unit, options):
+    """gather(unit=...) keeps outlines (units found, spans placed, no text) in each transcript's
+    place; every figure computed from them is the one computed from the texts."""
+    from tcoder.agreement import agreement, gather, result_dict
+    from tcoder.agreement.data import SpanList, TranscriptOutline
+    from tcoder.study import open_study
+
+    if unit == "span" and options.get("resample") in ("turn", "kalpha"):
+        return  # not a combination agree accepts
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    root = _study(study_builder)
+    (root / "focus-groups" / "T06.txt").unlink()  # readable transcripts only: gather raises on others
+    (root / "interviews" / "T05.carol.json").unlink()
+
+    def computed(outlined: bool) -> dict:
+        study = open_study(root)
+        data = gather(study, ["alice", "bob"], None, study.turn_rule("agreement"), "any",
+                      unit=unit if outlined else None)
+        if outlined:
+            assert all(isinstance(tc.transcript, TranscriptOutline) for tc in data.transcripts)
+            assert all(isinstance(s, SpanList) for tc in data.transcripts for s in tc.spans.values())
+            assert not study._texts
+        return result_dict(agreement(data, unit, **options))
+
+    texts = computed(False)
+    assert texts["left_out"]["turns"] > 0 and texts["left_out"]["units"] > 0  # interviewer turns cut out
+    assert computed(True) == texts
+
+
+def test_a_file_that_cannot_be_read_stops_agreement_with_its_own_message(study_builder):
+    root = _study(study_builder)
+    (root / "focus-groups" / "T06.txt").unlink()
+    one = _run(1, "agree", str(root), "--unit", "sentence", "--include-unfinished", "--coders", "alice,carol")
+    two = _run(2, "agree", str(root), "--unit", "sentence", "--include-unfinished", "--coders", "alice,carol")
+    assert one.returncode == two.returncode == 1
+    assert "T05.carol.json" in one.stderr and "Traceback" not in one.stderr
+    assert two.stderr == one.stderr

@@ -15,7 +15,7 @@ import numpy as np
 
 from tcoder.agreement.arrays import SpanArrays
 from tcoder.agreement.coincidence import binary_coincidences
-from tcoder.agreement.data import CodingData
+from tcoder.agreement.data import CodingData, TranscriptOutline
 from tcoder.agreement.family_rows import code_family
 from tcoder.agreement.kappas import binary_rater_sums
 from tcoder.agreement.sweep import depth_lengths, merge_overlapping
@@ -112,19 +112,30 @@ def _unit_ranges(data: CodingData, arrays: SpanArrays, unit: str, level: str
     order = np.argsort(arrays.transcript, kind="stable")
     bounds = np.searchsorted(arrays.transcript[order], np.arange(n_t + 1))
     for t, tc in enumerate(data.transcripts):
-        index = unit_index(tc.transcript, unit)  # type: ignore[arg-type]
-        counts[t] = index.count
         mine = order[bounds[t]:bounds[t + 1]]
-        if len(mine):
-            lo[mine], hi[mine] = index.ranges(arrays.start[mine], arrays.end[mine])
-        if level == "transcript" or index.count == 0:
+        source = tc.transcript
+        if isinstance(source, TranscriptOutline):  # units found and spans placed when gathered
+            if source.unit != unit or arrays.unit_lo is None or arrays.unit_hi is None:
+                raise ValueError(f"the data was gathered for {source.unit} units, not {unit}")
+            count = source.unit_count
+            if len(mine):
+                lo[mine], hi[mine] = arrays.unit_lo[mine], arrays.unit_hi[mine]
+            firsts = source.turn_firsts
+        else:
+            index = unit_index(source, unit)  # type: ignore[arg-type]
+            count = index.count
+            if len(mine):
+                lo[mine], hi[mine] = index.ranges(arrays.start[mine], arrays.end[mine])
+            if level == "turn":
+                turn_starts = np.array([turn.start for turn in source.turns], dtype=np.int64)
+                firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
+        counts[t] = count
+        if level == "transcript" or count == 0:
             local_starts.append(np.zeros(1, dtype=np.int64))
         elif level == "turn":
-            turn_starts = np.array([turn.start for turn in tc.transcript.turns], dtype=np.int64)
-            firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
-            local_starts.append(np.unique(np.concatenate([[0], firsts[firsts < index.count]])))
+            local_starts.append(np.unique(np.concatenate([[0], firsts[firsts < count]])))
         else:
-            local_starts.append(np.arange(index.count, dtype=np.int64))
+            local_starts.append(np.arange(count, dtype=np.int64))
     offsets = np.concatenate([[0], np.cumsum(counts)])
     shift = offsets[:-1][arrays.transcript] if len(arrays.transcript) else np.zeros(0, dtype=np.int64)
     starts = np.concatenate([offsets[t] + local for t, local in enumerate(local_starts)]) if n_t else \

@@ -10,7 +10,14 @@ import numpy as np
 
 from tcoder.agreement.arrays import span_arrays
 from tcoder.agreement.breakdown import segment_breakdown, span_breakdown
-from tcoder.agreement.data import CodedSpan, CodingData, Exclusions, TranscriptCoding, clean_spans
+from tcoder.agreement.data import (
+    CodedSpan,
+    CodingData,
+    Exclusions,
+    TranscriptCoding,
+    TranscriptOutline,
+    clean_spans,
+)
 from tcoder.agreement.tables import Table, segment_table, span_table
 from tcoder.codebook import Codebook
 from tcoder.numbers import plural
@@ -213,10 +220,15 @@ def left_out_summary(data: CodingData, unit: str) -> dict | None:
     for selection, tc in zip(data.selections, data.transcripts, strict=False):
         if selection.everything_counts:
             continue
-        if unit in ("span", "char"):
-            units_removed += len(selection.transcript.text) - len(tc.transcript.text)
+        outline = tc.transcript
+        if isinstance(outline, TranscriptOutline):
+            if outline.unit != unit:
+                raise ValueError(f"the data was gathered for {outline.unit} units, not {unit}")
+            units_removed += outline.removed_units
+        elif unit in ("span", "char"):
+            units_removed += len(selection.transcript) - len(outline)
         else:
-            units_removed += unit_index(selection.transcript, unit).count - unit_index(tc.transcript, unit).count  # type: ignore[arg-type]
+            units_removed += unit_index(selection.transcript, unit).count - unit_index(outline, unit).count  # type: ignore[arg-type]
     what = "characters" if unit in ("span", "char") else f"{unit} units"
     turns = sum(len(s.left_out) for s in data.selections)
     annotations = data.excluded.in_left_out_turns

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from tcoder.codebook import Codebook
 from tcoder.transcript import Transcript
@@ -23,10 +23,68 @@ CodedSpan = tuple[str, int, int]  # (code, start, end)
 
 
 @dataclass
+class TranscriptOutline:
+    """What agreement in one unit needs of a transcript, without its text (see :func:`gather`):
+    its length, its units, and where each coder's spans fall among them."""
+
+    name: str
+    length: int  # characters counted (those of the turns that count)
+    original_length: int  # characters of the whole transcript
+    unit: str
+    unit_count: int = 0
+    removed_units: int = 0  # units (characters for span and char) in the turns left out
+    #: coder -> [first, stop) unit indices of each of their spans, in the order of their spans
+    ranges: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    turn_firsts: Any = None  # the first unit of each counted turn
+
+    def __len__(self) -> int:
+        return self.length
+
+
+class SpanList(Sequence[CodedSpan]):
+    """One coder's spans on one transcript as arrays, read as (code, start, end) tuples:
+    a million spans take 20 bytes each instead of a tuple and two integers each, and go
+    between processes as three arrays."""
+
+    __slots__ = ("codes", "code", "start", "end")
+
+    def __init__(self, spans: Sequence[CodedSpan]):
+        import numpy as np
+
+        index: dict[str, int] = {}
+        self.codes: list[str] = []
+        for code, _, _ in spans:
+            if code not in index:
+                index[code] = len(self.codes)
+                self.codes.append(code)
+        n = len(spans)
+        self.code = np.fromiter((index[c] for c, _, _ in spans), np.int32, n)
+        self.start = np.fromiter((s for _, s, _ in spans), np.int64, n)
+        self.end = np.fromiter((e for _, _, e in spans), np.int64, n)
+
+    def __len__(self) -> int:
+        return len(self.code)
+
+    def __iter__(self) -> Iterator[CodedSpan]:
+        codes = self.codes
+        return zip([codes[k] for k in self.code.tolist()], self.start.tolist(), self.end.tolist(), strict=True)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return list(self)[i]
+        return self.codes[int(self.code[i])], int(self.start[i]), int(self.end[i])
+
+
+def original_length(transcript: Transcript | TranscriptOutline) -> int:
+    """Characters of the whole transcript (its left-out turns too)."""
+    return transcript.original_length if isinstance(transcript, TranscriptOutline) else len(transcript.text)
+
+
+@dataclass
 class TranscriptCoding:
     """One transcript and the spans of every chosen coder who has a file for it."""
 
-    transcript: Transcript
+    transcript: Transcript | TranscriptOutline
     spans: dict[str, list[CodedSpan]]
 
     @property
@@ -149,7 +207,7 @@ def matches(name: str, patterns: Sequence[str] | None) -> bool:
 
 def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
            rule: TurnRule | None = None, policy: Policy = "done", autocoded: str = "include",
-           apprentice: str = "include") -> CodingData:
+           apprentice: str = "include", unit: str | None = None) -> CodingData:
     """Read the chosen coders' spans from a study (docs/formats.md#agreement-data-and-results).
 
     Which coders count on each transcript is decided by
@@ -164,67 +222,149 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
     ``tcoder autocode`` are counted as their coder's (and counted, for the notes),
     or left out with ``autocoded="exclude"``; so are passages a coder accepted from the
     apprentice's proposals, with ``apprentice="exclude"``.
+
+    With a ``unit`` (the one agreement will be computed for), each transcript is read,
+    its units found and its spans placed on them on every core (:mod:`tcoder.parallel`),
+    and only a :class:`TranscriptOutline` of it is kept, not its text: memory stays
+    flat as the study grows. Without one, the transcripts themselves are kept.
     """
+    codebook = study.codebook
+    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy, autocoded=autocoded,
+                      apprentice=apprentice)
+    refs = [ref for ref in study.transcripts if matches(ref.name, patterns)]
+    if unit is None:
+        for ref in refs:
+            _gather_transcript(study, ref, data)
+        return data
+    from tcoder.errors import TcoderError
+    from tcoder.parallel import map_ordered
+
+    study.participants  # read once here, not in each worker  # noqa: B018
+
+    def one(ref) -> CodingData | tuple[type[TcoderError], list, dict]:
+        part = replace(data, transcripts=[], skipped=[], excluded=Exclusions(), selections=[], left_out=[],
+                       unmarked=[], done_empty=[], corpus_characters=0, corpus_unknown=[],
+                       autocoded_counted=Counter(), apprentice_counted=Counter())
+        try:
+            with study.passing_through(ref):
+                _gather_transcript(study, ref, part)
+        except TcoderError as exc:  # raised again in this process, as it was
+            return type(exc), exc.problems, {k: v for k, v in vars(exc).items() if k != "problems"}
+        _outline(part, unit)
+        part.codebook = None  # the main process has it
+        return part
+
+    for part in map_ordered(one, refs):
+        if isinstance(part, tuple):
+            kind, problems, state = part
+            error = TcoderError.__new__(kind)
+            TcoderError.__init__(error, problems)
+            error.__dict__.update(state)
+            raise error
+        data.transcripts.extend(part.transcripts)
+        data.selections.extend(part.selections)
+        data.skipped.extend(part.skipped)
+        data.excluded.add(part.excluded)
+        data.left_out.extend(part.left_out)
+        data.unmarked.extend(part.unmarked)
+        data.done_empty.extend(part.done_empty)
+        data.corpus_characters += part.corpus_characters
+        data.corpus_unknown.extend(part.corpus_unknown)
+        data.autocoded_counted.update(part.autocoded_counted)
+        data.apprentice_counted.update(part.apprentice_counted)
+    return data
+
+
+def _gather_transcript(study, ref, data: CodingData) -> None:
+    """Add one transcript (one that matches) to ``data``: gather's work for it."""
     from tcoder.annotations import autocode_query
     from tcoder.apprentice.provenance import accepted_from_apprentice
     from tcoder.coding_status import DONE, UNMARKED, coders_for
 
-    codebook = study.codebook
-    data = CodingData(list(coders), [], codebook, rule=rule, policy=policy, autocoded=autocoded,
-                      apprentice=apprentice)
-    for ref in study.transcripts:
-        if not matches(ref.name, patterns):
-            continue
-        present = [c for c in coders if c in study.coders_of(ref)]
-        if len(present) < 2:
-            data.skipped.append(ref.name)
-            data.corpus_characters += _length(study, ref, data)
-            continue
-        transcript = study.transcript(ref)
-        data.corpus_characters += len(transcript.text)
-        decided = coders_for(study, ref, present, policy)
-        for status in decided.statuses.values():
-            if not status.counted:
-                data.left_out.append((ref.name, status))
-            elif status.state == UNMARKED:
-                data.unmarked.append((ref.name, status))
-            elif status.state == DONE and status.annotations == 0:
-                data.done_empty.append((ref.name, status))
-        counted = decided.counted
-        if len(counted) < 2:
-            data.skipped.append(ref.name)
-            continue
-        spans: dict[str, list[CodedSpan]] = {}
-        for coder in counted:
-            loaded = decided.loaded[coder]
-            data.excluded.orphaned += len(loaded.orphaned)
-            data.excluded.moved += len(loaded.moved)
-            annotations = loaded.annotations
-            machine = [a for a in annotations if autocode_query(a) is not None]
-            if machine and autocoded == "exclude":
-                data.excluded.autocoded += len(machine)
-                annotations = [a for a in annotations if autocode_query(a) is None]
-            elif machine:
-                data.autocoded_counted[coder] += len(machine)
-            accepted = [a for a in annotations if accepted_from_apprentice(a)]
-            if accepted and apprentice == "exclude":
-                data.excluded.apprentice += len(accepted)
-                annotations = [a for a in annotations if not accepted_from_apprentice(a)]
-            elif accepted:
-                data.apprentice_counted[coder] += len(accepted)
-            spans[coder] = clean_spans(((a.code, a.start, a.end) for a in annotations),
-                                       len(transcript.text), codebook, data.excluded)
-        if rule is not None:
-            selection = study.turn_selection(ref, rule)
-            data.selections.append(selection)
-            if not selection.everything_counts:
-                view = counted_text(selection)
-                for coder in spans:
-                    spans[coder], dropped = view.spans(spans[coder])
-                    data.excluded.in_left_out_turns += dropped
-                transcript = view.transcript
-        data.transcripts.append(TranscriptCoding(transcript, spans))
-    return data
+    codebook, coders, rule = data.codebook, data.coders, data.rule
+    policy: Policy = "any" if data.policy == "any" else "done"
+    autocoded, apprentice = data.autocoded, data.apprentice
+    present = [c for c in coders if c in study.coders_of(ref)]
+    if len(present) < 2:
+        data.skipped.append(ref.name)
+        data.corpus_characters += _length(study, ref, data)
+        return
+    transcript = study.transcript(ref)
+    data.corpus_characters += len(transcript.text)
+    decided = coders_for(study, ref, present, policy)
+    for status in decided.statuses.values():
+        if not status.counted:
+            data.left_out.append((ref.name, status))
+        elif status.state == UNMARKED:
+            data.unmarked.append((ref.name, status))
+        elif status.state == DONE and status.annotations == 0:
+            data.done_empty.append((ref.name, status))
+    counted = decided.counted
+    if len(counted) < 2:
+        data.skipped.append(ref.name)
+        return
+    spans: dict[str, list[CodedSpan]] = {}
+    for coder in counted:
+        loaded = decided.loaded[coder]
+        data.excluded.orphaned += len(loaded.orphaned)
+        data.excluded.moved += len(loaded.moved)
+        annotations = loaded.annotations
+        machine = [a for a in annotations if autocode_query(a) is not None]
+        if machine and autocoded == "exclude":
+            data.excluded.autocoded += len(machine)
+            annotations = [a for a in annotations if autocode_query(a) is None]
+        elif machine:
+            data.autocoded_counted[coder] += len(machine)
+        accepted = [a for a in annotations if accepted_from_apprentice(a)]
+        if accepted and apprentice == "exclude":
+            data.excluded.apprentice += len(accepted)
+            annotations = [a for a in annotations if not accepted_from_apprentice(a)]
+        elif accepted:
+            data.apprentice_counted[coder] += len(accepted)
+        spans[coder] = clean_spans(((a.code, a.start, a.end) for a in annotations),
+                                   len(transcript.text), codebook, data.excluded)
+    if rule is not None:
+        selection = study.turn_selection(ref, rule)
+        data.selections.append(selection)
+        if not selection.everything_counts:
+            view = counted_text(selection)
+            for coder in spans:
+                spans[coder], dropped = view.spans(spans[coder])
+                data.excluded.in_left_out_turns += dropped
+            transcript = view.transcript
+    data.transcripts.append(TranscriptCoding(transcript, spans))
+
+
+def _outline(part: CodingData, unit: str) -> None:
+    """Put outlines in the place of the transcripts of ``part`` (a single transcript's data)."""
+    import numpy as np
+
+    from tcoder.agreement.units import UnitIndex
+
+    for i, tc in enumerate(part.transcripts):
+        counted = tc.transcript
+        assert isinstance(counted, Transcript)
+        selection = part.selections[i] if part.selections else None
+        original = selection.transcript if selection is not None else counted
+        assert isinstance(original, Transcript)
+        outline = TranscriptOutline(counted.name, len(counted.text), len(original.text), unit)
+        if unit in ("span", "char"):
+            outline.removed_units = len(original.text) - len(counted.text)
+        if unit != "span":
+            index = UnitIndex(counted, unit)  # type: ignore[arg-type]
+            outline.unit_count = index.count
+            if unit != "char" and original is not counted:
+                outline.removed_units = UnitIndex(original, unit).count - index.count  # type: ignore[arg-type]
+            for coder, spans in tc.spans.items():
+                outline.ranges[coder] = index.ranges(np.fromiter((s for _, s, _ in spans), np.int64, len(spans)),
+                                                     np.fromiter((e for _, _, e in spans), np.int64, len(spans)))
+            turn_starts = np.array([turn.start for turn in counted.turns], dtype=np.int64)
+            outline.turn_firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
+        spans_of: dict[str, list[CodedSpan]] = {coder: SpanList(spans)  # type: ignore[misc]
+                                                for coder, spans in tc.spans.items()}
+        part.transcripts[i] = TranscriptCoding(outline, spans_of)
+        if selection is not None:
+            part.selections[i] = replace(selection, transcript=outline, counted=[])  # type: ignore[arg-type]
 
 
 def _length(study, ref, data: CodingData) -> int:

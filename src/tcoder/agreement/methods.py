@@ -12,6 +12,7 @@ import statistics
 from typing import Any
 
 from tcoder.agreement.compute import AgreementResult
+from tcoder.agreement.data import original_length
 from tcoder.agreement.tables import MIN_CODED_UNITS, RELIABLE, TENTATIVE
 from tcoder.numbers import fixed, word_for
 
@@ -55,9 +56,9 @@ def corpus(result: AgreementResult) -> dict[str, Any]:
     compared_chars = 0
     if data is not None:
         if data.selections:
-            compared_chars = sum(len(s.transcript.text) for s in data.selections)
+            compared_chars = sum(original_length(s.transcript) for s in data.selections)
         else:
-            compared_chars = sum(len(tc.transcript.text) for tc in data.transcripts)
+            compared_chars = sum(len(tc.transcript) for tc in data.transcripts)
     considered = len(result.transcripts) + len(result.skipped)
     total_chars = data.corpus_characters if data is not None else 0
     return {"transcripts_compared": len(result.transcripts), "transcripts_considered": considered,

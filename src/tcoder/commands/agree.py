@@ -174,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
         return _usage("--apprentice exclude leaves the apprentice out: do not name it in --coders")
     policy = policy_of(study, args.include_unfinished)
     data = gather(study, coders, args.transcripts, study.turn_rule("agreement", roles), policy, args.autocoded,
-                  args.apprentice)
+                  args.apprentice, unit=None if study.settings.reflexive else args.unit)
     if not data.transcripts:
         unfinished = [s for _, s in data.left_out if s.state == "in-progress"]
         hint = (" (some have files still in progress: mark them done with 'tcoder status --coder NAME --done "
