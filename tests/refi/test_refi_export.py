@@ -129,3 +129,20 @@ def test_spans_past_the_text_stop_the_export(coded, tmp_path, run_cli):
     code, out, err = run_cli("export", coded, "--qdpx", tmp_path / "x.qdpx")
     assert code == 1 and "past the end" in err and "P01.bob.json" in err
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def test_a_code_missing_from_the_codebook_goes_out_as_a_top_level_code(coded, tmp_path, run_cli):
+    path = coded / "interviews/P01.bob.json"
+    path.write_text(path.read_text("utf-8").replace('"code": "personal"', '"code": "not-in-the-codebook"'), "utf-8")
+    target = tmp_path / "out.qdpx"
+    code, out, err = run_cli("export", coded, "--qdpx", target)
+    assert code == 0, err
+    assert "codes not in the codebook were exported as top-level codes: not-in-the-codebook" in err
+    with zipfile.ZipFile(target) as archive:
+        archive_xml = archive.read("project.qde")
+    root = ET.fromstring(archive_xml)
+    assert schema_errors(archive_xml, "Project") == []
+    added = [c for c in root.findall("q:CodeBook/q:Codes/q:Code", NS) if c.get("name") == "not-in-the-codebook"]
+    assert len(added) == 1
+    refs = [r.get("targetGUID") for r in root.iter("{urn:QDA-XML:project:1.0}CodeRef")]
+    assert refs.count(added[0].get("guid")) == 1

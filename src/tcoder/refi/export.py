@@ -26,11 +26,11 @@ import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
-import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import BinaryIO
 
 from tcoder import __version__
 from tcoder.annotations import CODER_NAME, Annotation
@@ -39,10 +39,12 @@ from tcoder.errors import Problem, TcoderError
 from tcoder.memos import Memo
 from tcoder.memoset import load_memos
 from tcoder.numbers import plural
+from tcoder.parallel import map_ordered
 from tcoder.refi.codebook_xml import NOT_XML, PROJECT_NS, XmlText, code_elements, codebook_document, element_factory
 from tcoder.refi.guids import Guids
 from tcoder.refi.positions import STANDARD, Convention, OffsetWriter
 from tcoder.refi.themes_xml import theme_codes, theme_sets
+from tcoder.refi.zip_entries import Deflated, Piece, deflate, deflate_pieces, write_archive
 from tcoder.study import Study
 
 SIDECAR = "tcoder.json"
@@ -87,8 +89,6 @@ TARGETS: dict[str, Target] = {
 #: How a journal entry's note is named, so that an import knows it again.
 JOURNAL_PREFIX = "Journal: "
 
-#: A fixed time stamp for archive entries, so the same study gives the same bytes.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -151,43 +151,56 @@ def write_qdpx(study: Study, path: str | Path, project_name: str | None = None, 
     into the archive from there, so memory holds one transcript at a time, not the study."""
     summary = ExportSummary(Path(path))
     with tempfile.TemporaryDirectory(prefix="tcoder-export-") as folder:
-        entries = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target],
-                                coders, Path(folder))
-        with atomic_writer(path) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, pieces in entries:
-                info = zipfile.ZipInfo(name, _ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.file_size = sum(len(p) if isinstance(p, bytes) else p[2] for p in pieces)  # as writestr sets it
-                with archive.open(info, "w") as dest:
-                    for piece in pieces:
-                        if isinstance(piece, bytes):
-                            dest.write(piece)
-                        else:
-                            _copy_piece(piece, dest)
-        entries.clear()
+        built = build_project(study, project_name or project_name_of(study), summary, plain, TARGETS[target],
+                              coders, Path(folder))
+        # project.qde and tcoder.json are one deflate stream each: on two threads at once
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            document = pool.submit(deflate_pieces, PROJECT_FILE, built.document, Path(folder) / "project.qde.z")
+            sidecar = (pool.submit(deflate_pieces, SIDECAR, built.sidecar, Path(folder) / "tcoder.json.z")
+                       if built.sidecar is not None else None)
+            entries = [document.result(), *built.entries, *([sidecar.result()] if sidecar is not None else [])]
+        with atomic_writer(path) as out:
+            write_archive(out, entries)
     return summary
 
 
-#: Part of an archive entry: bytes, or (file, offset, length) in a temporary file.
-Piece = bytes | tuple[BinaryIO, int, int]
+@dataclass
+class _Entries:
+    """The archive's entries: project.qde's pieces, the sources (and memo texts) deflated, and
+    tcoder.json's pieces (None with ``plain``)."""
+
+    document: list[Piece]
+    entries: list[Deflated]
+    sidecar: list[Piece] | None = None
 
 
-def _copy_piece(piece: tuple[BinaryIO, int, int], dest: IO[bytes], chunk: int = 1 << 20) -> None:
-    handle, offset, length = piece
-    handle.seek(offset)
-    while length > 0:
-        data = handle.read(min(chunk, length))
-        if not data:
-            raise OSError(f"a temporary file of the export ended early ({handle.name})")
-        dest.write(data)
-        length -= len(data)
+@dataclass
+class _Part:
+    """What one transcript gives to the archive (see ``part_of`` in :func:`build_project`)."""
+
+    body: bytes = b""  # its <TextSource>
+    entries: list[Deflated] = field(default_factory=list)  # its text, its memos' texts
+    sidecar: bytes = b""  # its lines of tcoder.json's annotations, joined by ",\n"
+    annotations: int = 0
+    notes: list[str] = field(default_factory=list)
+    memo_notes: list[tuple[str, int]] = field(default_factory=list)  # note GUID, memo's index for the transcript
+    note_refs_on_codes: list[tuple[str, str]] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)
+    unknown: set[str] = field(default_factory=set)
+    files: list[dict] = field(default_factory=list)
+    orphaned: list[dict] = field(default_factory=list)
+    astral: bool = False
+    replaced: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    left_out: dict[str, tuple[int, int]] = field(default_factory=dict)
+    load_problems: list[Problem] = field(default_factory=list)
 
 
 class _Spool:
     """A temporary file that pieces are appended to and read back from in order."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.handle: BinaryIO = open(path, "w+b")  # noqa: SIM115 -- closed with the export's folder
         self.size = 0
 
@@ -195,9 +208,9 @@ class _Spool:
         self.handle.write(data)
         self.size += len(data)
 
-    def piece(self, start: int) -> tuple[BinaryIO, int, int]:
+    def piece(self, start: int) -> tuple[Path, int, int]:
         self.handle.flush()
-        return (self.handle, start, self.size - start)
+        return (self.path, start, self.size - start)
 
 
 def _merge_replaced(first: XmlText, then: XmlText) -> XmlText:
@@ -213,11 +226,12 @@ def _merge_replaced(first: XmlText, then: XmlText) -> XmlText:
 def build_project(study: Study, project_name: str, summary: ExportSummary,
                   plain: bool = False, target: Target = TARGETS["standard"],
                   chosen: list[str] | None = None,
-                  folder: Path | None = None) -> list[tuple[str, list[Piece]]]:
+                  folder: Path | None = None) -> _Entries:
     """The archive's entries, in a fixed order: project.qde, the sources, tcoder.json.
 
-    Transcripts are read one at a time; what each gives to the archive is written to
-    temporary files in ``folder`` at once. The head of project.qde (users, codebook,
+    Transcripts are read one at a time, in worker processes where there are several cores
+    (:func:`tcoder.parallel.map_ordered`); what each gives to the archive is written to
+    temporary files in ``folder`` as it comes back, in order, its text already deflated. The head of project.qde (users, codebook,
     variables, cases) is built last, when the coders and codes in use are known, though
     it comes first in the file; its text is checked by its own :class:`XmlText`, merged
     before the body's so the warning names things in document order."""
@@ -288,10 +302,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                "tcoder.json in the archive keeps every link, so tcoder reads them back whole: ")
             + ", ".join(uncarried), study.memo_folder, severity="warning"))
     memo_notes: dict[str, Memo] = {}
-    entries: list[tuple[str, list[Piece]]] = []
+    entries: list[Deflated] = []
     astral_sources: list[str] = []
     body_file = _Spool(folder / "body.xml")  # the Sources, Notes and Sets: almost every element
-    data_file = _Spool(folder / "sources")  # the texts
+    packed_file = _Spool(folder / "sources")  # the texts, deflated
     sidecar_file = _Spool(folder / "annotations.json")  # tcoder.json's annotations, one a line
     body: list[str] = []  # what is not yet in body_file
     notes: list[str] = []
@@ -306,39 +320,40 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         body_file.write("".join(body).encode("utf-8"))
         body.clear()
 
-    if transcripts:
-        body.append("  <Sources>\n")
-    for ref in transcripts:
-        by_coder = _load_transcript(study, ref, known_codes, summary, chosen, load_problems)
+    def part_of(ref) -> _Part:
+        """What one transcript gives to the archive: run in a worker process for most transcripts,
+        so everything it returns is plain data; the parent puts the parts together in order."""
+        part = _Part()
+        xml = XmlText()  # this transcript's text goes through its own, merged in order
+        make_part = element_factory(xml)
+        own = ExportSummary(summary.path)  # its warnings and coders left out
+        by_coder = _load_transcript(study, ref, known_codes, own, chosen, part.load_problems)
         transcript = study.transcript(ref)
         source_guid = guids.source(ref.name)
         internal = f"{source_guid}.txt"
-        opening = len(body)
-        body.append(f'    <TextSource guid="{source_guid}" '
-                    f'name={xml.attr(source_names[ref.name], f"transcript {ref.name}", "name")} '
-                    f'plainTextPath="internal://{internal}">\n')
+        body = [f'    <TextSource guid="{source_guid}" '
+                f'name={xml.attr(source_names[ref.name], f"transcript {ref.name}", "name")} '
+                f'plainTextPath="internal://{internal}">\n']
         text = transcript.text
         written = text.replace("\n", "\r\n") if target.crlf else text
-        start_of_text = data_file.size
-        data_file.write(("\ufeff" if target.bom else "").encode("utf-8") + written.encode("utf-8"))
+        part.entries.append(deflate(f"sources/{internal}",
+                                    ("\ufeff" if target.bom else "").encode("utf-8") + written.encode("utf-8")))
         del written
-        entries.append((f"sources/{internal}", [data_file.piece(start_of_text)]))
         to_position = OffsetWriter(text, target.convention, target.crlf).position
-        if not target.astral_verified and _ASTRAL.search(text):
-            astral_sources.append(ref.name)
-        summary.sources += 1
+        part.astral = not target.astral_verified and bool(_ASTRAL.search(text))
         rows = []
         for coder, lf in by_coder:
-            coders_in_use.add(coder)
-            unknown_in_use.update(a.code for a in lf.annotations if a.code not in codebook)
-            files.append({"transcript": ref.name, "coder": coder, "format": lf.file.format,
-                          "extra": lf.file.extra})
+            part.coders.append(coder)
+            part.unknown.update(a.code for a in lf.annotations if a.code not in codebook)
+            part.files.append({"transcript": ref.name, "coder": coder, "format": lf.file.format,
+                               "extra": lf.file.extra})
             for a in lf.file.annotations:
                 if a.orphaned:
-                    orphaned.append({"transcript": ref.name, "coder": coder, "annotation": a.to_dict()})
+                    part.orphaned.append({"transcript": ref.name, "coder": coder, "annotation": a.to_dict()})
                 else:
                     rows.append((a.start, a.end, a.code, coder, a.id, a, lf.path))
         rows.sort(key=lambda r: r[:5])
+        lines = []
         for start, end, code, coder, aid, a, annotation_path in rows:
             selection_guid = guids.selection(ref.name, coder, aid)
             user = user_guid[coder]
@@ -356,43 +371,79 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                 name = _note_name(a, codebook, coder, ref.name)
                 whose = f"memo of annotation {aid} ({ref.name}, {coder})"
                 dated = note_date(a.created, a.updated, annotation_path)
-                notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, whose, "title")} '
-                             f'creatingUser="{user}" creationDateTime="{dated}">\n'
-                             f"      <PlainTextContent>{xml.text(a.memo, whose, 'text')}</PlainTextContent>\n"
-                             "    </Note>\n")
+                part.notes.append(f'    <Note guid="{note_guid}" name={xml.attr(name, whose, "title")} '
+                                  f'creatingUser="{user}" creationDateTime="{dated}">\n'
+                                  f"      <PlainTextContent>{xml.text(a.memo, whose, 'text')}</PlainTextContent>\n"
+                                  "    </Note>\n")
             quote = xml.attr(text[start:end], f"transcript {ref.name}", "text")
             body.append(
                 f'      <PlainTextSelection guid="{selection_guid}" name={quote} startPosition="{to_position(start)}" '
                 f'endPosition="{to_position(end)}" creatingUser="{user}"{created}{modified}>\n{description}'
                 f'        <Coding guid="{guids.coding(ref.name, coder, aid)}" creatingUser="{user}"{created}>\n'
-                f'          <CodeRef targetGUID="{code_guid[code]}" />\n        </Coding>\n'
+                f'          <CodeRef targetGUID="{code_guid.get(code) or guids.code(code)}" />\n        </Coding>\n'
                 f"{note_ref}      </PlainTextSelection>\n")
-            line = f"  {_ENCODE(selection_guid)}: {_ENCODE(_sidecar_fields(a))}"
-            sidecar_file.write(((",\n" if summary.annotations else "") + line).encode("utf-8", "backslashreplace"))
-            summary.annotations += 1
-        del rows, by_coder
+            lines.append(f"  {_ENCODE(selection_guid)}: {_ENCODE(_sidecar_fields(a))}")
+        part.sidecar = ",\n".join(lines).encode("utf-8", "backslashreplace")
+        part.annotations = len(lines)
+        del rows, by_coder, lines
         whole: list[str] = []  # memos on the whole transcript
-        for memo_file in memos_by_transcript.get(ref.name, []):
+        for index, memo_file in enumerate(memos_by_transcript.get(ref.name, [])):
             note_xml, note_guid, note_file = _memo_note(memo_file, ref.name, text, to_position, guids, user_guid,
-                                                        xml, summary, memo_set.relative(memo_file))
+                                                        xml, own, memo_set.relative(memo_file))
             if note_file:
-                entries.append((note_file[0], [note_file[1]]))
+                part.entries.append(deflate(*note_file))
                 whole.append(memo_file.body)
             if note_xml:
-                notes.append(note_xml)
+                part.notes.append(note_xml)
                 body.append(f'      <NoteRef targetGUID="{note_guid}" />\n')
-                memo_notes[note_guid] = memo_file
+                part.memo_notes.append((note_guid, index))
                 # the same note on every code it is about
-                note_refs_on_codes.extend((code, note_guid) for code in memo_file.targets("code"))
+                part.note_refs_on_codes.extend((code, note_guid) for code in memo_file.targets("code"))
         if whole:  # QualCoder reads a source's memo from its Description, not from its notes
             memo_text = xml.text(source_memo_text(whole), f"memos of {ref.name}", "text")
-            body.insert(opening + 1, f"      <Description>{memo_text}</Description>\n")
-        values = make_body("TextSource")
-        _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make_body)
+            body.insert(1, f"      <Description>{memo_text}</Description>\n")
+        values = make_part("TextSource")
+        _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make_part)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
-        flush_body()
+        part.body = "".join(body).encode("utf-8")
+        part.replaced = xml.replaced
+        part.warnings, part.left_out = own.warnings, own.left_out
         study.forget_transcript(ref)  # held one at a time, not the whole study's text
+        return part
+
+    if transcripts:
+        body.append("  <Sources>\n")
+        flush_body()
+    for ref, part in zip(transcripts, map_ordered(part_of, transcripts), strict=True):
+        load_problems.extend(part.load_problems)
+        for coder, (n_files, n_annotations) in part.left_out.items():
+            known_files, known_annotations = summary.left_out.get(coder, (0, 0))
+            summary.left_out[coder] = (known_files + n_files, known_annotations + n_annotations)
+        summary.warnings.extend(part.warnings)
+        for subject, parts in part.replaced.items():
+            known = xml.replaced.setdefault(subject, [])
+            known.extend(p for p in parts if p not in known)
+        body_file.write(part.body)
+        for entry in part.entries:
+            assert isinstance(entry.data, bytes)
+            start = packed_file.size
+            packed_file.write(entry.data)
+            entries.append(Deflated(entry.name, entry.crc, entry.size, packed_file.piece(start)))
+        if part.astral:
+            astral_sources.append(ref.name)
+        summary.sources += 1
+        coders_in_use.update(part.coders)
+        unknown_in_use.update(part.unknown)
+        files.extend(part.files)
+        orphaned.extend(part.orphaned)
+        if part.sidecar:
+            sidecar_file.write((b",\n" if summary.annotations else b"") + part.sidecar)
+        summary.annotations += part.annotations
+        notes.extend(part.notes)
+        for note_guid, index in part.memo_notes:
+            memo_notes[note_guid] = memos_by_transcript[ref.name][index]
+        note_refs_on_codes.extend(part.note_refs_on_codes)
     if transcripts:
         body.append("  </Sources>\n")
     if load_problems:
@@ -407,7 +458,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         note_xml, note_guid, note_file = _memo_note(memo_file, None, "", None, guids, user_guid, xml, summary,
                                                     memo_set.relative(memo_file))
         if note_file:
-            entries.append((note_file[0], [note_file[1]]))
+            entries.append(deflate(*note_file))
         notes.append(note_xml)
         memo_notes[note_guid] = memo_file
         code_links = [code for code in memo_file.targets("code") if code in code_guid]
@@ -466,7 +517,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     _warn_replaced(_merge_replaced(head_xml, xml), summary, study.root, sidecar=not plain)
     document: list[Piece] = [('<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head).encode("utf-8"),
                 body_file.piece(0), "</Project>\n".encode("utf-8")]
-    out: list[tuple[str, list[Piece]]] = [(PROJECT_FILE, document), *entries]
+    out = _Entries(document, entries)
     if not plain:
         sidecar = {
             "format": SIDECAR_FORMAT, "project": project_name, "origin": origin(),
@@ -488,8 +539,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         # A lone surrogate (from a "\udXXX" escape in an annotation file, or an undecodable file
         # name) cannot be UTF-8; it can only sit inside a JSON string, where "\udXXX" is its escape.
         head_json = json.dumps(sidecar, ensure_ascii=False, indent=1)[:-2] + ',\n "annotations": {\n'
-        out.append((SIDECAR, [head_json.encode("utf-8", "backslashreplace"), sidecar_file.piece(0),
-                              "\n }\n}\n".encode()]))
+        out.sidecar = [head_json.encode("utf-8", "backslashreplace"), sidecar_file.piece(0), "\n }\n}\n".encode()]
     return out
 
 
