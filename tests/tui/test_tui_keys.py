@@ -1045,3 +1045,61 @@ def test_a_large_annotation_file_found_broken_once_read_is_reported_not_overwrit
     run_app(app, scenario)
     assert app.return_code == 1 and "not valid JSON" in str(app.problems[0])
     assert path.read_text("utf-8").endswith("[")
+
+
+def _long_transcript() -> str:
+    import random
+
+    rng = random.Random(4)
+    words = ["clinic", "grandmother", "caf\u00e9", "ward", "\u65e5\u672c", "renal", "x" * 30]
+    turns = [f"{'Interviewer' if i % 2 == 0 else 'Amara'}: "
+             + " ".join(rng.choice(words) for _ in range(rng.randint(3, 90))) for i in range(600)]
+    return "\n\n".join(turns) + "\n"
+
+
+@pytest.mark.parametrize("keys", [["ctrl+end", "pageup", "up"], ["pagedown"] * 3 + ["down"] * 5,
+                                  ["ctrl+home", "pagedown", "shift+down"]])
+def test_a_long_transcript_is_wrapped_at_a_new_width_visible_part_first(fresh_tui_study, monkeypatch, keys):
+    """On a new width only the lines around the cursor are wrapped at once; the whole text
+    follows a few lines at a time. The screen shows, and the keys do, exactly what they do
+    when the whole text is wrapped at once, during and after (the scroll bar aside, whose
+    thumb is where it would be if the lines not wrapped yet fitted on one row each)."""
+    from tcoder.tui.wrap import WrapIndex
+
+    fresh_tui_study.transcript(text=_long_transcript())
+    monkeypatch.setattr("tcoder.tui.widgets.transcript_view.WRAP_STEP_SECONDS", 0.0)  # 64 lines a step
+    monkeypatch.setattr("tcoder.tui.widgets.transcript_view.WRAP_STEP_EVERY", 0.05)
+
+    def run(lazy: bool) -> list[tuple[str, int]]:
+        monkeypatch.setattr("tcoder.tui.widgets.transcript_view.LAZY_WRAP_CHARS", 1000 if lazy else 10**9)
+        seen: list[tuple[str, int]] = []
+
+        def shown(pilot, view) -> str:
+            return screen_text(pilot.app).translate({ord(c): " " for c in "\u2581\u2582\u2583\u2584\u2585"
+                                                      "\u2586\u2587\u2588\u2594"})  # no scroll bar
+
+        async def scenario(pilot):
+            view = coding(pilot).view
+            await wait_until(pilot, lambda: view._wrap is not None and view._wrap.exact_lines is None)
+            await pilot.press(*["pagedown"] * 4, "down", "down")
+            for width in (96, 88):
+                await pilot.resize_terminal(width, 40)
+                await pilot.pause()
+                assert (view._wrap.exact_lines is not None) == lazy  # only the part around the cursor
+                seen.append((shown(pilot, view), view.cursor))
+                await pilot.press(*keys)
+                seen.append((shown(pilot, view), view.cursor))
+                await wait_until(pilot, lambda: view._wrap.exact_lines is None)
+                await pilot.pause()
+                seen.append((shown(pilot, view), view.cursor))  # nothing moved when the whole wrap came in
+                whole = WrapIndex(view.text, view.wrap.width, view.transcript.line_starts)
+                assert (view.wrap.starts, view.wrap.ends) == (whole.starts, whole.ends)
+
+        run_app(make_app(fresh_tui_study.root), scenario)
+        return seen
+
+    lazy, at_once = run(True), run(False)
+    assert len(lazy) == len(at_once) == 6
+    for (shown, cursor), (expected, expected_cursor) in zip(lazy, at_once, strict=True):
+        assert cursor == expected_cursor
+        assert shown == expected

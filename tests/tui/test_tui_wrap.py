@@ -88,3 +88,53 @@ def test_a_resize_back_reuses_the_wrap_and_every_width_wraps_as_from_scratch():
         assert (index.starts, index.ends, index.line_of_row) == (fresh.starts, fresh.ends, fresh.line_of_row)
     assert wrap_index(text, 40) is first  # back to a width seen before: not wrapped again
     assert wrap_index(text + "!", 40) is not first  # another text
+
+
+def _lines_text(seed: int, lines: int = 300) -> str:
+    rng = random.Random(seed)
+    words = ["a", "clinic", "grandmother", "\u65e5\u672c\u8a9e", "caf\u00e9", "\U0001f600", "x" * 70, "\t", "\x1b[1m"]
+    return "\n".join(" ".join(rng.choice(words) for _ in range(rng.randint(0, 60))) for _ in range(lines))
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+
+def test_rows_wrapped_around_a_place_are_those_of_the_whole_text():
+    """A wrap of the lines around an offset (the rest one row per line) has, for the lines it
+    wraps, exactly the rows of the whole text's wrap; every other line is one row."""
+    for seed in range(6):
+        text = _lines_text(seed)
+        starts = _line_starts(text)
+        for width in (9, 23, 60):
+            whole = WrapIndex(text, width, starts)
+            rng = random.Random(seed * 100 + width)
+            for _ in range(5):
+                offset = rng.randrange(len(text) + 1)
+                part = WrapIndex.around(text, width, starts, offset, rng.randint(0, 40), rng.randint(1, 60))
+                first, last = part.exact_lines
+                assert first <= part.line_of_row[part.row_of(offset)] < last
+                exact = [(s, e, n) for s, e, n in zip(part.starts, part.ends, part.line_of_row, strict=True)
+                         if first <= n < last]
+                assert exact == [(s, e, n) for s, e, n in zip(whole.starts, whole.ends, whole.line_of_row,
+                                                              strict=True) if first <= n < last]
+                rough = [n for n in part.line_of_row if not first <= n < last]
+                assert rough == [n for n in range(len(starts)) if not first <= n < last]
+                assert len(set(part.line_of_row)) == len(starts)  # every line has its row(s)
+                assert part.is_exact(part.row_of(offset), part.row_of(offset))
+
+
+def test_wrapping_in_steps_gives_the_whole_wrap_and_keeps_it():
+    from tcoder.tui.wrap import WrapBuilder, kept_wrap
+
+    text = _lines_text(9, 2000)
+    starts = _line_starts(text)
+    builder = WrapBuilder(text, 31, starts)
+    steps = 1
+    while not builder.step(0.0):
+        steps += 1
+    assert steps > 10  # a few lines a step
+    whole = WrapIndex(text, 31, starts)
+    index = builder.index
+    assert (index.starts, index.ends, index.line_of_row) == (whole.starts, whole.ends, whole.line_of_row)
+    assert index.exact_lines is None and kept_wrap(text, 31) is index

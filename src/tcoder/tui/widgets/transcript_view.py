@@ -29,6 +29,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from tcoder.annotations import Annotation
 from tcoder.codebook import Codebook
@@ -36,11 +37,19 @@ from tcoder.session import SpanIndex
 from tcoder.transcript import Transcript
 from tcoder.tui.keymap import bindings
 from tcoder.tui.navigation import Navigator
-from tcoder.tui.wrap import WrapIndex, inert, wrap_index
+from tcoder.tui.wrap import WrapBuilder, WrapIndex, inert, kept_wrap, wrap_index
 
 MARKERS_PER_LAYER = 4
 UNKNOWN_CODE_COLOUR = "#999999"
 MAX_SEARCH_MATCHES = 100_000
+#: A text this long or longer is wrapped at a new width visible part first: the lines around
+#: the cursor at once, the whole text a few milliseconds at a time between keys.
+LAZY_WRAP_CHARS = 300_000
+#: Wrapping the whole text in the background: this long at a time, every WRAP_STEP_EVERY seconds.
+WRAP_STEP_SECONDS = 0.005
+WRAP_STEP_EVERY = 0.01
+#: Screens of rows wrapped above and below the part shown until the whole text is wrapped.
+SCREENS_BEFORE, SCREENS_AFTER = 2, 3
 
 
 class SpanSource(Protocol):
@@ -178,6 +187,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.row_flags: Callable[[int, int], RowFlag | None] | None = None
         self._goal_column: int | None = None
         self._wrap: WrapIndex | None = None
+        self._wrapping: WrapBuilder | None = None  # the whole text at the current width, in steps
+        self._wrap_timer: Timer | None = None
+        self._replacing = False  # a wrap is being replaced by another (see _replace_wrap)
         self._placed_for_width: int | None = None  # the wrap width the cursor was last scrolled into view for
         self._turn_starts = [t.start for t in transcript.turns]
         self._match_starts: list[int] = []
@@ -213,10 +225,78 @@ class TranscriptView(ScrollView, can_focus=True):
     def wrap(self) -> WrapIndex:
         width = self.text_width
         if self._wrap is None or self._wrap.width != width:
-            self._wrap = wrap_index(self.text, width, self.transcript.line_starts)
-            self._row_cache.clear()
-            self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrap))
+            self._set_wrap(self._wrap_at(width))
+        assert self._wrap is not None
         return self._wrap
+
+    def _set_wrap(self, index: WrapIndex) -> None:
+        self._wrap = index
+        self._row_cache.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, len(index))
+
+    def _wrap_at(self, width: int) -> WrapIndex:
+        """The whole text's rows at ``width`` if known (or quick to make); else the rows
+        around the cursor, while the whole text is wrapped in steps (see :meth:`_wrap_step`)."""
+        kept = kept_wrap(self.text, width)
+        if kept is not None:
+            return kept
+        if len(self.text) < LAZY_WRAP_CHARS:
+            return wrap_index(self.text, width, self.transcript.line_starts)
+        if self._wrapping is None or self._wrapping.width != width:
+            self._wrapping = WrapBuilder(self.text, width, self.transcript.line_starts)
+        if self._wrap_timer is None:
+            self._wrap_timer = self.set_interval(WRAP_STEP_EVERY, self._wrap_step, name="wrap")
+        return self._around(width, self.cursor, 0)
+
+    def _around(self, width: int, offset: int, extra: int) -> WrapIndex:
+        height = max(1, self.scrollable_content_region.height)
+        return WrapIndex.around(self.text, width, self.transcript.line_starts, offset,
+                                SCREENS_BEFORE * height + extra, SCREENS_AFTER * height + extra)
+
+    def _wrap_step(self) -> None:
+        """Wrap some more of the whole text; once done, draw from it (the row at the top stays)."""
+        builder = self._wrapping
+        if builder is None or not builder.step(WRAP_STEP_SECONDS):
+            return
+        self._wrapping = None
+        if self._wrap_timer is not None:
+            self._wrap_timer.stop()
+            self._wrap_timer = None
+        if builder.index is not None and self._wrap is not None and self._wrap.width == builder.width:
+            self._replace_wrap(builder.index)
+
+    def _replace_wrap(self, index: WrapIndex) -> None:
+        """Draw from ``index`` (the same width), keeping the text at the top of the view there."""
+        old = self._wrap
+        top = int(self.scroll_offset.y)
+        offset = old.starts[min(top, len(old) - 1)] if old is not None and len(old) else 0
+        self._set_wrap(index)
+        self._replacing = True  # the caller scrolls where it wants next
+        try:
+            self.scroll_to(y=index.row_of(offset), animate=False, immediate=True)
+        finally:
+            self._replacing = False
+        self.refresh()
+
+    def _exact_near(self, offset: int, rows: int) -> None:
+        """Make the rows from ``rows`` above to ``rows`` below ``offset``'s those of the whole
+        text, while only part of it is wrapped (wrapping more around ``offset`` if needed)."""
+        wrap = self.wrap
+        if wrap.exact_lines is None:
+            return
+        row = wrap.row_of(offset)
+        if not wrap.is_exact(row - rows, row + rows):
+            self._replace_wrap(self._around(wrap.width, offset, rows))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        wrap = self._wrap
+        if wrap is not None and wrap.exact_lines is not None and len(wrap) and not self._replacing:
+            top = int(new_value)
+            height = max(1, self.scrollable_content_region.height)
+            if not wrap.is_exact(top, top + height - 1):  # scrolled past the part wrapped so far
+                offset = wrap.starts[min(top, len(wrap) - 1)]
+                self._replace_wrap(self._around(wrap.width, offset, 0))
 
     def on_resize(self, event: events.Resize) -> None:
         # The wrap index may already have been rebuilt for the new width while
@@ -351,6 +431,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def scroll_cursor_visible(self, *, center: bool = False) -> bool:
         """Scroll so the cursor's row is on screen; True if the view scrolled."""
+        self._exact_near(self.cursor, max(1, self.scrollable_content_region.height))
         row = self.cursor_row
         top = int(self.scroll_offset.y)
         height = max(1, self.scrollable_content_region.height)
@@ -370,6 +451,7 @@ class TranscriptView(ScrollView, can_focus=True):
     # ------------------------------------------------------------ moving
 
     def _vertical(self, rows: int, select: bool) -> None:
+        self._exact_near(self.cursor, abs(rows) + 1)
         wrap = self.wrap
         if self._goal_column is None:
             self._goal_column = wrap.column_of(self.cursor)
