@@ -142,3 +142,23 @@ def test_a_file_that_cannot_be_read_stops_agreement_with_its_own_message(study_b
     assert one.returncode == two.returncode == 1
     assert "T05.carol.json" in one.stderr and "Traceback" not in one.stderr
     assert two.stderr == one.stderr
+
+
+def test_ci_reads_each_annotation_file_once(study_builder, monkeypatch):
+    from tcoder import annotations
+    from tcoder.ci import run_ci
+    from tcoder.study import open_study
+
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "1")  # in this process, where the reads can be counted
+    root = _study(study_builder)
+    reads: list[str] = []
+    real = annotations.read_annotations_and_bytes
+
+    def counted(path):
+        reads.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr("tcoder.study.read_annotations_and_bytes", counted)
+    report = run_ci(open_study(root))
+    assert report.problems["unknown codes"] and report.problems["re-anchoring"]
+    assert len(reads) == len(set(reads)) == report.counted["annotation files"] + 1  # + the unreadable one

@@ -248,7 +248,7 @@ def _check_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, 
 def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | None, fixing: bool,
                 per_file: Callable[[LoadedAnnotations], Any] | None) -> _FileCheck:
     try:
-        loaded = study.load_annotations(ref, coder, known)
+        loaded = study.load_annotations(ref, coder, known, keep_bytes=True)
     except TcoderError as exc:
         return _FileCheck(coder, list(exc.problems))
     annotations = loaded.file.annotations
@@ -265,7 +265,7 @@ def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | 
     if groups:
         checked.overlapping = True
         fix = "merged (--fix)" if fixing else "'tcoder check --fix' merges them"
-        lines = annotation_lines(loaded.path, [g.annotations[0].id for g in groups])
+        lines = annotation_lines(loaded.path, [g.annotations[0].id for g in groups], loaded.raw)
         problems.extend(Problem(f"{describe(g)}; {fix}", loaded.path, lines.get(g.annotations[0].id),
                                 severity="warning") for g in groups)
     problems.extend(loaded.problems)
@@ -490,21 +490,34 @@ def annotation_line(loaded: LoadedAnnotations, annotation_id: str) -> int | None
     return annotation_lines(loaded.path, [annotation_id]).get(annotation_id)
 
 
-def annotation_lines(path: Path, annotation_ids: list[str]) -> dict[str, int]:
+def annotation_lines(path: Path, annotation_ids: list[str], raw: bytes | None = None) -> dict[str, int]:
     """The line of each of these annotations in the file (the first line naming its id), reading
-    the file once; an id no line names is left out."""
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            text = f.read()  # newlines made \n, as reading line by line sees them
-    except (OSError, UnicodeDecodeError):
-        return {}
-    lines = {}
+    the file once (not at all when its bytes are given); an id no line names is left out."""
+    if raw is None:
+        try:
+            with open(path, "rb") as f:
+                raw = f.read()
+        except OSError:
+            return {}
+    if b"\r" in raw:  # lines may end in \r\n or \r: read as text, as line by line, to count them
+        try:
+            text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError:
+            return {}
+        raw = text.encode("utf-8")
+    found = []
     for annotation_id in annotation_ids:
         if "\n" in annotation_id or "\r" in annotation_id:
             continue  # no one line can hold it
-        at = text.find(f'"id": "{annotation_id}"')
+        at = raw.find(f'"id": "{annotation_id}"'.encode("utf-8", "surrogatepass"))
         if at >= 0:
-            lines[annotation_id] = text.count("\n", 0, at) + 1
+            found.append((at, annotation_id))
+    lines = {}
+    line, counted = 1, 0
+    for at, annotation_id in sorted(found):
+        line += raw.count(b"\n", counted, at)
+        counted = at
+        lines[annotation_id] = line
     return lines
 
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcoder.apprentice import APPRENTICE
-from tcoder.check import annotation_line, check_study, flagged_orphan_problems
+from tcoder.check import annotation_lines, check_study, flagged_orphan_problems
 from tcoder.errors import Problem, TcoderError
 from tcoder.merge import conflict_problems
 from tcoder.numbers import fixed, plural, verb_for
 from tcoder.settings import SETTINGS_FILE
-from tcoder.study import CONSENSUS, Study
+from tcoder.study import CONSENSUS, LoadedAnnotations, Study
 
 #: The kinds of failure, in the order they are reported.
 KINDS = ("definitions", "unknown codes", "orphaned", "merge conflicts", "re-anchoring", "calibration", "other")
@@ -62,11 +62,13 @@ class CiReport:
 
 def run_ci(study: Study) -> CiReport:
     report = CiReport(study)
-    checked = check_study(study)
+    known = study.known_codes()
+    # One pass over the annotation files: check's, which hands each file to ci's own look too.
+    checked = check_study(study, per_file=lambda loaded: _file_findings(loaded, known))
     covered: set[Problem] = set()
     marked = _conflict_markers(study, report)
     _definitions(study, report)
-    _annotations(study, report, covered)
+    _annotations(checked.per_file, report, covered)
     _unmerged(study, report, marked)
     for problem in checked.errors:
         if problem in covered or (problem.path is not None and Path(problem.path) in marked):
@@ -93,50 +95,55 @@ def _definitions(study: Study, report: CiReport) -> None:
                 "every code ('ci: require:' in tcoder.yaml sets which)", codebook.path, code.line))
 
 
-def _annotations(study: Study, report: CiReport, covered: set[Problem]) -> None:
-    known = study.known_codes()
-    files = annotations = 0
-    for ref in study.transcripts:
-        try:
-            study.transcript(ref)
-        except TcoderError:
-            continue  # unreadable: check reports it
-        for coder in study.coders_of(ref):
-            try:
-                loaded = study.load_annotations(ref, coder, known)
-            except TcoderError:
-                continue  # check reports it
-            files += 1
-            annotations += len(loaded.file.annotations)
-            covered.update(loaded.problems)
-            covered.update(flagged_orphan_problems(loaded))
-            undecided = {m.old for m in loaded.migrations if not m.pending_write}
-            for a in loaded.file.annotations:
-                if a.orphaned:
-                    report.add("orphaned", Problem(
-                        f"annotation {a.id} ({a.code}) of {coder} is orphaned: its passage {_quoted(a.quote)} is not "
-                        "in the transcript any more; code the passage again in the coding screen or delete the "
-                        "annotation", loaded.path, annotation_line(loaded, a.id)))
-                elif known is not None and a.code not in known and a.code not in undecided:
-                    report.add("unknown codes", Problem(
-                        f"annotation {a.id} of {coder} uses the code {a.code!r}, which is not in the codebook; add "
-                        "the code to the codebook or recode the annotation", loaded.path,
-                        annotation_line(loaded, a.id)))
-            conflicts = conflict_problems(loaded.file, loaded.path)
-            covered.update(conflicts)
-            for problem in conflicts:
-                report.add("merge conflicts", problem)
-            if loaded.reanchored:
-                moved = len(loaded.moved)
-                lost = sum(1 for r in loaded.anchors if r.status == "orphaned")
-                report.add("re-anchoring", Problem(
-                    f"{ref.name} changed after {coder}'s annotations were placed on it (the file's text_sha256 is "
-                    f"not the transcript's): {plural(moved, 'annotation')} would move"
-                    + (f" and {lost} cannot be found" if lost else "")
-                    + "; run 'tcoder check --fix', look at what it reports, and commit the annotation file",
-                    loaded.path))
-    report.counted["annotation files"] = files
-    report.counted["annotations"] = annotations
+@dataclass
+class _FileFindings:
+    """What ci finds in one annotation file, in the order it reports it."""
+
+    annotations: int
+    covered: list[Problem]  # the file's problems check reports too (not reported again as "other")
+    found: list[tuple[str, Problem]]  # (kind, problem)
+
+
+def _file_findings(loaded: LoadedAnnotations, known: set[str] | None) -> _FileFindings:
+    coder, ref = loaded.coder, loaded.ref
+    covered = [*loaded.problems, *flagged_orphan_problems(loaded)]
+    found: list[tuple[str, Problem]] = []
+    undecided = {m.old for m in loaded.migrations if not m.pending_write}
+    named = [a for a in loaded.file.annotations
+             if a.orphaned or (known is not None and a.code not in known and a.code not in undecided)]
+    lines = annotation_lines(loaded.path, [a.id for a in named], loaded.raw) if named else {}
+    for a in named:
+        if a.orphaned:
+            found.append(("orphaned", Problem(
+                f"annotation {a.id} ({a.code}) of {coder} is orphaned: its passage {_quoted(a.quote)} is not "
+                "in the transcript any more; code the passage again in the coding screen or delete the "
+                "annotation", loaded.path, lines.get(a.id))))
+        else:
+            found.append(("unknown codes", Problem(
+                f"annotation {a.id} of {coder} uses the code {a.code!r}, which is not in the codebook; add "
+                "the code to the codebook or recode the annotation", loaded.path, lines.get(a.id))))
+    conflicts = conflict_problems(loaded.file, loaded.path)
+    covered.extend(conflicts)
+    found.extend(("merge conflicts", problem) for problem in conflicts)
+    if loaded.reanchored:
+        moved = len(loaded.moved)
+        lost = sum(1 for r in loaded.anchors if r.status == "orphaned")
+        found.append(("re-anchoring", Problem(
+            f"{ref.name} changed after {coder}'s annotations were placed on it (the file's text_sha256 is "
+            f"not the transcript's): {plural(moved, 'annotation')} would move"
+            + (f" and {lost} cannot be found" if lost else "")
+            + "; run 'tcoder check --fix', look at what it reports, and commit the annotation file",
+            loaded.path)))
+    return _FileFindings(len(loaded.file.annotations), covered, found)
+
+
+def _annotations(files: list[_FileFindings], report: CiReport, covered: set[Problem]) -> None:
+    for findings in files:
+        covered.update(findings.covered)
+        for kind, problem in findings.found:
+            report.add(kind, problem)
+    report.counted["annotation files"] = len(files)
+    report.counted["annotations"] = sum(f.annotations for f in files)
 
 
 def _conflict_markers(study: Study, report: CiReport) -> set[Path]:

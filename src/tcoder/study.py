@@ -79,6 +79,8 @@ class LoadedAnnotations:
     problems: list[Problem] = field(default_factory=list)
     #: annotations that carried a code id the codebook history retired, read under the current code
     migrations: list[Migration] = field(default_factory=list)
+    #: the bytes the file was read from, when asked for (``load_annotations(keep_bytes=True)``)
+    raw: bytes | None = None
 
     @property
     def pending_migration(self) -> list[Migration]:
@@ -412,10 +414,11 @@ class Study:
         self._texts.pop(ref if isinstance(ref, str) else ref.name, None)
 
     def load_annotations(self, ref: TranscriptRef | str, coder: str,
-                         known_codes: set[str] | None = None) -> LoadedAnnotations:
+                         known_codes: set[str] | None = None, keep_bytes: bool = False) -> LoadedAnnotations:
         """Read one coder's file and place it on the current text: re-anchor if the
         transcript changed, report spans beyond the text and unknown codes.
-        A coder without a file gets an empty set."""
+        A coder without a file gets an empty set. ``keep_bytes`` keeps what was read
+        in :attr:`LoadedAnnotations.raw` (to find lines in it without reading it again)."""
         ref = self.find(ref) if isinstance(ref, str) else ref
         transcript = self.transcript(ref)
         path = self._files.get(ref.name, {}).get(coder) or ref.annotation_path(coder)
@@ -423,7 +426,7 @@ class Study:
             empty = AnnotationFile(coder, ref.file_name, transcript.sha256)
             return LoadedAnnotations(ref, coder, path, empty)
         af, raw = read_annotations_and_bytes(path)
-        loaded = LoadedAnnotations(ref, coder, path, af)
+        loaded = LoadedAnnotations(ref, coder, path, af, raw=raw if keep_bytes else None)
         if af.coder and af.coder != coder:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "
                                            "the name wins", path, severity="warning"))

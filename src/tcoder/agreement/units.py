@@ -25,18 +25,18 @@ def _as_array(spans: list[tuple[int, int]]) -> np.ndarray:
     return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
 
 
-_SPACE_CODES: np.ndarray | None = None
+_NOT_SPACE: np.ndarray | None = None
 
 
 def word_bounds(text: str) -> np.ndarray:
     """The words of ``text`` (runs of non-white-space, as :func:`tcoder.segments.word_spans`
     finds them) as an (n, 2) array of [start, end) offsets, without a Python object per
     word: the compare view needs them for every first look at a transcript."""
-    global _SPACE_CODES
-    if _SPACE_CODES is None:  # every character str.isspace (and so the regex \s) accepts
-        _SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+    global _NOT_SPACE
+    if _NOT_SPACE is None:  # every character str.isspace (and so the regex \s) accepts is below U+3001
+        _NOT_SPACE = np.array([not chr(c).isspace() for c in range(0x3001)] + [True], dtype=bool)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    word = ~np.isin(codes, _SPACE_CODES)
+    word = _NOT_SPACE[np.minimum(codes, 0x3001)]  # a look-up per character; U+3001 and above are no space
     edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
     return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1).astype(np.int64)
 
