@@ -224,8 +224,8 @@ def _run(args: argparse.Namespace) -> int:
             from tcoder.reports.cooccurrence import load_counted
 
             data = load_counted(study, selection, args.unit)
-        else:
-            data = load(study, selection)
+        else:  # counts need no quotes
+            data = load(study, selection, quotes=args.kind not in ("frequencies", "crosstab"))
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tcoder.annotations import AUTOCODE_FIELD
 from tcoder.apprentice import APPRENTICE
@@ -19,11 +17,16 @@ from tcoder.codebook import Codebook
 from tcoder.coding_status import policy_of, summarise
 from tcoder.errors import Problem, TcoderError
 from tcoder.numbers import plural, verb_for, word_for
-from tcoder.reports.rows import ROW_FIELDS, Scan, transcript_rows
+from tcoder.parallel import map_ordered
+from tcoder.reports.rows import ROW_FIELDS, Scan, TranscriptRows, transcript_rows
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
 from tcoder.turnrule import TurnRule
+
+if TYPE_CHECKING:  # imported where used: reading the study needs neither
+    import numpy as np
+    import pandas as pd
 
 #: The columns of docs/formats.md#coded-segments, in order; case attributes follow.
 SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
@@ -179,6 +182,8 @@ class ReportData:
         cache = self.__dict__.setdefault("_turns", {})
         if name not in cache:
             spans = turn_spans(self.transcript(name)) or [(0, len(self.transcript(name).text))]
+            import numpy as np
+
             cache[name] = (np.array([s for s, _ in spans]), np.array([e for _, e in spans]))
         return cache[name]
 
@@ -188,7 +193,9 @@ class ReportData:
         return {name: attrs.of(name).get(column, "") for name in self.transcripts}
 
 
-def load(study: Study, selection: Selection) -> ReportData:
+def load(study: Study, selection: Selection, quotes: bool = True) -> ReportData:
+    """The report's segments of the whole study (``quotes``: with their text; a report that only
+    counts leaves it out), and what the report rests on."""
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
@@ -197,10 +204,15 @@ def load(study: Study, selection: Selection) -> ReportData:
     scan = Scan(coders)
     rows: dict[str, list] = {c: [] for c in (*SEGMENT_COLUMNS, "id", "line")}
     queries: list[str] = []  # each row's autocode query ('' when a coder coded it)
-    for ref in study.transcripts:
-        if not any(c in wanted for c in study.coders_of(ref)):
-            continue
-        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+    refs = {ref.name: ref for ref in study.transcripts if any(c in wanted for c in study.coders_of(ref))}
+
+    def read(name: str) -> TranscriptRows:
+        return transcript_rows(study, refs[name], coders, known, policy, selection.autocoded, selection.apprentice,
+                               quotes)
+
+    for number, found in enumerate(map_ordered(read, list(refs))):  # read in worker processes, in order
+        if number == 0:
+            import pandas  # noqa: F401 - the table is built with it: imported while the workers read
         scan.add(found)
         if not found.rows:
             continue
@@ -303,6 +315,8 @@ def empty_frame(columns: list[str]) -> pd.DataFrame:
 def _frame(rows: dict[str, list]) -> pd.DataFrame:
     """The segments frame. With no rows at all its columns still get their types (text,
     or integers for offsets), so every report can treat an empty selection like any other."""
+    import pandas as pd
+
     if rows["transcript"]:
         return pd.DataFrame(rows)
     return pd.DataFrame({c: pd.Series([], dtype="int64" if c in _INTEGER_COLUMNS else str) for c in rows})
@@ -340,6 +354,8 @@ def filter_codes(data: ReportData, frame: pd.DataFrame | None = None) -> pd.Data
 
 def covered_length(starts: np.ndarray, ends: np.ndarray) -> int:
     """Characters covered by the union of spans."""
+    import numpy as np
+
     if len(starts) == 0:
         return 0
     order = np.argsort(starts, kind="stable")
@@ -358,6 +374,8 @@ def covered_length(starts: np.ndarray, ends: np.ndarray) -> int:
 
 def touched(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """A boolean per unit: does any span overlap it?"""
+    import numpy as np
+
     hit = np.zeros(len(unit_starts), dtype=bool)
     if len(starts) == 0:
         return hit

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Callable
-
-import pandas as pd
+from typing import TYPE_CHECKING, Callable
 
 from tcoder.numbers import plural, verb_for
 from tcoder.reports.document import Document, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Formats written from a document. Word and Excel need a file (-o).
 DOCUMENT_FORMATS = ("md", "html", "docx", "xlsx")
@@ -26,6 +27,8 @@ def plain_value(value: object) -> object:
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    import pandas as pd
+
     if value is pd.NA or value is pd.NaT:
         return None
     return value
@@ -36,6 +39,8 @@ def frame_table(frame: pd.DataFrame, caption: str = "", *, decimals: dict[str, i
     """The frame as a table: numeric columns aligned right, floats shown with ``decimals``
     places (one by default) and kept whole in a workbook."""
     columns = [str(c) for c in frame.columns]
+    import pandas as pd
+
     numeric = {i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])
                and not pd.api.types.is_bool_dtype(frame[c])}
     places = {i: (decimals or {}).get(name, 1) for i, name in enumerate(columns) if i in numeric}
