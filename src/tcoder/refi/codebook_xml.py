@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from typing import Callable, Iterable
-from xml.sax.saxutils import escape
 
 from tcoder.codebook import CODE_ID, Code, Codebook, normalise_colour
 from tcoder.refi.guids import Guids
@@ -91,11 +90,16 @@ class XmlText:
 
     def attr(self, value: str, subject: str, part: str = "") -> str:
         """A quoted attribute value, cleaned and escaped (line breaks and tabs as character references)."""
-        return '"' + escape(self.clean(value, subject, part), _ATTR_ENTITIES) + '"'
+        # xml.sax.saxutils.escape(value, {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}),
+        # written out: an export escapes a million quotes
+        value = self.clean(value, subject, part).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+        return '"' + value.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace(
+            "\t", "&#9;") + '"'
 
     def text(self, value: str, subject: str, part: str = "") -> str:
         """Element content, cleaned and escaped (a CR as a character reference, so parsers keep it)."""
-        return escape(self.clean(value, subject, part), {"\r": "&#13;"})
+        return self.clean(value, subject, part).replace("&", "&amp;").replace(">", "&gt;").replace(
+            "<", "&lt;").replace("\r", "&#13;")
 
     def summary(self, limit: int = 20) -> str:
         """'code motivation (name, description); memo of ...' for the warning; empty if nothing was replaced."""
@@ -104,7 +108,6 @@ class XmlText:
         return "; ".join(items[:limit]) + more
 
 
-_ATTR_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def code_elements(codebook: Codebook, guids: Guids, make: Callable[..., ET.Element],

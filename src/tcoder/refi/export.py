@@ -178,9 +178,9 @@ class _Entries:
 class _Part:
     """What one transcript gives to the archive (see ``part_of`` in :func:`build_project`)."""
 
-    body: bytes = b""  # its <TextSource>
+    body: Piece = b""  # its <TextSource>, in a temporary file
     entries: list[Deflated] = field(default_factory=list)  # its text, its memos' texts
-    sidecar: bytes = b""  # its lines of tcoder.json's annotations, joined by ",\n"
+    sidecar: Piece = b""  # its lines of tcoder.json's annotations, joined by ",\n", in a temporary file
     annotations: int = 0
     notes: list[str] = field(default_factory=list)
     memo_notes: list[tuple[str, int]] = field(default_factory=list)  # note GUID, memo's index for the transcript
@@ -304,10 +304,20 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     memo_notes: dict[str, Memo] = {}
     entries: list[Deflated] = []
     astral_sources: list[str] = []
-    body_file = _Spool(folder / "body.xml")  # the Sources, Notes and Sets: almost every element
+    body_file = _Spool(folder / "body.xml")  # what follows the sources: Notes and Sets
     packed_file = _Spool(folder / "sources")  # the texts, deflated
-    sidecar_file = _Spool(folder / "annotations.json")  # tcoder.json's annotations, one a line
     body: list[str] = []  # what is not yet in body_file
+    document: list[Piece] = []  # project.qde after its head: the sources, then body_file
+    annotation_pieces: list[Piece] = []  # tcoder.json's annotations, one a line
+    spools: dict[int, tuple[_Spool, _Spool]] = {}  # each process's (sources, annotations)
+
+    def own_spools() -> tuple[_Spool, _Spool]:
+        """Where this process writes the transcripts' XML and tcoder.json lines: a worker
+        writes its own files, and only where they are travels back."""
+        pid = os.getpid()
+        if pid not in spools:
+            spools[pid] = (_Spool(folder / f"sources-{pid}.xml"), _Spool(folder / f"annotations-{pid}.json"))
+        return spools[pid]
     notes: list[str] = []
     orphaned: list[dict] = []
     files: list[dict] = []
@@ -354,8 +364,10 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
                     rows.append((a.start, a.end, a.code, coder, a.id, a, lf.path))
         rows.sort(key=lambda r: r[:5])
         lines = []
+        selection_of = {coder: guids.maker("selection", ref.name, coder) for coder, _ in by_coder}
+        coding_of = {coder: guids.maker("coding", ref.name, coder) for coder, _ in by_coder}
         for start, end, code, coder, aid, a, annotation_path in rows:
-            selection_guid = guids.selection(ref.name, coder, aid)
+            selection_guid = selection_of[coder](aid)  # guids.selection(ref.name, coder, aid)
             user = user_guid[coder]
             # date-times that match _DATETIME whole need no cleaning or escaping
             created = f' creationDateTime="{a.created}"' if a.created and _DATETIME.fullmatch(a.created) else ""
@@ -379,11 +391,14 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
             body.append(
                 f'      <PlainTextSelection guid="{selection_guid}" name={quote} startPosition="{to_position(start)}" '
                 f'endPosition="{to_position(end)}" creatingUser="{user}"{created}{modified}>\n{description}'
-                f'        <Coding guid="{guids.coding(ref.name, coder, aid)}" creatingUser="{user}"{created}>\n'
+                f'        <Coding guid="{coding_of[coder](aid)}" creatingUser="{user}"{created}>\n'
                 f'          <CodeRef targetGUID="{code_guid.get(code) or guids.code(code)}" />\n        </Coding>\n'
                 f"{note_ref}      </PlainTextSelection>\n")
-            lines.append(f"  {_ENCODE(selection_guid)}: {_ENCODE(_sidecar_fields(a))}")
-        part.sidecar = ",\n".join(lines).encode("utf-8", "backslashreplace")
+            lines.append(f'  "{selection_guid}": {_ENCODE(_sidecar_fields(a))}')  # a GUID needs no escapes
+        xml_spool, json_spool = own_spools()
+        start = json_spool.size
+        json_spool.write(",\n".join(lines).encode("utf-8", "backslashreplace"))
+        part.sidecar = json_spool.piece(start)
         part.annotations = len(lines)
         del rows, by_coder, lines
         whole: list[str] = []  # memos on the whole transcript
@@ -406,15 +421,16 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         _variable_values(values, ref.name, values_of[ref.name], columns, var_types, guids, make_part)
         body.extend(_indented(el, 3) for el in values)
         body.append("    </TextSource>\n")
-        part.body = "".join(body).encode("utf-8")
+        start = xml_spool.size
+        xml_spool.write("".join(body).encode("utf-8"))
+        part.body = xml_spool.piece(start)
         part.replaced = xml.replaced
         part.warnings, part.left_out = own.warnings, own.left_out
         study.forget_transcript(ref)  # held one at a time, not the whole study's text
         return part
 
     if transcripts:
-        body.append("  <Sources>\n")
-        flush_body()
+        document.append(b"  <Sources>\n")
     for ref, part in zip(transcripts, map_ordered(part_of, transcripts), strict=True):
         load_problems.extend(part.load_problems)
         for coder, (n_files, n_annotations) in part.left_out.items():
@@ -424,7 +440,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         for subject, parts in part.replaced.items():
             known = xml.replaced.setdefault(subject, [])
             known.extend(p for p in parts if p not in known)
-        body_file.write(part.body)
+        document.append(part.body)
         for entry in part.entries:
             assert isinstance(entry.data, bytes)
             start = packed_file.size
@@ -437,8 +453,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         unknown_in_use.update(part.unknown)
         files.extend(part.files)
         orphaned.extend(part.orphaned)
-        if part.sidecar:
-            sidecar_file.write((b",\n" if summary.annotations else b"") + part.sidecar)
+        if part.annotations:
+            annotation_pieces.extend([b",\n", part.sidecar] if summary.annotations else [part.sidecar])
         summary.annotations += part.annotations
         notes.extend(part.notes)
         for note_guid, index in part.memo_notes:
@@ -515,8 +531,8 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
     start_tag = (f'<Project xmlns="{PROJECT_NS}" name={xml.attr(project_name, "the project name")} '
                  f'origin={xml.attr(origin(), "origin")}>\n')
     _warn_replaced(_merge_replaced(head_xml, xml), summary, study.root, sidecar=not plain)
-    document: list[Piece] = [('<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head).encode("utf-8"),
-                body_file.piece(0), "</Project>\n".encode("utf-8")]
+    document = [('<?xml version="1.0" encoding="utf-8"?>\n' + start_tag + head).encode("utf-8"),
+                *document, body_file.piece(0), "</Project>\n".encode("utf-8")]
     out = _Entries(document, entries)
     if not plain:
         sidecar = {
@@ -539,7 +555,7 @@ def build_project(study: Study, project_name: str, summary: ExportSummary,
         # A lone surrogate (from a "\udXXX" escape in an annotation file, or an undecodable file
         # name) cannot be UTF-8; it can only sit inside a JSON string, where "\udXXX" is its escape.
         head_json = json.dumps(sidecar, ensure_ascii=False, indent=1)[:-2] + ',\n "annotations": {\n'
-        out.sidecar = [head_json.encode("utf-8", "backslashreplace"), sidecar_file.piece(0), "\n }\n}\n".encode()]
+        out.sidecar = [head_json.encode("utf-8", "backslashreplace"), *annotation_pieces, "\n }\n}\n".encode()]
     return out
 
 

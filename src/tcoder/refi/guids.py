@@ -14,6 +14,16 @@ import uuid
 TCODER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://tcoder.invalid/refi-qda")
 
 
+#: The hex digit of a UUID's variant nibble (RFC 4122: 10xx) for each hex digit of the hash.
+_VARIANT = {f"{n:x}": f"{(n & 0x3) | 0x8:x}" for n in range(16)}
+
+
+def _uuid5_text(x: str) -> str:
+    """The text of the version-5 UUID of a SHA-1 hex digest: its first 16 bytes, version 5
+    in the high half of byte 6, the variant in the top two bits of byte 8."""
+    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
+
+
 class Guids:
     def __init__(self, project: str):
         self.namespace = uuid.uuid5(TCODER_NAMESPACE, project)
@@ -25,11 +35,20 @@ class Guids:
         tuples never collide."""
         h = self._prefix.copy()
         h.update("\x00".join(parts).encode("utf-8", "surrogatepass"))  # an undecodable file name too
-        b = bytearray(h.digest()[:16])
-        b[6] = (b[6] & 0x0F) | 0x50  # version 5
-        b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
-        x = b.hex()
-        return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+        return _uuid5_text(h.hexdigest())
+
+    def maker(self, *parts: str):
+        """``lambda last: self.of(*parts, last)``, quicker when ``parts`` stay the same (the
+        selections of one coder's annotations of one transcript)."""
+        start = self._prefix.copy()
+        start.update("".join(part + "\x00" for part in parts).encode("utf-8", "surrogatepass"))
+
+        def of(last: str) -> str:
+            h = start.copy()
+            h.update(last.encode("utf-8", "surrogatepass"))
+            return _uuid5_text(h.hexdigest())
+
+        return of
 
     def user(self, coder: str) -> str:
         return self.of("user", coder)
