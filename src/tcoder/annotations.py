@@ -532,6 +532,12 @@ def encode_annotations(af: AnnotationFile, line_cache: LineCache | None = None) 
     return b"".join(_encoded_pieces(af, line_cache))
 
 
+def fill_line_cache(af: AnnotationFile, line_cache: LineCache) -> None:
+    """Encode every annotation's line into ``line_cache`` (see :func:`encode_annotations`)
+    without assembling the file."""
+    _encoded_pieces(af, line_cache)
+
+
 def _encoded_pieces(af: AnnotationFile, line_cache: LineCache | None) -> list[bytes]:
     """The pieces :func:`encode_annotations` joins, with its errors."""
     try:

@@ -1,4 +1,5 @@
-"""Pausing Python's cycle collector while many objects are built at once.
+"""Memory of a large read: pausing Python's cycle collector while many objects are built
+at once, keeping them out of its passes, and giving freed memory back to the system.
 
 Building tens of thousands of objects (the annotations of a large file) makes the
 collector run again and again over everything already built, each pass longer than
@@ -10,8 +11,9 @@ they are all there (the collector runs as usual afterwards).
 from __future__ import annotations
 
 import gc
+import sys
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 
 @contextmanager
@@ -42,4 +44,29 @@ def release_long_lived() -> None:
         gc.collect()
 
 
-__all__ = ["collector_paused", "keep_as_long_lived", "release_long_lived"]
+def return_free_memory() -> None:
+    """Give memory freed after a large read (the parsed JSON, the file's bytes) back to the
+    system, where the C library can (glibc's ``malloc_trim``): it otherwise stays with the
+    process, tens of megabytes after reading a 27 MB annotation file."""
+    global _trim
+    if _trim is None:
+        _trim = _find_trim()
+    if _trim is not False:
+        _trim(0)
+
+
+_trim: Any = None
+
+
+def _find_trim() -> Any:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # another C library (musl): nothing to trim
+        return False
+
+
+__all__ = ["collector_paused", "keep_as_long_lived", "release_long_lived", "return_free_memory"]

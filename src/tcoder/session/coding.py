@@ -24,7 +24,7 @@ from tcoder.annotations import (
     AnnotationFile,
     AnnotationLock,
     LineCache,
-    encode_annotations,
+    fill_line_cache,
     new_annotation,
     now_iso,
     read_annotation_version,
@@ -45,7 +45,7 @@ from tcoder.coding_status import (
     with_status,
 )
 from tcoder.errors import LockedError, Problem, TcoderError
-from tcoder.gcpause import keep_as_long_lived
+from tcoder.gcpause import keep_as_long_lived, return_free_memory
 from tcoder.merge import (
     CONFLICT_FIELD,
     ConflictRecordError,
@@ -610,10 +610,11 @@ class CodingSession:
 
         def encode() -> None:
             try:
-                encode_annotations(af, self._line_cache)
+                fill_line_cache(af, self._line_cache)
             except TcoderError:
                 pass  # text UTF-8 cannot hold: the save itself says so
             keep_as_long_lived()  # the cache lives as long as the session: not walked on every full pass
+            return_free_memory()
 
         return encode
 

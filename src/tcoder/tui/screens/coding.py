@@ -26,7 +26,7 @@ from tcoder.annotations import Annotation
 from tcoder.apprentice import APPRENTICE
 from tcoder.apprentice.lane import DISMISSED_FIELD, Suggestion, open_suggestions
 from tcoder.errors import TcoderError
-from tcoder.gcpause import keep_as_long_lived
+from tcoder.gcpause import keep_as_long_lived, return_free_memory
 from tcoder.merge import CONFLICT_FIELD
 from tcoder.numbers import fixed, plural, verb_for
 from tcoder.quotes import shorten
@@ -212,6 +212,7 @@ class CodingScreen(CodebookDevelopment, Screen):
             self.app.transcript_unreadable(self, exc)
             return
         keep_as_long_lived()
+        return_free_memory()
         self.view.spans_changed()
         self._show_anchoring()
         self._update_all(now=True)
