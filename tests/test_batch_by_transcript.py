@@ -162,3 +162,18 @@ def test_ci_reads_each_annotation_file_once(study_builder, monkeypatch):
     report = run_ci(open_study(root))
     assert report.problems["unknown codes"] and report.problems["re-anchoring"]
     assert len(reads) == len(set(reads)) == report.counted["annotation files"] + 1  # + the unreadable one
+
+
+@pytest.mark.parametrize("pattern", [None, r"^(?P<speaker>[A-Z]{2,4})>", r"^\s*-\s*(\w+)\s*:"])
+def test_speakers_found_without_the_turns_are_those_of_the_turns(pattern):
+    from tcoder.transcript import Transcript, compile_speaker_pattern
+
+    texts = [MINI_TRANSCRIPT, "preamble\n\nAmara: hi\n  Bob : yes\n**Amara**: again\n[00:01] Chen: later\n",
+             "IV> one\nRESP> two\nIV> three\n - Ann: x\n- Bo: y\n", "", "no labels at all\n", "   :\n: x\n"]
+    for text in texts:
+        compiled = compile_speaker_pattern(pattern)
+        light = Transcript(text, speaker_pattern=compiled)
+        full = Transcript(text, speaker_pattern=compiled)
+        full.turns  # noqa: B018
+        assert light.speakers == full.speakers
+        assert "turns" not in light.__dict__  # found without building the turns

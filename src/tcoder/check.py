@@ -234,8 +234,9 @@ def _check_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, 
         result = _TranscriptCheck([], True, transcript.word_count, len(transcript.text))
         problems = result.problems
         problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
-        problems.extend(speaker_problems(study.participants, ref.name, transcript.speakers))
-        if transcript.text.strip() and not any(t.speaker for t in transcript.turns):
+        speakers = transcript.speakers
+        problems.extend(speaker_problems(study.participants, ref.name, speakers))
+        if transcript.text.strip() and not speakers:  # no turn has a speaker
             problems.append(Problem(
                 "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
                 "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "

@@ -14,6 +14,7 @@ import codecs
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -212,11 +213,15 @@ def find_turns(text: str, pattern: re.Pattern[str] | None = None) -> list[Turn]:
     names = pattern.groupindex
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        speaker = m.group("speaker") if "speaker" in names else (m.group(1) if m.re.groups else m.group(0))
         stamp = m.group("timestamp") if "timestamp" in names else None
-        turns.append(Turn(len(turns), m.start(), end, (speaker or "").strip() or None,
-                          _skip_spaces(text, m.end(), end), stamp))
+        turns.append(Turn(len(turns), m.start(), end, _speaker(m, names), _skip_spaces(text, m.end(), end), stamp))
     return turns
+
+
+def _speaker(m: re.Match[str], names: Mapping[str, int]) -> str | None:
+    """The speaker a label match names (None for a blank one)."""
+    speaker = m.group("speaker") if "speaker" in names else (m.group(1) if m.re.groups else m.group(0))
+    return (speaker or "").strip() or None
 
 
 def _skip_spaces(text: str, pos: int, limit: int | None = None) -> int:
@@ -283,10 +288,20 @@ class Transcript:
 
     @property
     def speakers(self) -> list[str]:
+        """The speakers' labels in the order they first speak (found without the turns when
+        those were not needed yet)."""
         seen: dict[str, None] = {}
-        for t in self.turns:
-            if t.speaker:
-                seen.setdefault(t.speaker, None)
+        if "turns" in self.__dict__:
+            for t in self.turns:
+                if t.speaker:
+                    seen.setdefault(t.speaker, None)
+        else:
+            pattern = self.speaker_pattern or _DEFAULT_PATTERN
+            names = pattern.groupindex
+            for m in pattern.finditer(self.text):
+                speaker = _speaker(m, names)
+                if speaker:
+                    seen.setdefault(speaker, None)
         return list(seen)
 
     @property
