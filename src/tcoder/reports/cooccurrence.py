@@ -107,11 +107,35 @@ def _span_pairs(codes_i, starts, ends, totals: Totals) -> None:
     delta = np.zeros((len(present), len(bounds)), dtype=np.int64)
     np.add.at(delta, (row, np.searchsorted(bounds, starts)), 1)
     np.add.at(delta, (row, np.searchsorted(bounds, ends)), -1)
-    marks = (np.cumsum(delta, axis=1)[:, :-1] > 0).astype(np.float64)
-    # in floating point for a fast product; exact, as every sum is an integer far below 2**53
-    shared = np.rint((marks * widths) @ marks.T).astype(np.int64)
+    shared = _pair_sums(np.cumsum(delta, axis=1)[:, :-1] > 0, widths)
     totals.both[np.ix_(present, present)] += shared
     totals.own[present] += np.diag(shared)
+
+
+def _pair_sums(marks: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``(marks * weights) @ marks.T`` for a boolean code x segment matrix: for each pair of codes
+    the weight of the segments both mark (the diagonal: each code's own), from the few codes
+    that mark each segment rather than a dense product (which also wakes BLAS's threads)."""
+    k = marks.shape[0]
+    segment, row = np.nonzero(marks.T)  # by segment, then code
+    weight = weights[segment]
+    shared = np.zeros((k, k), dtype=np.int64)
+    np.add.at(shared, (row, row), weight)
+    if len(segment) < 2:
+        return shared
+    new = np.empty(len(segment), dtype=bool)
+    new[0], new[1:] = True, segment[1:] != segment[:-1]
+    sizes = np.diff(np.append(np.flatnonzero(new), len(segment)))
+    ends = np.repeat(np.cumsum(sizes), sizes)
+    later = ends - np.arange(1, len(segment) + 1)  # the entries after each one in its segment
+    if later.any():
+        first = np.repeat(np.arange(len(segment)), later)
+        partner = first + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later) + 1
+        a, b = row[first], row[partner]
+        pairs = np.zeros((k, k), dtype=np.int64)
+        np.add.at(pairs, (a, b), weight[first])
+        shared += pairs + pairs.T
+    return shared
 
 
 def _unit_pairs(units: tuple[np.ndarray, np.ndarray], codes_i, starts, ends, totals: Totals) -> None:
@@ -124,8 +148,7 @@ def _unit_pairs(units: tuple[np.ndarray, np.ndarray], codes_i, starts, ends, tot
     delta = np.zeros((len(present), len(unit_starts) + 1), dtype=np.int64)
     np.add.at(delta, (row[ok], lo[ok]), 1)
     np.add.at(delta, (row[ok], hi[ok]), -1)
-    marks = (np.cumsum(delta, axis=1)[:, :-1] > 0).astype(np.float64)
-    shared = np.rint(marks @ marks.T).astype(np.int64)  # exact, as above
+    shared = _pair_sums(np.cumsum(delta, axis=1)[:, :-1] > 0, np.ones(len(unit_starts), dtype=np.int64))
     totals.counts[np.ix_(present, present)] += shared
     totals.both[np.ix_(present, present)] += shared
     totals.own[present] += np.diag(shared)
