@@ -351,10 +351,12 @@ def _outline(part: CodingData, unit: str) -> None:
         if unit in ("span", "char"):
             outline.removed_units = len(original.text) - len(counted.text)
         if unit != "span":
-            index = UnitIndex(counted, unit)  # type: ignore[arg-type]
+            known, original_units = _units_of_both(selection, counted, unit) if original is not counted \
+                else (None, 0)
+            index = UnitIndex(counted, unit, known)  # type: ignore[arg-type]
             outline.unit_count = index.count
             if unit != "char" and original is not counted:
-                outline.removed_units = UnitIndex(original, unit).count - index.count  # type: ignore[arg-type]
+                outline.removed_units = original_units - index.count
             for coder, spans in tc.spans.items():
                 outline.ranges[coder] = index.ranges(np.fromiter((s for _, s, _ in spans), np.int64, len(spans)),
                                                      np.fromiter((e for _, _, e in spans), np.int64, len(spans)))
@@ -365,6 +367,32 @@ def _outline(part: CodingData, unit: str) -> None:
         part.transcripts[i] = TranscriptCoding(outline, spans_of)
         if selection is not None:
             part.selections[i] = replace(selection, transcript=outline, counted=[])  # type: ignore[arg-type]
+
+
+def _units_of_both(selection: TurnSelection | None, counted: Transcript, unit: str) -> tuple[Any, int]:
+    """How many units the whole transcript has, and (for sentences) the counted text's units,
+    found once: a sentence lies in one turn and depends on that turn's text alone, so the
+    counted text's sentences are the counted turns' sentences of the whole, moved."""
+    import numpy as np
+
+    from tcoder.agreement.units import word_bounds
+    from tcoder.segments import sentences_in, unit_spans
+
+    assert selection is not None
+    original = selection.transcript
+    if unit == "char":
+        return None, len(original.text)
+    if unit == "word":
+        return None, len(word_bounds(original.text))
+    if unit != "sentence":
+        return None, len(unit_spans(original, unit))  # type: ignore[arg-type]
+    text = original.text
+    per_turn = [sentences_in(text, turn.body_start, turn.end) for turn in original.turns]
+    moved: list[tuple[int, int]] = []
+    for turn, there in zip(selection.counted, counted.turns, strict=True):
+        delta = there.start - turn.start
+        moved.extend((start + delta, end + delta) for start, end in per_turn[turn.index])
+    return np.asarray(moved, dtype=np.int64).reshape(-1, 2), sum(len(spans) for spans in per_turn)
 
 
 def _length(study, ref, data: CodingData) -> int:

@@ -55,14 +55,16 @@ def unit_boundaries(transcript: Transcript, unit: Unit) -> np.ndarray:
 class UnitIndex:
     """Maps character spans of one transcript to runs of unit indices."""
 
-    def __init__(self, transcript: Transcript, unit: Unit):
+    def __init__(self, transcript: Transcript, unit: Unit, units: np.ndarray | None = None):
+        """``units``: the units' (n, 2) bounds when already known (see tcoder.agreement.data)."""
         self.unit = unit
         if unit == "char":
             self.count = len(transcript.text)
             return
         words = word_bounds(transcript.text)
         self._word_start, self._word_end = words[:, 0], words[:, 1]
-        units = words if unit == "word" else unit_boundaries(transcript, unit)
+        if units is None:
+            units = words if unit == "word" else unit_boundaries(transcript, unit)
         self._unit_start, self._unit_end = units[:, 0], units[:, 1]
         self.count = len(units)
 
