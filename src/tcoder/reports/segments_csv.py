@@ -118,14 +118,20 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
         # reading order, as the whole-study table sorts: start, end, code, coder (stable)
         rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
         lines: list[str] = []
-        cases: dict[str, tuple[list[str], list[str]]] = {}
+        # the cells before the offsets, and the attributes, are the same for many rows: written once
+        heads: dict[tuple[str, str, str], str] = {}
+        tails: dict[str, str] = {}
         for coder, code, speaker, start, end, quote, memo, _id, _line, query in rows:
             if chosen is not None and code not in chosen:
                 continue
-            who, attributes = cases.get(speaker) or cases.setdefault(speaker, columns.values(name, speaker))
-            fields = [name, coder, code, names.get(code, code), speaker, *who, str(start), str(end),
-                      withheld(quote) if redact else quote, memo, *([query] if machine_column else []), *attributes]
-            lines.append(",".join([_cell(f) for f in fields]))
+            head = heads.get((coder, code, speaker))
+            if head is None:
+                who, attributes = columns.values(name, speaker)
+                head = heads[coder, code, speaker] = ",".join(
+                    _cell(f) for f in (name, coder, code, names.get(code, code), speaker, *who))
+                tails[speaker] = "".join("," + _cell(v) for v in attributes)
+            lines.append(f"{head},{start},{end},{_cell(withheld(quote) if redact else quote)},{_cell(memo)}"
+                         f"{',' + _cell(query) if machine_column else ''}{tails[speaker]}")
         lines.append("")
         return _Piece(found, code_counts, _encoded("\n".join(lines) if len(lines) > 1 else ""))
 
