@@ -1103,3 +1103,28 @@ def test_a_long_transcript_is_wrapped_at_a_new_width_visible_part_first(fresh_tu
     for (shown, cursor), (expected, expected_cursor) in zip(lazy, at_once, strict=True):
         assert cursor == expected_cursor
         assert shown == expected
+
+
+def test_a_taller_window_shows_rows_of_the_whole_wrap_while_it_is_being_made(fresh_tui_study, monkeypatch):
+    fresh_tui_study.transcript(text=_long_transcript())
+    monkeypatch.setattr("tcoder.tui.widgets.transcript_view.WRAP_STEP_EVERY", 60.0)  # not finished in this test
+
+    def run(lazy: bool) -> str:
+        monkeypatch.setattr("tcoder.tui.widgets.transcript_view.LAZY_WRAP_CHARS", 1000 if lazy else 10**9)
+        seen: list[str] = []
+
+        async def scenario(pilot):
+            view = coding(pilot).view
+            await pilot.press("pagedown", "down")
+            await pilot.resize_terminal(120, 70)
+            await pilot.pause()
+            top = int(view.scroll_offset.y)
+            assert (view.wrap.exact_lines is not None) == lazy
+            assert view.wrap.is_exact(top, top + view.scrollable_content_region.height - 1)
+            seen.append(screen_text(pilot.app).translate({ord(c): " " for c in "\u2581\u2582\u2583\u2584\u2585"
+                                                          "\u2586\u2587\u2588\u2594"}))
+
+        run_app(make_app(fresh_tui_study.root), scenario, size=(120, 12))
+        return seen[0]
+
+    assert run(True) == run(False)

@@ -290,11 +290,15 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self._wrap_what_is_shown(int(new_value))
+
+    def _wrap_what_is_shown(self, top: int) -> None:
+        """While only part of the text is wrapped: when the rows on screen from ``top`` on
+        reach past it (scrolled there, or a taller window), wrap the lines there first."""
         wrap = self._wrap
         if wrap is not None and wrap.exact_lines is not None and len(wrap) and not self._replacing:
-            top = int(new_value)
             height = max(1, self.scrollable_content_region.height)
-            if not wrap.is_exact(top, top + height - 1):  # scrolled past the part wrapped so far
+            if not wrap.is_exact(top, top + height - 1):
                 offset = wrap.starts[min(top, len(wrap) - 1)]
                 self._replace_wrap(self._around(wrap.width, offset, 0))
 
@@ -302,6 +306,7 @@ class TranscriptView(ScrollView, can_focus=True):
         # The wrap index may already have been rebuilt for the new width while
         # rendering, so compare with the width the cursor was last placed for.
         width = self.wrap.width
+        self._wrap_what_is_shown(int(self.scroll_offset.y))  # taller: more rows on screen
         if width != self._placed_for_width:
             self._placed_for_width = width
             self._goal_column = None
