@@ -164,6 +164,8 @@ def _conflict_markers(study: Study, report: CiReport) -> set[Path]:
             data = path.read_bytes()
         except OSError:
             continue
+        if b"<<<<<<<" not in data or b">>>>>>>" not in data:  # a quick look first: most files have neither
+            continue
         starts = [m for m in _MARKERS.finditer(data) if m.group(1).startswith(b"<")]
         ends = [m for m in _MARKERS.finditer(data) if m.group(1).startswith(b">")]
         if not starts or not ends:
