@@ -177,3 +177,24 @@ def test_speakers_found_without_the_turns_are_those_of_the_turns(pattern):
         full.turns  # noqa: B018
         assert light.speakers == full.speakers
         assert "turns" not in light.__dict__  # found without building the turns
+
+
+def test_pending_migrations_come_back_from_the_workers(study_builder):
+    """Annotations still carrying a renamed code's old id (a file from before the rename) are
+    listed by check from two processes as from one."""
+    from tcoder.codebook_ops import rename_code
+    from tcoder.study import open_study
+
+    root = _study(study_builder)
+    kept = {name: (root / name).read_bytes() for name in ("interviews/T01.alice.json", "focus-groups/T10.bob.json")}
+    rename_code(open_study(root), "personal", "lived", who="t")
+    for name, data in kept.items():
+        (root / name).write_bytes(data)  # as a merge of an older branch would bring them back
+    for args in (["check"], ["check", "--format", "json"]):
+        one = _run(1, args[0], str(root), *args[1:])
+        two = _run(2, args[0], str(root), *args[1:])
+        assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+        assert "personal" in one.stdout and "lived" in one.stdout
+    assert "Pending migration" in one.stdout or "pending_migration" in one.stdout
+    text = _run(2, "check", str(root)).stdout
+    assert "Pending migration 3 annotations in 2 files" in text, text

@@ -82,3 +82,14 @@ def test_program_strings_format_decimals_through_fixed():
         found += [f"{path.name}:{tok.start[0]}" for tok in tokens
                   if tok.type == tokenize.STRING and raw.search(tok.string)]
     assert found == []
+
+
+@pytest.mark.parametrize(("singular", "many"), [
+    ("is", "are"), ("was", "were"), ("has", "have"), ("shows", "show"), ("belongs", "belong"),
+    ("carries", "carry"), ("reaches", "reach"), ("touches", "touch"), ("misses", "miss"),
+])
+def test_verbs_agree_with_a_count_of_several(singular, many):
+    from tcoder.numbers import verb_for
+
+    assert verb_for(1, singular) == singular
+    assert verb_for(3, singular) == many  # 'Pending migration 3 annotations ... carry', not 'carrie'

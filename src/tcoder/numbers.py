@@ -34,7 +34,13 @@ def verb_for(n: float, singular: str) -> str:
     ``have``, ``show`` for any count but 1."""
     if n == 1:
         return singular
-    return _VERBS.get(singular, singular[:-1] if singular.endswith("s") else singular)
+    if singular in _VERBS:
+        return _VERBS[singular]
+    if singular.endswith("ies") and len(singular) > 3:  # carries -> carry
+        return singular[:-3] + "y"
+    if singular.endswith(("ches", "shes", "sses", "xes", "zes")):  # touches -> touch
+        return singular[:-2]
+    return singular[:-1] if singular.endswith("s") else singular
 
 
 def plural(n: float, singular: str, verb: str | None = None) -> str:
