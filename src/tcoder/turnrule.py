@@ -67,6 +67,9 @@ class TurnSelection:
     def counts(self, turn: Turn) -> bool:
         return turn.speaker is None or turn.speaker not in self.reasons
 
+    def left_out_turns(self) -> LeftOutTurns:
+        return LeftOutTurns(self.left_out, self.reasons, self.described)
+
     def counted_ranges(self) -> list[tuple[int, int]]:
         """The text of the counted turns as sorted, disjoint [start, end) ranges (adjacent turns joined).
         With no turns at all the whole text counts."""
@@ -117,7 +120,17 @@ def parse_roles(value: str) -> frozenset[str]:
     return frozenset(roles)
 
 
-def describe(selections: Sequence[TurnSelection], rule: TurnRule, purpose: str,
+@dataclass
+class LeftOutTurns:
+    """What :func:`describe` needs of a transcript's :class:`TurnSelection`, without its text (small
+    enough to send from a worker process)."""
+
+    left_out: list[Turn]
+    reasons: dict[str, str]
+    described: bool
+
+
+def describe(selections: Sequence[TurnSelection | LeftOutTurns], rule: TurnRule, purpose: str,
              extra: str = "", option: str | None = "--leave-out none") -> str:
     """One sentence on what the rule left out of ``purpose`` across transcripts."""
     left = [s for s in selections if s.left_out]

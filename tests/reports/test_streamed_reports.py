@@ -112,3 +112,30 @@ def test_cooccurrence_report_is_unchanged(sample_study: Path, run_cli, monkeypat
     for fmt in ("csv", "md", "table"):
         args = ("report", sample_study, "cooccurrence", "--coder", "consensus", "--unit", unit, "--format", fmt)
         assert run_cli(*args) == _whole_study(monkeypatch, run_cli, *args)
+
+
+@pytest.mark.parametrize("selection", [Selection(["alice"]), Selection(["alice", "bob"], ["theme-2"], pools=True),
+                                       Selection(pool=True, pools=True, left_out_roles=frozenset())])
+def test_turns_and_pieces_made_as_transcripts_are_read_are_those_of_the_table(generated: Path, monkeypatch,
+                                                                             selection):
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
+    counted = load(open_study(generated), selection, quotes=False, counting=True)
+    whole = load(open_study(generated), selection)
+    pd.testing.assert_frame_equal(counted.turn_rows, whole.turn_rows, check_exact=True)
+    pd.testing.assert_frame_equal(counted.pieces, whole.pieces, check_exact=True)
+    assert counted.coverage_notes() == whole.coverage_notes() and len(whole.pieces) > 500
+
+
+@pytest.mark.parametrize("options", [["--by", "group"], ["--by", "participant.group"], [], ["--leave-out", "none"]])
+def test_frequencies_and_crosstab_are_unchanged(sample_study: Path, run_cli, monkeypatch, options):
+    from tcoder.reports import data
+
+    def whole_table(study, selection, quotes=True, counting=False):
+        return load(study, selection)  # turns and pieces made from the table
+
+    for kind in ("frequencies", "crosstab") if options[:1] == ["--by"] else ("frequencies",):
+        args = ("report", sample_study, kind, "--coder", "consensus", "--format", "csv", *options)
+        with monkeypatch.context() as m:
+            m.setattr(data, "load", whole_table)
+            expected = run_cli(*args)
+        assert run_cli(*args) == expected and expected[0] == 0

@@ -22,7 +22,7 @@ from tcoder.reports.rows import ROW_FIELDS, Scan, TranscriptRows, transcript_row
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
 from tcoder.transcript import Transcript
-from tcoder.turnrule import TurnRule
+from tcoder.turnrule import LeftOutTurns, TurnRule, TurnSelection
 
 if TYPE_CHECKING:  # imported where used: reading the study needs neither
     import numpy as np
@@ -132,7 +132,8 @@ class ReportData:
 
         notes = []
         if self.rule is not None and self.transcripts:
-            selections = [self.study.turn_selection(t, self.rule) for t in self.transcripts]
+            selections: list[TurnSelection | LeftOutTurns] = self.__dict__.get("_left_out_turns") or [
+                self.study.turn_selection(t, self.rule) for t in self.transcripts]
             inside = self._pieces[1]
             extra = f"; {plural(inside, 'annotation')} entirely inside them left out" if inside else ""
             notes.append(describe(selections, self.rule, "these counts", extra))
@@ -193,9 +194,10 @@ class ReportData:
         return {name: attrs.of(name).get(column, "") for name in self.transcripts}
 
 
-def load(study: Study, selection: Selection, quotes: bool = True) -> ReportData:
+def load(study: Study, selection: Selection, quotes: bool = True, counting: bool = False) -> ReportData:
     """The report's segments of the whole study (``quotes``: with their text; a report that only
-    counts leaves it out), and what the report rests on."""
+    counts leaves it out), and what the report rests on; ``counting``: with the turns and the
+    pieces counting reports need (tcoder.reports.casedata), made as each transcript is read."""
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
@@ -206,14 +208,40 @@ def load(study: Study, selection: Selection, quotes: bool = True) -> ReportData:
     queries: list[str] = []  # each row's autocode query ('' when a coder coded it)
     refs = {ref.name: ref for ref in study.transcripts if any(c in wanted for c in study.coders_of(ref))}
 
+    rule = study.turn_rule("reports", selection.left_out_roles)
+    if counting:
+        from tcoder.reports.casedata import PIECE_COLUMNS, TURN_COLUMNS, transcript_pieces, transcript_turns
+
+        turns: dict[str, list] = {c: [] for c in TURN_COLUMNS}
+        pieces: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
+        left_out: list[str] = []
+        summaries: list[LeftOutTurns] = []  # the turns each transcript leaves out, for the coverage note
+
     def read(name: str) -> TranscriptRows:
-        return transcript_rows(study, refs[name], coders, known, policy, selection.autocoded, selection.apprentice,
-                               quotes)
+        found = transcript_rows(study, refs[name], coders, known, policy, selection.autocoded, selection.apprentice,
+                                quotes)
+        if counting and found.counted:  # its turns, and its annotations cut at them, while it is at hand
+            chosen_turns = study.turn_selection(name, rule)
+            table = transcript_turns(study, name, rule, chosen_turns)
+            coder, code, aid, start, end = ([row[i] for row in found.rows] for i in (0, 1, 7, 3, 4))
+            cut, left = transcript_pieces(name, coder, code, aid, start, end, table)
+            found.cases = (table, cut, left, chosen_turns.left_out_turns())
+        return found
 
     for number, found in enumerate(map_ordered(read, list(refs))):  # read in worker processes, in order
         if number == 0:
             import pandas  # noqa: F401 - the table is built with it: imported while the workers read
         scan.add(found)
+        if found.cases is not None:
+            table, cut, left, summary = found.cases
+            summaries.append(summary)
+            base = len(turns["transcript"])
+            cut["row"] = [base + k for k in cut["row"]]
+            for column, cells in table.items():
+                turns[column].extend(cells)
+            for column, cells in cut.items():
+                pieces[column].extend(cells)
+            left_out.extend(left)
         if not found.rows:
             continue
         rows["transcript"].extend([found.name] * len(found.rows))
@@ -244,7 +272,18 @@ def load(study: Study, selection: Selection, quotes: bool = True) -> ReportData:
         fallback = rows.get(column) or [""] * len(own)
         rows[column] = [o if o is not None else f for o, f in zip(own, fallback, strict=False)]
     frame = _frame(rows)
-    return concluded(study, selection, coders, coder_note, scan, frame)
+    data = concluded(study, selection, coders, coder_note, scan, frame)
+    if counting:  # the turns and pieces of casedata, as they would be computed from the table
+        from tcoder.reports.casedata import pieces_frame, turns_frame
+
+        chosen = set(data.codes)
+        keep = [i for i, code in enumerate(pieces["code"]) if code in chosen]
+        if len(keep) < len(pieces["code"]):
+            pieces = {column: [values[i] for i in keep] for column, values in pieces.items()}
+        data.__dict__["turn_rows"] = turns_frame(turns)
+        data.__dict__["_pieces"] = (pieces_frame(pieces), sum(1 for code in left_out if code in chosen))
+        data.__dict__["_left_out_turns"] = summaries
+    return data
 
 
 def concluded(study: Study, selection: Selection, coders: list[str], coder_note: str, scan: Scan,

@@ -22,6 +22,7 @@ from tcoder.numbers import plural
 
 if TYPE_CHECKING:
     from tcoder.study import Study, TranscriptRef
+    from tcoder.turnrule import LeftOutTurns
 
 #: The fields of a row, in order: the columns of docs/formats.md#coded-segments that come from
 #: the annotation (transcript, code name and case attributes are added by who uses them), its id
@@ -45,6 +46,9 @@ class TranscriptRows:
     machine_left_out: int = 0
     accepted: dict[str, int] = field(default_factory=dict)  # coder -> passages from the apprentice
     accepted_left_out: int = 0
+    #: counting reports: its turns, its annotations cut at them and the codes of those in no counted
+    #: turn (tcoder.reports.casedata)
+    cases: tuple[dict[str, list], dict[str, list], list[str], LeftOutTurns] | None = None
 
 
 def transcript_rows(study: Study, ref: TranscriptRef, coders: list[str], known: set[str], policy: str,
