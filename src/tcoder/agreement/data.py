@@ -309,13 +309,14 @@ def _gather_transcript(study, ref, data: CodingData) -> None:
         data.excluded.orphaned += len(loaded.orphaned)
         data.excluded.moved += len(loaded.moved)
         annotations = loaded.annotations
-        machine = [a for a in annotations if autocode_query(a) is not None]
+        marked = any(a.extra for a in annotations)  # autocode and apprentice marks live in extra fields
+        machine = [a for a in annotations if autocode_query(a) is not None] if marked else []
         if machine and autocoded == "exclude":
             data.excluded.autocoded += len(machine)
             annotations = [a for a in annotations if autocode_query(a) is None]
         elif machine:
             data.autocoded_counted[coder] += len(machine)
-        accepted = [a for a in annotations if accepted_from_apprentice(a)]
+        accepted = [a for a in annotations if accepted_from_apprentice(a)] if marked else []
         if accepted and apprentice == "exclude":
             data.excluded.apprentice += len(accepted)
             annotations = [a for a in annotations if not accepted_from_apprentice(a)]
