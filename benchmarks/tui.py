@@ -13,10 +13,9 @@ so that every frame arrives between begin/end markers, and times:
 - codes drawn: from the same moment to the frame with the annotations (a file of 4 MB or
   more is read after the transcript's first frame);
 - key to frame: from writing a key's bytes to the end of the next frame, per kind of key;
-  applying a code includes saving the 5,000-annotation file (a file of 4 MB or more,
-  e.g. ``--chars 5000000 --annotations 50000``, is saved on a thread from the first
-  change, so its frame comes first); the first three applications are also shown
-  one by one;
+  a code application's frame comes first ("saving…"), the file is written and fsynced
+  on the saving thread after it (timed separately: key to "saved" on screen); the
+  first three applications are also shown one by one;
 - resizing: from the window's new size to its frame, to widths not seen before and
   back and forth between two (the CPU time includes the frames that follow);
 - memory: the process's peak resident set size.

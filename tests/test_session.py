@@ -732,6 +732,34 @@ def test_a_large_file_is_saved_on_a_thread_from_the_first_change(mini_study, mon
     session.close()
 
 
+@pytest.mark.parametrize("large", [False, True])
+def test_the_screen_draws_a_change_first_and_saves_it_on_the_thread_at_any_size(mini_study, monkeypatch, large):
+    """What the coding screen asks for: the change's frame first ("saving"), then the write on
+    the saving thread; a large file's lines are encoded there once, before its first save."""
+    from tcoder.session import saving
+
+    with open_session(mini_study) as first:
+        for i in range(4):
+            first.apply("personal", i * 10, i * 10 + 5)
+    size = first.path.stat().st_size
+    before = first.path.read_bytes()
+    monkeypatch.setattr(saving, "LARGE_FILE_BYTES", size if large else size + 1)
+    scheduled = []
+    session = open_session(mini_study, background_save=True, schedule_save=scheduled.append)
+    assert session.saving_in_background and len(scheduled) == (1 if large else 0)
+    if large:
+        scheduled.pop()()
+        session.flush()
+        assert len(session._line_cache) == 4
+    session.apply("duty", 40, 45)
+    assert len(scheduled) == 1 and session.save_state.status == "saving" and session.dirty
+    assert session.path.read_bytes() == before  # nothing written before the frame
+    scheduled.pop()()
+    assert session.flush().status == "saved" and not session.dirty
+    assert sorted(a.code for a in on_disk(mini_study)) == ["duty"] + ["personal"] * 4
+    session.close()
+
+
 def test_one_slow_save_is_a_hiccup_three_of_the_last_five_a_slow_disk():
     from tcoder.session import SavePolicy
 

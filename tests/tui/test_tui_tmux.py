@@ -67,6 +67,27 @@ def test_shift_right_eleven_times_code_key_and_quit(fresh_tui_study, tmux_socket
     assert sorted(p.name for p in root.rglob("*.lock")) == []  # and left no lock file to sync to colleagues
 
 
+def test_a_code_key_and_quit_typed_together_save_the_code(fresh_tui_study, tmux_socket):
+    """ctrl+q right behind a code key (one read from the terminal): the change is drawn, saved, then quit."""
+    root = fresh_tui_study.root
+    command = " ".join(shlex.quote(part) for part in (
+        sys.executable, "-m", "tcoder", "code", str(root), "interviews/P01.txt", "--coder", "alice"))
+    started = _tmux(tmux_socket, "new-session", "-d", "-s", "code", "-x", "120", "-y", "40",
+                    f"{command}; echo EXITED $?; sleep 30")
+    assert started.returncode == 0, started.stderr
+
+    def screen() -> str:
+        return _tmux(tmux_socket, "capture-pane", "-t", "code", "-p").stdout
+
+    assert _wait_for(lambda: "1:1" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", *["S-Right"] * 11)
+    assert _wait_for(lambda: "11 selected" in screen()), screen()
+    _tmux(tmux_socket, "send-keys", "-t", "code", "p", "C-q")
+    assert _wait_for(lambda: "EXITED 0" in screen()), screen()
+    annotations = read_annotations(root / "interviews" / "P01.alice.json").annotations
+    assert [(a.code, a.start, a.end) for a in annotations] == [("personal", 0, 11)]
+
+
 def test_search_the_study_then_code_a_hit(fresh_tui_study, tmux_socket):
     root = fresh_tui_study.root
     command = " ".join(shlex.quote(part) for part in (

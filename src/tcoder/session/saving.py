@@ -151,14 +151,19 @@ class SavePolicy:
         return self.slow_seconds is None or self.saver is not None
 
     def expect_large(self, size: int, make_prepare: Callable[[], Callable[[], object]]) -> None:
-        """The file holds ``size`` bytes: when that is large (and saves would otherwise
-        start in the caller's thread), save on a thread from the first change, and run
-        the work ``make_prepare()`` returns (made now, in the caller's thread) there once
-        the screen has drawn its first frame. A small file costs nothing here."""
-        if self.slow_seconds is None or self.saver is not None or size < LARGE_FILE_BYTES:
+        """The file holds ``size`` bytes: when that is large, save on a thread from the
+        first change (when saves would otherwise start in the caller's thread), and run
+        the work ``make_prepare()`` returns (made now, in the caller's thread) on the
+        saving thread once the screen has drawn its first frame. A small file costs
+        nothing here."""
+        if size < LARGE_FILE_BYTES:
             return
+        if self.saver is None:
+            if self.slow_seconds is None:
+                return
+            self.saver = BackgroundSaver(self._write)
+        saver = self.saver
         prepare = make_prepare()
-        saver = self.saver = BackgroundSaver(self._write)
         if self.schedule is not None:
             self.schedule(lambda: saver.prepare(prepare))
         else:

@@ -24,11 +24,10 @@ from tcoder.tui.screens.help import HelpScreen
 from tcoder.tui.screens.transcripts import TranscriptListScreen
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from tcoder.search.autocode import Plan
     from tcoder.search.autocode_write import Applied
-
-#: A save slower than this (a network folder, a busy disk) moves later saves to a thread.
-SLOW_SAVE_SECONDS = 0.05
 
 
 class TcoderApp(App[int]):
@@ -123,12 +122,12 @@ class TcoderApp(App[int]):
 
     def open_transcript(self, ref: TranscriptRef, select: tuple[int, int] | None = None) -> None:
         try:
-            # A change is saved before its frame is drawn, so the screen never shows
-            # a change that is not on disk yet; if the disk proves slow, or the file is
-            # large (4 MB or more), saves move to a thread that runs right after each frame.
+            # A change is drawn first ("saving…" on the status line), then written and
+            # fsynced on the saving thread, in order, newest state only ("saved" once on
+            # disk); quitting and closing wait for the pending save.
             release_long_lived()
-            session = CodingSession(self.study, ref, self.coder_name, schedule_save=self.call_after_refresh,
-                                    slow_save_seconds=SLOW_SAVE_SECONDS, read_large_later=True)
+            session = CodingSession(self.study, ref, self.coder_name, background_save=True,
+                                    schedule_save=self.call_after_refresh, read_large_later=True)
             keep_as_long_lived()
         except TcoderError as exc:
             if self._list_screen() is None:
@@ -376,6 +375,20 @@ class TcoderApp(App[int]):
         return [s.session for s in self.screen_stack if isinstance(s, CodingScreen)]
 
     async def action_quit(self) -> None:
+        # ctrl+q is handled as soon as it arrives, while a key typed just before it (a code
+        # key, then ctrl+q, read together) may still be on its way from the focused widget up
+        # to the app, whose bindings apply it: follow the same way, so its change is applied
+        # and saved before quitting.
+        start = self.focused or self.screen
+        self._quit_after(list(start.ancestors_with_self))
+
+    def _quit_after(self, way: list[DOMNode]) -> object:
+        if not way:
+            return self._quit()
+        way[0].call_later(self._quit_after, way[1:])
+        return None
+
+    async def _quit(self) -> None:
         unsaved = [s for s in self._sessions() if s.dirty and not s.read_only]
         for s in unsaved:
             s.save()

@@ -12,7 +12,7 @@ from tcoder.errors import Problem, TcoderError
 from tcoder.numbers import plural
 from tcoder.session import CodingSession
 from tcoder.study import CONSENSUS, Study, TranscriptRef
-from tcoder.tui.app import SLOW_SAVE_SECONDS, TcoderApp
+from tcoder.tui.app import TcoderApp
 from tcoder.tui.screens.compare import CompareScreen
 from tcoder.tui.screens.dialogs import MessageDialog
 
@@ -47,8 +47,8 @@ class CompareApp(TcoderApp):
             return
         opened: list[CodingSession] = []
         try:
-            consensus = CodingSession(self.study, ref, CONSENSUS, schedule_save=self.call_after_refresh,
-                                      slow_save_seconds=SLOW_SAVE_SECONDS)
+            consensus = CodingSession(self.study, ref, CONSENSUS, background_save=True,
+                                      schedule_save=self.call_after_refresh)
             opened.append(consensus)
             sessions = {}
             for coder in coders:
