@@ -139,3 +139,15 @@ def test_frequencies_and_crosstab_are_unchanged(sample_study: Path, run_cli, mon
             m.setattr(data, "load", whole_table)
             expected = run_cli(*args)
         assert run_cli(*args) == expected and expected[0] == 0
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("options", [["--coder", "alice"], ["--pool", "--code", "theme-2", "--redact"]])
+def test_long_terminal_table_drawn_transcript_by_transcript_is_the_whole_table(generated: Path, run_cli, monkeypatch,
+                                                                                jobs, options):
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, jobs)
+    monkeypatch.setattr(segments_csv.table_stream, "__defaults__", (5,))  # batches of 5 transcripts
+    drawn = run_cli("report", generated, "segments", *options)
+    whole = _whole_study(monkeypatch, run_cli, "report", generated, "segments", *options)
+    assert drawn == whole
+    assert drawn[0] == 0 and drawn[1].count("\n") > 600 and "Coded segments (" in drawn[1]

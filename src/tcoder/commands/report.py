@@ -219,6 +219,13 @@ def _run(args: argparse.Namespace) -> int:
 
         if segments_csv.can_stream(study, selection):
             return _segments_csv(args, study, selection)
+    if args.kind == "segments" and args.format == "table" and not args.by:
+        from tcoder.reports import segments_csv
+
+        if segments_csv.can_stream(study, selection):
+            done = _segments_table(args, study, selection)
+            if done is not None:
+                return done
     try:
         if args.kind == "cooccurrence":  # counted transcript by transcript, the segments not kept
             from tcoder.reports.cooccurrence import load_counted
@@ -279,6 +286,42 @@ def _segments_csv(args: argparse.Namespace, study, selection) -> int:
             _say(f"note: {empty}")  # CSV is data: the note goes beside it, the headers stay
 
     segments_csv.write(study, selection, coders, coder_note, args.output, args.redact, before_writing)
+    return 0
+
+
+def _segments_table(args: argparse.Namespace, study, selection) -> int | None:
+    """report segments as a long terminal table, drawn transcript by transcript (None: the table is
+    short, and is drawn at once as every report is)."""
+    from tcoder.numbers import plural, verb_for
+    from tcoder.reports import segments_csv
+    from tcoder.reports.data import UsageError, choose_coders
+    from tcoder.reports.output import TextStream
+    from tcoder.reports.segments import SLOW_TABLE_ROWS, TABLE_QUOTE
+
+    try:
+        coders, coder_note = choose_coders(study, selection)
+    except UsageError as exc:
+        return _usage(str(exc))
+    drawn = segments_csv.table_stream(study, selection, coders, coder_note, args.redact)
+    if drawn is None:
+        return None
+    data, total, shortened, pieces = drawn
+    args.coders_used = list(data.coders)  # for a manifest
+    if args.redact:
+        rows = sum(data.code_counts.values())
+        _say(f"{plural(rows, 'quote')} withheld (--redact)")
+    for problem in data.warnings:
+        _say(f"warning: {problem}")
+    empty = data.empty_note()
+    notes = ([empty] if empty else []) + ([data.coder_note] if data.coder_note else [])
+    if total > SLOW_TABLE_ROWS:
+        print(f"note: a table of {total:,} segments is drawn as it is shown (page by page on a terminal); "
+              "--format csv, md or html is much faster, and --code or --coder narrow the report", file=sys.stderr)
+    if shortened:
+        notes.append(f"{plural(shortened, 'quote')} longer than {TABLE_QUOTE} characters "
+                     f"{verb_for(shortened, 'is')} shortened in this table; --format csv, md or html show every "
+                     "quote in full.")
+    _write(TextStream(pieces, "".join(f"{n}\n" for n in notes), page=total > SLOW_TABLE_ROWS), args)
     return 0
 
 

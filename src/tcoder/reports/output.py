@@ -83,7 +83,6 @@ def rich_table_chunks(frame: pd.DataFrame, title: str | None = None, width: int 
     once by Rich from a stand-in table with those measurements, and each chunk is drawn with
     them: the first with the title and heads, the others without, and the edges between
     chunks left out."""
-    from rich.cells import cell_len
     from rich.text import Text
 
     from tcoder.textsafe import inert, inert_lines
@@ -98,33 +97,56 @@ def rich_table_chunks(frame: pd.DataFrame, title: str | None = None, width: int 
         yield _draw(heads, justify, title, [[Text(c[r]) for c in columns] for r in range(rows)], width)
         return
 
-    def measure(texts: list[str]) -> tuple[int, int]:  # as rich.text.Text.__rich_measure__, over a column
-        widest = longest = 0
-        for text in texts:
-            if text.isascii() and text.isprintable():  # one line, one cell per character
-                widest = max(widest, len(text))
-                longest = max(longest, max(map(len, text.split()), default=len(text)))
-                continue
-            lines = text.splitlines()
-            line_max = max(cell_len(line) for line in lines) if lines else 0
-            words = text.split()
-            word_max = max(cell_len(word) for word in words) if words else line_max
-            widest, longest = max(widest, line_max), max(longest, word_max)
-        return longest, widest
-
-    measured = [measure(texts) for texts in columns]
-    stand_in = [[Text("x" * low) for low, _ in measured], [Text(("x " * high)[:high]) for _, high in measured]]
-    widths = _measured_widths(heads, justify, title, stand_in, width)
+    measured = [measure_column(texts) for texts in columns]
+    widths = measured_widths(heads, justify, title, measured, width)
     for first in range(0, rows, chunk):
         last = min(rows, first + chunk)
-        body = [[Text(c[r]) for c in columns] for r in range(first, last)]
-        text = _draw(heads, justify, title if first == 0 else None, body, width, widths, show_header=first == 0)
-        lines = text.split("\n")  # ends with "" after the last newline
-        if first > 0:
-            lines = lines[1:]  # the top edge
-        if last < rows:
-            lines = lines[:-2] + [""]  # the bottom edge
-        yield "\n".join(lines)
+        yield draw_rows(heads, justify, title, [[c[r] for c in columns] for r in range(first, last)], width, widths,
+                        first=first == 0, last=last == rows)
+
+
+def measure_column(texts: Iterable[str]) -> tuple[int, int]:
+    """(longest word, widest line) of a column's cells, as rich.text.Text.__rich_measure__ measures
+    each (a column's widths depend on nothing else); the measures of parts of a column combine by max."""
+    from rich.cells import cell_len
+
+    widest = longest = 0
+    for text in texts:
+        if text.isascii() and text.isprintable():  # one line, one cell per character
+            widest = max(widest, len(text))
+            longest = max(longest, max(map(len, text.split()), default=len(text)))
+            continue
+        lines = text.splitlines()
+        line_max = max(cell_len(line) for line in lines) if lines else 0
+        words = text.split()
+        word_max = max(cell_len(word) for word in words) if words else line_max
+        widest, longest = max(widest, line_max), max(longest, word_max)
+    return longest, widest
+
+
+def measured_widths(heads: list, justify: list[str], title: str | None, measured: list[tuple[int, int]],
+                    width: int) -> list[int]:
+    """The column widths Rich gives a table whose columns measure ``measured`` (from a stand-in table)."""
+    from rich.text import Text
+
+    stand_in = [[Text("x" * low) for low, _ in measured], [Text(("x " * high)[:high]) for _, high in measured]]
+    return _measured_widths(heads, justify, title, stand_in, width)
+
+
+def draw_rows(heads: list, justify: list[str], title: str | None, body: list[list[str]], width: int,
+              widths: list[int], first: bool, last: bool) -> str:
+    """Some rows of a long table, drawn with its widths: the first with the title and heads, the
+    edges between pieces left out, so the pieces put together are the whole table's text."""
+    from rich.text import Text
+
+    text = _draw(heads, justify, title if first else None, [[Text(c) for c in row] for row in body], width, widths,
+                 show_header=first)
+    lines = text.split("\n")  # ends with "" after the last newline
+    if not first:
+        lines = lines[1:]  # the top edge
+    if not last:
+        lines = lines[:-2] + [""]  # the bottom edge
+    return "\n".join(lines)
 
 
 def _fixed_widths_table():

@@ -267,3 +267,91 @@ def _cannot_write(exc: OSError, path: Path | None) -> TcoderError:
 
     return TcoderError(Problem(f"cannot write the report: {os_error_message(exc)}; nothing was changed", path))
 
+
+
+#: The terminal table's columns (the quote shortened to TABLE_QUOTE characters).
+TABLE_COLUMNS = ["transcript", "coder", "code", "speaker", "start", "end", "quote"]
+
+
+def table_stream(study: Study, selection: Selection, coders: list[str], coder_note: str, redact: bool,
+                 batch: int = 256):
+    """The terminal table of ``report segments`` drawn transcript by transcript: a first pass in
+    the workers measures every column (Rich's widths depend on each column's longest word and
+    widest line only) and counts the rows, then each transcript's rows are drawn in a worker with
+    those widths, a batch of transcripts at a time, so a paged table never holds more than a
+    batch's drawing. Returns (the report's data, the rows, the shortened quotes, the pieces of
+    text) or None when the table is short enough to draw at once (the whole-study table does)."""
+    from rich.text import Text
+
+    from tcoder.parallel import map_ordered
+    from tcoder.reports.data import concluded, empty_frame, select_codes
+    from tcoder.reports.output import TABLE_CHUNK, _width, cell, draw_rows, measure_column, measured_widths
+    from tcoder.reports.segments import TABLE_QUOTE
+    from tcoder.textsafe import inert, inert_lines
+
+    known = set(study.codebook.codes)
+    wanted = set(coders)
+    policy = selection.policy or policy_of(study)
+    chosen = None if selection.codes is None else set(select_codes(study.codebook, selection, []))
+    refs = {ref.name: ref for ref in sorted((r for r in study.transcripts if any(c in wanted for c in study.coders_of(r))),
+                                            key=lambda r: r.name)}
+    if redact:
+        from tcoder.quotes import withheld
+
+    def cells(name: str) -> tuple[TranscriptRows, dict[str, int], list[list[str]], int]:
+        ref = refs[name]
+        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+        study.forget_transcript(ref)
+        rows, found.rows = found.rows, []
+        code_counts: dict[str, int] = {}
+        for row in rows:
+            code_counts[row[1]] = code_counts.get(row[1], 0) + 1
+        rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
+        shown, long = [], 0
+        for coder, code, speaker, start, end, quote, *_ in rows:
+            if chosen is not None and code not in chosen:
+                continue
+            quote = withheld(quote) if redact else quote
+            if len(quote) > TABLE_QUOTE:
+                quote, long = quote[:TABLE_QUOTE - 1] + "\u2026", long + 1
+            shown.append([inert(cell(v)) for v in (name, coder, code, speaker, start, end, quote)])
+        return found, code_counts, shown, long
+
+    def measure(name: str) -> tuple[TranscriptRows, dict[str, int], list[tuple[int, int]], int, int]:
+        found, code_counts, shown, long = cells(name)
+        measured = [measure_column([row[i] for row in shown]) for i in range(len(TABLE_COLUMNS))]
+        return found, code_counts, measured, len(shown), long
+
+    scan = Scan(coders)
+    measured = [(0, 0)] * len(TABLE_COLUMNS)
+    sizes: dict[str, int] = {}
+    total = shortened = 0
+    for name, (found, code_counts, mine, rows, long) in zip(refs, map_ordered(measure, list(refs)), strict=True):
+        scan.add(found, code_counts)
+        measured = [(max(a, c), max(b, d)) for (a, b), (c, d) in zip(measured, mine, strict=True)]
+        if rows:
+            sizes[name] = rows
+        total += rows
+        shortened += long
+    if scan.errors:
+        raise TcoderError(scan.errors + [Problem("the report would leave these annotations out; fix them first "
+                                                 "('tcoder check STUDY' lists every problem)")])
+    data = concluded(study, selection, coders, coder_note, scan, empty_frame(TABLE_COLUMNS))
+    if total <= TABLE_CHUNK:
+        return None
+    width = _width()
+    title = f"Coded segments ({total})"
+    heads = [Text(inert_lines(c)) for c in TABLE_COLUMNS]
+    justify = ["right" if c in ("start", "end") else "left" for c in TABLE_COLUMNS]
+    widths = measured_widths(heads, justify, title, measured, width)
+    names = list(sizes)
+
+    def draw(name: str) -> str:
+        return draw_rows(heads, justify, title, cells(name)[2], width, widths, first=name == names[0],
+                         last=name == names[-1])
+
+    def pieces():
+        for start in range(0, len(names), batch):  # a batch at a time: a paused pager holds one batch
+            yield from map_ordered(draw, names[start:start + batch])
+
+    return data, total, shortened, pieces()
