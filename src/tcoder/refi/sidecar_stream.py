@@ -24,6 +24,8 @@ from tcoder.refi.archive import Readable
 ANNOTATIONS = "annotations"
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+#: A member's start: the comma before it (but for the first), its key without escapes, the colon.
+_PLAIN_KEY = re.compile(r'[ \t\n\r]*(,?)[ \t\n\r]*"([^"\\\x00-\x1f]*)"[ \t\n\r]*:')
 
 
 class NotStreamable(ValueError):
@@ -100,6 +102,17 @@ def _members(text: _Text, decode, depth: int | None) -> Iterator[tuple[str, Any]
     seen: set[str] = set()
     first = True
     while True:
+        # the usual member, a plain key (no escapes) well inside the buffer, in one step
+        fast = _PLAIN_KEY.match(text.buffer, text.pos)
+        if fast is not None and bool(fast.group(1)) != first and fast.end() < len(text.buffer):
+            key = fast.group(2)
+            text.pos = fast.end()
+            first = False
+            if key in seen:
+                raise NotStreamable("a duplicate key")
+            seen.add(key)
+            yield key, text
+            continue
         char = text.skip_space()
         if char == "}":
             text.pos += 1
