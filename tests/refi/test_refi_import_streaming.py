@@ -42,6 +42,7 @@ def test_import_memory_stays_below_the_size_of_the_project_xml(tmp_path: Path) -
         tracemalloc.stop()
     assert summary.exact and summary.annotations == 12_000 and summary.transcripts == 40
     assert _tree(tmp_path / "imported") == _tree(root)
+    assert not list(tmp_path.glob(".imported.importing-*"))  # the folder it was written in became the study
     # Parsed whole, project.qde took about four times its size, beside the parsed tcoder.json;
     # read source by source, the import holds about one transcript and its selections (and
     # the GUIDs of the record's annotations while it checks them for duplicates).
@@ -130,3 +131,38 @@ def test_a_record_tcoder_refuses_is_still_said_to_be_invalid(tmp_path: Path) -> 
     summary = import_qdpx(tmp_path / "dup.qdpx", tmp_path / "imported")
     assert not summary.exact
     assert any("tcoder.json in the archive is not valid JSON" in w.message for w in summary.warnings)
+
+
+def test_a_killed_import_leaves_no_study_behind(tmp_path: Path) -> None:
+    """Transcripts are written as they are read, into a hidden folder that becomes the study
+    only when the import is complete: killed half-way, there is no half a study."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    root = generate_study(tmp_path / "study", transcripts=120, chars=6_000_000, annotations=36_000)
+    write_qdpx(open_study(root), tmp_path / "study.qdpx")
+    into = tmp_path / "imported"
+    process = subprocess.Popen([sys.executable, "-m", "tcoder", "import-qdpx", str(tmp_path / "study.qdpx"),
+                                "--into", str(into)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        building: list[Path] = []
+        while time.monotonic() < deadline and process.poll() is None:
+            building = [p for p in tmp_path.glob(".imported.importing-*") if any(p.rglob("*.json"))]
+            if building:
+                break
+            time.sleep(0.01)
+        assert building, "the import never started writing (or finished before it could be stopped)"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert not into.exists()
+    # run again: the leftover is left alone, the study is whole
+    summary = import_qdpx(tmp_path / "study.qdpx", into)
+    assert summary.exact and summary.transcripts == 120
+    assert _tree(into) == _tree(root)
+    assert not list(into.glob(".*"))

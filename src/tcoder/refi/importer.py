@@ -10,7 +10,9 @@ same file twice gives the same study.
 Nothing is written over an existing, non-empty folder. project.qde is read in two
 passes (:mod:`tcoder.refi.qde_stream`) and tcoder.json piece by piece
 (:mod:`tcoder.refi.sidecar_stream`), so that each transcript and its annotation files are
-written as soon as its source is read and memory holds one at a time. Codings and notes
+written as soon as its source is read and memory holds one at a time (a project from
+another program keeps its texts until it has found how the file counts positions, which
+takes every source's selections). Codings and notes
 that cannot be placed in the new study (a source whose text is missing, a selection past
 the end of its text...) are counted per source and reason; if there are any, the import
 stops and removes everything it wrote unless ``partial`` is given, and then it says what
@@ -24,7 +26,9 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -283,53 +287,85 @@ class _Plan:
     source is read; the small files (codebook, memos, settings...) are kept here and written
     by :meth:`finish`. Where two would have one path, the annotation file wins, then a file
     from ``late_files``, then the transcript, then ``files`` (as when everything was written
-    at the end in that order)."""
+    at the end in that order).
+
+    Everything goes into a hidden folder beside ``into`` (``.NAME.importing-PID``), moved to
+    ``into`` only when the import is complete: an import that is stopped, even killed, never
+    leaves a study that looks whole."""
 
     summary: ImportSummary
     into: Path
     files: dict[str, bytes] = field(default_factory=dict)  # study-relative path -> bytes
     late_files: dict[str, bytes] = field(default_factory=dict)  # ... written over a transcript of that path
-    made: list[Path] = field(default_factory=list)  # files and folders created here, in order
+    made: list[Path] = field(default_factory=list)  # folders created for ``into`` (its parents), in order
+    building: Path | None = None  # where the study is written until it is complete
     transcripts: set[str] = field(default_factory=set)  # written
-    annotation_paths: set[Path] = field(default_factory=set)  # written
+    annotation_paths: set[str] = field(default_factory=set)  # written, study-relative
     coders: set[str] = field(default_factory=set)
 
     def write_transcript(self, name: str, text: str, annotation_files: dict[str, AnnotationFile]) -> None:
-        self._write(self.into / name, lambda target: atomic_write_bytes(target, text.encode("utf-8")))
+        self._write(name, lambda target: atomic_write_bytes(target, text.encode("utf-8")))
         self.transcripts.add(name)
         for coder, af in sorted(annotation_files.items()):
-            target = annotation_path(self.into / name, coder)
-            self._write(target, lambda target, af=af: save_annotations(af, target))
-            self.annotation_paths.add(target)
+            rel = annotation_path(Path(name), coder).as_posix()
+            self._write(rel, lambda target, af=af: save_annotations(af, target))
+            self.annotation_paths.add(rel)
             self.coders.add(coder)
 
     def finish(self) -> None:
+        """Write the small files, then move the study to ``into``."""
         for rel, data in self.files.items():
-            if rel not in self.transcripts and self.into / rel not in self.annotation_paths:
-                self._write(self.into / rel, lambda target, data=data: atomic_write_bytes(target, data))
+            if rel not in self.transcripts and Path(rel).as_posix() not in self.annotation_paths:
+                self._write(rel, lambda target, data=data: atomic_write_bytes(target, data))
         for rel, data in self.late_files.items():
-            if self.into / rel not in self.annotation_paths:
-                self._write(self.into / rel, lambda target, data=data: atomic_write_bytes(target, data))
-        self._mkdir(self.into)  # a project without sources or files still gives its folder
-
-    def _write(self, target: Path, write) -> None:
-        """Write one file; if it cannot be written, remove what this import wrote (and the
-        folders it made) and say which file failed and why."""
+            if Path(rel).as_posix() not in self.annotation_paths:
+                self._write(rel, lambda target, data=data: atomic_write_bytes(target, data))
         try:
-            self._mkdir(target.parent)
+            building = self._building()
+            if self.into.exists():  # an empty folder the user made: keep it, move what is in it
+                for entry in sorted(building.iterdir()):
+                    os.replace(entry, self.into / entry.name)
+                building.rmdir()
+            else:
+                os.replace(building, self.into)
+        except OSError as exc:
+            self.remove()
+            raise TcoderError(Problem(f"cannot write the study here: {exc.strerror or exc}; the import stopped and "
+                                      "removed what it had written", self.into)) from None
+        self.building = None
+        self.made.clear()
+
+    def _building(self) -> Path:
+        if self.building is None:
+            self._mkdir(self.into.parent)
+            n, name = 1, f".{self.into.name}.importing-{os.getpid()}"
+            while (self.into.parent / name).exists():
+                n, name = n + 1, f".{self.into.name}.importing-{os.getpid()}-{n}"
+            (self.into.parent / name).mkdir()
+            self.building = self.into.parent / name
+        return self.building
+
+    def _write(self, rel: str, write) -> None:
+        """Write one file of the study; if it cannot be written, remove what this import wrote
+        (and the folders it made) and say which file failed and why."""
+        try:
+            target = self._building() / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
             write(target)
-            self.made.append(target)
         except OSError as exc:
             self.remove()
             raise TcoderError(Problem(f"cannot write the study here: {exc.strerror or exc}; the import stopped and "
                                       "removed what it had written",
-                                      target)) from None
+                                      self.into / rel)) from None
 
     def remove(self) -> None:
-        """Remove every file and folder this import made, last first."""
+        """Remove everything this import wrote and the folders it made for ``into``, last first."""
+        if self.building is not None:
+            shutil.rmtree(self.building, ignore_errors=True)
+            self.building = None
         for p in reversed(self.made):
             try:
-                p.rmdir() if p.is_dir() else p.unlink()
+                p.rmdir()
             except OSError:
                 pass
         self.made.clear()
@@ -431,8 +467,8 @@ class _Reader:
                 if source.entry is None:
                     yield name, source, source.el
                     continue
-                el = next(whole)
-                if _guid(el.get("guid")) != source.guid:  # the same document, read the same way
+                el = next(whole, None)
+                if el is None or _guid(el.get("guid")) != source.guid:  # the same document, read the same way
                     raise TcoderError(Problem(f"{self.project_entry} in the archive changed while it was read",
                                               self.path))
                 yield name, source, el
