@@ -19,36 +19,22 @@ import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from tcoder import codebook_session
 from tcoder.annotations import AnnotationFile, new_annotation
 from tcoder.codebook_history import history_path
-from tcoder.codebook_ops import (
-    code_usage,
-    delete_code,
-    derive_id,
-    edit_code,
-    merge_codes,
-    move_code,
-    new_code,
-    rename_code,
-    split_code,
-    split_passages,
-)
 from tcoder.errors import TcoderError
 from tcoder.numbers import plural, verb_for
 from tcoder.segments import trim_span
 from tcoder.tui.keymap import keys_for
 from tcoder.tui.live import CodebookChanged
-from tcoder.tui.screens.code_form import CodeForm, FormValues
-from tcoder.tui.screens.codebook_dialogs import CodeActionsDialog, HistoryDialog, PreviewDialog, TextPrompt
 from tcoder.tui.screens.dialogs import MessageDialog
 from tcoder.tui.screens.picker import ALL_CODES, CodePicker
-from tcoder.tui.screens.split_review import SplitReviewScreen
 from tcoder.tui.widgets.codebook_panel import ACTION_KEYS, CodebookPanel
 
 if TYPE_CHECKING:
+    from tcoder import codebook_session
     from tcoder.codebook import Codebook
     from tcoder.session import CodingSession
+    from tcoder.tui.screens.code_form import FormValues
     from tcoder.tui.widgets.transcript_view import TranscriptView
 
 TOP = "__top__"
@@ -105,6 +91,7 @@ class CodebookDevelopment:
     def _operate(self, run: Callable[..., Any], *args: Any, done: str = "", **kwargs: Any
                  ) -> codebook_session.SessionOutcome | None:
         """Make an operation now; show what it did, or why it was refused (a dialog)."""
+        from tcoder import codebook_session
         try:
             result = codebook_session.operate(self.session, run, *args, who=self._who(), **kwargs)
         except TcoderError as exc:
@@ -125,6 +112,7 @@ class CodebookDevelopment:
 
     def _try(self, run: Callable[..., Any], *args: Any, **kwargs: Any) -> str | None:
         """Plan an operation without writing (for a form): None if it can be made, else why not."""
+        from tcoder import codebook_session
         try:
             codebook_session.operate(self.session, run, *args, who=self._who(), dry_run=True, **kwargs)
         except TcoderError as exc:
@@ -134,6 +122,8 @@ class CodebookDevelopment:
     def _preview(self, title: str, run: Callable[..., Any], *args: Any, then: Callable[[], None] | None = None,
                  question: str = "Make this change?", **kwargs: Any) -> None:
         """Show what the operation would change (per coder and file); enter makes it."""
+        from tcoder import codebook_session
+        from tcoder.tui.screens.codebook_dialogs import PreviewDialog
         try:
             planned = codebook_session.operate(self.session, run, *args, who=self._who(), dry_run=True, **kwargs)
         except TcoderError as exc:
@@ -159,6 +149,7 @@ class CodebookDevelopment:
         self.redraw(now=True)
 
     def undo_codebook_operation(self, op_id: str | None = None) -> None:
+        from tcoder import codebook_session
         try:
             operation = codebook_session.undo(self.session, op_id, who=self._who())
         except TcoderError as exc:
@@ -186,6 +177,8 @@ class CodebookDevelopment:
                       then: Callable[[str], None] | None = None) -> None:
         """The form for a new code; with ``apply_to_selection`` the code also codes the
         selection in the same operation (one undo takes both back)."""
+        from tcoder.codebook_ops import new_code
+        from tcoder.tui.screens.code_form import CodeForm
         session = self.session
         selection = self.view.selection if apply_to_selection else None
         if parent == TOP:
@@ -229,6 +222,7 @@ class CodebookDevelopment:
 
     def action_in_vivo(self) -> None:
         """A code named by the selected words, applied to them, in one step."""
+        from tcoder import codebook_session
         if self._read_only_refusal():  # type: ignore[attr-defined]
             return
         sel = self.view.selection
@@ -280,6 +274,7 @@ class CodebookDevelopment:
         self.view.focus()
 
     def on_codebook_panel_action_requested(self, event: CodebookPanel.ActionRequested) -> None:
+        from tcoder.tui.screens.codebook_dialogs import CodeActionsDialog
         event.stop()
         code_id = event.code_id
         if event.action is None:
@@ -322,6 +317,8 @@ class CodebookDevelopment:
          "delete": self.delete_code_dialog}[action](code_id)
 
     def edit_code_form(self, code_id: str) -> None:
+        from tcoder.codebook_ops import edit_code
+        from tcoder.tui.screens.code_form import CodeForm
         session = self.session
         code = session.codebook[code_id]
 
@@ -345,6 +342,8 @@ class CodebookDevelopment:
         self.app.push_screen(CodeForm(session.codebook, submit, mode="edit", code=code))
 
     def rename_code_dialog(self, code_id: str) -> None:
+        from tcoder.codebook_ops import rename_code
+        from tcoder.tui.screens.codebook_dialogs import TextPrompt
         code = self.session.codebook[code_id]
         chosen: dict[str, Any] = {}
 
@@ -370,6 +369,7 @@ class CodebookDevelopment:
                          "id are read under the new one (the codebook's history maps it)."), closed)
 
     def merge_code_dialog(self, code_id: str) -> None:
+        from tcoder.codebook_ops import merge_codes
         codebook = self.session.codebook
         code = codebook[code_id]
 
@@ -385,6 +385,7 @@ class CodebookDevelopment:
                                         offer_new=False), chosen)
 
     def move_code_dialog(self, code_id: str) -> None:
+        from tcoder.codebook_ops import move_code
         codebook = self.session.codebook
         code = codebook[code_id]
 
@@ -400,6 +401,8 @@ class CodebookDevelopment:
         self.app.push_screen(picker, chosen)
 
     def delete_code_dialog(self, code_id: str) -> None:
+        from tcoder import codebook_session
+        from tcoder.codebook_ops import code_usage, delete_code
         session = self.session
         code = session.codebook[code_id]
         try:
@@ -417,6 +420,8 @@ class CodebookDevelopment:
                                "merge the code into another instead (m in the panel). Undo brings every byte back.")
 
     def split_code_dialog(self, code_id: str) -> None:
+        from tcoder.codebook_ops import derive_id, split_code
+        from tcoder.tui.screens.codebook_dialogs import TextPrompt
         session = self.session
         codebook = session.codebook
         code = codebook[code_id]
@@ -457,6 +462,9 @@ class CodebookDevelopment:
 
     def _split_review(self, code_id: str, targets: list[tuple[str, str]], assigned: dict[str, tuple[int, ...]]
                       ) -> None:
+        from tcoder import codebook_session
+        from tcoder.codebook_ops import split_code, split_passages
+        from tcoder.tui.screens.split_review import SplitReviewScreen
         session = self.session
         codebook = session.codebook
         code = codebook[code_id]
@@ -485,6 +493,7 @@ class CodebookDevelopment:
 
     def show_codebook_history(self) -> None:
         from tcoder.reports import codebook_log
+        from tcoder.tui.screens.codebook_dialogs import HistoryDialog
 
         study = self.session.study
         history = study.history
