@@ -17,6 +17,7 @@ import os
 import re
 import secrets
 import socket
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -583,10 +584,24 @@ def _in_file_order(items: list[Annotation]) -> list[Annotation]:
     interpreter for 20-40 ms, which a screen saving on a thread shows as a frame that late."""
     if len(items) <= _SORT_CHUNK:
         return sorted(items, key=_SORT_KEY)
-    chunks = [sorted(items[i:i + _SORT_CHUNK], key=_SORT_KEY) for i in range(0, len(items), _SORT_CHUNK)]
+    chunks = []
+    for i in range(0, len(items), _SORT_CHUNK):
+        chunks.append(sorted(items[i:i + _SORT_CHUNK], key=_SORT_KEY))
+        _let_others_run()
     if all(_SORT_KEY(a[-1]) <= _SORT_KEY(b[0]) for a, b in itertools.pairwise(chunks)):
         return [a for chunk in chunks for a in chunk]
     return sorted(items, key=_SORT_KEY)
+
+
+#: Annotations encoded between two chances for other threads to run (see :func:`_let_others_run`).
+_YIELD_ROWS = 1024
+
+
+def _let_others_run() -> None:
+    """Give the interpreter to another thread that waits for it, if any (a screen's, while
+    its file is saved on a thread): otherwise it waits for the switch interval (5 ms) at
+    every turn, and a frame of 10 ms takes twice as long while a large file is saved."""
+    time.sleep(0)
 
 
 def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> list[bytes]:
@@ -605,12 +620,14 @@ def _encode(af: AnnotationFile, line_cache: LineCache | None = None) -> list[byt
             pieces.append(_SEPARATOR)
     else:
         get = line_cache.get
-        for a in rows:
-            hit = get(a.id)
-            if hit is None or hit[0] is not a:
-                hit = line_cache[a.id] = (a, _annotation_line(a).encode("utf-8"))
-            pieces.append(hit[1])
-            pieces.append(_SEPARATOR)
+        for start in range(0, len(rows), _YIELD_ROWS):
+            for a in rows[start:start + _YIELD_ROWS]:
+                hit = get(a.id)
+                if hit is None or hit[0] is not a:
+                    hit = line_cache[a.id] = (a, _annotation_line(a).encode("utf-8"))
+                pieces.append(hit[1])
+                pieces.append(_SEPARATOR)
+            _let_others_run()
         if len(line_cache) > 2 * len(rows) + 64:  # forget deleted annotations now and then
             keep = {a.id for a in rows}
             for stale in [k for k in line_cache if k not in keep]:
