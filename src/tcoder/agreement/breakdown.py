@@ -251,9 +251,15 @@ def _domain_parts(codebook: Codebook, domain: Code, arrays: SpanArrays, lo: np.n
     contingency = np.zeros((n_clusters, n_v, n_v))
     used = np.zeros(n_t, dtype=bool)
     used[arrays.transcript[value >= 0]] = True
+    # Each transcript's rows and clusters by slicing once-sorted indices, not by comparing every
+    # row and cluster with each transcript (which grew with transcripts x spans).
+    by_transcript = np.argsort(arrays.transcript, kind="stable")
+    row_bounds = np.searchsorted(arrays.transcript[by_transcript], np.arange(n_t + 1))
+    cluster_bounds = np.searchsorted(clusters.transcript, np.arange(n_t + 1))  # clusters go transcript by transcript
     for t in np.unique(arrays.transcript[mine]):
-        here = mine & (arrays.transcript == t)
-        own = np.flatnonzero(clusters.transcript == t)
+        rows = by_transcript[row_bounds[t]:row_bounds[t + 1]]
+        here = rows[mine[rows]]  # in the rows' order, as a mask would give them
+        own = np.arange(cluster_bounds[t], cluster_bounds[t + 1])
         cuts = clusters.starts[own]
         begin, stop = int(clusters.offsets[t]), int(clusters.offsets[t + 1])
         observing = np.flatnonzero(arrays.observers[t])
