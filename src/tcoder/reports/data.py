@@ -197,7 +197,8 @@ class ReportData:
 def load(study: Study, selection: Selection, quotes: bool = True, counting: bool = False) -> ReportData:
     """The report's segments of the whole study (``quotes``: with their text; a report that only
     counts leaves it out), and what the report rests on; ``counting``: with the turns and the
-    pieces counting reports need (tcoder.reports.casedata), made as each transcript is read."""
+    pieces counting reports need (tcoder.reports.casedata), made as each transcript is read, and
+    no table of segments (they do not use it)."""
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
@@ -226,12 +227,17 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
             coder, code, aid, start, end = ([row[i] for row in found.rows] for i in (0, 1, 7, 3, 4))
             cut, left = transcript_pieces(name, coder, code, aid, start, end, table)
             found.cases = (table, cut, left, chosen_turns.left_out_turns())
+        if counting:  # the pieces are what counts: the rows need not travel back
+            found.code_counts = {}
+            for row in found.rows:
+                found.code_counts[row[1]] = found.code_counts.get(row[1], 0) + 1
+            found.rows = []
         return found
 
     for number, found in enumerate(map_ordered(read, list(refs))):  # read in worker processes, in order
         if number == 0:
             import pandas  # noqa: F401 - the table is built with it: imported while the workers read
-        scan.add(found)
+        scan.add(found, found.code_counts)
         if found.cases is not None:
             table, cut, left, summary = found.cases
             summaries.append(summary)

@@ -49,6 +49,7 @@ class TranscriptRows:
     #: counting reports: its turns, its annotations cut at them and the codes of those in no counted
     #: turn (tcoder.reports.casedata)
     cases: tuple[dict[str, list], dict[str, list], list[str], LeftOutTurns] | None = None
+    code_counts: dict[str, int] | None = None  # rows per code, when the rows themselves are not kept
 
 
 def transcript_rows(study: Study, ref: TranscriptRef, coders: list[str], known: set[str], policy: str,
