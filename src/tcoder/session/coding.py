@@ -165,7 +165,8 @@ class CodingSession:
         self._header = AnnotationFile(self.coder, self.ref.file_name, self.transcript.sha256)
         self._header_base: dict[str, Any] = {}
         self._annotations: dict[str, Annotation] = {}
-        self._base: dict[str, Annotation] = {}
+        #: the file as last read or written (the base of a merge with the file on disk)
+        self._base: list[Annotation] = []
         self._stamp = disk_stamp(self.path)
         self._versions: set[bytes] = set()
         if self.read_only:
@@ -203,7 +204,7 @@ class CodingSession:
             # (until they mark it done); the file is written with the first change.
             self._header = with_status(loaded.file, IN_PROGRESS)
         self._annotations = {a.id: a for a in loaded.file.annotations}
-        self._base = dict(self._annotations)  # the file as last read or written
+        self._base = list(loaded.file.annotations)  # the file as last read or written
         self._stamp = disk_stamp(self.path)
         #: digests of every version of the file this session read or wrote: one seen on disk
         #: again later is an older version written back (see sync), not someone's deletions
@@ -638,7 +639,7 @@ class CodingSession:
             with self._state_lock:
                 self._stamp = stamp
                 self._versions.add(written)
-                self._base = {a.id: a for a in af.annotations}
+                self._base = af.annotations  # a list of its own: a save's list is not changed later
                 self._header_base = dict(af.extra)
                 if revision == self.revision:
                     self._dirty = False
@@ -658,7 +659,7 @@ class CodingSession:
         except FileNotFoundError:
             pass
         self._disk_problem = []
-        self._base = {}
+        self._base = []
         self._header_base = {}
         return f"the unreadable file was moved to {target.name}"
 
@@ -677,7 +678,7 @@ class CodingSession:
             # Deleted on disk: keep what we have and write it again.
             if self._annotations and not self.read_only:
                 self._dirty = True
-            self._base = {}
+            self._base = []
             return report
         try:
             theirs_file, version = read_annotation_version(self.path)
@@ -705,7 +706,7 @@ class CodingSession:
                 1 for aid in theirs_by_version if aid not in merged)
             self._header_base = dict(theirs_file.extra)  # header fields as here win, like annotations
         else:
-            result = merge_annotations(self._base.values(), self._annotations.values(), theirs)
+            result = merge_annotations(self._base, self._annotations.values(), theirs)
             merged = {a.id: a for a in result.annotations}
             conflicts = result.conflicts
         for conflict in conflicts:
@@ -724,7 +725,7 @@ class CodingSession:
         report.updated = sum(1 for aid, a in merged.items() if aid in before and not _same(before[aid], a))
         theirs_by_id = {a.id: a for a in theirs}
         self._annotations = merged
-        self._base = theirs_by_id
+        self._base = list(theirs_by_id.values())
         # Header fields merge one by one, as annotations do (a "none" decision of an
         # adjudication lives there): a field changed only here stays, one changed on disk is taken.
         extra_before = self._header.extra
@@ -759,7 +760,7 @@ class CodingSession:
         h = self._header
         current = AnnotationFile(h.coder, h.transcript, h.text_sha256, list(self._annotations.values()), h.format,
                                  dict(h.extra))
-        base = AnnotationFile(h.coder, h.transcript, h.text_sha256, list(self._base.values()), h.format,
+        base = AnnotationFile(h.coder, h.transcript, h.text_sha256, list(self._base), h.format,
                               dict(self._header_base))
         mapped = self._migrate(current)
         self._migrate(base)
@@ -767,7 +768,7 @@ class CodingSession:
             return 0
         with self._state_lock:
             self._annotations = {a.id: a for a in current.annotations}
-            self._base = {a.id: a for a in base.annotations}
+            self._base = list(base.annotations)
             self._header = AnnotationFile(h.coder, h.transcript, h.text_sha256, [], h.format, current.extra)
             self._header_base = dict(base.extra)
             self._index = None
