@@ -198,7 +198,7 @@ def load_counted(study, selection, unit: str = "span") -> ReportData:
     def count(name: str):
         ref = refs[name]
         found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
-                                quotes=False)
+                                quotes=False, lines=False)
         units = _unit_spans(study.transcript(ref), unit) if unit != "span" and found.rows else None
         study.forget_transcript(ref)
         rows, found.rows = found.rows, []

@@ -220,7 +220,7 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
 
     def read(name: str) -> TranscriptRows:
         found = transcript_rows(study, refs[name], coders, known, policy, selection.autocoded, selection.apprentice,
-                                quotes)
+                                quotes, lines=not counting)
         if counting and found.counted:  # its turns, and its annotations cut at them, while it is at hand
             chosen_turns = study.turn_selection(name, rule)
             table = transcript_turns(study, name, rule, chosen_turns)

@@ -53,8 +53,10 @@ class TranscriptRows:
 
 
 def transcript_rows(study: Study, ref: TranscriptRef, coders: list[str], known: set[str], policy: str,
-                    autocoded: str = "include", apprentice: str = "include", quotes: bool = True) -> TranscriptRows:
-    """The segments of the chosen ``coders`` on one transcript (``quotes``: with their text)."""
+                    autocoded: str = "include", apprentice: str = "include", quotes: bool = True,
+                    lines: bool = True) -> TranscriptRows:
+    """The segments of the chosen ``coders`` on one transcript (``quotes``: with their text;
+    ``lines``: with their line numbers, else 0)."""
     out = TranscriptRows(ref.name)
     wanted = set(coders)
     present = [c for c in study.coders_of(ref) if c in wanted]
@@ -65,7 +67,7 @@ def transcript_rows(study: Study, ref: TranscriptRef, coders: list[str], known: 
     length = len(text)
     turns = transcript.turns
     starts = [t.start for t in turns]
-    line_starts = transcript.line_starts
+    line_starts = transcript.line_starts if lines else []
     rows = out.rows
     for coder in present:
         try:
@@ -106,7 +108,7 @@ def transcript_rows(study: Study, ref: TranscriptRef, coders: list[str], known: 
             i = bisect.bisect_right(starts, start) - 1
             speaker = turns[i].speaker if i >= 0 and start < turns[i].end else None
             rows.append((coder, code, speaker or "", start, a.end, text[start:a.end] if quotes else "",
-                         a.memo or "", a.id, bisect.bisect_right(line_starts, start), query or ""))
+                         a.memo or "", a.id, bisect.bisect_right(line_starts, start) if lines else 0, query or ""))
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -53,6 +54,7 @@ class _Piece:
     found: TranscriptRows
     code_counts: dict[str, int]
     data: bytes
+    part: str | None = None  # the file a worker wrote its rows to, instead of sending them
 
 
 class _Columns:
@@ -90,7 +92,7 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
           redact: bool, before_writing: Callable[[ReportData, int], None]) -> ReportData:
     """Write the CSV to ``path`` (None or '-': standard output); ``before_writing(data, rows)``
     says what the report rests on once every transcript is read, before the text goes out."""
-    from tcoder.reports.data import concluded, empty_frame, select_codes
+    from tcoder.reports.data import select_codes
 
     codebook = study.codebook
     known = set(codebook.codes)
@@ -107,7 +109,8 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
 
     def piece(name: str, machine_column: bool) -> _Piece:
         ref = by_name[name]
-        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
+                                lines=False)
         study.forget_transcript(ref)
         rows, found.rows = found.rows, []
         code_counts: dict[str, int] = {}
@@ -133,7 +136,14 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
             lines.append(f"{head},{start},{end},{_cell(withheld(quote) if redact else quote)},{_cell(memo)}"
                          f"{',' + _cell(query) if machine_column else ''}{tails[speaker]}")
         lines.append("")
-        return _Piece(found, code_counts, _encoded("\n".join(lines) if len(lines) > 1 else ""))
+        data = _encoded("\n".join(lines) if len(lines) > 1 else "")
+        if os.getpid() != here and data:
+            # from a worker, through a file the main process appends in the kernel: not pickled, piped and copied
+            part = os.path.join(parts, f"{position[name]}.csv")
+            with open(part, "wb") as stream:
+                stream.write(data)
+            return _Piece(found, code_counts, b"", part)
+        return _Piece(found, code_counts, data)
 
     def spool(handle: IO[bytes], machine_column: bool) -> Scan:
         from tcoder.parallel import map_ordered
@@ -142,9 +152,25 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
         handle.write(_line(columns.head(machine_column)))
         for done in map_ordered(lambda name: piece(name, machine_column), list(by_name)):
             scan.add(done.found, done.code_counts)
-            if not scan.errors:
+            if done.part is not None:
+                if not scan.errors:
+                    _append(handle, done.part)
+                os.unlink(done.part)
+            elif not scan.errors:
                 handle.write(done.data)
         return scan
+
+    here = os.getpid()
+    position = {name: i for i, name in enumerate(by_name)}
+    parts = tempfile.mkdtemp(prefix="tcoder-segments-")
+    try:
+        return _written(path, spool, study, selection, coders, coder_note, columns, before_writing)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
+
+
+def _written(path, spool, study, selection, coders, coder_note, columns, before_writing) -> ReportData:
+    from tcoder.reports.data import concluded, empty_frame
 
     with _Target(path) as handle:
         scan = spool(handle, False)
@@ -159,6 +185,26 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
         data = concluded(study, selection, coders, coder_note, scan, empty_frame(columns.head(bool(scan.machine))))
         before_writing(data, scan.rows)
     return data
+
+
+def _append(handle: IO[bytes], part: str) -> None:
+    """Append a file to ``handle``, copied by the kernel where it can."""
+    handle.flush()
+    with open(part, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        sent = 0
+        try:
+            while sent < size:
+                done = os.sendfile(handle.fileno(), source.fileno(), sent, size - sent)
+                if not done:
+                    break
+                sent += done
+        except OSError:
+            if sent:
+                raise
+        if sent < size:  # no sendfile for these files: copied through memory
+            source.seek(sent)
+            shutil.copyfileobj(source, handle, 1 << 20)
 
 
 def _line(values: list[str]) -> bytes:
@@ -300,7 +346,8 @@ def table_stream(study: Study, selection: Selection, coders: list[str], coder_no
 
     def cells(name: str) -> tuple[TranscriptRows, dict[str, int], list[list[str]], int]:
         ref = refs[name]
-        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice)
+        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
+                                lines=False)
         study.forget_transcript(ref)
         rows, found.rows = found.rows, []
         code_counts: dict[str, int] = {}
