@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -83,3 +86,50 @@ def test_stopping_early_stops_the_workers(two_jobs: None) -> None:
     assert next(results) == 0
     results.close()
     assert multiprocessing.active_children() == []
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path) -> None:
+    script = tmp_path / "main.py"
+    script.write_text(
+        "import os, sys, time\n"
+        "from tcoder import parallel\n"
+        "def work(n):\n"
+        f"    open({str(tmp_path)!r} + f'/worker-{{os.getpid()}}', 'w').close()\n"
+        "    time.sleep(60)\n"
+        "    return n\n"
+        "list(parallel.map_ordered(work, range(20), chunksize=1))\n")
+    env = {**os.environ, parallel.JOBS_VARIABLE: "2"}
+    main = subprocess.Popen([sys.executable, str(script)], env=env)
+    try:
+        assert wait_until(lambda: len(list(tmp_path.glob("worker-*"))) == 2, timeout=30)
+        workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
+        main.kill()
+        main.wait()
+        assert wait_until(lambda: not any(_alive(pid) for pid in workers), timeout=10)
+    finally:
+        main.kill()
+
+
+def test_workers_do_arithmetic_on_one_thread_each(two_jobs: None) -> None:
+    import numpy  # noqa: F401 - loaded before the workers fork, as reports load it
+    from threadpoolctl import threadpool_info
+
+    threads = set(parallel.map_ordered(lambda _: tuple(i["num_threads"] for i in threadpool_info()), range(20)))
+    assert threads and all(n == 1 for counts in threads for n in counts)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
