@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import tracemalloc
 import zipfile
@@ -161,8 +162,29 @@ def test_a_killed_import_leaves_no_study_behind(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
     assert not into.exists()
-    # run again: the leftover is left alone, the study is whole
+    # run again: the study is whole, and the stopped import's folder is removed, with a word
+    leftover = building[0]
     summary = import_qdpx(tmp_path / "study.qdpx", into)
     assert summary.exact and summary.transcripts == 120
+    assert not leftover.exists()
+    assert [w.message for w in summary.warnings if w.path == leftover] == [
+        "removed: the part of a study an import into imported had written when it was stopped before it finished"]
     assert _tree(into) == _tree(root)
     assert not list(into.glob(".*"))
+
+
+def test_a_folder_of_an_import_still_running_is_left_alone(tmp_path: Path) -> None:
+    from tcoder.refi.importer import _remove_stopped_imports
+
+    running = tmp_path / f".imported.importing-{os.getpid()}"
+    (running / "interviews").mkdir(parents=True)
+    stopped = tmp_path / ".imported.importing-999999999-2"  # no such process
+    (stopped / "interviews").mkdir(parents=True)
+    unrelated = tmp_path / ".imported.importing-notes"
+    unrelated.mkdir()
+
+    warnings = _remove_stopped_imports(tmp_path / "imported")
+
+    assert running.exists() and unrelated.exists() and not stopped.exists()
+    assert [(w.path, w.message) for w in warnings] == [(stopped, "removed: the part of a study an import into "
+                                                        "imported had written when it was stopped before it finished")]

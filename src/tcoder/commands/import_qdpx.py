@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                      + lost, sys.stdout))
     print(for_stream(summary.positions[:1].upper() + summary.positions[1:] + ".", sys.stdout))
     if summary.with_text:
-        print(for_stream(f"In place: {summary.in_place} of {plural(summary.with_text, 'coding')} whose selection stores "
+        print(for_stream(f"In place: {summary.in_place:,} of {plural(summary.with_text, 'coding')} whose selection stores "
                          f"its text {verb_for(summary.in_place, 'was')} on that text at their positions"
                          + (f"; {plural(len(summary.moved), 'selection', 'was')} moved to where their text is"
                             if summary.moved else "")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import codecs
 import csv
+import glob
 import hashlib
 import io
 import os
@@ -254,6 +255,7 @@ def import_qdpx(path: str | Path, into: str | Path, max_bytes: int = DEFAULT_MAX
                                   "and never writes over files", into))
     existed = into.exists()
     plan = _Plan(ImportSummary(Path()), into)
+    removed = _remove_stopped_imports(into)
     try:
         # What is read holds no reference cycles: without the collector's passes over everything
         # alive (the outline of project.qde, the record's head), reading takes a tenth less time.
@@ -278,7 +280,34 @@ def import_qdpx(path: str | Path, into: str | Path, max_bytes: int = DEFAULT_MAX
         plan.remove()
         raise
     plan.summary.into = into
+    plan.summary.warnings[:0] = removed
     return plan.summary
+
+
+def _remove_stopped_imports(into: Path) -> list[Problem]:
+    """Remove the hidden folders (see :class:`_Plan`) of earlier imports into ``into`` whose
+    process has ended without finishing (killed, or the machine went down): they hold
+    nothing but what that import had written. A folder of an import still running is left."""
+    removed = []
+    for folder in sorted(into.parent.glob(f".{glob.escape(into.name)}.importing-*")):
+        pid = folder.name.rpartition(".importing-")[2].split("-")[0]
+        if not folder.is_dir() or not pid.isdigit() or _running(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            removed.append(Problem(f"removed: the part of a study an import into {into.name} had written when it was "
+                                   "stopped before it finished", folder, severity="warning"))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: running
+        return True
+    return True
 
 
 @dataclass
