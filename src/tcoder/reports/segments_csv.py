@@ -108,18 +108,9 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
         from tcoder.quotes import withheld
 
     def piece(name: str, machine_column: bool) -> _Piece:
-        ref = by_name[name]
-        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
-                                lines=False)
-        study.forget_transcript(ref)
-        rows, found.rows = found.rows, []
-        code_counts: dict[str, int] = {}
-        for row in rows:
-            code_counts[row[1]] = code_counts.get(row[1], 0) + 1
+        found, code_counts, rows = _in_reading_order(study, by_name[name], coders, known, policy, selection)
         if found.errors:
             return _Piece(found, code_counts, b"")
-        # reading order, as the whole-study table sorts: start, end, code, coder (stable)
-        rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
         lines: list[str] = []
         # the cells before the offsets, and the attributes, are the same for many rows: written once
         heads: dict[tuple[str, str, str], str] = {}
@@ -319,6 +310,22 @@ def _cannot_write(exc: OSError, path: Path | None) -> TcoderError:
 TABLE_COLUMNS = ["transcript", "coder", "code", "speaker", "start", "end", "quote"]
 
 
+def _in_reading_order(study: Study, ref, coders: list[str], known: set[str], policy,
+                      selection: Selection) -> tuple[TranscriptRows, dict[str, int], list]:
+    """One transcript's segment rows (taken out of what was found, which keeps its counts and
+    errors), how many of each code, and the rows in reading order, as the whole-study table
+    sorts them: start, end, code, coder (stable). The transcript is let go."""
+    found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
+                            lines=False)
+    study.forget_transcript(ref)
+    rows, found.rows = found.rows, []
+    code_counts: dict[str, int] = {}
+    for row in rows:
+        code_counts[row[1]] = code_counts.get(row[1], 0) + 1
+    rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
+    return found, code_counts, rows
+
+
 def table_stream(study: Study, selection: Selection, coders: list[str], coder_note: str, redact: bool,
                  batch: int = 256):
     """The terminal table of ``report segments`` drawn transcript by transcript: a first pass in
@@ -345,15 +352,7 @@ def table_stream(study: Study, selection: Selection, coders: list[str], coder_no
         from tcoder.quotes import withheld
 
     def cells(name: str) -> tuple[TranscriptRows, dict[str, int], list[list[str]], int]:
-        ref = refs[name]
-        found = transcript_rows(study, ref, coders, known, policy, selection.autocoded, selection.apprentice,
-                                lines=False)
-        study.forget_transcript(ref)
-        rows, found.rows = found.rows, []
-        code_counts: dict[str, int] = {}
-        for row in rows:
-            code_counts[row[1]] = code_counts.get(row[1], 0) + 1
-        rows.sort(key=lambda r: (r[3], r[4], r[1], r[0]))
+        found, code_counts, rows = _in_reading_order(study, refs[name], coders, known, policy, selection)
         shown, long = [], 0
         for coder, code, speaker, start, end, quote, *_ in rows:
             if chosen is not None and code not in chosen:
