@@ -148,3 +148,36 @@ def test_scripts_never_wait_for_an_answer(coded, tmp_path):
     result = subprocess.run([sys.executable, "-m", "tcoder", "report", str(coded), "frequencies", "-o", str(report)],
                             capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and "[y/N]" not in result.stderr and report.read_text() == "mine"
+
+
+def test_a_streamed_output_replaces_the_file_only_when_whole(tmp_path):
+    from tcoder.outputs import streamed_output
+
+    target = tmp_path / "report.csv"
+    target.write_bytes(b"old\n")
+    with pytest.raises(RuntimeError):
+        with streamed_output(target) as handle:
+            handle.write(b"half of the new")
+            raise RuntimeError("a problem found in the last transcript")
+    assert target.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]  # no temporary file left
+
+    with streamed_output(target) as handle:
+        handle.write(b"a,b\n")
+        handle.write(b"1,2\n")
+    assert target.read_bytes() == b"a,b\n1,2\n"
+
+    with streamed_output(os.devnull) as handle:  # a device is written into, never replaced
+        handle.write(b"x")
+    assert os.path.exists(os.devnull) and not Path(os.devnull).is_file()
+
+
+def test_a_streamed_output_to_a_pipe_is_exact_and_comes_whole_at_the_end():
+    script = ("import sys\n"
+              "from tcoder.outputs import streamed_output\n"
+              "with streamed_output(None) as handle:\n"
+              "    handle.write('é\\x1b[31m,\\n'.encode())\n"
+              "    print('before', file=sys.stderr, flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    assert done.stdout == "é\x1b[31m,\n".encode()
+    assert done.stderr == b"before\n"

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import IO, Callable, TextIO
 
 from tcoder.errors import Problem, TcoderError, display_path
 
@@ -124,6 +125,88 @@ def write_output(text: str, path: str | os.PathLike[str] | None, out: TextIO | N
 
         stream = out or sys.stdout
         stream.write(for_stream(text, stream))
+
+
+def streamed_output(path: str | os.PathLike[str] | None, what: str = "the report") -> StreamedOutput:
+    """:func:`write_output_bytes` and :func:`write_output` for an output written piece by piece:
+    ``with streamed_output(path) as handle:`` gives a binary file. A file is replaced atomically
+    once the block ends without an error (the old file stays otherwise); a device or named pipe
+    is written into, and standard output (no path, or '-') gets the bytes at the end, from a
+    temporary file, as :func:`write_output` writes text: exact into a pipe, control
+    characters as glyphs on a terminal. Either way an error part way leaves no partial output."""
+    return StreamedOutput(path, what)
+
+
+class StreamedOutput:
+    """See :func:`streamed_output`."""
+
+    def __init__(self, path: str | os.PathLike[str] | None, what: str = "the report") -> None:
+        self.path = Path(path) if path and str(path) != "-" else None
+        self.what = what
+        self.handle: IO[bytes] | None = None
+        self._writer: AbstractContextManager[IO[bytes]] | None = None
+
+    def __enter__(self) -> IO[bytes]:
+        import tempfile
+
+        if self.path is not None and not _special(self.path):
+            from tcoder.atomicio import atomic_writer
+
+            self._writer = atomic_writer(self.path)
+            try:
+                self.handle = self._writer.__enter__()
+            except OSError as exc:
+                raise self._cannot_write(exc) from None
+        else:
+            self.handle = tempfile.TemporaryFile()
+        return self.handle
+
+    def __exit__(self, kind, error, trace) -> bool:
+        import shutil
+
+        assert self.handle is not None
+        if self._writer is not None:
+            try:
+                return bool(self._writer.__exit__(kind, error, trace))
+            except OSError as exc:
+                raise self._cannot_write(exc) from None
+        try:
+            if kind is None:
+                self.handle.seek(0)
+                if self.path is not None:  # a device, a named pipe
+                    try:
+                        with open(self.path, "wb") as stream:
+                            shutil.copyfileobj(self.handle, stream, 1 << 20)
+                    except OSError as exc:
+                        raise self._cannot_write(exc) from None
+                else:
+                    _copy_to_stdout(self.handle)
+        finally:
+            self.handle.close()
+        return False
+
+    def _cannot_write(self, exc: OSError) -> TcoderError:
+        from tcoder.safeio import os_error_message
+
+        return TcoderError(Problem(f"cannot write {self.what}: {os_error_message(exc)}; nothing was changed",
+                                   self.path))
+
+
+def _copy_to_stdout(handle: IO[bytes]) -> None:
+    import io
+    import shutil
+
+    from tcoder.textsafe import for_stream, is_terminal
+
+    sys.stdout.flush()
+    if not is_terminal(sys.stdout) and hasattr(sys.stdout, "buffer"):
+        shutil.copyfileobj(handle, sys.stdout.buffer, 1 << 20)
+        sys.stdout.buffer.flush()
+        return
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    while chunk := text.read(1 << 20):
+        sys.stdout.write(for_stream(chunk, sys.stdout))
+    text.detach()
 
 
 def _special(path: Path) -> bool:

@@ -14,12 +14,9 @@ import csv
 import io
 import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from tcoder.annotations import AUTOCODE_FIELD
@@ -161,9 +158,10 @@ def write(study: Study, selection: Selection, coders: list[str], coder_note: str
 
 
 def _written(path, spool, study, selection, coders, coder_note, columns, before_writing) -> ReportData:
+    from tcoder.outputs import streamed_output
     from tcoder.reports.data import concluded, empty_frame
 
-    with _Target(path) as handle:
+    with streamed_output(path) as handle:
         scan = spool(handle, False)
         if scan.machine and not scan.errors:
             # passages made by tcoder autocode are among them: every row gets the autocode column
@@ -236,73 +234,6 @@ def _encoded(text: str) -> bytes:
         from tcoder.errors import printable
 
         return printable(text).encode("utf-8")
-
-
-class _Target:
-    """Where the CSV goes: a temporary file that replaces ``path`` atomically once it is whole
-    (a device or pipe is written into), or is copied to standard output."""
-
-    def __init__(self, path: str | None) -> None:
-        self.path = Path(path) if path and str(path) != "-" else None
-        self.handle: IO[bytes] | None = None
-        self._writer: AbstractContextManager[IO[bytes]] | None = None
-
-    def __enter__(self) -> IO[bytes]:
-        from tcoder.outputs import _special
-
-        if self.path is not None and not _special(self.path):
-            from tcoder.atomicio import atomic_writer
-
-            self._writer = atomic_writer(self.path)
-            try:
-                self.handle = self._writer.__enter__()
-            except OSError as exc:
-                raise _cannot_write(exc, self.path) from None
-        else:
-            self.handle = tempfile.TemporaryFile()
-        return self.handle
-
-    def __exit__(self, kind, error, trace) -> bool:
-        assert self.handle is not None
-        if self._writer is not None:
-            try:
-                return bool(self._writer.__exit__(kind, error, trace))
-            except OSError as exc:
-                raise _cannot_write(exc, self.path) from None
-        try:
-            if kind is None:
-                self.handle.seek(0)
-                if self.path is not None:  # a device, a named pipe
-                    try:
-                        with open(self.path, "wb") as stream:
-                            shutil.copyfileobj(self.handle, stream, 1 << 20)
-                    except OSError as exc:
-                        raise _cannot_write(exc, self.path) from None
-                else:
-                    _to_stdout(self.handle)
-        finally:
-            self.handle.close()
-        return False
-
-
-def _to_stdout(handle: IO[bytes]) -> None:
-    from tcoder.textsafe import for_stream, is_terminal
-
-    sys.stdout.flush()
-    if not is_terminal(sys.stdout) and hasattr(sys.stdout, "buffer"):
-        shutil.copyfileobj(handle, sys.stdout.buffer, 1 << 20)
-        sys.stdout.buffer.flush()
-        return
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-    while chunk := text.read(1 << 20):
-        sys.stdout.write(for_stream(chunk, sys.stdout))
-    text.detach()
-
-
-def _cannot_write(exc: OSError, path: Path | None) -> TcoderError:
-    from tcoder.safeio import os_error_message
-
-    return TcoderError(Problem(f"cannot write the report: {os_error_message(exc)}; nothing was changed", path))
 
 
 
