@@ -11,6 +11,7 @@ Spans that only touch ([0, 5) and [5, 9)) share no text and stay apart.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -34,27 +35,39 @@ class OverlapGroup:
 
 
 def overlap_groups(annotations: Iterable[Annotation]) -> list[OverlapGroup]:
-    """Groups of two or more placed annotations of one code that share text."""
-    by_code: dict[str, list[Annotation]] = {}
-    for a in annotations:
-        if not a.orphaned:
-            by_code.setdefault(a.code, []).append(a)
-    groups = []
-    for code, items in by_code.items():
-        items.sort(key=Annotation.sort_key)
-        run: list[Annotation] = []
-        reach = -1
-        for a in items:
-            if run and a.start >= reach:
-                if len(run) > 1:
-                    groups.append(OverlapGroup(code, tuple(run)))
-                run, reach = [], -1
+    """Groups of two or more placed annotations of one code that share text.
+
+    One pass in order of start over every code at once, remembering per code only how
+    far its current run reaches: a run becomes a group only when a second annotation
+    falls inside it, so a file without overlaps costs one sort (linear, as files are
+    stored in order) and a look-up per annotation."""
+    placed = sorted((a for a in annotations if not a.orphaned), key=_START)
+    reach: dict[str, int] = {}  # code -> the furthest end of its current run
+    first: dict[str, Annotation] = {}  # code -> the annotation its current run began with
+    open_runs: dict[str, list[Annotation]] = {}  # code -> its current run, once it has two
+    runs: list[list[Annotation]] = []
+    for a in placed:
+        code = a.code
+        if a.start < reach.get(code, -1):
+            run = open_runs.get(code)
+            if run is None:
+                run = open_runs[code] = [first[code]]
             run.append(a)
-            reach = max(reach, a.end)
-        if len(run) > 1:
-            groups.append(OverlapGroup(code, tuple(run)))
+            if a.end > reach[code]:
+                reach[code] = a.end
+        else:
+            run = open_runs.pop(code, None)
+            if run is not None:
+                runs.append(run)
+            reach[code] = a.end
+            first[code] = a
+    runs.extend(open_runs.values())
+    groups = [OverlapGroup(run[0].code, tuple(sorted(run, key=Annotation.sort_key))) for run in runs]
     groups.sort(key=lambda g: (g.start, g.end, g.code))
     return groups
+
+
+_START = operator.attrgetter("start")
 
 
 def merged_annotation(group: Sequence[Annotation], text: str, when: str | None = None) -> Annotation:
