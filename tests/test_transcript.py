@@ -184,6 +184,22 @@ def test_blank_text_before_first_label_is_not_a_turn():
     assert [t.speaker for t in find_turns("\n\nP1: hi\n")] == ["P1"]
 
 
+_LINES = st.lists(st.sampled_from([
+    "Interviewer: Why?", "P1:", "  Amara: yes", "[00:01:23] Speaker 1: Hello", "(1:02:03) Amara: x", "**Moderator:** ok",
+    "10:30 is when", "https://example.org", "", " ", "\tBob:\tfine", "Dr. Khan:", "Participant 3 (F): hi", "a: b: c",
+    "A very long opening phrase that goes on and on and on: then", "caf\u00e9: \u00e9t\u00e9", ":", "x:y",
+]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=_LINES, ending=st.sampled_from(["", "\n", "\n\n"]))
+def test_speakers_are_the_labels_of_the_turns_in_first_spoken_order(lines, ending):
+    text = "\n".join(lines) + ending
+    fresh = Transcript(text).speakers  # found without the turns
+    from_turns = list(dict.fromkeys(t.speaker for t in find_turns(text) if t.speaker))
+    assert fresh == from_turns
+
+
 def test_custom_speaker_pattern():
     pattern = compile_speaker_pattern(r"^(?P<speaker>[A-Z]+)>")
     text = "INT> hello\nRESP> hi: there\n"
