@@ -122,3 +122,24 @@ def test_display_path_normalises_dot_dot(tmp_path, monkeypatch):
     assert display_path("b/../b/file.txt") == "b/file.txt"
     assert display_path("b/..") == "."
     assert display_path(tmp_path / "a" / "b" / ".." / ".." / "x") == str((tmp_path / "x").resolve())
+
+
+def test_problems_printed_together_show_each_path_as_alone(tmp_path, monkeypatch):
+    """print_problems works out each folder once; every path still shows as display_path shows it alone."""
+    import io
+
+    from tcoder.errors import Problem, display_path, print_problems
+
+    (tmp_path / "top" / "here" / "sub").mkdir(parents=True)
+    (tmp_path / "top" / "other").mkdir()
+    (tmp_path / "top" / "link").symlink_to(tmp_path / "top" / "other")
+    monkeypatch.chdir(tmp_path / "top" / "here")
+    paths = ["f.json", "./f.json", "sub/f.json", "sub/../f.json", "sub//f.json", "sub/.", "..", ".",
+             "../here", "../here/f.json", "../other/f.json", "../link/f.json", "../link", "/", "/f.json",
+             tmp_path / "top" / "here", tmp_path / "top" / "here" / "sub" / "f.json", tmp_path / "x.json",
+             tmp_path / "missing" / "f.json", "sub/"]
+    alone = [display_path(p) for p in paths]
+    out = io.StringIO()
+    print_problems([Problem("m", p) for p in paths], out)
+    assert out.getvalue().splitlines() == [f"error: {shown}: m" for shown in alone]
+    assert alone[:4] == ["f.json", "f.json", "sub/f.json", "f.json"] and alone[8] == "."

@@ -22,6 +22,14 @@ def display_path(path: str | os.PathLike[str] | None) -> str:
     absolute; either way without ``.`` or ``..`` parts (``tc/../mystudy`` shows as ``mystudy``)."""
     if path is None:
         return ""
+    if _prefixes is not None:  # printing many problems: each folder's part worked out once
+        head, name = os.path.split(os.fspath(path))
+        if name not in ("", ".", ".."):
+            prefix = _prefixes.get(head, _UNSEEN)
+            if prefix is _UNSEEN:
+                prefix = _prefixes[head] = _folder_prefix(head)
+            if isinstance(prefix, str):
+                return printable(prefix + name)
     p = Path(path)
     folders = _folders
     try:
@@ -52,6 +60,29 @@ def display_path(path: str | os.PathLike[str] | None) -> str:
 #: a few folders), and the working folder (see :func:`print_problems`).
 _folders: dict[Path, Path] | None = None
 _CWD = Path("\0cwd")  # a key no real folder has
+#: While problems are printed: what is shown before a file's name for each folder named
+#: (as written in the problems), or None where only the whole computation will do.
+_prefixes: dict[str, str | None] | None = None
+_UNSEEN = object()
+
+
+def _folder_prefix(folder: str) -> str | None:
+    """What :func:`display_path` shows before the name of any file in ``folder``, or None
+    when that depends on the name (a file of the working folder's parent may be the working
+    folder itself, shown as ``.``) or the folder cannot be resolved."""
+    assert _folders is not None
+    try:
+        resolved = Path(folder or ".").resolve()
+        cwd = _folders.get(_CWD) or _folders.setdefault(_CWD, Path.cwd().resolve())
+    except (OSError, RuntimeError):
+        return None
+    if resolved == cwd.parent:
+        return None
+    try:
+        inside = resolved.relative_to(cwd)
+    except ValueError:
+        return os.path.join(str(resolved), "")
+    return "" if inside == Path(".") else os.path.join(str(inside), "")
 
 
 def printable(text: str) -> str:
@@ -91,14 +122,15 @@ class Problem:
 def print_problems(problems: Iterable[Problem], file: IO[str] | None = None) -> None:
     """Print problems one per line as ``severity: file, line N: message`` (to stderr by
     default), inert on a terminal: messages quote users' files."""
-    global _folders
+    global _folders, _prefixes
     file = file or sys.stderr
     outer, _folders = _folders, _folders if _folders is not None else {}
+    outer_prefixes, _prefixes = _prefixes, _prefixes if _prefixes is not None else {}
     try:
         for problem in problems:
             print(for_stream(f"{problem.severity}: {problem}", file), file=file)
     finally:
-        _folders = outer
+        _folders, _prefixes = outer, outer_prefixes
 
 
 class TcoderError(Exception):
