@@ -17,6 +17,7 @@ carries it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from tcoder.participants import PARTICIPANT
@@ -106,20 +107,15 @@ def transcript_pieces(name: str, coders: list[str], codes: list[str], ids: list[
                       ends: list[int], turns: dict[str, list]) -> tuple[dict[str, list], list[str]]:
     """One transcript's pieces (``row``: the turn's number in the transcript), and the codes of the
     annotations entirely in turns that do not count."""
-    import numpy as np
-
     out: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
     left_out: list[str] = []
-    turn_starts = np.asarray(turns["start"], dtype=np.int64)
-    # the turns each annotation may cover, found for all of the transcript's annotations at once
-    firsts = np.maximum(np.searchsorted(turn_starts, np.asarray(starts, dtype=np.int64), side="right") - 1,
-                        0).tolist()
-    lasts = np.searchsorted(turn_starts, np.asarray(ends, dtype=np.int64), side="left").tolist()
     t_starts, t_ends = turns["start"], turns["end"]
     body_start, body_end, counted = turns["body_start"], turns["body_end"], turns["counted"]
-    for coder, code, aid, s, e, first, last in zip(coders, codes, ids, starts, ends, firsts, lasts, strict=True):
+    for coder, code, aid, s, e in zip(coders, codes, ids, starts, ends, strict=True):
         kept = False
-        for k in range(first, last):
+        # the turns the annotation may cover: from the last starting at or before it to the first
+        # starting at or after its end
+        for k in range(max(bisect_right(t_starts, s) - 1, 0), bisect_left(t_starts, e)):
             lo, hi = max(s, t_starts[k]), min(e, t_ends[k])
             if lo >= hi or not counted[k]:
                 continue
