@@ -15,6 +15,8 @@ from tcoder.errors import TranscriptError
 from tcoder.transcript import (
     Transcript,
     compile_speaker_pattern,
+    control_characters,
+    count_words,
     decode_bytes,
     find_turns,
     read_transcript,
@@ -301,3 +303,21 @@ def test_a_huge_sparse_file_is_refused_by_its_size_before_reading(tmp_path):
     assert time.perf_counter() - started < 0.5
     assert "1,024.0 MB, more than tcoder reads" in str(exc.value) and f"({TRANSCRIPT_LIMIT // 2**20:.1f} MB)" in str(
         exc.value).replace(",", "")
+
+
+_SOME_TEXT = st.text(st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x00\x07\x1b\x7f\x85\xa0\u2003\u3000\u00e9"
+                                     "\ud83d\udca1"), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_SOME_TEXT | st.text(max_size=40))
+def test_words_are_counted_as_str_split_splits_them(text):
+    assert count_words(text) == len(text.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_SOME_TEXT | st.text(max_size=40))
+def test_control_characters_are_counted_as_the_pattern_finds_them(text):
+    from tcoder.transcript import _CONTROL
+
+    assert control_characters(text) == len(_CONTROL.findall(text))
