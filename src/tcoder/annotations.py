@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 # Re-anchoring has its own module; its names stay importable from here.
 from tcoder.anchoring import FUZZY_MIN_LENGTH as FUZZY_MIN_LENGTH
@@ -120,6 +120,22 @@ class Annotation:
         self.quote = text[self.start:self.end]
         self.prefix = text[max(0, self.start - CONTEXT_CHARS):self.start]
         self.suffix = text[self.end:self.end + CONTEXT_CHARS]
+
+
+def with_extra_fields(annotations: Iterable[Annotation]) -> Iterator[Annotation]:
+    """The annotations that carry fields tcoder does not know (kept on rewrite, read by
+    consensus, merges and imports): found in one pass in C, as most have none."""
+    return filter(_EXTRA, annotations)
+
+
+_EXTRA = operator.attrgetter("extra")
+_END = operator.attrgetter("end")
+_CODE = operator.attrgetter("code")
+
+
+def codes_of(annotations: Iterable[Annotation]) -> Iterator[str]:
+    """The code of each annotation, in order."""
+    return map(_CODE, annotations)
 
 
 def autocode_query(annotation: Annotation) -> str | None:
@@ -478,6 +494,9 @@ def span_problems(af: AnnotationFile, text_length: int, path=None,
     """Spans beyond the text, and codes not in the codebook (kept, but reported)."""
     problems: list[Problem] = []
     known = set(known_codes) if known_codes is not None else None
+    if (max(map(_END, af.annotations), default=0) <= text_length
+            and (known is None or known.issuperset(codes_of(af.annotations)))):
+        return problems  # nothing to report, seen in two passes in C
     for a in af.annotations:
         if a.orphaned:
             continue

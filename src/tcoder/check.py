@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, save_annotations
+from tcoder.annotations import IMPORTED_TEXT, AnnotationLock, codes_of, save_annotations, with_extra_fields
 from tcoder.atomicio import leftover_in_use
 from tcoder.codebook_history import Migration
 from tcoder.coding_status import file_status
@@ -274,7 +274,7 @@ def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | 
     problems.extend(consensus_record_problems(loaded.file, loaded.path))
     problems.extend(imported_text_problems(loaded.file, loaded.path))
     problems.extend(flagged_orphan_problems(loaded))
-    if known is not None:
+    if known is not None and not known.issuperset(codes_of(annotations)):
         checked.unknown_codes.update(a.code for a in annotations if a.code not in known)
     if loaded.reanchored:
         problems.extend(_reanchor_warnings(loaded, fixing))
@@ -412,7 +412,7 @@ def imported_text_problems(af, path) -> list[Problem]:
     (``imported_text``): the passage may be the wrong one, so each is shown until a person
     has looked at it and removed the field."""
     problems = []
-    for a in af.annotations:
+    for a in with_extra_fields(af.annotations):
         stored = a.extra.get(IMPORTED_TEXT)
         if stored is None:
             continue
@@ -434,7 +434,7 @@ def consensus_record_problems(af, path) -> list[Problem]:
     from tcoder.adjudication import NONE_FIELD, SOURCES_FIELD, NoneRecord
 
     problems = []
-    for a in af.annotations:
+    for a in with_extra_fields(af.annotations):
         raw = a.extra.get(SOURCES_FIELD)
         if raw is not None and not (isinstance(raw, list) and all(isinstance(i, str) for i in raw)):
             problems.append(Problem(f"annotation {a.id}: {SOURCES_FIELD!r} must be a list of annotation ids, "

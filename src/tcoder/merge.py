@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
-from tcoder.annotations import Annotation, AnnotationFile, _annotation_problem, _line_of_ids
+from tcoder.annotations import Annotation, AnnotationFile, _annotation_problem, _line_of_ids, with_extra_fields
 from tcoder.errors import Problem, TcoderError
 from tcoder.quotes import shorten
 
@@ -210,7 +210,7 @@ def read_conflict(a: Annotation) -> ConflictRecord | None:
 
 def unresolved(af: AnnotationFile) -> list[Annotation]:
     """Annotations that carry a conflict record, in file order."""
-    return [a for a in af.annotations if CONFLICT_FIELD in a.extra]
+    return [a for a in with_extra_fields(af.annotations) if CONFLICT_FIELD in a.extra]
 
 
 def resolve_conflict(af: AnnotationFile, annotation_id: str, keep: Side) -> Annotation | None:
