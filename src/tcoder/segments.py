@@ -37,10 +37,16 @@ _LINE = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)
 
 # A sentence ends at ., ! or ? (or an ellipsis), possibly followed by closing
 # quotes or brackets, then white space; or at a line break.
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?=\s|$)|\n")
+SENTENCE_TERMINATORS = ".!?\u2026"
+SENTENCE_CLOSERS = "\"'\u201d\u2019)]"
+_SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_TERMINATORS)}]+[{re.escape(SENTENCE_CLOSERS)}]*(?=\\s|$)|\n")
 _ABBREVIATIONS = frozenset(
     "dr mr mrs ms mx prof st vs e.g i.e cf approx dept fig jr sr mt ft ca al".split()
 )
+#: Opening quotes and brackets before an abbreviation ("(e.g.") are not part of it.
+OPENERS = "(\"'\u201c\u2018"
+#: The longest abbreviation: a longer token before a full stop is never one.
+LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 
 
 def word_spans(text: str) -> list[Span]:
@@ -97,8 +103,13 @@ def _is_abbreviation(text: str, begin: int, dot: int) -> bool:
         first -= 1
     if first == dot:
         return False
-    token = text[first:dot].lstrip("(\"'\u201c\u2018").lower()
-    # Single initials ("J. Smith") and known abbreviations do not end a sentence.
+    return is_abbreviation(text[first:dot])
+
+
+def is_abbreviation(token: str) -> bool:
+    """Whether the token before a full stop (the non-white-space run ending there) makes it no
+    sentence end: single initials ("J. Smith") and known abbreviations ("e.g.", "Dr.")."""
+    token = token.lstrip(OPENERS).lower()
     return (len(token) == 1 and token.isalpha()) or token in _ABBREVIATIONS
 
 

@@ -376,8 +376,9 @@ def _units_of_both(selection: TurnSelection | None, counted: Transcript, unit: s
     counted text's sentences are the counted turns' sentences of the whole, moved."""
     import numpy as np
 
+    from tcoder.agreement.sentences import sentence_bounds
     from tcoder.agreement.units import word_bounds
-    from tcoder.segments import sentences_in, unit_spans
+    from tcoder.segments import unit_spans
 
     assert selection is not None
     original = selection.transcript
@@ -387,13 +388,14 @@ def _units_of_both(selection: TurnSelection | None, counted: Transcript, unit: s
         return None, len(word_bounds(original.text))
     if unit != "sentence":
         return None, len(unit_spans(original, unit))  # type: ignore[arg-type]
-    text = original.text
-    per_turn = [sentences_in(text, turn.body_start, turn.end) for turn in original.turns]
-    moved: list[tuple[int, int]] = []
-    for turn, there in zip(selection.counted, counted.turns, strict=True):
-        delta = there.start - turn.start
-        moved.extend((start + delta, end + delta) for start, end in per_turn[turn.index])
-    return np.asarray(moved, dtype=np.int64).reshape(-1, 2), sum(len(spans) for spans in per_turn)
+    bounds, per_turn = sentence_bounds(original.text, original.turns)
+    first = np.concatenate([[0], np.cumsum(per_turn)])
+    kept = np.array([turn.index for turn in selection.counted], dtype=np.int64)
+    delta = np.array([there.start - turn.start for turn, there in zip(selection.counted, counted.turns, strict=True)],
+                     dtype=np.int64)
+    sizes = per_turn[kept]
+    rows = np.repeat(first[kept] - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+    return bounds[rows] + np.repeat(delta, sizes)[:, None], len(bounds)
 
 
 def _length(study, ref, data: CodingData) -> int:

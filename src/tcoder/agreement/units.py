@@ -17,6 +17,7 @@ import weakref
 
 import numpy as np
 
+from tcoder.agreement.sentences import character_classes, code_points, sentence_bounds, word_runs
 from tcoder.segments import SEGMENT_UNITS, Unit, unit_spans
 from tcoder.transcript import Transcript
 
@@ -25,20 +26,11 @@ def _as_array(spans: list[tuple[int, int]]) -> np.ndarray:
     return np.asarray(spans, dtype=np.int64).reshape(-1, 2)
 
 
-_NOT_SPACE: np.ndarray | None = None
-
-
 def word_bounds(text: str) -> np.ndarray:
     """The words of ``text`` (runs of non-white-space, as :func:`tcoder.segments.word_spans`
     finds them) as an (n, 2) array of [start, end) offsets, without a Python object per
     word: the compare view needs them for every first look at a transcript."""
-    global _NOT_SPACE
-    if _NOT_SPACE is None:  # every character str.isspace (and so the regex \s) accepts is below U+3001
-        _NOT_SPACE = np.array([not chr(c).isspace() for c in range(0x3001)] + [True], dtype=bool)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    word = _NOT_SPACE[np.minimum(codes, 0x3001)]  # a look-up per character; U+3001 and above are no space
-    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
-    return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1).astype(np.int64)
+    return word_runs(character_classes(code_points(text)))
 
 
 def unit_boundaries(transcript: Transcript, unit: Unit) -> np.ndarray:
@@ -49,6 +41,8 @@ def unit_boundaries(transcript: Transcript, unit: Unit) -> np.ndarray:
         return np.stack([offsets, offsets + 1], axis=1)
     if unit not in SEGMENT_UNITS:
         raise ValueError(f"unknown unit {unit!r}; expected one of {', '.join(SEGMENT_UNITS)}")
+    if unit == "sentence":
+        return sentence_bounds(transcript.text, transcript.turns)[0]
     return _as_array(unit_spans(transcript, unit))
 
 
@@ -61,10 +55,18 @@ class UnitIndex:
         if unit == "char":
             self.count = len(transcript.text)
             return
-        words = word_bounds(transcript.text)
+        text = transcript.text
+        codes = code_points(text)
+        classes = character_classes(codes)
+        words = word_runs(classes)
         self._word_start, self._word_end = words[:, 0], words[:, 1]
         if units is None:
-            units = words if unit == "word" else unit_boundaries(transcript, unit)
+            if unit == "word":
+                units = words
+            elif unit == "sentence":  # found with the words' arrays
+                units = sentence_bounds(text, transcript.turns, codes, classes, words)[0]
+            else:
+                units = unit_boundaries(transcript, unit)
         self._unit_start, self._unit_end = units[:, 0], units[:, 1]
         self.count = len(units)
 
