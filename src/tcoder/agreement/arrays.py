@@ -97,53 +97,69 @@ def _ints(column: array) -> np.ndarray:
 
 def _span_arrays_of_lists(data: CodingData, rollup: bool) -> SpanArrays:
     """span_arrays for spans gathered as :class:`SpanList` (outlines): the same rows, in the
-    same order, one array operation per coder and transcript instead of one step per span."""
+    same order, from the lists' arrays joined once (each list numbers its own codes: a table
+    turns those numbers into the study's, and lifts them with ``rollup``)."""
     coder_index = {c: i for i, c in enumerate(data.coders)}
     observers = np.zeros((len(data.transcripts), len(data.coders)), dtype=bool)
-    lift_cache: dict[str, list[str]] = {}
-    names: list[str] = []  # every code a row is for, once
-    name_index: dict[str, int] = {}
     placed = all(isinstance(tc.transcript, TranscriptOutline) and tc.transcript.unit != "span"
                  for tc in data.transcripts)
-    chunks: list[tuple[np.ndarray, ...]] = []
+    names: list[str] = []  # every code a row is for, once
+    name_index: dict[str, int] = {}
+    lifted: list[list[int]] = []  # per code a list uses: the names it counts for
+    lifted_index: dict[str, int] = {}
+    local: list[int] = []  # each list's own code numbers, in turn, as indices into lifted
+    lists: list[SpanList] = []
+    where: list[tuple[int, int, int]] = []  # per list: transcript, coder, first entry in local
+    ranges: list[tuple[np.ndarray, np.ndarray]] = []
     for t, tc in enumerate(data.transcripts):
         for coder, spans in tc.spans.items():
             assert isinstance(spans, SpanList)
             c = coder_index[coder]
             observers[t, c] = True
-            # Each of the list's codes, lifted: a table of target code indices, one row per code.
-            lifted = []
-            for code in spans.codes:
-                targets = lift_cache.get(code)
-                if targets is None:
-                    targets = lift_cache[code] = lifted_codes(code, data.codebook, rollup)
-                for name in targets:
-                    if name not in name_index:
-                        name_index[name] = len(names)
-                        names.append(name)
-                lifted.append([name_index[name] for name in targets])
-            width = max((len(row) for row in lifted), default=1)
-            table = np.full((len(lifted), width), -1, dtype=np.int64)
-            for k, row in enumerate(lifted):
-                table[k, :len(row)] = row
-            per_span = table[spans.code]  # (spans, width), span-major as the rows go
-            keep = per_span >= 0
-            repeat = keep.sum(axis=1)
-            row_code = per_span[keep]
-            columns: list[np.ndarray] = [np.full(len(row_code), t, dtype=np.int64),
-                                         np.full(len(row_code), c, dtype=np.int64), row_code,
-                                         np.repeat(spans.start, repeat), np.repeat(spans.end, repeat)]
+            where.append((t, c, len(local)))
+            lists.append(spans)
+            numbers = list(map(lifted_index.get, spans.codes))
+            if None in numbers:
+                for code in spans.codes:
+                    if code not in lifted_index:
+                        lifted_index[code] = len(lifted)
+                        targets = []
+                        for name in lifted_codes(code, data.codebook, rollup):
+                            if name not in name_index:
+                                name_index[name] = len(names)
+                                names.append(name)
+                            targets.append(name_index[name])
+                        lifted.append(targets)
+                numbers = list(map(lifted_index.__getitem__, spans.codes))
+            local.extend(numbers)  # type: ignore[arg-type]
             if placed:
                 assert isinstance(tc.transcript, TranscriptOutline)
-                lo, hi = tc.transcript.ranges[coder]
-                columns += [np.repeat(lo, repeat), np.repeat(hi, repeat)]
-            chunks.append(tuple(columns))
+                ranges.append(tc.transcript.ranges[coder])
     codes = code_order(set(names), data.codebook)
-    position = np.array([codes.index(name) for name in names], dtype=np.int64)
-    width = 7 if placed else 5
-    stacked = [np.concatenate([chunk[j] for chunk in chunks]) if chunks else np.zeros(0, dtype=np.int64)
-               for j in range(width)]
-    stacked[2] = position[stacked[2]] if len(stacked[2]) else stacked[2]
+    position = {name: codes.index(name) for name in names}
+    width = max((len(row) for row in lifted), default=1)
+    table = np.full((len(lifted), width), -1, dtype=np.int64)  # code of the study per lifted code and target
+    for k, row in enumerate(lifted):
+        table[k, :len(row)] = [position[names[n]] for n in row]
+    sizes = np.array([len(spans) for spans in lists], dtype=np.int64)
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts).astype(np.int64, copy=False) if parts else np.zeros(0, dtype=np.int64)
+
+    where_array = np.array(where, dtype=np.int64).reshape(-1, 3)
+    source = np.array(local, dtype=np.int64)[np.repeat(where_array[:, 2], sizes) + joined([s.code for s in lists])]
+    per_span = table[source]  # (spans, width), span-major as the rows go
+    keep = per_span >= 0
+    repeat = keep.sum(axis=1)
+
+    def spread(column: np.ndarray) -> np.ndarray:
+        """One row per span and code it counts for (one code each unless lifted)."""
+        return column if width == 1 else np.repeat(column, repeat)
+
+    columns = [spread(np.repeat(where_array[:, 0], sizes)), spread(np.repeat(where_array[:, 1], sizes)),
+               per_span[:, 0] if width == 1 else per_span[keep], spread(joined([s.start for s in lists])), spread(joined([s.end for s in lists]))]
+    if placed:
+        columns += [spread(joined([lo for lo, _ in ranges])), spread(joined([hi for _, hi in ranges]))]
     lengths = np.array([len(tc.transcript) for tc in data.transcripts], dtype=np.int64)
-    return SpanArrays(stacked[0], stacked[1], stacked[2], stacked[3], stacked[4], codes, observers, lengths,
-                      stacked[5] if placed else None, stacked[6] if placed else None)
+    return SpanArrays(columns[0], columns[1], columns[2], columns[3], columns[4], codes, observers, lengths,
+                      columns[5] if placed else None, columns[6] if placed else None)
