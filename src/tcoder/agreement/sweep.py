@@ -30,7 +30,7 @@ def merge_overlapping(group: np.ndarray, start: np.ndarray, end: np.ndarray
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty, empty
     stride = _stride(end)
-    order = np.lexsort((end, start, group))
+    order = _by_group_start_end(group, start, end, stride)
     g, s, e = group[order], start[order], end[order]
     global_end = np.maximum.accumulate(g * stride + e)
     new = np.ones(len(s), dtype=bool)
@@ -39,6 +39,15 @@ def merge_overlapping(group: np.ndarray, start: np.ndarray, end: np.ndarray
     last = np.append(first[1:] - 1, len(s) - 1)
     merged_end = global_end[last] - g[first] * stride
     return g[first], s[first], merged_end, np.diff(np.append(first, len(s)))
+
+
+def _by_group_start_end(group: np.ndarray, start: np.ndarray, end: np.ndarray, stride: int) -> np.ndarray:
+    """The stable order by (group, start, end): one key of three when it fits in 63 bits
+    (a third of the time of sorting by three keys), else by each."""
+    if int(group.min()) >= 0 and int(start.min()) >= 0 and int(end.min()) >= 0 \
+            and (int(group.max()) + 1) * stride * stride < 2 ** 62:
+        return np.argsort((group * stride + start) * stride + end, kind="stable")
+    return np.lexsort((end, start, group))
 
 
 def depth_lengths(group: np.ndarray, start: np.ndarray, end: np.ndarray, groups: int, depth: int) -> np.ndarray:
