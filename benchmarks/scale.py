@@ -12,7 +12,9 @@ and its peak memory (the process's maximum resident set from ``wait4``, or, when
 runs workers, the highest sum of their proportional set sizes if that is larger), and the growth of each against the
 previous size, so a command that is not linear shows it (4.0 is linear from 1x to 4x).
 The load average is printed with the figures: on a shared machine the CPU time is
-the figure to compare.
+the figure to compare. ``check -q`` runs as a first check of the study (what an
+earlier check kept in its ``.tcoder/check/`` is removed before), ``check -q, again``
+as the next one, which takes each unchanged transcript's result from there.
 """
 
 from __future__ import annotations
@@ -131,8 +133,12 @@ def commands(study: Path, out: Path) -> list[tuple[str, list[str], object]]:
     def clear_import() -> None:
         shutil.rmtree(imported, ignore_errors=True)
 
+    def forget_checks() -> None:  # a first check of the study: nothing kept from an earlier one
+        shutil.rmtree(study / ".tcoder" / "check", ignore_errors=True)
+
     return [
-        ("check -q", ["check", str(study), "-q"], None),
+        ("check -q", ["check", str(study), "-q"], forget_checks),
+        ("check -q, again", ["check", str(study), "-q"], None),  # with what the first kept in .tcoder/check/
         ("agree --unit sentence", ["agree", str(study), "--unit", "sentence", "--format", "json"], None),
         ("report segments --format csv", ["report", str(study), "segments", "--pool", "--format", "csv", "-o",
                                           str(out / "s.csv"), "--force"], None),

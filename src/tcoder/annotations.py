@@ -356,6 +356,16 @@ def read_annotations_and_bytes(path: str | os.PathLike[str]) -> tuple[Annotation
     return _parse_raw(raw, Path(path)), raw
 
 
+def read_annotation_bytes(path: str | os.PathLike[str]) -> bytes:
+    """An annotation file's bytes, refused as :func:`read_annotations` refuses them."""
+    return _read_raw(path)
+
+
+def annotations_from_file_bytes(raw: bytes, path: str | os.PathLike[str]) -> AnnotationFile:
+    """The annotation file these bytes, read from ``path``, hold (see :func:`read_annotations`)."""
+    return _parse_raw(raw, Path(path))
+
+
 def _read_raw(path: str | os.PathLike[str]) -> bytes:
     from tcoder.safeio import ANNOTATION_LIMIT, read_file
 

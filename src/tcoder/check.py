@@ -155,7 +155,8 @@ def check_study(study: Study, fixing: bool = False,
     study.participants  # read once here, not in each worker  # noqa: B018
     from tcoder.parallel import map_ordered
 
-    results = list(map_ordered(lambda ref: _check_transcript(study, ref, known, fixing, per_file),
+    kept = _kept_results_key(study, known) if not fixing and per_file is None else None
+    results = list(map_ordered(lambda ref: _check_transcript(study, ref, known, fixing, per_file, kept),
                                study.transcripts))
     # Every transcript's own problems come first, then each annotation file's, in study order.
     for result in results:
@@ -212,6 +213,26 @@ class _FileCheck:
     reanchored: bool = False
     extra: Any = None
 
+    def to_kept(self) -> dict[str, Any]:
+        return {"coder": self.coder, "problems": [_problem_to_kept(p) for p in self.problems],
+                "readable": self.fix is not None, "moved": self.fix.moved if self.fix is not None else 0,
+                "done": int(self.done), "annotations": self.annotations, "orphaned": self.orphaned,
+                "unknown_codes": dict(self.unknown_codes), "overlapping": self.overlapping,
+                "reanchored": self.reanchored}
+
+    @classmethod
+    def from_kept(cls, data: Any, study: Study, ref: TranscriptRef) -> "_FileCheck":
+        """Raises ValueError when ``data`` is not what :meth:`to_kept` makes."""
+        _expect(data, dict)
+        coder, unknown = _expect(data["coder"], str), _expect(data["unknown_codes"], dict)
+        counts = [_expect(data[name], int) for name in ("moved", "done", "annotations", "orphaned")]
+        if not all(type(n) is int and n >= 0 for n in (*counts, *unknown.values())):
+            raise ValueError("not a count")
+        fix = FileToFix(ref, coder, study.annotation_path_of(ref, coder), counts[0]) \
+            if _expect(data["readable"], bool) else None
+        return cls(coder, _problems_from_kept(data["problems"]), fix, counts[1], counts[2], counts[3],
+                   Counter(unknown), _expect(data["overlapping"], bool), _expect(data["reanchored"], bool))
+
 
 @dataclass
 class _TranscriptCheck:
@@ -223,33 +244,143 @@ class _TranscriptCheck:
     characters: int = 0
     files: list[_FileCheck] = field(default_factory=list)
 
+    @property
+    def keepable(self) -> bool:
+        """Whether all of it can be kept (a migration pending in a file is not kept: its
+        records are read again each time until ``check --fix`` writes them)."""
+        return all(f.extra is None and (f.fix is None or not f.fix.pending_migration) for f in self.files)
+
+    def to_kept(self) -> dict[str, Any]:
+        return {"problems": [_problem_to_kept(p) for p in self.problems], "readable": self.readable,
+                "words": self.words, "characters": self.characters, "files": [f.to_kept() for f in self.files]}
+
+    @classmethod
+    def from_kept(cls, data: dict[str, Any], study: Study, ref: TranscriptRef) -> "_TranscriptCheck | None":
+        """What :meth:`to_kept` kept, or None when ``data`` is not that (a damaged entry)."""
+        try:
+            words, characters = _expect(data["words"], int), _expect(data["characters"], int)
+            files = [_FileCheck.from_kept(f, study, ref) for f in _expect(data["files"], list)]
+            if [f.coder for f in files] != study.coders_of(ref) or words < 0 or characters < 0:
+                return None
+            return cls(_problems_from_kept(data["problems"]), _expect(data["readable"], bool), words, characters,
+                       files)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _problem_to_kept(p: Problem) -> list[Any]:
+    return [p.message, None if p.path is None else os.fspath(p.path), p.line, p.column, p.severity]
+
+
+def _problems_from_kept(rows: Any) -> list[Problem]:
+    problems = []
+    for row in _expect(rows, list):
+        message, path, line, column, severity = _expect(row, list)
+        if (type(message) is not str or not (path is None or type(path) is str) or severity not in ("error", "warning")
+                or not all(n is None or type(n) is int for n in (line, column))):
+            raise ValueError("not a problem")
+        problems.append(Problem(message, None if path is None else Path(path), line, column, severity))
+    return problems
+
+
+def _expect(value: Any, kind: type) -> Any:
+    if type(value) is not kind:
+        raise ValueError(f"not a {kind.__name__}")
+    return value
+
+
+def _kept_results_key(study: Study, known: set[str] | None) -> bytes:
+    """What every transcript's check rests on besides its own files (see :mod:`tcoder.check_cache`)."""
+    from tcoder.check_cache import file_part, study_digest
+    from tcoder.codebook_history import history_path
+    from tcoder.settings import SETTINGS_FILE
+
+    root = study.root
+    codes = "\n".join(sorted(known)) if known is not None else "\0unusable"
+    return study_digest([os.fspath(root).encode("utf-8", "surrogatepass"), codes.encode("utf-8", "surrogatepass"),
+                         file_part(root / SETTINGS_FILE), file_part(history_path(study.codebook_path)),
+                         file_part(root / study.settings.participants), file_part(root / study.settings.speakers)])
+
+
+@dataclass
+class _FilesRead:
+    """The bytes of a transcript and its annotation files, read once for the key and the check."""
+
+    transcript: bytes
+    annotations: dict[str, bytes]
+    key: str | None  # None: too little to keep (see check_cache.KEEP_FROM_BYTES)
+
+
+def _read_for_key(study: Study, ref: TranscriptRef, kept: bytes) -> _FilesRead | None:
+    """None when a file cannot be read: the check itself then says why."""
+    from tcoder import check_cache
+    from tcoder.annotations import read_annotation_bytes
+    from tcoder.transcript import read_transcript_bytes
+
+    try:
+        transcript = read_transcript_bytes(ref.path)
+        annotations = {coder: read_annotation_bytes(study.annotation_path_of(ref, coder))
+                       for coder in study.coders_of(ref)}
+    except TcoderError:
+        return None
+    if sum(map(len, annotations.values())) < check_cache.KEEP_FROM_BYTES:
+        return _FilesRead(transcript, annotations, None)
+    key = check_cache.TranscriptKey(kept)
+    key.add(f"transcript\0{ref.name}\0{os.fspath(ref.path)}", transcript)
+    for coder, raw in annotations.items():
+        key.add(f"annotations\0{coder}\0{os.fspath(study.annotation_path_of(ref, coder))}", raw)
+    return _FilesRead(transcript, annotations, key.hexdigest())
+
 
 def _check_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, fixing: bool,
-                      per_file: Callable[[LoadedAnnotations], Any] | None) -> _TranscriptCheck:
+                      per_file: Callable[[LoadedAnnotations], Any] | None, kept: bytes | None) -> _TranscriptCheck:
+    """Check one transcript, or take what checking exactly these files found last time
+    (``kept``: the study's part of the key, None to check anew without keeping anything)."""
+    from tcoder import check_cache
+
     with study.passing_through(ref):
-        try:
-            transcript = study.transcript(ref)
-        except TcoderError as exc:
-            return _TranscriptCheck(list(exc.problems))
-        result = _TranscriptCheck([], True, transcript.word_count, len(transcript.text))
-        problems = result.problems
-        problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
-        speakers = transcript.speakers
-        problems.extend(speaker_problems(study.participants, ref.name, speakers))
-        if transcript.text.strip() and not speakers:  # no turn has a speaker
-            problems.append(Problem(
-                "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
-                "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "
-                "without a speaker", ref.path, severity="warning"))
-        for coder in study.coders_of(ref):
-            result.files.append(_check_file(study, ref, coder, known, fixing, per_file))
+        files = _read_for_key(study, ref, kept) if kept is not None else None
+        if files is None or files.key is None:
+            return _checked_transcript(study, ref, known, fixing, per_file, files)
+        where = check_cache.entry_path(study.root, ref.name)
+        entry = check_cache.load(where, files.key)
+        if entry is not None:
+            result = _TranscriptCheck.from_kept(entry, study, ref)
+            if result is not None:
+                return result
+        result = _checked_transcript(study, ref, known, fixing, per_file, files)
+        if result.keepable:
+            check_cache.store(where, files.key, result.to_kept())
+        return result
+
+
+def _checked_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, fixing: bool,
+                        per_file: Callable[[LoadedAnnotations], Any] | None,
+                        files: _FilesRead | None) -> _TranscriptCheck:
+    try:
+        transcript = study.transcript(ref, files.transcript if files is not None else None)
+    except TcoderError as exc:
+        return _TranscriptCheck(list(exc.problems))
+    result = _TranscriptCheck([], True, transcript.word_count, len(transcript.text))
+    problems = result.problems
+    problems.extend(Problem(w, ref.path, severity="warning") for w in transcript.warnings)
+    speakers = transcript.speakers
+    problems.extend(speaker_problems(study.participants, ref.name, speakers))
+    if transcript.text.strip() and not speakers:  # no turn has a speaker
+        problems.append(Problem(
+            "no speaker turns: no line starts with a speaker label such as 'Interviewer: ' (or the study's "
+            "speaker_pattern in tcoder.yaml), so turn units, speaker reports and ctrl+u see one passage "
+            "without a speaker", ref.path, severity="warning"))
+    for coder in study.coders_of(ref):
+        raw = files.annotations.get(coder) if files is not None else None
+        result.files.append(_check_file(study, ref, coder, known, fixing, per_file, raw))
     return result
 
 
 def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | None, fixing: bool,
-                per_file: Callable[[LoadedAnnotations], Any] | None) -> _FileCheck:
+                per_file: Callable[[LoadedAnnotations], Any] | None, raw: bytes | None = None) -> _FileCheck:
     try:
-        loaded = study.load_annotations(ref, coder, known, keep_bytes=True)
+        loaded = study.load_annotations(ref, coder, known, keep_bytes=True, raw=raw)
     except TcoderError as exc:
         return _FileCheck(coder, list(exc.problems))
     annotations = loaded.file.annotations

@@ -23,6 +23,7 @@ from tcoder.annotations import (
     AnnotationFile,
     annotation_name,
     annotation_path,
+    annotations_from_file_bytes,
     file_looks_like_annotations,
     read_annotations_and_bytes,
     reanchor,
@@ -40,7 +41,7 @@ from tcoder.participants import Participants, read_participants
 from tcoder.quotes import shorten
 from tcoder.safeio import file_kind, os_error_message
 from tcoder.settings import SETTINGS_FILE, Settings, load_settings
-from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript
+from tcoder.transcript import TRANSCRIPT_SUFFIXES, Transcript, read_transcript, transcript_from_bytes
 from tcoder.turnrule import Purpose, TurnRule, TurnSelection, rule_for, select_turns
 
 CONSENSUS = "consensus"
@@ -273,6 +274,10 @@ class Study:
         name = ref if isinstance(ref, str) else ref.name
         return sorted(self._files.get(name, {}), key=lambda c: (c == CONSENSUS, c))
 
+    def annotation_path_of(self, ref: TranscriptRef, coder: str) -> Path:
+        """Where a coder's file of a transcript is (or would be)."""
+        return self._files.get(ref.name, {}).get(coder) or ref.annotation_path(coder)
+
     def annotation_files(self, ref: TranscriptRef | str) -> dict[str, Path]:
         name = ref if isinstance(ref, str) else ref.name
         return dict(self._files.get(name, {}))
@@ -389,12 +394,17 @@ class Study:
         """The turns of a transcript that count under ``rule`` (see tcoder.turnrule)."""
         return select_turns(self.transcript(ref), self.participants, rule)
 
-    def transcript(self, ref: TranscriptRef | str) -> Transcript:
+    def transcript(self, ref: TranscriptRef | str, data: bytes | None = None) -> Transcript:
+        """A transcript, read once; ``data``: its file's bytes, read already."""
         ref = self.find(ref) if isinstance(ref, str) else ref
         cached = self._texts.get(ref.name)
         if cached is None:
-            cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern,
-                                     self.settings.encoding)
+            if data is None:
+                cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern,
+                                         self.settings.encoding)
+            else:
+                cached = transcript_from_bytes(data, ref.path, ref.name, self.settings.compiled_speaker_pattern,
+                                               self.settings.encoding)
             self._texts[ref.name] = cached
         return cached
 
@@ -414,18 +424,23 @@ class Study:
         self._texts.pop(ref if isinstance(ref, str) else ref.name, None)
 
     def load_annotations(self, ref: TranscriptRef | str, coder: str,
-                         known_codes: set[str] | None = None, keep_bytes: bool = False) -> LoadedAnnotations:
+                         known_codes: set[str] | None = None, keep_bytes: bool = False,
+                         raw: bytes | None = None) -> LoadedAnnotations:
         """Read one coder's file and place it on the current text: re-anchor if the
         transcript changed, report spans beyond the text and unknown codes.
         A coder without a file gets an empty set. ``keep_bytes`` keeps what was read
-        in :attr:`LoadedAnnotations.raw` (to find lines in it without reading it again)."""
+        in :attr:`LoadedAnnotations.raw` (to find lines in it without reading it again);
+        ``raw``: the file's bytes, read already (see :meth:`annotation_path_of`)."""
         ref = self.find(ref) if isinstance(ref, str) else ref
         transcript = self.transcript(ref)
-        path = self._files.get(ref.name, {}).get(coder) or ref.annotation_path(coder)
-        if not path.exists():
+        path = self.annotation_path_of(ref, coder)
+        if raw is not None:
+            af = annotations_from_file_bytes(raw, path)
+        elif not path.exists():
             empty = AnnotationFile(coder, ref.file_name, transcript.sha256)
             return LoadedAnnotations(ref, coder, path, empty)
-        af, raw = read_annotations_and_bytes(path)
+        else:
+            af, raw = read_annotations_and_bytes(path)
         loaded = LoadedAnnotations(ref, coder, path, af, raw=raw if keep_bytes else None)
         if af.coder and af.coder != coder:
             loaded.problems.append(Problem(f"the file says coder {af.coder!r} but its name says {coder!r}; "

@@ -349,10 +349,23 @@ def read_transcript(path: str | os.PathLike[str], name: str | None = None,
                     speaker_pattern: re.Pattern[str] | None = None,
                     legacy_encoding: str | None = None) -> Transcript:
     """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
-    from tcoder.safeio import TRANSCRIPT_LIMIT, mb, read_file
-
     path = Path(path)
-    data = read_file(path, limit=TRANSCRIPT_LIMIT, what="the transcript", error=TranscriptError)
+    return transcript_from_bytes(read_transcript_bytes(path), path, name, speaker_pattern, legacy_encoding)
+
+
+def read_transcript_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A transcript file's bytes, refused as :func:`read_transcript` refuses them."""
+    from tcoder.safeio import TRANSCRIPT_LIMIT, read_file
+
+    return read_file(Path(path), limit=TRANSCRIPT_LIMIT, what="the transcript", error=TranscriptError)
+
+
+def transcript_from_bytes(data: bytes, path: Path, name: str | None = None,
+                          speaker_pattern: re.Pattern[str] | None = None,
+                          legacy_encoding: str | None = None) -> Transcript:
+    """The transcript a file of these bytes holds (see :func:`read_transcript`)."""
+    from tcoder.safeio import mb
+
     try:
         decoded = decode_bytes(data, path, legacy_encoding)
     except MemoryError:
