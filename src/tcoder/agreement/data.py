@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, Sequence
 
 from tcoder.codebook import Codebook
 from tcoder.transcript import Transcript
@@ -61,6 +61,13 @@ class SpanList(Sequence[CodedSpan]):
         self.code = np.fromiter((index[c] for c, _, _ in spans), np.int32, n)
         self.start = np.fromiter((s for _, s, _ in spans), np.int64, n)
         self.end = np.fromiter((e for _, _, e in spans), np.int64, n)
+
+    @classmethod
+    def of_arrays(cls, codes: list[str], code: Any, start: Any, end: Any) -> SpanList:
+        """A list of the given arrays (``code`` indexes ``codes``), as one built from tuples holds them."""
+        made = cls.__new__(cls)
+        made.codes, made.code, made.start, made.end = codes, code, start, end
+        return made
 
     def __len__(self) -> int:
         return len(self.code)
@@ -241,7 +248,7 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
 
     study.participants  # read once here, not in each worker  # noqa: B018
 
-    def one(ref) -> CodingData | tuple[type[TcoderError], list, dict]:
+    def one(ref) -> tuple | _Failure:
         part = replace(data, transcripts=[], skipped=[], excluded=Exclusions(), selections=[], left_out=[],
                        unmarked=[], done_empty=[], corpus_characters=0, corpus_unknown=[],
                        autocoded_counted=Counter(), apprentice_counted=Counter())
@@ -249,18 +256,17 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
             with study.passing_through(ref):
                 _gather_transcript(study, ref, part)
         except TcoderError as exc:  # raised again in this process, as it was
-            return type(exc), exc.problems, {k: v for k, v in vars(exc).items() if k != "problems"}
+            return _Failure(type(exc), exc.problems, {k: v for k, v in vars(exc).items() if k != "problems"})
         _outline(part, unit)
-        part.codebook = None  # the main process has it
-        return part
+        return _packed(part)
 
-    for part in map_ordered(one, refs):
-        if isinstance(part, tuple):
-            kind, problems, state = part
-            error = TcoderError.__new__(kind)
-            TcoderError.__init__(error, problems)
-            error.__dict__.update(state)
+    for packed in map_ordered(one, refs):
+        if isinstance(packed, _Failure):
+            error: TcoderError = TcoderError.__new__(packed.kind)
+            TcoderError.__init__(error, packed.problems)
+            error.__dict__.update(packed.state)
             raise error
+        part = _unpacked(packed)
         data.transcripts.extend(part.transcripts)
         data.selections.extend(part.selections)
         data.skipped.extend(part.skipped)
@@ -273,6 +279,78 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
         data.autocoded_counted.update(part.autocoded_counted)
         data.apprentice_counted.update(part.apprentice_counted)
     return data
+
+
+class _Failure(NamedTuple):
+    """A TcoderError raised in a worker, to raise again in the main process."""
+
+    kind: type
+    problems: list
+    state: dict
+
+
+def _packed(part: CodingData) -> tuple:
+    """One transcript's outlined data (see :func:`_outline`) as plain values and one array of
+    integers: going between processes, a transcript's dozen small arrays and objects cost
+    more to pickle than their contents."""
+    import numpy as np
+
+    coded = None
+    if part.transcripts:
+        (tc,) = part.transcripts
+        outline = tc.transcript
+        assert isinstance(outline, TranscriptOutline)
+        coders = list(tc.spans)
+        lists = [tc.spans[coder] for coder in coders]
+        arrays: list[Any] = []
+        for coder, spans in zip(coders, lists, strict=True):
+            assert isinstance(spans, SpanList)
+            arrays += [spans.code, spans.start, spans.end, *outline.ranges.get(coder, ())]
+        firsts = outline.turn_firsts
+        if firsts is not None:
+            arrays.append(firsts)
+        numbers = np.concatenate(arrays).astype(np.int64, copy=False) if arrays else np.zeros(0, dtype=np.int64)
+        coded = (outline.name, outline.length, outline.original_length, outline.unit, outline.unit_count,
+                 outline.removed_units, coders, [spans.codes for spans in lists],  # type: ignore[attr-defined]
+                 [len(spans) for spans in lists], bool(outline.ranges), None if firsts is None else len(firsts),
+                 numbers)
+    selection = None
+    if part.selections:
+        (chosen,) = part.selections
+        selection = (chosen.left_out, chosen.reasons, chosen.described)
+    return (coded, selection, part.skipped, part.excluded, part.left_out, part.unmarked, part.done_empty,
+            part.corpus_characters, part.corpus_unknown, part.autocoded_counted, part.apprentice_counted)
+
+
+def _unpacked(packed: tuple) -> CodingData:
+    """The data :func:`_packed` packed (without the codebook and settings: the caller has them)."""
+    import numpy as np
+
+    (coded, selection, skipped, excluded, left_out, unmarked, done_empty, corpus_characters, corpus_unknown,
+     autocoded_counted, apprentice_counted) = packed
+    part = CodingData([], [], skipped=skipped, excluded=excluded, left_out=left_out, unmarked=unmarked,
+                      done_empty=done_empty, corpus_characters=corpus_characters, corpus_unknown=corpus_unknown,
+                      autocoded_counted=autocoded_counted, apprentice_counted=apprentice_counted)
+    if coded is None:
+        return part
+    name, length, original, unit, unit_count, removed, coders, codes_of, sizes, placed, n_firsts, numbers = coded
+    outline = TranscriptOutline(name, length, original, unit, unit_count, removed)
+    spans: dict[str, list[CodedSpan]] = {}
+    at = 0
+    for coder, codes, n in zip(coders, codes_of, sizes, strict=True):
+        code, start, end = (numbers[at + i * n:at + (i + 1) * n] for i in range(3))
+        spans[coder] = SpanList.of_arrays(codes, code.astype(np.int32), start, end)  # type: ignore[assignment]
+        at += 3 * n
+        if placed:
+            outline.ranges[coder] = (numbers[at:at + n], numbers[at + n:at + 2 * n])
+            at += 2 * n
+    if n_firsts is not None:
+        outline.turn_firsts = numbers[at:at + n_firsts]
+    part.transcripts.append(TranscriptCoding(outline, spans))
+    if selection is not None:
+        turns_left_out, reasons, described = selection
+        part.selections.append(TurnSelection(outline, [], turns_left_out, reasons, described))  # type: ignore[arg-type]
+    return part
 
 
 def _gather_transcript(study, ref, data: CodingData) -> None:
