@@ -28,6 +28,7 @@ from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.timer import Timer
 
@@ -37,6 +38,8 @@ from tcoder.session import SpanIndex
 from tcoder.transcript import Transcript
 from tcoder.tui.keymap import bindings
 from tcoder.tui.navigation import Navigator
+from tcoder.tui.widgets.plain_lines import is_plain, plain_lines
+from tcoder.tui.widgets.strip_scrollbar import StripScrollBar
 from tcoder.tui.wrap import WrapBuilder, WrapIndex, inert, kept_wrap, wrap_index
 
 MARKERS_PER_LAYER = 4
@@ -202,6 +205,16 @@ class TranscriptView(ScrollView, can_focus=True):
         self._base_style: Style | None = None
 
     # ------------------------------------------------------------ geometry
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, made as Textual makes it but drawn from ready strips (it moves on every page)."""
+        if self._vertical_scrollbar is None:
+            bar = self._vertical_scrollbar = StripScrollBar(vertical=True, name="vertical",
+                                                            thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     @property
     def flag_width(self) -> int:
@@ -742,28 +755,47 @@ class TranscriptView(ScrollView, can_focus=True):
                 style += self._component("cursor")
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Rows kept in the row cache are handed to the screen as they are (see plain_lines):
+        the screen asks for every row of the view whenever anything beside it changes."""
+        if not is_plain(self):
+            return super().render_lines(crop)
+        return plain_lines(self, crop, self._row_source())
+
     def render_line(self, y: int) -> Strip:
+        return self._row_source()(y)
+
+    def _row_source(self, top: int | None = None) -> Callable[[int], Strip]:
+        """A function drawing the view's row ``y`` as things stand (what every row's look
+        depends on is read once); with ``top``, as if scrolled there."""
         wrap = self.wrap
-        row = int(self.scroll_offset.y) + y
+        top = int(self.scroll_offset.y) if top is None else top
         width = self.scrollable_content_region.width
-        if row >= len(wrap):
-            return Strip.blank(width, self.base_style)
-        start, end = wrap.starts[row], wrap.ends[row]
-        last_of_line = wrap.is_last_row_of_line(row)
+        rows = len(wrap)
+        starts, ends = wrap.starts, wrap.ends
         sel = self.selection
-        sel_key = None
-        if sel is not None and sel[0] < end + 1 and sel[1] > start:
-            sel_key = (max(sel[0], start), min(sel[1], end + 1))
-        cursor_key = None
-        if start <= self.cursor < end or (self.cursor == end and (last_of_line or end == start)):
-            cursor_key = self.cursor - start
-        spans_key = tuple(layer.source.revision for layer in self.span_layers)
-        key = (row, width, self._generation, spans_key, sel_key, cursor_key)
-        strip = self._row_cache.get(key)
-        if strip is None:
-            strip = self._render_row(row, start, end, width, sel_key, cursor_key)
-            self._row_cache[key] = strip
-        return strip
+        cursor = self.cursor
+        base = (width, self._generation, tuple(layer.source.revision for layer in self.span_layers))
+        cache = self._row_cache
+
+        def line(y: int) -> Strip:
+            row = top + y
+            if row >= rows:
+                return Strip.blank(width, self.base_style)
+            start, end = starts[row], ends[row]
+            sel_key = None
+            if sel is not None and sel[0] < end + 1 and sel[1] > start:
+                sel_key = (max(sel[0], start), min(sel[1], end + 1))
+            cursor_key = None
+            if start <= cursor < end or (cursor == end and (end == start or wrap.is_last_row_of_line(row))):
+                cursor_key = cursor - start
+            key = (row, base, sel_key, cursor_key)
+            strip = cache.get(key)
+            if strip is None:
+                strip = cache[key] = self._render_row(row, start, end, width, sel_key, cursor_key)
+            return strip
+
+        return line
 
     def _row_spans(self, start: int, end: int) -> list[list[Annotation]]:
         wanted = self.code_filter

@@ -1,0 +1,80 @@
+"""How the coding screen hands rows to Textual: the transcript's rows and the scroll bar
+bypass Textual's per-row styling, and the next page is drawn before it is asked for.
+Each shortcut must give the cells Textual's own path gives."""
+
+from __future__ import annotations
+
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tuikit import TUI_CODEBOOK, make_app, run_app
+
+LONG_TEXT = "".join(f"P{i % 3}: " + "word " * (5 + i % 40) + f"line {i}.\n\n" for i in range(400))
+
+
+def _long_study(study_builder):
+    study_builder.codebook(TUI_CODEBOOK)
+    study_builder.transcript("interviews/P01.txt", LONG_TEXT)
+    spans = []
+    for i in range(0, 390, 3):
+        start = LONG_TEXT.index(f"line {i}.")
+        spans.append(("personal" if i % 2 else "curriculum", max(0, start - 30), start + 8))
+        if i % 9 == 0:
+            spans.append(("witnessing", start - 12, start + 20))  # overlaps: underlined
+    study_builder.annotations("interviews/P01.txt", "alice", spans)
+    return study_builder
+
+
+def _cells(strips) -> list[list]:
+    return [list(strip) for strip in strips]
+
+
+def _textual_rows(widget, crop: Region):
+    """The rows as Textual's own path draws them (its styles cache, nothing kept)."""
+    widget._styles_cache.clear()
+    return Widget.render_lines(widget, crop)
+
+
+def test_scroll_bar_draws_the_cells_textual_draws(study_builder):
+    _long_study(study_builder)
+
+    async def scenario(pilot):
+        from tcoder.tui.widgets.strip_scrollbar import StripScrollBar
+
+        view = pilot.app.screen.view
+        bar = view.vertical_scrollbar
+        assert isinstance(bar, StripScrollBar) and bar.display
+        width, height = bar.size
+        whole = Region(0, 0, width, height)
+        positions = sorted({0, 1, 7, 40, 333, len(view.wrap) // 2, len(view.wrap) - height})
+        for state in ("plain", "hover", "grabbed"):
+            bar.mouse_over = state == "hover"
+            bar.grabbed = None
+            for y in positions:
+                view.scroll_to(y=y, animate=False, immediate=True)
+                await pilot.pause()
+                bar._render_content()
+                expected = _cells(_textual_rows(bar, whole))
+                assert _cells(bar.render_lines(whole)) == expected, (state, y)
+                assert _cells(bar.render_lines(Region(0, 5, width, 9))) == expected[5:14], (state, y)
+                thumb = {y for y, row in enumerate(expected) if any(s.style and s.style.reverse for s in row)}
+                assert thumb, "the thumb is drawn"
+
+    run_app(make_app(study_builder.root), scenario)
+
+
+def test_transcript_rows_reach_the_screen_as_textual_draws_them(study_builder):
+    """Coded, overlapping, selected rows and the cursor's: the same cells with and without
+    Textual's styles cache, whole or in part (a crop)."""
+    _long_study(study_builder)
+
+    async def scenario(pilot):
+        view = pilot.app.screen.view
+        width, height = view.size
+        for where in ("line 30.", "line 90.", "line 201."):
+            view.move_to(LONG_TEXT.index(where))
+            await pilot.press("shift+down", "shift+down", "shift+right")
+            for crop in (Region(0, 0, width, height), Region(0, 3, width, 10), Region(4, 0, width - 9, height)):
+                assert _cells(view.render_lines(crop)) == _cells(_textual_rows(view, crop)), (where, crop)
+
+    run_app(make_app(study_builder.root), scenario)
