@@ -4,6 +4,7 @@ Each shortcut must give the cells Textual's own path gives."""
 
 from __future__ import annotations
 
+from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.widget import Widget
 
@@ -76,5 +77,42 @@ def test_transcript_rows_reach_the_screen_as_textual_draws_them(study_builder):
             await pilot.press("shift+down", "shift+down", "shift+right")
             for crop in (Region(0, 0, width, height), Region(0, 3, width, 10), Region(4, 0, width - 9, height)):
                 assert _cells(view.render_lines(crop)) == _cells(_textual_rows(view, crop)), (where, crop)
+
+    run_app(make_app(study_builder.root), scenario)
+
+
+def test_paging_on_finds_the_next_page_drawn(study_builder):
+    """After a page key the next page in that direction is drawn while the screen rests:
+    the following page key draws only the cursor's row, and what it shows is what a view
+    drawing every row afresh shows."""
+    _long_study(study_builder)
+
+    async def scenario(pilot):
+        from tcoder.tui.widgets.transcript_view import PREFETCH_AFTER
+
+        view = pilot.app.screen.view
+        drawn: list[int] = []
+        real = view._render_row
+
+        def counting(row, *args):
+            drawn.append(row)
+            return real(row, *args)
+
+        view._render_row = counting
+        width, height = view.size
+        await pilot.press("pagedown")  # the first page has nothing drawn before it
+        for key in ("pagedown", "pagedown", "pagedown", "pageup", "pageup"):
+            await pilot.pause(PREFETCH_AFTER + 0.1)
+            drawn.clear()
+            top = int(view.scroll_offset.y)
+            await pilot.press(key)  # (the next page may be drawn meanwhile)
+            new_top = int(view.scroll_offset.y)
+            assert new_top != top, key
+            on_screen = [row for row in drawn if new_top <= row < new_top + height]
+            assert len(on_screen) <= 1, (key, on_screen)  # the row the cursor lands on
+            shown = _cells(view.render_lines(Region(0, 0, width, height)))
+            kept, view._row_cache = view._row_cache, LRUCache(2048)  # every row drawn afresh
+            assert shown == _cells(_textual_rows(view, Region(0, 0, width, height))), key
+            view._row_cache = kept
 
     run_app(make_app(study_builder.root), scenario)

@@ -53,6 +53,9 @@ WRAP_STEP_SECONDS = 0.005
 WRAP_STEP_EVERY = 0.01
 #: Screens of rows wrapped above and below the part shown until the whole text is wrapped.
 SCREENS_BEFORE, SCREENS_AFTER = 2, 3
+#: After a page key, the next page in that direction is drawn this long after (once the
+#: page's frame is out), so that paging on only looks its rows up.
+PREFETCH_AFTER = 0.015
 
 
 class SpanSource(Protocol):
@@ -203,6 +206,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._code_styles: dict[str, tuple[Style, Style]] = {}
         self._gutter_cache: dict[tuple[str, ...], list[Segment]] = {}
         self._base_style: Style | None = None
+        self._prefetch_timer: Timer | None = None
 
     # ------------------------------------------------------------ geometry
 
@@ -491,6 +495,44 @@ class TranscriptView(ScrollView, can_focus=True):
         if new_top != top:
             self.scroll_to(y=new_top, animate=False, immediate=True)
         self._vertical(direction * height, select)
+        if not select:
+            if self._prefetch_timer is not None:
+                self._prefetch_timer.stop()
+            self._prefetch_timer = self.set_timer(PREFETCH_AFTER, lambda: self._prefetch(direction), name="prefetch")
+
+    def _prefetch(self, direction: int) -> None:
+        """Draw the next page in ``direction`` into the row cache, in the form the screen
+        takes it, so that paging on finds its rows ready (a page has every row new)."""
+        self._prefetch_timer = None
+        if self.selection is not None or not is_plain(self):
+            return
+        height = self.scrollable_content_region.height
+        wrap = self.wrap
+        top = int(self.scroll_offset.y)
+        max_top = max(0, len(wrap) - height)
+        new_top = max(0, min(max_top, top + direction * max(1, height - 1)))
+        if new_top == top or (wrap.exact_lines is not None and not wrap.is_exact(new_top, new_top + height - 1)):
+            return
+        strips = plain_lines(self, Region(0, 0, self.size.width, height), self._row_source(new_top))
+        self._cut_like_the_screen(strips)
+
+    def _cut_like_the_screen(self, strips: list[Strip]) -> None:
+        """Cut rows (from the view's top) where the screen will cut them, at the edges of the
+        widgets beside and over the view (a strip keeps its pieces). This follows how
+        Textual's compositor composes a frame (``Compositor._render_chops``); should that
+        change, the pieces are only made again when the frame is drawn."""
+        try:
+            compositor = self.screen._compositor
+            region, clip = compositor.visible_widgets[self]
+            cuts = compositor.cuts
+        except (AttributeError, KeyError):
+            return
+        shown = region.intersection(clip)
+        first, last = shown.column_span
+        skip = shown.y - region.y
+        for y, strip in zip(shown.line_range, strips[skip:], strict=False):
+            if 0 <= y < len(cuts):
+                strip.divide([cut - shown.x for cut in cuts[y] if last >= cut >= first][1:])
 
     def action_cursor_left(self) -> None:
         sel = self.selection
