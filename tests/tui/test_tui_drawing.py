@@ -111,7 +111,7 @@ def test_paging_on_finds_the_next_page_drawn(study_builder):
             on_screen = [row for row in drawn if new_top <= row < new_top + height]
             assert len(on_screen) <= 1, (key, on_screen)  # the row the cursor lands on
             shown = _cells(view.render_lines(Region(0, 0, width, height)))
-            kept, view._row_cache = view._row_cache, LRUCache(2048)  # every row drawn afresh
+            kept, view._row_cache = view._row_cache, LRUCache(64)  # every row drawn afresh
             assert shown == _cells(_textual_rows(view, Region(0, 0, width, height))), key
             view._row_cache = kept
 

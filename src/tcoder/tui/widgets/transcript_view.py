@@ -53,6 +53,9 @@ WRAP_STEP_SECONDS = 0.005
 WRAP_STEP_EVERY = 0.01
 #: Screens of rows wrapped above and below the part shown until the whole text is wrapped.
 SCREENS_BEFORE, SCREENS_AFTER = 2, 3
+#: Rendered rows kept (each with the forms the screen made of it: padded, filtered, cut),
+#: a dozen screens: enough to page back and forth and move about without drawing again.
+ROWS_KEPT = 512
 #: After a page key, the next page in that direction is drawn this long after (once the
 #: page's frame is out), so that paging on only looks its rows up.
 PREFETCH_AFTER = 0.015
@@ -175,6 +178,11 @@ class TranscriptView(ScrollView, can_focus=True):
     def __init__(self, transcript: Transcript, codebook: Codebook, layers: Iterable[SpanLayer] = (), *,
                  no_color: bool = False, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
+        #: the rows last handed to the screen, by row on screen, and those refreshed since (as
+        #: Textual's styles cache keeps them: a row not refreshed is handed over again as it was)
+        self._shown: dict[int, Strip] = {}
+        self._shown_size: Size | None = None
+        self._refreshed: set[int] = set()
         super().__init__(name=name, id=id, classes=classes)
         self.transcript = transcript
         self.text = transcript.text
@@ -201,7 +209,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._match_starts: list[int] = []
         self._match_ends: list[int] = []
         self._generation = 0  # bumped when anything drawn changes except cursor and selection
-        self._row_cache: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._row_cache: LRUCache[tuple, Strip] = LRUCache(ROWS_KEPT)
         self._style_cache: dict[tuple, Style] = {}
         self._code_styles: dict[str, tuple[Style, Style]] = {}
         self._gutter_cache: dict[tuple[str, ...], list[Segment]] = {}
@@ -381,8 +389,19 @@ class TranscriptView(ScrollView, can_focus=True):
         if lo <= hi:
             self.refresh(Region(0, lo - top, region.width, hi - lo + 1))
 
+    def _set_dirty(self, *regions: Region) -> None:
+        # Where Textual marks rows of its styles cache for drawing again (refresh, scrolling,
+        # resizing, a new theme), the rows kept by render_lines follow.
+        if regions:
+            for region in regions:
+                self._refreshed.update(region.line_range)
+        else:
+            self._shown.clear()
+        super()._set_dirty(*regions)
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._shown.clear()
         self._base_style = None
         self._style_cache.clear()
         self._code_styles.clear()
@@ -802,7 +821,24 @@ class TranscriptView(ScrollView, can_focus=True):
         the screen asks for every row of the view whenever anything beside it changes."""
         if not is_plain(self):
             return super().render_lines(crop)
-        return plain_lines(self, crop, self._row_source())
+        shown, refreshed = self._shown, self._refreshed
+        if self._shown_size != self.size:
+            shown.clear()
+            self._shown_size = self.size
+        source: Callable[[int], Strip] | None = None
+
+        def line(y: int) -> Strip:
+            nonlocal source
+            strip = shown.get(y)
+            if strip is None or y in refreshed:
+                if source is None:
+                    source = self._row_source()
+                strip = shown[y] = source(y)
+            return strip
+
+        strips = plain_lines(self, crop, line)
+        refreshed.difference_update(crop.line_range)
+        return strips
 
     def render_line(self, y: int) -> Strip:
         return self._row_source()(y)
