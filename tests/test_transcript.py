@@ -202,6 +202,18 @@ def test_speakers_are_the_labels_of_the_turns_in_first_spoken_order(lines, endin
     assert fresh == from_turns
 
 
+@settings(max_examples=300, deadline=None)
+@given(lines=_LINES, ending=st.sampled_from(["", "\n", "\n\n"]))
+def test_turns_start_where_a_plain_search_finds_labels(lines, ending):
+    """The default labels are looked for from line break to line break: the same as everywhere."""
+    text = "\n".join(lines) + ending
+    labels = list(compile_speaker_pattern(None).finditer(text))
+    turns = find_turns(text)
+    labelled = turns[len(turns) - len(labels):]  # after the text before the first label, if any
+    assert [(t.start, t.speaker, t.timestamp) for t in labelled] == \
+        [(m.start(), m.group("speaker").strip(), m.group("timestamp")) for m in labels]
+
+
 def test_custom_speaker_pattern():
     pattern = compile_speaker_pattern(r"^(?P<speaker>[A-Z]+)>")
     text = "INT> hello\nRESP> hi: there\n"

@@ -226,15 +226,17 @@ def compile_speaker_pattern(pattern: str | None) -> re.Pattern[str]:
 def find_turns(text: str, pattern: re.Pattern[str] | None = None) -> list[Turn]:
     pattern = pattern or _DEFAULT_PATTERN
     turns: list[Turn] = []
-    matches = list(pattern.finditer(text))
-    first = matches[0].start() if matches else len(text)
+    matches = list(_label_matches(text, pattern))
+    # A label found after a line break starts after it.
+    starts = [m.start() + (m.re is _DEFAULT_AFTER_BREAK) for m in matches]
+    first = starts[0] if matches else len(text)
     if text[:first].strip():
         turns.append(Turn(0, 0, first, None, _skip_spaces(text, 0)))
     names = pattern.groupindex
     for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        end = starts[i + 1] if i + 1 < len(matches) else len(text)
         stamp = m.group("timestamp") if "timestamp" in names else None
-        turns.append(Turn(len(turns), m.start(), end, _speaker(m, names), _skip_spaces(text, m.end(), end), stamp))
+        turns.append(Turn(len(turns), starts[i], end, _speaker(m, names), _skip_spaces(text, m.end(), end), stamp))
     return turns
 
 
