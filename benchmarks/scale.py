@@ -13,8 +13,8 @@ runs workers, the highest sum of their proportional set sizes if that is larger)
 previous size, so a command that is not linear shows it (4.0 is linear from 1x to 4x).
 The load average is printed with the figures: on a shared machine the CPU time is
 the figure to compare. ``check -q`` runs as a first check of the study (what an
-earlier check kept in its ``.tcoder/check/`` is removed before), ``check -q, again``
-as the next one, which takes each unchanged transcript's result from there.
+earlier check kept in its ``.tcoder/check.jsonl`` is removed before), ``check -q,
+again`` as the next one, which takes each unchanged transcript's result from there.
 """
 
 from __future__ import annotations
@@ -134,11 +134,11 @@ def commands(study: Path, out: Path) -> list[tuple[str, list[str], object]]:
         shutil.rmtree(imported, ignore_errors=True)
 
     def forget_checks() -> None:  # a first check of the study: nothing kept from an earlier one
-        shutil.rmtree(study / ".tcoder" / "check", ignore_errors=True)
+        (study / ".tcoder" / "check.jsonl").unlink(missing_ok=True)
 
     return [
         ("check -q", ["check", str(study), "-q"], forget_checks),
-        ("check -q, again", ["check", str(study), "-q"], None),  # with what the first kept in .tcoder/check/
+        ("check -q, again", ["check", str(study), "-q"], None),  # with what the first kept in .tcoder/check.jsonl
         ("agree --unit sentence", ["agree", str(study), "--unit", "sentence", "--format", "json"], None),
         ("report segments --format csv", ["report", str(study), "segments", "--pool", "--format", "csv", "-o",
                                           str(out / "s.csv"), "--force"], None),

@@ -1,4 +1,4 @@
-"""`tcoder check` keeps what it found in each transcript (.tcoder/check/) and takes it
+"""`tcoder check` keeps what it found in each transcript (.tcoder/check.jsonl) and takes it
 again only for exactly the same bytes of every file a transcript's check rests on."""
 
 from __future__ import annotations
@@ -21,16 +21,28 @@ def keep_all(monkeypatch):
     monkeypatch.setattr(check_cache, "KEEP_FROM_BYTES", 0)
 
 
-def _entries(root: Path) -> list[Path]:
-    return sorted((root / check_cache.FOLDER).glob("*.json"))
+def _entries(root: Path) -> list[str]:
+    """The kept lines, after the header."""
+    path = root / check_cache.FILE
+    if not path.exists():
+        return []
+    header, *lines = path.read_text(encoding="ascii").splitlines()
+    assert json.loads(header) == {"format": "tcoder-check-1"}
+    return lines
+
+
+def _write_entries(root: Path, lines: list[str]) -> None:
+    (root / check_cache.FILE).write_text("\n".join(['{"format":"tcoder-check-1"}', *lines]) + "\n", encoding="ascii")
 
 
 def _mark_entries(root: Path) -> None:
     """Add a warning to every kept result, to see which transcripts a check took from them."""
-    for path in _entries(root):
-        entry = json.loads(path.read_bytes())
+    marked = []
+    for line in _entries(root):
+        entry = json.loads(line)
         entry["result"]["problems"].append([MARK, None, None, None, "warning"])
-        path.write_text(json.dumps(entry), encoding="utf-8")
+        marked.append(check_cache.entry_line(entry["key"], entry["result"]))
+    _write_entries(root, marked)
 
 
 def _replace_same_size(path: Path, old: bytes, new: bytes) -> None:
@@ -93,17 +105,34 @@ def test_what_every_transcript_rests_on_is_part_of_the_key(sample_study, run_cli
 def test_damaged_entries_are_ignored(sample_study, run_cli, keep_all):
     fresh = run_cli("check", sample_study)
     entries = _entries(sample_study)
-    entry = json.loads(entries[0].read_bytes())
-    wrong = [b"", b"{", b"[]", b'{"format": "tcoder-check-1"}',
-             json.dumps({**entry, "result": {**entry["result"], "words": "many"}}).encode(),
-             json.dumps({**entry, "result": {**entry["result"], "files": entry["result"]["files"][:1]}}).encode(),
-             json.dumps({**entry, "result": {**entry["result"], "problems": [["x", None, None, None, "bad"]]}}).encode(),
-             json.dumps({**entry, "format": "tcoder-check-0"}).encode()]
-    for raw in wrong:
-        for path in entries:
-            path.write_bytes(raw)
+    path = sample_study / check_cache.FILE
+
+    def changed(change) -> list[str]:
+        lines = []
+        for line in entries:
+            entry = json.loads(line)
+            key, result = entry["key"], entry["result"]
+            change(result)
+            lines.append(check_cache.entry_line(key, result))
+        return lines
+
+    wrong_lines = [
+        [line[:len(line) // 2] for line in entries],  # cut short
+        [line.replace('"key":"', '"key":"0', 1) for line in entries],
+        changed(lambda r: r.update(words="many")),
+        changed(lambda r: r.update(files=r["files"][:1])),
+        changed(lambda r: r.update(problems=[["x", None, None, None, "bad"]])),
+        changed(lambda r: r["files"][0].update(annotations=-1)),
+        changed(lambda r: r.pop("readable")),
+    ]
+    for lines in wrong_lines:
+        _write_entries(sample_study, lines)
         assert run_cli("check", sample_study) == fresh
-    assert len(_entries(sample_study)) == 6
+        assert _entries(sample_study) == entries  # and kept right again
+    for raw in (b"", b"\xff\xfe", b'{"format":"tcoder-check-0"}\n' + "\n".join(entries).encode()):
+        path.write_bytes(raw)
+        assert run_cli("check", sample_study) == fresh
+        assert _entries(sample_study) == entries
 
 
 def test_fix_and_ci_check_everything_again(sample_study, run_cli, keep_all):
@@ -120,6 +149,20 @@ def test_a_folder_that_cannot_be_written_keeps_nothing(sample_study, run_cli, ke
     assert run_cli("check", sample_study) == fresh
 
 
+def test_only_the_transcripts_of_the_study_are_kept_and_unchanged_entries_are_not_written_again(
+        sample_study, run_cli, keep_all):
+    run_cli("check", sample_study)
+    path = sample_study / check_cache.FILE
+    written = path.stat().st_mtime_ns
+    os.utime(path, ns=(written - 10**9, written - 10**9))
+    run_cli("check", sample_study)
+    assert path.stat().st_mtime_ns == written - 10**9  # every entry taken: nothing written
+    for name in ("P04.txt", "P04.alice.json", "P04.bob.json", "P04.consensus.json"):
+        (sample_study / "interviews" / name).unlink()
+    run_cli("check", sample_study)
+    assert len(_entries(sample_study)) == 5
+
+
 def test_small_transcripts_are_checked_each_time(sample_study, run_cli):
     run_cli("check", sample_study)
-    assert not (sample_study / ".tcoder" / "check").exists()
+    assert not (sample_study / ".tcoder").exists()

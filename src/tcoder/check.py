@@ -155,9 +155,11 @@ def check_study(study: Study, fixing: bool = False,
     study.participants  # read once here, not in each worker  # noqa: B018
     from tcoder.parallel import map_ordered
 
-    kept = _kept_results_key(study, known) if not fixing and per_file is None else None
+    kept = _Kept(study, known) if not fixing and per_file is None else None
     results = list(map_ordered(lambda ref: _check_transcript(study, ref, known, fixing, per_file, kept),
                                study.transcripts))
+    if kept is not None:
+        kept.keep(results)
     # Every transcript's own problems come first, then each annotation file's, in study order.
     for result in results:
         problems.extend(result.problems)
@@ -243,6 +245,8 @@ class _TranscriptCheck:
     words: int = 0
     characters: int = 0
     files: list[_FileCheck] = field(default_factory=list)
+    kept_key: str | None = None  # the key it is kept under (see _Kept)
+    new_line: str | None = None  # its entry, when it was checked anew to be kept
 
     @property
     def keepable(self) -> bool:
@@ -289,17 +293,31 @@ def _expect(value: Any, kind: type) -> Any:
     return value
 
 
-def _kept_results_key(study: Study, known: set[str] | None) -> bytes:
-    """What every transcript's check rests on besides its own files (see :mod:`tcoder.check_cache`)."""
-    from tcoder.check_cache import file_part, study_digest
-    from tcoder.codebook_history import history_path
-    from tcoder.settings import SETTINGS_FILE
+class _Kept:
+    """The results kept by the last check (see :mod:`tcoder.check_cache`): read here before
+    the workers start, looked up by key in them, written here again when any changed."""
 
-    root = study.root
-    codes = "\n".join(sorted(known)) if known is not None else "\0unusable"
-    return study_digest([os.fspath(root).encode("utf-8", "surrogatepass"), codes.encode("utf-8", "surrogatepass"),
-                         file_part(root / SETTINGS_FILE), file_part(history_path(study.codebook_path)),
-                         file_part(root / study.settings.participants), file_part(root / study.settings.speakers)])
+    def __init__(self, study: Study, known: set[str] | None):
+        from tcoder.check_cache import file_part, read_lines, study_digest
+        from tcoder.codebook_history import history_path
+        from tcoder.settings import SETTINGS_FILE
+
+        root = self.root = study.root
+        codes = "\n".join(sorted(known)) if known is not None else "\0unusable"
+        #: what every transcript's check rests on besides its own files
+        self.study = study_digest([
+            os.fspath(root).encode("utf-8", "surrogatepass"), codes.encode("utf-8", "surrogatepass"),
+            file_part(root / SETTINGS_FILE), file_part(history_path(study.codebook_path)),
+            file_part(root / study.settings.participants), file_part(root / study.settings.speakers)])
+        self.lines = read_lines(root)
+
+    def keep(self, results: list[_TranscriptCheck]) -> None:
+        """Keep the entries of this check's transcripts (only those), if any is new or gone."""
+        from tcoder.check_cache import write_lines
+
+        lines = [r.new_line or self.lines[r.kept_key] for r in results if r.kept_key is not None]
+        if any(r.new_line is not None for r in results) or len(lines) != len(self.lines):
+            write_lines(self.root, lines)
 
 
 @dataclass
@@ -311,7 +329,7 @@ class _FilesRead:
     key: str | None  # None: too little to keep (see check_cache.KEEP_FROM_BYTES)
 
 
-def _read_for_key(study: Study, ref: TranscriptRef, kept: bytes) -> _FilesRead | None:
+def _read_for_key(study: Study, ref: TranscriptRef, kept: _Kept) -> _FilesRead | None:
     """None when a file cannot be read: the check itself then says why."""
     from tcoder import check_cache
     from tcoder.annotations import read_annotation_bytes
@@ -325,7 +343,7 @@ def _read_for_key(study: Study, ref: TranscriptRef, kept: bytes) -> _FilesRead |
         return None
     if sum(map(len, annotations.values())) < check_cache.KEEP_FROM_BYTES:
         return _FilesRead(transcript, annotations, None)
-    key = check_cache.TranscriptKey(kept)
+    key = check_cache.TranscriptKey(kept.study)
     key.add(f"transcript\0{ref.name}\0{os.fspath(ref.path)}", transcript)
     for coder, raw in annotations.items():
         key.add(f"annotations\0{coder}\0{os.fspath(study.annotation_path_of(ref, coder))}", raw)
@@ -333,24 +351,26 @@ def _read_for_key(study: Study, ref: TranscriptRef, kept: bytes) -> _FilesRead |
 
 
 def _check_transcript(study: Study, ref: TranscriptRef, known: set[str] | None, fixing: bool,
-                      per_file: Callable[[LoadedAnnotations], Any] | None, kept: bytes | None) -> _TranscriptCheck:
+                      per_file: Callable[[LoadedAnnotations], Any] | None, kept: _Kept | None) -> _TranscriptCheck:
     """Check one transcript, or take what checking exactly these files found last time
-    (``kept``: the study's part of the key, None to check anew without keeping anything)."""
+    (``kept``: None to check anew without keeping anything)."""
     from tcoder import check_cache
 
     with study.passing_through(ref):
         files = _read_for_key(study, ref, kept) if kept is not None else None
-        if files is None or files.key is None:
+        if kept is None or files is None or files.key is None:
             return _checked_transcript(study, ref, known, fixing, per_file, files)
-        where = check_cache.entry_path(study.root, ref.name)
-        entry = check_cache.load(where, files.key)
+        line = kept.lines.get(files.key)
+        entry = check_cache.result_of(line, files.key) if line is not None else None
         if entry is not None:
             result = _TranscriptCheck.from_kept(entry, study, ref)
             if result is not None:
+                result.kept_key = files.key
                 return result
         result = _checked_transcript(study, ref, known, fixing, per_file, files)
         if result.keepable:
-            check_cache.store(where, files.key, result.to_kept())
+            result.kept_key = files.key
+            result.new_line = check_cache.entry_line(files.key, result.to_kept())
         return result
 
 

@@ -4,15 +4,16 @@ Checking a study reads and validates every annotation file, which at hundreds of
 thousands of annotations is most of the time a check takes; yet between two checks
 most transcripts and their files have not changed. The result of checking one
 transcript with its annotation files (its problems and counts) is kept in the
-study's local state folder, ``.tcoder/check/``, keyed by digests of the exact bytes
-of the transcript and each of its annotation files (with their names and coders),
-of the study files a check reads for every transcript (tcoder.yaml's settings, the
-codebook's ids, its history, the participants and speakers tables) and of the
-rules' version. Modification times are never trusted: a file is read and its
-digest compared each time. An entry that is damaged or does not fit is ignored and
-the transcript is checked again; a folder that cannot be written only means that
-nothing is kept. Transcripts with less than :data:`KEEP_FROM_BYTES` of annotation
-files are checked each time.
+study's local state, ``.tcoder/check.jsonl`` (one line per transcript, in one file:
+thousands of small files are slow to create on many disks and a burden to folders
+that a sync tool watches), under a key: a digest of the exact bytes of the
+transcript and each of its annotation files (with their paths and coders), of the
+study files a check reads for every transcript (tcoder.yaml, the codebook's ids, its
+history, the participants and speakers tables) and of the rules' version.
+Modification times are never trusted: each check reads every file and computes its
+key. A line that is damaged or matches no key is ignored and the transcript is
+checked again; where nothing can be written nothing is kept. Transcripts with less
+than :data:`KEEP_FROM_BYTES` of annotation files are checked each time.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from tcoder.atomicio import atomic_write_bytes
 #: differently: entries of older rules stop matching.
 RULES_VERSION = "1"
 FORMAT = "tcoder-check-1"
-FOLDER = Path(".tcoder") / "check"
+FILE = Path(".tcoder") / "check.jsonl"
 #: A transcript whose annotation files hold less is checked again each time: that is
-#: about as quick as reading an entry, and a small study's folder stays as it was.
+#: about as quick as taking its entry, and a small study's folder stays as it was.
 KEEP_FROM_BYTES = 64 * 1024
+_HEADER = json.dumps({"format": FORMAT}, separators=(",", ":"))
+_KEY_AT = len('{"key":"')  # each line starts with its key (keys sorted, "key" before "result")
+_KEY_LENGTH = 64
 
 
 def study_digest(parts: list[bytes]) -> bytes:
@@ -72,28 +76,40 @@ class TranscriptKey:
         return self._digest.hexdigest()
 
 
-def entry_path(root: Path, transcript: str) -> Path:
-    """One entry per transcript: a newer result replaces the older one."""
-    name = hashlib.sha256(transcript.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return root / FOLDER / f"{name}.json"
-
-
-def load(path: Path, key: str) -> dict[str, Any] | None:
-    """The result kept under ``key``, or None when there is none (or it is damaged)."""
+def read_lines(root: Path) -> dict[str, str]:
+    """Every entry kept in the study, by key, as its line (parsed only when its key is asked
+    for); nothing when the file is missing, unreadable or of another format."""
     try:
-        entry = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
-        return None
-    result = entry.get("result")
-    return result if isinstance(result, dict) else None
+        text = (root / FILE).read_bytes().decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    lines = text.split("\n")
+    if lines[0] != _HEADER:
+        return {}
+    end = _KEY_AT + _KEY_LENGTH
+    return {line[_KEY_AT:end]: line for line in lines[1:] if line.startswith('{"key":"') and line[end:end + 2] == '",'}
 
 
-def store(path: Path, key: str, result: dict[str, Any]) -> None:
-    """Keep ``result`` (canonical JSON: sorted keys, ASCII); nothing is kept where nothing can be written."""
-    data = json.dumps({"format": FORMAT, "key": key, "result": result}, sort_keys=True, ensure_ascii=True,
-                      separators=(",", ":")).encode("ascii") + b"\n"
+def entry_line(key: str, result: dict[str, Any]) -> str:
+    """The line that keeps ``result`` under ``key`` (canonical JSON: sorted keys, ASCII, no spaces)."""
+    return json.dumps({"key": key, "result": result}, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+
+
+def result_of(line: str, key: str) -> dict[str, Any] | None:
+    """The result a line keeps under ``key``, or None when the line is damaged."""
+    try:
+        entry = json.loads(line)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("result"), dict):
+        return None
+    return entry["result"]
+
+
+def write_lines(root: Path, lines: list[str]) -> None:
+    """Keep these entries (and no others), one per line; nothing is kept where nothing can be written."""
+    data = "\n".join([_HEADER, *lines]).encode("ascii") + b"\n"
+    path = root / FILE
     try:
         if not path.parent.is_dir():
             os.makedirs(path.parent, exist_ok=True)

@@ -18,8 +18,8 @@ Exit status: 0 when there are no errors (warnings allowed), 1 when there are err
 (invalid codebook, unreadable transcripts or annotation files, unknown codes, spans
 out of range or orphaned), 2 on bad usage. Nothing of the study is changed unless --fix
 is given; what a check found in a transcript with large annotation files is kept in the
-study's .tcoder/check/ and taken again while every file it rests on stays byte for byte
-the same."""
+study's .tcoder/check.jsonl and taken again while every file it rests on stays byte for
+byte the same."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
