@@ -233,7 +233,7 @@ def _run(args: argparse.Namespace) -> int:
             data = load_counted(study, selection, args.unit)
         else:  # counts need no quotes
             data = load(study, selection, quotes=args.kind not in ("frequencies", "crosstab"),
-                        counting=args.kind in ("frequencies", "crosstab", "codebook"))
+                        counting=args.kind in ("frequencies", "crosstab", "codebook"), meanwhile=_meanwhile(args))
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest
@@ -260,6 +260,23 @@ def _run(args: argparse.Namespace) -> int:
     if args.plot:
         _say(f"Wrote {args.plot}")
     return 0
+
+
+def _meanwhile(args: argparse.Namespace):
+    """What to import while worker processes read the study: the frequencies report printed as
+    text needs no pandas (tcoder.reports.columns), only Rich for a terminal table; the others pandas."""
+    if args.kind == "frequencies" and args.format in ("table", "csv", "json", "md", "html") and not args.plot \
+            and not args.redact:
+        return _import_rich if args.format == "table" else _import_nothing
+    return None
+
+
+def _import_rich() -> None:
+    import rich.table  # noqa: F401 - the terminal table is drawn with it
+
+
+def _import_nothing() -> None:
+    pass
 
 
 def _segments_csv(args: argparse.Namespace, study, selection) -> int:
@@ -423,9 +440,9 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
     binary = args.format in ("docx", "xlsx")
     if args.kind == "codebook":
         from tcoder.reports.codebook_doc import codebook_document, codebook_frame
-        from tcoder.reports.frequencies import describe, frequencies_frame
+        from tcoder.reports.frequencies import describe, frequency_table
 
-        frame = codebook_frame(data, frequencies_frame(data, args.grouping))
+        frame = codebook_frame(data, frequency_table(data, args.grouping).frame())
         notes = describe(data, args.grouping) + notes
         if args.redact:  # examples quote the transcripts
             from tcoder.numbers import plural
@@ -453,31 +470,32 @@ def _render(args: argparse.Namespace, data, notes: list[str]):
                                      _split([args.cite] if args.cite else None))
         return segments.render(data, args.format, args.grouping, notes, _split([args.cite] if args.cite else None))
     if args.kind == "frequencies":
-        from tcoder.reports.frequencies import describe, frequencies_frame
+        from tcoder.reports.frequencies import describe, frequency_table
 
-        frame = frequencies_frame(data, args.grouping)
+        table = frequency_table(data, args.grouping)
         if args.plot:
             from tcoder.reports.plots import plot_frequencies
 
-            groups = [c[: -len(" annotations")] for c in frame.columns if c.endswith(" annotations")]
+            groups = [c[: -len(" annotations")] for c in table.names if c.endswith(" annotations")]
             sizes = None
             if args.grouping is not None:  # groups of cases: each one's n in the legend
                 from tcoder.reports.frequencies import groups as case_groups
 
                 sizes = {g.label: len(g.cases) for g in case_groups(data, args.grouping)}
             _plot(plot_frequencies, code_labels(list(data.codes), data.codebook),
-                  {g: frame[f"{g} annotations"].tolist() for g in groups}, args.plot, size=args.plot_size,
+                  {g: table.column(f"{g} annotations") for g in groups}, args.plot, size=args.plot_size,
                   group_n=sizes)
         notes = describe(data, args.grouping) + notes
         if binary:
+            frame = table.frame()
             shown = frame if args.format == "xlsx" else _tree_names(frame, data)
             return _tables("Code frequencies", frame_table(shown, "Code frequencies", sheet="Frequencies"),
                            notes=notes)
         if args.format == "table":
             from tcoder.reports.frequencies import table_text
 
-            return table_text(data, frame, args.grouping, notes)
-        return render_frame(frame, args.format, "Code frequencies", notes)
+            return table_text(data, table, args.grouping, notes)
+        return render_frame(table, args.format, "Code frequencies", notes)
     if args.kind == "cooccurrence":
         from tcoder.reports.cooccurrence import display_matrix, long_frame, matrices
 

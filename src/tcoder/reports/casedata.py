@@ -29,18 +29,19 @@ if TYPE_CHECKING:  # imported where used: workers reading transcripts need neith
 
 TURN_COLUMNS = ("transcript", "turn", "start", "end", "body_start", "body_end", "speaker", "participant", "role",
                 "counted")
-PIECE_COLUMNS = ("coder", "code", "id", "transcript", "row", "start", "end", "touches")
+PIECE_COLUMNS = ("coder", "code", "id", "transcript", "row", "start", "end", "touches", "annotation")
 
 
-def turn_table(data) -> pd.DataFrame:
-    """One row per turn of the report's transcripts: transcript, turn, start, end (its text, label
-    included), body_start, body_end (trimmed of white space; empty for a blank turn), speaker,
-    participant ('' if none), role, counted. Text before the first label is a turn with no speaker."""
+def turn_columns(data) -> dict[str, list]:
+    """One row per turn of the report's transcripts, as columns: transcript, turn, start, end (its
+    text, label included), body_start, body_end (trimmed of white space; empty for a blank turn),
+    speaker, participant ('' if none), role, counted. Text before the first label is a turn with no
+    speaker. (:func:`turns_frame` makes them a table.)"""
     columns: dict[str, list] = {c: [] for c in TURN_COLUMNS}
     for name in data.transcripts:
         for column, values in transcript_turns(data.study, name, data.rule).items():
             columns[column].extend(values)
-    return turns_frame(columns)
+    return columns
 
 
 def transcript_turns(study, name: str, rule, selection=None) -> dict[str, list]:
@@ -80,39 +81,47 @@ def turns_frame(columns: dict[str, list]) -> pd.DataFrame:
     return frame
 
 
-def pieces(frame: pd.DataFrame, turns: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Each annotation of ``frame`` cut at the counted turns it covers: columns coder, code, id,
-    transcript, row (index into ``turns``), start, end, touches (the piece meets the turn's non-blank
-    text). Returns the pieces and the number of annotations entirely in turns that do not count."""
+def piece_columns(frame: pd.DataFrame, turns: dict[str, list]) -> tuple[dict[str, list], int]:
+    """Each annotation of ``frame`` cut at the counted turns it covers, as columns: coder, code, id,
+    transcript, row (index into the ``turns`` columns), start, end, touches (the piece meets the
+    turn's non-blank text), annotation (a number the annotation's pieces share, and no other
+    annotation's: the index of its first piece). Returns the pieces and the number of annotations entirely in turns that
+    do not count. (:func:`pieces_frame` makes them a table.)"""
     out: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
     left_out = 0
-    by_transcript = {name: group for name, group in turns.groupby("transcript", sort=False)}
+    rows_of: dict[str, range] = {}  # a transcript's turns are consecutive rows
+    names = turns["transcript"]
+    first = 0
+    for i in range(1, len(names) + 1):
+        if i == len(names) or names[i] != names[first]:
+            rows_of[names[first]] = range(first, i)
+            first = i
     for name, rows in frame.groupby("transcript", sort=False):
-        table = by_transcript.get(name)
-        if table is None:
+        mine = rows_of.get(name)
+        if mine is None:
             continue
         cut, left = transcript_pieces(name, rows["coder"].tolist(), rows["code"].tolist(), rows["id"].tolist(),
                                       rows["start"].tolist(), rows["end"].tolist(),
-                                      {c: table[c].tolist() for c in ("start", "end", "body_start", "body_end",
-                                                                      "counted")})
-        base = int(table.index[0])  # a transcript's turns are consecutive rows of the table
-        cut["row"] = [base + k for k in cut["row"]]
+                                      {c: turns[c][mine.start:mine.stop] for c in ("start", "end", "body_start",
+                                                                                  "body_end", "counted")})
+        renumber(cut, mine.start, len(out["coder"]))
         for column, values in cut.items():
             out[column].extend(values)
         left_out += len(left)
-    return pieces_frame(out), left_out
+    return out, left_out
 
 
 def transcript_pieces(name: str, coders: list[str], codes: list[str], ids: list[str], starts: list[int],
                       ends: list[int], turns: dict[str, list]) -> tuple[dict[str, list], list[str]]:
-    """One transcript's pieces (``row``: the turn's number in the transcript), and the codes of the
-    annotations entirely in turns that do not count."""
+    """One transcript's pieces (``row``: the turn's number in the transcript; ``annotation``: the index
+    of its first piece in these), and the codes of the annotations entirely in turns that do not count."""
     out: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
     left_out: list[str] = []
     t_starts, t_ends = turns["start"], turns["end"]
     body_start, body_end, counted = turns["body_start"], turns["body_end"], turns["counted"]
     for coder, code, aid, s, e in zip(coders, codes, ids, starts, ends, strict=True):
         kept = False
+        first = len(out["coder"])
         # the turns the annotation may cover: from the last starting at or before it to the first
         # starting at or after its end
         for k in range(max(bisect_right(t_starts, s) - 1, 0), bisect_left(t_starts, e)):
@@ -128,15 +137,22 @@ def transcript_pieces(name: str, coders: list[str], codes: list[str], ids: list[
             out["start"].append(lo)
             out["end"].append(hi)
             out["touches"].append(lo < body_end[k] and hi > body_start[k])
+            out["annotation"].append(first)
         if not kept:
             left_out.append(code)
     return out, left_out
+
+
+def renumber(cut: dict[str, list], rows: int, pieces: int) -> None:
+    """One transcript's pieces placed after ``rows`` turns and ``pieces`` pieces of the transcripts before it."""
+    cut["row"] = [rows + k for k in cut["row"]]
+    cut["annotation"] = [pieces + k for k in cut["annotation"]]
 
 
 def pieces_frame(out: dict[str, list]) -> pd.DataFrame:
     import pandas as pd
 
     if not out["coder"]:
-        types = {"row": "int64", "start": "int64", "end": "int64", "touches": bool}
+        types = {"row": "int64", "start": "int64", "end": "int64", "touches": bool, "annotation": "int64"}
         return pd.DataFrame({c: pd.Series([], dtype=types.get(c, object)) for c in out})
     return pd.DataFrame(out)

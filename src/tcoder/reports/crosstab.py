@@ -51,7 +51,7 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
         row: dict[str, object] = {"code": code, "code_name": data.name(code)}
         table = np.zeros((2, len(all_groups)), dtype=np.int64)
         for k, group in enumerate(all_groups):
-            mine = hit & group.rows[piece_row] if len(pieces) else hit
+            mine = hit & np.asarray(group.rows, dtype=bool)[piece_row] if len(pieces) else hit
             n = len(set(case_of_row[piece_row[mine]]) - {""})
             table[0, k], table[1, k] = n, sizes[k] - n
             row[f"{group.label} n"] = n

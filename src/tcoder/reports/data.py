@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from tcoder.annotations import AUTOCODE_FIELD
 from tcoder.apprentice import APPRENTICE
@@ -98,7 +98,9 @@ class ReportData:
     coders: list[str]
     codes: list[str]  # the report's codes (rows), codebook order
     exact: bool
-    frame: pd.DataFrame  # one row per annotation (the chosen coders; every code)
+    #: one row per annotation (the chosen coders; every code): the table, or its columns until a report
+    #: asks for the table (reports that only count never do, and need no pandas)
+    segments: pd.DataFrame | dict[str, list]
     files: dict[str, set[str]]  # coder -> transcripts with a file of that coder
     warnings: list[Problem] = field(default_factory=list)
     coder_note: str = ""  # which coders the report rests on, and how (for the footer)
@@ -108,23 +110,50 @@ class ReportData:
     #: report -> results counted transcript by transcript as the study was read (their rows not kept)
     counted: dict[str, dict] = field(default_factory=dict)
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The segments as a table."""
+        if isinstance(self.segments, dict):
+            self.segments = _frame(self.segments)
+        return self.segments
+
+    @frame.setter
+    def frame(self, frame: pd.DataFrame) -> None:
+        self.segments = frame
+
+    @cached_property
+    def turn_columns(self) -> dict[str, list]:
+        """Every turn of the report's transcripts, with speaker, participant and whether it counts
+        (the columns of tcoder.reports.casedata.turn_columns)."""
+        from tcoder.reports.casedata import turn_columns
+
+        return turn_columns(self)
+
     @cached_property
     def turn_rows(self) -> pd.DataFrame:
-        """Every turn of the report's transcripts, with speaker, participant and whether it counts."""
-        from tcoder.reports.casedata import turn_table
+        """:attr:`turn_columns` as a table."""
+        from tcoder.reports.casedata import turns_frame
 
-        return turn_table(self)
+        return turns_frame(self.turn_columns)
 
     @cached_property
-    def _pieces(self) -> tuple[pd.DataFrame, int]:
-        from tcoder.reports.casedata import pieces
+    def _piece_columns(self) -> tuple[dict[str, list], int]:
+        from tcoder.reports.casedata import piece_columns
 
-        return pieces(filter_codes(self), self.turn_rows)
+        return piece_columns(filter_codes(self), self.turn_columns)
 
     @property
+    def piece_columns(self) -> dict[str, list]:
+        """The report's annotations cut at the counted turns they cover (the columns of
+        tcoder.reports.casedata.piece_columns)."""
+        return self._piece_columns[0]
+
+    @cached_property
     def pieces(self) -> pd.DataFrame:
-        """The report's annotations cut at the counted turns they cover."""
-        return self._pieces[0]
+        """:attr:`piece_columns` as a table."""
+        from tcoder.reports.casedata import pieces_frame
+
+        return pieces_frame(self.piece_columns)
 
     def coverage_notes(self) -> list[str]:
         """What the counts rest on: which turns were left out and which coders."""
@@ -134,7 +163,7 @@ class ReportData:
         if self.rule is not None and self.transcripts:
             selections: list[TurnSelection | LeftOutTurns] = self.__dict__.get("_left_out_turns") or [
                 self.study.turn_selection(t, self.rule) for t in self.transcripts]
-            inside = self._pieces[1]
+            inside = self._piece_columns[1]
             extra = f"; {plural(inside, 'annotation')} entirely inside them left out" if inside else ""
             notes.append(describe(selections, self.rule, "these counts", extra))
         if self.coder_note:
@@ -194,11 +223,14 @@ class ReportData:
         return {name: attrs.of(name).get(column, "") for name in self.transcripts}
 
 
-def load(study: Study, selection: Selection, quotes: bool = True, counting: bool = False) -> ReportData:
+def load(study: Study, selection: Selection, quotes: bool = True, counting: bool = False,
+         meanwhile: Callable[[], object] | None = None) -> ReportData:
     """The report's segments of the whole study (``quotes``: with their text; a report that only
     counts leaves it out), and what the report rests on; ``counting``: with the turns and the
     pieces counting reports need (tcoder.reports.casedata), made as each transcript is read, and
-    no table of segments (they do not use it)."""
+    no table of segments (they do not use it). ``meanwhile`` runs while worker processes read the
+    study (imports the report needs; by default pandas, which the table of segments is built with)."""
+    meanwhile = meanwhile or _import_pandas
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
     known = set(codebook.codes)
@@ -211,7 +243,13 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
 
     rule = study.turn_rule("reports", selection.left_out_roles)
     if counting:
-        from tcoder.reports.casedata import PIECE_COLUMNS, TURN_COLUMNS, transcript_pieces, transcript_turns
+        from tcoder.reports.casedata import (
+            PIECE_COLUMNS,
+            TURN_COLUMNS,
+            renumber,
+            transcript_pieces,
+            transcript_turns,
+        )
 
         turns: dict[str, list] = {c: [] for c in TURN_COLUMNS}
         pieces: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
@@ -236,13 +274,12 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
 
     for number, found in enumerate(map_ordered(read, list(refs))):  # read in worker processes, in order
         if number == 0:
-            import pandas  # noqa: F401 - the table is built with it: imported while the workers read
+            meanwhile()  # while the workers read
         scan.add(found, found.code_counts)
         if found.cases is not None:
             table, cut, left, summary = found.cases
             summaries.append(summary)
-            base = len(turns["transcript"])
-            cut["row"] = [base + k for k in cut["row"]]
+            renumber(cut, len(turns["transcript"]), len(pieces["coder"]))
             for column, cells in table.items():
                 turns[column].extend(cells)
             for column, cells in cut.items():
@@ -277,23 +314,27 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
         own = [people.attributes_of(p).get(column, "") if p else None for p in rows["participant"]]
         fallback = rows.get(column) or [""] * len(own)
         rows[column] = [o if o is not None else f for o, f in zip(own, fallback, strict=False)]
-    frame = _frame(rows)
-    data = concluded(study, selection, coders, coder_note, scan, frame)
+    data = concluded(study, selection, coders, coder_note, scan, rows if counting else _frame(rows))
     if counting:  # the turns and pieces of casedata, as they would be computed from the table
-        from tcoder.reports.casedata import pieces_frame, turns_frame
-
         chosen = set(data.codes)
         keep = [i for i, code in enumerate(pieces["code"]) if code in chosen]
         if len(keep) < len(pieces["code"]):
             pieces = {column: [values[i] for i in keep] for column, values in pieces.items()}
-        data.__dict__["turn_rows"] = turns_frame(turns)
-        data.__dict__["_pieces"] = (pieces_frame(pieces), sum(1 for code in left_out if code in chosen))
+            # an annotation's pieces are kept or left out together: number it by its first piece kept
+            position = {old: new for new, old in enumerate(keep)}
+            pieces["annotation"] = [position[first] for first in pieces["annotation"]]
+        data.__dict__["turn_columns"] = turns
+        data.__dict__["_piece_columns"] = (pieces, sum(1 for code in left_out if code in chosen))
         data.__dict__["_left_out_turns"] = summaries
     return data
 
 
+def _import_pandas() -> None:
+    import pandas  # noqa: F401 - imported while the workers read
+
+
 def concluded(study: Study, selection: Selection, coders: list[str], coder_note: str, scan: Scan,
-              frame: pd.DataFrame) -> ReportData:
+              frame: pd.DataFrame | dict[str, list]) -> ReportData:
     """The report's data once every transcript is read: what it warns about, its coders and codes."""
     codebook = study.codebook
     files, machine, accepted = scan.files, scan.machine, scan.accepted

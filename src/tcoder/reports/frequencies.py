@@ -15,14 +15,15 @@ participant attribute, whose turns are then the group's text.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from itertools import compress
+from operator import add
 
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
-from tcoder.reports.data import ReportData, covered_length
+from tcoder.reports.columns import Columns
+from tcoder.reports.data import ReportData
 
 MEASURES = ("annotations", "transcripts", "% cases", "% chars", "% turns")
 
@@ -31,7 +32,7 @@ MEASURES = ("annotations", "transcripts", "% cases", "% chars", "% turns")
 class Group:
     label: str
     coders: list[str]
-    rows: np.ndarray  # bool over data.turn_rows: the group's counted turns
+    rows: list[bool]  # over data.turn_columns: the group's counted turns
     cases: list[str]  # the group's cases (transcripts or participant ids)
 
 
@@ -40,105 +41,134 @@ def case_measure(grouping: Grouping | None) -> str:
 
 
 def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
-    turns = data.turn_rows
-    counted = turns["counted"].to_numpy()
+    turns = data.turn_columns
+    counted = turns["counted"]
 
-    def among(column: str, members: list[str]) -> np.ndarray:
-        return turns[column].isin(members).to_numpy(dtype=bool)  # hashed: np.isin sorts strings
+    def among(column: str, members: list[str]) -> list[bool]:
+        chosen = set(members)
+        return [bool(c) and value in chosen for c, value in zip(counted, turns[column], strict=True)]
 
     if grouping is None:
         out = []
         for coder in data.coders:
             mine = [t for t in data.transcripts if t in data.files[coder]]
-            out.append(Group(coder, [coder], counted & among("transcript", mine), mine))
+            out.append(Group(coder, [coder], among("transcript", mine), mine))
         return out
     if grouping.level == "transcript":
         values = data.attribute(grouping.attribute)
         out = []
         for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
             members = [t for t in data.transcripts if values[t] == value]
-            out.append(Group(value or "(no value)", data.coders, counted & among("transcript", members), members))
+            out.append(Group(value or "(no value)", data.coders, among("transcript", members), members))
         return out
     people = data.study.participants
-    participant = turns["participant"].to_numpy()
     order = {p: i for i, p in enumerate(people.people)}
-    present = sorted({p for p in participant[counted] if p}, key=lambda p: (order.get(p, len(order)), p))
+    present = sorted({p for p, c in zip(turns["participant"], counted, strict=True) if c and p},
+                     key=lambda p: (order.get(p, len(order)), p))
     value_of = {p: people.attributes_of(p).get(grouping.attribute, "") for p in present}
     out = []
     for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
         members = [p for p in present if value_of[p] == value]
-        out.append(Group(value or "(no value)", data.coders, counted & among("participant", members), members))
+        out.append(Group(value or "(no value)", data.coders, among("participant", members), members))
     return out
 
 
-def frequencies_frame(data: ReportData, grouping: Grouping | None = None) -> pd.DataFrame:
-    turns = data.turn_rows
-    pieces = data.pieces
-    case_of_row = (turns["participant"] if grouping is not None and grouping.level == "participant"
-                   else turns["transcript"]).to_numpy()
-    widths = (turns["end"] - turns["start"]).to_numpy()
-    nonblank = (turns["body_end"] > turns["body_start"]).to_numpy()
-    base = _row_base(turns)
-    piece_row = pieces["row"].to_numpy()
-    # codes, annotations and cases as small integers, so each code's selection and counts are
-    # array lookups and bin counts rather than set operations on strings (60 codes x groups)
-    code_number, code_values = pd.factorize(pieces["code"])
-    position = {code: i for i, code in enumerate(code_values)}
-    key_number, key_values = pd.factorize(pieces["coder"] + "\x00" + pieces["transcript"] + "\x00" + pieces["id"])
-    case_number, case_values = pd.factorize(pd.Series(case_of_row, dtype=object))
-    blank_case = [i for i, case in enumerate(case_values) if case == ""]
-    touches = pieces["touches"].to_numpy(dtype=bool)
-    g_start = pieces["start"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
-    g_end = pieces["end"].to_numpy() + base[piece_row] if len(pieces) else np.zeros(0, dtype=np.int64)
+def frequency_table(data: ReportData, grouping: Grouping | None = None) -> Columns:
+    """One row per code of the report: code, code_name, then each group's measures (columns
+    "GROUP annotations", "GROUP transcripts" or "GROUP participants", "GROUP % cases", ...).
+
+    Counted with sets and sorted spans over the pieces (tcoder.reports.casedata), each code's
+    from those of the codes it stands for: a passage counts once however many of them it has."""
+    turns = data.turn_columns
+    pieces = data.piece_columns
+    case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
+        else turns["transcript"]
+    p_row, touches = pieces["row"], pieces["touches"]
+    row_of, touches_of, annotation_of = p_row.__getitem__, touches.__getitem__, pieces["annotation"].__getitem__
+    # spans placed one transcript after another, so spans of different transcripts never meet
+    base = list(map(_row_base(turns).__getitem__, p_row))
+    span_of = list(zip(map(add, pieces["start"], base), map(add, pieces["end"], base), strict=True)).__getitem__
+    by_coder: dict[str, dict[str, list[int]]] = {}  # coder -> code as coded -> its pieces
+    for i, (coder, code) in enumerate(zip(pieces["coder"], pieces["code"], strict=True)):
+        codes = by_coder.get(coder)
+        if codes is None:
+            codes = by_coder[coder] = {}
+        mine = codes.get(code)
+        if mine is None:
+            codes[code] = [i]
+        else:
+            mine.append(i)
     measure = case_measure(grouping)
     result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
-    member_masks = {}
-    for code in data.codes:
-        mask = np.zeros(len(code_values), dtype=bool)
-        mask[[position[m] for m in data.members(code) if m in position]] = True
-        member_masks[code] = mask
+    members = {code: list(dict.fromkeys(data.members(code))) for code in data.codes}
     for group in groups(data, grouping):
-        in_group = (group.rows[piece_row] & pieces["coder"].isin(group.coders).to_numpy(dtype=bool) if len(pieces)
-                    else np.zeros(0, bool))
-        total_chars = int(widths[group.rows].sum())
-        total_turns = int((group.rows & nonblank).sum())
+        in_group = group.rows.__getitem__
+        chosen: dict[str, list[int]] = {}  # code as coded -> the group's pieces of it
+        for coder in dict.fromkeys(group.coders):
+            for code, mine in by_coder.get(coder, {}).items():
+                kept = list(compress(mine, map(in_group, map(row_of, mine))))
+                if kept:
+                    chosen.setdefault(code, []).extend(kept)
+        # an annotation has one code: a code's annotations add up those of the codes it stands for
+        annotations = {code: len(set(map(annotation_of, kept))) for code, kept in chosen.items()}
+        hit_rows = {code: set(map(row_of, compress(kept, map(touches_of, kept)))) for code, kept in chosen.items()}
+        total_chars = sum(e - s for s, e, r in zip(turns["start"], turns["end"], group.rows, strict=True) if r)
+        total_turns = sum(1 for lo, hi, r in zip(turns["body_start"], turns["body_end"], group.rows, strict=True)
+                          if r and hi > lo)
         n_cases = len(group.cases)
         columns: dict[str, list] = {m: [] for m in MEASURES}
         for code in data.codes:
-            sel = in_group & member_masks[code][code_number]
-            hit = sel & touches
-            columns["annotations"].append(_distinct(key_number[sel], len(key_values)))
-            case_hits = case_number[piece_row[hit]]
-            cases = _distinct(case_hits, len(case_values), blank_case)
+            present = [m for m in members[code] if m in chosen]
+            rows = _union(hit_rows, present)
+            cases = len(set(map(case_of_row.__getitem__, rows)) - {""})
+            columns["annotations"].append(sum(annotations[m] for m in present))
             columns["transcripts"].append(cases)
             columns["% cases"].append(_pct(cases, n_cases))
-            columns["% chars"].append(_pct(covered_length(g_start[sel], g_end[sel]), total_chars))
-            columns["% turns"].append(_pct(_distinct(piece_row[hit], len(turns)), total_turns))
+            spans = list(map(span_of, chosen[present[0]])) if present else []
+            for m in present[1:]:
+                spans.extend(map(span_of, chosen[m]))
+            columns["% chars"].append(_pct(covered_length(spans), total_chars))
+            columns["% turns"].append(_pct(len(rows), total_turns))
         for m in MEASURES:
             result[f"{group.label} {measure if m == 'transcripts' else m}"] = columns[m]
-    return pd.DataFrame(result)
+    return Columns.of(result)
 
 
-def _distinct(numbers: np.ndarray, size: int, ignore: list[int] = ()) -> int:  # type: ignore[assignment]
-    """How many different values ``numbers`` (each in 0..size-1) holds, leaving out ``ignore``."""
-    if not len(numbers):
-        return 0
-    seen = np.zeros(size, dtype=bool)
-    seen[numbers] = True
-    if ignore:
-        seen[ignore] = False
-    return int(np.count_nonzero(seen))
+def _union(sets: dict[str, set], codes: list[str]) -> set:
+    if len(codes) == 1:
+        return sets[codes[0]]
+    return set().union(*(sets[c] for c in codes))
 
 
-def _row_base(turns: pd.DataFrame) -> np.ndarray:
-    """An offset per turn row that makes positions unique across transcripts (for unions of spans)."""
-    lengths = turns.groupby("transcript", sort=False)["end"].max()
-    starts = lengths.cumsum() - lengths
-    return turns["transcript"].map(starts).to_numpy(dtype=np.int64)
+def covered_length(spans: list[tuple[int, int]]) -> int:
+    """Characters covered by the union of spans (start, end)."""
+    total = 0
+    run_start = run_end = -1
+    for start, end in sorted(spans):
+        if start >= run_end:  # a new run: the span begins past everything before it
+            total += run_end - run_start
+            run_start, run_end = start, end
+        elif end > run_end:
+            run_end = end
+    return total + run_end - run_start
+
+
+def _row_base(turns: dict[str, list]) -> list[int]:
+    """An offset per turn row that makes positions unique across transcripts (for unions of spans):
+    the lengths of the transcripts before its own (each as far as its last turn reaches)."""
+    reach: dict[str, int] = {}
+    for name, end in zip(turns["transcript"], turns["end"], strict=True):
+        reach[name] = max(reach.get(name, end), end)
+    offset: dict[str, int] = {}
+    total = 0
+    for name, length in reach.items():
+        offset[name] = total
+        total += length
+    return [offset[name] for name in turns["transcript"]]
 
 
 def _pct(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 1) if whole else np.nan
+    return round(100.0 * part / whole, 1) if whole else math.nan
 
 
 def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
@@ -151,8 +181,10 @@ def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
                                       " each coder has a file for") + ".")
     notes = [f"Groups: {listed}. {what} {rule.capitalize()}."]
     if grouping is not None and grouping.level == "participant":
-        unidentified = int((data.turn_rows["counted"] & (data.turn_rows["participant"] == "")
-                            & (data.turn_rows["body_end"] > data.turn_rows["body_start"])).sum())
+        turns = data.turn_columns
+        unidentified = sum(1 for counted, participant, lo, hi in zip(
+            turns["counted"], turns["participant"], turns["body_start"], turns["body_end"], strict=True)
+            if counted and participant == "" and hi > lo)
         if unidentified:
             notes.append(f"{plural(unidentified, 'counted turn')} of speakers without a participant id {verb_for(unidentified, 'is')} in no group "
                          "(tcoder participants fill).")
@@ -162,7 +194,7 @@ def describe(data: ReportData, grouping: Grouping | None) -> list[str]:
 SHORT = dict(zip(MEASURES, ("n", "cases", "% cases", "% chars", "% turns"), strict=False))
 
 
-def table_text(data: ReportData, frame: pd.DataFrame, grouping: Grouping | None, notes: list[str]) -> str:
+def table_text(data: ReportData, table: Columns, grouping: Grouping | None, notes: list[str]) -> str:
     """The terminal table: each group's measures side by side under its name when that fits the
     terminal, else one row per code and group, so any number of coders stays readable at 120 columns."""
     from tcoder.reports.output import _width, rich_table_text, table_notes
@@ -170,7 +202,7 @@ def table_text(data: ReportData, frame: pd.DataFrame, grouping: Grouping | None,
     width = _width()
     measure = case_measure(grouping)
     labels = [g.label for g in groups(data, grouping)]
-    names = [data.label(c) for c in frame["code"]]
+    names = [data.label(c) for c in table.column("code")]
 
     def column(label: str, m: str) -> str:
         return f"{label} {measure if m == 'transcripts' else m}"
@@ -182,18 +214,18 @@ def table_text(data: ReportData, frame: pd.DataFrame, grouping: Grouping | None,
     needed = max((len(n) for n in names), default=4) + 4 + sum(
         max(len(label), len(head(m)), 6) + 3 for label in labels for m in MEASURES)
     if needed <= width:
-        wide = pd.DataFrame({"code": names})
+        wide: dict[str, list] = {"code": names}
         for label in labels:
             for m in MEASURES:
-                wide[f"{label}\n{head(m)}"] = frame[column(label, m)]
-        return rich_table_text(wide, "Code frequencies", width) + table_notes(notes)
+                wide[f"{label}\n{head(m)}"] = table.column(column(label, m))
+        return rich_table_text(Columns.of(wide), "Code frequencies", width) + table_notes(notes)
     who = "coder" if grouping is None else grouping.attribute
     rows = []
     for i, name in enumerate(names):
         for k, label in enumerate(labels):
             row: dict[str, object] = {"code": name if k == 0 else "", who: label}
             for m in MEASURES:
-                row[head(m)] = frame.iloc[i][column(label, m)]
+                row[head(m)] = table.column(column(label, m))[i]
             rows.append(row)
-    long = pd.DataFrame(rows, columns=["code", who, *(head(m) for m in MEASURES)])
+    long = Columns.of_records(["code", who, *(head(m) for m in MEASURES)], rows)
     return rich_table_text(long, "Code frequencies", width) + table_notes(notes)

@@ -17,13 +17,15 @@ import io
 import math
 import shutil
 import sys
-from typing import Iterable, Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from tcoder.outputs import write_output  # noqa: F401 - re-exported
+from tcoder.reports.columns import Columns
 from tcoder.reports.markup import html_notes, html_page, md_block, md_cell, md_escape  # noqa: F401 - re-exported
 from tcoder.reports.markup import plain as _plain
+
+if TYPE_CHECKING:  # imported where a frame is drawn: a table of plain Columns needs no pandas
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json", "md", "html")
 
@@ -34,27 +36,43 @@ def cell(value: object, decimals: int | None = None) -> str:
     return _plain(value)
 
 
-def _decimals(frame: pd.DataFrame, decimals: dict[str, int] | None) -> list[int | None]:
-    return [(decimals or {}).get(str(c)) for c in frame.columns]
+def _heads(frame: pd.DataFrame | Columns) -> tuple[list[str], list[bool]]:
+    """The table's column names, and which columns hold numbers."""
+    if isinstance(frame, Columns):
+        return list(frame.names), list(frame.numeric)
+    import pandas as pd
+
+    return [str(c) for c in frame.columns], [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
 
 
-def md_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
-    columns = [str(c) for c in frame.columns]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+def _rows(frame: pd.DataFrame | Columns) -> Iterator[tuple]:
+    return frame.rows() if isinstance(frame, Columns) else frame.itertuples(index=False)
+
+
+def _column(frame: pd.DataFrame | Columns, i: int) -> Iterable:
+    return frame.values[i] if isinstance(frame, Columns) else frame.iloc[:, i]
+
+
+def _decimals(frame: pd.DataFrame | Columns, decimals: dict[str, int] | None) -> list[int | None]:
+    return [(decimals or {}).get(c) for c in _heads(frame)[0]]
+
+
+def md_table(frame: pd.DataFrame | Columns, decimals: dict[str, int] | None = None) -> str:
+    columns, numeric = _heads(frame)
     places = _decimals(frame, decimals)
     out = ["| " + " | ".join(md_cell(c) for c in columns) + " |",
            "|" + "|".join("---:" if n else "---" for n in numeric) + "|"]
-    for row in frame.itertuples(index=False):
+    for row in _rows(frame):
         out.append("| " + " | ".join(md_cell(cell(v, d)) for v, d in zip(row, places, strict=True)) + " |")
     return "\n".join(out) + "\n"
 
 
-def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] | None = None) -> str:
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+def html_table(frame: pd.DataFrame | Columns, classes: str = "", decimals: dict[str, int] | None = None) -> str:
+    columns, numeric = _heads(frame)
     places = _decimals(frame, decimals)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
-    for row in frame.itertuples(index=False):
+    for row in _rows(frame):
         cells = "".join(f'<td class="num">{html.escape(cell(v, d))}</td>' if n
                         else f"<td>{html.escape(cell(v, d))}</td>" for v, n, d in zip(row, numeric, places, strict=True))
         body.append(f"<tr>{cells}</tr>")
@@ -66,14 +84,14 @@ def html_table(frame: pd.DataFrame, classes: str = "", decimals: dict[str, int] 
 TABLE_CHUNK = 400
 
 
-def rich_table_text(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
+def rich_table_text(frame: pd.DataFrame | Columns, title: str | None = None, width: int | None = None,
                     decimals: dict[str, int] | None = None) -> str:
     """The frame as a Rich table, rendered to text. Title, heads and cells are ``Text`` objects
     (no markup, no highlighting) with control characters shown as glyphs."""
     return "".join(rich_table_chunks(frame, title, width, decimals))
 
 
-def rich_table_chunks(frame: pd.DataFrame, title: str | None = None, width: int | None = None,
+def rich_table_chunks(frame: pd.DataFrame | Columns, title: str | None = None, width: int | None = None,
                       decimals: dict[str, int] | None = None, chunk: int = TABLE_CHUNK) -> Iterator[str]:
     """:func:`rich_table_text` piece by piece: the same text, drawn :data:`TABLE_CHUNK` rows at
     a time, so a long table starts showing at once and never holds every row's drawing.
@@ -89,9 +107,10 @@ def rich_table_chunks(frame: pd.DataFrame, title: str | None = None, width: int 
 
     places = _decimals(frame, decimals)
     width = width or _width()
-    heads = [Text(inert_lines(str(column))) for column in frame.columns]
-    justify = ["right" if pd.api.types.is_numeric_dtype(frame[c]) else "left" for c in frame.columns]
-    columns = [[inert(cell(v, d)) for v in frame.iloc[:, i]] for i, d in enumerate(places)]
+    names, numeric = _heads(frame)
+    heads = [Text(inert_lines(name)) for name in names]
+    justify = ["right" if n else "left" for n in numeric]
+    columns = [[inert(cell(v, d)) for v in _column(frame, i)] for i, d in enumerate(places)]
     rows = len(frame)
     if rows <= chunk:
         yield _draw(heads, justify, title, [[Text(c[r]) for c in columns] for r in range(rows)], width)
@@ -287,12 +306,12 @@ def table_notes(notes: Iterable[str]) -> str:
     return "".join(f"{inert(n)}\n" for n in notes)
 
 
-def render_frame(frame: pd.DataFrame, fmt: str, title: str, notes: Iterable[str] = (),
+def render_frame(frame: pd.DataFrame | Columns, fmt: str, title: str, notes: Iterable[str] = (),
                  decimals: dict[str, int] | None = None) -> str:
     """``decimals``: column -> places for the table, Markdown and HTML (CSV keeps full precision)."""
     notes = list(notes)
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n")
+        return frame.csv() if isinstance(frame, Columns) else frame.to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return json_text(frame, title, notes)
     if fmt == "md":
@@ -316,10 +335,11 @@ def json_value(value: object) -> object:
     return value
 
 
-def json_text(frame: pd.DataFrame, title: str, notes: Iterable[str] = ()) -> str:
+def json_text(frame: pd.DataFrame | Columns, title: str, notes: Iterable[str] = ()) -> str:
     """``{"title", "columns", "rows", "notes"}``: one object per row, every digit kept."""
     import json
 
-    rows = [{str(c): json_value(v) for c, v in zip(frame.columns, row, strict=False)} for row in frame.itertuples(index=False)]
-    return json.dumps({"title": title, "columns": [str(c) for c in frame.columns], "rows": rows,
+    columns = _heads(frame)[0]
+    rows = [{c: json_value(v) for c, v in zip(columns, row, strict=False)} for row in _rows(frame)]
+    return json.dumps({"title": title, "columns": columns, "rows": rows,
                        "notes": list(notes)}, ensure_ascii=False, indent=1) + "\n"

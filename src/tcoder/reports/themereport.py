@@ -121,9 +121,9 @@ def themes_document(study: Study, themes: ThemeFile, counts: ThemeCounts | None,
     group_labels: list[str] = []
     measure = "cases"
     if counts is not None:
-        from tcoder.reports.frequencies import case_measure, frequencies_frame, groups
+        from tcoder.reports.frequencies import case_measure, frequency_table, groups
 
-        frame = frequencies_frame(counts, grouping)
+        frame = frequency_table(counts, grouping).frame()
         group_labels = [g.label for g in groups(counts, grouping)]
         measure = case_measure(grouping)
     found, _ = exemplars(study)
