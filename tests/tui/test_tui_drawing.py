@@ -116,3 +116,33 @@ def test_paging_on_finds_the_next_page_drawn(study_builder):
             view._row_cache = kept
 
     run_app(make_app(study_builder.root), scenario)
+
+
+def test_side_panels_reach_the_screen_as_textual_draws_them(study_builder):
+    """The codebook and details panels keep the rows they drew until Textual marks them for
+    drawing again; what they hand over is what Textual's own path draws, as the cursor moves
+    from code to code and after a code is applied."""
+    _long_study(study_builder)
+
+    async def scenario(pilot):
+        from tcoder.tui.widgets.codebook_panel import CodebookPanel
+        from tcoder.tui.widgets.details_panel import DetailsPanel
+
+        screen = pilot.app.screen
+        panels = [screen.query_one(CodebookPanel), screen.query_one(DetailsPanel)]
+        for where in ("line 30.", "line 31.", "line 90.", "line 201."):
+            screen.view.move_to(LONG_TEXT.index(where) - 3)
+            await pilot.pause(0.2)  # the panels follow once the cursor rests
+            if where == "line 90.":
+                await pilot.press("shift+right", "shift+right", "o")
+                await pilot.pause(0.2)
+                assert "Community outreach" in panels[1].text
+            for panel in panels:
+                width, height = panel.size
+                crop = Region(0, 0, width, height)
+                kept = _cells(panel.render_lines(crop))
+                panel._shown.clear()
+                assert kept == _cells(panel.render_lines(crop)), (type(panel).__name__, where)  # not stale
+                assert kept == _cells(_textual_rows(panel, crop)), (type(panel).__name__, where)
+
+    run_app(make_app(study_builder.root), scenario)

@@ -22,9 +22,12 @@ from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from tcoder.codebook import Codebook
+from tcoder.tui.widgets.plain_lines import KeptRows
+from tcoder.tui.widgets.strip_scrollbar import strip_scrollbar
 from tcoder.tui.wrap import inert
 
 #: In the focused panel: letter -> (action, what it does). The coding screen carries them out.
@@ -41,7 +44,7 @@ ACTION_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
-class CodebookPanel(ScrollView, can_focus=False):
+class CodebookPanel(KeptRows, ScrollView, can_focus=False):
     """Keys go to the transcript until the panel's command focuses it (it can take the
     focus only then, so a click shows a code's definition and the letters still code)."""
 
@@ -82,6 +85,11 @@ class CodebookPanel(ScrollView, can_focus=False):
         self.with_memos: frozenset[str] = frozenset()  # codes that memos are written about (marked ✎)
         self.cursor_row = 0  # the panel's own cursor, shown while it has the focus
         self._cache: LRUCache[tuple, Strip] = LRUCache(512)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The scroll bar, drawn from ready strips (it moves as the panel follows the cursor's code)."""
+        return strip_scrollbar(self)
 
     def set_memo_codes(self, codes: set[str] | frozenset[str]) -> None:
         """Mark the codes that memos are about."""

@@ -10,6 +10,7 @@ from tcoder.codebook import COMMAND_KEYS, Codebook
 from tcoder.merge import CONFLICT_FIELD, ConflictRecordError, describe_differences, describe_version, read_conflict
 from tcoder.numbers import plural
 from tcoder.transcript import Transcript
+from tcoder.tui.widgets.plain_lines import KeptRows
 from tcoder.tui.wrap import inert
 
 
@@ -96,7 +97,7 @@ def _conflict_lines(a: Annotation, keys: tuple[str, str] | None = None) -> Text:
     return out
 
 
-class DetailsPanel(Widget):
+class DetailsPanel(KeptRows, Widget):
     """The code's definition and the annotations under the cursor, in a panel of
     fixed height: text that does not fit is cut, so updating it as the cursor moves
     never costs a new layout of the screen."""

@@ -11,11 +11,11 @@ Tests compare these rows with Textual's own.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from rich.style import Style as RichStyle
 from textual.color import Color
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
@@ -55,4 +55,56 @@ def plain_lines(widget: Widget, crop: Region, line: Callable[[int], Strip]) -> l
     return out
 
 
-__all__ = ["is_plain", "plain_lines"]
+class KeptRows(Widget):
+    """A Line-API widget whose rows reach the screen through :func:`plain_lines` (when it is
+    plain), keeping the rows last handed over, by row on screen, as Textual's styles cache
+    does: a row is asked for again (``_row_source``) only once Textual marks it for drawing
+    (a refresh of it or of the whole widget, scrolling, a new size or theme)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._shown: dict[int, Strip] = {}
+        self._shown_size: Size | None = None
+        self._refreshed: set[int] = set()
+        super().__init__(*args, **kwargs)
+
+    def _row_source(self) -> Callable[[int], Strip]:
+        """A function drawing row ``y`` of the widget as things stand."""
+        return self.render_line
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if not is_plain(self):
+            return super().render_lines(crop)
+        shown, refreshed = self._shown, self._refreshed
+        if self._shown_size != self.size:
+            shown.clear()
+            self._shown_size = self.size
+        source: Callable[[int], Strip] | None = None
+
+        def line(y: int) -> Strip:
+            nonlocal source
+            strip = shown.get(y)
+            if strip is None or y in refreshed:
+                if source is None:
+                    source = self._row_source()
+                strip = shown[y] = source(y)
+            return strip
+
+        strips = plain_lines(self, crop, line)
+        refreshed.difference_update(crop.line_range)
+        return strips
+
+    def _set_dirty(self, *regions: Region) -> None:
+        # Where Textual marks rows of its styles cache for drawing again, the kept rows follow.
+        if regions:
+            for region in regions:
+                self._refreshed.update(region.line_range)
+        else:
+            self._shown.clear()
+        super()._set_dirty(*regions)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._shown.clear()
+
+
+__all__ = ["KeptRows", "is_plain", "plain_lines"]

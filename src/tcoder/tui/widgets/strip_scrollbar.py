@@ -15,6 +15,7 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tcoder.tui.widgets.plain_lines import is_plain, plain_lines
 
@@ -66,4 +67,15 @@ class StripScrollBar(ScrollBar):
         return strips
 
 
-__all__ = ["StripScrollBar"]
+def strip_scrollbar(widget: Widget) -> ScrollBar:
+    """``widget``'s vertical scroll bar, made as Textual makes it (``Widget.vertical_scrollbar``)
+    but a :class:`StripScrollBar`: a widget's property of that name returns this."""
+    if widget._vertical_scrollbar is None:
+        bar = widget._vertical_scrollbar = StripScrollBar(vertical=True, name="vertical",
+                                                          thickness=widget.scrollbar_size_vertical)
+        bar.display = False
+        widget.app._start_widget(widget, bar)
+    return widget._vertical_scrollbar
+
+
+__all__ = ["StripScrollBar", "strip_scrollbar"]

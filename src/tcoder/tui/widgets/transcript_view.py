@@ -38,8 +38,8 @@ from tcoder.session import SpanIndex
 from tcoder.transcript import Transcript
 from tcoder.tui.keymap import bindings
 from tcoder.tui.navigation import Navigator
-from tcoder.tui.widgets.plain_lines import is_plain, plain_lines
-from tcoder.tui.widgets.strip_scrollbar import StripScrollBar
+from tcoder.tui.widgets.plain_lines import KeptRows, is_plain, plain_lines
+from tcoder.tui.widgets.strip_scrollbar import strip_scrollbar
 from tcoder.tui.wrap import WrapBuilder, WrapIndex, inert, kept_wrap, wrap_index
 
 MARKERS_PER_LAYER = 4
@@ -125,7 +125,7 @@ def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
     yield start, prev
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(KeptRows, ScrollView, can_focus=True):
     """Read-only, selectable view of a transcript with coded spans."""
 
     ALLOW_SELECT = False
@@ -178,11 +178,6 @@ class TranscriptView(ScrollView, can_focus=True):
     def __init__(self, transcript: Transcript, codebook: Codebook, layers: Iterable[SpanLayer] = (), *,
                  no_color: bool = False, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
-        #: the rows last handed to the screen, by row on screen, and those refreshed since (as
-        #: Textual's styles cache keeps them: a row not refreshed is handed over again as it was)
-        self._shown: dict[int, Strip] = {}
-        self._shown_size: Size | None = None
-        self._refreshed: set[int] = set()
         super().__init__(name=name, id=id, classes=classes)
         self.transcript = transcript
         self.text = transcript.text
@@ -220,13 +215,8 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
-        """The scroll bar, made as Textual makes it but drawn from ready strips (it moves on every page)."""
-        if self._vertical_scrollbar is None:
-            bar = self._vertical_scrollbar = StripScrollBar(vertical=True, name="vertical",
-                                                            thickness=self.scrollbar_size_vertical)
-            bar.display = False
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        """The scroll bar, drawn from ready strips (it moves on every page)."""
+        return strip_scrollbar(self)
 
     @property
     def flag_width(self) -> int:
@@ -389,19 +379,8 @@ class TranscriptView(ScrollView, can_focus=True):
         if lo <= hi:
             self.refresh(Region(0, lo - top, region.width, hi - lo + 1))
 
-    def _set_dirty(self, *regions: Region) -> None:
-        # Where Textual marks rows of its styles cache for drawing again (refresh, scrolling,
-        # resizing, a new theme), the rows kept by render_lines follow.
-        if regions:
-            for region in regions:
-                self._refreshed.update(region.line_range)
-        else:
-            self._shown.clear()
-        super()._set_dirty(*regions)
-
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._shown.clear()
         self._base_style = None
         self._style_cache.clear()
         self._code_styles.clear()
@@ -815,30 +794,6 @@ class TranscriptView(ScrollView, can_focus=True):
             else:
                 style += self._component("cursor")
         return style
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Rows kept in the row cache are handed to the screen as they are (see plain_lines):
-        the screen asks for every row of the view whenever anything beside it changes."""
-        if not is_plain(self):
-            return super().render_lines(crop)
-        shown, refreshed = self._shown, self._refreshed
-        if self._shown_size != self.size:
-            shown.clear()
-            self._shown_size = self.size
-        source: Callable[[int], Strip] | None = None
-
-        def line(y: int) -> Strip:
-            nonlocal source
-            strip = shown.get(y)
-            if strip is None or y in refreshed:
-                if source is None:
-                    source = self._row_source()
-                strip = shown[y] = source(y)
-            return strip
-
-        strips = plain_lines(self, crop, line)
-        refreshed.difference_update(crop.line_range)
-        return strips
 
     def render_line(self, y: int) -> Strip:
         return self._row_source()(y)
