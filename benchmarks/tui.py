@@ -56,6 +56,7 @@ KEYS = {
     "shift+right": b"\x1b[1;2C",
     "shift+down": b"\x1b[1;2B",
     "pagedown": b"\x1b[6~",
+    "pageup": b"\x1b[5~",
     "ctrl+q": b"\x11",
 }
 
@@ -261,6 +262,7 @@ def run(chars: int, annotations: int, presses: int, width: int, height: int,
         measure("cursor right/down", [KEYS["right"], KEYS["down"]] * half)
         measure("shift+right/down (extend selection)", [KEYS["shift+right"], KEYS["shift+down"]] * half)
         measure("page down", [KEYS["pagedown"]] * presses)
+        measure("page up (back over the same pages)", [KEYS["pageup"]] * presses)
         if apprentice:
             measure("next suggestion (~)", [b"~"] * presses)
         # Applying a code: select a few characters (not timed), then press a code key (timed).
