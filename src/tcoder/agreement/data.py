@@ -51,16 +51,13 @@ class SpanList(Sequence[CodedSpan]):
     def __init__(self, spans: Sequence[CodedSpan]):
         import numpy as np
 
+        codes, starts, ends = zip(*spans, strict=True) if len(spans) else ((), (), ())
         index: dict[str, int] = {}
-        self.codes: list[str] = []
-        for code, _, _ in spans:
-            if code not in index:
-                index[code] = len(self.codes)
-                self.codes.append(code)
-        n = len(spans)
-        self.code = np.fromiter((index[c] for c, _, _ in spans), np.int32, n)
-        self.start = np.fromiter((s for _, s, _ in spans), np.int64, n)
-        self.end = np.fromiter((e for _, _, e in spans), np.int64, n)
+        number = index.setdefault
+        self.code = np.array([number(c, len(index)) for c in codes], dtype=np.int32)
+        self.codes: list[str] = list(index)
+        self.start = np.array(starts, dtype=np.int64)
+        self.end = np.array(ends, dtype=np.int64)
 
     @classmethod
     def of_arrays(cls, codes: list[str], code: Any, start: Any, end: Any) -> SpanList:
@@ -436,13 +433,13 @@ def _outline(part: CodingData, unit: str) -> None:
             outline.unit_count = index.count
             if unit != "char" and original is not counted:
                 outline.removed_units = original_units - index.count
-            for coder, spans in tc.spans.items():
-                outline.ranges[coder] = index.ranges(np.fromiter((s for _, s, _ in spans), np.int64, len(spans)),
-                                                     np.fromiter((e for _, _, e in spans), np.int64, len(spans)))
-            turn_starts = np.array([turn.start for turn in counted.turns], dtype=np.int64)
-            outline.turn_firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
         spans_of: dict[str, list[CodedSpan]] = {coder: SpanList(spans)  # type: ignore[misc]
                                                 for coder, spans in tc.spans.items()}
+        if unit != "span":
+            for coder, spans in spans_of.items():
+                outline.ranges[coder] = index.ranges(spans.start, spans.end)  # type: ignore[attr-defined]
+            turn_starts = np.array([turn.start for turn in counted.turns], dtype=np.int64)
+            outline.turn_firsts = index.first_at(turn_starts) if len(turn_starts) else np.zeros(0, dtype=np.int64)
         part.transcripts[i] = TranscriptCoding(outline, spans_of)
         if selection is not None:
             part.selections[i] = replace(selection, transcript=outline, counted=[])  # type: ignore[arg-type]
