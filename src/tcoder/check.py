@@ -167,12 +167,11 @@ def check_study(study: Study, fixing: bool = False,
             report.transcripts += 1
             report.words += result.words
             report.characters += result.characters
-    for result in results:
+    for ref, result in zip(study.transcripts, results, strict=True):
         for checked in result.files:
             summary = report.coders.setdefault(checked.coder, CoderSummary())
             problems.extend(checked.problems)
-            fix = checked.fix
-            if fix is None:  # the file could not be read
+            if not checked.readable:
                 continue
             summary.files += 1
             summary.done += checked.done
@@ -180,12 +179,16 @@ def check_study(study: Study, fixing: bool = False,
             summary.orphaned += checked.orphaned
             report.orphaned += checked.orphaned
             report.unknown_codes.update(checked.unknown_codes)
-            if checked.overlapping:
-                report.overlapping.append(fix)
-            if checked.reanchored:
-                report.reanchored.append(fix)
-            if fix.pending_migration:
-                report.pending.append(fix)
+            if checked.overlapping or checked.reanchored or checked.pending_migration:
+                # one object in every list it belongs to: check --fix writes each file once
+                fix = FileToFix(ref, checked.coder, study.annotation_path_of(ref, checked.coder), checked.moved,
+                                checked.pending_migration)
+                if checked.overlapping:
+                    report.overlapping.append(fix)
+                if checked.reanchored:
+                    report.reanchored.append(fix)
+                if checked.pending_migration:
+                    report.pending.append(fix)
             if per_file is not None:
                 report.per_file.append(checked.extra)
     for path in study.stray_annotation_files:
@@ -206,7 +209,9 @@ class _FileCheck:
 
     coder: str
     problems: list[Problem]
-    fix: FileToFix | None = None  # None: the file could not be read (its problems say why)
+    readable: bool = False  # False: the file could not be read (its problems say why)
+    moved: int = 0  # annotations placed anew on the changed transcript
+    pending_migration: list[Migration] = field(default_factory=list)
     done: int = 0
     annotations: int = 0
     orphaned: int = 0
@@ -217,23 +222,23 @@ class _FileCheck:
 
     def to_kept(self) -> dict[str, Any]:
         return {"coder": self.coder, "problems": [_problem_to_kept(p) for p in self.problems],
-                "readable": self.fix is not None, "moved": self.fix.moved if self.fix is not None else 0,
+                "readable": self.readable, "moved": self.moved,
                 "done": int(self.done), "annotations": self.annotations, "orphaned": self.orphaned,
                 "unknown_codes": dict(self.unknown_codes), "overlapping": self.overlapping,
                 "reanchored": self.reanchored}
 
     @classmethod
-    def from_kept(cls, data: Any, study: Study, ref: TranscriptRef) -> "_FileCheck":
+    def from_kept(cls, data: Any) -> "_FileCheck":
         """Raises ValueError when ``data`` is not what :meth:`to_kept` makes."""
         _expect(data, dict)
         coder, unknown = _expect(data["coder"], str), _expect(data["unknown_codes"], dict)
         counts = [_expect(data[name], int) for name in ("moved", "done", "annotations", "orphaned")]
         if not all(type(n) is int and n >= 0 for n in (*counts, *unknown.values())):
             raise ValueError("not a count")
-        fix = FileToFix(ref, coder, study.annotation_path_of(ref, coder), counts[0]) \
-            if _expect(data["readable"], bool) else None
-        return cls(coder, _problems_from_kept(data["problems"]), fix, counts[1], counts[2], counts[3],
-                   Counter(unknown), _expect(data["overlapping"], bool), _expect(data["reanchored"], bool))
+        return cls(coder, _problems_from_kept(data["problems"]), readable=_expect(data["readable"], bool),
+                   moved=counts[0], done=counts[1], annotations=counts[2], orphaned=counts[3],
+                   unknown_codes=Counter(unknown), overlapping=_expect(data["overlapping"], bool),
+                   reanchored=_expect(data["reanchored"], bool))
 
 
 @dataclass
@@ -252,7 +257,7 @@ class _TranscriptCheck:
     def keepable(self) -> bool:
         """Whether all of it can be kept (a migration pending in a file is not kept: its
         records are read again each time until ``check --fix`` writes them)."""
-        return all(f.extra is None and (f.fix is None or not f.fix.pending_migration) for f in self.files)
+        return all(f.extra is None and not f.pending_migration for f in self.files)
 
     def to_kept(self) -> dict[str, Any]:
         return {"problems": [_problem_to_kept(p) for p in self.problems], "readable": self.readable,
@@ -263,7 +268,7 @@ class _TranscriptCheck:
         """What :meth:`to_kept` kept, or None when ``data`` is not that (a damaged entry)."""
         try:
             words, characters = _expect(data["words"], int), _expect(data["characters"], int)
-            files = [_FileCheck.from_kept(f, study, ref) for f in _expect(data["files"], list)]
+            files = [_FileCheck.from_kept(f) for f in _expect(data["files"], list)]
             if [f.coder for f in files] != study.coders_of(ref) or words < 0 or characters < 0:
                 return None
             return cls(_problems_from_kept(data["problems"]), _expect(data["readable"], bool), words, characters,
@@ -283,7 +288,7 @@ def _problems_from_kept(rows: Any) -> list[Problem]:
         if (type(message) is not str or not (path is None or type(path) is str) or severity not in ("error", "warning")
                 or not all(n is None or type(n) is int for n in (line, column))):
             raise ValueError("not a problem")
-        problems.append(Problem(message, None if path is None else Path(path), line, column, severity))
+        problems.append(Problem(message, path, line, column, severity))  # shown as it was, from the text
     return problems
 
 
@@ -405,8 +410,7 @@ def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | 
         return _FileCheck(coder, list(exc.problems))
     annotations = loaded.file.annotations
     orphaned = loaded.orphaned
-    checked = _FileCheck(coder, [], FileToFix(ref, coder, loaded.path, len(loaded.moved),
-                                                    loaded.pending_migration),
+    checked = _FileCheck(coder, [], readable=True, moved=len(loaded.moved), pending_migration=loaded.pending_migration,
                          annotations=len(annotations), orphaned=len(orphaned), reanchored=loaded.reanchored)
     problems = checked.problems
     status = file_status(loaded.file)
