@@ -107,6 +107,23 @@ def test_round_trip_keeps_every_annotation_on_its_words_and_restores_every_byte(
     assert (key.parent / "key.restore.json").stat().st_mode & 0o077 == 0
 
 
+def test_what_check_kept_is_deleted_with_the_names_it_may_quote(run_cli, study: Path, key: Path, monkeypatch):
+    from tcoder import check_cache
+
+    monkeypatch.setattr(check_cache, "KEEP_FROM_BYTES", 0)
+    interview = study / "interviews" / "P01.txt"
+    text = interview.read_text(encoding="utf-8")
+    assert "Amara" in text
+    interview.write_text(text.replace("Amara", "Amara Amara", 1), encoding="utf-8")  # some passages move
+    code, out, err = run_cli("check", study)
+    kept = study / check_cache.FILE
+    assert "Amara" in kept.read_text(encoding="ascii")  # a moved passage, quoted in a warning
+    interview.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("deidentify", study, "--key", key)
+    assert code == 0, err
+    assert not kept.exists()
+
+
 def test_a_dry_run_changes_nothing_and_counts(run_cli, study: Path, key: Path):
     before = snapshot(study)
     code, out, err = run_cli("deidentify", study, "--key", key, "--dry-run")

@@ -106,6 +106,15 @@ def result_of(line: str, key: str) -> dict[str, Any] | None:
     return entry["result"]
 
 
+def forget(root: Path) -> None:
+    """Delete every kept result (their problems may quote the transcripts: de-identification
+    deletes them with the journal's copies of the files)."""
+    try:
+        os.unlink(root / FILE)
+    except FileNotFoundError:
+        pass
+
+
 def write_lines(root: Path, lines: list[str]) -> None:
     """Keep these entries (and no others), one per line; nothing is kept where nothing can be written."""
     data = "\n".join([_HEADER, *lines]).encode("ascii") + b"\n"

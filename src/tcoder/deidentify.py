@@ -490,6 +490,9 @@ def deidentify(study: Study, key: Key, *, who: str = "", dry_run: bool = False) 
         finally:
             for lock in locks:
                 lock.release()
+        from tcoder.check_cache import forget
+
+        forget(study.root)  # what check kept may quote the names
         return Done(operation, result, prune_images(study.root, keep=0))  # they hold the names
 
 
