@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tcoder import parallel
 from tcoder.participants import resolve_grouping
 from tcoder.reports.columns import Columns
 from tcoder.reports.data import Selection, load
@@ -81,14 +82,22 @@ def test_counts_are_those_of_a_count_by_hand(generated, selection, by):
     assert sum(table.column(f"{data.coders[0]} annotations" if by is None else table.names[2])) > 100
 
 
-def test_the_whole_study_table_counts_the_same(generated):
-    """Pieces cut as transcripts are read, and cut from the table of segments afterwards."""
+@pytest.mark.parametrize("selection, by", [
+    (Selection(["alice", "bob"], ["theme-1"], pools=True), "group"), (Selection(), None),
+    (Selection(pool=True, pools=True, exact=True, left_out_roles=frozenset()), "gender"),
+])
+def test_counted_as_the_study_is_read_it_counts_what_the_whole_table_counts(generated, monkeypatch, selection, by):
+    """Counted transcript by transcript in worker processes (only the counts travel back), and
+    from the turns and pieces of the whole study's table of segments."""
+    monkeypatch.setenv(parallel.JOBS_VARIABLE, "2")
     study = open_study(generated)
-    selection = Selection(["alice", "bob"], ["theme-1"], pools=True)
-    grouping = resolve_grouping(study, "group")
-    counted = frequency_table(load(study, selection, quotes=False, counting=True), grouping)
-    whole = frequency_table(load(study, selection), grouping)
-    assert counted == whole
+    grouping = resolve_grouping(study, by) if by else None
+    counted = load(study, selection, quotes=False, counting=True, tally=grouping)
+    whole = load(open_study(generated), selection)
+    assert frequency_table(counted, grouping) == frequency_table(whole, grouping)
+    assert counted.coverage_notes() == whole.coverage_notes()
+    with pytest.raises(RuntimeError, match="not kept"):
+        counted.piece_columns  # noqa: B018 - counted, not kept
 
 
 TRICKY = Columns.of({

@@ -130,7 +130,7 @@ def test_turns_and_pieces_made_as_transcripts_are_read_are_those_of_the_table(ge
 def test_frequencies_and_crosstab_are_unchanged(sample_study: Path, run_cli, monkeypatch, options):
     from tcoder.reports import data
 
-    def whole_table(study, selection, quotes=True, counting=False, meanwhile=None):
+    def whole_table(study, selection, quotes=True, counting=False, **reading):
         return load(study, selection)  # turns and pieces made from the table
 
     for kind in ("frequencies", "crosstab") if options[:1] == ["--by"] else ("frequencies",):

@@ -233,7 +233,8 @@ def _run(args: argparse.Namespace) -> int:
             data = load_counted(study, selection, args.unit)
         else:  # counts need no quotes
             data = load(study, selection, quotes=args.kind not in ("frequencies", "crosstab"),
-                        counting=args.kind in ("frequencies", "crosstab", "codebook"), meanwhile=_meanwhile(args))
+                        counting=args.kind in ("frequencies", "crosstab", "codebook"), meanwhile=_meanwhile(args),
+                        **({"tally": args.grouping} if args.kind in ("frequencies", "codebook") else {}))
     except UsageError as exc:
         return _usage(str(exc))
     args.coders_used = list(data.coders)  # for a manifest

@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # imported where used: reading the study needs neither
     import numpy as np
     import pandas as pd
 
+    from tcoder.participants import Grouping
+
 #: The columns of docs/formats.md#coded-segments, in order; case attributes follow.
 SEGMENT_COLUMNS = ["transcript", "coder", "code", "code_name", "speaker", "start", "end", "quote", "memo"]
 
@@ -146,7 +148,14 @@ class ReportData:
     def piece_columns(self) -> dict[str, list]:
         """The report's annotations cut at the counted turns they cover (the columns of
         tcoder.reports.casedata.piece_columns)."""
+        if "_tally" in self.__dict__:
+            raise RuntimeError("the pieces were counted as the study was read (load(tally=...)), not kept")
         return self._piece_columns[0]
+
+    @cached_property
+    def left_out_annotations(self) -> int:
+        """Annotations entirely in turns that do not count."""
+        return self._piece_columns[1]
 
     @cached_property
     def pieces(self) -> pd.DataFrame:
@@ -163,7 +172,7 @@ class ReportData:
         if self.rule is not None and self.transcripts:
             selections: list[TurnSelection | LeftOutTurns] = self.__dict__.get("_left_out_turns") or [
                 self.study.turn_selection(t, self.rule) for t in self.transcripts]
-            inside = self._piece_columns[1]
+            inside = self.left_out_annotations
             extra = f"; {plural(inside, 'annotation')} entirely inside them left out" if inside else ""
             notes.append(describe(selections, self.rule, "these counts", extra))
         if self.coder_note:
@@ -172,9 +181,7 @@ class ReportData:
 
     def members(self, code: str) -> list[str]:
         """The codes a row stands for: itself and its descendants, unless exact."""
-        if self.exact or code not in self.codebook:
-            return [code]
-        return self.codebook.descendants(code)
+        return code_members(self.codebook, code, self.exact)
 
     def name(self, code: str) -> str:
         return self.codebook.display_name(code)
@@ -223,13 +230,26 @@ class ReportData:
         return {name: attrs.of(name).get(column, "") for name in self.transcripts}
 
 
+def code_members(codebook: Codebook, code: str, exact: bool) -> list[str]:
+    """The codes a code stands for in a report: itself and its descendants, unless exact."""
+    if exact or code not in codebook:
+        return [code]
+    return codebook.descendants(code)
+
+
+#: ``load(tally=...)``: no tally
+NO_TALLY = object()
+
+
 def load(study: Study, selection: Selection, quotes: bool = True, counting: bool = False,
-         meanwhile: Callable[[], object] | None = None) -> ReportData:
+         meanwhile: Callable[[], object] | None = None, tally: Grouping | None | object = NO_TALLY) -> ReportData:
     """The report's segments of the whole study (``quotes``: with their text; a report that only
     counts leaves it out), and what the report rests on; ``counting``: with the turns and the
     pieces counting reports need (tcoder.reports.casedata), made as each transcript is read, and
     no table of segments (they do not use it). ``meanwhile`` runs while worker processes read the
-    study (imports the report needs; by default pandas, which the table of segments is built with)."""
+    study (imports the report needs; by default pandas, which the table of segments is built with).
+    ``tally``: with ``counting``, each transcript's pieces are counted by the frequencies report's
+    groups of that grouping as it is read (tcoder.reports.frequencies.tally) and not kept."""
     meanwhile = meanwhile or _import_pandas
     codebook = study.codebook
     coders, coder_note = choose_coders(study, selection)
@@ -255,6 +275,12 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
         pieces: dict[str, list] = {c: [] for c in PIECE_COLUMNS}
         left_out: list[str] = []
         summaries: list[LeftOutTurns] = []  # the turns each transcript leaves out, for the coverage note
+        tallying = tally is not NO_TALLY
+        if tallying:
+            from tcoder.reports.frequencies import Tally, transcript_tally
+
+            members = {code: code_members(codebook, code, selection.exact) for code in codebook.codes}
+            total = Tally()
 
     def read(name: str) -> TranscriptRows:
         found = transcript_rows(study, refs[name], coders, known, policy, selection.autocoded, selection.apprentice,
@@ -264,6 +290,9 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
             table = transcript_turns(study, name, rule, chosen_turns)
             coder, code, aid, start, end = ([row[i] for row in found.rows] for i in (0, 1, 7, 3, 4))
             cut, left = transcript_pieces(name, coder, code, aid, start, end, table)
+            if tallying:  # counted here: only the counts travel back
+                found.tally = transcript_tally(study, name, table, cut, found.counted, tally, members)  # type: ignore[arg-type]
+                cut = {}
             found.cases = (table, cut, left, chosen_turns.left_out_turns())
         if counting:  # the pieces are what counts: the rows need not travel back
             found.code_counts = {}
@@ -279,7 +308,10 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
         if found.cases is not None:
             table, cut, left, summary = found.cases
             summaries.append(summary)
-            renumber(cut, len(turns["transcript"]), len(pieces["coder"]))
+            if tallying:
+                total.add(found.tally)
+            else:
+                renumber(cut, len(turns["transcript"]), len(pieces["coder"]))
             for column, cells in table.items():
                 turns[column].extend(cells)
             for column, cells in cut.items():
@@ -324,7 +356,11 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
             position = {old: new for new, old in enumerate(keep)}
             pieces["annotation"] = [position[first] for first in pieces["annotation"]]
         data.__dict__["turn_columns"] = turns
-        data.__dict__["_piece_columns"] = (pieces, sum(1 for code in left_out if code in chosen))
+        data.__dict__["left_out_annotations"] = sum(1 for code in left_out if code in chosen)
+        if tallying:
+            data.__dict__["_tally"] = (tally, total)
+        else:
+            data.__dict__["_piece_columns"] = (pieces, data.left_out_annotations)
         data.__dict__["_left_out_turns"] = summaries
     return data
 

@@ -16,9 +16,8 @@ participant attribute, whose turns are then the group's text.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import compress
-from operator import add
 
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
@@ -40,6 +39,11 @@ def case_measure(grouping: Grouping | None) -> str:
     return "participants" if grouping is not None and grouping.level == "participant" else "transcripts"
 
 
+def label_of(value: str) -> str:
+    """A group's name from its attribute value."""
+    return value or "(no value)"
+
+
 def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     turns = data.turn_columns
     counted = turns["counted"]
@@ -59,7 +63,7 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
         out = []
         for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
             members = [t for t in data.transcripts if values[t] == value]
-            out.append(Group(value or "(no value)", data.coders, among("transcript", members), members))
+            out.append(Group(label_of(value), data.coders, among("transcript", members), members))
         return out
     people = data.study.participants
     order = {p: i for i, p in enumerate(people.people)}
@@ -69,75 +73,154 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     out = []
     for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
         members = [p for p in present if value_of[p] == value]
-        out.append(Group(value or "(no value)", data.coders, among("participant", members), members))
+        out.append(Group(label_of(value), data.coders, among("participant", members), members))
     return out
+
+
+@dataclass
+class Tally:
+    """The measures of some transcripts, by group (its label) and code: they add up over transcripts."""
+
+    #: (group, code) -> [annotations, characters covered, turns touched, the cases touched]
+    counts: dict[tuple[str, str], list] = field(default_factory=dict)
+    chars: dict[str, int] = field(default_factory=dict)  # group -> characters of its counted turns
+    turns: dict[str, int] = field(default_factory=dict)  # group -> its counted non-blank turns
+
+    def add(self, other: Tally) -> None:
+        for key, (n, chars, turns, cases) in other.counts.items():
+            mine = self.counts.get(key)
+            if mine is None:
+                self.counts[key] = [n, chars, turns, set(cases)]
+            else:
+                mine[0] += n
+                mine[1] += chars
+                mine[2] += turns
+                mine[3] |= cases
+        for totals, more in ((self.chars, other.chars), (self.turns, other.turns)):
+            for label, n in more.items():
+                totals[label] = totals.get(label, 0) + n
+
+
+def tally(turns: dict[str, list], pieces: dict[str, list], row_groups: list[list[str]], pooled: bool,
+          members: dict[str, list[str]], case_of_row: list[str]) -> Tally:
+    """The measures of one transcript's turns and pieces (tcoder.reports.casedata). ``row_groups``:
+    the groups each turn belongs to; a piece counts in its coder's group (``pooled``: in the groups
+    of its turn) when its turn belongs to it. ``members``: the codes each code of the report stands for."""
+    out = Tally()
+    _add_turns(out, turns, row_groups)
+    _add_pieces(out, pieces, row_groups, pooled, members, case_of_row)
+    return out
+
+
+def _add_turns(out: Tally, turns: dict[str, list], row_groups: list[list[str]]) -> None:
+    for lo, hi, start, end, keys in zip(turns["body_start"], turns["body_end"], turns["start"], turns["end"],
+                                        row_groups, strict=True):
+        for key in keys:
+            out.chars[key] = out.chars.get(key, 0) + end - start
+            out.turns[key] = out.turns.get(key, 0) + (hi > lo)
+
+
+def _add_pieces(out: Tally, pieces: dict[str, list], row_groups: list[list[str]], pooled: bool,
+                members: dict[str, list[str]], case_of_row: list[str]) -> None:
+    """Count one transcript's pieces (``row`` indexes ``row_groups`` and ``case_of_row``) with sets
+    and unions of sorted spans: a passage counts once however many of a code's members it has (or,
+    pooled, however many coders coded it)."""
+    p_row, p_start, p_end, touches, annotation = (pieces[c] for c in ("row", "start", "end", "touches", "annotation"))
+    by_group: dict[str, dict[str, list[int]]] = {}  # group -> code as coded -> its pieces
+    for i, (coder, code, row) in enumerate(zip(pieces["coder"], pieces["code"], p_row, strict=True)):
+        keys = row_groups[row]
+        for key in (keys if pooled else [coder] if coder in keys else ()):
+            codes = by_group.get(key)
+            if codes is None:
+                codes = by_group[key] = {}
+            mine = codes.get(code)
+            if mine is None:
+                codes[code] = [i]
+            else:
+                mine.append(i)
+    counts = out.counts
+    for key, codes in by_group.items():
+        for code, stands_for in members.items():
+            present = [m for m in stands_for if m in codes]
+            if not present:
+                continue
+            chosen = codes[present[0]] if len(present) == 1 else [i for m in present for i in codes[m]]
+            rows = {p_row[i] for i in chosen if touches[i]}
+            counts[(key, code)] = [len({annotation[i] for i in chosen}),
+                                   covered_length([(p_start[i], p_end[i]) for i in chosen]), len(rows),
+                                   {case_of_row[r] for r in rows} - {""}]
+
+
+def transcript_tally(study, name: str, turns: dict[str, list], pieces: dict[str, list], coders: list[str],
+                     grouping: Grouping | None, members: dict[str, list[str]]) -> Tally:
+    """One transcript's tally as it is read (tcoder.reports.data.load): its turns and pieces as
+    tcoder.reports.casedata makes them, ``coders`` those whose file of it counts, ``members`` the
+    codes each code of the codebook stands for (a code not in it stands for itself). Its turns
+    belong to the groups :func:`groups` puts them in."""
+    counted = turns["counted"]
+    if grouping is None:
+        row_groups = [list(coders) if c else [] for c in counted]
+    elif grouping.level == "transcript":
+        label = [label_of(study.attributes.of(name).get(grouping.attribute, ""))]
+        row_groups = [label if c else [] for c in counted]
+    else:
+        people = study.participants
+        row_groups = [[label_of(people.attributes_of(p).get(grouping.attribute, ""))] if c and p else []
+                      for c, p in zip(counted, turns["participant"], strict=True)]
+    unknown = {code: [code] for code in dict.fromkeys(pieces["code"]) if code not in members}
+    case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
+        else turns["transcript"]
+    return tally(turns, pieces, row_groups, grouping is not None, {**members, **unknown} if unknown else members,
+                 case_of_row)
 
 
 def frequency_table(data: ReportData, grouping: Grouping | None = None) -> Columns:
     """One row per code of the report: code, code_name, then each group's measures (columns
-    "GROUP annotations", "GROUP transcripts" or "GROUP participants", "GROUP % cases", ...).
-
-    Counted with sets and sorted spans over the pieces (tcoder.reports.casedata), each code's
-    from those of the codes it stands for: a passage counts once however many of them it has."""
-    turns = data.turn_columns
-    pieces = data.piece_columns
-    case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
-        else turns["transcript"]
-    p_row, touches = pieces["row"], pieces["touches"]
-    row_of, touches_of, annotation_of = p_row.__getitem__, touches.__getitem__, pieces["annotation"].__getitem__
-    # spans placed one transcript after another, so spans of different transcripts never meet
-    base = list(map(_row_base(turns).__getitem__, p_row))
-    span_of = list(zip(map(add, pieces["start"], base), map(add, pieces["end"], base), strict=True)).__getitem__
-    by_coder: dict[str, dict[str, list[int]]] = {}  # coder -> code as coded -> its pieces
-    for i, (coder, code) in enumerate(zip(pieces["coder"], pieces["code"], strict=True)):
-        codes = by_coder.get(coder)
-        if codes is None:
-            codes = by_coder[coder] = {}
-        mine = codes.get(code)
-        if mine is None:
-            codes[code] = [i]
-        else:
-            mine.append(i)
+    "GROUP annotations", "GROUP transcripts" or "GROUP participants", "GROUP % cases", ...),
+    from the tally made as the study was read (tcoder.reports.data.load) or from its turns and pieces."""
+    counted = data.__dict__.get("_tally")
+    group_list = groups(data, grouping)
+    total = counted[1] if counted is not None and counted[0] == grouping else _tally_of(data, grouping, group_list)
     measure = case_measure(grouping)
     result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
-    members = {code: list(dict.fromkeys(data.members(code))) for code in data.codes}
-    for group in groups(data, grouping):
-        in_group = group.rows.__getitem__
-        chosen: dict[str, list[int]] = {}  # code as coded -> the group's pieces of it
-        for coder in dict.fromkeys(group.coders):
-            for code, mine in by_coder.get(coder, {}).items():
-                kept = list(compress(mine, map(in_group, map(row_of, mine))))
-                if kept:
-                    chosen.setdefault(code, []).extend(kept)
-        # an annotation has one code: a code's annotations add up those of the codes it stands for
-        annotations = {code: len(set(map(annotation_of, kept))) for code, kept in chosen.items()}
-        hit_rows = {code: set(map(row_of, compress(kept, map(touches_of, kept)))) for code, kept in chosen.items()}
-        total_chars = sum(e - s for s, e, r in zip(turns["start"], turns["end"], group.rows, strict=True) if r)
-        total_turns = sum(1 for lo, hi, r in zip(turns["body_start"], turns["body_end"], group.rows, strict=True)
-                          if r and hi > lo)
-        n_cases = len(group.cases)
+    none = [0, 0, 0, set()]
+    for group in group_list:
+        chars, turns, n_cases = total.chars.get(group.label, 0), total.turns.get(group.label, 0), len(group.cases)
         columns: dict[str, list] = {m: [] for m in MEASURES}
         for code in data.codes:
-            present = [m for m in members[code] if m in chosen]
-            rows = _union(hit_rows, present)
-            cases = len(set(map(case_of_row.__getitem__, rows)) - {""})
-            columns["annotations"].append(sum(annotations[m] for m in present))
-            columns["transcripts"].append(cases)
-            columns["% cases"].append(_pct(cases, n_cases))
-            spans = list(map(span_of, chosen[present[0]])) if present else []
-            for m in present[1:]:
-                spans.extend(map(span_of, chosen[m]))
-            columns["% chars"].append(_pct(covered_length(spans), total_chars))
-            columns["% turns"].append(_pct(len(rows), total_turns))
+            annotations, covered, touched, cases = total.counts.get((group.label, code), none)
+            columns["annotations"].append(annotations)
+            columns["transcripts"].append(len(cases))
+            columns["% cases"].append(_pct(len(cases), n_cases))
+            columns["% chars"].append(_pct(covered, chars))
+            columns["% turns"].append(_pct(touched, turns))
         for m in MEASURES:
             result[f"{group.label} {measure if m == 'transcripts' else m}"] = columns[m]
     return Columns.of(result)
 
 
-def _union(sets: dict[str, set], codes: list[str]) -> set:
-    if len(codes) == 1:
-        return sets[codes[0]]
-    return set().union(*(sets[c] for c in codes))
+def _tally_of(data: ReportData, grouping: Grouping | None, group_list: list[Group]) -> Tally:
+    """The tally of the report's turns and pieces, transcript by transcript."""
+    turns, pieces = data.turn_columns, data.piece_columns
+    row_groups: list[list[str]] = [[] for _ in turns["transcript"]]
+    for group in group_list:
+        for row in compress(range(len(row_groups)), group.rows):
+            row_groups[row].append(group.label)
+    members = {code: list(dict.fromkeys(data.members(code))) for code in data.codes}
+    case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
+        else turns["transcript"]
+    total = Tally()
+    _add_turns(total, turns, row_groups)
+    names = pieces["transcript"]
+    first = 0
+    for last in range(1, len(names) + 1):  # a transcript's pieces are consecutive
+        if last == len(names) or names[last] != names[first]:
+            one = Tally()
+            _add_pieces(one, {c: values[first:last] for c, values in pieces.items()}, row_groups,
+                        grouping is not None, members, case_of_row)
+            total.add(one)
+            first = last
+    return total
 
 
 def covered_length(spans: list[tuple[int, int]]) -> int:
@@ -151,20 +234,6 @@ def covered_length(spans: list[tuple[int, int]]) -> int:
         elif end > run_end:
             run_end = end
     return total + run_end - run_start
-
-
-def _row_base(turns: dict[str, list]) -> list[int]:
-    """An offset per turn row that makes positions unique across transcripts (for unions of spans):
-    the lengths of the transcripts before its own (each as far as its last turn reaches)."""
-    reach: dict[str, int] = {}
-    for name, end in zip(turns["transcript"], turns["end"], strict=True):
-        reach[name] = max(reach.get(name, end), end)
-    offset: dict[str, int] = {}
-    total = 0
-    for name, length in reach.items():
-        offset[name] = total
-        total += length
-    return [offset[name] for name in turns["transcript"]]
 
 
 def _pct(part: int, whole: int) -> float:
