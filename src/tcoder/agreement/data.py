@@ -241,11 +241,13 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
             _gather_transcript(study, ref, data)
         return data
     from tcoder.errors import TcoderError
+    from tcoder.gcpause import collector_paused
     from tcoder.parallel import map_ordered
 
     study.participants  # read once here, not in each worker  # noqa: B018
 
-    def one(ref) -> tuple | _Failure:
+    def one(i: int) -> tuple | _Failure:  # an index into refs: the workers have them
+        ref = refs[i]
         part = replace(data, transcripts=[], skipped=[], excluded=Exclusions(), selections=[], left_out=[],
                        unmarked=[], done_empty=[], corpus_characters=0, corpus_unknown=[],
                        autocoded_counted=Counter(), apprentice_counted=Counter())
@@ -257,25 +259,34 @@ def gather(study, coders: Sequence[str], patterns: Sequence[str] | None = None,
         _outline(part, unit)
         return _packed(part)
 
-    for packed in map_ordered(one, refs):
-        if isinstance(packed, _Failure):
-            error: TcoderError = TcoderError.__new__(packed.kind)
-            TcoderError.__init__(error, packed.problems)
-            error.__dict__.update(packed.state)
-            raise error
-        part = _unpacked(packed)
-        data.transcripts.extend(part.transcripts)
-        data.selections.extend(part.selections)
-        data.skipped.extend(part.skipped)
-        data.excluded.add(part.excluded)
-        data.left_out.extend(part.left_out)
-        data.unmarked.extend(part.unmarked)
-        data.done_empty.extend(part.done_empty)
-        data.corpus_characters += part.corpus_characters
-        data.corpus_unknown.extend(part.corpus_unknown)
-        data.autocoded_counted.update(part.autocoded_counted)
-        data.apprentice_counted.update(part.apprentice_counted)
+    with collector_paused():  # thousands of outlines arrive, none in a reference cycle
+        for packed in map_ordered(one, range(len(refs))):
+            _add(data, packed)
     return data
+
+
+def _add(data: CodingData, packed: tuple | _Failure) -> None:
+    """Add one transcript's data from a worker (see :func:`_packed`) to ``data``, or raise
+    the worker's error again here, as it was."""
+    from tcoder.errors import TcoderError
+
+    if isinstance(packed, _Failure):
+        error: TcoderError = TcoderError.__new__(packed.kind)
+        TcoderError.__init__(error, packed.problems)
+        error.__dict__.update(packed.state)
+        raise error
+    part = _unpacked(packed)
+    data.transcripts.extend(part.transcripts)
+    data.selections.extend(part.selections)
+    data.skipped.extend(part.skipped)
+    data.excluded.add(part.excluded)
+    data.left_out.extend(part.left_out)
+    data.unmarked.extend(part.unmarked)
+    data.done_empty.extend(part.done_empty)
+    data.corpus_characters += part.corpus_characters
+    data.corpus_unknown.extend(part.corpus_unknown)
+    data.autocoded_counted.update(part.autocoded_counted)
+    data.apprentice_counted.update(part.apprentice_counted)
 
 
 class _Failure(NamedTuple):
