@@ -166,3 +166,19 @@ def test_only_the_transcripts_of_the_study_are_kept_and_unchanged_entries_are_no
 def test_small_transcripts_are_checked_each_time(sample_study, run_cli):
     run_cli("check", sample_study)
     assert not (sample_study / ".tcoder").exists()
+
+
+def test_other_code_never_takes_what_this_code_kept(tmp_path):
+    """Part of every key: the bytes of each module of tcoder (not only its version number)."""
+    import shutil
+
+    import tcoder
+
+    package = Path(tcoder.__file__).parent
+    copy = tmp_path / "tcoder"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert check_cache.code_digest(copy) == check_cache.code_digest(package)
+    check = copy / "check.py"
+    check.write_bytes(check.read_bytes() + b"\n")
+    check_cache.code_digest.cache_clear()
+    assert check_cache.code_digest(copy) != check_cache.code_digest(package)

@@ -9,7 +9,8 @@ thousands of small files are slow to create on many disks and a burden to folder
 that a sync tool watches), under a key: a digest of the exact bytes of the
 transcript and each of its annotation files (with their paths and coders), of the
 study files a check reads for every transcript (tcoder.yaml, the codebook's ids, its
-history, the participants and speakers tables) and of the rules' version.
+history, the participants and speakers tables) and of the rules' version and the code
+that applies them.
 Modification times are never trusted: each check reads every file and computes its
 key. A line that is damaged or matches no key is ignored and the transcript is
 checked again; where nothing can be written nothing is kept. Transcripts with less
@@ -18,6 +19,7 @@ than :data:`KEEP_FROM_BYTES` of annotation files are checked each time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -41,13 +43,32 @@ _KEY_LENGTH = 64
 
 def study_digest(parts: list[bytes]) -> bytes:
     """A digest of what every transcript's check rests on besides its own files (the
-    caller lists it: settings, code ids, history, participants...), with the rules' version."""
-    from tcoder import __version__
-
-    digest = hashlib.sha256(f"{FORMAT}\n{RULES_VERSION}\n{__version__}\n".encode())
+    caller lists it: settings, code ids, history, participants...), with the rules' version
+    and the code that applies them."""
+    digest = hashlib.sha256(f"{FORMAT}\n{RULES_VERSION}\n".encode())
+    digest.update(code_digest(Path(__file__).parent))
     for part in parts:
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
+    return digest.digest()
+
+
+@functools.cache
+def code_digest(package: Path) -> bytes:
+    """tcoder's version, Python's, and the bytes of every module in ``package`` (tcoder's
+    folder: about 250 files, a few milliseconds), so that a result kept by other code, even
+    of the same version number, never matches."""
+    import sys
+
+    from tcoder import __version__
+
+    digest = hashlib.sha256(f"{__version__}\n{sys.version}\n".encode())
+    for folder, folders, files in os.walk(package):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            path = Path(folder, name)
+            digest.update(path.relative_to(package).as_posix().encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(file_part(path))
     return digest.digest()
 
 
