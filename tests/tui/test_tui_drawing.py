@@ -4,6 +4,7 @@ Each shortcut must give the cells Textual's own path gives."""
 
 from __future__ import annotations
 
+import pytest
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.widget import Widget
@@ -64,13 +65,20 @@ def test_scroll_bar_draws_the_cells_textual_draws(study_builder):
     run_app(make_app(study_builder.root), scenario)
 
 
-def test_transcript_rows_reach_the_screen_as_textual_draws_them(study_builder):
+@pytest.mark.parametrize("no_color", [False, True])
+def test_transcript_rows_reach_the_screen_as_textual_draws_them(study_builder, monkeypatch, no_color):
     """Coded, overlapping, selected rows and the cursor's: the same cells with and without
-    Textual's styles cache, whole or in part (a crop)."""
+    Textual's styles cache, whole or in part (a crop), in colour and with NO_COLOR (the
+    app's line filters)."""
     _long_study(study_builder)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
 
     async def scenario(pilot):
         view = pilot.app.screen.view
+        assert pilot.app.no_color == no_color
         width, height = view.size
         for where in ("line 30.", "line 90.", "line 201."):
             view.move_to(LONG_TEXT.index(where))
