@@ -898,8 +898,12 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
         if cursor_at is not None and cursor_at == end:
             segments.append(Segment(" ", self._style((False, None, False, False, False, True, False, False,
                                                       False))))
-        strip = Strip(segments)
-        return strip.extend_cell_length(width, self.base_style).crop(0, width)
+        length = sum(segment.cell_length for segment in segments)
+        if length < width:  # padded to the view's width, as Strip.extend_cell_length pads (one Strip, not three)
+            segments.append(Segment(" " * (width - length), self.base_style))
+        elif length > width:
+            return Strip(segments, length).crop(0, width)
+        return Strip(segments, width)
 
     def _flag(self, start: int, end: int) -> list[Segment]:
         if self.row_flags is None:
