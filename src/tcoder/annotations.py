@@ -353,7 +353,11 @@ def read_annotation_version(path: str | os.PathLike[str]) -> tuple[AnnotationFil
 def read_annotations_and_bytes(path: str | os.PathLike[str]) -> tuple[AnnotationFile, bytes]:
     """The file, and the bytes it was read from (one read, for a caller that needs both)."""
     raw = _read_raw(path)
-    return _parse_raw(raw, Path(path)), raw
+    return _parse_raw(raw, _as_path(path)), raw
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    return path if isinstance(path, Path) else Path(path)
 
 
 def read_annotation_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -363,13 +367,13 @@ def read_annotation_bytes(path: str | os.PathLike[str]) -> bytes:
 
 def annotations_from_file_bytes(raw: bytes, path: str | os.PathLike[str]) -> AnnotationFile:
     """The annotation file these bytes, read from ``path``, hold (see :func:`read_annotations`)."""
-    return _parse_raw(raw, Path(path))
+    return _parse_raw(raw, _as_path(path))
 
 
 def _read_raw(path: str | os.PathLike[str]) -> bytes:
     from tcoder.safeio import ANNOTATION_LIMIT, read_file
 
-    return read_file(Path(path), limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
+    return read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file", error=AnnotationFileError)
 
 
 def _parse_raw(raw: bytes, path: Path) -> AnnotationFile:

@@ -88,12 +88,17 @@ def os_error_message(exc: OSError, path: str | os.PathLike[str] | None = None) -
     return exc.strerror or str(exc)
 
 
+def as_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, without making a copy of one (thousands of files are read in a row)."""
+    return path if isinstance(path, Path) else Path(path)
+
+
 def read_file(path: str | os.PathLike[str], *, limit: int, what: str = "the file",
               error: type[TcoderError] = TcoderError) -> bytes:
     """The bytes of an ordinary file of at most ``limit`` bytes; anything else
     raises ``error`` with a problem naming the file (``what`` is how messages
     call it: 'the transcript', 'the codebook')."""
-    path = Path(path)
+    path = as_path(path)
 
     def refuse(message: str) -> TcoderError:
         return error(Problem(message, path))

@@ -351,7 +351,7 @@ def read_transcript(path: str | os.PathLike[str], name: str | None = None,
                     speaker_pattern: re.Pattern[str] | None = None,
                     legacy_encoding: str | None = None) -> Transcript:
     """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     return transcript_from_bytes(read_transcript_bytes(path), path, name, speaker_pattern, legacy_encoding)
 
 
@@ -359,7 +359,7 @@ def read_transcript_bytes(path: str | os.PathLike[str]) -> bytes:
     """A transcript file's bytes, refused as :func:`read_transcript` refuses them."""
     from tcoder.safeio import TRANSCRIPT_LIMIT, read_file
 
-    return read_file(Path(path), limit=TRANSCRIPT_LIMIT, what="the transcript", error=TranscriptError)
+    return read_file(path, limit=TRANSCRIPT_LIMIT, what="the transcript", error=TranscriptError)
 
 
 def transcript_from_bytes(data: bytes, path: Path, name: str | None = None,
