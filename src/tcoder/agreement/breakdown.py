@@ -153,6 +153,9 @@ def _split(clusters: Clusters, lo: np.ndarray, hi: np.ndarray, *columns: np.ndar
     starts = clusters.starts
     first = np.searchsorted(starts, lo, side="right") - 1
     last = np.searchsorted(starts, hi - 1, side="right") - 1
+    if np.array_equal(first, last):  # each range in one cluster (always so for whole transcripts)
+        offset = starts[first]
+        return first, lo - offset, hi - offset, list(columns)
     pieces = last - first + 1
     index = np.repeat(np.arange(len(lo)), pieces)
     step = np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces)

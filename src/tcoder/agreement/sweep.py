@@ -32,9 +32,16 @@ def merge_overlapping(group: np.ndarray, start: np.ndarray, end: np.ndarray
     stride = _stride(end)
     order = _by_group_start_end(group, start, end, stride)
     g, s, e = group[order], start[order], end[order]
-    global_end = np.maximum.accumulate(g * stride + e)
+    del order
+    # (Arrays of a million spans: computed in place, each temporary let go once used.)
+    global_end = g * stride
+    global_end += e
+    np.maximum.accumulate(global_end, out=global_end)
+    begins = g[1:] * stride
+    begins += s[1:]
     new = np.ones(len(s), dtype=bool)
-    new[1:] = (g[1:] * stride + s[1:]) >= global_end[:-1]
+    np.greater_equal(begins, global_end[:-1], out=new[1:])
+    del begins
     first = np.flatnonzero(new)
     last = np.append(first[1:] - 1, len(s) - 1)
     merged_end = global_end[last] - g[first] * stride
@@ -46,7 +53,11 @@ def _by_group_start_end(group: np.ndarray, start: np.ndarray, end: np.ndarray, s
     (a third of the time of sorting by three keys), else by each."""
     if int(group.min()) >= 0 and int(start.min()) >= 0 and int(end.min()) >= 0 \
             and (int(group.max()) + 1) * stride * stride < 2 ** 62:
-        return np.argsort((group * stride + start) * stride + end, kind="stable")
+        key = group * stride
+        key += start
+        key *= stride
+        key += end
+        return np.argsort(key, kind="stable")
     return np.lexsort((end, start, group))
 
 
@@ -63,15 +74,27 @@ def depth_lengths(group: np.ndarray, start: np.ndarray, end: np.ndarray, groups:
         return out
     group = np.asarray(group, dtype=np.int64)
     stride = _stride(np.asarray(end))
-    keys = np.concatenate([group * stride + start, group * stride + end])
-    steps = np.concatenate([np.ones(len(start), dtype=np.int64), -np.ones(len(end), dtype=np.int64)])
+    n = len(start)
+    # Every start (+1) and end (-1) as one key, group * stride + position, computed in place
+    # (a million spans: each temporary is let go once used).
+    keys = np.empty(2 * n, dtype=np.int64)
+    np.multiply(group, stride, out=keys[:n])
+    keys[n:] = keys[:n]
+    keys[:n] += start
+    keys[n:] += end
     order = np.argsort(keys, kind="stable")
-    keys, steps = keys[order], steps[order]
-    level = np.cumsum(steps)[:-1]
+    keys = keys[order]
+    steps = (order < n).astype(np.int8)
+    del order
+    steps *= 2
+    steps -= 1
+    level = np.cumsum(steps[:-1], dtype=np.int64)
+    del steps
     lengths = np.diff(keys)
     # Between groups the level is 0, so segments that straddle two groups never count.
     covered = level > 0
     owner = keys[:-1][covered] // stride
+    del keys
     cell = owner * (depth + 1) + np.minimum(level[covered], depth)
     out += np.bincount(cell, weights=lengths[covered], minlength=groups * (depth + 1)).reshape(groups, depth + 1)
     return out
