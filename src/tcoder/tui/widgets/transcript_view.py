@@ -34,6 +34,7 @@ from textual.timer import Timer
 
 from tcoder.annotations import Annotation
 from tcoder.codebook import Codebook
+from tcoder.gcpause import collect_if_due
 from tcoder.session import SpanIndex
 from tcoder.transcript import Transcript
 from tcoder.tui.keymap import bindings
@@ -56,8 +57,9 @@ SCREENS_BEFORE, SCREENS_AFTER = 2, 3
 #: Rendered rows kept (each with the forms the screen made of it: padded, filtered, cut),
 #: a dozen screens: enough to page back and forth and move about without drawing again.
 ROWS_KEPT = 512
-#: After a page key, the next page in that direction is drawn this long after (once the
-#: page's frame is out), so that paging on only looks its rows up.
+#: This long after a move (once its frame is out) the view is at rest: after a page key the
+#: next page in that direction is drawn, so that paging on only looks its rows up, and a
+#: pass of the cycle collector about to fall due runs then rather than within a key's frame.
 PREFETCH_AFTER = 0.015
 
 
@@ -209,7 +211,8 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
         self._code_styles: dict[str, tuple[Style, Style]] = {}
         self._gutter_cache: dict[tuple[str, ...], list[Segment]] = {}
         self._base_style: Style | None = None
-        self._prefetch_timer: Timer | None = None
+        self._rest_timer: Timer | None = None
+        self._paging = 0  # the direction of the page key being handled (0: none, or selecting)
 
     # ------------------------------------------------------------ geometry
 
@@ -423,6 +426,7 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
             self._goal_column = None
         if not self.scroll_cursor_visible(center=center):
             self._refresh_changed(old_cursor, old_selection)
+        self._rest_after_move()
         if self.on_move is not None:
             self.on_move(self)  # at once, so what follows the cursor is drawn in the same frame
         else:
@@ -492,16 +496,28 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
         new_top = max(0, min(max_top, top + direction * height))
         if new_top != top:
             self.scroll_to(y=new_top, animate=False, immediate=True)
-        self._vertical(direction * height, select)
-        if not select:
-            if self._prefetch_timer is not None:
-                self._prefetch_timer.stop()
-            self._prefetch_timer = self.set_timer(PREFETCH_AFTER, lambda: self._prefetch(direction), name="prefetch")
+        self._paging = 0 if select else direction
+        try:
+            self._vertical(direction * height, select)
+        finally:
+            self._paging = 0
+
+    def _rest_after_move(self) -> None:
+        """(Re)start the wait for the view to be at rest after this move."""
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+        direction = self._paging
+        self._rest_timer = self.set_timer(PREFETCH_AFTER, lambda: self._at_rest(direction), name="rest")
+
+    def _at_rest(self, direction: int) -> None:
+        self._rest_timer = None
+        if direction:
+            self._prefetch(direction)
+        collect_if_due()
 
     def _prefetch(self, direction: int) -> None:
         """Draw the next page in ``direction`` into the row cache, in the form the screen
         takes it, so that paging on finds its rows ready (a page has every row new)."""
-        self._prefetch_timer = None
         if self.selection is not None or not is_plain(self):
             return
         height = self.scrollable_content_region.height
