@@ -17,7 +17,7 @@ from tcoder.codebook import Codebook
 from tcoder.coding_status import policy_of, summarise
 from tcoder.errors import Problem, TcoderError
 from tcoder.numbers import plural, verb_for, word_for
-from tcoder.parallel import map_ordered
+from tcoder.parallel import jobs, map_ordered
 from tcoder.reports.rows import ROW_FIELDS, Scan, TranscriptRows, transcript_rows
 from tcoder.segments import turn_spans
 from tcoder.study import CONSENSUS, Study
@@ -277,7 +277,7 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
         summaries: list[LeftOutTurns] = []  # the turns each transcript leaves out, for the coverage note
         tallying = tally is not NO_TALLY
         if tallying:
-            from tcoder.reports.frequencies import Tally, transcript_tally
+            from tcoder.reports.frequencies import Tally, transcripts_tally
 
             members = {code: code_members(codebook, code, selection.exact) for code in codebook.codes}
             total = Tally()
@@ -290,9 +290,6 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
             table = transcript_turns(study, name, rule, chosen_turns)
             coder, code, aid, start, end = ([row[i] for row in found.rows] for i in (0, 1, 7, 3, 4))
             cut, left = transcript_pieces(name, coder, code, aid, start, end, table)
-            if tallying:  # counted here: only the counts travel back
-                found.tally = transcript_tally(study, name, table, cut, found.counted, tally, members)  # type: ignore[arg-type]
-                cut = {}
             found.cases = (table, cut, left, chosen_turns.left_out_turns())
         if counting:  # the pieces are what counts: the rows need not travel back
             found.code_counts = {}
@@ -301,16 +298,25 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
             found.rows = []
         return found
 
-    for number, found in enumerate(map_ordered(read, list(refs))):  # read in worker processes, in order
-        if number == 0:
-            meanwhile()  # while the workers read
+    def read_batch(names: list[str]) -> tuple[list[TranscriptRows], Tally | None]:
+        found = [read(name) for name in names]
+        if not (counting and tallying):
+            return found, None
+        # counted here, the batch's transcripts at once: only the counts travel back
+        counts = transcripts_tally(study, [(f.name, f.cases[0], f.cases[1], f.counted) for f in found if f.cases],
+                                   tally, members)  # type: ignore[arg-type]
+        for f in found:
+            if f.cases is not None:
+                f.cases = (f.cases[0], {}, *f.cases[2:])
+        return found, counts
+
+    def take(found: TranscriptRows) -> None:
+        """One transcript read: its counts, turns, pieces and rows added to the study's."""
         scan.add(found, found.code_counts)
         if found.cases is not None:
             table, cut, left, summary = found.cases
             summaries.append(summary)
-            if tallying:
-                total.add(found.tally)
-            else:
+            if cut:
                 renumber(cut, len(turns["transcript"]), len(pieces["coder"]))
             for column, cells in table.items():
                 turns[column].extend(cells)
@@ -318,10 +324,25 @@ def load(study: Study, selection: Selection, quotes: bool = True, counting: bool
                 pieces[column].extend(cells)
             left_out.extend(left)
         if not found.rows:
-            continue
+            return
         rows["transcript"].extend([found.name] * len(found.rows))
         for name, values in zip(ROW_FIELDS, zip(*found.rows, strict=True), strict=True):
             (queries if name == "query" else rows[name]).extend(values)
+
+    # a report that tallies reads transcripts in batches (a dozen or so per worker process), and
+    # counts each batch at once
+    order = list(refs)
+    size = max(1, min(16, len(order) // (jobs() * 12))) if counting and tallying else 1
+    batches = [order[i:i + size] for i in range(0, len(order), size)]
+    number = 0
+    for batch, counts in map_ordered(read_batch, batches, min_items=16 if size == 1 else 2):  # in worker
+        if counts is not None:  # processes, in order
+            total.add(counts)
+        for found in batch:
+            if number == 0:
+                meanwhile()  # while the workers read
+            number += 1
+            take(found)
     if scan.errors:
         raise TcoderError(scan.errors + [Problem("the report would leave these annotations out; fix them first "
                                                  "('tcoder check STUDY' lists every problem)")])
@@ -472,26 +493,6 @@ def filter_codes(data: ReportData, frame: pd.DataFrame | None = None) -> pd.Data
     """The segments of the report's codes (each code as coded: members included)."""
     frame = data.frame if frame is None else frame
     return frame[frame["code"].isin(set(data.codes))]
-
-
-def covered_length(starts: np.ndarray, ends: np.ndarray) -> int:
-    """Characters covered by the union of spans."""
-    import numpy as np
-
-    if len(starts) == 0:
-        return 0
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    reach = np.maximum.accumulate(e)
-    # a new run starts where a span begins past everything before it
-    new = np.empty(len(s), dtype=bool)
-    new[0] = True
-    new[1:] = s[1:] >= reach[:-1]
-    run_ids = np.cumsum(new) - 1
-    run_start = s[new]
-    run_end = np.zeros(len(run_start), dtype=e.dtype)
-    np.maximum.at(run_end, run_ids, e)
-    return int((run_end - run_start).sum())
 
 
 def touched(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

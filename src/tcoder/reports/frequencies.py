@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from itertools import compress
+from typing import Iterable
 
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
@@ -125,11 +126,15 @@ def _add_pieces(out: Tally, pieces: dict[str, list], row_groups: list[list[str]]
     """Count one transcript's pieces (``row`` indexes ``row_groups`` and ``case_of_row``) with sets
     and unions of sorted spans: a passage counts once however many of a code's members it has (or,
     pooled, however many coders coded it)."""
-    p_row, p_start, p_end, touches, annotation = (pieces[c] for c in ("row", "start", "end", "touches", "annotation"))
-    by_group: dict[str, dict[str, list[int]]] = {}  # group -> code as coded -> its pieces
-    for i, (coder, code, row) in enumerate(zip(pieces["coder"], pieces["code"], p_row, strict=True)):
+    p_row = pieces["row"]
+    row_of, start_of, end_of, annotation_of = (pieces[c].__getitem__ for c in ("row", "start", "end", "annotation"))
+    touches_of, case_of = pieces["touches"].__getitem__, case_of_row.__getitem__
+    by_group: dict[str, dict[str, list[int]]] = {}  # group -> code as coded -> its pieces, by start
+    coder_of, code_of = pieces["coder"].__getitem__, pieces["code"].__getitem__
+    for i in sorted(range(len(p_row)), key=start_of):
+        coder, code, row = coder_of(i), code_of(i), row_of(i)
         keys = row_groups[row]
-        for key in (keys if pooled else [coder] if coder in keys else ()):
+        for key in (keys if pooled else (coder,) if coder in keys else ()):
             codes = by_group.get(key)
             if codes is None:
                 codes = by_group[key] = {}
@@ -141,35 +146,59 @@ def _add_pieces(out: Tally, pieces: dict[str, list], row_groups: list[list[str]]
     counts = out.counts
     for key, codes in by_group.items():
         for code, stands_for in members.items():
-            present = [m for m in stands_for if m in codes]
-            if not present:
-                continue
-            chosen = codes[present[0]] if len(present) == 1 else [i for m in present for i in codes[m]]
-            rows = {p_row[i] for i in chosen if touches[i]}
-            counts[(key, code)] = [len({annotation[i] for i in chosen}),
-                                   covered_length([(p_start[i], p_end[i]) for i in chosen]), len(rows),
-                                   {case_of_row[r] for r in rows} - {""}]
+            if len(stands_for) == 1:
+                chosen = codes.get(stands_for[0])
+                if chosen is None:
+                    continue
+            else:
+                present = [m for m in stands_for if m in codes]
+                if not present:
+                    continue
+                chosen = codes[present[0]] if len(present) == 1 else sorted((i for m in present for i in codes[m]),
+                                                                             key=start_of)
+            rows = set(map(row_of, compress(chosen, map(touches_of, chosen))))
+            cases = set(map(case_of, rows))
+            cases.discard("")
+            counts[(key, code)] = [len(set(map(annotation_of, chosen))),
+                                   covered_length(map(start_of, chosen), map(end_of, chosen)),
+                                   len(rows), cases]
 
 
-def transcript_tally(study, name: str, turns: dict[str, list], pieces: dict[str, list], coders: list[str],
-                     grouping: Grouping | None, members: dict[str, list[str]]) -> Tally:
-    """One transcript's tally as it is read (tcoder.reports.data.load): its turns and pieces as
-    tcoder.reports.casedata makes them, ``coders`` those whose file of it counts, ``members`` the
-    codes each code of the codebook stands for (a code not in it stands for itself). Its turns
-    belong to the groups :func:`groups` puts them in."""
-    counted = turns["counted"]
-    if grouping is None:
-        row_groups = [list(coders) if c else [] for c in counted]
-    elif grouping.level == "transcript":
-        label = [label_of(study.attributes.of(name).get(grouping.attribute, ""))]
-        row_groups = [label if c else [] for c in counted]
-    else:
-        people = study.participants
-        row_groups = [[label_of(people.attributes_of(p).get(grouping.attribute, ""))] if c and p else []
-                      for c, p in zip(counted, turns["participant"], strict=True)]
+def transcripts_tally(study, transcripts: list[tuple[str, dict[str, list], dict[str, list], list[str]]],
+                      grouping: Grouping | None, members: dict[str, list[str]]) -> Tally:
+    """The tally of some transcripts as they are read (tcoder.reports.data.load), counted at once:
+    for each its name, its turns and pieces as tcoder.reports.casedata makes them, and the coders
+    whose file of it counts. ``members``: the codes each code of the codebook stands for (a code
+    not in it stands for itself). Turns belong to the groups :func:`groups` puts them in."""
+    participant = grouping is not None and grouping.level == "participant"
+    turns: dict[str, list] = {c: [] for c in ("start", "end", "body_start", "body_end")}
+    pieces: dict[str, list] = {c: [] for c in ("coder", "code", "row", "start", "end", "touches", "annotation")}
+    row_groups: list[list[str]] = []
+    case_of_row: list[str] = []
+    offset = 0  # each transcript's positions after the last of the one before, so their spans never meet
+    for name, table, cut, coders in transcripts:
+        rows, first = len(row_groups), len(pieces["coder"])
+        counted = table["counted"]
+        if grouping is None:
+            row_groups.extend(list(coders) if c else [] for c in counted)
+        elif grouping.level == "transcript":
+            label = [label_of(study.attributes.of(name).get(grouping.attribute, ""))]
+            row_groups.extend(label if c else [] for c in counted)
+        else:
+            people = study.participants
+            row_groups.extend([label_of(people.attributes_of(p).get(grouping.attribute, ""))] if c and p else []
+                              for c, p in zip(counted, table["participant"], strict=True))
+        case_of_row.extend(table["participant"] if participant else table["transcript"])
+        for column, cells in turns.items():
+            cells.extend(table[column])
+        for column in ("coder", "code", "touches"):
+            pieces[column].extend(cut[column])
+        pieces["row"].extend([rows + k for k in cut["row"]])
+        pieces["annotation"].extend([first + k for k in cut["annotation"]])
+        pieces["start"].extend([offset + k for k in cut["start"]])
+        pieces["end"].extend([offset + k for k in cut["end"]])
+        offset += max(table["end"], default=0)
     unknown = {code: [code] for code in dict.fromkeys(pieces["code"]) if code not in members}
-    case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
-        else turns["transcript"]
     return tally(turns, pieces, row_groups, grouping is not None, {**members, **unknown} if unknown else members,
                  case_of_row)
 
@@ -223,11 +252,11 @@ def _tally_of(data: ReportData, grouping: Grouping | None, group_list: list[Grou
     return total
 
 
-def covered_length(spans: list[tuple[int, int]]) -> int:
-    """Characters covered by the union of spans (start, end)."""
+def covered_length(starts: Iterable[int], ends: Iterable[int]) -> int:
+    """Characters covered by the union of spans, given in order of start."""
     total = 0
     run_start = run_end = -1
-    for start, end in sorted(spans):
+    for start, end in zip(starts, ends, strict=True):
         if start >= run_end:  # a new run: the span begins past everything before it
             total += run_end - run_start
             run_start, run_end = start, end

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tcoder.annotations import autocode_query, counts_under
 from tcoder.apprentice.provenance import counts_under as apprentice_counts_under
@@ -49,9 +49,6 @@ class TranscriptRows:
     #: counting reports: its turns, its annotations cut at them and the codes of those in no counted
     #: turn (tcoder.reports.casedata)
     cases: tuple[dict[str, list], dict[str, list], list[str], LeftOutTurns] | None = None
-    #: report frequencies: the measures of its pieces (tcoder.reports.frequencies.Tally), which then
-    #: need not travel back
-    tally: Any = None
     code_counts: dict[str, int] | None = None  # rows per code, when the rows themselves are not kept
 
 
