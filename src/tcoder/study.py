@@ -127,19 +127,22 @@ class Study:
         odd_jsons: list[tuple[str, str, Path]] = []  # folder, name without .json, path: no valid coder part
         in_memos: list[tuple[str, str, Path]] = []  # text files of the memos folder, which are no transcripts
         settings = self.settings
+        folder_path, last_folder = self.root, None  # one Path per folder, not one parse per file
         for folder, rel_folder, name in self._walk():
+            if folder != last_folder:
+                folder_path, last_folder = Path(folder), folder
             stem, dot, suffix = name.rpartition(".")
             suffix = "." + suffix.lower()
             if suffix in TRANSCRIPT_SUFFIXES and settings.in_memo_folder(rel_folder + name):
-                in_memos.append((rel_folder, stem, Path(folder) / name))
+                in_memos.append((rel_folder, stem, folder_path / name))
             elif suffix in TRANSCRIPT_SUFFIXES and settings.includes(rel_folder + name):
-                candidates.setdefault((rel_folder, stem), []).append(Path(folder) / name)
+                candidates.setdefault((rel_folder, stem), []).append(folder_path / name)
             elif suffix == ANNOTATION_SUFFIX:
                 split = split_annotation_name(stem + ANNOTATION_SUFFIX)
                 if split is not None:
-                    jsons.append((rel_folder, *split, Path(folder) / name))
+                    jsons.append((rel_folder, *split, folder_path / name))
                 else:
-                    odd_jsons.append((rel_folder, stem, Path(folder) / name))
+                    odd_jsons.append((rel_folder, stem, folder_path / name))
         self._sort_memo_folder(in_memos, candidates, jsons)
         by_key: dict[tuple[str, str], TranscriptRef] = {}
         for (rel_folder, stem), paths in sorted(candidates.items()):
