@@ -66,3 +66,39 @@ def test_a_stream_is_written_whole_to_a_file_and_piece_by_piece_to_a_pipe(tmp_pa
 
     write_stream(TextStream(pieces(), "a note\n", page=True), None)  # standard output is not a terminal here
     assert capsys.readouterr().out == whole and len(drawn) == 8
+
+
+def _rich_at_once(data: pd.DataFrame, title: str | None, width: int, decimals: dict[str, int] | None = None) -> str:
+    """The table as Rich draws it from every cell, with nothing laid out by tcoder."""
+    from rich.text import Text
+
+    from tcoder.reports.output import _decimals, _draw, cell
+    from tcoder.textsafe import inert, inert_lines
+
+    places = _decimals(data, decimals)
+    heads = [Text(inert_lines(str(c))) for c in data.columns]
+    justify = ["right" if pd.api.types.is_numeric_dtype(data[c]) else "left" for c in data.columns]
+    body = [[Text(inert(cell(v, d))) for v, d in zip(row, places, strict=True)] for row in data.itertuples(index=False)]
+    return _draw(heads, justify, title, body, width)
+
+
+def plain_frame(rows: int, seed: int) -> pd.DataFrame:
+    """A table like report frequencies': indented names, whole numbers, shares, some missing."""
+    rng = random.Random(seed)
+    return pd.DataFrame({
+        "code": [("  " * rng.randint(0, 2)) + rng.choice(["Theme 1", "Code 1.10", "x", "", "a b  c"])
+                 for _ in range(rows)],
+        "alice\nn": [rng.randint(0, 10 ** rng.randint(0, 5)) for _ in range(rows)],
+        "coder": [rng.choice(["alice", "bob", "", "carol "]) for _ in range(rows)],
+        "% cases": [rng.choice([round(rng.random() * 100, 1), 100.0, float("nan")]) for _ in range(rows)],
+    })
+
+
+@pytest.mark.parametrize("width", [80, 160, 30])
+@pytest.mark.parametrize("rows", [0, 1, 2, 3, 5, 40, 199])
+@pytest.mark.parametrize("make", [frame, plain_frame])
+def test_rows_laid_out_without_rich_are_those_rich_draws(width, rows, make):
+    data = make(rows, seed=rows * 7 + width)
+    assert rich_table_text(data, "Code frequencies", width, {"share": 1}) == _rich_at_once(
+        data, "Code frequencies", width, {"share": 1})
+    assert rich_table_text(data, None, width) == _rich_at_once(data, None, width)

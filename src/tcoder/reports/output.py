@@ -112,7 +112,7 @@ def rich_table_chunks(frame: pd.DataFrame | Columns, title: str | None = None, w
     justify = ["right" if n else "left" for n in numeric]
     columns = [[inert(cell(v, d)) for v in _column(frame, i)] for i, d in enumerate(places)]
     rows = len(frame)
-    if rows <= chunk:
+    if rows <= min(chunk, 2):
         yield _draw(heads, justify, title, [[Text(c[r]) for c in columns] for r in range(rows)], width)
         return
 
@@ -158,6 +158,11 @@ def draw_rows(heads: list, justify: list[str], title: str | None, body: list[lis
     edges between pieces left out, so the pieces put together are the whole table's text."""
     from rich.text import Text
 
+    if len(body) > 2:
+        fast = _plain_rows(heads, justify, title, body, width, widths)
+        if fast is not None:
+            return (draw_rows(heads, justify, title, body[:1], width, widths, first, last=False) + fast
+                    + draw_rows(heads, justify, title, body[-1:], width, widths, first=False, last=last))
     text = _draw(heads, justify, title if first else None, [[Text(c) for c in row] for row in body], width, widths,
                  show_header=first)
     lines = text.split("\n")  # ends with "" after the last newline
@@ -166,6 +171,41 @@ def draw_rows(heads: list, justify: list[str], title: str | None, body: list[lis
     if not last:
         lines = lines[:-2] + [""]  # the bottom edge
     return "\n".join(lines)
+
+
+def _plain_rows(heads: list, justify: list[str], title: str | None, body: list[list[str]], width: int,
+                widths: list[int]) -> str | None:
+    """The rows between the first and the last, each on one line: a row whose cells are printable
+    ASCII that fits its column is laid out here as Rich lays it out (a space each side, the text
+    to its side, a bar between cells), runs of the others drawn by Rich. The first row laid out
+    here is drawn by Rich too and compared; None (draw them all with Rich) if the two differ, or
+    if most rows need Rich anyway."""
+    inner = [w - 2 for w in widths]
+    right = [side == "right" for side in justify]
+    lines: list[str | None] = []
+    for row in body[1:-1]:
+        plain = all(cell.isascii() and cell.isprintable() and len(cell) <= room and not (r and cell.endswith(" "))
+                    for cell, room, r in zip(row, inner, right, strict=True))
+        lines.append("\u2502" + "\u2502".join(f" {cell.rjust(room) if r else cell.ljust(room)} " for cell, room, r
+                                             in zip(row, inner, right, strict=True)) + "\u2502\n" if plain else None)
+    laid = [i for i, line in enumerate(lines) if line is not None]
+    if 2 * len(laid) < len(lines):
+        return None
+    if laid and draw_rows(heads, justify, title, [body[1 + laid[0]]], width, widths, False, False) != lines[laid[0]]:
+        return None
+    out: list[str] = []
+    waiting: list[list[str]] = []  # a run of rows for Rich
+    for row, line in zip(body[1:-1], lines, strict=True):
+        if line is None:
+            waiting.append(row)
+            continue
+        if waiting:
+            out.append(draw_rows(heads, justify, title, waiting, width, widths, first=False, last=False))
+            waiting = []
+        out.append(line)
+    if waiting:
+        out.append(draw_rows(heads, justify, title, waiting, width, widths, first=False, last=False))
+    return "".join(out)
 
 
 def _fixed_widths_table():
