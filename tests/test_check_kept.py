@@ -27,12 +27,12 @@ def _entries(root: Path) -> list[str]:
     if not path.exists():
         return []
     header, *lines = path.read_text(encoding="ascii").splitlines()
-    assert json.loads(header) == {"format": "tcoder-check-1"}
+    assert json.loads(header) == {"format": check_cache.FORMAT}
     return lines
 
 
 def _write_entries(root: Path, lines: list[str]) -> None:
-    (root / check_cache.FILE).write_text("\n".join(['{"format":"tcoder-check-1"}', *lines]) + "\n", encoding="ascii")
+    (root / check_cache.FILE).write_text("\n".join([json.dumps({"format": check_cache.FORMAT}, separators=(",", ":")), *lines]) + "\n", encoding="ascii")
 
 
 def _mark_entries(root: Path) -> None:
@@ -182,3 +182,62 @@ def test_other_code_never_takes_what_this_code_kept(tmp_path):
     check.write_bytes(check.read_bytes() + b"\n")
     check_cache.code_digest.cache_clear()
     assert check_cache.code_digest(copy) != check_cache.code_digest(package)
+
+
+def test_unknown_codes_come_back_in_the_order_they_were_met(sample_study, run_cli, keep_all):
+    """A code not in the codebook is counted per file in the order met: a kept result keeps
+    that order, so the next check prints the same list (ties are listed in that order)."""
+    import re
+
+    path = sample_study / "interviews" / "P01.alice.json"
+    names = iter(["zzz-unknown", "aaa-unknown"])
+    path.write_text(re.sub(r'"code": "[^"]+"', lambda m: f'"code": "{next(names)}"', path.read_text("utf-8"),
+                           count=2), encoding="utf-8")
+    first = run_cli("check", sample_study)
+    assert "zzz-unknown (1), aaa-unknown (1)" in first[1]
+    for args in ([], ["--format", "json"]):
+        assert run_cli("check", sample_study, *args) == run_cli("check", sample_study, *args)
+    assert run_cli("check", sample_study) == first
+
+
+def test_nothing_is_kept_when_what_the_key_rests_on_changes_during_the_check(sample_study, keep_all, monkeypatch):
+    import tcoder.check as check_module
+    from tcoder.study import open_study
+
+    # tcoder.yaml changed after the study was opened: the check applies what it read then
+    study = open_study(sample_study)
+    (sample_study / "tcoder.yaml").write_text("speaker_pattern: '^(?P<speaker>[A-Z][a-z]+):'\n", encoding="utf-8")
+    check_module.check_study(study)
+    assert not (sample_study / check_cache.FILE).exists()
+
+    # speakers.csv changed while the check ran (after the key was read, before keeping)
+    speakers = sample_study / "speakers.csv"
+    keep = check_module._Kept.keep
+
+    def keep_after_a_change(self, results):
+        speakers.write_bytes(speakers.read_bytes() + b"\n")
+        keep(self, results)
+
+    monkeypatch.setattr(check_module._Kept, "keep", keep_after_a_change)
+    check_module.check_study(open_study(sample_study))
+    assert not (sample_study / check_cache.FILE).exists()
+    monkeypatch.setattr(check_module._Kept, "keep", keep)
+    check_module.check_study(open_study(sample_study))  # nothing changed during this one: kept
+    assert len(_entries(sample_study)) == 6
+
+
+def test_another_version_of_a_library_never_takes_what_this_one_kept(monkeypatch):
+    """Part of every key: the installed libraries' versions (a YAML reader that reads
+    tcoder.yaml differently after an upgrade must not take older results)."""
+    import tcoder
+
+    package = Path(tcoder.__file__).parent
+    libraries = check_cache.installed_libraries()
+    assert any(name.startswith("ruamel") and name.endswith(".dist-info") for name in libraries)
+    check_cache.code_digest.cache_clear()
+    now = check_cache.code_digest(package)
+    upgraded = [("ruamel_yaml-99.0.dist-info" if n.startswith("ruamel") else n) for n in libraries]
+    monkeypatch.setattr(check_cache, "installed_libraries", lambda: upgraded)
+    check_cache.code_digest.cache_clear()
+    assert check_cache.code_digest(package) != now
+    check_cache.code_digest.cache_clear()

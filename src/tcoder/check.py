@@ -147,6 +147,9 @@ def check_study(study: Study, fixing: bool = False,
     except TcoderError as exc:
         problems.extend(exc.problems)
         report.codebook_summary = f"{study.settings.codebook}: not usable (see errors)"
+    # The kept results' key is read before the history and participants are (and checked
+    # against the settings read when the study was opened): see _Kept.
+    kept = _Kept(study, known) if not fixing and per_file is None else None
     history = study.history
     problems.extend(study.history_problems)
     problems.extend(history.problems)
@@ -155,7 +158,6 @@ def check_study(study: Study, fixing: bool = False,
     study.participants  # read once here, not in each worker  # noqa: B018
     from tcoder.parallel import map_ordered
 
-    kept = _Kept(study, known) if not fixing and per_file is None else None
     results = list(map_ordered(lambda ref: _check_transcript(study, ref, known, fixing, per_file, kept),
                                study.transcripts))
     if kept is not None:
@@ -224,20 +226,25 @@ class _FileCheck:
         return {"coder": self.coder, "problems": [_problem_to_kept(p) for p in self.problems],
                 "readable": self.readable, "moved": self.moved,
                 "done": int(self.done), "annotations": self.annotations, "orphaned": self.orphaned,
-                "unknown_codes": dict(self.unknown_codes), "overlapping": self.overlapping,
+                "unknown_codes": [[code, n] for code, n in self.unknown_codes.items()],  # in the order met
+                "overlapping": self.overlapping,
                 "reanchored": self.reanchored}
 
     @classmethod
     def from_kept(cls, data: Any) -> "_FileCheck":
         """Raises ValueError when ``data`` is not what :meth:`to_kept` makes."""
         _expect(data, dict)
-        coder, unknown = _expect(data["coder"], str), _expect(data["unknown_codes"], dict)
+        coder = _expect(data["coder"], str)
+        unknown = [_expect(pair, list) for pair in _expect(data["unknown_codes"], list)]
         counts = [_expect(data[name], int) for name in ("moved", "done", "annotations", "orphaned")]
-        if not all(type(n) is int and n >= 0 for n in (*counts, *unknown.values())):
+        if not all(len(pair) == 2 and type(pair[0]) is str and type(pair[1]) is int and pair[1] > 0
+                   for pair in unknown) or len({code for code, _ in unknown}) != len(unknown):
+            raise ValueError("not unknown codes")
+        if not all(n >= 0 for n in counts):
             raise ValueError("not a count")
         return cls(coder, _problems_from_kept(data["problems"]), readable=_expect(data["readable"], bool),
                    moved=counts[0], done=counts[1], annotations=counts[2], orphaned=counts[3],
-                   unknown_codes=Counter(unknown), overlapping=_expect(data["overlapping"], bool),
+                   unknown_codes=Counter(dict(unknown)), overlapping=_expect(data["overlapping"], bool),
                    reanchored=_expect(data["reanchored"], bool))
 
 
@@ -256,8 +263,9 @@ class _TranscriptCheck:
     @property
     def keepable(self) -> bool:
         """Whether all of it can be kept (a migration pending in a file is not kept: its
-        records are read again each time until ``check --fix`` writes them)."""
-        return all(f.extra is None and not f.pending_migration for f in self.files)
+        records are read again each time until ``check --fix`` writes them; nor is a transcript
+        that could not be read, whose entry would never match its coders)."""
+        return self.readable and all(f.extra is None and not f.pending_migration for f in self.files)
 
     def to_kept(self) -> dict[str, Any]:
         return {"problems": [_problem_to_kept(p) for p in self.problems], "readable": self.readable,
@@ -303,23 +311,49 @@ class _Kept:
     the workers start, looked up by key in them, written here again when any changed."""
 
     def __init__(self, study: Study, known: set[str] | None):
-        from tcoder.check_cache import file_part, read_lines, study_digest
+        from tcoder.check_cache import read_lines
+
+        self.root = study.root
+        self._study_ref, self._known = study, known
+        #: what every transcript's check rests on besides its own files
+        self.study = self._study_digest()
+        if not self._settings_as_read(study):
+            # tcoder.yaml changed since the study was opened: this check applies the settings
+            # read then, which the key would not say; it neither takes nor keeps results
+            self.study = b"\0changed"
+        self.lines = read_lines(self.root)
+
+    def _study_digest(self) -> bytes:
+        from tcoder.check_cache import file_part, study_digest
         from tcoder.codebook_history import history_path
         from tcoder.settings import SETTINGS_FILE
 
-        root = self.root = study.root
-        codes = "\n".join(sorted(known)) if known is not None else "\0unusable"
-        #: what every transcript's check rests on besides its own files
-        self.study = study_digest([
+        study, root = self._study_ref, self.root
+        codes = "\n".join(sorted(self._known)) if self._known is not None else "\0unusable"
+        return study_digest([
             os.fspath(root).encode("utf-8", "surrogatepass"), codes.encode("utf-8", "surrogatepass"),
             file_part(root / SETTINGS_FILE), file_part(history_path(study.codebook_path)),
             file_part(root / study.settings.participants), file_part(root / study.settings.speakers)])
-        self.lines = read_lines(root)
+
+    @staticmethod
+    def _settings_as_read(study: Study) -> bool:
+        """Whether tcoder.yaml still says what the study read when it was opened."""
+        from tcoder.errors import TcoderError
+        from tcoder.settings import load_settings
+
+        try:
+            return load_settings(study.root) == study.settings
+        except (TcoderError, OSError):
+            return False
 
     def keep(self, results: list[_TranscriptCheck]) -> None:
-        """Keep the entries of this check's transcripts (only those), if any is new or gone."""
+        """Keep the entries of this check's transcripts (only those), if any is new or gone,
+        unless a study file the key rests on changed during the check (the results may then
+        rest on what it said before; the next check computes them again)."""
         from tcoder.check_cache import write_lines
 
+        if self.study == b"\0changed" or self._study_digest() != self.study:
+            return
         lines = [r.new_line or self.lines[r.kept_key] for r in results if r.kept_key is not None]
         if any(r.new_line is not None for r in results) or len(lines) != len(self.lines):
             write_lines(self.root, lines)

@@ -31,7 +31,7 @@ from tcoder.atomicio import atomic_write_bytes
 #: Bumped whenever a check of a transcript may find other problems or word them
 #: differently: entries of older rules stop matching.
 RULES_VERSION = "1"
-FORMAT = "tcoder-check-1"
+FORMAT = "tcoder-check-2"  # 2: unknown codes as [code, count] pairs, in the order met
 FILE = Path(".tcoder") / "check.jsonl"
 #: A transcript whose annotation files hold less is checked again each time: that is
 #: about as quick as taking its entry, and a small study's folder stays as it was.
@@ -55,14 +55,15 @@ def study_digest(parts: list[bytes]) -> bytes:
 
 @functools.cache
 def code_digest(package: Path) -> bytes:
-    """tcoder's version, Python's, and the bytes of every module in ``package`` (tcoder's
-    folder: about 250 files, a few milliseconds), so that a result kept by other code, even
-    of the same version number, never matches."""
+    """tcoder's version, Python's, the installed libraries' versions and the bytes of every
+    module in ``package`` (tcoder's folder: about 250 files, a few milliseconds), so that a
+    result kept by other code, even of the same version number, never matches."""
     import sys
 
     from tcoder import __version__
 
     digest = hashlib.sha256(f"{__version__}\n{sys.version}\n".encode())
+    digest.update("\n".join(installed_libraries()).encode("utf-8", "surrogatepass") + b"\0")
     for folder, folders, files in os.walk(package):
         folders[:] = sorted(f for f in folders if f != "__pycache__")
         for name in sorted(f for f in files if f.endswith(".py")):
@@ -70,6 +71,21 @@ def code_digest(package: Path) -> bytes:
             digest.update(path.relative_to(package).as_posix().encode("utf-8", "surrogatepass") + b"\0")
             digest.update(file_part(path))
     return digest.digest()
+
+
+def installed_libraries() -> list[str]:
+    """The libraries installed where Python finds them, by name and version (their
+    ``*.dist-info`` folders: one listing per folder, where asking each library's metadata
+    would take tens of milliseconds)."""
+    import sysconfig
+
+    found: set[str] = set()
+    for folder in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+        try:
+            found.update(name for name in os.listdir(folder) if name.endswith(".dist-info"))
+        except OSError:
+            found.add(f"unreadable {folder}")
+    return sorted(found)
 
 
 def file_part(path: Path) -> bytes:
@@ -127,13 +143,16 @@ def result_of(line: str, key: str) -> dict[str, Any] | None:
     return entry["result"]
 
 
-def forget(root: Path) -> None:
+def forget(root: Path) -> str | None:
     """Delete every kept result (their problems may quote the transcripts: de-identification
-    deletes them with the journal's copies of the files)."""
+    deletes them with the journal's copies of the files); what went wrong, if it could not."""
     try:
         os.unlink(root / FILE)
     except FileNotFoundError:
         pass
+    except OSError as exc:
+        return f"{root / FILE} could not be deleted ({exc.strerror or exc}); it may quote passages as they were"
+    return None
 
 
 def write_lines(root: Path, lines: list[str]) -> None:
