@@ -236,3 +236,14 @@ def test_the_summary_counts_each_kind_of_file_in_words(run_cli, study: Path, tmp
     code, out, err = run_cli("deidentify", study, "--key", one, "--dry-run")
     assert code == 0, err
     assert "(1 transcript, 3 annotation files, 1 table or settings file)" in out
+
+
+def test_kept_check_results_that_cannot_be_deleted_are_named(run_cli, study: Path, key: Path):
+    from tcoder import check_cache
+
+    kept = study / check_cache.FILE
+    kept.mkdir(parents=True)  # something that cannot be unlinked as a file
+    (kept / "inside").write_text("x", encoding="utf-8")
+    code, out, err = run_cli("deidentify", study, "--key", key)
+    assert code == 0, err  # the de-identification itself is done
+    assert f"warning: {kept} could not be deleted" in err and "delete it by hand before sharing" in err

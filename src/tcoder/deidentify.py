@@ -462,6 +462,7 @@ class Done:
     operation: Operation | None
     plan: Plan
     pruned: int = 0  # earlier operations whose copies of old content were deleted
+    not_forgotten: str | None = None  # why check's kept results (which may quote names) are still there
 
 
 def deidentify(study: Study, key: Key, *, who: str = "", dry_run: bool = False) -> Done:
@@ -492,8 +493,8 @@ def deidentify(study: Study, key: Key, *, who: str = "", dry_run: bool = False) 
                 lock.release()
         from tcoder.check_cache import forget
 
-        forget(study.root)  # what check kept may quote the names
-        return Done(operation, result, prune_images(study.root, keep=0))  # they hold the names
+        not_forgotten = forget(study.root)  # what check kept may quote the names
+        return Done(operation, result, prune_images(study.root, keep=0), not_forgotten)  # they hold the names
 
 
 def _lock(path: Path, coder: str | None, locks: list[AnnotationLock]) -> None:

@@ -108,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         _say(f"note: the journal's copies of earlier file contents held the identifiers and were deleted: "
              f"{plural(result.pruned, 'operation')} (this one included) can no longer be taken back with 'tcoder undo'",
              sys.stderr)
+    if result.not_forgotten:
+        _say(f"warning: {result.not_forgotten}: delete it by hand before sharing the study", sys.stderr)
     _git_warning(study.root)
     return 0
 
