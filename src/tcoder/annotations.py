@@ -32,6 +32,7 @@ from tcoder.anchoring import reanchor as reanchor
 from tcoder.atomicio import atomic_write_bytes, atomic_writer
 from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
 from tcoder.numbers import plural
+from tcoder.safeio import as_path
 
 FORMAT_ID = "tcoder-annotations/1"
 FORMAT_PREFIX = "tcoder-annotations/"
@@ -353,11 +354,7 @@ def read_annotation_version(path: str | os.PathLike[str]) -> tuple[AnnotationFil
 def read_annotations_and_bytes(path: str | os.PathLike[str]) -> tuple[AnnotationFile, bytes]:
     """The file, and the bytes it was read from (one read, for a caller that needs both)."""
     raw = _read_raw(path)
-    return _parse_raw(raw, _as_path(path)), raw
-
-
-def _as_path(path: str | os.PathLike[str]) -> Path:
-    return path if isinstance(path, Path) else Path(path)
+    return _parse_raw(raw, as_path(path)), raw
 
 
 def read_annotation_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -367,7 +364,7 @@ def read_annotation_bytes(path: str | os.PathLike[str]) -> bytes:
 
 def annotations_from_file_bytes(raw: bytes, path: str | os.PathLike[str]) -> AnnotationFile:
     """The annotation file these bytes, read from ``path``, hold (see :func:`read_annotations`)."""
-    return _parse_raw(raw, _as_path(path))
+    return _parse_raw(raw, as_path(path))
 
 
 def _read_raw(path: str | os.PathLike[str]) -> bytes:

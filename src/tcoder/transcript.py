@@ -21,6 +21,7 @@ from pathlib import Path
 
 from tcoder.errors import Problem, TranscriptError
 from tcoder.numbers import plural
+from tcoder.safeio import as_path
 
 TRANSCRIPT_SUFFIXES = (".txt", ".md")
 
@@ -351,7 +352,7 @@ def read_transcript(path: str | os.PathLike[str], name: str | None = None,
                     speaker_pattern: re.Pattern[str] | None = None,
                     legacy_encoding: str | None = None) -> Transcript:
     """Read and decode a transcript file. Raises :class:`TranscriptError` for files that are not text."""
-    path = path if isinstance(path, Path) else Path(path)
+    path = as_path(path)
     return transcript_from_bytes(read_transcript_bytes(path), path, name, speaker_pattern, legacy_encoding)
 
 

@@ -488,17 +488,21 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
             offset = wrap.offset_at(target, self._goal_column)
         self.move_to(offset, select=select, keep_goal=True)
 
+    def _page_step(self, direction: int) -> tuple[int, int]:
+        """A page in ``direction``: the rows the cursor moves and the view's new top row (the
+        view moves a screen less one row, so one row stays in sight, and stops at the ends)."""
+        height = self.scrollable_content_region.height
+        step = max(1, height - 1)
+        max_top = max(0, len(self.wrap) - height)
+        return step, max(0, min(max_top, int(self.scroll_offset.y) + direction * step))
+
     def _page(self, direction: int, select: bool) -> None:
-        height = max(1, self.scrollable_content_region.height - 1)
-        wrap = self.wrap
-        top = int(self.scroll_offset.y)
-        max_top = max(0, len(wrap) - self.scrollable_content_region.height)
-        new_top = max(0, min(max_top, top + direction * height))
-        if new_top != top:
+        step, new_top = self._page_step(direction)
+        if new_top != int(self.scroll_offset.y):
             self.scroll_to(y=new_top, animate=False, immediate=True)
         self._paging = 0 if select else direction
         try:
-            self._vertical(direction * height, select)
+            self._vertical(direction * step, select)
         finally:
             self._paging = 0
 
@@ -522,10 +526,9 @@ class TranscriptView(KeptRows, ScrollView, can_focus=True):
             return
         height = self.scrollable_content_region.height
         wrap = self.wrap
-        top = int(self.scroll_offset.y)
-        max_top = max(0, len(wrap) - height)
-        new_top = max(0, min(max_top, top + direction * max(1, height - 1)))
-        if new_top == top or (wrap.exact_lines is not None and not wrap.is_exact(new_top, new_top + height - 1)):
+        _, new_top = self._page_step(direction)
+        if new_top == int(self.scroll_offset.y) or (wrap.exact_lines is not None
+                                                     and not wrap.is_exact(new_top, new_top + height - 1)):
             return
         strips = plain_lines(self, Region(0, 0, self.size.width, height), self._row_source(new_top))
         self._cut_like_the_screen(strips)
