@@ -4,7 +4,7 @@ An export deflates its entries on more than one core: each transcript's text in 
 that builds it, project.qde and tcoder.json at the same time on two threads (zlib lets go of
 the interpreter while it compresses). :func:`write_archive` then writes the deflated bytes
 with the headers ``zipfile`` gives an entry written through ``ZipFile.open(info, "w")``, so
-the archive is byte for byte the one a single ``zipfile`` pass writes
+the archive is byte for byte the one a single ``zipfile`` pass writes at the same levels
 (tests/refi/test_refi_zip_entries.py compares them).
 
 Entries of more than :data:`FAST_FROM` bytes are deflated at zlib's fastest level, see there.

@@ -28,9 +28,10 @@ class Columns:
 
     @classmethod
     def of(cls, columns: dict[str, list]) -> Columns:
-        """Columns typed as ``pandas.DataFrame(columns)`` types them: a column of whole numbers and
-        floats is numeric, its whole numbers then floats too (as in a float64 column), and so is an
-        empty one; anything else is text."""
+        """Columns typed as ``pandas.DataFrame(columns)`` types the values reports hold: a column
+        of whole numbers and floats is numeric, its whole numbers then floats too (as in a float64
+        column), and so is an empty one; anything else is text. (pandas would also make numbers of
+        true/false and of numbers with gaps, None: the frequency tables built with this hold neither.)"""
         names, values, numeric = [], [], []
         for name, cells in columns.items():
             number = all(type(v) is int or type(v) is float for v in cells)
