@@ -296,3 +296,17 @@ def test_true_or_false_settings_are_read_and_a_wrong_value_named_with_its_place(
     found = [(p.line, p.message) for p in raised.value.problems]
     assert (1, "'include_unfinished' must be true or false") in found
     assert (2, "'apprentice' must be true or false (false: no machine suggestions)") in found
+
+
+def test_a_transcript_made_from_given_bytes_is_made_from_them(sample_study):
+    """Bytes a caller read (to key what it keeps on them) are what the transcript is made of,
+    even when the study read the file before."""
+    from tcoder.study import open_study
+
+    study = open_study(sample_study)
+    ref = study.find("interviews/P01.txt")
+    before = study.transcript(ref).text
+    changed = before.replace("I", "We", 1)
+    assert changed != before
+    assert study.transcript(ref, changed.encode("utf-8")).text == changed
+    assert study.transcript(ref).text == changed  # and held as the study's copy from then on

@@ -398,9 +398,11 @@ class Study:
         return select_turns(self.transcript(ref), self.participants, rule)
 
     def transcript(self, ref: TranscriptRef | str, data: bytes | None = None) -> Transcript:
-        """A transcript, read once; ``data``: its file's bytes, read already."""
+        """A transcript, read once; ``data``: its file's bytes, read already, which the
+        transcript is then made from (replacing one read earlier: what a caller checks or keeps
+        must be those bytes)."""
         ref = self.find(ref) if isinstance(ref, str) else ref
-        cached = self._texts.get(ref.name)
+        cached = self._texts.get(ref.name) if data is None else None
         if cached is None:
             if data is None:
                 cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern,
