@@ -399,19 +399,24 @@ class Study:
 
     def transcript(self, ref: TranscriptRef | str, data: bytes | None = None) -> Transcript:
         """A transcript, read once; ``data``: its file's bytes, read already, which the
-        transcript is then made from (replacing one read earlier: what a caller checks or keeps
-        must be those bytes)."""
+        transcript is then made from (what a caller checks or keeps must be those bytes). A copy
+        read earlier stays the study's copy when the bytes give the same transcript, and is
+        replaced when they do not."""
         ref = self.find(ref) if isinstance(ref, str) else ref
-        cached = self._texts.get(ref.name) if data is None else None
-        if cached is None:
-            if data is None:
+        cached = self._texts.get(ref.name)
+        if data is None:
+            if cached is None:
                 cached = read_transcript(ref.path, ref.name, self.settings.compiled_speaker_pattern,
                                          self.settings.encoding)
-            else:
-                cached = transcript_from_bytes(data, ref.path, ref.name, self.settings.compiled_speaker_pattern,
-                                               self.settings.encoding)
-            self._texts[ref.name] = cached
-        return cached
+                self._texts[ref.name] = cached
+            return cached
+        made = transcript_from_bytes(data, ref.path, ref.name, self.settings.compiled_speaker_pattern,
+                                     self.settings.encoding)
+        if cached is not None and (cached.text, cached.encoding, cached.warnings) == (
+                made.text, made.encoding, made.warnings):
+            return cached
+        self._texts[ref.name] = made
+        return made
 
     @contextmanager
     def passing_through(self, ref: TranscriptRef) -> Iterator[None]:
