@@ -493,20 +493,3 @@ def filter_codes(data: ReportData, frame: pd.DataFrame | None = None) -> pd.Data
     """The segments of the report's codes (each code as coded: members included)."""
     frame = data.frame if frame is None else frame
     return frame[frame["code"].isin(set(data.codes))]
-
-
-def touched(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A boolean per unit: does any span overlap it?"""
-    import numpy as np
-
-    hit = np.zeros(len(unit_starts), dtype=bool)
-    if len(starts) == 0:
-        return hit
-    lo = np.searchsorted(unit_ends, starts, side="right")  # first unit ending after the span starts
-    hi = np.searchsorted(unit_starts, ends, side="left")  # units starting before the span ends
-    delta = np.zeros(len(unit_starts) + 1, dtype=np.int64)
-    ok = lo < hi
-    np.add.at(delta, lo[ok], 1)
-    np.add.at(delta, hi[ok], -1)
-    hit |= np.cumsum(delta[:-1]) > 0
-    return hit
