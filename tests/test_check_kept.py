@@ -241,3 +241,66 @@ def test_another_version_of_a_library_never_takes_what_this_one_kept(monkeypatch
     check_cache.code_digest.cache_clear()
     assert check_cache.code_digest(package) != now
     check_cache.code_digest.cache_clear()
+
+
+def test_what_a_check_found_before_a_de_identification_is_not_written_after_it(sample_study, tmp_path, keep_all,
+                                                                              monkeypatch, run_cli):
+    """De-identification deletes what a check kept (it may quote the names); a check that
+    read the files before it and ends after it must not write its results back."""
+    import tcoder.check as check_module
+    from tcoder.deidentify import deidentify, read_key
+    from tcoder.study import open_study
+
+    interview = sample_study / "interviews" / "P01.txt"
+    with interview.open("a", encoding="utf-8") as out:
+        out.write("\nZadie: I was there too.\n")  # a speaker only this transcript names
+    assert run_cli("check", sample_study, "--fix")[0] == 0
+    key_path = tmp_path / "secure" / "key.yaml"
+    key_path.parent.mkdir()
+    key_path.write_text("pseudonyms:\n  Zadie: Participant Z\n", encoding="utf-8")
+    keep = check_module._Kept.keep
+
+    def keep_after_a_de_identification(self, results):
+        assert any("Zadie" in (r.new_line or "") for r in results)  # what it would keep names her
+        done = deidentify(open_study(sample_study), read_key(key_path))
+        assert done.operation is not None
+        keep(self, results)
+
+    monkeypatch.setattr(check_module._Kept, "keep", keep_after_a_de_identification)
+    check_module.check_study(open_study(sample_study))
+    kept = sample_study / check_cache.FILE
+    assert not kept.exists()
+    assert "Zadie" not in interview.read_text(encoding="utf-8")
+
+    monkeypatch.setattr(check_module._Kept, "keep", keep)
+    run_cli("check", sample_study)  # nothing ran during this one: kept
+    assert len(_entries(sample_study)) == 6
+    assert "Zadie" not in kept.read_text(encoding="ascii")
+
+
+def test_a_check_ending_while_another_tcoder_changes_the_study_keeps_nothing_and_does_not_wait(
+        sample_study, keep_all, run_cli):
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from tcoder.changeset import operation_lock
+        with operation_lock({str(sample_study)!r}, who="carol", purpose="tcoder codebook merge"):
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        code, out, err = run_cli("check", sample_study)
+        assert time.monotonic() - started < 10  # the lock's own wait is 30 s
+        assert code == 0 and "OK" in out, out + err
+        assert not (sample_study / check_cache.FILE).exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    run_cli("check", sample_study)
+    assert len(_entries(sample_study)) == 6

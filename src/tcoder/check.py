@@ -322,6 +322,7 @@ class _Kept:
             # read then, which the key would not say; it neither takes nor keeps results
             self.study = b"\0changed"
         self.lines = read_lines(self.root)
+        self._operations = _operations_recorded(self.root)
 
     def _study_digest(self) -> bytes:
         from tcoder.check_cache import file_part, study_digest
@@ -349,14 +350,33 @@ class _Kept:
     def keep(self, results: list[_TranscriptCheck]) -> None:
         """Keep the entries of this check's transcripts (only those), if any is new or gone,
         unless a study file the key rests on changed during the check (the results may then
-        rest on what it said before; the next check computes them again)."""
+        rest on what it said before; the next check computes them again), or a study-wide
+        operation ran or is running: de-identification deletes what a check kept, which may
+        quote the names, and results found before it must not be written back after it."""
+        from tcoder.changeset import ChangeSetError, operation_lock
         from tcoder.check_cache import write_lines
 
         if self.study == b"\0changed" or self._study_digest() != self.study:
             return
         lines = [r.new_line or self.lines[r.kept_key] for r in results if r.kept_key is not None]
-        if any(r.new_line is not None for r in results) or len(lines) != len(self.lines):
-            write_lines(self.root, lines)
+        if not (any(r.new_line is not None for r in results) or len(lines) != len(self.lines)):
+            return
+        try:
+            with operation_lock(self.root, purpose="tcoder check (keeping its results)", timeout=0):
+                if _operations_recorded(self.root) == self._operations:
+                    write_lines(self.root, lines)
+        except ChangeSetError:
+            return  # another tcoder is changing the study: the next check keeps its results
+
+
+def _operations_recorded(root: Path) -> list[str]:
+    """The names in the study's operation journal (a new one: an operation ran); not its lock."""
+    from tcoder.changeset import journal_folder
+
+    try:
+        return sorted(name for name in os.listdir(journal_folder(root)) if not name.startswith("."))
+    except OSError:
+        return []
 
 
 @dataclass
