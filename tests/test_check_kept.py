@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -304,3 +305,107 @@ def test_a_check_ending_while_another_tcoder_changes_the_study_keeps_nothing_and
         holder.wait()
     run_cli("check", sample_study)
     assert len(_entries(sample_study)) == 6
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="limits the address space with setrlimit")
+def test_a_file_read_without_enough_memory_is_not_kept_as_unreadable(sample_study):
+    """Running out of memory is the machine's state, not the file's: a check that could not
+    read a large annotation file for want of memory does not keep that, and the next check
+    with enough memory prints what a new check prints. The limit is swept so that on any
+    machine some runs fail reading the file and some fail parsing it."""
+    import resource
+    import subprocess
+
+    big = sample_study / "interviews" / "P01.alice.json"
+    with big.open("a", encoding="utf-8") as out:
+        out.write(" " * (60 * 1024 * 1024) + "\n")  # valid JSON, 60 MB
+    env = dict(os.environ, TCODER_JOBS="1")
+
+    def check(limit_mb: int | None = None) -> tuple[int, str, str]:
+        def limit() -> None:
+            if limit_mb is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (limit_mb << 20, limit_mb << 20))
+
+        done = subprocess.run([sys.executable, "-m", "tcoder", "check", "-q", str(sample_study)], env=env,
+                              capture_output=True, text=True, preexec_fn=limit, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    fresh = check()
+    assert fresh[0] == 0 and "memory" not in fresh[2], fresh
+    kept = sample_study / check_cache.FILE
+    failed = 0
+    for limit_mb in range(345, 135, -15):  # down to where the file cannot be parsed, then read
+        kept.unlink(missing_ok=True)
+        limited = check(limit_mb)
+        assert "Traceback" not in limited[2]
+        failed += "not enough memory to read the annotation file" in limited[2]
+        assert check() == fresh, f"after a run limited to {limit_mb} MB"
+        if failed == 4:
+            break
+    assert failed  # the sweep reached the limits where the file cannot be read
+
+
+def test_which_speakers_rows_are_a_transcripts_depends_on_the_other_transcripts(sample_study, run_cli, keep_all):
+    """A speakers row may name its transcript by file name; once another transcript of that
+    name exists the row is that one's, so a kept result cannot outlive a change of the
+    study's transcripts."""
+    with (sample_study / "speakers.csv").open("a", encoding="utf-8") as out:
+        out.write("P01.txt,Ghost,,interviewer\n")  # by file name: interviews/P01.txt, the only one
+    first = run_cli("check", sample_study)
+    assert "'Ghost' never speaks in interviews/P01.txt" in first[2]
+    (sample_study / "P01.txt").write_text("Ghost: hello\n", encoding="utf-8")  # the row's own transcript now
+    again = run_cli("check", sample_study)
+    (sample_study / check_cache.FILE).unlink()
+    assert again == run_cli("check", sample_study)
+    assert "never speaks" not in again[2]
+
+
+def test_a_check_begun_while_another_tcoder_changes_the_study_keeps_nothing(sample_study, keep_all, monkeypatch,
+                                                                             run_cli):
+    """The files a check reads while an operation runs may be half changed by it (and may
+    still hold the names a de-identification is replacing): nothing of it is kept, even when
+    the operation has ended by the time the check does."""
+    import subprocess
+    import textwrap
+
+    import tcoder.check as check_module
+
+    (sample_study / ".tcoder" / "journal").mkdir(parents=True)  # as the operation made it
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from tcoder.changeset import operation_lock
+        with operation_lock({str(sample_study)!r}, who="carol", purpose="tcoder deidentify"):
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True)
+    keep = check_module._Kept.keep
+
+    def keep_once_the_operation_ended(self, results):
+        holder.kill()
+        holder.wait()
+        keep(self, results)
+
+    monkeypatch.setattr(check_module._Kept, "keep", keep_once_the_operation_ended)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        code, out, err = run_cli("check", sample_study)
+        assert code == 0, out + err
+        assert not (sample_study / check_cache.FILE).exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    monkeypatch.setattr(check_module._Kept, "keep", keep)
+    run_cli("check", sample_study)
+    assert len(_entries(sample_study)) == 6
+
+
+def test_libraries_found_anywhere_python_looks_are_part_of_the_key(tmp_path, monkeypatch):
+    """A library from PYTHONPATH, the user's folder or the system's counts as one from the
+    virtual environment: upgrading it there must not let older results be taken."""
+    folder = tmp_path / "elsewhere"
+    (folder / "rapidfuzz-99.0.dist-info").mkdir(parents=True)
+    (folder / "legacy_lib-1.0.egg-info").mkdir()
+    before = check_cache.installed_libraries()
+    monkeypatch.syspath_prepend(str(folder))
+    after = check_cache.installed_libraries()
+    assert set(after) - set(before) == {"rapidfuzz-99.0.dist-info", "legacy_lib-1.0.egg-info"}

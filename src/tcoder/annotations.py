@@ -379,8 +379,9 @@ def _parse_raw(raw: bytes, path: Path) -> AnnotationFile:
     try:
         return parse_annotations(decode_utf8(raw, path, "the annotation file", AnnotationFileError), path)
     except MemoryError:
-        raise AnnotationFileError(Problem(f"not enough memory to read the annotation file ({mb(len(raw))})",
-                                          path)) from None
+        error = AnnotationFileError(Problem(f"not enough memory to read the annotation file ({mb(len(raw))})", path))
+        error.transient = True
+        raise error from None
 
 
 def _decode(raw: bytes, path: str | os.PathLike[str] | None) -> str:

@@ -221,6 +221,7 @@ class _FileCheck:
     overlapping: bool = False
     reanchored: bool = False
     extra: Any = None
+    transient: bool = False  # it could not be read for want of memory: not kept (the next check may read it)
 
     def to_kept(self) -> dict[str, Any]:
         return {"coder": self.coder, "problems": [_problem_to_kept(p) for p in self.problems],
@@ -264,8 +265,10 @@ class _TranscriptCheck:
     def keepable(self) -> bool:
         """Whether all of it can be kept (a migration pending in a file is not kept: its
         records are read again each time until ``check --fix`` writes them; nor is a transcript
-        that could not be read, whose entry would never match its coders)."""
-        return self.readable and all(f.extra is None and not f.pending_migration for f in self.files)
+        that could not be read, whose entry would never match its coders, nor a file that could
+        not be read for want of memory, which the next check may read)."""
+        return self.readable and all(f.extra is None and not f.pending_migration and not f.transient
+                                     for f in self.files)
 
     def to_kept(self) -> dict[str, Any]:
         return {"problems": [_problem_to_kept(p) for p in self.problems], "readable": self.readable,
@@ -322,7 +325,9 @@ class _Kept:
             # read then, which the key would not say; it neither takes nor keeps results
             self.study = b"\0changed"
         self.lines = read_lines(self.root)
-        self._operations = _operations_recorded(self.root)
+        #: the operations recorded when the check began (None: one was running, and the files
+        #: read may be half changed by it; nothing is kept then)
+        self._operations = _operations_when_none_runs(self.root)
 
     def _study_digest(self) -> bytes:
         from tcoder.check_cache import file_part, study_digest
@@ -331,8 +336,12 @@ class _Kept:
 
         study, root = self._study_ref, self.root
         codes = "\n".join(sorted(self._known)) if self._known is not None else "\0unusable"
+        # which transcripts there are: a row of the speakers or participants table may name a
+        # transcript by its file name or stem, so which rows are a transcript's depends on the others
+        transcripts = "\n".join(ref.name for ref in study.transcripts)
         return study_digest([
             os.fspath(root).encode("utf-8", "surrogatepass"), codes.encode("utf-8", "surrogatepass"),
+            transcripts.encode("utf-8", "surrogatepass"),
             file_part(root / SETTINGS_FILE), file_part(history_path(study.codebook_path)),
             file_part(root / study.settings.participants), file_part(root / study.settings.speakers)])
 
@@ -356,7 +365,7 @@ class _Kept:
         from tcoder.changeset import ChangeSetError, operation_lock
         from tcoder.check_cache import write_lines
 
-        if self.study == b"\0changed" or self._study_digest() != self.study:
+        if self.study == b"\0changed" or self._operations is None or self._study_digest() != self.study:
             return
         lines = [r.new_line or self.lines[r.kept_key] for r in results if r.kept_key is not None]
         if not (any(r.new_line is not None for r in results) or len(lines) != len(self.lines)):
@@ -367,6 +376,20 @@ class _Kept:
                     write_lines(self.root, lines)
         except ChangeSetError:
             return  # another tcoder is changing the study: the next check keeps its results
+
+
+def _operations_when_none_runs(root: Path) -> list[str] | None:
+    """The names in the study's operation journal, read under its lock; None when another
+    tcoder holds the lock (an operation is running). No journal yet: none has ever run."""
+    from tcoder.changeset import ChangeSetError, journal_folder, operation_lock
+
+    if not journal_folder(root).is_dir():
+        return []
+    try:
+        with operation_lock(root, purpose="tcoder check (reading its kept results)", timeout=0):
+            return _operations_recorded(root)
+    except ChangeSetError:
+        return None
 
 
 def _operations_recorded(root: Path) -> list[str]:
@@ -461,7 +484,7 @@ def _check_file(study: Study, ref: TranscriptRef, coder: str, known: set[str] | 
     try:
         loaded = study.load_annotations(ref, coder, known, keep_bytes=True, raw=raw)
     except TcoderError as exc:
-        return _FileCheck(coder, list(exc.problems))
+        return _FileCheck(coder, list(exc.problems), transient=exc.transient)
     annotations = loaded.file.annotations
     orphaned = loaded.orphaned
     checked = _FileCheck(coder, [], readable=True, moved=len(loaded.moved), pending_migration=loaded.pending_migration,

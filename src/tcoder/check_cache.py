@@ -74,15 +74,20 @@ def code_digest(package: Path) -> bytes:
 
 
 def installed_libraries() -> list[str]:
-    """The libraries installed where Python finds them, by name and version (their
-    ``*.dist-info`` folders: one listing per folder, where asking each library's metadata
-    would take tens of milliseconds)."""
+    """The libraries installed where Python finds them, by name and version: the
+    ``*.dist-info`` and ``*.egg-info`` entries of every folder on ``sys.path`` (a virtual
+    environment's, the user's, ``PYTHONPATH``'s, the system's), one listing per folder,
+    where asking each library's metadata would take tens of milliseconds."""
+    import sys
     import sysconfig
 
     found: set[str] = set()
-    for folder in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}:
+    paths = sysconfig.get_paths()
+    for folder in dict.fromkeys([paths["purelib"], paths["platlib"], *sys.path]):
+        if not folder or not os.path.isdir(folder):
+            continue  # the current folder, or a zip archive (the standard library's: Python's version)
         try:
-            found.update(name for name in os.listdir(folder) if name.endswith(".dist-info"))
+            found.update(name for name in os.listdir(folder) if name.endswith((".dist-info", ".egg-info")))
         except OSError:
             found.add(f"unreadable {folder}")
     return sorted(found)

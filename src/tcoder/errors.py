@@ -136,6 +136,10 @@ def print_problems(problems: Iterable[Problem], file: IO[str] | None = None) -> 
 class TcoderError(Exception):
     """A problem in the user's data or settings. Carries one or more :class:`Problem`."""
 
+    #: True when the problem is the machine's at the moment (too little memory), not the files':
+    #: what rests on it is not kept for a later run (see tcoder.check_cache)
+    transient: bool = False
+
     def __init__(self, problems: Problem | str | Iterable[Problem], path: str | os.PathLike[str] | None = None):
         if isinstance(problems, str):
             problems = [Problem(problems, path)]
