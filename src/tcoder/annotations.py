@@ -30,7 +30,7 @@ from tcoder.anchoring import AnchorResult as AnchorResult
 from tcoder.anchoring import AnchorStatus as AnchorStatus
 from tcoder.anchoring import reanchor as reanchor
 from tcoder.atomicio import atomic_write_bytes, atomic_writer
-from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError
+from tcoder.errors import AnnotationFileError, LockedError, NotJSONError, Problem, TcoderError, for_want_of_memory
 from tcoder.numbers import plural
 from tcoder.safeio import as_path
 
@@ -379,9 +379,8 @@ def _parse_raw(raw: bytes, path: Path) -> AnnotationFile:
     try:
         return parse_annotations(decode_utf8(raw, path, "the annotation file", AnnotationFileError), path)
     except MemoryError:
-        error = AnnotationFileError(Problem(f"not enough memory to read the annotation file ({mb(len(raw))})", path))
-        error.transient = True
-        raise error from None
+        raise for_want_of_memory(AnnotationFileError(Problem(
+            f"not enough memory to read the annotation file ({mb(len(raw))})", path))) from None
 
 
 def _decode(raw: bytes, path: str | os.PathLike[str] | None) -> str:

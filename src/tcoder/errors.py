@@ -10,7 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Literal
+from typing import IO, Any, Iterable, Literal, TypeVar
 
 from tcoder.textsafe import for_stream
 
@@ -147,6 +147,15 @@ class TcoderError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+_Error = TypeVar("_Error", bound=TcoderError)
+
+
+def for_want_of_memory(error: _Error) -> _Error:
+    """``error``, marked as the machine's state rather than the file's (see ``transient``)."""
+    error.transient = True
+    return error
 
 
 class TranscriptError(TcoderError):

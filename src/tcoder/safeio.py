@@ -22,7 +22,7 @@ import os
 import stat
 from pathlib import Path
 
-from tcoder.errors import Problem, TcoderError
+from tcoder.errors import Problem, TcoderError, for_want_of_memory
 
 MB = 1024 * 1024
 
@@ -127,7 +127,7 @@ def read_file(path: str | os.PathLike[str], *, limit: int, what: str = "the file
         try:
             data = _read_at_most(fd, limit + 1, st.st_size)
         except MemoryError:
-            raise refuse(f"not enough memory to read {what} ({mb(st.st_size)})") from None
+            raise for_want_of_memory(refuse(f"not enough memory to read {what} ({mb(st.st_size)})")) from None
         except OSError as exc:
             raise refuse(f"cannot read {what}: {os_error_message(exc, path)}") from None
     finally:

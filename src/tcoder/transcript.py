@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from tcoder.errors import Problem, TranscriptError
+from tcoder.errors import Problem, TranscriptError, for_want_of_memory
 from tcoder.numbers import plural
 from tcoder.safeio import as_path
 
@@ -372,7 +372,7 @@ def transcript_from_bytes(data: bytes, path: Path, name: str | None = None,
     try:
         decoded = decode_bytes(data, path, legacy_encoding)
     except MemoryError:
-        raise TranscriptError(Problem(f"not enough memory to read the transcript ({mb(len(data))})",
-                                      path)) from None
+        raise for_want_of_memory(TranscriptError(Problem(
+            f"not enough memory to read the transcript ({mb(len(data))})", path))) from None
     return Transcript(decoded.text, path, name or path.name, decoded.encoding, decoded.warnings,
                       speaker_pattern or _DEFAULT_PATTERN)
