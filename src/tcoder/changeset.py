@@ -554,6 +554,15 @@ def find_operation(root: str | os.PathLike[str], op_id: str) -> Operation:
 # ---------------------------------------------------------------- recovery
 
 
+def journal_entries(root: str | os.PathLike[str]) -> list[str]:
+    """The names in the study's journal, sorted, its lock left out (cheap: one folder listing;
+    a name not there before means an operation began since)."""
+    try:
+        return sorted(name for name in os.listdir(journal_folder(root)) if not name.startswith("."))
+    except OSError:
+        return []
+
+
 def pending(root: str | os.PathLike[str]) -> bool:
     """Whether an operation was interrupted (cheap: one folder listing)."""
     journal = journal_folder(root)

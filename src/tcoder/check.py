@@ -362,7 +362,7 @@ class _Kept:
         rest on what it said before; the next check computes them again), or a study-wide
         operation ran or is running: de-identification deletes what a check kept, which may
         quote the names, and results found before it must not be written back after it."""
-        from tcoder.changeset import ChangeSetError, operation_lock
+        from tcoder.changeset import ChangeSetError, journal_entries, operation_lock
         from tcoder.check_cache import write_lines
 
         if self.study == b"\0changed" or self._operations is None or self._study_digest() != self.study:
@@ -372,7 +372,7 @@ class _Kept:
             return
         try:
             with operation_lock(self.root, purpose="tcoder check (keeping its results)", timeout=0):
-                if _operations_recorded(self.root) == self._operations:
+                if journal_entries(self.root) == self._operations:
                     write_lines(self.root, lines)
         except ChangeSetError:
             return  # another tcoder is changing the study: the next check keeps its results
@@ -381,25 +381,15 @@ class _Kept:
 def _operations_when_none_runs(root: Path) -> list[str] | None:
     """The names in the study's operation journal, read under its lock; None when another
     tcoder holds the lock (an operation is running). No journal yet: none has ever run."""
-    from tcoder.changeset import ChangeSetError, journal_folder, operation_lock
+    from tcoder.changeset import ChangeSetError, journal_entries, journal_folder, operation_lock
 
     if not journal_folder(root).is_dir():
         return []
     try:
         with operation_lock(root, purpose="tcoder check (reading its kept results)", timeout=0):
-            return _operations_recorded(root)
+            return journal_entries(root)
     except ChangeSetError:
         return None
-
-
-def _operations_recorded(root: Path) -> list[str]:
-    """The names in the study's operation journal (a new one: an operation ran); not its lock."""
-    from tcoder.changeset import journal_folder
-
-    try:
-        return sorted(name for name in os.listdir(journal_folder(root)) if not name.startswith("."))
-    except OSError:
-        return []
 
 
 @dataclass
@@ -417,10 +407,10 @@ def _read_for_key(study: Study, ref: TranscriptRef, kept: _Kept) -> _FilesRead |
     from tcoder.annotations import read_annotation_bytes
     from tcoder.transcript import read_transcript_bytes
 
+    paths = {coder: study.annotation_path_of(ref, coder) for coder in study.coders_of(ref)}
     try:
         transcript = read_transcript_bytes(ref.path)
-        annotations = {coder: read_annotation_bytes(study.annotation_path_of(ref, coder))
-                       for coder in study.coders_of(ref)}
+        annotations = {coder: read_annotation_bytes(path) for coder, path in paths.items()}
     except TcoderError:
         return None
     if sum(map(len, annotations.values())) < check_cache.KEEP_FROM_BYTES:
@@ -428,7 +418,7 @@ def _read_for_key(study: Study, ref: TranscriptRef, kept: _Kept) -> _FilesRead |
     key = check_cache.TranscriptKey(kept.study)
     key.add(f"transcript\0{ref.name}\0{os.fspath(ref.path)}", transcript)
     for coder, raw in annotations.items():
-        key.add(f"annotations\0{coder}\0{os.fspath(study.annotation_path_of(ref, coder))}", raw)
+        key.add(f"annotations\0{coder}\0{os.fspath(paths[coder])}", raw)
     return _FilesRead(transcript, annotations, key.hexdigest())
 
 
