@@ -117,10 +117,8 @@ def _one_thread_for_arithmetic() -> None:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"  # for libraries first loaded in the worker
     if "numpy" in sys.modules:  # loaded before the fork: its pools already exist
-        try:
-            from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-        except ImportError:
-            return
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
         threadpool_limits(1)
 
 

@@ -108,7 +108,10 @@ def _is_abbreviation(text: str, begin: int, dot: int) -> bool:
 
 def is_abbreviation(token: str) -> bool:
     """Whether the token before a full stop (the non-white-space run ending there) makes it no
-    sentence end: single initials ("J. Smith") and known abbreviations ("e.g.", "Dr.")."""
+    sentence end: single initials ("J. Smith") and known abbreviations ("e.g.", "Dr.").
+    tcoder.agreement.sentences asks only about tokens this could accept (at most
+    LONGEST_ABBREVIATION long, or starting with one of OPENERS): a rule accepting others
+    changes that filter too (tests/agreement/test_sentence_arrays.py compares the two)."""
     token = token.lstrip(OPENERS).lower()
     return (len(token) == 1 and token.isalpha()) or token in _ABBREVIATIONS
 

@@ -136,7 +136,8 @@ def _span_arrays_of_lists(data: CodingData, rollup: bool) -> SpanArrays:
                 assert isinstance(tc.transcript, TranscriptOutline)
                 ranges.append(tc.transcript.ranges[coder])
     codes = code_order(set(names), data.codebook)
-    position = {name: codes.index(name) for name in names}
+    index_of = {name: i for i, name in enumerate(codes)}
+    position = {name: index_of[name] for name in names}
     width = max((len(row) for row in lifted), default=1)
     table = np.full((len(lifted), width), -1, dtype=np.int64)  # code of the study per lifted code and target
     for k, row in enumerate(lifted):

@@ -25,15 +25,16 @@ import numpy as np
 from tcoder.segments import LONGEST_ABBREVIATION, OPENERS, SENTENCE_CLOSERS, SENTENCE_TERMINATORS, is_abbreviation
 from tcoder.transcript import Turn
 
-#: Every character str.isspace (and so the regex \s) accepts is below U+3001.
-_TABLE_SIZE = 0x3002
+#: Every character str.isspace (and so the regex \s) accepts is at most U+3000; the table
+#: reaches past it and past every terminator and closer, its last entry standing for all above.
+_TABLE_SIZE = max(0x3000, *map(ord, SENTENCE_TERMINATORS + SENTENCE_CLOSERS)) + 2
 # Classes of characters, as bits.
 SPACE, NEWLINE, TERMINATOR, CLOSER = 1, 2, 4, 8
 _CLASSES: np.ndarray | None = None
 
 
 def _classes() -> np.ndarray:
-    """A class per code point below U+3001 (the last entry stands for every code point above)."""
+    """A class per code point up to the table's last entry, which stands for every code point above."""
     global _CLASSES
     if _CLASSES is None:
         table = np.zeros(_TABLE_SIZE, dtype=np.uint8)
