@@ -177,3 +177,32 @@ def test_json_of_frequencies_keeps_missing_values_as_null(generated, run_cli):
     rows = json.loads(out)["rows"]
     assert all(isinstance(r["alice annotations"], int) for r in rows)
     assert all(r["alice % cases"] is None or isinstance(r["alice % cases"], float) for r in rows)
+
+
+def test_a_value_that_reads_like_no_value_is_its_own_group(sample_study, run_cli):
+    """A participant whose group is written "(no value)" and one with no group are two groups,
+    each counted on its own (summed into one, the cases came to 200%)."""
+    table = sample_study / "participants.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[0] == "amara":
+            cells[1] = "(no value)"
+        elif cells[0] == "tomas":
+            cells[1] = ""
+        rows.append(",".join(cells))
+    table.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, err = run_cli("report", sample_study, "frequencies", "--by", "group", "--format", "json")
+    assert code == 0, err
+    records = json.loads(out)["rows"]
+    for label in ('"(no value)"', "(no value)"):  # one participant each
+        assert all(r[f"{label} participants"] <= 1 and r[f"{label} % cases"] in (0, 100) for r in records)
+    assert records[0]['"(no value)" annotations'] != records[0]["(no value) annotations"]
+    study = open_study(sample_study)
+    grouping = resolve_grouping(study, "group")
+    data = load(study, Selection(), quotes=False, counting=True)
+    table, expected = frequency_table(data, grouping), _by_hand(data, grouping)
+    assert table.names == list(expected)
+    for name, cells in zip(table.names, table.values, strict=True):
+        assert cells == pytest.approx(expected[name], nan_ok=True), name

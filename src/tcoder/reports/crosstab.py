@@ -34,8 +34,9 @@ from tcoder.reports.stats import (
 
 def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None = None
                    ) -> tuple[pd.DataFrame, list[str]]:
-    all_groups = [g for g in groups(data, grouping) if g.label != "(no value)"]
-    missing = sum(len(g.cases) for g in groups(data, grouping) if g.label == "(no value)")
+    found = groups(data, grouping)
+    all_groups = [g for g in found if g.key]
+    missing = sum(len(g.cases) for g in found if not g.key)
     labels = [g.label for g in all_groups]
     sizes = [len(g.cases) for g in all_groups]
     turns = data.turn_rows
@@ -44,6 +45,8 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
     piece_row = pieces["row"].to_numpy()
     touches = pieces["touches"].to_numpy(dtype=bool)
     piece_code = pieces["code"].to_numpy()
+    # each piece: is its turn one of the group's (worked out once, not per code)
+    in_group = [np.asarray(g.rows, dtype=bool)[piece_row] for g in all_groups] if len(pieces) else []
     rows = []
     two = len(all_groups) == 2
     for code in data.codes:
@@ -51,7 +54,7 @@ def crosstab_frame(data: ReportData, grouping: Grouping, correction: str | None 
         row: dict[str, object] = {"code": code, "code_name": data.name(code)}
         table = np.zeros((2, len(all_groups)), dtype=np.int64)
         for k, group in enumerate(all_groups):
-            mine = hit & np.asarray(group.rows, dtype=bool)[piece_row] if len(pieces) else hit
+            mine = hit & in_group[k] if len(pieces) else hit
             n = len(set(case_of_row[piece_row[mine]]) - {""})
             table[0, k], table[1, k] = n, sizes[k] - n
             row[f"{group.label} n"] = n

@@ -34,6 +34,10 @@ class Group:
     coders: list[str]
     rows: list[bool]  # over data.turn_columns: the group's counted turns
     cases: list[str]  # the group's cases (transcripts or participant ids)
+    key: str = ""  # what the group is: its coder, or its attribute value ("": none); labels are for reading
+
+
+NO_VALUE = "(no value)"
 
 
 def case_measure(grouping: Grouping | None) -> str:
@@ -41,8 +45,11 @@ def case_measure(grouping: Grouping | None) -> str:
 
 
 def label_of(value: str) -> str:
-    """A group's name from its attribute value."""
-    return value or "(no value)"
+    """A group's name from its attribute value: a value that reads like the name of no value
+    is quoted, so that the two groups never share a name."""
+    if not value:
+        return NO_VALUE
+    return f'"{value}"' if value == NO_VALUE else value
 
 
 def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
@@ -57,14 +64,14 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
         out = []
         for coder in data.coders:
             mine = [t for t in data.transcripts if t in data.files[coder]]
-            out.append(Group(coder, [coder], among("transcript", mine), mine))
+            out.append(Group(coder, [coder], among("transcript", mine), mine, coder))
         return out
     if grouping.level == "transcript":
         values = data.attribute(grouping.attribute)
         out = []
         for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
             members = [t for t in data.transcripts if values[t] == value]
-            out.append(Group(label_of(value), data.coders, among("transcript", members), members))
+            out.append(Group(label_of(value), data.coders, among("transcript", members), members, value))
         return out
     people = data.study.participants
     order = {p: i for i, p in enumerate(people.people)}
@@ -74,13 +81,13 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     out = []
     for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
         members = [p for p in present if value_of[p] == value]
-        out.append(Group(label_of(value), data.coders, among("participant", members), members))
+        out.append(Group(label_of(value), data.coders, among("participant", members), members, value))
     return out
 
 
 @dataclass
 class Tally:
-    """The measures of some transcripts, by group (its label) and code: they add up over transcripts."""
+    """The measures of some transcripts, by group (its key) and code: they add up over transcripts."""
 
     #: (group, code) -> [annotations, characters covered, turns touched, the cases touched]
     counts: dict[tuple[str, str], list] = field(default_factory=dict)
@@ -182,11 +189,11 @@ def transcripts_tally(study, transcripts: list[tuple[str, dict[str, list], dict[
         if grouping is None:
             row_groups.extend(list(coders) if c else [] for c in counted)
         elif grouping.level == "transcript":
-            label = [label_of(study.attributes.of(name).get(grouping.attribute, ""))]
-            row_groups.extend(label if c else [] for c in counted)
+            value = [study.attributes.of(name).get(grouping.attribute, "")]
+            row_groups.extend(value if c else [] for c in counted)
         else:
             people = study.participants
-            row_groups.extend([label_of(people.attributes_of(p).get(grouping.attribute, ""))] if c and p else []
+            row_groups.extend([people.attributes_of(p).get(grouping.attribute, "")] if c and p else []
                               for c, p in zip(counted, table["participant"], strict=True))
         case_of_row.extend(table["participant"] if participant else table["transcript"])
         for column, cells in turns.items():
@@ -214,10 +221,10 @@ def frequency_table(data: ReportData, grouping: Grouping | None = None) -> Colum
     result: dict[str, list] = {"code": list(data.codes), "code_name": [data.name(c) for c in data.codes]}
     none = [0, 0, 0, set()]
     for group in group_list:
-        chars, turns, n_cases = total.chars.get(group.label, 0), total.turns.get(group.label, 0), len(group.cases)
+        chars, turns, n_cases = total.chars.get(group.key, 0), total.turns.get(group.key, 0), len(group.cases)
         columns: dict[str, list] = {m: [] for m in MEASURES}
         for code in data.codes:
-            annotations, covered, touched, cases = total.counts.get((group.label, code), none)
+            annotations, covered, touched, cases = total.counts.get((group.key, code), none)
             columns["annotations"].append(annotations)
             columns["transcripts"].append(len(cases))
             columns["% cases"].append(_pct(len(cases), n_cases))
@@ -234,7 +241,7 @@ def _tally_of(data: ReportData, grouping: Grouping | None, group_list: list[Grou
     row_groups: list[list[str]] = [[] for _ in turns["transcript"]]
     for group in group_list:
         for row in compress(range(len(row_groups)), group.rows):
-            row_groups[row].append(group.label)
+            row_groups[row].append(group.key)
     members = {code: list(dict.fromkeys(data.members(code))) for code in data.codes}
     case_of_row = turns["participant"] if grouping is not None and grouping.level == "participant" \
         else turns["transcript"]
