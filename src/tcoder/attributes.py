@@ -17,6 +17,17 @@ from typing import Iterable
 from tcoder.errors import Problem, TcoderError
 from tcoder.transcript import decode_bytes
 
+#: How tables name the cases with no value of an attribute (an empty cell, or no row).
+NO_VALUE = "(no value)"
+
+
+def value_name(value: str) -> str:
+    """An attribute value as tables name it: no value is :data:`NO_VALUE`, and a value
+    written like that is quoted, so that the two never share a name (or a column)."""
+    if not value:
+        return NO_VALUE
+    return f'"{value}"' if value == NO_VALUE else value
+
 
 @dataclass
 class Attributes:

@@ -141,3 +141,28 @@ def test_matrix_command_never_pools_silently(study, capsys):
     assert "several coders (alice, bob) and no consensus" in capsys.readouterr().err
     assert main(["matrix", str(study.root), "--pool", "--format", "csv"]) == 0
     assert main(["matrix", str(study.root), "--format", "xlsx"]) == 2
+
+
+def test_a_value_written_no_value_is_its_own_column_apart_from_no_value(study, capsys):
+    """A site written "(no value)" and a transcript with no site are two columns, each with
+    its own counts (they once shared one key: both columns showed their sum)."""
+    (study.root / "attributes.csv").write_text("transcript,site\nFG1,(no value)\nFG2,\n", encoding="utf-8")
+    study = open_study(study.root)
+    m = build_matrix(study, coders=["consensus"], columns="site", codes=["toll", "change"], exact=True)
+    assert m.column_names() == ['"(no value)"', "(no value)"]
+    assert m.column_labels == ['site = "(no value)"', "site: (no value)"]
+    assert values(m) == {"toll": [1, 1], "change": [1, 0]}
+    assert 'Cases per column (transcripts): "(no value)" 1, (no value) 1.' in m.describe()
+    assert main(["matrix", str(study.root), "--columns", "site", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["code", "name", '"(no value)"', "(no value)"]
+
+
+def test_the_no_value_column_is_named_as_before_and_left_out_when_empty(study, capsys):
+    (study.root / "attributes.csv").write_text("transcript,site\nFG1,north\n", encoding="utf-8")
+    m = build_matrix(open_study(study.root), coders=["consensus"], columns="site", codes=["toll"], exact=True)
+    assert (m.column_names(), m.column_labels, values(m)) == (["north", "(no value)"],
+                                                              ["site = north", "site: (no value)"], {"toll": [1, 1]})
+    (study.root / "attributes.csv").write_text("transcript,site\nFG1,north\nFG2,south\n", encoding="utf-8")
+    m = build_matrix(open_study(study.root), coders=["consensus"], columns="site", codes=["toll"], exact=True)
+    assert m.column_names() == ["north", "south"]

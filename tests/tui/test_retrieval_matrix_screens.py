@@ -161,6 +161,36 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
     run_app(app, scenario)
 
 
+def test_a_value_written_no_value_gets_its_own_column_in_the_matrix_screen(tui_study):
+    """Columns are keyed by place: a site written "(no value)" beside transcripts with no site
+    (two columns whose values once shared a key, and made the table refuse the second)."""
+    (tui_study.root / "attributes.csv").write_text("transcript,site\ninterviews/P01.txt,(no value)\n",
+                                                   encoding="utf-8")
+    tui_study.annotations("focus-groups/FG1.txt", "alice", [("curriculum", 0, 10), ("personal", 12, 20)])
+    app = make_app(tui_study.root, transcript=None)
+
+    async def scenario(pilot):
+        await pilot.press("shift+f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
+        screen = app.screen
+        for _ in range(3):
+            await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+            if screen.matrix.column_kind == "transcript attribute site":
+                break
+            await pilot.press("alt+l")
+        matrix = screen.matrix
+        assert matrix.column_kind == "transcript attribute site"
+        assert matrix.column_names() == ['"(no value)"', "(no value)"]
+        assert [matrix.value("curriculum", c) for c in matrix.columns] == [1, 1]
+        assert [matrix.value("personal", c) for c in matrix.columns] == [1, 1]
+        table = screen.query_one("#matrix", DataTable)
+        assert len(table.columns) == 3
+        text = screen_text(app)
+        assert '"(no value)"' in text and "Cases per column (transcripts): \"(no value)\" 1, (no value) 1." in text
+
+    run_app(app, scenario)
+
+
 def test_matrix_coders_are_never_pooled_by_default(tui_study):
     from tcoder.study import open_study
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from typing import Iterable
 
+from tcoder.attributes import value_name
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.columns import Columns
@@ -37,19 +38,8 @@ class Group:
     key: str = ""  # what the group is: its coder, or its attribute value ("": none); labels are for reading
 
 
-NO_VALUE = "(no value)"
-
-
 def case_measure(grouping: Grouping | None) -> str:
     return "participants" if grouping is not None and grouping.level == "participant" else "transcripts"
-
-
-def label_of(value: str) -> str:
-    """A group's name from its attribute value: a value that reads like the name of no value
-    is quoted, so that the two groups never share a name."""
-    if not value:
-        return NO_VALUE
-    return f'"{value}"' if value == NO_VALUE else value
 
 
 def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
@@ -71,7 +61,7 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
         out = []
         for value in sorted(set(values.values()), key=lambda v: (v == "", v)):
             members = [t for t in data.transcripts if values[t] == value]
-            out.append(Group(label_of(value), data.coders, among("transcript", members), members, value))
+            out.append(Group(value_name(value), data.coders, among("transcript", members), members, value))
         return out
     people = data.study.participants
     order = {p: i for i, p in enumerate(people.people)}
@@ -81,7 +71,7 @@ def groups(data: ReportData, grouping: Grouping | None) -> list[Group]:
     out = []
     for value in sorted(set(value_of.values()), key=lambda v: (v == "", v)):
         members = [p for p in present if value_of[p] == value]
-        out.append(Group(label_of(value), data.coders, among("participant", members), members, value))
+        out.append(Group(value_name(value), data.coders, among("participant", members), members, value))
     return out
 
 

@@ -34,7 +34,7 @@ def short_heads(matrix: Matrix) -> list[str]:
 def render_csv(matrix: Matrix) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["code", "name", *matrix.columns])
+    writer.writerow(["code", "name", *matrix.column_names()])
     for row, values in zip(matrix.rows, matrix.table(), strict=True):
         writer.writerow([row, matrix.row_labels[matrix.rows.index(row)].strip(), *values])
     return buffer.getvalue()

@@ -23,6 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
+from tcoder.attributes import NO_VALUE, value_name
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import PARTICIPANT, GroupingError, resolve_grouping
 from tcoder.search.corpus import Coded, Corpus
@@ -31,7 +32,9 @@ from tcoder.study import Study
 
 Measure = Literal["passages", "participants", "words"]
 MEASURES: tuple[Measure, ...] = ("passages", "participants", "words")
-NO_VALUE = "(no value)"
+#: The key of the column of cases with no value of the attribute: an empty value is no value,
+#: so no value's column can have this key (outputs name it NO_VALUE, see Matrix.column_names).
+MISSING = ""
 
 
 class MatrixError(ValueError):
@@ -75,6 +78,13 @@ class Matrix:
 
     def value(self, row: str, column: str) -> int:
         return self.cell(row, column).value(self.measure)
+
+    def column_names(self) -> list[str]:
+        """The columns as outputs name them: transcripts, participant ids, attribute values
+        (the cases with no value as "(no value)", a value written so quoted)."""
+        if self.column_kind in ("transcripts", "participants"):
+            return list(self.columns)
+        return [value_name(c) for c in self.columns]
 
     def table(self) -> list[list[int]]:
         return [[self.value(r, c) for c in self.columns] for r in self.rows]
@@ -148,8 +158,9 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
         else:
             values = sorted({study.attributes.of(n).get(attribute, "") for n in names} - {""})
             column_kind = f"transcript attribute {attribute}"
-        column_keys = values + [NO_VALUE]
-        column_labels = [f"{attribute} = {v}" if v != NO_VALUE else f"{attribute}: {NO_VALUE}" for v in column_keys]
+        column_keys = values + [MISSING]
+        column_labels = [f"{attribute} = {value_name(v)}" if v != MISSING else f"{attribute}: {NO_VALUE}"
+                         for v in column_keys]
 
     by_row: dict[tuple[str, str], dict[str, list[tuple[int, int]]]] = {}  # (row, column) -> transcript -> spans
     whose: dict[tuple[str, str], dict[str, set[str]]] = {}  # (row, column) -> transcript -> participants
@@ -167,7 +178,7 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
         starts = [t.start for t in turns]
         transcript_key = None
         if level == "transcript":
-            transcript_key = name if attribute is None else (study.attributes.of(name).get(attribute) or NO_VALUE)
+            transcript_key = name if attribute is None else (study.attributes.of(name).get(attribute) or MISSING)
         for coder in corpus.coders_of(name):
             if coder not in coders:
                 continue
@@ -193,7 +204,7 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
                             left_out += 1
                             continue
                         key = entry.participant if attribute is None else (
-                            people.attributes_of(entry.participant).get(attribute) or NO_VALUE)
+                            people.attributes_of(entry.participant).get(attribute) or MISSING)
                         pieces.append((key, s, e, entry.participant))
                 for row in row_list:
                     for key, s, e, person in pieces:
@@ -232,19 +243,20 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
                         entry = people.entry(name, turn.speaker)
                         if entry is not None and entry.role == PARTICIPANT and entry.participant:
                             cell.participants.add(entry.participant)
-    if column_keys and column_keys[-1] == NO_VALUE and not any(k[1] == NO_VALUE for k in cells):
+    if attribute is not None and column_keys[-1] == MISSING and not any(k[1] == MISSING for k in cells):
         column_keys = column_keys[:-1]
         column_labels = column_labels[:-1]
     notes = []
     if attribute is not None:
         if level == "participant":
             sizes = {k: sum(1 for p in people.cases(names)
-                            if (people.attributes_of(p).get(attribute) or NO_VALUE) == k) for k in column_keys}
+                            if (people.attributes_of(p).get(attribute) or MISSING) == k) for k in column_keys}
             what = "participants"
         else:
-            sizes = {k: sum(1 for n in names if (study.attributes.of(n).get(attribute) or NO_VALUE) == k)
+            sizes = {k: sum(1 for n in names if (study.attributes.of(n).get(attribute) or MISSING) == k)
                      for k in column_keys}
             what = "transcripts"
-        notes.append(f"Cases per column ({what}): " + ", ".join(f"{k} {v}" for k, v in sizes.items()) + ".")
+        notes.append(f"Cases per column ({what}): " + ", ".join(f"{value_name(k)} {v}" for k, v in sizes.items())
+                     + ".")
     return Matrix(row_ids, labels, list(column_keys), list(column_labels), cells, measure, list(coders),
                   rows, column_kind, left_out, notes)

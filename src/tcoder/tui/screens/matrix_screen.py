@@ -188,9 +188,10 @@ class MatrixScreen(Screen):
         table.add_column("", key="__row__")
         # transcripts by file name, attribute values by the value (the title names the attribute)
         short = ([label.rsplit("/", 1)[-1] for label in matrix.column_labels] if matrix.column_kind == "transcripts"
-                 else matrix.column_labels if matrix.column_kind == "participants" else matrix.columns)
-        for key, label in zip(matrix.columns, short, strict=True):
-            table.add_column(Text(inert(cut_right(flat(label), 16))), key=key)
+                 else matrix.column_names())
+        # keyed by place: a column's name may be anything a user wrote, even "__row__"
+        for number, label in enumerate(short):
+            table.add_column(Text(inert(cut_right(flat(label), 16))), key=f"column {number}")
         values = matrix.table()
         top = max((v for row in values for v in row), default=0)
         for row_id, label, row in zip(matrix.rows, matrix.row_labels, values, strict=True):
