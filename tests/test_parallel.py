@@ -133,3 +133,23 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def test_workers_collect_cycles_even_when_forked_while_the_collector_is_paused(two_jobs: None) -> None:
+    """agree takes its workers' results in with the collector paused, and the workers fork
+    then: each must still collect the cycles its own work leaves."""
+    import gc
+
+    from tcoder.gcpause import collector_paused
+
+    def collects(_: int) -> tuple[int, bool, int]:
+        cycle: list = []
+        cycle.append(cycle)
+        del cycle
+        return os.getpid(), gc.isenabled(), gc.collect()
+
+    with collector_paused():
+        seen = list(parallel.map_ordered(collects, range(32)))
+        assert not gc.isenabled()
+    assert os.getpid() not in {pid for pid, _, _ in seen}
+    assert all(enabled for _, enabled, _ in seen) and all(freed >= 1 for _, _, freed in seen)

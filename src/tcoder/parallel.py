@@ -15,6 +15,7 @@ this process.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
@@ -89,6 +90,9 @@ def _forked(func: Callable[[Item], Result], work: Sequence[Item], processes: int
 
 
 def _start_worker(parent: int) -> None:
+    # A worker collects cycles as usual, even when it was forked while the main process
+    # had paused its collector to take the results in (see tcoder.gcpause).
+    gc.enable()
     # Ctrl-C stops the command in the main process, which stops the workers quietly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _end_with(parent)
