@@ -21,12 +21,13 @@ from tcoder.transcript import decode_bytes
 NO_VALUE = "(no value)"
 
 
-def value_name(value: str) -> str:
-    """An attribute value as tables name it: no value is :data:`NO_VALUE`, and a value
-    written like that is quoted, so that the two never share a name (or a column)."""
+def value_name(value: str, missing: str = NO_VALUE) -> str:
+    """An attribute value as tables name it: no value is ``missing`` (:data:`NO_VALUE`, or
+    the name a table gives its row of missing values), and a value written like that is
+    quoted, so that the two never share a name (or a column)."""
     if not value:
-        return NO_VALUE
-    return f'"{value}"' if value == NO_VALUE else value
+        return missing
+    return f'"{value}"' if value == missing else value
 
 
 @dataclass

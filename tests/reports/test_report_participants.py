@@ -252,3 +252,31 @@ def test_segments_by_a_transcript_attribute_that_participants_also_have(focus, r
     curriculum, outreach = out.split("### Strategies / Community outreach")
     assert "#### gender: woman (2)" in curriculum  # Ana, in both transcripts
     assert "#### gender: woman (1)" in outreach and "#### gender: mixed (1)" in outreach  # Cy; the moderator
+
+
+def test_values_written_like_the_names_of_missing_ones_are_quoted(tmp_path, run_cli):
+    """A group written "(no value)" is not the cases without a group, and a value written
+    "(missing)" is not the row counting the cases without one: Table 1 and the segments
+    grouped by the attribute quote them."""
+    b = StudyBuilder(tmp_path / "study")
+    b.codebook(CODEBOOK)
+    text = "Moderator: How was it?\n\nAna: Good.\n\nBen: Bad.\n\nCy: Fine.\n"
+    b.transcript("FG1.txt", text)
+    b.participants("participant,group,site\nana,(no value),(missing)\nben,control,\ncy,,north\n")
+    b.speakers("transcript,speaker,participant,role\nFG1.txt,Moderator,,moderator\n"
+               "FG1.txt,Ana,ana,participant\nFG1.txt,Ben,ben,participant\nFG1.txt,Cy,cy,participant\n")
+    b.annotations("FG1.txt", "consensus", [("outcome", text.index("Good"), text.index("Good") + 4),
+                                           ("outcome", text.index("Fine"), text.index("Fine") + 4)])
+    code, out, err = run_cli("report", b.root, "cases", "--by", "group", "--format", "csv")
+    assert code == 0, err
+    levels = [(r["attribute"], r["level"]) for r in _rows(out)]
+    assert levels == [("site", '"(missing)"'), ("site", "(missing)")]
+    code, out, err = run_cli("report", b.root, "cases", "--by", "group", "--format", "md")
+    assert '| characteristic | "(no value)"<br>(n = 1) | control<br>(n = 1) |' in out
+    indent = "\u00a0\u00a0"  # levels are indented under their characteristic
+    assert f'| {indent}"(missing)" | 1 (100.0) | 0 |' in out and f"| {indent}(missing) | 0 | 1 |" in out
+    assert 'Cases: participants by group (participant attribute): "(no value)" 1, control 1.' in out
+    assert "1 case without a value for group left out." in out
+    code, out, err = run_cli("report", b.root, "segments", "--by", "group", "--format", "md")
+    assert code == 0, err
+    assert '#### group: "(no value)" (1)' in out and "#### group: (no value) (1)" in out

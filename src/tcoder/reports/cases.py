@@ -23,12 +23,15 @@ import math
 import numpy as np
 import pandas as pd
 
+from tcoder.attributes import value_name
 from tcoder.numbers import fixed, plural
 from tcoder.participants import Grouping
 from tcoder.reports.stats import independence_test
 
 #: Values are indented under their attribute with no-break spaces, which Markdown and HTML keep.
 INDENT = "\u00a0\u00a0"
+#: The row of each characteristic that counts the cases without a value.
+MISSING = "(missing)"
 
 
 def case_values(study, grouping: Grouping) -> tuple[list[str], list[str], dict[str, dict[str, str]]]:
@@ -61,11 +64,11 @@ def cases_table(study, grouping: Grouping, median: bool = False) -> tuple[pd.Dat
     shown_rows: list[dict[str, object]] = []
     data_rows: list[dict[str, object]] = []
     notes = [f"Cases: {grouping.cases} by {by} ({grouping.level} attribute): "
-             + (", ".join(f"{g} {len(members[g])}" for g in labels) or "none") + "."]
+             + (", ".join(f"{value_name(g)} {len(members[g])}" for g in labels) or "none") + "."]
     if left_out:
         notes.append(f"{plural(len(left_out), 'case')} without a value for {by} left out.")
     skipped = []
-    heads = {g: f"{g}\n(n = {len(members[g])})" for g in labels}
+    heads = {g: f"{value_name(g)}\n(n = {len(members[g])})" for g in labels}
     for column in columns:
         if column == by:
             continue
@@ -84,8 +87,8 @@ def cases_table(study, grouping: Grouping, median: bool = False) -> tuple[pd.Dat
             shown, data = _categorical_rows(column, labels, members, present)
         missing = {g: sum(1 for c in members[g] if not present[c]) for g in labels}
         if any(missing.values()):
-            shown.append({"characteristic": INDENT + "(missing)", **{heads[g]: str(missing[g]) for g in labels}})
-            data.append({"attribute": column, "level": "(missing)", **{f"{g} n": missing[g] for g in labels}})
+            shown.append({"characteristic": INDENT + MISSING, **{heads[g]: str(missing[g]) for g in labels}})
+            data.append({"attribute": column, "level": MISSING, **{f"{g} n": missing[g] for g in labels}})
         for row in shown:
             shown_rows.append({("characteristic" if k == "characteristic" else heads.get(k, k)): v
                                for k, v in row.items()})
@@ -163,8 +166,9 @@ def _categorical_rows(column: str, labels: list[str], members: dict[str, list[st
     shown: list[dict[str, object]] = [header]
     data: list[dict[str, object]] = []
     for i, level in enumerate(levels):
-        row: dict[str, object] = {"characteristic": INDENT + level}
-        entry: dict[str, object] = {"attribute": column, "level": level}
+        # a value written "(missing)" is quoted: the row of that name counts the cases without one
+        row: dict[str, object] = {"characteristic": INDENT + value_name(level, MISSING)}
+        entry: dict[str, object] = {"attribute": column, "level": value_name(level, MISSING)}
         for k, g in enumerate(labels):
             pct = 100.0 * counts[i, k] / with_value[k] if with_value[k] else np.nan
             row[g] = f"{counts[i, k]} ({fixed(pct, 1)})" if with_value[k] else "0"

@@ -12,6 +12,7 @@ import html
 import pandas as pd
 
 from tcoder.annotations import AUTOCODE_FIELD
+from tcoder.attributes import value_name
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import Grouping
 from tcoder.reports.data import SEGMENT_COLUMNS, ReportData, UsageError, filter_codes
@@ -124,7 +125,7 @@ def _markdown(data: ReportData, groups, by: str | None, total: int, notes: list[
             out.append(f"\n### {md_escape(path)} ({count})\n")
             for value, rows in parts:
                 if by:
-                    out.append(f"\n#### {md_escape(by)}: {md_escape(value or '(no value)')} ({len(rows)})\n")
+                    out.append(f"\n#### {md_escape(by)}: {md_escape(value_name(value))} ({len(rows)})\n")
                 for row in rows.itertuples(index=False):
                     quote = "\n".join("> " + line if line else ">" for line in md_block(row.quote).split("\n"))
                     out.append(f"\n{quote}\n\n\u2014 {md_escape(source(row, by))}\n")
@@ -145,7 +146,7 @@ def _html(data: ReportData, groups, by: str | None, total: int, notes: list[str]
             out.append(f'<h3 id="code-{esc(code)}">{esc(path)} ({count})</h3>\n')
             for value, rows in parts:
                 if by:
-                    out.append(f"<h4>{esc(by)}: {esc(value or '(no value)')} ({len(rows)})</h4>\n")
+                    out.append(f"<h4>{esc(by)}: {esc(value_name(value))} ({len(rows)})</h4>\n")
                 for row in rows.itertuples(index=False):
                     out.append(f"<blockquote>{esc(row.quote)}</blockquote>\n"
                                f'<p class="source">\u2014 {esc(source(row, by))}</p>\n')
@@ -182,7 +183,7 @@ def document(data: ReportData, fmt: str, grouping: Grouping | None, notes: list[
             doc.add(Heading(f"{path} ({count})", 3))
             for value, rows in parts:
                 if by:
-                    doc.add(Heading(f"{by}: {value or '(no value)'} ({len(rows)})", 4))
+                    doc.add(Heading(f"{by}: {value_name(value)} ({len(rows)})", 4))
                 for row in rows.itertuples(index=False):
                     doc.add(Quote(str(row.quote), source(row, by)))
                     if row.memo:
