@@ -266,3 +266,27 @@ def test_plot_writes_a_figure(run_cli, coded, tmp_path):
     assert not (tmp_path / "alpha.gif").exists()
     code, _, err = run_cli("agree", coded.root, "--plot", tmp_path / "no" / "such" / "folder" / "a.png")
     assert code == 1 and "cannot write the plot" in err and "Traceback" not in err
+
+
+def test_every_interval_marked_doubtful_is_named_under_the_table(run_cli, sample_study):
+    """The table marks an interval that cannot be trusted with '!'; the note under it names
+    every such code, those with too few units among them (it once left those out)."""
+    code, out, err = run_cli("agree", sample_study, "--unit", "sentence", "--bootstrap", "200", "--seed", "7")
+    assert code == 0, err
+    marked = [line.split("\u2502")[1].strip() for line in out.splitlines()
+              if line.startswith("\u2502") and "!" in line]
+    note = next(line for line in (out + err).splitlines() if "cannot be trusted" in line)
+    named = note.rsplit(": ", 1)[1].split(", ")
+    assert marked and named == marked
+
+
+def test_a_transcript_table_says_why_an_alpha_is_undefined(run_cli, sample_study):
+    code, out, err = run_cli("agree", sample_study, "--by", "transcript", "--unit", "sentence")
+    assert code == 0, err
+    tables = out.split("unit: sentence")[2:]  # after the main table: one per transcript
+    for table in tables:
+        undefined = [line.split("\u2502")[1].strip().split(" (")[0] for line in table.splitlines()
+                     if line.startswith("\u2502") and line.split("\u2502")[2].strip() == "-"]
+        for label in undefined:
+            assert f"{label}: alpha undefined (" in table, (label, table)
+    assert any("alpha undefined" in table for table in tables)

@@ -179,12 +179,16 @@ def interval_notes(result: AgreementResult) -> list[str]:
     if method in ("turn", "transcript") and result.unit == "char":
         out.append("at --unit char the interval comes from resampling clusters, not characters (characters are not "
                    "independent units); alpha still weighs long passages more than short ones")
-    shaky = [r.id for r in table.codes + table.domains if r.interval is not None and r.interval.warnings
-             and r.alpha is not None and not r.few]
+    shaky = [r.id for r in table.rows() if interval_doubtful(r)]
     if shaky:
         out.append(f"{plural(len(shaky), 'interval')} cannot be trusted (the code is in too few clusters, or alpha was "
                    f"undefined in many resamples; see 'interval' in JSON): {', '.join(shaky)}")
     return out
+
+
+def interval_doubtful(row: Row) -> bool:
+    """Whether a row's interval cannot be trusted (tables mark it '!', and the notes name it)."""
+    return row.interval is not None and bool(row.interval.warnings)
 
 
 def unused_codes(result: AgreementResult) -> list[str]:

@@ -6,6 +6,7 @@ import csv
 from typing import TextIO
 
 from tcoder.agreement import AgreementResult, Row, Table
+from tcoder.agreement.serialize import interval_doubtful
 from tcoder.codebook import Codebook
 from tcoder.numbers import fixed
 from tcoder.textsafe import inert
@@ -75,6 +76,7 @@ def print_tables(result: AgreementResult, codebook: Codebook | None, file: TextI
         console.print(_family_table(result.table))
     for name, table in result.by_transcript:
         console.print(_main_table(table, codebook, f"{inert(name)}, unit: {unit}", intervals, result.unit, kappa))
+        _print_reasons(console, table)
     if result.pairs:
         console.print(_pairs_table(result, codebook))
     what = _few_what(result.unit)
@@ -135,7 +137,7 @@ def _main_table(table: Table, codebook: Codebook | None, title: str, intervals: 
             cells.append(Text(used_text, style="yellow" if row.few else ""))
             if intervals:
                 iv = row.interval
-                shaky = iv is not None and bool(iv.warnings)
+                shaky = interval_doubtful(row)
                 cells += [Text((f"{fixed(iv.low)} to {fixed(iv.high)}" if iv else "-") + ("!" if shaky else " "),
                                style="yellow" if shaky else ""),
                           Text(fixed(iv.q_800) if iv else "-")]

@@ -33,9 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("transcript", metavar="TRANSCRIPT",
                         help="the transcript (path in the study, file name or stem)")
     parser.add_argument("--coders", metavar="A,B[,C...]",
-                        help="coders to compare (default: everyone with a file for it, except consensus)")
+                        help="coders to compare (default: those with a file for it who marked it done, "
+                             "except consensus)")
     parser.add_argument("--include-unfinished", action="store_true",
-                        help="by default, also compare coders who have not marked the transcript done")
+                        help="with the default coders, also compare those who have not marked the transcript done")
     parser.add_argument("--format", choices=FORMATS,
                         help="print the disagreements as JSON or a table instead of opening the screen")
     parser.add_argument("--unit", default="char", choices=("char", "word", "line", "sentence", "turn", "span"),
