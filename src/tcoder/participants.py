@@ -282,9 +282,19 @@ class GroupingError(ValueError):
     pass
 
 
+class GroupingFilesError(TcoderError, GroupingError):
+    """The file an attribute comes from has errors: groups by it would rest on rows that
+    were ignored (a second row of a transcript, a row with too few cells). A problem in the
+    study's files, not in the command line."""
+
+
 def resolve_grouping(study, name: str) -> Grouping:
     """``--by NAME``: a participant attribute when participants.csv has the column (people are the
     cases), else a transcript attribute. ``participant.NAME`` or ``transcript.NAME`` choose outright."""
+    return _usable(study, _grouping(study, name))
+
+
+def _grouping(study, name: str) -> Grouping:
     participant_columns = study.participants.columns
     transcript_columns = study.attributes.columns
     prefix, dot, rest = name.partition(".")
@@ -301,6 +311,20 @@ def resolve_grouping(study, name: str) -> Grouping:
     if name in transcript_columns:
         return Grouping(name, "transcript")
     raise GroupingError(f"no attribute {name!r}; {_have(study)}")
+
+
+def _usable(study, grouping: Grouping) -> Grouping:
+    """The grouping, unless the files its values come from have errors (what check calls
+    errors: a row read twice or not at all), when the groups cannot be told."""
+    problems = study.participant_problems if grouping.level == "participant" else study.attribute_problems
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        files = "the speakers and participants files" if grouping.level == "participant" else "attributes.csv"
+        raise GroupingFilesError(errors + [Problem(
+            f"{files} {'have' if grouping.level == 'participant' else 'has'} errors (above), so the groups of "
+            f"{grouping.attribute!r} "
+            "would rest on rows tcoder ignored: fix them first ('tcoder check STUDY' lists them)")])
+    return grouping
 
 
 def _have(study) -> str:

@@ -294,3 +294,32 @@ def test_csv_code_names_are_not_indented(coded, run_cli):
         assert names["personal"] == "Personal experience" and names["motivation"] == "Motivations"
         code, out, err = run_cli("report", coded, *kind)  # the table keeps the tree's indent
         assert "  Personal experience" in out
+
+
+@pytest.mark.parametrize("command", [
+    ("report", "{root}", "frequencies", "--by", "transcript.group"),
+    ("report", "{root}", "cases", "--by", "transcript.group"),
+    ("report", "{root}", "crosstab", "--by", "transcript.group", "--pool"),
+    ("matrix", "{root}", "--columns", "transcript.group", "--pool"),
+    ("search", "{root}", "dean", "--where", "transcript.group=control"),
+    ("query", "{root}", 'motivation WHERE transcript.group = "control"'),
+])
+def test_groups_by_an_attribute_whose_file_has_errors_are_refused(sample_study, run_cli, command):
+    """A transcript with two rows in attributes.csv (check: an error) has no one group: a report,
+    matrix or search by that attribute says so and stops (exit 1) instead of counting it under
+    the first row."""
+    with open(sample_study / "attributes.csv", "a", encoding="utf-8") as f:
+        f.write("interviews/P02.txt,control,woman,MS1,no,interview\n")
+    code, out, err = run_cli(*(part.format(root=sample_study) for part in command))
+    assert code == 1, (out, err)
+    assert "attributes.csv, line 8: interviews/P02.txt has two rows (lines 3 and 8)" in err
+    assert err.count("has two rows") == 1
+    assert "so the groups of 'group' would rest on rows tcoder ignored" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_an_error_in_attributes_does_not_stop_what_does_not_group_by_them(sample_study, run_cli):
+    with open(sample_study / "attributes.csv", "a", encoding="utf-8") as f:
+        f.write("interviews/P02.txt,control,woman,MS1,no,interview\n")
+    code, out, err = run_cli("report", sample_study, "frequencies", "--by", "gender", "--format", "csv")
+    assert code == 0 and "has two rows" in err and out.startswith("code,")

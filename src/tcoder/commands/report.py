@@ -191,14 +191,12 @@ def _run(args: argparse.Namespace) -> int:
         return report_analysis.run(args, _split)
 
     from tcoder.errors import Problem, TcoderError, warn_study_problems
-    from tcoder.participants import GroupingError, resolve_grouping
+    from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
 
     study = open_study(args.study)
     warn_study_problems(study)
-    for problem in study.attribute_problems:
-        _say(f"{problem.severity}: {problem}")
     errors = [p for p in study.participant_problems if p.severity == "error"]
     if errors:
         raise TcoderError(errors + [Problem("reports need to know who speaks; fix the speakers and participants "
@@ -207,8 +205,12 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"{problem.severity}: {problem}")
     try:
         args.grouping = resolve_grouping(study, args.by) if args.by else None
+    except GroupingFilesError:
+        raise  # a problem in the study's files (exit 1), not in the command line
     except GroupingError as exc:
         return _usage(str(exc))
+    for problem in study.attribute_problems:
+        _say(f"{problem.severity}: {problem}")
     if args.kind == "cases":
         return _cases(args, study)
     pools = args.kind in POOLING_KINDS or (args.kind == "frequencies" and bool(args.by))
