@@ -196,6 +196,8 @@ def test_attributes_semicolons_and_windows_1252(tmp_path):
     attributes, problems = read_attributes(csv, ["P01.txt"])
     assert attributes.of("P01.txt") == {"site": "Z\u00fcrich"}
     assert any("Windows-1252" in p.message for p in problems)
+    # a table has no offsets to speak of: the warning says only what to do
+    assert not any("Offsets" in p.message for p in problems)
 
 
 @pytest.mark.parametrize("content, message", [

@@ -47,7 +47,7 @@ def read_attributes(path: Path, transcripts: Iterable[str]) -> tuple[Attributes,
     """Read attributes.csv, matching each row to a transcript name (study-relative path)."""
     from tcoder.safeio import TABLE_LIMIT, read_file
 
-    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the attributes file"), path)
+    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the attributes file"), path, coded=False)
     problems = [Problem(w, path, severity="warning") for w in decoded.warnings]
     sample = decoded.text[:4096]
     try:

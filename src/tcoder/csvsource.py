@@ -40,7 +40,7 @@ def read_csv_table(path: Path) -> CsvTable:
     """The table in ``path``; a file that cannot be read or decoded raises :class:`TcoderError`."""
     from tcoder.safeio import TABLE_LIMIT, read_file
 
-    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the table"), path)
+    decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the table"), path, coded=False)
     return parse_csv_table(decoded.text, path, [Problem(w, path, severity="warning") for w in decoded.warnings])
 
 

@@ -86,11 +86,12 @@ def _not_text(path: str | os.PathLike[str] | None, why: str) -> TranscriptError:
 
 
 def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None,
-                 legacy_encoding: str | None = None) -> Decoded:
+                 legacy_encoding: str | None = None, *, coded: bool = True) -> Decoded:
     """Decode a transcript's bytes to canonical text, never guessing silently.
 
     ``legacy_encoding`` (from tcoder.yaml) replaces detection for files that are
-    neither UTF-8 nor marked by a byte-order mark."""
+    neither UTF-8 nor marked by a byte-order mark. ``coded=False`` for a table
+    (attributes, participants, a survey), whose warnings then say nothing of offsets."""
     if data.startswith(codecs.BOM_UTF8):
         return Decoded(canonical_newlines(_strict(data[3:], "utf-8", path, offset=3)), "UTF-8 with BOM")
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -114,8 +115,8 @@ def decode_bytes(data: bytes, path: str | os.PathLike[str] | None = None,
         else:
             text, encoding = _detect_legacy(data, path, exc)
         _check_controls(text, path)
-        warning = (f"not UTF-8; decoded as {encoding}. Offsets refer to the decoded text; "
-                   "saving the file as UTF-8 removes this warning.")
+        warning = (f"not UTF-8; decoded as {encoding}. " + ("Offsets refer to the decoded text; " if coded else "")
+                   + "saving the file as UTF-8 removes this warning.")
         return Decoded(canonical_newlines(text), encoding, (warning,))
     _check_controls(text, path)
     return Decoded(canonical_newlines(text), "UTF-8")

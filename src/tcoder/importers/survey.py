@@ -51,7 +51,7 @@ def read_survey(path: Path, sheet: str | None = None) -> Survey:
         from tcoder.safeio import TABLE_LIMIT, read_file
         from tcoder.transcript import decode_bytes
 
-        decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the survey"), path)
+        decoded = decode_bytes(read_file(path, limit=TABLE_LIMIT, what="the survey"), path, coded=False)
         warnings = [Problem(w, path, severity="warning") for w in decoded.warnings]
         sample = decoded.text[:8192]
         try:
