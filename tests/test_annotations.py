@@ -25,7 +25,6 @@ from tcoder.annotations import (
     annotation_path,
     annotations_from_bytes,
     check_coder_name,
-    count_annotations,
     dumps_annotations,
     is_annotation_name_of,
     looks_like_annotations,
@@ -425,21 +424,6 @@ def test_bytes_that_are_not_utf8_are_refused_not_replaced():
     raw = dumps_annotations(af).encode("utf-8").replace("caf\u00e9".encode(), b"caf\xe9")
     with pytest.raises(AnnotationFileError, match="not UTF-8"):
         annotations_from_bytes(raw)
-
-
-def test_counting_annotations_without_parsing_agrees_with_parsing(tmp_path):
-    rows = [Annotation(f"a{i}", "c", i, i + 3, memo="line one\nline two, \"quoted\" {\"id\": x}") for i in range(40)]
-    path = tmp_path / "P01.alice.json"
-    for af in (AnnotationFile("alice", "P01.txt", "9f", rows, extra={"note": [1, 2]}),
-               AnnotationFile("alice", "P01.txt", None)):
-        save_annotations(af, path)
-        assert count_annotations(path) == len(read_annotations(path).annotations) == len(af.annotations)
-    # written by hand, one field per line: counted by reading it
-    path.write_text(json.dumps({"format": FORMAT_ID, "annotations": [a.to_dict() for a in rows[:7]]}, indent=2))
-    assert count_annotations(path) == 7
-    assert count_annotations(tmp_path / "missing.json") is None
-    path.write_text('{"format": "something else", "annotations": [1, 2]}')
-    assert count_annotations(path) is None
 
 
 # ------------------------------------------------------------------ JSON other tools read differently

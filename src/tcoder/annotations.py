@@ -451,9 +451,7 @@ def annotations_from_bytes(raw: bytes, path: str | os.PathLike[str] | None = Non
 
 
 _CANONICAL_HEAD = b'{\n  "format": "' + FORMAT_PREFIX.encode()
-_CANONICAL_ROW = b'\n    {"id": '
 _CANONICAL_LIST = b'\n  "annotations": [\n'
-_CANONICAL_TAIL = b"\n  ]\n}\n"
 
 
 #: How far into a file its header is looked for before reading the whole file.
@@ -486,37 +484,6 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         return None
     return {"format": af.format, "transcript": af.transcript, "text_sha256": af.text_sha256, "coder": af.coder,
             **af.extra}
-
-
-def count_annotations(path: str | os.PathLike[str]) -> int | None:
-    """How many annotations a file holds (checked or not), without parsing it when tcoder
-    wrote it (one annotation per line); None when it is missing or is not an annotation
-    file that JSON can read."""
-    from tcoder.safeio import ANNOTATION_LIMIT, read_file
-
-    try:
-        raw = read_file(path, limit=ANNOTATION_LIMIT, what="the annotation file")
-    except (TcoderError, OSError, MemoryError):
-        return None
-    if raw.startswith(_CANONICAL_HEAD):
-        if raw.endswith(b'\n  "annotations": []\n}\n'):
-            return 0
-        at = raw.find(_CANONICAL_LIST)
-        if at >= 0 and raw.endswith(_CANONICAL_TAIL):
-            rows = raw[at + len(_CANONICAL_LIST) - 1:len(raw) - len(_CANONICAL_TAIL)]
-            count = rows.count(_CANONICAL_ROW)
-            if count == rows.count(b"\n"):  # every line in the list is one annotation
-                return count
-    from tcoder.jsonsafe import loads
-
-    try:
-        data = loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError, MemoryError):
-        return None
-    if not (isinstance(data, dict) and str(data.get("format", "")).startswith(FORMAT_PREFIX)):
-        return None
-    items = data.get("annotations")
-    return len(items) if isinstance(items, list) else None
 
 
 def span_problems(af: AnnotationFile, text_length: int, path=None,

@@ -596,6 +596,27 @@ def test_transcript_list_opens_and_returns(tui_study):
     run_app(make_app(tui_study.root, transcript=None), scenario)
 
 
+def test_the_list_shows_a_file_no_command_would_read_as_unreadable(tui_study):
+    """A coder's file with a key written twice is refused by every command: the list says
+    'unreadable' where it would count it (it once counted its lines)."""
+    from tcoder.tui.screens.transcripts import TranscriptListScreen
+
+    path = tui_study.root / "interviews" / "P01.alice.json"
+    path.write_text(path.read_text("utf-8").replace('"code": "personal",', '"code": "personal", "code": "x",', 1),
+                    encoding="utf-8")
+
+    async def scenario(pilot):
+        assert isinstance(pilot.app.screen, TranscriptListScreen)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        row = next(line for line in screen_text(pilot.app).splitlines() if P01 in line)
+        assert "unreadable" in row and " 3 " not in row
+        fg1 = next(line for line in screen_text(pilot.app).splitlines() if "FG1.txt" in line)
+        assert "unreadable" not in fg1
+
+    run_app(make_app(tui_study.root, transcript=None), scenario)
+
+
 def test_list_is_reached_from_a_transcript_opened_directly(tui_study):
     from tcoder.tui.screens.transcripts import TranscriptListScreen
 

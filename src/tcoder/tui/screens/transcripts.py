@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual.widgets.data_table import ColumnKey
 
-from tcoder.annotations import count_annotations
+from tcoder.annotations import read_annotations
 from tcoder.coding_status import state_label, status_of_file
 from tcoder.errors import TcoderError
 from tcoder.numbers import plural
@@ -39,6 +39,7 @@ class TranscriptStats:
     done: frozenset[str] = frozenset()  # coders who marked the transcript done
     status: str = "no file"  # my coding status: done, in progress, unmarked, no file
     problem: str = ""
+    mine_problem: str = ""  # why my file cannot be read (what opening it would say)
     memos: int = 0  # memos and journal entries about the transcript (or passages in it)
 
 
@@ -48,7 +49,10 @@ def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> Transcript
     mine_path = ref.annotation_path(coder)
     if mine_path.exists():
         coders.add(coder)
-        stats.mine = count_annotations(mine_path)
+        try:  # read as everything reads it: a file no command would take shows as such
+            stats.mine = len(read_annotations(mine_path).annotations)
+        except TcoderError as exc:
+            stats.mine, stats.mine_problem = None, exc.problems[0].message
     else:
         stats.mine = 0
     stats.coders = tuple(sorted(coders, key=lambda c: (c == CONSENSUS, c)))
@@ -144,8 +148,10 @@ class TranscriptListScreen(Screen):
         else:
             cell("words", Text(f"{stats.words:,}", justify="right"))
             cell("turns", Text(f"{stats.turns:,}", justify="right"))
-        mine = "?" if stats.mine is None else f"{stats.mine:,}"
-        cell("mine", Text(mine, justify="right"))
+        if stats.mine_problem:
+            cell("mine", Text("unreadable", style="bold red"))
+        else:
+            cell("mine", Text("?" if stats.mine is None else f"{stats.mine:,}", justify="right"))
         cell("status", Text(STATUS_SHOWN.get(stats.status, stats.status), style=STATUS_STYLE.get(stats.status, "")))
         coders = Text()
         for i, coder in enumerate(stats.coders):
