@@ -173,9 +173,20 @@ def test_merging_values_of_one_domain_is_fine(study_root):
 
 
 def test_a_consensus_decision_of_none_follows_its_code(study_root):
-    merge_codes(reopen(study_root), ["curriculum"], "outreach", who="t")
+    outcome = merge_codes(reopen(study_root), ["curriculum"], "outreach", who="t")
     header = json.loads((study_root / "interviews/P01.consensus.json").read_text())
     assert [r["code"] for r in header["adjudicated_none"]] == ["outreach"]
+    # the summary says what changes in every file it lists (it once listed such a file with nothing after it)
+    lines = outcome.plan.summary(applied=True)
+    assert "  consensus  3 decisions of 'none' in 3 files" in lines
+    assert next(x for x in lines if "P01.consensus.json" in x).endswith(": 1 decision of 'none' moved to the new code")
+
+
+def test_the_summary_of_a_deletion_names_the_decisions_of_none_it_removes(study_root):
+    lines = delete_code(reopen(study_root), "curriculum", delete_annotations=True, who="t", dry_run=True).plan.summary()
+    assert not any(line.endswith(": ") for line in lines)
+    assert next(x for x in lines if "P01.consensus.json" in x).endswith(": 1 decision of 'none' removed")
+    assert "  consensus  3 decisions of 'none' in 3 files" in lines
 
 
 # ---------------------------------------------------------------- split

@@ -90,6 +90,10 @@ class FilePlan:
     removed: int = 0
     added: int = 0
     combined: int = 0  # duplicates that became one (a merge)
+    #: a consensus file's recorded decisions of "none" (adjudication) about the codes changed:
+    #: following their code to its new id, or removed with it
+    decisions_moved: int = 0
+    decisions_removed: int = 0
 
 
 @dataclass
@@ -166,7 +170,10 @@ class Plan:
         for coder in sorted(by_coder, key=lambda c: (c == "consensus", c)):
             files = by_coder[coder]
             count = sum(f.recoded + f.removed + f.added for f in files)
-            lines.append(f"  {coder:<{width}}  {plural(count, 'annotation')} in {plural(len(files), 'file')}")
+            decisions = sum(f.decisions_moved + f.decisions_removed for f in files)
+            changed = [plural(count, "annotation")] if count or not decisions else []
+            changed += [f"{plural(decisions, 'decision')} of 'none'"] if decisions else []
+            lines.append(f"  {coder:<{width}}  {' and '.join(changed)} in {plural(len(files), 'file')}")
             for f in files:
                 what = []
                 if f.recoded:
@@ -177,6 +184,10 @@ class Plan:
                     what.append(f"{f.added} copied")
                 if f.combined:
                     what.append(f"{plural(f.combined, 'duplicate')} combined")
+                if f.decisions_moved:
+                    what.append(f"{plural(f.decisions_moved, 'decision')} of 'none' moved to the new code")
+                if f.decisions_removed:
+                    what.append(f"{plural(f.decisions_removed, 'decision')} of 'none' removed")
                 lines.append(f"    {display_path(f.path)}: {', '.join(what)}")
         for other in self.others:
             lines.append(f"  {display_path(other.path)}: {other.what}")
@@ -449,7 +460,8 @@ class _Planner:
             if after == scanned.raw:
                 continue
             plans.append(FilePlan(scanned.path, scanned.coder, scanned.transcript, scanned.raw, after,
-                                  effect.recoded, effect.removed, effect.added, effect.combined))
+                                  effect.recoded, effect.removed, effect.added, effect.combined,
+                                  effect.decisions_moved, effect.decisions_removed))
         return plans, left, left_effects
 
     # ------------------------------------------------------------ the result
@@ -596,13 +608,14 @@ class _Effect:
 
     @property
     def any(self) -> bool:
-        return bool(self.recoded or self.removed or self.added or self.header)
+        return bool(self.recoded or self.removed or self.added or self.decisions_moved or self.decisions_removed)
 
     @property
     def count(self) -> int:
         return self.recoded + self.removed
 
-    header: int = 0
+    decisions_moved: int = 0  # decisions of "none" in a consensus header that follow their code
+    decisions_removed: int = 0  # ... and those removed with it
 
 
 def _perform(study: Study, op: str, build: Callable[[_Planner], Plan], *, who: str | None, why: str,
@@ -648,11 +661,13 @@ def _recode_header(af: AnnotationFile, mapping: Callable[[dict[str, Any]], str |
             changed = True
             if new is not None:
                 out.append(dict(record, code=new))
+                effect.decisions_moved += 1
+            else:
+                effect.decisions_removed += 1
             continue
         out.append(record)
     if changed:
         _set_header_records(af, out)
-        effect.header += 1
 
 
 # ---------------------------------------------------------------- new and edit
