@@ -315,8 +315,8 @@ def test_new_code_with_everything(study_root):
                                           ("?", "command 'help'")])
 def test_new_code_key_refusals(study_root, key, message):
     text = refused(study_root, lambda s: new_code(s, "X", key=key, who="t"), message)
-    if "already" in text:
-        assert "free keys:" in text
+    if "already" in text:  # the keys free are listed whole, or counted past the first fourteen
+        assert "free keys: b, c, e, f, g, h, i, j, k, l, m, n, q, r and 42 more;" in text
 
 
 def test_new_code_other_refusals(study_root):

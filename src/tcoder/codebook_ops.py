@@ -394,9 +394,10 @@ class _Planner:
             raise _refuse(f"the key {key!r} must be one letter or digit (a-z, A-Z, 0-9)", self.path)
         owner = self.codebook.by_key.get(key)
         if owner is not None and owner.id != code_id:
-            free = ", ".join(free_keys(self.codebook)[:8])
-            raise _refuse(f"the key {key!r} is already the key of {owner.id!r} ({owner.name}); free keys: {free}",
-                          self.path)
+            free = free_keys(self.codebook)
+            listed = ", ".join(free[:14]) + (f" and {len(free) - 14} more" if len(free) > 14 else "")
+            raise _refuse(f"the key {key!r} is already the key of {owner.id!r} ({owner.name}); free keys: "
+                          f"{listed or 'none'}", self.path)
         return key
 
     def check_colour(self, colour: str) -> str:
