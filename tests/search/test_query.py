@@ -234,6 +234,13 @@ def test_names_are_checked_against_the_study(study, text, message, column, width
     assert info.value.pointer().splitlines()[1].count("^") == width
 
 
+def test_a_value_written_no_value_is_listed_quoted_among_the_values(study):
+    (study.root / "attributes.csv").write_text("transcript,group\nP01,(no value)\nP02,control\n", encoding="utf-8")
+    with pytest.raises(QueryError) as info:
+        compile_query(open_study(study.root), 'toll WHERE group = "nonsense"')
+    assert info.value.message.endswith('its values are "(no value)", control')
+
+
 def test_saved_queries_compose_and_loops_are_refused(study):
     saved = {"hurt": "toll AND NOT refusal", "loop-a": "@loop-b OR toll", "loop-b": "@loop-a",
              "broken": "toll AND", "scoped": "toll WHERE coder = bob"}

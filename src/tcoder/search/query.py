@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
 
 from tcoder.annotations import Annotation
+from tcoder.attributes import value_name
 from tcoder.numbers import plural, verb_for
 from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
 from tcoder.search.corpus import Corpus
@@ -277,7 +278,7 @@ class CompiledQuery:
             for value, span in zip(c.values, c.value_spans, strict=True):
                 if _norm(value) not in folded:
                     raise self.error(f"no {who} has {resolved.name} = {value!r}; its values are "
-                                     f"{', '.join(present) or 'all empty'}", *span)
+                                     f"{', '.join(map(value_name, present)) or 'all empty'}", *span)
         self.fields[id(c)] = resolved
 
     # -------------------------------------------------------- running
