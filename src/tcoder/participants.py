@@ -282,10 +282,11 @@ class GroupingError(ValueError):
     pass
 
 
-class GroupingFilesError(TcoderError, GroupingError):
+class GroupingFilesError(TcoderError):
     """The file an attribute comes from has errors: groups by it would rest on rows that
     were ignored (a second row of a transcript, a row with too few cells). A problem in the
-    study's files, not in the command line."""
+    study's files, not in the command line: not a GroupingError, so it reaches the user as
+    every TcoderError does (exit 1; a screen shows it)."""
 
 
 def resolve_grouping(study, name: str) -> Grouping:

@@ -191,6 +191,29 @@ def test_a_value_written_no_value_gets_its_own_column_in_the_matrix_screen(tui_s
     run_app(app, scenario)
 
 
+def test_a_matrix_that_cannot_be_counted_leaves_no_other_counts_on_screen(tui_study):
+    """A transcript with two rows in attributes.csv: the matrix by that attribute says why it
+    cannot be counted, and the previous matrix's numbers are gone from under its title."""
+    (tui_study.root / "attributes.csv").write_text(
+        "transcript,site\ninterviews/P01.txt,north\nfocus-groups/FG1.txt,south\ninterviews/P01.txt,south\n",
+        encoding="utf-8")
+    app = make_app(tui_study.root, transcript=None)
+
+    async def scenario(pilot):
+        await pilot.press("shift+f10")
+        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+        table = screen.query_one("#matrix", DataTable)
+        assert len(table.columns) == 3  # the transcripts
+        await pilot.press("alt+l")
+        await wait_until(pilot, lambda: not screen.building and screen.columns == "site")
+        assert screen.matrix is None and len(table.columns) == 0 and table.row_count == 0
+        assert "attributes.csv, line 4: interviews/P01.txt has two rows" in " ".join(screen_text(app).split())
+
+    run_app(app, scenario)
+
+
 def test_matrix_coders_are_never_pooled_by_default(tui_study):
     from tcoder.study import open_study
 

@@ -191,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
         return report_analysis.run(args, _split)
 
     from tcoder.errors import Problem, TcoderError, warn_study_problems
-    from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
+    from tcoder.participants import GroupingError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.study import open_study
 
@@ -205,8 +205,6 @@ def _run(args: argparse.Namespace) -> int:
         _say(f"{problem.severity}: {problem}")
     try:
         args.grouping = resolve_grouping(study, args.by) if args.by else None
-    except GroupingFilesError:
-        raise  # a problem in the study's files (exit 1), not in the command line
     except GroupingError as exc:
         return _usage(str(exc))
     for problem in study.attribute_problems:

@@ -175,7 +175,7 @@ def _themes(args, study, memos, themes, split) -> int:
 
 
 def _themes_document(args, study, memos, themes, chosen, graph, split) -> int:
-    from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
+    from tcoder.participants import GroupingError, resolve_grouping
     from tcoder.reports.data import Selection, UsageError, load
     from tcoder.reports.document import Figure
     from tcoder.reports.thememap import draw_map
@@ -189,8 +189,6 @@ def _themes_document(args, study, memos, themes, chosen, graph, split) -> int:
         notes.append("Counts by group (the study's 'group' attribute; --by chooses another).")
     try:
         grouping = resolve_grouping(study, by) if by else None
-    except GroupingFilesError:
-        raise  # a problem in the study's files (exit 1), not in the command line
     except GroupingError as exc:
         return _usage(str(exc))
     from tcoder.turnrule import parse_roles

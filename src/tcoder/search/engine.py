@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from tcoder.errors import Problem
 from tcoder.numbers import plural
-from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
+from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.fold import Folded, fold_plain
 from tcoder.search.pattern import CompiledPattern, SearchTimeout
@@ -174,8 +174,6 @@ class _Context:
         for name, values in filters.attributes.items():
             try:
                 grouping = resolve_grouping(study, name)
-            except GroupingFilesError:
-                raise  # a problem in the study's files, said as such
             except GroupingError as exc:
                 raise FilterError(str(exc)) from None
             level = (self.participant_attributes if grouping.level == "participant"

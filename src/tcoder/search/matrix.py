@@ -25,7 +25,7 @@ from typing import Literal, Sequence
 
 from tcoder.attributes import NO_VALUE, value_name
 from tcoder.numbers import plural, verb_for
-from tcoder.participants import PARTICIPANT, GroupingError, GroupingFilesError, resolve_grouping
+from tcoder.participants import PARTICIPANT, GroupingError, resolve_grouping
 from tcoder.search.corpus import Coded, Corpus
 from tcoder.search.engine import merge_spans
 from tcoder.study import Study
@@ -148,8 +148,6 @@ def build_matrix(study: Study, corpus: Corpus | None = None, *, coders: Sequence
     else:
         try:
             grouping = resolve_grouping(study, columns)
-        except GroupingFilesError:
-            raise  # a problem in the study's files, said as such
         except GroupingError as exc:
             raise MatrixError(str(exc)) from None
         attribute = grouping.attribute

@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from tcoder.annotations import Annotation
 from tcoder.attributes import value_name
 from tcoder.numbers import plural, verb_for
-from tcoder.participants import GroupingError, GroupingFilesError, resolve_grouping
+from tcoder.participants import GroupingError, resolve_grouping
 from tcoder.search.corpus import Corpus
 from tcoder.search.engine import FilterError, select_transcripts
 from tcoder.search.fold import fold_plain
@@ -231,8 +231,6 @@ class CompiledQuery:
         else:
             try:
                 grouping = resolve_grouping(study, name)
-            except GroupingFilesError:
-                raise  # a problem in the study's files, said as such
             except GroupingError as exc:
                 known = list(FIELDS) + people.columns + columns
                 close = difflib.get_close_matches(name, known, 1, 0.6)

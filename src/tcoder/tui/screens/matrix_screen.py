@@ -176,6 +176,10 @@ class MatrixScreen(Screen):
     def _failed(self, generation: int, message: str) -> None:
         if generation == self._generation:
             self.building = False
+            # the last matrix's counts must not stand under the title of this one
+            self.matrix = None
+            self.query_one("#matrix", DataTable).clear(columns=True)
+            self._show_cell()
             self.notes(message, problem=True)
 
     def _show(self, generation: int, matrix: Matrix) -> None:

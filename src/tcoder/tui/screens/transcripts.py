@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Label
 from textual.widgets.data_table import ColumnKey
 
 from tcoder.annotations import read_annotations
-from tcoder.coding_status import state_label, status_of_file
+from tcoder.coding_status import FileStatus, file_status, state_label, status_of_file
 from tcoder.errors import TcoderError
 from tcoder.numbers import plural
 from tcoder.study import CONSENSUS, Study, TranscriptRef
@@ -47,16 +47,20 @@ def transcript_stats(study: Study, ref: TranscriptRef, coder: str) -> Transcript
     stats = TranscriptStats()
     coders = set(study.coders_of(ref))
     mine_path = ref.annotation_path(coder)
+    statuses: dict[str, FileStatus | None] = {}
     if mine_path.exists():
         coders.add(coder)
         try:  # read as everything reads it: a file no command would take shows as such
-            stats.mine = len(read_annotations(mine_path).annotations)
+            mine = read_annotations(mine_path)
+            stats.mine, statuses[coder] = len(mine.annotations), file_status(mine)
         except TcoderError as exc:
             stats.mine, stats.mine_problem = None, exc.problems[0].message
     else:
         stats.mine = 0
     stats.coders = tuple(sorted(coders, key=lambda c: (c == CONSENSUS, c)))
-    statuses = {c: status_of_file(ref.annotation_path(c)) for c in stats.coders}
+    for other in stats.coders:
+        if other not in statuses:  # others' files: their headers only
+            statuses[other] = status_of_file(ref.annotation_path(other))
     stats.done = frozenset(c for c, s in statuses.items() if s is not None and s.done)
     stats.status = state_label(statuses.get(coder))
     try:
