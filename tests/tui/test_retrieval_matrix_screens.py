@@ -25,6 +25,16 @@ async def open_retrieval(pilot, code_name: str) -> RetrievalScreen:
     return screen
 
 
+async def open_matrix(pilot) -> MatrixScreen:
+    """Shift+F10, and wait until the matrix is counted."""
+    app = pilot.app
+    await pilot.press("shift+f10")
+    await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
+    screen = app.screen
+    await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+    return screen
+
+
 def quotes(screen: RetrievalScreen) -> list[tuple[str, str]]:
     return [(r.coder, TUI_TRANSCRIPT[r.start:r.end]) for r in screen.rows]
 
@@ -127,10 +137,7 @@ def test_matrix_screen_counts_cells_and_opens_their_passages(tui_study):
     app = make_app(tui_study.root, transcript=None)
 
     async def scenario(pilot):
-        await pilot.press("shift+f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+        screen = await open_matrix(pilot)
         text = screen_text(app)
         assert "Matrix: codes x transcripts, counting passages" in text
         assert "coders: alice (alt+w)" in text  # no consensus: this app's coder, said so
@@ -170,9 +177,7 @@ def test_a_value_written_no_value_gets_its_own_column_in_the_matrix_screen(tui_s
     app = make_app(tui_study.root, transcript=None)
 
     async def scenario(pilot):
-        await pilot.press("shift+f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
-        screen = app.screen
+        screen = await open_matrix(pilot)
         for _ in range(3):
             await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
             if screen.matrix.column_kind == "transcript attribute site":
@@ -200,10 +205,7 @@ def test_a_matrix_that_cannot_be_counted_leaves_no_other_counts_on_screen(tui_st
     app = make_app(tui_study.root, transcript=None)
 
     async def scenario(pilot):
-        await pilot.press("shift+f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+        screen = await open_matrix(pilot)
         table = screen.query_one("#matrix", DataTable)
         assert len(table.columns) == 3  # the transcripts
         await pilot.press("alt+l")
@@ -262,10 +264,7 @@ def test_the_matrix_counts_a_coders_first_file_and_counts_again_when_shown_again
     async def scenario(pilot):
         coding = app.screen
         await code_personal(pilot, coding, "my grandmother", 1)
-        await pilot.press("shift+f10")
-        await wait_until(pilot, lambda: isinstance(app.screen, MatrixScreen))
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.matrix is not None and not screen.building)
+        screen = await open_matrix(pilot)
         assert screen.matrix.coders == ["carol"]  # this app's coder, whose file is new
         assert screen.matrix.value("personal", "interviews/P01.txt") == 1
         await pilot.press("escape")
